@@ -1,0 +1,177 @@
+"""The box configuration: a TOML file, checked strictly before anything starts.
+
+Unknown keys, wrong types and impossible values stop start-up with a message that names the file,
+the key and what was expected. Business settings (site name, hosts, catalogue) live in the database.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("zh_CN", "en")
+
+
+class ConfigError(ValueError):
+    """One or more problems in a configuration file; str() lists them all."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path, self.problems = path, problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: its type, default, and an optional check returning an error or None."""
+
+    type: type | tuple[type, ...]
+    default: Any
+    expected: str
+    check: Callable[[Any], bool] | None = None
+
+
+def _one_of(*choices: str) -> Field:
+    return Field(str, choices[0], "one of " + ", ".join(choices), lambda v: v in choices)
+
+
+def _between(lo: float, hi: float, default: float, kind: type = int) -> Field:
+    types = (int, float) if kind is float else int
+    return Field(types, default, f"a number from {lo} to {hi}", lambda v: lo <= v <= hi)
+
+
+def _timezone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+_TERMINAL = re.compile(r"^[A-Z0-9]{1,8}$")
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "site": {
+        "id": Field(str, "T01", "1-8 capital letters or digits (prefixes receipt numbers)",
+                    lambda v: bool(_TERMINAL.match(v))),
+        "language": _one_of(*LANGUAGES),
+        "timezone": Field(str, "Asia/Shanghai", "an IANA time zone such as Asia/Shanghai", _timezone_ok),
+    },
+    "ui": {
+        "staff_idle_seconds": _between(15, 3600, 90),
+        "visitor_idle_seconds": _between(15, 600, 60),
+        "fullscreen": Field(bool, False, "true or false"),
+        "width": _between(320, 3840, 800),
+        "height": _between(240, 2160, 480),
+    },
+    "database": {
+        "path": Field(str, "", "a file path (empty: the platform data folder)"),
+    },
+    "phone": {
+        "detector": _one_of("simulated", "at", "ri", "line", "none"),
+        "port": Field(str, "", "a serial device path, e.g. /dev/serial/by-id/usb-..."),
+        "baudrate": Field(int, 9600, "one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200",
+                      lambda v: v in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)),
+        "init": Field(str, "ATZ;AT+VCID=1|AT#CID=1", "AT commands separated by ';' (alternatives by '|')"),
+        "cadence": _one_of("CN", "US", "UK"),
+        "rings_before_prompt": _between(1, 10, 3),
+        "offhook_line": Field(str, "", "empty, or one of DCD, DSR, CTS",
+                              lambda v: v in ("", "DCD", "DSR", "CTS")),
+        "grace_seconds": _between(0, 10, 1.0, float),
+    },
+    "printer": {
+        "kind": _one_of("virtual", "usb", "serial", "network", "file", "cups", "none"),
+        "paper_mm": Field(int, 80, "58 or 80", lambda v: v in (58, 80)),
+        "chinese": _one_of("raster", "gb18030"),
+        "host": Field(str, "127.0.0.1", "a host name or address"),
+        "port": _between(1, 65535, 9100),
+        "device": Field(str, "", "a device path such as /dev/usb/lp0 or a serial port"),
+        "usb_vendor_id": _between(0, 0xFFFF, 0),
+        "usb_product_id": _between(0, 0xFFFF, 0),
+        "cups_name": Field(str, "", "a CUPS printer name"),
+        "output_dir": Field(str, "", "a folder for the virtual printer's PNGs (empty: data folder)"),
+        "drawer_pin": Field(int, 2, "2 or 5", lambda v: v in (2, 5)),
+        "drawer_pulse_ms": _between(10, 500, 100),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated configuration: ``cfg.section("phone")["cadence"]`` or ``cfg.get("phone", "cadence")``."""
+
+    path: str
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.values[name])
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+    @property
+    def demo(self) -> bool:
+        """No hardware configured: simulated phone line and virtual printer."""
+        return self.get("phone", "detector") in ("simulated", "none") and self.get("printer", "kind") in ("virtual", "none")
+
+
+def defaults() -> dict[str, dict[str, Any]]:
+    """Every key at its default value."""
+    return {section: {key: f.default for key, f in fields.items()} for section, fields in SCHEMA.items()}
+
+
+def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
+    """Check a parsed TOML document against SCHEMA; raise ConfigError listing every problem."""
+    problems: list[str] = []
+    values = defaults()
+    for section, body in raw.items():
+        if section not in SCHEMA:
+            problems.append(f"unknown section [{section}] (expected one of {', '.join(SCHEMA)})")
+            continue
+        if not isinstance(body, dict):
+            problems.append(f"[{section}] must be a table")
+            continue
+        for key, value in body.items():
+            spec = SCHEMA[section].get(key)
+            if spec is None:
+                problems.append(f"[{section}] unknown key '{key}' (expected one of {', '.join(SCHEMA[section])})")
+                continue
+            # bool is an int in Python; a number field must not accept true/false.
+            wrong_type = not isinstance(value, spec.type) or (isinstance(value, bool) and spec.type is not bool)
+            if wrong_type or (spec.check is not None and not spec.check(value)):
+                problems.append(f"[{section}] {key} = {value!r}: expected {spec.expected}")
+                continue
+            values[section][key] = value
+    if values["phone"]["detector"] in ("at", "ri", "line") and not values["phone"]["port"]:
+        problems.append(f"[phone] port: expected a serial device path when detector = '{values['phone']['detector']}'")
+    if values["printer"]["kind"] == "network" and not values["printer"]["host"]:
+        problems.append("[printer] host: expected a host name when kind = 'network'")
+    if values["printer"]["kind"] == "usb" and not (values["printer"]["usb_vendor_id"] and values["printer"]["usb_product_id"]):
+        problems.append("[printer] usb_vendor_id/usb_product_id: expected both when kind = 'usb'")
+    if values["printer"]["kind"] in ("file", "serial") and not values["printer"]["device"]:
+        problems.append(f"[printer] device: expected a device path when kind = '{values['printer']['kind']}'")
+    if values["printer"]["kind"] == "cups" and not values["printer"]["cups_name"]:
+        problems.append("[printer] cups_name: expected a CUPS printer name when kind = 'cups'")
+    if problems:
+        raise ConfigError(path, problems)
+    return Config(path=path, values=values)
+
+
+def load(path: str | Path | None) -> Config:
+    """Read and validate a TOML file; a missing default file means all defaults (demo mode)."""
+    if path is None:
+        return Config(path="<defaults>", values=defaults())
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), ["not UTF-8 text"]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    return validate(raw, str(path))

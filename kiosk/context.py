@@ -1,0 +1,62 @@
+"""The composition root: what a running kiosk (app or CLI command) is made of.
+
+Built once at start-up and handed down; services still take db and clock explicitly.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk import config as config_mod
+from kiosk import db as db_mod
+from kiosk.clock import Clock, SystemClock
+from kiosk.events import EventBus
+from kiosk.i18n import Language
+from kiosk.paths import default_db_path
+
+
+@dataclass
+class Context:
+    """Configuration, database location, clock, event bus and active language."""
+
+    config: config_mod.Config
+    db_path: Path
+    clock: Clock = field(default_factory=SystemClock)
+    bus: EventBus = field(default_factory=EventBus)
+    language: Language | None = None
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.language is None:
+            self.language = Language(self.config.get("site", "language"))
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (SQLite connections are per thread)."""
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            conn = db_mod.connect(self.db_path)
+            self._local.db = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "db", None)
+        if conn is not None:
+            conn.close()
+            self._local.db = None
+
+    @property
+    def terminal_id(self) -> str:
+        return self.config.get("site", "id")
+
+
+def build(config_path: str | Path | None = None, db_path: str | Path | None = None,
+          clock: Clock | None = None) -> Context:
+    """Load configuration (strictly) and pick the database: --db, then config, then platform dir."""
+    cfg = config_mod.load(config_path)
+    chosen = Path(db_path) if db_path else Path(cfg.get("database", "path") or default_db_path())
+    return Context(config=cfg, db_path=chosen, clock=clock or SystemClock())

@@ -1,0 +1,111 @@
+"""Storage, configuration, audit, auth and money: the platform's foundations."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from kiosk import audit, auth, config, db as db_mod, money, series, settings
+from kiosk.audit import SYSTEM
+
+
+def test_migrations_set_schema_version_and_pragmas(db):
+    assert db_mod.schema_version(db) == db_mod.migrations()[-1].version
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db_mod.integrity_check(db) == ["ok"]
+
+
+def test_audit_is_append_only(db, clock):
+    with db_mod.write(db):
+        row_id = audit.record(db, clock, SYSTEM, "test.action", "x", 1, {"a": 1}, {"a": 2})
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit SET actor = 'mallory' WHERE id = ?", (row_id,))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit")
+    [entry] = audit.entries(db, table="x", record_id=1)
+    assert entry["before"] == '{"a": 1}' and entry["after"] == '{"a": 2}'
+
+
+def test_series_is_gapless_across_rollback(db):
+    with db_mod.write(db):
+        assert series.next_number(db, "sale") == 1
+    with pytest.raises(RuntimeError):
+        with db_mod.write(db):
+            assert series.next_number(db, "sale") == 2
+            raise RuntimeError("sale failed")
+    with db_mod.write(db):
+        assert series.next_number(db, "sale") == 2
+    with pytest.raises(RuntimeError):
+        series.next_number(db, "sale")  # outside a transaction
+
+
+def test_pins_are_hashed_and_lock_after_five_failures(db, clock):
+    user = auth.add_user(db, clock, SYSTEM, "Li Na", "staff", "2468")
+    stored = db.execute("SELECT pin_hash FROM users").fetchone()[0]
+    assert "2468" not in stored and stored.startswith("scrypt$")
+    assert auth.sign_in(db, clock, user.id, "2468") == user
+    for _ in range(4):
+        with pytest.raises(auth.AuthError, match="wrong PIN"):
+            auth.sign_in(db, clock, user.id, "0000")
+    with pytest.raises(auth.LockedOut):
+        auth.sign_in(db, clock, user.id, "0000")
+    with pytest.raises(auth.LockedOut):  # even the right PIN waits out the lock
+        auth.sign_in(db, clock, user.id, "2468")
+    clock.advance(61)
+    assert auth.sign_in(db, clock, user.id, "2468") == user
+    assert [e["action"] for e in audit.entries(db, table="users")] == ["user.add", "user.locked"]
+
+
+@pytest.mark.parametrize("pin", ["", "12", "abcd", "123456789", "12 34"])
+def test_bad_pins_are_refused(db, clock, pin):
+    with pytest.raises(auth.AuthError, match="4 to 8 digits"):
+        auth.add_user(db, clock, SYSTEM, "X", "staff", pin)
+
+
+def test_settings_changes_are_audited(db, clock):
+    assert settings.get(db, "visitor_retention_days") == 30
+    settings.put(db, clock, SYSTEM, "visitor_retention_days", 14)
+    assert settings.get(db, "visitor_retention_days") == 14
+    [entry] = audit.entries(db, table="settings")
+    assert (entry["before"], entry["after"]) == ("30", "14")
+
+
+@pytest.mark.parametrize("text,fen", [("12.5", 1250), ("¥1,234.56", 123456), ("0.005", 1), ("0.004", 0),
+                                      ("3元", 300), (" 7 ", 700), (".5", 50), ("2.675", 268)])
+def test_parse_amount_rounds_half_up(text, fen):
+    assert money.parse_amount(text) == fen
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "-5", "1e5", "99999999999"])
+def test_parse_amount_rejects(text):
+    with pytest.raises(money.AmountError):
+        money.parse_amount(text)
+
+
+def test_format_fen():
+    assert money.format_fen(123450) == "¥1,234.50"
+    assert money.format_fen(-300) == "-¥3.00"
+
+
+def test_config_names_file_key_and_expectation(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[site]\nlanguage = "fr"\n[phone]\nrings_before_prompt = "three"\nbogus = 1\n[printer]\npaper_mm = 57\n')
+    with pytest.raises(config.ConfigError) as err:
+        config.load(path)
+    text = str(err.value)
+    assert f"{path}: [site] language = 'fr': expected one of zh_CN, en" in text
+    assert "[phone] rings_before_prompt = 'three': expected a number from 1 to 10" in text
+    assert "[phone] unknown key 'bogus'" in text
+    assert "[printer] paper_mm = 57: expected 58 or 80" in text
+
+
+def test_config_rejects_bool_for_number_and_bad_toml(tmp_path):
+    path = tmp_path / "k.toml"
+    path.write_text("[ui]\nwidth = true\n")
+    with pytest.raises(config.ConfigError, match="width = True"):
+        config.load(path)
+    path.write_text("[ui\n")
+    with pytest.raises(config.ConfigError, match="not valid TOML"):
+        config.load(path)
