@@ -70,3 +70,9 @@ def parse_iso(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment
+
+
+def local_now(clock: Clock, tz_name: str) -> datetime:
+    """The clock's now in the site's time zone (for display and "which day")."""
+    from zoneinfo import ZoneInfo
+    return clock.now().astimezone(ZoneInfo(tz_name))

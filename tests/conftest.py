@@ -10,6 +10,8 @@ import pytest
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 from kiosk import config as config_mod  # noqa: E402
 from kiosk import db as db_mod  # noqa: E402
@@ -54,3 +56,41 @@ def artifacts() -> Path:
     """Folder for screenshots and receipt PNGs that a person looks at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture()
+def nursery():
+    """kivy.tests.fixtures.kivy_app asks for a trio nursery; with asyncio there is none."""
+    return None
+
+
+def _create_window_at_kiosk_size() -> None:
+    """Create Kivy's window once, at 800×480, before kivy_app's fixture asks for 320×240.
+
+    The offscreen SDL driver cannot resize a window later (the GL surface keeps its first size),
+    and kivy_app only re-creates the existing window, so the first creation decides the size.
+    """
+    from kivy.config import Config
+    Config.set("graphics", "width", os.environ.get("KIOSK_TEST_WIDTH", "800"))
+    Config.set("graphics", "height", os.environ.get("KIOSK_TEST_HEIGHT", "480"))
+    from kivy.core.window import Window  # noqa: F401  (creating it is the point)
+
+
+def _load_all_screens() -> None:
+    """Import every screens module (and so its .kv) before any kivy_app fixture runs.
+
+    kivy_app gives each test a copy of the global Builder; a .kv file first loaded inside one test
+    would vanish with that test's Builder while its module stays imported.
+    """
+    import importlib
+    import pkgutil
+
+    import screens
+    for module in pkgutil.iter_modules(screens.__path__):
+        if module.name not in ("launch",):
+            importlib.import_module(f"screens.{module.name}")
+
+
+_create_window_at_kiosk_size()
+_load_all_screens()
+from kivy.tests.fixtures import kivy_app  # noqa: E402,F401  (the fixture, used by UI tests)

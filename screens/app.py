@@ -1,0 +1,210 @@
+"""The Kivy application: screen manager, language, signed-in user, idle timeouts, device status.
+
+Visitor screens and staff screens live in one ScreenManager; `go()` is the only way between them
+and refuses staff screens without a signed-in user.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+
+from kiosk import i18n, settings
+from kiosk.context import Context
+from screens import sections
+from screens.widgets import ManagerApproval, Toast
+
+log = logging.getLogger(__name__)
+KV_DIR = Path(__file__).resolve().parent
+VISITOR_SCREENS = {"home"}  # plus every registered visitor flow
+
+
+class Root(FloatLayout):
+    """Screens underneath, overlays (call prompt, toasts) on top."""
+
+
+class KioskApp(App):
+    """The front-desk kiosk."""
+
+    lang = StringProperty("zh_CN")
+    user = ObjectProperty(None, allownone=True)
+    visitor_mode = BooleanProperty(True)
+    site_name = StringProperty("")
+    phone_state = StringProperty("off")
+    phone_detail = StringProperty("")
+    printer_state = StringProperty("off")
+    printer_detail = StringProperty("")
+    printer_queued = NumericProperty(0)
+    clock_text = StringProperty("")
+
+    def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.ctx = ctx
+        self.demo = demo
+        self.start_hardware = start_hardware
+        self.title = "Front Desk Kiosk"
+        self.lang = ctx.language.code
+        self._last_activity = ctx.clock.monotonic()
+        self._hardware: list = []
+        self._unsubscribe: list = []
+
+    # --- building -----------------------------------------------------------------------------
+    def build(self):
+        from screens.fonts_setup import register_fonts
+        register_fonts()
+        for name in ("app.kv",):
+            Builder.load_file(str(KV_DIR / name))
+        from screens.desk import DeskScreen
+        from screens.home import HomeScreen
+        from screens.login import LoginScreen
+
+        root = Root()
+        self.sm = ScreenManager(transition=FadeTransition(duration=0.12))
+        for screen in (HomeScreen(name="home"), LoginScreen(name="login"), DeskScreen(name="desk")):
+            self.sm.add_widget(screen)
+        root.add_widget(self.sm)
+        self.overlay_layer = FloatLayout(size_hint=(1, 1))
+        root.add_widget(self.overlay_layer)
+        self._toast = Toast()
+        root.add_widget(self._toast)
+        self._wire_events()
+        self.refresh_site_name()
+        Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
+        Clock.schedule_interval(self._tick, 1.0)
+        self._tick(0)
+        return root
+
+    def on_start(self) -> None:
+        # Devices start after the first frame so the home screen is not delayed.
+        if self.start_hardware:
+            Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
+
+    def on_stop(self) -> None:
+        for handle in self._hardware:
+            try:
+                handle.stop()
+            except Exception:  # stopping must never keep the app from closing
+                log.exception("stopping %r failed", handle)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self.ctx.bus.set_delivery(lambda fn: None)
+
+    def _start_hardware(self) -> None:
+        for module, fn in (("hardware.phone_runtime", "start_phone"), ("hardware.printer_runtime", "start_printer")):
+            try:
+                starter = getattr(__import__(module, fromlist=[fn]), fn)
+                self._hardware.append(starter(self.ctx))
+            except Exception as exc:  # a broken device must not stop the desk; the status bar says so
+                log.exception("could not start %s", module)
+                kind = "phone" if "phone" in module else "printer"
+                self.ctx.bus.publish(f"{kind}.state", state="error", detail=str(exc))
+
+    def _wire_events(self) -> None:
+        """Worker threads publish on the bus; handlers always run here, on the main thread."""
+        self.ctx.bus.set_delivery(lambda fn: Clock.schedule_once(lambda dt: fn(), 0))
+        self._unsubscribe.append(self.ctx.bus.subscribe("phone.state", self._on_phone_state))
+        self._unsubscribe.append(self.ctx.bus.subscribe("printer.state", self._on_printer_state))
+
+    def _on_phone_state(self, event) -> None:
+        self.phone_state = event.data.get("state", "error")
+        self.phone_detail = str(event.data.get("detail", ""))
+
+    def _on_printer_state(self, event) -> None:
+        self.printer_state = event.data.get("state", "error")
+        self.printer_detail = str(event.data.get("detail", ""))
+        self.printer_queued = int(event.data.get("queued", 0))
+
+    # --- language -----------------------------------------------------------------------------
+    def tr(self, msgid: str, lang: str | None = None) -> str:
+        """Translate for the screen; kv passes app.lang so text re-renders on a switch."""
+        return i18n.gettext(msgid, lang or self.lang)
+
+    def set_language(self, lang: str) -> None:
+        """Switch every screen's language live."""
+        self.ctx.language.set(lang)
+        self.lang = lang
+        self.refresh_site_name()
+
+    def refresh_site_name(self) -> None:
+        self.site_name = settings.localized(self.ctx.db, "site_name", self.lang)
+
+    # --- navigation ---------------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        """Show a screen; staff screens need a signed-in user, manager sections a manager."""
+        section = sections.find(name)
+        is_visitor_screen = name in VISITOR_SCREENS or (section is not None and section in sections.VISITOR_FLOWS)
+        if not is_visitor_screen and name != "login" and self.user is None:
+            name, is_visitor_screen = "login", False
+        if name == "desk" or (section is not None and section in sections.STAFF_SECTIONS):
+            if section is not None and section.manager_only and not self.user.role == "manager":
+                self.toast(self.tr("Managers only", self.lang))
+                return
+            self.visitor_mode = False
+            desk = self.sm.get_screen("desk")
+            self.sm.current = "desk"
+            if section is not None:
+                desk.open_section(section)
+            return
+        if section is not None and not self.sm.has_screen(name):
+            self.sm.add_widget(section.load()(name=name))
+        self.visitor_mode = is_visitor_screen
+        self.sm.current = name
+
+    def sign_in(self, user) -> None:
+        """A staff member or manager is now at the desk."""
+        self.user = user
+        self.visitor_mode = False
+        self.sm.get_screen("desk").rebuild_navigation()
+        self.go("desk")
+
+    def sign_out(self) -> None:
+        """Back to the visitor home screen; nothing staff-only stays on screen."""
+        self.user = None
+        self.sm.get_screen("desk").clear_sections()
+        self.go("home")
+
+    def require_manager(self, callback, reason: str = "") -> None:
+        """Ask a manager's PIN, then call callback(manager)."""
+        ManagerApproval(callback, reason).open()
+
+    # --- overlays and messages ----------------------------------------------------------------
+    def show_overlay(self, widget) -> None:
+        if widget.parent is None:
+            self.overlay_layer.add_widget(widget)
+
+    def hide_overlay(self, widget) -> None:
+        if widget.parent is self.overlay_layer:
+            self.overlay_layer.remove_widget(widget)
+
+    def toast(self, text: str) -> None:
+        self._toast.text = text
+        self._toast.show()
+
+    # --- idle timeouts ------------------------------------------------------------------------
+    def _touched(self, *args) -> None:
+        self._last_activity = self.ctx.clock.monotonic()
+
+    def idle_seconds(self) -> float:
+        return self.ctx.clock.monotonic() - self._last_activity
+
+    def _tick(self, dt) -> None:
+        from kiosk.clock import local_now
+        self.clock_text = local_now(self.ctx.clock, self.ctx.config.get("site", "timezone")).strftime("%H:%M")
+        idle = self.idle_seconds()
+        ui = self.ctx.config.section("ui")
+        if self.user is not None and idle >= ui["staff_idle_seconds"]:
+            log.info("staff idle for %.0f s: signing out", idle)
+            self.sign_out()
+        elif self.user is None and self.sm.current != "home" and idle >= ui["visitor_idle_seconds"]:
+            # Privacy: a half-filled visitor form is cleared and the home screen returns.
+            screen = self.sm.current_screen
+            if hasattr(screen, "reset"):
+                screen.reset()
+            self.go("home")

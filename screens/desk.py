@@ -1,0 +1,61 @@
+"""The staff desk: status bar, section navigation, and the open section."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import NoTransition, Screen
+
+from screens import sections
+from screens.widgets import BigButton
+
+Builder.load_file(str(Path(__file__).with_name("desk.kv")))
+log = logging.getLogger(__name__)
+
+class DeskScreen(Screen):
+    """Navigation on the left, the chosen section on the right."""
+
+    current_section = StringProperty("")
+
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.content.transition = NoTransition()
+
+    def rebuild_navigation(self) -> None:
+        """Buttons for the sections this user may open (managers see Reports)."""
+        app = App.get_running_app()
+        nav = self.ids.nav
+        nav.clear_widgets()
+        is_manager = app.user is not None and app.user.role == "manager"
+        for section in sections.staff_sections(is_manager):
+            button = BigButton(kind="quiet", font_size="17sp")
+            button.msgid, button.section_name = section.title, section.name
+            button.text = app.tr(section.title, app.lang)
+            app.bind(lang=lambda inst, lang, b=button: setattr(b, "text", app.tr(b.msgid, lang)))
+            button.bind(on_release=lambda btn, s=section: self.open_section(s))
+            nav.add_widget(button)
+        visible = sections.staff_sections(is_manager)
+        if visible:
+            self.open_section(visible[0])
+
+    def open_section(self, section: sections.Section) -> None:
+        """Show a section, creating its screen on first use."""
+        content = self.ids.content
+        if not content.has_screen(section.name):
+            content.add_widget(section.load()(name=section.name))
+        content.current = section.name
+        self.current_section = section.name
+        for button in self.ids.nav.children:
+            button.kind = "primary" if button.section_name == section.name else "quiet"
+
+    def clear_sections(self) -> None:
+        """On sign-out: drop every section screen so no staff data stays in memory or on screen."""
+        content = self.ids.content
+        for screen in list(content.screens):
+            if screen.name != "desk_empty":
+                content.remove_widget(screen)
+        content.current = "desk_empty"
+        self.ids.nav.clear_widgets()
+        self.current_section = ""

@@ -1,0 +1,26 @@
+"""Make the single-face Simplified-Chinese font Kivy's default (Latin glyphs included)."""
+from __future__ import annotations
+
+import logging
+
+from kivy.core.text import DEFAULT_FONT, LabelBase
+
+from kiosk import fonts
+
+log = logging.getLogger(__name__)
+_done = False
+
+
+def register_fonts() -> None:
+    """Register once per process; Roboto stays only if no CJK font exists (logged loudly)."""
+    global _done
+    if _done:
+        return
+    try:
+        regular, bold = fonts.sc_font_path(), fonts.sc_font_path(bold=True)
+    except fonts.FontMissing as exc:
+        log.error("%s - Chinese text will not render", exc)
+        return
+    LabelBase.register(DEFAULT_FONT, fn_regular=str(regular), fn_bold=str(bold))
+    LabelBase.register("SC", fn_regular=str(regular), fn_bold=str(bold))
+    _done = True

@@ -1,0 +1,55 @@
+"""Start the Kivy app: Kivy settings must be in place before kivy.core.window is imported."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from kiosk.context import Context
+
+
+def _headless() -> bool:
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.path.exists("/dev/dri/card0")
+                or os.path.exists("/dev/dri/card1"))
+
+
+def configure_kivy(width: int, height: int, fullscreen: bool) -> None:
+    """Window size, no argv parsing, no multitouch emulation, and offscreen when there is no display."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    if _headless() and "SDL_VIDEODRIVER" not in os.environ:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+        print("No display found: running offscreen (use --screenshot FILE to see the screen).", file=sys.stderr)
+    from kivy.config import Config
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots from right clicks
+    Config.set("kivy", "exit_on_escape", "0")
+
+
+def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screenshot: Path | None = None) -> None:
+    """Run the app until it is closed (or, with screenshot, until the first screen is saved)."""
+    ui = ctx.config.section("ui")
+    width, height = ui["width"], ui["height"]
+    if size:
+        try:
+            width, height = (int(part) for part in size.lower().split("x"))
+        except ValueError:
+            raise SystemExit(f"--size must look like 800x480, got {size!r}") from None
+    configure_kivy(width, height, ui["fullscreen"] and not screenshot)
+    from screens.app import KioskApp
+
+    app = KioskApp(ctx=ctx, demo=demo)
+    if screenshot is not None:
+        from kivy.clock import Clock
+
+        def shoot(dt) -> None:
+            from screens.shots import save_screenshot
+            save_screenshot(screenshot)
+            print(f"screenshot saved to {screenshot}")
+            app.stop()
+        app.bind(on_start=lambda *a: Clock.schedule_once(shoot, 1.0))
+    app.run()

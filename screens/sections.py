@@ -1,0 +1,51 @@
+"""Registry of the staff desk's sections and the visitor home screen's flows.
+
+Each area adds one entry; screens are imported only when first opened (fast start-up).
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    """A screen reachable from the desk navigation or the visitor home screen."""
+
+    name: str           # Kivy screen name, unique
+    title: str          # English msgid, translated on screen
+    target: str         # "module:ScreenClass"
+    order: int = 50     # position in the navigation
+    manager_only: bool = False
+
+    def load(self):
+        """Import the screen class."""
+        module, attr = self.target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+# Staff desk sections (signed-in staff only). Keep entries one per line.
+STAFF_SECTIONS: list[Section] = [
+]
+
+# Visitor flows offered on the home screen (no sign-in; never show another visitor's data).
+VISITOR_FLOWS: list[Section] = [
+]
+
+
+def staff_sections(is_manager: bool) -> list[Section]:
+    """Sections this user may open, in navigation order."""
+    return sorted((s for s in STAFF_SECTIONS if is_manager or not s.manager_only), key=lambda s: s.order)
+
+
+def visitor_flows() -> list[Section]:
+    """Visitor flows in home-screen order."""
+    return sorted(VISITOR_FLOWS, key=lambda s: s.order)
+
+
+def find(name: str) -> Section | None:
+    """Look a section or flow up by screen name."""
+    for section in STAFF_SECTIONS + VISITOR_FLOWS:
+        if section.name == name:
+            return section
+    return None

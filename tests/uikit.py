@@ -1,0 +1,150 @@
+"""Helpers for headless UI tests of the real app.
+
+Usage (Kivy 2.3.1's async_run decorator is broken under current pytest-asyncio, so we use the
+kivy_app fixture directly)::
+
+    from tests.uikit import app_test, kiosk_app_factory, tap, settle, shot, find
+
+    @app_test(kiosk_app_factory(lang="zh_CN"))
+    @pytest.mark.asyncio
+    async def test_something(kivy_app):
+        app = kivy_app
+        await tap(app, find(app.root, text="员工"))
+        shot(app, "something.png")
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+
+def kiosk_app_factory(*, lang: str = "en", demo_data: bool = True,
+                      seed: Callable | None = None, config_extra: dict | None = None) -> Callable:
+    """A factory for the kivy_app fixture: a KioskApp on a fresh database with a FakeClock.
+
+    The window is 800×480 (tests/conftest.py); other sizes are checked through `kiosk run --size`.
+
+    seed(ctx) may add records before the app starts. Hardware is not started; tests publish
+    device events on app.ctx.bus themselves.
+    """
+    def factory():
+        from kivy.tests.async_common import UnitKivyApp
+
+        from kiosk import config, demo
+        from kiosk.clock import FakeClock
+        from kiosk.context import Context
+        from screens.app import KioskApp
+
+        class TestKioskApp(UnitKivyApp, KioskApp):
+            pass
+
+        raw = {"site": {"language": lang}}
+        for section, values in (config_extra or {}).items():
+            raw.setdefault(section, {}).update(values)
+        tmp = Path(tempfile.mkdtemp(prefix="kiosk-ui-"))
+        ctx = Context(config=config.validate(raw, "<test>"), db_path=tmp / "kiosk.db", clock=FakeClock())
+        if demo_data:
+            demo.ensure_demo(ctx.db, ctx.clock)
+        if seed is not None:
+            seed(ctx)
+        return TestKioskApp(ctx=ctx, start_hardware=False)
+    return factory
+
+
+def app_test(factory: Callable):
+    """Parametrize the kivy_app fixture with a factory."""
+    return pytest.mark.parametrize("kivy_app", [[factory]], indirect=True)
+
+
+async def settle(app, frames: int = 3) -> None:
+    """Let Kivy run a few frames, and wait out screen transitions (they swallow touches)."""
+    from kivy.uix.screenmanager import ScreenManager
+    await app.wait_clock_frames(frames)
+    for _ in range(100):
+        if not any(sm.transition.is_active for sm in find_all(app.root, cls=ScreenManager)):
+            return
+        await app.async_sleep(0.02)
+
+
+async def tap(app, widget, frames: int = 3) -> None:
+    """A finger tap in the middle of widget, as the touchscreen would deliver it."""
+    async for _ in app.do_touch_down_up(widget=widget, duration=0.05):
+        pass
+    await settle(app, frames)
+    if _inside_scrollview(widget):
+        # A ScrollView holds a tap to tell it from a scroll, then replays it ~0.2 s later.
+        await app.async_sleep(0.3)
+        await settle(app, frames)
+
+
+def _inside_scrollview(widget) -> bool:
+    from kivy.uix.scrollview import ScrollView
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            return True
+        node = node.parent
+    return False
+
+
+def walk(root):
+    """Every widget under root (root included), plus open popups on the window."""
+    from kivy.core.window import Window
+    seen = set()
+    stack = [root] + [child for child in Window.children if child is not root]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        yield widget
+        stack.extend(widget.children)
+        # ScreenManagers keep only the current screen as a child; that is what a person sees.
+
+
+def find_all(root, *, text: str | None = None, cls: type | str | None = None, predicate=None) -> list:
+    """Widgets under root matching a text and/or a class (or class name)."""
+    found = []
+    for widget in walk(root):
+        if text is not None and getattr(widget, "text", None) != text:
+            continue
+        if cls is not None:
+            name = cls if isinstance(cls, str) else cls.__name__
+            if name not in {c.__name__ for c in type(widget).__mro__}:
+                continue
+        if predicate is not None and not predicate(widget):
+            continue
+        found.append(widget)
+    return found
+
+
+def find(root, **kwargs):
+    """Exactly one widget matching (fails the test otherwise)."""
+    matches = find_all(root, **kwargs)
+    assert len(matches) == 1, f"expected one widget for {kwargs}, found {len(matches)}"
+    return matches[0]
+
+
+def shot(app, name: str) -> Path:
+    """Save a screenshot into the artefacts folder (look at it!)."""
+    from screens.shots import save_screenshot
+    return save_screenshot(ARTIFACTS / "screenshots" / name)
+
+
+def visible_buttons(root) -> list:
+    """Buttons a person can see and touch now (not disabled, not transparent)."""
+    from kivy.uix.button import Button
+
+    def shown(widget) -> bool:
+        node = widget
+        while node is not None and node is not node.parent:
+            if getattr(node, "opacity", 1) == 0 or getattr(node, "disabled", False):
+                return False
+            node = node.parent
+        return True
+    return [w for w in walk(root) if isinstance(w, Button) and shown(w)]
