@@ -16,8 +16,10 @@ from kiosk.cli import build_context, config_option, db_option
 @click.option("--size", default=None, help="Window size WxH, e.g. 800x480 (overrides the configuration).")
 @click.option("--screenshot", type=click.Path(path_type=Path), default=None,
               help="Save a screenshot of the first drawn screen to this PNG and quit.")
+@click.option("--first-frame-exit", is_flag=True, hidden=True,
+              help="Print the wall time of the first drawn frame and quit (start-up benchmark).")
 def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: str | None,
-            screenshot: Path | None) -> None:
+            screenshot: Path | None, first_frame_exit: bool) -> None:
     """Run the touchscreen app."""
     ctx = build_context(config_path, db_path)
     from kiosk import demo as demo_mod
@@ -27,7 +29,7 @@ def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: st
             click.echo("Demo data created: " + ", ".join(created))
         click.echo(demo_mod.LOGIN_HINT)
     from screens.launch import launch  # Kivy is imported only here
-    launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot)
+    launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot, first_frame_exit=first_frame_exit)
 
 
 @click.group("db")

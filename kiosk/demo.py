@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import importlib
+import json
 
 import sqlite_utils
 
-from kiosk import auth
+from kiosk import auth, settings
 from kiosk.audit import SYSTEM
 from kiosk.clock import Clock
 
@@ -18,8 +19,16 @@ LOGIN_HINT = (f"Demo sign-in: staff '{DEMO_STAFF[0]}' PIN {DEMO_STAFF[1]}; "
 AREA_SEEDERS: list[str] = []
 
 
+DEMO_VERSION = 1  # bump when the demo data changes, so existing demo databases get the additions
+
+
 def ensure_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
-    """Create whatever demo data is missing; returns short descriptions of what was created."""
+    """Create whatever demo data is missing; returns short descriptions of what was created.
+
+    A marker in the settings table makes later starts cost one query.
+    """
+    if _marker(db) == _wanted():
+        return []
     created = []
     existing = {user.name for user in auth.users(db)}
     for (name, pin), role in ((DEMO_STAFF, "staff"), (DEMO_MANAGER, "manager")):
@@ -29,4 +38,14 @@ def ensure_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
     for target in AREA_SEEDERS:
         module, fn = target.split(":")
         created.extend(getattr(importlib.import_module(module), fn)(db, clock))
+    settings.put(db, clock, SYSTEM, "demo_data", _wanted())
     return created
+
+
+def _wanted() -> str:
+    return f"{DEMO_VERSION}:{','.join(AREA_SEEDERS)}"
+
+
+def _marker(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT value FROM settings WHERE key = 'demo_data'").fetchone()
+    return json.loads(row[0]) if row else None

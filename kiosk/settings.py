@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "callback_due_minutes": 240,
     "store_full_id_numbers": False,
     "auto_signout_time": "",  # "HH:MM" local time, empty: off
+    "demo_data": None,  # which demo data this database holds (kiosk.demo)
 }
 
 

@@ -61,14 +61,11 @@ class KioskApp(App):
         register_fonts()
         for name in ("app.kv",):
             Builder.load_file(str(KV_DIR / name))
-        from screens.desk import DeskScreen
         from screens.home import HomeScreen
-        from screens.login import LoginScreen
 
         root = Root()
         self.sm = ScreenManager(transition=FadeTransition(duration=0.12))
-        for screen in (HomeScreen(name="home"), LoginScreen(name="login"), DeskScreen(name="desk")):
-            self.sm.add_widget(screen)
+        self.sm.add_widget(HomeScreen(name="home"))  # the rest is built on first use (fast start)
         root.add_widget(self.sm)
         self.overlay_layer = FloatLayout(size_hint=(1, 1))
         root.add_widget(self.overlay_layer)
@@ -136,6 +133,17 @@ class KioskApp(App):
         self.site_name = settings.localized(self.ctx.db, "site_name", self.lang)
 
     # --- navigation ---------------------------------------------------------------------------
+    def screen(self, name: str):
+        """The login or desk screen, created on first use."""
+        if not self.sm.has_screen(name):
+            if name == "login":
+                from screens.login import LoginScreen
+                self.sm.add_widget(LoginScreen(name="login"))
+            elif name == "desk":
+                from screens.desk import DeskScreen
+                self.sm.add_widget(DeskScreen(name="desk"))
+        return self.sm.get_screen(name)
+
     def go(self, name: str) -> None:
         """Show a screen; staff screens need a signed-in user, manager sections a manager."""
         section = sections.find(name)
@@ -147,13 +155,15 @@ class KioskApp(App):
                 self.toast(self.tr("Managers only", self.lang))
                 return
             self.visitor_mode = False
-            desk = self.sm.get_screen("desk")
+            desk = self.screen("desk")
             self.sm.current = "desk"
             if section is not None:
                 desk.open_section(section)
             return
         if section is not None and not self.sm.has_screen(name):
             self.sm.add_widget(section.load()(name=name))
+        elif name == "login":
+            self.screen("login")
         self.visitor_mode = is_visitor_screen
         self.sm.current = name
 
@@ -161,13 +171,14 @@ class KioskApp(App):
         """A staff member or manager is now at the desk."""
         self.user = user
         self.visitor_mode = False
-        self.sm.get_screen("desk").rebuild_navigation()
+        self.screen("desk").rebuild_navigation()
         self.go("desk")
 
     def sign_out(self) -> None:
         """Back to the visitor home screen; nothing staff-only stays on screen."""
         self.user = None
-        self.sm.get_screen("desk").clear_sections()
+        if self.sm.has_screen("desk"):
+            self.sm.get_screen("desk").clear_sections()
         self.go("home")
 
     def require_manager(self, callback, reason: str = "") -> None:

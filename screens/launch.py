@@ -30,7 +30,8 @@ def configure_kivy(width: int, height: int, fullscreen: bool) -> None:
     Config.set("kivy", "exit_on_escape", "0")
 
 
-def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screenshot: Path | None = None) -> None:
+def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screenshot: Path | None = None,
+           first_frame_exit: bool = False) -> None:
     """Run the app until it is closed (or, with screenshot, until the first screen is saved)."""
     ui = ctx.config.section("ui")
     width, height = ui["width"], ui["height"]
@@ -52,4 +53,20 @@ def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screens
             print(f"screenshot saved to {screenshot}")
             app.stop()
         app.bind(on_start=lambda *a: Clock.schedule_once(shoot, 1.0))
+    if first_frame_exit:
+        _exit_after_first_frame(app)
     app.run()
+
+
+def _exit_after_first_frame(app) -> None:
+    """Print when the first frame with the home screen is on screen, then stop (for bench/)."""
+    import time
+
+    from kivy.core.window import Window
+
+    def flipped(*args) -> None:
+        if app.root is not None:
+            print(f"FIRST_FRAME {time.time():.6f}", flush=True)
+            Window.unbind(on_flip=flipped)
+            app.stop()
+    Window.bind(on_flip=flipped)

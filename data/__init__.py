@@ -1,0 +1,1 @@
+"""Shipped data (migrations, catalogues, fonts rules): installed as the package kiosk.data."""
