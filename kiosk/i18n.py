@@ -5,11 +5,11 @@ English msgids are the source text, so English needs no catalogue entries.
 """
 from __future__ import annotations
 
+import json
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-
-from babel.messages.pofile import read_po
 
 from kiosk.config import LANGUAGES
 from kiosk.paths import data_dir
@@ -24,9 +24,42 @@ def catalogue_files(lang: str) -> list[Path]:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    """msgid -> translation for one language (untranslated and fuzzy entries left out)."""
+    """msgid -> translation for one language (untranslated and fuzzy entries left out).
+
+    Parsed .po files are cached as JSON keyed by the files' names, sizes and times, so a normal
+    start reads one small file instead of importing Babel and parsing every catalogue.
+    """
+    files = catalogue_files(lang)
+    key = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+    cache = _cache_path(lang)
+    try:
+        cached = json.loads(cache.read_text("utf-8"))
+        if cached.get("key") == key:
+            return cached["table"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    table = _parse(lang, files)
+    try:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "table": table}, ensure_ascii=False), "utf-8")
+        os.replace(tmp, cache)
+    except OSError:  # a read-only box still works, just parses every time
+        pass
+    return table
+
+
+def _cache_path(lang: str) -> Path:
+    from kiosk.fonts import fonts_cache_dir  # the shared cache folder
+    folder = fonts_cache_dir().parent / "catalogues"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{lang}.json"
+
+
+def _parse(lang: str, files: list[Path]) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
     table: dict[str, str] = {}
-    for path in catalogue_files(lang):
+    for path in files:
         with path.open("rb") as fh:
             for message in read_po(fh, locale=lang.split("_")[0] if lang != "zh_CN" else "zh_Hans_CN"):
                 if message.id and message.string and not message.fuzzy:
