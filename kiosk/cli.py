@@ -19,6 +19,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "user": "kiosk.cli_core:user_group",
     "demo": "kiosk.cli_core:demo_group",
     "run": "kiosk.cli_core:run_cmd",
+    "printer": "kiosk.cli_printer:printer_group",
+    "receipt": "kiosk.cli_printer:receipt_group",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from kiosk.paths import data_dir
 
 SC_FAMILY = "Noto Sans CJK SC"
+SC_MONO_FAMILY = "Noto Sans Mono CJK SC"  # half-width Latin, full-width CJK: a receipt printer's grid
 # Debian/Raspberry Pi OS: fonts-noto-cjk. Checked in order.
 TTC_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc",
@@ -43,19 +44,19 @@ def find_ttc(weight: str = "Regular") -> Path | None:
     return None
 
 
-def extract_sc_face(ttc: Path, out: Path) -> Path:
-    """Write the SC face of a CJK collection to a single-face font file (atomically)."""
+def extract_sc_face(ttc: Path, out: Path, family: str = SC_FAMILY) -> Path:
+    """Write one face (by family name) of a CJK collection to a single-face font file (atomically)."""
     from fontTools.ttLib import TTCollection  # only needed once per box
 
     collection = TTCollection(str(ttc), lazy=True)
     for face in collection.fonts:
-        if face["name"].getDebugName(1) == SC_FAMILY:
+        if face["name"].getDebugName(1) == family:
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_suffix(out.suffix + f".{os.getpid()}.tmp")
             face.save(str(tmp))
             os.replace(tmp, out)
             return out
-    raise FontMissing(f"{ttc} has no '{SC_FAMILY}' face")
+    raise FontMissing(f"{ttc} has no '{family}' face")
 
 
 def sc_font_path(bold: bool = False) -> Path:
@@ -64,17 +65,27 @@ def sc_font_path(bold: bool = False) -> Path:
     shipped = _shipped(weight)
     if shipped:
         return shipped
-    cached = fonts_cache_dir() / f"NotoSansSC-{weight}.otf"
+    return _extracted(weight, SC_FAMILY, f"NotoSansSC-{weight}.otf")
+
+
+def sc_mono_font_path(bold: bool = False) -> Path:
+    """The monospaced SC face (receipt previews: Latin one column, CJK two)."""
+    weight = "Bold" if bold else "Regular"
+    return _extracted(weight, SC_MONO_FAMILY, f"NotoSansMonoSC-{weight}.otf")
+
+
+def _extracted(weight: str, family: str, filename: str) -> Path:
+    cached = fonts_cache_dir() / filename
     if cached.exists():
         return cached
     with _lock:
         if cached.exists():
             return cached
-        ttc = find_ttc(weight) or (find_ttc("Regular") if bold else None)
+        ttc = find_ttc(weight) or (find_ttc("Regular") if weight == "Bold" else None)
         if ttc is None:
             raise FontMissing("no Simplified-Chinese font: install the Debian package fonts-noto-cjk "
                               "or put NotoSansSC-Regular.otf in data/fonts")
-        return extract_sc_face(ttc, cached)
+        return extract_sc_face(ttc, cached, family)
 
 
 def fonts_cache_dir() -> Path:
