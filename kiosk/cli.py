@@ -21,6 +21,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "run": "kiosk.cli_core:run_cmd",
     "printer": "kiosk.cli_printer:printer_group",
     "receipt": "kiosk.cli_printer:receipt_group",
+    "phone": "kiosk.cli_phone:phone_group",
 }
 
 

@@ -52,7 +52,7 @@ class KioskApp(App):
         self.title = "Front Desk Kiosk"
         self.lang = ctx.language.code
         self._last_activity = ctx.clock.monotonic()
-        self._hardware: list = []
+        self.devices: dict = {}  # "phone" / "printer" handles, once started
         self._unsubscribe: list = []
 
     # --- building -----------------------------------------------------------------------------
@@ -72,6 +72,8 @@ class KioskApp(App):
         self._toast = Toast()
         root.add_widget(self._toast)
         self._wire_events()
+        from screens.call_prompt import CallPrompt
+        self.call_prompt = CallPrompt(self)
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(self._tick, 1.0)
@@ -84,7 +86,7 @@ class KioskApp(App):
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
 
     def on_stop(self) -> None:
-        for handle in self._hardware:
+        for handle in self.devices.values():
             try:
                 handle.stop()
             except Exception:  # stopping must never keep the app from closing
@@ -94,13 +96,13 @@ class KioskApp(App):
         self.ctx.bus.set_delivery(lambda fn: None)
 
     def _start_hardware(self) -> None:
-        for module, fn in (("hardware.phone_runtime", "start_phone"), ("hardware.printer_runtime", "start_printer")):
+        for kind, module, fn in (("phone", "hardware.phone_runtime", "start_phone"),
+                                 ("printer", "hardware.printer_runtime", "start_printer")):
             try:
                 starter = getattr(__import__(module, fromlist=[fn]), fn)
-                self._hardware.append(starter(self.ctx))
+                self.devices[kind] = starter(self.ctx)
             except Exception as exc:  # a broken device must not stop the desk; the status bar says so
                 log.exception("could not start %s", module)
-                kind = "phone" if "phone" in module else "printer"
                 self.ctx.bus.publish(f"{kind}.state", state="error", detail=str(exc))
 
     def _wire_events(self) -> None:

@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
 from screens import sections
-from screens.widgets import BigButton
+from screens.widgets import NavButton
 
 Builder.load_file(str(Path(__file__).with_name("desk.kv")))
 log = logging.getLogger(__name__)
@@ -30,15 +30,16 @@ class DeskScreen(Screen):
         nav.clear_widgets()
         is_manager = app.user is not None and app.user.role == "manager"
         for section in sections.staff_sections(is_manager):
-            button = BigButton(kind="quiet", font_size="17sp")
-            button.msgid, button.section_name = section.title, section.name
-            button.text = app.tr(section.title, app.lang)
-            app.bind(lang=lambda inst, lang, b=button: setattr(b, "text", app.tr(b.msgid, lang)))
-            button.bind(on_release=lambda btn, s=section: self.open_section(s))
+            button = NavButton(kind="quiet", font_size="17sp", msgid=section.title)
+            button.section_name = section.name
+            button.bind(on_release=self._nav_pressed)
             nav.add_widget(button)
         visible = sections.staff_sections(is_manager)
         if visible:
             self.open_section(visible[0])
+
+    def _nav_pressed(self, button) -> None:
+        self.open_section(sections.find(button.section_name))
 
     def open_section(self, section: sections.Section) -> None:
         """Show a section, creating its screen on first use."""

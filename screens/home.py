@@ -8,7 +8,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from screens import sections
-from screens.widgets import BigButton
+from screens.widgets import NavButton
 
 Builder.load_file(str(Path(__file__).with_name("home.kv")))
 
@@ -21,13 +21,13 @@ class HomeScreen(Screen):
 
     def build_flows(self) -> None:
         """One big button per registered visitor flow."""
-        app = App.get_running_app()
         box = self.ids.flows
         box.clear_widgets()
         for flow in sections.visitor_flows():
-            button = BigButton(kind="primary", height="72dp", font_size="24sp")
-            button.msgid = flow.title
-            button.text = app.tr(flow.title, app.lang)
-            app.bind(lang=lambda inst, lang, b=button: setattr(b, "text", app.tr(b.msgid, lang)))
-            button.bind(on_release=lambda btn, name=flow.name: app.go(name))
+            button = NavButton(kind="primary", height="72dp", font_size="24sp", msgid=flow.title)
+            button.flow_name = flow.name
+            button.bind(on_release=self._flow_pressed)
             box.add_widget(button)
+
+    def _flow_pressed(self, button) -> None:
+        App.get_running_app().go(button.flow_name)

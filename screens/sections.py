@@ -26,6 +26,7 @@ class Section:
 
 # Staff desk sections (signed-in staff only). Keep entries one per line.
 STAFF_SECTIONS: list[Section] = [
+    Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
 ]
 
 # Visitor flows offered on the home screen (no sign-in; never show another visitor's data).

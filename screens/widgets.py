@@ -24,6 +24,12 @@ class BigButton(Button):
     kind = StringProperty("normal")  # normal | primary | danger | quiet
 
 
+class NavButton(BigButton):
+    """A button whose label is a msgid, re-translated when the language changes."""
+
+    msgid = StringProperty("")
+
+
 class TouchScroll(ScrollView):
     """A vertical list that scrolls only when its content is taller than itself.
 

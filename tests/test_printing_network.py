@@ -13,6 +13,7 @@ from kiosk.audit import SYSTEM
 from kiosk.context import Context
 from tests import receipt_samples
 from tests.fake_printer import PAPER_OUT, FakeNetworkPrinter
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -37,15 +38,6 @@ def states(ctx) -> list[dict]:
             seen.append(event.data)
     ctx.bus.subscribe("printer.state", on_state)
     return seen
-
-
-def wait_until(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not reached in time")
 
 
 def test_receipts_arrive_and_read_right(printer, db_path, clock):

@@ -62,17 +62,39 @@ def app_test(factory: Callable):
 
 
 async def settle(app, frames: int = 3) -> None:
-    """Let Kivy run a few frames, and wait out screen transitions (they swallow touches)."""
+    """Let Kivy run a few frames, and wait out screen transitions and popups opening or closing
+    (both swallow touches)."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
     from kivy.uix.screenmanager import ScreenManager
     await app.wait_clock_frames(frames)
     for _ in range(100):
-        if not any(sm.transition.is_active for sm in find_all(app.root, cls=ScreenManager)):
+        busy = any(sm.transition.is_active for sm in find_all(app.root, cls=ScreenManager)) or any(
+            isinstance(child, ModalView) and (not child._is_open or child._anim_alpha < 1)
+            for child in Window.children)
+        if not busy:
             return
         await app.async_sleep(0.02)
 
 
+def assert_reachable(widget) -> None:
+    """A finger can only tap what is on screen: inside the window and any scroll view around it."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+    x, y = widget.to_window(*widget.center)
+    assert 0 <= x <= Window.width and 0 <= y <= Window.height, f"{widget} is off screen at {(x, y)}"
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            left, bottom = node.to_window(node.x, node.y)
+            assert left <= x <= left + node.width and bottom <= y <= bottom + node.height, \
+                f"{getattr(widget, 'text', widget)!r} is scrolled out of view"
+        node = node.parent
+
+
 async def tap(app, widget, frames: int = 3) -> None:
     """A finger tap in the middle of widget, as the touchscreen would deliver it."""
+    assert_reachable(widget)
     async for _ in app.do_touch_down_up(widget=widget, duration=0.05):
         pass
     await settle(app, frames)
@@ -96,7 +118,9 @@ def walk(root):
     """Every widget under root (root included), plus open popups on the window."""
     from kivy.core.window import Window
     seen = set()
-    stack = [root] + [child for child in Window.children if child is not root]
+    # From the app's root, popups (ModalViews sit on the Window) count as on screen too.
+    popups = [child for child in Window.children if child is not root] if root.parent is Window else []
+    stack = [root] + popups
     while stack:
         widget = stack.pop()
         if id(widget) in seen:
