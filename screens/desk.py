@@ -51,6 +51,16 @@ class DeskScreen(Screen):
         for button in self.ids.nav.children:
             button.kind = "primary" if button.section_name == section.name else "quiet"
 
+    def open_printer(self) -> None:
+        """The printer popup: queue, failures, reprints, no-sale drawer opening."""
+        from screens.printer_status import PrinterStatus
+        PrinterStatus().open()
+
+    def open_phone(self) -> None:
+        section = sections.find("phone")
+        if section is not None:
+            self.open_section(section)
+
     def clear_sections(self) -> None:
         """On sign-out: drop every section screen so no staff data stays in memory or on screen."""
         content = self.ids.content
