@@ -116,3 +116,38 @@ def test_silent_printer_is_unconfirmed_not_ok(printer):
     printer.silent = True
     result = NetworkPrinter("127.0.0.1", printer.port, status_timeout=0.2).send(b"\x1b@hi\n\x1dV\x00", None)
     assert not result.confirmed and "unconfirmed" in result.detail
+
+
+def test_device_file_printer_gets_the_exact_bytes(tmp_path):
+    from hardware.escpos_render import PrinterProfile, render
+    from hardware.printer import EscposDevicePrinter
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")
+    data = render(receipt_samples.fee("zh_CN"), PrinterProfile(58, "gb18030"))
+    result = EscposDevicePrinter("file", devfile=str(device)).send(data, None)
+    assert device.read_bytes() == data
+    assert not result.confirmed  # a device file cannot answer a status query
+
+
+def test_serial_printer_over_a_pty(tmp_path):
+    import os
+    import select
+
+    from hardware.escpos_render import PrinterProfile, render
+    from hardware.phone_sim import PtyLine
+    from hardware.printer import EscposDevicePrinter
+    from tests.escpos_decoder import decode
+    line = PtyLine(tmp_path, "usb-Printer-if00")
+    data = render(receipt_samples.badge("en"), PrinterProfile(80, "gb18030"))
+    got = bytearray()
+    try:
+        EscposDevicePrinter("serial", devfile=line.path).send(data, None)
+        while select.select([line.master], [], [], 0.5)[0]:
+            chunk = os.read(line.master, 65536)
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        line.close()
+    paper = decode(bytes(got).split(b"\x10\x04\x04")[0])  # the printer's status query follows the job
+    assert paper.qr == ["SO:K7Q2"] and paper.find("Sign-out code K7Q2").bold
