@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -35,6 +35,13 @@ SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁�
             "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛")
 TOP_SURNAMES = 30
 SURNAME_BOOST = 5.0
+# Characters common in given names (most common first). Visitors type names: these outrank other
+# characters of the same reading (ming → 明 before 名), and two-character given names made of them
+# are offered as words (xiaoming → 小明), which jieba's general dictionary mostly lacks.
+GIVEN_NAME_CHARS = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建文辉力晓小志海燕鹏飞宇浩"
+                    "俊婷雪琳欣佳晨思雨梓子涵轩博睿然萱怡颖瑶琪嘉豪宏鑫斌波亮龙凯峰春梅琴云")
+GIVEN_NAME_BOOST = 3.0
+GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 
 _SPLIT = re.compile(r"[' ]+")
 
@@ -115,8 +122,13 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
             score = freq if i == 0 else freq * 0.02  # pypinyin lists the usual reading first
             if ch in surname_rank:
                 score *= SURNAME_BOOST
+            elif ch in GIVEN_NAME_CHARS and i == 0:
+                score *= GIVEN_NAME_BOOST
             entries.append(((syl,), ch, score))
-    for word, freq in words:
+    known = {word for word, _ in words}
+    given = [a + b for a in GIVEN_NAME_CHARS for b in GIVEN_NAME_CHARS if a != b and a + b not in known]
+    given += [a + b for a in SURNAMES[:TOP_SURNAMES] for b in GIVEN_NAME_CHARS if a + b not in known]  # 张伟
+    for word, freq in words + [(name, GIVEN_NAME_WORD_SCORE) for name in given]:
         syls = tuple(s.replace("ü", "v") for s in lazy_pinyin(word, style=Style.NORMAL, v_to_u=False))
         if len(syls) == len(word) and all(s.isalpha() for s in syls):
             entries.append((syls, word, freq))

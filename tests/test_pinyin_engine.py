@@ -63,6 +63,8 @@ def test_full_name_first_candidates_and_picking_word_by_word(engine):
         result += pick.text
         typed = typed[pick.consumed:]
     assert result == "王小明" and typed == ""
+    # Given names and surname + given-name pairs come whole, near the top.
+    assert "小明" in texts(engine, "xiaoming", 6) and "张伟" in texts(engine, "zhangwei", 3)
     # a whole-input candidate consumes everything; a leading one leaves the rest
     whole = engine.candidates("zhangsan", 5)
     assert whole[0].consumed == len("zhangsan")
