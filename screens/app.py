@@ -73,7 +73,9 @@ class KioskApp(App):
         root.add_widget(self._toast)
         self._wire_events()
         from screens.call_prompt import CallPrompt
+        from screens.keyboard_dock import KeyboardDock
         self.call_prompt = CallPrompt(self)
+        self.keyboard_dock = KeyboardDock(self)
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(self._tick, 1.0)
@@ -86,6 +88,7 @@ class KioskApp(App):
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
 
     def on_stop(self) -> None:
+        self.keyboard_dock.hide()
         for handle in self.devices.values():
             try:
                 handle.stop()
@@ -162,6 +165,7 @@ class KioskApp(App):
             if section is not None:
                 desk.open_section(section)
             return
+        self.keyboard_dock.hide()
         if section is not None and not self.sm.has_screen(name):
             self.sm.add_widget(section.load()(name=name))
         elif name == "login":
@@ -179,6 +183,7 @@ class KioskApp(App):
     def sign_out(self) -> None:
         """Back to the visitor home screen; nothing staff-only stays on screen."""
         self.user = None
+        self.keyboard_dock.hide()
         if self.sm.has_screen("desk"):
             self.sm.get_screen("desk").clear_sections()
         self.go("home")
@@ -186,6 +191,10 @@ class KioskApp(App):
     def require_manager(self, callback, reason: str = "") -> None:
         """Ask a manager's PIN, then call callback(manager)."""
         ManagerApproval(callback, reason).open()
+
+    def field_focused(self, field, focused: bool) -> None:
+        """A form field gained or lost focus: staff screens get the on-screen keyboard."""
+        self.keyboard_dock.field_focused(field, focused)
 
     # --- overlays and messages ----------------------------------------------------------------
     def show_overlay(self, widget) -> None:

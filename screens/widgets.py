@@ -86,6 +86,9 @@ class FormField(BoxLayout):
     input_filter = ObjectProperty(None, allownone=True)
     multiline = BooleanProperty(False)
 
+    def on_text(self, *args) -> None:
+        self.error = ""  # the person is correcting it
+
 
 class Toast(Label):
     """A short message that fades out by itself."""

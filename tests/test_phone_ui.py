@@ -94,6 +94,17 @@ async def test_phone_section_confirm_unknown_and_write_a_note(kivy_app):
     assert form.ids.number.text == "13912345678"
     await tap(app, find(form, text="Save note"))
     assert form.ids.what.error == "what is required"
+    # Staff type on the touchscreen: the keyboard docks when a field is tapped (above the popup).
+    await tap(app, form.ids.what.ids.input)
+    keyboard = app.keyboard_dock.shown
+    assert keyboard is not None and keyboard.target is form.ids.what.ids.input
+    await tap(app, find(keyboard, text="EN"))
+    for letter in "hi":
+        await tap(app, find(keyboard, text=letter), frames=1)
+    assert form.ids.what.text == "hi"
+    shot(app, "phone_note_form_keyboard_en.png")
+    await tap(app, find(keyboard, text="Hide"))
+    assert app.keyboard_dock.shown is None
     form.ids.what.text = "Asked about the member tournament on Saturday"
     await tap(app, find(form, text="Complaint"))
     await tap(app, find(form, text="Needs a callback?"))
