@@ -72,10 +72,9 @@ class KioskApp(App):
         self._toast = Toast()
         root.add_widget(self._toast)
         self._wire_events()
-        from screens.call_prompt import CallPrompt
         from screens.keyboard_dock import KeyboardDock
-        self.call_prompt = CallPrompt(self)
         self.keyboard_dock = KeyboardDock(self)
+        self.call_prompt = None  # built right after the first frame (start-up time)
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(self._tick, 1.0)
@@ -83,7 +82,8 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        # Devices start after the first frame so the home screen is not delayed.
+        # The call prompt and the devices come after the first frame, so the home screen is not delayed.
+        Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
 
@@ -97,6 +97,11 @@ class KioskApp(App):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.ctx.bus.set_delivery(lambda fn: None)
+
+    def _build_call_prompt(self) -> None:
+        from screens.call_prompt import CallPrompt
+        if self.call_prompt is None:
+            self.call_prompt = CallPrompt(self)
 
     def _start_hardware(self) -> None:
         for kind, module, fn in (("phone", "hardware.phone_runtime", "start_phone"),
