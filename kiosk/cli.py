@@ -22,6 +22,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "printer": "kiosk.cli_printer:printer_group",
     "receipt": "kiosk.cli_printer:receipt_group",
     "phone": "kiosk.cli_phone:phone_group",
+    "lostfound": "kiosk.cli_lostfound:lostfound_group",
+    "export": "kiosk.cli_export:export_cmd",
 }
 
 

@@ -16,7 +16,9 @@ LOGIN_HINT = (f"Demo sign-in: staff '{DEMO_STAFF[0]}' PIN {DEMO_STAFF[1]}; "
               f"manager '{DEMO_MANAGER[0]}' PIN {DEMO_MANAGER[1]}")
 
 # Each area seeds its own demo data: "module:function(db, clock) -> list[str] of what it created".
-AREA_SEEDERS: list[str] = []
+AREA_SEEDERS: list[str] = [
+    "kiosk.lostfound:seed_demo",
+]
 
 
 DEMO_VERSION = 1  # bump when the demo data changes, so existing demo databases get the additions

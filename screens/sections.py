@@ -27,6 +27,8 @@ class Section:
 # Staff desk sections (signed-in staff only). Keep entries one per line.
 STAFF_SECTIONS: list[Section] = [
     Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
+    Section("lostfound", "Lost & Found", "screens.lostfound_section:LostFoundSection", order=30),
+    Section("reports", "Reports", "screens.reports_section:ReportsSection", order=90, manager_only=True),
 ]
 
 # Visitor flows offered on the home screen (no sign-in; never show another visitor's data).
