@@ -135,3 +135,12 @@ def demo_init(config_path: Path | None, db_path: Path | None) -> None:
     created = demo.ensure_demo(ctx.db, ctx.clock)
     click.echo("created: " + (", ".join(created) or "nothing (already there)"))
     click.echo(demo.LOGIN_HINT)
+
+
+def _add_seed_command() -> None:
+    """`kiosk demo seed` lives with the reports area (kiosk/cli_export.py)."""
+    from kiosk.cli_export import seed_cmd
+    demo_group.add_command(seed_cmd)
+
+
+_add_seed_command()

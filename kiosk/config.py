@@ -95,6 +95,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "drawer_pin": Field(int, 2, "2 or 5", lambda v: v in (2, 5)),
         "drawer_pulse_ms": _between(10, 500, 100),
     },
+    "export": {
+        "folder": Field(str, "", "a folder for exports when no USB stick is plugged in (empty: none)"),
+    },
 }
 
 

@@ -65,30 +65,53 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
+def applied_migrations(db: sqlite_utils.Database) -> set[int]:
+    """Numbers of the migrations this database has (areas land their numbers independently)."""
+    with db.conn:
+        db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                        " name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)")
+        done = {row[0] for row in db.conn.execute("SELECT version FROM schema_migrations")}
+        legacy = schema_version(db)
+        if not done and legacy:
+            # A database from before per-migration tracking: everything up to user_version is there.
+            for migration in migrations():
+                if migration.version <= legacy:
+                    db.conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                                    (migration.version, migration.name))
+                    done.add(migration.version)
+    return done
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration newer than the database, each in its own transaction."""
-    applied = []
-    current = schema_version(db)
-    for migration in migrations():
-        if migration.version <= current:
-            continue
-        conn = db.conn
+    """Apply every shipped migration the database does not have yet, each in its own transaction.
+
+    A later number can land before an earlier one (each area owns its numbers), so what is applied
+    is tracked per migration; PRAGMA user_version holds the highest number applied.
+    """
+    applied_now = []
+    done = applied_migrations(db)
+    pending = [m for m in migrations() if m.version not in done]
+    conn = db.conn
+    for migration in pending:
         try:
             conn.execute("BEGIN IMMEDIATE")
             # Re-check under the write lock: another process may have migrated meanwhile.
-            if schema_version(db) >= migration.version:
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)).fetchone():
                 conn.execute("ROLLBACK")
                 continue
             for statement in _split_sql(migration.sql):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={migration.version}")
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                         (migration.version, migration.name))
+            top = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+            conn.execute(f"PRAGMA user_version={int(top)}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        applied.append(migration.version)
-    return applied
+        applied_now.append(migration.version)
+    return applied_now
 
 
 def _split_sql(script: str) -> list[str]:

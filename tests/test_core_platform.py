@@ -109,3 +109,17 @@ def test_config_rejects_bool_for_number_and_bad_toml(tmp_path):
     path.write_text("[ui\n")
     with pytest.raises(config.ConfigError, match="not valid TOML"):
         config.load(path)
+
+
+def test_a_lower_numbered_migration_landing_later_is_still_applied(tmp_path, monkeypatch):
+    from kiosk.db import Migration
+    shipped = db_mod.migrations()
+    late = [m for m in shipped if m.version == 5]
+    monkeypatch.setattr(db_mod, "migrations", lambda: [m for m in shipped if m.version != 5])
+    database = db_mod.connect(tmp_path / "k.db")
+    assert "lf_items" not in database.table_names()
+    monkeypatch.setattr(db_mod, "migrations", lambda: shipped)
+    assert db_mod.apply_migrations(database) == [5]
+    assert "lf_items" in database.table_names()
+    assert db_mod.schema_version(database) == shipped[-1].version
+    assert db_mod.apply_migrations(database) == [] and isinstance(late[0], Migration)

@@ -1,0 +1,94 @@
+"""Export a busy day and a 31-day month in CSV, Excel and PDF; compare with sqlite-utils' own CSV dump.
+
+Run: .venv/bin/python bench/export_bench.py [--runs 3]. Targets: a day <= 3 s, a month <= 30 s.
+Volumes per day: 2,000 visitors, 500 calls, 1,000 sales — each area is seeded only once its tables
+exist (the script prints which were skipped). Baseline, same run: `sqlite-utils query DB SQL --csv`
+for every exported log's query over the same range (a subprocess each, as a person would run it).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk import db as db_mod, export, export_logs, seed  # noqa: E402
+from kiosk.clock import FakeClock, utc_iso  # noqa: E402
+from kiosk.summary import range_bounds  # noqa: E402
+
+TZ = "Asia/Shanghai"
+LAST = date(2026, 11, 22)
+SQLITE_UTILS = ROOT / ".venv" / "bin" / "sqlite-utils"
+
+
+def baseline(db_path: Path, first: date, last: date) -> float:
+    """sqlite-utils CLI dumping the same logs' rows as CSV (to /dev/null)."""
+    start, end = range_bounds(first, last, TZ)
+    db = db_mod.connect(db_path)
+    logs, _ = export_logs.split_available(db)
+    db.close()
+    began = time.perf_counter()
+    for log in logs:
+        subprocess.run([str(SQLITE_UTILS), "query", str(db_path), log.sql, "--csv",
+                        "-p", "start", utc_iso(start), "-p", "end", utc_iso(end)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def run(db_path: Path, first: date, last: date, formats: tuple[str, ...], runs: int) -> tuple[list[float], dict]:
+    times, rows = [], {}
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+    for i in range(runs):
+        out = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+        db = db_mod.connect(db_path)
+        began = time.perf_counter()
+        result = export.run_export(db, clock, first=first, last=last, tz_name=TZ, destination=out, formats=formats)
+        times.append(time.perf_counter() - began)
+        rows = result.rows
+        db.close()
+    return times, rows
+
+
+def describe(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return f"median {statistics.median(times):.2f} s, p95 {p95:.2f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-db-"))
+    day_db, month_db = work / "day.db", work / "month.db"
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+    for path, days in ((day_db, 1), (month_db, 31)):
+        db = db_mod.connect(path)
+        began = time.perf_counter()
+        made = seed.seed(db, clock, days=days, tz_name=TZ, visitors=2000, calls=500, sales=1000, end_day=LAST)
+        print(f"seeded {days} day(s) in {time.perf_counter() - began:.1f} s: {made}")
+        db.close()
+    cases = (("busy day", day_db, LAST, LAST, 3.0), ("31-day month", month_db, date(2026, 10, 23), LAST, 30.0))
+    for name, path, first, last, target in cases:
+        for formats in (("csv",), ("xlsx",), ("pdf",), ("csv", "xlsx", "pdf")):
+            times, rows = run(path, first, last, formats, args.runs)
+            label = "+".join(formats)
+            verdict = ("OK" if statistics.median(times) <= target else "OVER TARGET") if len(formats) == 3 else ""
+            print(f"{name:13s} {label:13s} {describe(times)}  rows={sum(rows.values())} {verdict}")
+        base = [baseline(path, first, last) for _ in range(args.runs)]
+        csv_times, _ = run(path, first, last, ("csv",), args.runs)
+        print(f"{name:13s} sqlite-utils CSV baseline: {describe(base)}; "
+              f"ratio ours/baseline (csv) = {statistics.median(csv_times) / statistics.median(base):.2f}")
+    _, missing = export_logs.split_available(db_mod.connect(day_db))
+    print("logs not exported (tables not there yet): " + (", ".join(m.name for m in missing) or "none"))
+
+
+if __name__ == "__main__":
+    main()
