@@ -18,6 +18,8 @@ LOGIN_HINT = (f"Demo sign-in: staff '{DEMO_STAFF[0]}' PIN {DEMO_STAFF[1]}; "
 # Each area seeds its own demo data: "module:function(db, clock) -> list[str] of what it created".
 AREA_SEEDERS: list[str] = [
     "kiosk.lostfound:seed_demo",
+    "kiosk.counter:seed_demo",
+    "kiosk.fees:seed_demo",
 ]
 
 

@@ -45,7 +45,7 @@ def claim_receipt(db: sqlite_utils.Database, claim_id: int, lang: str, number: s
         blocks=(Pair(_("Reference"), claim["ref"]), Pair(_("Item"), claim["description"]),
                 Pair(_("Quantity"), str(claim["quantity"])), Rule(),
                 Pair(_("Returned to"), claim["claimant_name"]), Pair(_("Document"), claim["id_number"]),
-                Pair(_("Time"), _local(claim["at"])), Pair(_("Staff"), claim["actor"]),
+                Pair(_("Time"), _local(claim["at"])), Pair(_("Handled by"), claim["actor"]),
                 Text(_("Signed on the touchscreen; signature kept with the record.")), Feed()),
     )
 

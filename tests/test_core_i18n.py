@@ -66,3 +66,18 @@ def test_english_needs_no_catalogue_and_switch_notifies():
     assert lang._("Welcome") == "Welcome" and heard == ["en"]
     with pytest.raises(ValueError):
         lang.set("fr")
+
+
+def test_no_two_catalogues_translate_one_msgid_differently():
+    from babel.messages.pofile import read_po
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in i18n.catalogue_files("zh_CN"):
+        with path.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string:
+                    continue
+                earlier = seen.setdefault(message.id, (message.string, path.name))
+                if earlier[0] != message.string:
+                    clashes.append(f"{message.id!r}: {earlier[1]} says {earlier[0]!r}, {path.name} says {message.string!r}")
+    assert not clashes, "\n".join(clashes)

@@ -1,0 +1,232 @@
+"""The goods counter: catalogue, stock as the sum of its movements, sales with payments, voids and
+refunds as reversing records approved by a manager.
+
+A sale, its lines, its stock movements, its receipt number, its print job (and drawer kick for
+cash) and its audit row commit in one transaction or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from kiosk import audit, printqueue
+from kiosk.audit import Actor
+from kiosk.clock import Clock, utc_iso
+from kiosk.db import write
+from kiosk.receipts import receipt_number
+
+METHODS = ("cash", "card", "mobile")
+
+
+class CounterError(ValueError):
+    """A refused sale or change, with a message for the screen; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    sku: str
+    name_zh: str
+    name_en: str
+    price_fen: int
+    barcode: str | None
+    category: str
+    reorder_level: int
+    active: bool
+    stock: int
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh_CN" else self.name_en
+
+    @property
+    def low(self) -> bool:
+        return self.stock <= self.reorder_level
+
+
+@dataclass(frozen=True)
+class Payment:
+    """How the customer pays: cash (tendered), card or mobile QR (a transaction reference)."""
+
+    method: str
+    tendered_fen: int | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    sale_id: int
+    receipt_no: str
+    total_fen: int
+    change_fen: int
+    job_id: int
+
+
+_PRODUCT_SQL = """SELECT p.*, COALESCE((SELECT SUM(quantity) FROM stock_movements m WHERE m.product_id = p.id), 0)
+                  AS stock FROM products p"""
+
+
+def _product(row: dict) -> Product:
+    return Product(row["id"], row["sku"], row["name_zh"], row["name_en"], row["price_fen"], row["barcode"],
+                   row["category"], row["reorder_level"], bool(row["active"]), row["stock"])
+
+
+def products(db: sqlite_utils.Database, *, active_only: bool = True) -> list[Product]:
+    sql = _PRODUCT_SQL + (" WHERE p.active = 1" if active_only else "") + " ORDER BY p.category, p.sku"
+    return [_product(r) for r in db.query(sql)]
+
+
+def product(db: sqlite_utils.Database, product_id: int) -> Product:
+    rows = list(db.query(_PRODUCT_SQL + " WHERE p.id = ?", (product_id,)))
+    if not rows:
+        raise CounterError("no such product")
+    return _product(rows[0])
+
+
+def by_barcode(db: sqlite_utils.Database, code: str) -> Product:
+    """What a keyboard-wedge scanner typed (barcode or SKU)."""
+    code = (code or "").strip()
+    rows = list(db.query(_PRODUCT_SQL + " WHERE (p.barcode = ? OR p.sku = ?) AND p.active = 1", (code, code)))
+    if not rows:
+        raise CounterError(f"no product with code {code}")
+    return _product(rows[0])
+
+
+def low_stock(db: sqlite_utils.Database) -> list[Product]:
+    """At or below the reorder level: the reorder list."""
+    return [p for p in products(db) if p.low]
+
+
+def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: str, name_zh: str, name_en: str,
+                price_fen: int, category: str, barcode: str | None = None, reorder_level: int = 0,
+                opening_stock: int = 0) -> Product:
+    """A manager adds a product (audited); opening stock is a movement like any other."""
+    if not actor.is_manager:
+        raise CounterError("only a manager can change the catalogue")
+    if not (sku or "").strip() or not name_zh.strip() or not name_en.strip() or not category.strip():
+        raise CounterError("SKU, both names and the category are required")
+    if not isinstance(price_fen, int) or price_fen < 0:
+        raise CounterError("price must be an amount of money")
+    with write(db):
+        if db.execute("SELECT 1 FROM products WHERE sku = ?", (sku.strip(),)).fetchone():
+            raise CounterError(f"SKU {sku} already exists")
+        product_id = db.execute(
+            "INSERT INTO products (sku, name_zh, name_en, price_fen, barcode, category, reorder_level, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (sku.strip(), name_zh.strip(), name_en.strip(), price_fen, (barcode or "").strip() or None,
+             category.strip(), reorder_level, utc_iso(clock.now()))).lastrowid
+        if opening_stock:
+            _move(db, clock, actor, product_id, opening_stock, "receipt", "products", product_id, "opening stock")
+        audit.record(db, clock, actor, "product.add", "products", product_id, None,
+                     {"sku": sku, "price_fen": price_fen, "stock": opening_stock})
+    return product(db, product_id)
+
+
+def _move(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
+          ref_id: int | None, reason: str = "") -> None:
+    db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason, actor)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (product_id, utc_iso(clock.now()), quantity, kind, ref_table, ref_id, reason, actor.name))
+
+
+def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, cart: dict[int, int],
+         payment: Payment, lang: str = "zh_CN") -> SaleResult:
+    """Sell the cart {product_id: quantity}; everything commits together or not at all."""
+    if not cart or any(not isinstance(q, int) or q <= 0 for q in cart.values()):
+        raise CounterError("the cart is empty")
+    if payment.method not in METHODS:
+        raise CounterError("choose how the customer pays")
+    lines = []
+    for product_id, quantity in cart.items():
+        item = product(db, product_id)
+        if not item.active:
+            raise CounterError(f"{item.sku} is no longer sold")
+        lines.append((item, quantity, item.price_fen * quantity))
+    total = sum(line_total for _, _, line_total in lines)
+    change = 0
+    if payment.method == "cash":
+        if payment.tendered_fen is None or payment.tendered_fen < total:
+            raise CounterError("cash tendered is less than the total")
+        change = payment.tendered_fen - total
+    elif not payment.reference.strip():
+        raise CounterError("enter the terminal or transaction reference")
+    from kiosk.counter_receipts import sale_receipt
+    with write(db):
+        number = receipt_number(db, terminal_id, "sale")
+        sale_id = db.execute("INSERT INTO sales (at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?)",
+                             (utc_iso(clock.now()), number, total, actor.id, actor.name)).lastrowid
+        for item, quantity, line_total in lines:
+            db.execute("INSERT INTO sale_lines (sale_id, product_id, name, unit_fen, quantity, total_fen)"
+                       " VALUES (?, ?, ?, ?, ?, ?)", (sale_id, item.id, item.name(lang), item.price_fen, quantity,
+                                                      line_total))
+            _move(db, clock, actor, item.id, -quantity, "sale", "sales", sale_id)
+        db.execute("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (sale_id, payment.method, total, payment.tendered_fen,
+                                                  change if payment.method == "cash" else None,
+                                                  payment.reference.strip()))
+        audit.record(db, clock, actor, "sale", "sales", sale_id, None, {"receipt_no": number, "total_fen": total,
+                                                                         "method": payment.method})
+        job = printqueue.enqueue(db, clock, actor, sale_receipt(db, sale_id, lang), record_table="sales",
+                                 record_id=sale_id, kick_drawer=payment.method == "cash")
+    return SaleResult(sale_id, number, total, change, job)
+
+
+def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor, terminal_id: str, sale_id: int,
+            *, kind: str, reason: str, same_day: bool, lang: str = "zh_CN") -> int:
+    """Void (same day) or refund a whole sale: a reversing record, stock back, a slip printed."""
+    if kind not in ("void", "refund"):
+        raise CounterError("void or refund?")
+    if not approver.is_manager:
+        raise CounterError("a manager must approve")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CounterError("a reason is required")
+    if kind == "void" and not same_day:
+        raise CounterError("only today's sales can be voided; refund it instead")
+    from kiosk.counter_receipts import reversal_slip
+    with write(db):
+        sale = db.execute("SELECT total_fen FROM sales WHERE id = ?", (sale_id,)).fetchone()
+        if sale is None:
+            raise CounterError("no such sale")
+        if db.execute("SELECT 1 FROM sale_reversals WHERE sale_id = ?", (sale_id,)).fetchone():
+            raise CounterError("this sale was already voided or refunded")
+        method = db.execute("SELECT method FROM payments WHERE sale_id = ?", (sale_id,)).fetchone()[0]
+        number = receipt_number(db, terminal_id, kind)
+        reversal_id = db.execute(
+            "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approved_by_id, approved_by,"
+            " actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sale_id, kind, utc_iso(clock.now()), sale[0], method, reason, approver.id, approver.name, actor.name,
+             number)).lastrowid
+        for product_id, quantity in db.execute("SELECT product_id, quantity FROM sale_lines WHERE sale_id = ?",
+                                               (sale_id,)).fetchall():
+            _move(db, clock, actor, product_id, quantity, kind, "sale_reversals", reversal_id, reason)
+        audit.record(db, clock, actor, f"sale.{kind}", "sales", sale_id, None,
+                     {"reversal_id": reversal_id, "approved_by": approver.name, "reason": reason})
+        printqueue.enqueue(db, clock, actor, reversal_slip(db, reversal_id, lang), record_table="sale_reversals",
+                           record_id=reversal_id, kick_drawer=method == "cash")
+    return reversal_id
+
+
+def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
+    """Demo mode: a small catalogue in three categories."""
+    if db.execute("SELECT COUNT(*) FROM products").fetchone()[0]:
+        return []
+    manager = Actor("system", None, "manager")
+    catalogue = [
+        ("DRK-001", "矿泉水 550ml", "Mineral water 550ml", 300, "6901234567892", "Drinks", 20, 48),
+        ("DRK-002", "运动饮料", "Sports drink", 600, "6901234567893", "Drinks", 12, 24),
+        ("DRK-003", "罐装咖啡", "Canned coffee", 800, "6901234567894", "Drinks", 10, 9),
+        ("DRK-004", "绿茶", "Green tea", 500, "6901234567895", "Drinks", 12, 30),
+        ("GLF-001", "高尔夫球（12 粒装）", "Golf balls (12 pack)", 12800, "6901234567900", "Golf", 5, 14),
+        ("GLF-002", "球座（50 支）", "Tees (50)", 2500, "6901234567901", "Golf", 5, 20),
+        ("GLF-003", "高尔夫手套", "Golf glove", 9800, "6901234567902", "Golf", 4, 6),
+        ("GLF-004", "球标", "Ball marker", 1500, "6901234567903", "Golf", 5, 3),
+        ("SUN-001", "防晒霜 SPF50", "Sunscreen SPF50", 6850, "6901234567910", "Essentials", 4, 10),
+        ("SUN-002", "遮阳帽", "Sun cap", 8800, "6901234567911", "Essentials", 3, 8),
+        ("SUN-003", "雨衣", "Rain poncho", 1800, "6901234567912", "Essentials", 5, 15),
+        ("SUN-004", "湿巾", "Wet wipes", 900, "6901234567913", "Essentials", 10, 40),
+    ]
+    for sku, zh, en, price, barcode, category, reorder, stock in catalogue:
+        add_product(db, clock, manager, sku=sku, name_zh=zh, name_en=en, price_fen=price, category=category,
+                    barcode=barcode, reorder_level=reorder, opening_stock=stock)
+    return ["goods catalogue"]

@@ -1,0 +1,128 @@
+"""The fee counter: fee types kept by managers, collections with their own receipt series, voids."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from kiosk import audit, printqueue
+from kiosk.audit import Actor
+from kiosk.clock import Clock, utc_iso
+from kiosk.counter import METHODS, CounterError, Payment
+from kiosk.db import write
+from kiosk.receipts import receipt_number
+
+
+@dataclass(frozen=True)
+class FeeType:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    default_fen: int
+    amount_editable: bool
+    member_required: bool
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh_CN" else self.name_en
+
+
+def fee_types(db: sqlite_utils.Database) -> list[FeeType]:
+    return [FeeType(r["id"], r["code"], r["name_zh"], r["name_en"], r["default_fen"], bool(r["amount_editable"]),
+                    bool(r["member_required"]))
+            for r in db.query("SELECT * FROM fee_types WHERE active = 1 ORDER BY code")]
+
+
+def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code: str, name_zh: str, name_en: str,
+                 default_fen: int, amount_editable: bool = True, member_required: bool = False) -> int:
+    if not actor.is_manager:
+        raise CounterError("only a manager can change fee types")
+    if not code.strip() or not name_zh.strip() or not name_en.strip():
+        raise CounterError("code and both names are required")
+    with write(db):
+        fee_id = db.execute("INSERT INTO fee_types (code, name_zh, name_en, default_fen, amount_editable,"
+                            " member_required) VALUES (?, ?, ?, ?, ?, ?)",
+                            (code.strip(), name_zh.strip(), name_en.strip(), default_fen, int(amount_editable),
+                             int(member_required))).lastrowid
+        audit.record(db, clock, actor, "fee_type.add", "fee_types", fee_id, None, {"code": code, "default_fen": default_fen})
+    return fee_id
+
+
+def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, fee_type_id: int, payer: str,
+            payment: Payment, amount_fen: int | None = None, member_no: str = "", period: str = "",
+            lang: str = "zh_CN") -> tuple[int, str, int]:
+    """Collect a fee; returns (collection id, receipt number, change). One receipt per payment."""
+    fee = next((f for f in fee_types(db) if f.id == fee_type_id), None)
+    if fee is None:
+        raise CounterError("choose a fee type")
+    payer = (payer or "").strip()
+    if not payer:
+        raise CounterError("payer is required")
+    member_no = (member_no or "").strip()
+    if fee.member_required and not member_no:
+        raise CounterError("this fee needs a member or account number")
+    amount = fee.default_fen if amount_fen is None else amount_fen
+    if not fee.amount_editable and amount != fee.default_fen:
+        raise CounterError("this fee has a fixed amount")
+    if not isinstance(amount, int) or amount <= 0:
+        raise CounterError("amount must be more than zero")
+    if payment.method not in METHODS:
+        raise CounterError("choose how the payer pays")
+    change = None
+    if payment.method == "cash":
+        if payment.tendered_fen is None or payment.tendered_fen < amount:
+            raise CounterError("cash tendered is less than the total")
+        change = payment.tendered_fen - amount
+    elif not payment.reference.strip():
+        raise CounterError("enter the terminal or transaction reference")
+    from kiosk.counter_receipts import fee_receipt
+    with write(db):
+        number = receipt_number(db, terminal_id, "fee")
+        collection_id = db.execute(
+            "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period, method,"
+            " tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), number, fee.id, payer, member_no, amount, (period or "").strip(), payment.method,
+             payment.tendered_fen, change, payment.reference.strip(), actor.id, actor.name)).lastrowid
+        audit.record(db, clock, actor, "fee.collect", "fee_collections", collection_id, None,
+                     {"receipt_no": number, "amount_fen": amount, "method": payment.method})
+        printqueue.enqueue(db, clock, actor, fee_receipt(db, collection_id, lang), record_table="fee_collections",
+                           record_id=collection_id, kick_drawer=payment.method == "cash")
+    return collection_id, number, change or 0
+
+
+def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor, terminal_id: str,
+         collection_id: int, reason: str) -> int:
+    """Void a fee collection with a manager's approval and a reason (a new record)."""
+    if not approver.is_manager:
+        raise CounterError("a manager must approve")
+    if not (reason or "").strip():
+        raise CounterError("a reason is required")
+    with write(db):
+        if db.execute("SELECT 1 FROM fee_collections WHERE id = ?", (collection_id,)).fetchone() is None:
+            raise CounterError("no such fee collection")
+        if db.execute("SELECT 1 FROM fee_voids WHERE collection_id = ?", (collection_id,)).fetchone():
+            raise CounterError("this fee was already voided")
+        number = receipt_number(db, terminal_id, "feevoid")
+        void_id = db.execute("INSERT INTO fee_voids (collection_id, at, reason, approved_by_id, approved_by, actor,"
+                             " receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (collection_id, utc_iso(clock.now()), reason.strip(), approver.id, approver.name,
+                              actor.name, number)).lastrowid
+        audit.record(db, clock, actor, "fee.void", "fee_collections", collection_id, None,
+                     {"approved_by": approver.name, "reason": reason.strip()})
+    return void_id
+
+
+def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
+    """Demo mode: the fee types a golf club's desk collects."""
+    if db.execute("SELECT COUNT(*) FROM fee_types").fetchone()[0]:
+        return []
+    manager = Actor("system", None, "manager")
+    for code, zh, en, fen, editable, member in [
+        ("GREEN18", "果岭费（18 洞）", "Green fee (18 holes)", 68000, False, False),
+        ("GREEN9", "果岭费（9 洞）", "Green fee (9 holes)", 38000, False, False),
+        ("MEMBER", "会员年费", "Membership (annual)", 1200000, True, True),
+        ("LOCKER", "更衣柜月租", "Locker (monthly)", 15000, True, True),
+    ]:
+        add_fee_type(db, clock, manager, code=code, name_zh=zh, name_en=en, default_fen=fen, amount_editable=editable,
+                     member_required=member)
+    return ["fee types"]
