@@ -213,18 +213,18 @@ def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
         return []
     manager = Actor("system", None, "manager")
     catalogue = [
-        ("DRK-001", "矿泉水 550ml", "Mineral water 550ml", 300, "6901234567892", "Drinks", 20, 48),
-        ("DRK-002", "运动饮料", "Sports drink", 600, "6901234567893", "Drinks", 12, 24),
-        ("DRK-003", "罐装咖啡", "Canned coffee", 800, "6901234567894", "Drinks", 10, 9),
-        ("DRK-004", "绿茶", "Green tea", 500, "6901234567895", "Drinks", 12, 30),
-        ("GLF-001", "高尔夫球（12 粒装）", "Golf balls (12 pack)", 12800, "6901234567900", "Golf", 5, 14),
-        ("GLF-002", "球座（50 支）", "Tees (50)", 2500, "6901234567901", "Golf", 5, 20),
-        ("GLF-003", "高尔夫手套", "Golf glove", 9800, "6901234567902", "Golf", 4, 6),
-        ("GLF-004", "球标", "Ball marker", 1500, "6901234567903", "Golf", 5, 3),
-        ("SUN-001", "防晒霜 SPF50", "Sunscreen SPF50", 6850, "6901234567910", "Essentials", 4, 10),
-        ("SUN-002", "遮阳帽", "Sun cap", 8800, "6901234567911", "Essentials", 3, 8),
-        ("SUN-003", "雨衣", "Rain poncho", 1800, "6901234567912", "Essentials", 5, 15),
-        ("SUN-004", "湿巾", "Wet wipes", 900, "6901234567913", "Essentials", 10, 40),
+        ("DRK-001", "矿泉水 550ml", "Mineral water 550ml", 300, "6901234567892", "饮品", 20, 48),
+        ("DRK-002", "运动饮料", "Sports drink", 600, "6901234567893", "饮品", 12, 24),
+        ("DRK-003", "罐装咖啡", "Canned coffee", 800, "6901234567894", "饮品", 10, 9),
+        ("DRK-004", "绿茶", "Green tea", 500, "6901234567895", "饮品", 12, 30),
+        ("GLF-001", "高尔夫球（12 粒装）", "Golf balls (12 pack)", 12800, "6901234567900", "高尔夫", 5, 14),
+        ("GLF-002", "球座（50 支）", "Tees (50)", 2500, "6901234567901", "高尔夫", 5, 20),
+        ("GLF-003", "高尔夫手套", "Golf glove", 9800, "6901234567902", "高尔夫", 4, 6),
+        ("GLF-004", "球标", "Ball marker", 1500, "6901234567903", "高尔夫", 5, 3),
+        ("SUN-001", "防晒霜 SPF50", "Sunscreen SPF50", 6850, "6901234567910", "日用品", 4, 10),
+        ("SUN-002", "遮阳帽", "Sun cap", 8800, "6901234567911", "日用品", 3, 8),
+        ("SUN-003", "雨衣", "Rain poncho", 1800, "6901234567912", "日用品", 5, 15),
+        ("SUN-004", "湿巾", "Wet wipes", 900, "6901234567913", "日用品", 10, 40),
     ]
     for sku, zh, en, price, barcode, category, reorder, stock in catalogue:
         add_product(db, clock, manager, sku=sku, name_zh=zh, name_en=en, price_fen=price, category=category,

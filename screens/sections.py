@@ -28,6 +28,7 @@ class Section:
 STAFF_SECTIONS: list[Section] = [
     Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
     Section("lostfound", "Lost & Found", "screens.lostfound_section:LostFoundSection", order=30),
+    Section("goods", "Goods", "screens.goods_section:GoodsSection", order=40),
     Section("reports", "Reports", "screens.reports_section:ReportsSection", order=90, manager_only=True),
 ]
 

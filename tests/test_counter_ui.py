@@ -1,0 +1,45 @@
+"""The goods counter driven by taps: a cash sale with change, a scanned card sale."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import auth, counter, printqueue
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
+    app = kivy_app
+    await settle(app)
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    nav = app.sm.get_screen("desk").ids.nav
+    await tap(app, next(b for b in nav.children if b.section_name == "goods"))
+    goods = app.sm.get_screen("desk").ids.content.current_screen
+    await tap(app, find(goods, text="饮品"))
+    water = next(b for b in find_all(goods, cls="ProductButton") if b.product.sku == "DRK-001")
+    await tap(app, water)
+    await tap(app, water)
+    await tap(app, find(goods, text="高尔夫"))
+    await tap(app, next(b for b in find_all(goods, cls="ProductButton") if b.product.sku == "GLF-001"))
+    assert goods.total_fen == 13400
+    goods.ids.tendered.text = "200"
+    await settle(app)
+    shot(app, "goods_cart_zh.png")
+    await tap(app, find(goods, text="收款并打印"))
+    assert goods.message == "已售出 T01-S-000001，找零 ¥66.00"
+    [job] = printqueue.for_record(app.ctx.db, "sales", 1)
+    assert job.kick_drawer and job.receipt.number == "T01-S-000001"
+
+    goods.ids.barcode.text = "6901234567902"
+    goods.ids.barcode.dispatch("on_text_validate")   # what a keyboard-wedge scanner's Enter does
+    await settle(app)
+    await tap(app, find(goods, text="银行卡"))
+    await tap(app, find(goods, text="收款并打印"))
+    assert goods.message == "请输入终端或交易号"
+    goods.ids.reference.text = "884213"
+    await tap(app, find(goods, text="收款并打印"))
+    assert goods.message.startswith("已售出 T01-S-000002")
+    assert counter.by_barcode(app.ctx.db, "6901234567902").stock == 5
+    shot(app, "goods_after_card_sale_zh.png")
