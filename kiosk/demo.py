@@ -20,6 +20,7 @@ AREA_SEEDERS: list[str] = [
     "kiosk.lostfound:seed_demo",
     "kiosk.counter:seed_demo",
     "kiosk.fees:seed_demo",
+    "kiosk.visitors:seed_demo",
 ]
 
 

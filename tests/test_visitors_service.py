@@ -1,0 +1,121 @@
+"""The visitor register: validation, privacy, returning visitors, deny list, sign-out, retention, search."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import audit, visitors
+from kiosk.audit import Actor
+from kiosk.visitors import SeeTheDesk, Visitor, VisitorError
+
+DESK = Actor("Li Na", None, "staff")
+
+
+@pytest.fixture
+def host(db, clock):
+    visitors.seed_demo(db, clock)
+    return visitors.find_hosts(db, "Li Na")[0]["id"]
+
+
+def visitor(host, **extra):
+    return Visitor(**({"name": "王小明", "phone": "13800138000", "host_id": host, "purpose": "meeting",
+                       "party_size": 1, "organisation": "星河科技", "privacy_accepted": True} | extra))
+
+
+@pytest.mark.parametrize("fields,field,message", [
+    ({"name": ""}, "name", "name is required"),
+    ({"name": "x" * 41}, "name", "too long"),
+    ({"name": "王小明😀"}, "name", "cannot contain emoji"),
+    ({"name": "王\x00明"}, "name", "control characters"),
+    ({"phone": "138abc8000"}, "phone", "may only have digits"),
+    ({"phone": ""}, "phone", "phone is required"),
+    ({"purpose": "party"}, "purpose", "choose the purpose"),
+    ({"party_size": 0}, "party_size", "1 to 50"),
+    ({"host_id": 999}, "host", "choose whom you are visiting"),
+    ({"privacy_accepted": False}, "privacy", "privacy notice"),
+])
+def test_bad_input_names_the_field_and_stores_nothing(db, clock, host, fields, field, message):
+    with pytest.raises(VisitorError, match=message) as err:
+        visitors.sign_in(db, clock, visitor(host, **fields))
+    assert err.value.field == field
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
+
+
+def test_sql_looking_text_is_just_text(db, clock, host):
+    visitors.sign_in(db, clock, visitor(host, name="Robert'); DROP TABLE visits;--"))
+    assert db.execute("SELECT name FROM visits").fetchone()[0] == "Robert'); DROP TABLE visits;--"
+
+
+def test_returning_visitor_sees_only_a_masked_hint(db, clock, host):
+    first = visitors.sign_in(db, clock, visitor(host))
+    assert not first.returning and len(first.code) == 5
+    assert visitors.returning_hint(db, "138 0013 8000") == "王*明, 138****8000"
+    assert visitors.returning_hint(db, "13900000000") is None
+    again = visitors.sign_in(db, clock, visitor(host, party_size=2))
+    assert again.returning and visitors.greeting(2, True) == "Welcome back, all of you!"
+    assert visitors.greeting(1, False) == "Welcome!" and visitors.greeting(3, False) == "Welcome, everyone!"
+
+
+def test_deny_list_gives_a_neutral_answer_and_stores_no_visit(db, clock, host):
+    visitors.add_to_deny_list(db, clock, DESK, phone="13800138000", reason="banned by management")
+    with pytest.raises(SeeTheDesk):
+        visitors.sign_in(db, clock, visitor(host))
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
+    assert audit.entries(db, table="deny_list")[-1]["action"] == "visitor.deny_match"
+
+
+def test_staff_registration_masks_the_document_number(db, clock, host):
+    visitors.sign_in(db, clock, visitor(host, id_type="id_card", id_number="110101199003071234"), actor=DESK)
+    row = next(db.query("SELECT * FROM visits"))
+    assert (row["registered_by"], row["id_number"]) == ("staff", "110101********1234")
+
+
+def test_sign_out_by_code_on_site_list_and_roll_call(db, clock, host):
+    a = visitors.sign_in(db, clock, visitor(host))
+    b = visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222"))
+    assert [v["name"] for v in visitors.on_site(db)] == ["王小明", "Anna Lee"]
+    assert visitors.sign_out_by_code(db, clock, a.code.lower()) == a.host_name
+    with pytest.raises(VisitorError, match="already signed out"):
+        visitors.sign_out_by_code(db, clock, a.code)
+    with pytest.raises(VisitorError, match="no visit with that code"):
+        visitors.sign_out_by_code(db, clock, "ZZZZZ")
+    visitors.mark_located(db, clock, DESK, b.visit_id)
+    [left] = visitors.on_site(db)
+    assert left["name"] == "Anna Lee" and left["located"]
+
+
+def test_auto_sign_out_at_the_configured_time(db, clock, host):
+    from kiosk import settings
+    visitors.sign_in(db, clock, visitor(host))           # 09:00 Shanghai
+    settings.put(db, clock, DESK, "auto_signout_time", "18:00")
+    assert visitors.auto_sign_out(db, clock, "Asia/Shanghai") == 0
+    clock.advance(9.5 * 3600)                             # 18:30
+    assert visitors.auto_sign_out(db, clock, "Asia/Shanghai") == 1
+    assert visitors.on_site(db) == []
+    assert db.execute("SELECT kind FROM visit_signouts").fetchone()[0] == "auto"
+
+
+def test_retention_anonymises_but_keeps_statistics(db, clock, host):
+    visitors.sign_in(db, clock, visitor(host, party_size=3))
+    clock.advance(31 * 24 * 3600)
+    visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222"))
+    assert visitors.apply_retention(db, clock) == 1
+    old, new = list(db.query("SELECT * FROM visits ORDER BY id"))
+    assert (old["name"], old["phone"], old["organisation"]) == ("", "", "")
+    assert (old["party_size"], old["purpose"], old["host_name"]) == (3, "meeting", new["host_name"])
+    assert new["name"] == "Anna Lee"
+    assert visitors.search(db, "王小明") == [] and visitors.returning_hint(db, "13800138000") is None
+    assert audit.entries(db, table="visits")[-1]["action"] == "visitor.retention"
+
+
+def test_search_by_name_phone_organisation_and_host(db, clock, host):
+    visitors.sign_in(db, clock, visitor(host))
+    visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222", organisation="Acme Golf"))
+    assert [v["name"] for v in visitors.search(db, "Acme")] == ["Anna Lee"]
+    assert [v["name"] for v in visitors.search(db, "王小")] == ["王小明"]     # two characters: a scan
+    assert [v["name"] for v in visitors.search(db, "1391111")] == ["Anna Lee"]
+    assert len(visitors.search(db, "Li Na")) == 2                          # the host
+
+
+def test_host_directory_is_searchable_not_browsable(db, clock, host):
+    assert visitors.find_hosts(db, "") == []
+    assert [h["name"] for h in visitors.find_hosts(db, "财务")] == ["张敏 Zhang Min"]
