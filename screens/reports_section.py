@@ -105,7 +105,7 @@ class ReportsSection(Screen):
         grid.clear_widgets()
         for label, value in self.tiles:
             grid.add_widget(ReportTile(label=label, value=value))
-        if result.visitors_per_hour is not None:
+        if result.visitors_per_hour is not None and any(result.visitors_per_hour):
             self.chart_title, self.chart_values = "Visitors per hour", result.visitors_per_hour[7:20]
         elif result.calls_per_hour is not None:
             self.chart_title, self.chart_values = "Calls per hour", result.calls_per_hour[7:20]
