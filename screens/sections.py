@@ -34,6 +34,8 @@ STAFF_SECTIONS: list[Section] = [
 
 # Visitor flows offered on the home screen (no sign-in; never show another visitor's data).
 VISITOR_FLOWS: list[Section] = [
+    Section("visitor_signin", "Sign in as a visitor", "screens.visitor_signin:VisitorSignIn", order=10),
+    Section("visitor_signout", "Sign out when you leave", "screens.visitor_signout:VisitorSignOut", order=20),
 ]
 
 

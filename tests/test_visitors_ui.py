@@ -1,0 +1,101 @@
+"""Visitor self sign-in by taps in both languages (a Chinese name through the pinyin keyboard), and
+sign-out by code."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import printqueue, visitors
+from tests.pinyin_support import cached_engine
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+
+
+async def type_pinyin(app, keyboard, letters: str) -> None:
+    for letter in letters:
+        await tap(app, next(k for k in find_all(keyboard, cls="KeyButton") if k.key == letter), frames=1)
+
+
+async def wait_engine(app, keyboard) -> None:
+    for _ in range(400):
+        if keyboard.engine_ready:
+            return
+        await app.async_sleep(0.05)
+    raise AssertionError("pinyin engine did not load")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_self_sign_in_in_chinese_then_sign_out_by_code(kivy_app):
+    cached_engine()
+    app = kivy_app
+    await settle(app)
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    assert flow.name == "visitor_signin" and app.visitor_mode
+    ids = flow.ids
+    for digit in "138abc":
+        if digit.isdigit():
+            await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.phone.error == "电话号码只能包含数字"
+    for digit in "00138000":
+        await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "name"
+    await wait_engine(app, ids.keyboard)
+    await type_pinyin(app, ids.keyboard, "wang")
+    await tap(app, find(ids.keyboard, text="王"))
+    await type_pinyin(app, ids.keyboard, "xiaoming")
+    await tap(app, find(ids.keyboard, text="小明"))
+    assert ids.name.text == "王小明"
+    shot(app, "visitor_signin_name_zh.png")
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "host"
+    ids.host_search.ids.input.text = "财务"
+    await settle(app)
+    await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
+    await tap(app, find(flow, text="+"))
+    shot(app, "visitor_signin_host_zh.png")
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "privacy" and "30 天" in ids.notice.text
+    await tap(app, find(flow, text="我同意，登记入场"))
+    assert ids.steps.current == "done" and flow.greeting == "欢迎两位光临！"
+    shot(app, "visitor_signin_done_zh.png")
+    [visit] = visitors.on_site(app.ctx.db)
+    assert (visit["name"], visit["host_name"], visit["party_size"]) == ("王小明", "张敏 Zhang Min", 2)
+    [job] = printqueue.for_record(app.ctx.db, "visits", visit["id"])
+    assert job.receipt.kind == "badge" and any(getattr(b, "data", "") == f"SO:{flow.code}" for b in job.receipt.blocks)
+    code = flow.code
+    await tap(app, find(flow, text="已完成"))
+    assert app.sm.current == "home" and ids.name.text == "", "the form is wiped"
+
+    await tap(app, find(app.root, text="离开时签离"))
+    out = app.sm.current_screen
+    out.ids.code.ids.input.text = "ZZZZZ"
+    await tap(app, find(out, text="签离"))
+    assert out.ids.code.error == "没有这个离开代码"
+    out.ids.code.ids.input.text = code
+    await tap(app, find(out, text="签离"))
+    assert out.goodbye == "感谢来访，再见！" and visitors.on_site(app.ctx.db) == []
+
+
+@app_test(kiosk_app_factory(lang="en"))
+@pytest.mark.asyncio
+async def test_english_flow_returning_visitor_and_idle_reset(kivy_app):
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("Anna Lee", "13911112222", host, "meeting",
+                                                                  organisation="Acme", privacy_accepted=True))
+    await tap(app, find(app.root, text="Sign in as a visitor"))
+    flow = app.sm.current_screen
+    flow.ids.phone.ids.input.text = "13911112222"
+    await tap(app, find(flow, text="Continue"))
+    assert flow.ids.steps.current == "isthisyou" and flow.hint == "A******e, 139****2222"
+    shot(app, "visitor_is_this_you_en.png")
+    await tap(app, find(flow, text="Yes, that's me"))
+    assert flow.ids.name.text == "Anna Lee" and flow.ids.organisation.text == "Acme"
+    # Walk away mid-flow: after the idle time the form is cleared and the home screen returns.
+    app.ctx.clock.advance(app.ctx.config.get("ui", "visitor_idle_seconds") + 1)
+    await app.async_sleep(1.2)
+    await settle(app)
+    assert app.sm.current == "home" and flow.ids.name.text == "" and flow.ids.phone.text == ""
