@@ -26,6 +26,7 @@ class Section:
 
 # Staff desk sections (signed-in staff only). Keep entries one per line.
 STAFF_SECTIONS: list[Section] = [
+    Section("visitors", "Visitors", "screens.visitors_section:VisitorsSection", order=10),
     Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
     Section("lostfound", "Lost & Found", "screens.lostfound_section:LostFoundSection", order=30),
     Section("goods", "Goods", "screens.goods_section:GoodsSection", order=40),

@@ -99,3 +99,30 @@ async def test_english_flow_returning_visitor_and_idle_reset(kivy_app):
     await app.async_sleep(1.2)
     await settle(app)
     assert app.sm.current == "home" and flow.ids.name.text == "" and flow.ids.phone.text == ""
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
+    from kiosk import auth
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    for name, phone in (("王小明", "13800138000"), ("Anna Lee", "13911112222")):
+        visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor(name, phone, host, "meeting", party_size=1,
+                                                                      privacy_accepted=True))
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    assert section.name == "visitors" and section.people == 2
+    await tap(app, find(section, text="疏散点名"))
+    rows = find_all(section, cls="OnSiteRow")
+    await tap(app, find(rows[0], text="已确认"))
+    await tap(app, find(section, text="隐藏已确认"))
+    assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
+    shot(app, "visitors_rollcall_zh.png")
+    await tap(app, find(section, text="打印名单"))
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "onsite"
+    await tap(app, find(section, text="点名进行中"))
+    await tap(app, find(find_all(section, cls="OnSiteRow")[1], text="签离"))
+    assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
