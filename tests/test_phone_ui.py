@@ -81,6 +81,8 @@ async def test_phone_section_confirm_unknown_and_write_a_note(kivy_app):
                                                        number="13912345678"))
     staff(app)
     await settle(app)
+    nav = app.sm.get_screen("desk").ids.nav
+    await tap(app, next(b for b in nav.children if b.section_name == "phone"))
     section = app.sm.get_screen("desk").ids.content.current_screen
     assert section.name == "phone"
     shot(app, "phone_section_en.png")
