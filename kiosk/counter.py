@@ -62,6 +62,19 @@ class SaleResult:
     job_id: int
 
 
+def payment_change(payment: Payment, amount_fen: int) -> int | None:
+    """Check a payment against the amount due; the change for cash, None for card and mobile."""
+    if payment.method not in METHODS:
+        raise CounterError("choose how the customer pays")
+    if payment.method == "cash":
+        if payment.tendered_fen is None or payment.tendered_fen < amount_fen:
+            raise CounterError("cash tendered is less than the total")
+        return payment.tendered_fen - amount_fen
+    if not payment.reference.strip():
+        raise CounterError("enter the terminal or transaction reference")
+    return None
+
+
 _PRODUCT_SQL = """SELECT p.*, COALESCE((SELECT SUM(quantity) FROM stock_movements m WHERE m.product_id = p.id), 0)
                   AS stock FROM products p"""
 
@@ -143,13 +156,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
             raise CounterError(f"{item.sku} is no longer sold")
         lines.append((item, quantity, item.price_fen * quantity))
     total = sum(line_total for _, _, line_total in lines)
-    change = 0
-    if payment.method == "cash":
-        if payment.tendered_fen is None or payment.tendered_fen < total:
-            raise CounterError("cash tendered is less than the total")
-        change = payment.tendered_fen - total
-    elif not payment.reference.strip():
-        raise CounterError("enter the terminal or transaction reference")
+    change = payment_change(payment, total) or 0
     from kiosk.counter_receipts import sale_receipt
     with write(db):
         number = receipt_number(db, terminal_id, "sale")

@@ -8,7 +8,7 @@ import sqlite_utils
 from kiosk import audit, printqueue
 from kiosk.audit import Actor
 from kiosk.clock import Clock, utc_iso
-from kiosk.counter import METHODS, CounterError, Payment
+from kiosk.counter import CounterError, Payment, payment_change
 from kiosk.db import write
 from kiosk.receipts import receipt_number
 
@@ -66,15 +66,7 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
         raise CounterError("this fee has a fixed amount")
     if not isinstance(amount, int) or amount <= 0:
         raise CounterError("amount must be more than zero")
-    if payment.method not in METHODS:
-        raise CounterError("choose how the payer pays")
-    change = None
-    if payment.method == "cash":
-        if payment.tendered_fen is None or payment.tendered_fen < amount:
-            raise CounterError("cash tendered is less than the total")
-        change = payment.tendered_fen - amount
-    elif not payment.reference.strip():
-        raise CounterError("enter the terminal or transaction reference")
+    change = payment_change(payment, amount)
     from kiosk.counter_receipts import fee_receipt
     with write(db):
         number = receipt_number(db, terminal_id, "fee")
