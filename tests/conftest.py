@@ -55,7 +55,8 @@ def ctx(db_path, clock) -> Context:
 @pytest.fixture
 def artifacts() -> Path:
     """Folder for screenshots and receipt PNGs that a person looks at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for sub in ("receipts", "screenshots", "exports"):
+        (ARTIFACTS / sub).mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
