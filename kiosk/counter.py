@@ -129,13 +129,13 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
             (sku.strip(), name_zh.strip(), name_en.strip(), price_fen, (barcode or "").strip() or None,
              category.strip(), reorder_level, utc_iso(clock.now()))).lastrowid
         if opening_stock:
-            _move(db, clock, actor, product_id, opening_stock, "receipt", "products", product_id, "opening stock")
+            move_stock(db, clock, actor, product_id, opening_stock, "receipt", "products", product_id, "opening stock")
         audit.record(db, clock, actor, "product.add", "products", product_id, None,
                      {"sku": sku, "price_fen": price_fen, "stock": opening_stock})
     return product(db, product_id)
 
 
-def _move(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
+def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
           ref_id: int | None, reason: str = "") -> None:
     db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason, actor)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -166,7 +166,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
             db.execute("INSERT INTO sale_lines (sale_id, product_id, name, unit_fen, quantity, total_fen)"
                        " VALUES (?, ?, ?, ?, ?, ?)", (sale_id, item.id, item.name(lang), item.price_fen, quantity,
                                                       line_total))
-            _move(db, clock, actor, item.id, -quantity, "sale", "sales", sale_id)
+            move_stock(db, clock, actor, item.id, -quantity, "sale", "sales", sale_id)
         db.execute("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
                    " VALUES (?, ?, ?, ?, ?, ?)", (sale_id, payment.method, total, payment.tendered_fen,
                                                   change if payment.method == "cash" else None,
@@ -178,9 +178,22 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
     return SaleResult(sale_id, number, total, change, job)
 
 
+def sold_lines(db: sqlite_utils.Database, sale_id: int) -> list[dict]:
+    """A sale's lines with how many of each are still returnable (not yet voided or refunded)."""
+    return list(db.query(
+        "SELECT l.*, l.quantity - COALESCE((SELECT SUM(r.quantity) FROM reversal_lines r"
+        " WHERE r.sale_line_id = l.id), 0) AS returnable FROM sale_lines l WHERE l.sale_id = ? ORDER BY l.id",
+        (sale_id,)))
+
+
 def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor, terminal_id: str, sale_id: int,
-            *, kind: str, reason: str, same_day: bool, lang: str = "zh_CN") -> int:
-    """Void (same day) or refund a whole sale: a reversing record, stock back, a slip printed."""
+            *, kind: str, reason: str, same_day: bool, quantities: dict[int, int] | None = None,
+            lang: str = "zh_CN") -> int:
+    """Void a whole sale (same day, before the close) or refund some or all of its lines.
+
+    quantities maps sale line id -> how many to refund (None: everything still returnable). The
+    reversal, its lines, stock back in, the audit row and the slip commit together.
+    """
     if kind not in ("void", "refund"):
         raise CounterError("void or refund?")
     if not approver.is_manager:
@@ -188,30 +201,61 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
     reason = (reason or "").strip()
     if not reason:
         raise CounterError("a reason is required")
-    if kind == "void" and not same_day:
-        raise CounterError("only today's sales can be voided; refund it instead")
+    if kind == "void" and (not same_day or quantities is not None):
+        raise CounterError("only today's whole sales can be voided; refund it instead")
     from kiosk.counter_receipts import reversal_slip
     with write(db):
-        sale = db.execute("SELECT total_fen FROM sales WHERE id = ?", (sale_id,)).fetchone()
+        sale = db.execute("SELECT at FROM sales WHERE id = ?", (sale_id,)).fetchone()
         if sale is None:
             raise CounterError("no such sale")
-        if db.execute("SELECT 1 FROM sale_reversals WHERE sale_id = ?", (sale_id,)).fetchone():
-            raise CounterError("this sale was already voided or refunded")
+        lines = sold_lines(db, sale_id)
+        already = any(line["returnable"] < line["quantity"] for line in lines)
+        if kind == "void":
+            if already:
+                raise CounterError("this sale was already voided or refunded")
+            closed = db.execute("SELECT MAX(at) FROM shift_closes").fetchone()[0]
+            if closed and closed >= sale[0]:
+                raise CounterError("the day is closed; refund it instead")
+        taken = _returned(lines, quantities)
+        amount = sum(line["unit_fen"] * qty for line, qty in taken)
         method = db.execute("SELECT method FROM payments WHERE sale_id = ?", (sale_id,)).fetchone()[0]
         number = receipt_number(db, terminal_id, kind)
         reversal_id = db.execute(
             "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approved_by_id, approved_by,"
             " actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (sale_id, kind, utc_iso(clock.now()), sale[0], method, reason, approver.id, approver.name, actor.name,
+            (sale_id, kind, utc_iso(clock.now()), amount, method, reason, approver.id, approver.name, actor.name,
              number)).lastrowid
-        for product_id, quantity in db.execute("SELECT product_id, quantity FROM sale_lines WHERE sale_id = ?",
-                                               (sale_id,)).fetchall():
-            _move(db, clock, actor, product_id, quantity, kind, "sale_reversals", reversal_id, reason)
+        for line, qty in taken:
+            db.execute("INSERT INTO reversal_lines (reversal_id, sale_line_id, quantity, total_fen) VALUES (?, ?, ?, ?)",
+                       (reversal_id, line["id"], qty, line["unit_fen"] * qty))
+            move_stock(db, clock, actor, line["product_id"], qty, kind, "sale_reversals", reversal_id, reason)
         audit.record(db, clock, actor, f"sale.{kind}", "sales", sale_id, None,
-                     {"reversal_id": reversal_id, "approved_by": approver.name, "reason": reason})
+                     {"reversal_id": reversal_id, "approved_by": approver.name, "reason": reason,
+                      "amount_fen": amount})
         printqueue.enqueue(db, clock, actor, reversal_slip(db, reversal_id, lang), record_table="sale_reversals",
                            record_id=reversal_id, kick_drawer=method == "cash")
     return reversal_id
+
+
+def _returned(lines: list[dict], quantities: dict[int, int] | None) -> list[tuple[dict, int]]:
+    """Which lines go back and how many; refuses more than was sold (or is left after earlier refunds)."""
+    if quantities is None:
+        taken = [(line, line["returnable"]) for line in lines if line["returnable"] > 0]
+    else:
+        by_id = {line["id"]: line for line in lines}
+        taken = []
+        for line_id, qty in quantities.items():
+            if line_id not in by_id:
+                raise CounterError("that line is not part of this sale")
+            if not isinstance(qty, int) or qty < 0:
+                raise CounterError("quantities must be whole numbers")
+            if qty > by_id[line_id]["returnable"]:
+                raise CounterError("a refund cannot be larger than the sale")
+            if qty:
+                taken.append((by_id[line_id], qty))
+    if not taken:
+        raise CounterError("nothing left to refund on this sale")
+    return taken
 
 
 def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:

@@ -13,7 +13,8 @@ from kiosk.receipts import QR, Item, Pair, Receipt, Rule, Text, money
 METHOD_LABELS = {"cash": "Cash", "card": "Bank card", "mobile": "Mobile payment"}  # msgids
 
 
-def _header(db, lang: str, at: str, actor: str) -> tuple[str, ...]:
+def header_lines(db, lang: str, at: str, actor: str) -> tuple[str, ...]:
+    """Site name, then local time and who served."""
     when = parse_iso(at).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     return (settings.localized(db, "site_name", lang), f"{when}  {actor}")
 
@@ -38,7 +39,7 @@ def sale_receipt(db: sqlite_utils.Database, sale_id: int, lang: str) -> Receipt:
                               pay["reference"])
     blocks += [QR(sale["receipt_no"])]
     return Receipt(kind="sale", lang=lang, title=_("Sales receipt"), number=sale["receipt_no"],
-                   header=_header(db, lang, sale["at"], sale["actor"]), blocks=tuple(blocks),
+                   header=header_lines(db, lang, sale["at"], sale["actor"]), blocks=tuple(blocks),
                    footer=(_("Thank you"),))
 
 
@@ -56,7 +57,7 @@ def fee_receipt(db: sqlite_utils.Database, collection_id: int, lang: str) -> Rec
     blocks += _payment_blocks(_, fee["method"], fee["amount_fen"], fee["tendered_fen"], fee["change_fen"],
                               fee["reference"])
     return Receipt(kind="fee", lang=lang, title=_("Fee receipt"), number=fee["receipt_no"],
-                   header=_header(db, lang, fee["at"], fee["actor"]), blocks=tuple(blocks),
+                   header=header_lines(db, lang, fee["at"], fee["actor"]), blocks=tuple(blocks),
                    footer=(_("Please keep this receipt"),))
 
 
@@ -65,11 +66,13 @@ def reversal_slip(db: sqlite_utils.Database, reversal_id: int, lang: str) -> Rec
     rev = next(db.query("SELECT r.*, s.receipt_no AS sale_no FROM sale_reversals r JOIN sales s ON s.id = r.sale_id"
                         " WHERE r.id = ?", (reversal_id,)))
     lines = [Item(r["name"], r["quantity"], r["unit_fen"], r["total_fen"])
-             for r in db.query("SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY id", (rev["sale_id"],))]
+             for r in db.query("SELECT l.name, r.quantity, l.unit_fen, r.total_fen FROM reversal_lines r"
+                               " JOIN sale_lines l ON l.id = r.sale_line_id WHERE r.reversal_id = ? ORDER BY r.id",
+                               (reversal_id,))]
     title = _("Void slip") if rev["kind"] == "void" else _("Refund slip")
     blocks = [Pair(_("Original receipt"), rev["sale_no"])] + lines + [
         Rule(), Pair(_("Returned to the customer"), money(-rev["amount_fen"]), bold=True),
         Pair(_(METHOD_LABELS[rev["method"]]), money(-rev["amount_fen"])),
         Pair(_("Approved by"), rev["approved_by"]), Text(_("Reason:") + " " + rev["reason"])]
     return Receipt(kind=rev["kind"], lang=lang, title=title, number=rev["receipt_no"],
-                   header=_header(db, lang, rev["at"], rev["actor"]), blocks=tuple(blocks))
+                   header=header_lines(db, lang, rev["at"], rev["actor"]), blocks=tuple(blocks))

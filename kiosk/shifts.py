@@ -1,14 +1,43 @@
-"""Day figures for the counters: takings by payment method, reconciled to the fen.
+"""Shifts and the day at the counters: the opening float and count, cash handovers to finance, the
+close with counted against expected cash and a numbered end-of-day report.
 
-(Opening counts, cash handovers and the close with its numbered end-of-day report are not built yet.)
+Expected cash = float + cash sales + cash fees − cash voids/refunds − voided cash fees − handovers.
+Every figure is integer fen; every step is a new record with an audit row.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
 
-from kiosk.clock import utc_iso
+from kiosk import audit, printqueue, stockcount
+from kiosk.audit import Actor
+from kiosk.clock import Clock, utc_iso
+from kiosk.counter import CounterError
+from kiosk.db import write
+from kiosk.receipts import receipt_number
+from kiosk.stockcount import CountLine
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: int
+    terminal_id: str
+    opened_at: str
+    float_fen: int
+    opened_by: str
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    close_id: int
+    report_no: str
+    expected_fen: int
+    counted_fen: int
+    variance_fen: int
+    report: dict
 
 
 def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: datetime | str) -> dict[str, int]:
@@ -28,3 +57,107 @@ def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: dateti
         for method, amount in db.execute(sql, (start_iso, end_iso)):
             totals[method] += sign * int(amount or 0)
     return totals
+
+
+def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:
+    """The open shift of this counter, if any."""
+    row = db.execute("SELECT s.id, s.terminal_id, s.opened_at, s.float_fen, s.opened_by FROM shifts s"
+                     " WHERE s.terminal_id = ? AND NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)"
+                     " ORDER BY s.id DESC LIMIT 1", (terminal_id,)).fetchone()
+    return Shift(*row) if row else None
+
+
+def last_close_at(db: sqlite_utils.Database) -> str | None:
+    """When the counters were last closed (a void must come before the close of its day)."""
+    row = db.execute("SELECT MAX(at) FROM shift_closes").fetchone()
+    return row[0] if row else None
+
+
+def _require_open(db, terminal_id: str) -> Shift:
+    shift = current(db, terminal_id)
+    if shift is None:
+        raise CounterError("open the counter first")
+    return shift
+
+
+def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, float_fen: int,
+               counts: list[CountLine] = ()) -> Shift:
+    """Open the day: the cash float counted and entered, yesterday's goods counted.
+
+    Each accepted difference becomes a stock adjustment with its reason (see kiosk.stockcount).
+    """
+    if not isinstance(float_fen, int) or float_fen < 0:
+        raise CounterError("the float must be an amount of money")
+    stockcount.check_lines(db, counts)
+    with write(db):
+        if current(db, terminal_id) is not None:
+            raise CounterError("the counter is already open")
+        shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+                              " VALUES (?, ?, ?, ?, ?)", (terminal_id, utc_iso(clock.now()), float_fen, actor.id,
+                                                          actor.name)).lastrowid
+        count_id = stockcount.record(db, clock, actor, "opening", counts, shift_id=shift_id) if counts else None
+        audit.record(db, clock, actor, "shift.open", "shifts", shift_id, None,
+                     {"float_fen": float_fen, "count_id": count_id})
+    return current(db, terminal_id)
+
+
+def handovers(db: sqlite_utils.Database, shift_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM cash_handovers WHERE shift_id = ? ORDER BY id", (shift_id,)))
+
+
+def expected_cash(db: sqlite_utils.Database, shift: Shift, until: str) -> int:
+    """What the drawer should hold now: float + net cash takings − handovers."""
+    handed = db.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM cash_handovers WHERE shift_id = ?",
+                        (shift.id,)).fetchone()[0]
+    return shift.float_fen + payment_totals(db, shift.opened_at, until)["cash"] - handed
+
+
+def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, amount_fen: int,
+              received_by: str, note: str = "") -> int:
+    """Cash handed to finance during the day or at close: amount, handed by (the actor), received by."""
+    received_by = (received_by or "").strip()
+    if not received_by:
+        raise CounterError("who received the cash?")
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise CounterError("the amount must be more than zero")
+    with write(db):
+        shift = _require_open(db, terminal_id)
+        now = utc_iso(clock.now())
+        if amount_fen > expected_cash(db, shift, now):
+            raise CounterError("that is more cash than the drawer should hold")
+        handover_id = db.execute(
+            "INSERT INTO cash_handovers (shift_id, at, amount_fen, handed_by, received_by, note, actor)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (shift.id, now, amount_fen, actor.name, received_by, (note or "").strip(), actor.name)).lastrowid
+        audit.record(db, clock, actor, "cash.handover", "cash_handovers", handover_id, None,
+                     {"amount_fen": amount_fen, "received_by": received_by})
+    return handover_id
+
+
+def close_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, counted_fen: int,
+                lang: str = "zh_CN") -> CloseResult:
+    """Close the day: counted cash against expected, the variance recorded, the report stored and printed."""
+    if not isinstance(counted_fen, int) or counted_fen < 0:
+        raise CounterError("the counted cash must be an amount of money")
+    from kiosk.eod_report import build_report, eod_receipt
+    with write(db):
+        shift = _require_open(db, terminal_id)
+        now = utc_iso(clock.now())
+        expected = expected_cash(db, shift, now)
+        report_no = receipt_number(db, terminal_id, "eod")
+        report = build_report(db, shift, now, counted_fen=counted_fen, expected_fen=expected)
+        close_id = db.execute(
+            "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
+            " closed_by_id, closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (shift.id, now, expected, counted_fen, counted_fen - expected, report_no,
+             json.dumps(report, ensure_ascii=False), actor.id, actor.name)).lastrowid
+        audit.record(db, clock, actor, "shift.close", "shift_closes", close_id, None,
+                     {"report_no": report_no, "expected_fen": expected, "counted_fen": counted_fen})
+        printqueue.enqueue(db, clock, actor, eod_receipt(db, report, report_no, now, actor.name, lang),
+                           record_table="shift_closes", record_id=close_id)
+    return CloseResult(close_id, report_no, expected, counted_fen, counted_fen - expected, report)
+
+
+def stored_report(db: sqlite_utils.Database, close_id: int) -> dict:
+    """The end-of-day report exactly as it was stored at the close."""
+    return json.loads(db.execute("SELECT report FROM shift_closes WHERE id = ?", (close_id,)).fetchone()[0])

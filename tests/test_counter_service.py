@@ -67,7 +67,7 @@ def test_void_and_refund_are_reversing_records_with_a_manager(db, clock, catalog
         counter.reverse(db, clock, STAFF, STAFF, "T01", sale.sale_id, kind="void", reason="x", same_day=True)
     with pytest.raises(CounterError, match="reason is required"):
         counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="void", reason=" ", same_day=True)
-    with pytest.raises(CounterError, match="only today's sales"):
+    with pytest.raises(CounterError, match="only today's whole sales"):
         counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="void", reason="x", same_day=False)
     rid = counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="refund", reason="wrong size",
                           same_day=False)

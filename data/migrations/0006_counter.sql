@@ -57,10 +57,11 @@ CREATE TABLE payments (
     reference TEXT NOT NULL DEFAULT ''        -- card terminal / mobile transaction reference
 ) STRICT;
 
--- A void (same day) or refund reverses a whole sale; approved with a manager's PIN.
+-- A void (same day, whole sale) or refund (some or all lines); approved with a manager's PIN.
+-- What each reversal takes back is in reversal_lines (migration 0008).
 CREATE TABLE sale_reversals (
     id INTEGER PRIMARY KEY,
-    sale_id INTEGER NOT NULL UNIQUE REFERENCES sales(id),
+    sale_id INTEGER NOT NULL REFERENCES sales(id),   -- a sale may have several partial refunds
     kind TEXT NOT NULL CHECK (kind IN ('void', 'refund')),
     at TEXT NOT NULL,
     amount_fen INTEGER NOT NULL,
@@ -71,6 +72,8 @@ CREATE TABLE sale_reversals (
     actor TEXT NOT NULL,
     receipt_no TEXT NOT NULL UNIQUE
 ) STRICT;
+CREATE INDEX sale_reversals_sale ON sale_reversals(sale_id);
+CREATE INDEX sale_reversals_at ON sale_reversals(at);
 
 CREATE TABLE fee_types (
     id INTEGER PRIMARY KEY,
