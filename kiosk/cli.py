@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "phone": "kiosk.cli_phone:phone_group",
     "lostfound": "kiosk.cli_lostfound:lostfound_group",
     "export": "kiosk.cli_export:export_cmd",
+    "catalogue": "kiosk.cli_catalogue:catalogue_group",
 }
 
 

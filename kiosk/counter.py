@@ -105,6 +105,13 @@ def by_barcode(db: sqlite_utils.Database, code: str) -> Product:
     return _product(rows[0])
 
 
+def by_sku(db: sqlite_utils.Database, sku: str) -> Product:
+    rows = list(db.query(_PRODUCT_SQL + " WHERE p.sku = ?", ((sku or "").strip(),)))
+    if not rows:
+        raise CounterError(f"no product with code {sku}")
+    return _product(rows[0])
+
+
 def low_stock(db: sqlite_utils.Database) -> list[Product]:
     """At or below the reorder level: the reorder list."""
     return [p for p in products(db) if p.low]
@@ -123,6 +130,9 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
     with write(db):
         if db.execute("SELECT 1 FROM products WHERE sku = ?", (sku.strip(),)).fetchone():
             raise CounterError(f"SKU {sku} already exists")
+        if (barcode or "").strip() and db.execute("SELECT 1 FROM products WHERE barcode = ?",
+                                                  (barcode.strip(),)).fetchone():
+            raise CounterError(f"barcode {barcode} belongs to another product")
         product_id = db.execute(
             "INSERT INTO products (sku, name_zh, name_en, price_fen, barcode, category, reorder_level, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -133,6 +143,62 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
         audit.record(db, clock, actor, "product.add", "products", product_id, None,
                      {"sku": sku, "price_fen": price_fen, "stock": opening_stock})
     return product(db, product_id)
+
+
+EDITABLE = ("name_zh", "name_en", "price_fen", "barcode", "category", "reorder_level", "active")
+
+
+def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_id: int, **changes) -> Product:
+    """A manager changes a product's details (audited with before and after); stock is never edited here."""
+    if not actor.is_manager:
+        raise CounterError("only a manager can change the catalogue")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise CounterError(f"cannot change {', '.join(sorted(unknown))}")
+    if "price_fen" in changes and (not isinstance(changes["price_fen"], int) or changes["price_fen"] < 0):
+        raise CounterError("price must be an amount of money")
+    if "reorder_level" in changes and (not isinstance(changes["reorder_level"], int) or changes["reorder_level"] < 0):
+        raise CounterError("the reorder level must be a whole number")
+    for key in ("name_zh", "name_en", "category"):
+        if key in changes and not str(changes[key]).strip():
+            raise CounterError("SKU, both names and the category are required")
+    if "barcode" in changes:
+        changes["barcode"] = (changes["barcode"] or "").strip() or None
+    if "active" in changes:
+        changes["active"] = int(bool(changes["active"]))
+    with write(db):
+        before = db.execute(f"SELECT {', '.join(EDITABLE)} FROM products WHERE id = ?", (product_id,)).fetchone()
+        if before is None:
+            raise CounterError("no such product")
+        before = dict(zip(EDITABLE, before))
+        changed = {k: v for k, v in changes.items() if before[k] != v}
+        if changed.get("barcode") and db.execute("SELECT 1 FROM products WHERE barcode = ? AND id != ?",
+                                                 (changed["barcode"], product_id)).fetchone():
+            raise CounterError(f"barcode {changed['barcode']} belongs to another product")
+        if changed:
+            db.execute(f"UPDATE products SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                       (*changed.values(), product_id))
+            audit.record(db, clock, actor, "product.change", "products", product_id,
+                         {k: before[k] for k in changed}, changed)
+    return product(db, product_id)
+
+
+def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_id: int, quantity: int,
+                 reason: str) -> None:
+    """Goods received or written off: a movement with a reason, audited."""
+    if not isinstance(quantity, int) or quantity == 0 or abs(quantity) > 100_000:
+        raise CounterError("a quantity must be a whole number other than 0")
+    if not (reason or "").strip():
+        raise CounterError("a reason is required")
+    with write(db):
+        stock = product(db, product_id).stock
+        if stock + quantity < 0:
+            # A write-off larger than the shelf is a miscount: the stocktake is where that gets settled.
+            raise CounterError(f"only {stock} in stock; cannot take out {-quantity}")
+        move_stock(db, clock, actor, product_id, quantity, "receipt" if quantity > 0 else "adjustment",
+                   "products", product_id, reason.strip())
+        audit.record(db, clock, actor, "stock.adjust", "products", product_id, None,
+                     {"quantity": quantity, "reason": reason.strip()})
 
 
 def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
@@ -176,6 +242,15 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
         job = printqueue.enqueue(db, clock, actor, sale_receipt(db, sale_id, lang), record_table="sales",
                                  record_id=sale_id, kick_drawer=payment.method == "cash")
     return SaleResult(sale_id, number, total, change, job)
+
+
+def recent_sales(db: sqlite_utils.Database, since_iso: str, limit: int = 100) -> list[dict]:
+    """Sales since a moment, newest first, with how much of each was already reversed (fen)."""
+    return list(db.query(
+        "SELECT s.id, s.at, s.receipt_no, s.total_fen, s.actor, p.method,"
+        " COALESCE((SELECT SUM(r.amount_fen) FROM sale_reversals r WHERE r.sale_id = s.id), 0) AS reversed_fen"
+        " FROM sales s JOIN payments p ON p.sale_id = s.id WHERE s.at >= ? ORDER BY s.id DESC LIMIT ?",
+        (since_iso, limit)))
 
 
 def sold_lines(db: sqlite_utils.Database, sale_id: int) -> list[dict]:

@@ -76,3 +76,17 @@ def reversal_slip(db: sqlite_utils.Database, reversal_id: int, lang: str) -> Rec
         Pair(_("Approved by"), rev["approved_by"]), Text(_("Reason:") + " " + rev["reason"])]
     return Receipt(kind=rev["kind"], lang=lang, title=title, number=rev["receipt_no"],
                    header=header_lines(db, lang, rev["at"], rev["actor"]), blocks=tuple(blocks))
+
+
+def fee_void_slip(db: sqlite_utils.Database, void_id: int, lang: str) -> Receipt:
+    _ = lambda s: gettext(s, lang)  # noqa: E731
+    row = next(db.query("SELECT v.*, c.receipt_no AS fee_no, c.amount_fen, c.method, c.payer, t.name_zh, t.name_en"
+                        " FROM fee_voids v JOIN fee_collections c ON c.id = v.collection_id"
+                        " JOIN fee_types t ON t.id = c.fee_type_id WHERE v.id = ?", (void_id,)))
+    blocks = [Pair(_("Original receipt"), row["fee_no"]), Pair(_("Payer"), row["payer"]),
+              Pair(_("Fee"), row["name_zh"] if lang == "zh_CN" else row["name_en"]), Rule(),
+              Pair(_("Returned to the customer"), money(-row["amount_fen"]), bold=True),
+              Pair(_(METHOD_LABELS[row["method"]]), money(-row["amount_fen"])),
+              Pair(_("Approved by"), row["approved_by"]), Text(_("Reason:") + " " + row["reason"])]
+    return Receipt(kind="feevoid", lang=lang, title=_("Fee void slip"), number=row["receipt_no"],
+                   header=header_lines(db, lang, row["at"], row["actor"]), blocks=tuple(blocks))

@@ -108,33 +108,33 @@ def _name(row: dict, lang: str) -> str:
 def report_blocks(report: dict, lang: str) -> list:
     """The report as receipt blocks (also what the close screen shows)."""
     _ = lambda s: gettext(s, lang)  # noqa: E731
-    heading = lambda s: Text(_(s), bold=True)  # noqa: E731
-    blocks: list = [heading("Takings by payment method")]
+    heading = lambda s: Text(s, bold=True)  # noqa: E731
+    blocks: list = [heading(_("Takings by payment method"))]
     for method in METHODS:
         figures = report["by_method"][method]
         blocks.append(Pair(_(METHOD_LABELS[method]), money(figures["net"])))
     blocks.append(Pair(_("Total"), money(sum(f["net"] for f in report["by_method"].values())), bold=True))
-    blocks += [Rule(), heading("Goods by product")]
+    blocks += [Rule(), heading(_("Goods by product"))]
     blocks += [Pair(f"{_name(r, lang)} x{r['quantity']}", money(r["total_fen"])) for r in report["products"]]
-    blocks += [heading("Goods by category")]
+    blocks += [heading(_("Goods by category"))]
     blocks += [Pair(f"{r['category']} x{r['quantity']}", money(r["total_fen"])) for r in report["categories"]]
-    blocks += [Rule(), heading("Fees by type")]
+    blocks += [Rule(), heading(_("Fees by type"))]
     blocks += [Pair(f"{_name(r, lang)} x{r['count']}", money(r["total_fen"])) for r in report["fees"]]
-    blocks += [Rule(), heading("Voids and refunds")]
+    blocks += [Rule(), heading(_("Voids and refunds"))]
     kinds = {"void": _("Void"), "refund": _("Refund"), "feevoid": _("Fee void")}
     for r in report["reversals"]:
         blocks.append(Pair(f"{kinds[r['kind']]} {r['original']}", money(-r["amount_fen"])))
         blocks.append(Text(f"  {_('Approved by')} {r['approved_by']}: {r['reason']}"))
     if not report["reversals"]:
         blocks.append(Text(_("None")))
-    blocks += [heading("Drawer opened without a sale")]
+    blocks += [heading(_("Drawer opened without a sale"))]
     blocks += [Text(f"{r['at'][11:16]} {r['actor']}: {r['reason'][len('no sale: '):]}")
                for r in report["no_sale_opens"]] or [Text(_("None"))]
-    blocks += [heading("Stock adjustments")]
+    blocks += [heading(_("Stock adjustments"))]
     blocks += [Text(f"{_name(r, lang)} {r['quantity']:+d} ({r['reason']})") for r in report["stock_adjustments"]] \
         or [Text(_("None"))]
     cash = report["cash"]
-    blocks += [Rule(), heading("Cash"), Pair(_("Opening float"), money(cash["float_fen"])),
+    blocks += [Rule(), heading(_("Cash")), Pair(_("Opening float"), money(cash["float_fen"])),
                Pair(_("Net cash takings"), money(cash["net_cash_fen"])),
                Pair(_("Handed over"), money(-cash["handed_over_fen"]))]
     blocks += [Text(f"  {money(h['amount_fen'])} {h['handed_by']} → {h['received_by']}") for h in report["handovers"]]

@@ -83,8 +83,9 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
 
 
 def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor, terminal_id: str,
-         collection_id: int, reason: str) -> int:
-    """Void a fee collection with a manager's approval and a reason (a new record)."""
+         collection_id: int, reason: str, lang: str = "zh_CN") -> int:
+    """Void a fee collection with a manager's approval and a reason (a new record); a slip prints."""
+    from kiosk.counter_receipts import fee_void_slip
     if not approver.is_manager:
         raise CounterError("a manager must approve")
     if not (reason or "").strip():
@@ -101,7 +102,18 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
                               actor.name, number)).lastrowid
         audit.record(db, clock, actor, "fee.void", "fee_collections", collection_id, None,
                      {"approved_by": approver.name, "reason": reason.strip()})
+        method = db.execute("SELECT method FROM fee_collections WHERE id = ?", (collection_id,)).fetchone()[0]
+        printqueue.enqueue(db, clock, actor, fee_void_slip(db, void_id, lang), record_table="fee_voids",
+                           record_id=void_id, kick_drawer=method == "cash")
     return void_id
+
+
+def recent(db: sqlite_utils.Database, since_iso: str, limit: int = 100) -> list[dict]:
+    """Fee collections since a moment, newest first, with their fee names and whether voided."""
+    return list(db.query(
+        "SELECT c.id, c.at, c.receipt_no, c.payer, c.amount_fen, c.method, t.name_zh, t.name_en,"
+        " EXISTS (SELECT 1 FROM fee_voids v WHERE v.collection_id = c.id) AS voided FROM fee_collections c"
+        " JOIN fee_types t ON t.id = c.fee_type_id WHERE c.at >= ? ORDER BY c.id DESC LIMIT ?", (since_iso, limit)))
 
 
 def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:

@@ -21,6 +21,11 @@ from kiosk.receipts import receipt_number
 from kiosk.stockcount import CountLine
 
 
+# An open shift owns everything from its opening on (the close takes the write lock, so nothing can
+# land after it inside the same transaction); records stamped in the same instant still count.
+OPEN_END = "9999-12-31T23:59:59Z"
+
+
 @dataclass(frozen=True)
 class Shift:
     id: int
@@ -105,7 +110,7 @@ def handovers(db: sqlite_utils.Database, shift_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM cash_handovers WHERE shift_id = ? ORDER BY id", (shift_id,)))
 
 
-def expected_cash(db: sqlite_utils.Database, shift: Shift, until: str) -> int:
+def expected_cash(db: sqlite_utils.Database, shift: Shift, until: str = OPEN_END) -> int:
     """What the drawer should hold now: float + net cash takings − handovers."""
     handed = db.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM cash_handovers WHERE shift_id = ?",
                         (shift.id,)).fetchone()[0]
@@ -123,7 +128,7 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
     with write(db):
         shift = _require_open(db, terminal_id)
         now = utc_iso(clock.now())
-        if amount_fen > expected_cash(db, shift, now):
+        if amount_fen > expected_cash(db, shift):
             raise CounterError("that is more cash than the drawer should hold")
         handover_id = db.execute(
             "INSERT INTO cash_handovers (shift_id, at, amount_fen, handed_by, received_by, note, actor)"
@@ -143,9 +148,10 @@ def close_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_
     with write(db):
         shift = _require_open(db, terminal_id)
         now = utc_iso(clock.now())
-        expected = expected_cash(db, shift, now)
+        expected = expected_cash(db, shift)
         report_no = receipt_number(db, terminal_id, "eod")
-        report = build_report(db, shift, now, counted_fen=counted_fen, expected_fen=expected)
+        report = build_report(db, shift, OPEN_END, counted_fen=counted_fen, expected_fen=expected)
+        report["closed_at"] = now
         close_id = db.execute(
             "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
             " closed_by_id, closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -23,4 +23,10 @@ def register_fonts() -> None:
         return
     LabelBase.register(DEFAULT_FONT, fn_regular=str(regular), fn_bold=str(bold))
     LabelBase.register("SC", fn_regular=str(regular), fn_bold=str(bold))
+    try:  # receipt and report previews: Latin one column, CJK two, as on paper
+        LabelBase.register("SCMono", fn_regular=str(fonts.sc_mono_font_path()),
+                           fn_bold=str(fonts.sc_mono_font_path(bold=True)))
+    except fonts.FontMissing as exc:
+        log.warning("%s - previews use the proportional face", exc)
+        LabelBase.register("SCMono", fn_regular=str(regular), fn_bold=str(bold))
     _done = True

@@ -10,7 +10,7 @@ from kivy.properties import DictProperty, ListProperty, NumericProperty, ObjectP
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk import counter
+from kiosk import counter, shifts
 from kiosk.counter import CounterError, Payment
 from kiosk.money import AmountError, format_fen, parse_amount
 from screens.widgets import BigButton
@@ -104,6 +104,9 @@ class GoodsSection(Screen):
         except AmountError:
             self.message = app.tr("not an amount of money", app.lang)
             return
+        if shifts.current(app.ctx.db, app.ctx.terminal_id) is None:
+            self.message = app.tr("open the counter first", app.lang)
+            return
         try:
             result = counter.sell(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, dict(self.cart),
                                   Payment(self.method, tendered, reference), lang=app.lang)
@@ -115,6 +118,16 @@ class GoodsSection(Screen):
         self.message = app.tr("Sale {no}: change {change}", app.lang).format(no=result.receipt_no,
                                                                                change=format_fen(result.change_fen))
         self.load()
+
+    def show_sales(self) -> None:
+        from screens.counter_popups import SalesHistory
+        popup = SalesHistory()
+        popup.bind(on_dismiss=lambda *a: self.load())
+        popup.open()
+
+    def show_reorder_list(self) -> None:
+        from screens.counter_popups import ReorderList
+        ReorderList().open()
 
     @staticmethod
     def money(fen) -> str:

@@ -30,6 +30,9 @@ STAFF_SECTIONS: list[Section] = [
     Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
     Section("lostfound", "Lost & Found", "screens.lostfound_section:LostFoundSection", order=30),
     Section("goods", "Goods", "screens.goods_section:GoodsSection", order=40),
+    Section("fees", "Fees", "screens.fees_section:FeesSection", order=45),
+    Section("counter_day", "Day & cash", "screens.counter_day:CounterDaySection", order=50),
+    Section("catalogue", "Catalogue", "screens.catalogue_section:CatalogueSection", order=80, manager_only=True),
     Section("reports", "Reports", "screens.reports_section:ReportsSection", order=90, manager_only=True),
 ]
 

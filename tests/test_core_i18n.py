@@ -81,3 +81,21 @@ def test_no_two_catalogues_translate_one_msgid_differently():
                 if earlier[0] != message.string:
                     clashes.append(f"{message.id!r}: {earlier[1]} says {earlier[0]!r}, {path.name} says {message.string!r}")
     assert not clashes, "\n".join(clashes)
+
+
+def test_font_has_every_symbol_the_screens_draw():
+    """Literal symbols in screen code (arrows, ticks, minus signs) must exist in the SC font, or they
+    render as empty boxes on the kiosk."""
+    charset = fonts.font_charset(fonts.sc_font_path())
+    missing = {}
+    for path in sorted((ROOT / "screens").rglob("*")):
+        if path.suffix not in (".py", ".kv"):
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0] if path.suffix == ".kv" else line
+            if path.suffix == ".py" and code.lstrip().startswith(('"""', "#")):
+                continue
+            for ch in code:
+                if ord(ch) > 127 and ord(ch) not in charset:
+                    missing.setdefault(ch, f"{path.relative_to(ROOT)}:{number}")
+    assert not missing, f"symbols the SC font cannot draw: {missing}"

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import auth, counter, printqueue
+from kiosk import auth, counter, printqueue, shifts
 from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
 
 
-@app_test(kiosk_app_factory(lang="zh_CN"))
+def _open_counter(ctx) -> None:
+    from kiosk.audit import Actor
+    shifts.open_shift(ctx.db, ctx.clock, Actor("Demo Staff", None, "staff"), ctx.terminal_id, float_fen=50000)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
 @pytest.mark.asyncio
 async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
     app = kivy_app

@@ -127,4 +127,5 @@ CREATE TRIGGER reversals_ro_u BEFORE UPDATE ON sale_reversals BEGIN SELECT RAISE
 CREATE TRIGGER reversals_ro_d BEFORE DELETE ON sale_reversals BEGIN SELECT RAISE(ABORT, 'reversals are append-only'); END;
 CREATE TRIGGER fee_collections_ro_u BEFORE UPDATE ON fee_collections BEGIN SELECT RAISE(ABORT, 'fees are append-only'); END;
 CREATE TRIGGER fee_collections_ro_d BEFORE DELETE ON fee_collections BEGIN SELECT RAISE(ABORT, 'fees are append-only'); END;
+CREATE TRIGGER fee_voids_ro_u BEFORE UPDATE ON fee_voids BEGIN SELECT RAISE(ABORT, 'fee voids are append-only'); END;
 CREATE TRIGGER fee_voids_ro_d BEFORE DELETE ON fee_voids BEGIN SELECT RAISE(ABORT, 'fee voids are append-only'); END;
