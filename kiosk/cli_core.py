@@ -41,13 +41,16 @@ def db_group() -> None:
 @config_option
 @db_option
 def db_check(config_path: Path | None, db_path: Path | None) -> None:
-    """Run PRAGMA integrity_check and print the schema version."""
+    """Run PRAGMA integrity_check, compare stock balances with their movements, print the schema version."""
     from kiosk import db as db_mod
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
         raise click.ClickException(f"no database at {ctx.db_path}")
     database = db_mod.connect(ctx.db_path, migrate=False)
     result = db_mod.integrity_check(database)
+    if "stock_levels" in database.table_names():
+        from kiosk.counter import stock_mismatches
+        result = [r for r in result if r != "ok"] + [f"stock {m}" for m in stock_mismatches(database)] or ["ok"]
     version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
     click.echo(f"database: {ctx.db_path}")
     click.echo(f"schema version: {version} (latest {latest})")

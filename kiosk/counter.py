@@ -75,8 +75,17 @@ def payment_change(payment: Payment, amount_fen: int) -> int | None:
     return None
 
 
-_PRODUCT_SQL = """SELECT p.*, COALESCE((SELECT SUM(quantity) FROM stock_movements m WHERE m.product_id = p.id), 0)
-                  AS stock FROM products p"""
+# Stock on hand is the running balance a trigger keeps from the movements (migration 0009).
+_PRODUCT_SQL = """SELECT p.*, COALESCE(l.quantity, 0) AS stock
+                  FROM products p LEFT JOIN stock_levels l ON l.product_id = p.id"""
+
+
+def stock_mismatches(db: sqlite_utils.Database) -> list[str]:
+    """Products whose running balance disagrees with the sum of their movements (should be none)."""
+    return [f"{r['sku']}: balance {r['balance']}, movements {r['moved']}" for r in db.query(
+        "SELECT p.sku, COALESCE(l.quantity, 0) AS balance,"
+        " COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.product_id = p.id), 0) AS moved"
+        " FROM products p LEFT JOIN stock_levels l ON l.product_id = p.id WHERE balance != moved")]
 
 
 def _product(row: dict) -> Product:

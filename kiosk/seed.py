@@ -50,10 +50,122 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
         made["calls"] = "skipped: call tables not in this database"
     if {"lf_items", "lf_events"} <= tables:
         made["lost items"] = _seed_lost(db, rng, day_list, tz)
+    if {"visits", "visit_signouts", "hosts"} <= tables:
+        made["visitors"] = _seed_visits(db, clock, rng, day_list, tz,
+                                        visitors if visitors is not None else DEFAULTS["visitors"])
+    if {"sales", "sale_lines", "payments", "stock_movements", "products"} <= tables:
+        made["sales"] = _seed_sales(db, clock, rng, day_list, tz, sales if sales is not None else DEFAULTS["sales"])
     for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
         if table not in tables:
             made[area] = f"skipped: table {table} not in this database yet"
     return made
+
+
+ORGS = ["顺丰速运", "华为技术", "Acme Ltd", "", "中国移动", "市体育局", "绿地物业", ""]
+PURPOSES = ("meeting", "meeting", "meeting", "delivery", "delivery", "interview", "contractor", "other")
+
+
+def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Visits (self or at the counter), nearly all signed out by code, by staff or automatically at 20:00."""
+    from kiosk import visitors
+    if not db.execute("SELECT 1 FROM hosts LIMIT 1").fetchone():
+        visitors.seed_demo(db, clock)
+    hosts = [(r[0], r[1]) for r in db.execute("SELECT id, name FROM hosts WHERE active = 1")]
+    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM visits").fetchone()[0]
+    codes = {r[0] for r in db.execute("SELECT signout_code FROM visits")}
+    visits, outs, audits = [], [], []
+    visit_id = base
+    for day in day_list:
+        for _ in range(per_day):
+            visit_id += 1
+            at = _opening_moment(rng, day, tz)
+            host = rng.choice(hosts)
+            by_staff = rng.random() < 0.3
+            code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
+            while code in codes:  # 5 characters of 25: about 9.8 million codes
+                code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
+            codes.add(code)
+            phone = f"1{rng.choice((3, 5, 8))}{rng.randrange(10**9):09d}"
+            party = rng.choices((1, 2, 3, 4), (70, 20, 7, 3))[0]
+            visits.append((visit_id, utc_iso(at), rng.choice(NAMES), phone, rng.choice(ORGS), host[0], host[1],
+                           rng.choice(PURPOSES), party, "staff" if by_staff else "self", None,
+                           "身份证" if by_staff else "", "110101********1234" if by_staff else "", 1, code))
+            actor = rng.choice(STAFF)[0] if by_staff else "visitor"
+            audits.append((utc_iso(at), None, actor, "visitor.sign_in", "visits", str(visit_id), None,
+                           json.dumps({"by": "staff" if by_staff else "self", "host": host[1], "party_size": party},
+                                      ensure_ascii=False, sort_keys=True)))
+            if at + timedelta(hours=1) > clock.now():
+                continue  # still on site
+            kind = rng.choices(("code", "staff", "auto"), (70, 25, 5))[0]
+            local_day = at.astimezone(tz).date()
+            out_at = (datetime(local_day.year, local_day.month, local_day.day, 20, tzinfo=tz) if kind == "auto"
+                      else at + timedelta(minutes=rng.uniform(10, 180)))
+            outs.append((visit_id, utc_iso(out_at), kind, {"code": "visitor", "auto": "system"}.get(
+                kind, rng.choice(STAFF)[0])))
+    with write(db):
+        db.conn.executemany(
+            "INSERT INTO visits (id, signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
+            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
+        db.conn.executemany("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)", outs)
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+    return len(visits)
+
+
+def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Sales of 1-5 lines paid by cash, card or mobile, with their stock movements, payments and audit rows.
+
+    Receipt numbers continue the sale series; deliveries keep the shelves from running far below zero.
+    """
+    from kiosk import counter, series
+    from kiosk.receipts import KIND_CODES
+    if not db.execute("SELECT 1 FROM products LIMIT 1").fetchone():
+        counter.seed_demo(db, clock)
+    products = [(r[0], r[1], r[2]) for r in db.execute("SELECT id, name_zh, price_fen FROM products WHERE active = 1")]
+    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM sales").fetchone()[0]
+    sales, lines, pays, moves, audits = [], [], [], [], []
+    with write(db):
+        first_no = series.next_number(db, "receipt:sale")
+        sale_id = base
+        for number, day in enumerate(day_list):
+            sold: dict[int, int] = {}
+            for _ in range(per_day):
+                sale_id += 1
+                at = _opening_moment(rng, day, tz)
+                staff = rng.choice(STAFF)[0]
+                chosen = rng.sample(products, k=min(len(products), rng.choices((1, 2, 3, 4, 5), (40, 30, 15, 10, 5))[0]))
+                total = 0
+                for pid, name, price in chosen:
+                    qty = rng.choices((1, 2, 3), (75, 20, 5))[0]
+                    lines.append((sale_id, pid, name, price, qty, price * qty))
+                    moves.append((pid, utc_iso(at), -qty, "sale", "sales", sale_id, "", staff))
+                    sold[pid] = sold.get(pid, 0) + qty
+                    total += price * qty
+                receipt = f"T01-{KIND_CODES['sale']}-{first_no + len(sales):06d}"
+                sales.append((sale_id, utc_iso(at), receipt, total, None, staff))
+                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
+                tendered = -(-total // 10000) * 10000 if method == "cash" else None
+                pays.append((sale_id, method, total, tendered, tendered - total if tendered else None,
+                             "" if method == "cash" else f"{rng.randrange(10**8):08d}"))
+                audits.append((utc_iso(at), None, staff, "sale", "sales", str(sale_id), None,
+                               json.dumps({"method": method, "receipt_no": receipt, "total_fen": total},
+                                          ensure_ascii=False, sort_keys=True)))
+            morning = datetime(day.year, day.month, day.day, 7, 30, tzinfo=tz)
+            for pid, qty in sold.items():  # the next delivery replaces what the day sold
+                moves.append((pid, utc_iso(morning), qty, "receipt", "products", pid, "delivery", "system"))
+        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:sale'", (first_no + len(sales) - 1,))
+        db.conn.executemany("INSERT INTO sales (id, at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                            sales)
+        db.conn.executemany("INSERT INTO sale_lines (sale_id, product_id, name, unit_fen, quantity, total_fen)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", lines)
+        db.conn.executemany("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", pays)
+        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason,"
+                            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+    return len(sales)
 
 
 LOST = [("umbrella", "黑色长柄伞", "大堂"), ("wallet", "棕色皮夹", "电梯"), ("keys", "钥匙一串（3把）", "会议室"),

@@ -41,6 +41,19 @@ def test_db_check_on_missing_and_corrupt_files(tmp_path):
     assert result.exit_code != 0
 
 
+def test_db_check_finds_a_stock_balance_that_disagrees_with_its_movements(tmp_path, clock):
+    from kiosk import counter, db as db_mod
+    path = tmp_path / "k.db"
+    database = db_mod.connect(path)
+    counter.seed_demo(database, clock)
+    assert "integrity: ok" in run("db", "check", "--db", str(path)).output
+    with db_mod.write(database):  # someone edits the balance by hand, bypassing the movements
+        database.execute("UPDATE stock_levels SET quantity = quantity + 5 WHERE product_id = 1")
+    database.close()
+    result = run("db", "check", "--db", str(path))
+    assert result.exit_code == 1 and "balance" in result.output and "movements" in result.output
+
+
 def test_config_check(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[site]\nid = "LOBBY1"\nlanguage = "en"\n[printer]\nkind = "network"\nhost = "10.0.0.9"\n')

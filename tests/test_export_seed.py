@@ -41,3 +41,30 @@ def test_seeded_calls_match_the_service_shape_and_figures(db, clock):
     assert sum(summary.calls_per_hour) == 50 and summary.calls.missed == figures.missed
     # Local opening hours only (08:00-18:00 in the site's time zone).
     assert all(n == 0 for h, n in enumerate(summary.calls_per_hour) if h < 8 or h > 17)
+
+
+def test_seeded_visits_and_sales_match_the_services(db, clock):
+    from kiosk import counter, visitors
+    from kiosk.audit import Actor
+    from kiosk.counter import Payment
+    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=40, sales=30, end_day=DAY)
+    assert (made["visitors"], made["sales"]) == (120, 90)
+    # A visit through the service fills the same columns as a seeded self sign-in.
+    host = visitors.find_hosts(db, "李")[0]
+    visitors.sign_in(db, clock, visitors.Visitor(name="测试", phone="13700001111", host_id=host["id"],
+                                                 purpose="meeting", party_size=1, privacy_accepted=True))
+    rows = list(db.query("SELECT * FROM visits ORDER BY id"))
+    service, seeded = rows[-1], next(r for r in rows if r["registered_by"] == "self")
+    assert _null_pattern(service) == _null_pattern(seeded)
+    assert visitors.search(db, seeded["name"][:2]) and len(visitors.on_site(db)) >= 1
+    # Sales: lines add up to the total, one payment each, stock is what the movements say.
+    for sale in db.query("SELECT s.id, s.total_fen, SUM(l.total_fen) AS lines FROM sales s"
+                         " JOIN sale_lines l ON l.sale_id = s.id GROUP BY s.id"):
+        assert sale["total_fen"] == sale["lines"]
+    assert db.execute("SELECT COUNT(*) FROM payments").fetchone()[0] == 90
+    # The series carries on: the next real sale takes number 91, no clash with a seeded receipt.
+    water = counter.by_sku(db, "DRK-001")
+    result = counter.sell(db, clock, Actor("Li Na", None, "staff"), "T01", {water.id: 1}, Payment("card", reference="x"))
+    assert result.receipt_no == "T01-S-000091"
+    summary = build(db, clock, DAY, DAY, "Asia/Shanghai")
+    assert summary is not None

@@ -92,8 +92,38 @@ def assert_reachable(widget) -> None:
         node = node.parent
 
 
+def _enclosing_scrollview(widget):
+    from kivy.uix.scrollview import ScrollView
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            return node
+        node = node.parent
+    return None
+
+
+async def swipe_into_view(app, widget) -> None:
+    """Swipe the scroll view around widget, as a finger would, until widget is inside it."""
+    view = _enclosing_scrollview(widget)
+    if view is None:
+        return
+    for _ in range(8):
+        y = widget.to_window(*widget.center)[1]
+        bottom = view.to_window(view.x, view.y)[1]
+        if bottom <= y <= bottom + view.height:
+            return
+        # Finger up (dy > 0) brings lower content into view; down brings the top back.
+        dy = view.height * 0.5 * (1 if y < bottom else -1)
+        async for _ in app.do_touch_drag(widget=view, dy=dy, duration=0.3, drag_n=8):
+            pass
+        await app.async_sleep(0.6)  # the scroll effect's glide
+        await settle(app)
+
+
 async def tap(app, widget, frames: int = 3) -> None:
-    """A finger tap in the middle of widget, as the touchscreen would deliver it."""
+    """A finger tap in the middle of widget, as the touchscreen would deliver it (swiping its scroll
+    view first when it is scrolled out of sight)."""
+    await swipe_into_view(app, widget)
     assert_reachable(widget)
     async for _ in app.do_touch_down_up(widget=widget, duration=0.05):
         pass
@@ -105,13 +135,7 @@ async def tap(app, widget, frames: int = 3) -> None:
 
 
 def _inside_scrollview(widget) -> bool:
-    from kivy.uix.scrollview import ScrollView
-    node = widget.parent
-    while node is not None and node is not node.parent:
-        if isinstance(node, ScrollView):
-            return True
-        node = node.parent
-    return False
+    return _enclosing_scrollview(widget) is not None
 
 
 def walk(root):
