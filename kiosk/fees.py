@@ -22,30 +22,74 @@ class FeeType:
     default_fen: int
     amount_editable: bool
     member_required: bool
+    active: bool = True
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh_CN" else self.name_en
 
 
-def fee_types(db: sqlite_utils.Database) -> list[FeeType]:
+FEE_EDITABLE = ("name_zh", "name_en", "default_fen", "amount_editable", "member_required", "active")
+MAX_FEE_FEN = 100_000_000  # ¥1,000,000: anything larger is a typing slip
+
+
+def fee_types(db: sqlite_utils.Database, *, active_only: bool = True) -> list[FeeType]:
+    """Fee types by code; retired ones (active = 0) only when asked, for the managers' list."""
     return [FeeType(r["id"], r["code"], r["name_zh"], r["name_en"], r["default_fen"], bool(r["amount_editable"]),
-                    bool(r["member_required"]))
-            for r in db.query("SELECT * FROM fee_types WHERE active = 1 ORDER BY code")]
+                    bool(r["member_required"]), bool(r["active"]))
+            for r in db.query("SELECT * FROM fee_types" + (" WHERE active = 1" if active_only else "") + " ORDER BY code")]
+
+
+def _check_fee_fields(values: dict) -> None:
+    for key in ("name_zh", "name_en"):
+        if key in values and not str(values[key]).strip():
+            raise CounterError("code and both names are required")
+    if "default_fen" in values and (not isinstance(values["default_fen"], int) or
+                                    not 0 <= values["default_fen"] <= MAX_FEE_FEN):
+        raise CounterError("the default amount must be between ¥0 and ¥1,000,000")
 
 
 def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code: str, name_zh: str, name_en: str,
                  default_fen: int, amount_editable: bool = True, member_required: bool = False) -> int:
+    """A new fee type (manager only, audited); the code is its permanent key."""
     if not actor.is_manager:
         raise CounterError("only a manager can change fee types")
     if not code.strip() or not name_zh.strip() or not name_en.strip():
         raise CounterError("code and both names are required")
+    _check_fee_fields({"default_fen": default_fen})
     with write(db):
+        if db.execute("SELECT 1 FROM fee_types WHERE code = ?", (code.strip(),)).fetchone():
+            raise CounterError(f"fee code {code.strip()} is already used")
         fee_id = db.execute("INSERT INTO fee_types (code, name_zh, name_en, default_fen, amount_editable,"
                             " member_required) VALUES (?, ?, ?, ?, ?, ?)",
                             (code.strip(), name_zh.strip(), name_en.strip(), default_fen, int(amount_editable),
                              int(member_required))).lastrowid
         audit.record(db, clock, actor, "fee_type.add", "fee_types", fee_id, None, {"code": code, "default_fen": default_fen})
     return fee_id
+
+
+def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_id: int, **changes) -> FeeType:
+    """A manager changes a fee type (audited with before and after). Past collections keep their amounts;
+    a fee type is retired (active = False), never deleted."""
+    if not actor.is_manager:
+        raise CounterError("only a manager can change fee types")
+    unknown = set(changes) - set(FEE_EDITABLE)
+    if unknown:
+        raise CounterError(f"cannot change {', '.join(sorted(unknown))}")
+    _check_fee_fields(changes)
+    changes = {k: (int(bool(v)) if k in ("amount_editable", "member_required", "active") else
+                   v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    with write(db):
+        row = db.execute(f"SELECT {', '.join(FEE_EDITABLE)} FROM fee_types WHERE id = ?", (fee_id,)).fetchone()
+        if row is None:
+            raise CounterError("choose a fee type")
+        before = dict(zip(FEE_EDITABLE, row))
+        changed = {k: v for k, v in changes.items() if before[k] != v}
+        if changed:
+            db.execute(f"UPDATE fee_types SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                       (*changed.values(), fee_id))
+            audit.record(db, clock, actor, "fee_type.change", "fee_types", fee_id,
+                         {k: before[k] for k in changed}, changed)
+    return next(f for f in fee_types(db, active_only=False) if f.id == fee_id)
 
 
 def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, fee_type_id: int, payer: str,

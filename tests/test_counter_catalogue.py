@@ -123,3 +123,27 @@ def test_cli_export_then_import_with_the_manager_pin(tmp_path, db, db_path, cloc
                                 "--db", str(db)])
     assert done.exit_code == 0, done.output
     assert done.output.startswith("1 added")
+
+
+def test_fee_types_are_kept_by_managers_and_retired_not_deleted(db, clock):
+    from kiosk import fees
+    fees.seed_demo(db, clock)
+    with pytest.raises(CounterError):
+        fees.add_fee_type(db, clock, STAFF, code="X", name_zh="甲", name_en="X", default_fen=100)
+    with pytest.raises(CounterError, match="already used"):
+        fees.add_fee_type(db, clock, MANAGER, code="GREEN9", name_zh="甲", name_en="X", default_fen=100)
+    with pytest.raises(CounterError, match="between"):
+        fees.add_fee_type(db, clock, MANAGER, code="BIG", name_zh="甲", name_en="X", default_fen=10**12)
+    new_id = fees.add_fee_type(db, clock, MANAGER, code="CART", name_zh="球车费", name_en="Golf cart", default_fen=20000)
+    changed = fees.update_fee_type(db, clock, MANAGER, new_id, default_fen=25000, member_required=True)
+    assert (changed.default_fen, changed.member_required, changed.amount_editable) == (25000, True, True)
+    with pytest.raises(CounterError):
+        fees.update_fee_type(db, clock, MANAGER, new_id, name_en="  ")
+    with pytest.raises(CounterError):
+        fees.update_fee_type(db, clock, MANAGER, new_id, code="OTHER")
+    fees.update_fee_type(db, clock, MANAGER, new_id, active=False)
+    assert "CART" not in [f.code for f in fees.fee_types(db)]
+    assert "CART" in [f.code for f in fees.fee_types(db, active_only=False)]
+    entry = [e for e in audit.entries(db, table="fee_types") if e["record_id"] == str(new_id)]
+    assert [e["action"] for e in entry] == ["fee_type.add", "fee_type.change", "fee_type.change"]
+    assert json.loads(entry[1]["before"]) == {"default_fen": 20000, "member_required": 0}

@@ -154,3 +154,37 @@ async def test_manager_edits_the_catalogue_and_takes_stock(kivy_app):
     await tap(app, find(day, text="Finish and print the stocktake"))
     assert day.message == "Stocktake T01-K-000001 saved and printed" and day.mode == "day"
     assert counter.by_sku(app.ctx.db, "SUN-004").stock == row.product.stock + 1
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_manager_adds_and_retires_a_fee_type_on_screen(kivy_app):
+    from kiosk import fees
+    app = kivy_app
+    await settle(app)
+    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
+    await settle(app)
+    section = await _open_section(app, "fee_types")
+    await tap(app, find(section, text="新增收费项目"))
+    section.ids.code.text = "cart"
+    section.ids.name_zh.text = "球车费"
+    section.ids.name_en.text = "Golf cart"
+    section.ids.amount.text = "-5"
+    await tap(app, find(section, text="保存收费项目"))
+    assert section.message == "金额格式不正确" and "CART" not in [f.code for f in fees.fee_types(app.ctx.db)]
+    section.ids.amount.text = "200"
+    await tap(app, find(section, text="无需会员号"))
+    await tap(app, find(section, text="保存收费项目"))
+    cart = next(f for f in fees.fee_types(app.ctx.db) if f.code == "CART")
+    assert (cart.default_fen, cart.member_required, cart.amount_editable) == (20000, True, False)
+    assert section.message == "已保存 CART"
+    shot(app, "fee_types_zh.png")
+    counter_fees = await _open_section(app, "fees")
+    assert find(counter_fees, text="球车费\n¥200.00")
+    section = await _open_section(app, "fee_types")
+    await tap(app, find(section, text="GREEN9 果岭费（9 洞）\n¥380.00"))
+    await tap(app, find(section, text="使用中"))
+    await tap(app, find(section, text="保存收费项目"))
+    assert "GREEN9" not in [f.code for f in fees.fee_types(app.ctx.db)]
+    counter_fees = await _open_section(app, "fees")
+    assert not find_all(counter_fees, text="果岭费（9 洞）\n¥380.00")
