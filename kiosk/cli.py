@@ -25,6 +25,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "lostfound": "kiosk.cli_lostfound:lostfound_group",
     "export": "kiosk.cli_export:export_cmd",
     "catalogue": "kiosk.cli_catalogue:catalogue_group",
+    "visitors": "kiosk.cli_visitors:visitors_group",
 }
 
 

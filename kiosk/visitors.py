@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -25,6 +25,7 @@ PURPOSE_LABELS = {"meeting": "Meeting", "interview": "Interview", "delivery": "D
                   "other": "Other"}  # msgids
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read and type
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}$")
+ID_TYPES = {"id_card": "Resident ID", "passport": "Passport", "other": "Other"}  # what staff checked
 
 
 class VisitorError(ValueError):
@@ -303,6 +304,43 @@ def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, n
                             actor.name)).lastrowid
         audit.record(db, clock, actor, "deny_list.add", "deny_list", entry)
     return entry
+
+
+def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str, phone: str, host_id: int,
+                 expected_on: str) -> int:
+    """Staff pre-register a visitor for a day (local date, YYYY-MM-DD); matched by phone on arrival."""
+    name = clean_text(name, "name", required=True, limit=40)
+    phone = clean_phone(phone)
+    try:
+        date.fromisoformat(expected_on)
+    except (TypeError, ValueError):
+        raise VisitorError("expected_on", "the day must look like 2026-11-23") from None
+    if db.execute("SELECT 1 FROM hosts WHERE id = ? AND active = 1", (host_id,)).fetchone() is None:
+        raise VisitorError("host", "choose whom you are visiting")
+    with write(db):
+        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, added_by)"
+                           " VALUES (?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.name)).lastrowid
+        audit.record(db, clock, actor, "visitor.expected", "expected_visitors", entry, None,
+                     {"host_id": host_id, "expected_on": expected_on})
+    return entry
+
+
+def expected_on(db: sqlite_utils.Database, day: str) -> list[dict]:
+    """Who is expected on a local day, with whether they have arrived (staff screens only)."""
+    return list(db.query(
+        "SELECT e.id, e.name, e.phone, h.name AS host_name,"
+        " EXISTS (SELECT 1 FROM visits v WHERE v.expected_id = e.id) AS arrived"
+        " FROM expected_visitors e LEFT JOIN hosts h ON h.id = e.host_id WHERE e.expected_on = ? ORDER BY e.name",
+        (day,)))
+
+
+def deny_alerts(db: sqlite_utils.Database, since_iso: str) -> list[dict]:
+    """Deny-list matches since a moment, newest first: for staff only (the visitor was told 'see the desk')."""
+    return list(db.query(
+        "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason FROM audit a"
+        " JOIN deny_list d ON CAST(d.id AS TEXT) = a.record_id"
+        " WHERE a.action = 'visitor.deny_match' AND a.table_name = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
+        (since_iso,)))
 
 
 def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:

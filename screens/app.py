@@ -42,6 +42,7 @@ class KioskApp(App):
     printer_state = StringProperty("off")
     printer_detail = StringProperty("")
     printer_queued = NumericProperty(0)
+    deny_alerts_unseen = NumericProperty(0)  # deny-list matches at the visitor screen not yet seen by staff
     clock_text = StringProperty("")
 
     def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
@@ -86,6 +87,19 @@ class KioskApp(App):
         Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
+        Clock.schedule_once(self._housekeeping, 2)
+        Clock.schedule_interval(self._housekeeping, 60)
+
+    def _housekeeping(self, dt) -> None:
+        """Automatic sign-out and the daily anonymisation of old visits (kiosk.housekeeping)."""
+        from kiosk import housekeeping
+        try:
+            done = housekeeping.run_due(self.ctx.db, self.ctx.clock, self.ctx.config.get("site", "timezone"))
+        except Exception:  # a busy database now is fine: the next minute tries again
+            log.exception("housekeeping failed; retrying in a minute")
+            return
+        if done.signed_out or done.anonymised:
+            log.info("housekeeping: %d signed out automatically, %s anonymised", done.signed_out, done.anonymised)
 
     def on_stop(self) -> None:
         self.keyboard_dock.hide()
@@ -118,6 +132,10 @@ class KioskApp(App):
         self.ctx.bus.set_delivery(lambda fn: Clock.schedule_once(lambda dt: fn(), 0))
         self._unsubscribe.append(self.ctx.bus.subscribe("phone.state", self._on_phone_state))
         self._unsubscribe.append(self.ctx.bus.subscribe("printer.state", self._on_printer_state))
+        self._unsubscribe.append(self.ctx.bus.subscribe("visitor.deny_alert", self._on_deny_alert))
+
+    def _on_deny_alert(self, event) -> None:
+        self.deny_alerts_unseen += 1
 
     def _on_phone_state(self, event) -> None:
         self.phone_state = event.data.get("state", "error")

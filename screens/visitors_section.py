@@ -68,6 +68,20 @@ class VisitorsSection(Screen):
                            onsite_list(list(self.rows), app.ctx.db, app.lang), record_table="visits", record_id=None)
         app.toast(app.tr("On-site list sent to the printer", app.lang))
 
+    def open_register(self) -> None:
+        from screens.visitor_desk import RegisterVisitor
+        popup = RegisterVisitor()
+        popup.bind(on_dismiss=lambda *a: self.refresh())
+        popup.open()
+
+    def open_expected(self) -> None:
+        from screens.visitor_desk import ExpectedVisitors
+        ExpectedVisitors().open()
+
+    def open_alerts(self) -> None:
+        from screens.visitor_desk import DenyAlerts
+        DenyAlerts().open()
+
     @staticmethod
     def time_text(iso: str) -> str:
         from screens.phone_section import local_time

@@ -119,3 +119,55 @@ def test_search_by_name_phone_organisation_and_host(db, clock, host):
 def test_host_directory_is_searchable_not_browsable(db, clock, host):
     assert visitors.find_hosts(db, "") == []
     assert [h["name"] for h in visitors.find_hosts(db, "财务")] == ["张敏 Zhang Min"]
+
+
+def test_housekeeping_runs_retention_once_a_day_and_auto_sign_out_when_due(db, clock, host):
+    from kiosk import housekeeping, settings
+    visitors.sign_in(db, clock, visitor(host))                        # day 1, 09:00
+    settings.put(db, clock, DESK, "auto_signout_time", "20:00")
+    first = housekeeping.run_due(db, clock, "Asia/Shanghai")
+    assert first == housekeeping.Done(signed_out=0, anonymised=0)
+    assert housekeeping.run_due(db, clock, "Asia/Shanghai").anonymised is None, "once a day"
+    clock.advance(11.5 * 3600)                                         # 20:30
+    assert housekeeping.run_due(db, clock, "Asia/Shanghai").signed_out == 1
+    clock.advance(31 * 24 * 3600)
+    assert housekeeping.run_due(db, clock, "Asia/Shanghai").anonymised == 1
+    assert db.execute("SELECT name FROM visits").fetchone()[0] == ""
+
+
+def test_cli_onsite_search_and_housekeeping(db, db_path, clock, host):
+    from click.testing import CliRunner
+    from kiosk.cli import main
+    visitors.sign_in(db, clock, visitor(host))
+    runner = CliRunner()
+    out = runner.invoke(main, ["visitors", "onsite", "--db", str(db_path)])
+    assert out.exit_code == 0 and "王小明" in out.output and "on site: 1 people in 1 visits" in out.output
+    out = runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path)])
+    assert out.exit_code == 0 and "13800138000" in out.output
+    assert "no visits found" in runner.invoke(main, ["visitors", "search", "nobody", "--db", str(db_path)]).output
+    out = runner.invoke(main, ["visitors", "housekeeping", "--db", str(db_path)])
+    assert out.exit_code == 0 and "anonymised:" in out.output
+    out = runner.invoke(main, ["visitors", "host-add", "", "--db", str(db_path)])
+    assert out.exit_code == 1 and "name is required" in out.output
+
+
+def test_expected_visitor_is_matched_on_arrival(db, clock, host):
+    with pytest.raises(VisitorError, match="2026-11-23"):
+        visitors.add_expected(db, clock, DESK, name="Anna Lee", phone="13911112222", host_id=host, expected_on="tmrw")
+    with pytest.raises(VisitorError, match="digits"):
+        visitors.add_expected(db, clock, DESK, name="Anna Lee", phone="139-abc", host_id=host, expected_on="2026-11-23")
+    visitors.add_expected(db, clock, DESK, name="Anna Lee", phone="13911112222", host_id=host, expected_on="2026-11-23")
+    [entry] = visitors.expected_on(db, "2026-11-23")
+    assert (entry["name"], entry["arrived"]) == ("Anna Lee", 0)
+    result = visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222"))
+    assert result.expected and visitors.expected_on(db, "2026-11-23")[0]["arrived"] == 1
+    assert visitors.expected_on(db, "2026-11-24") == []
+
+
+def test_a_deny_match_is_listed_for_staff_only_and_stores_no_visit(db, clock, host):
+    visitors.add_to_deny_list(db, clock, DESK, phone="13800138000", reason="banned after an incident")
+    with pytest.raises(SeeTheDesk):
+        visitors.sign_in(db, clock, visitor(host))
+    [alert] = visitors.deny_alerts(db, "2000-01-01")
+    assert (alert["phone"], alert["reason"], alert["by_whom"]) == ("13800138000", "banned after an incident", "visitor")
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0

@@ -126,3 +126,66 @@ async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
     await tap(app, find(section, text="点名进行中"))
     await tap(app, find(find_all(section, cls="OnSiteRow")[1], text="签离"))
     assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_alert(kivy_app):
+    from kiosk import auth
+    from screens.visitor_desk import ExpectedVisitors, RegisterVisitor
+    app = kivy_app
+    await settle(app)
+    staff = auth.users(app.ctx.db, role="staff")[0]
+    visitors.add_to_deny_list(app.ctx.db, app.ctx.clock, staff.actor(), phone="13300000000", reason="曾闹事")
+    # At the visitor screen the denied person sees only "please see the desk".
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    flow.ids.name.text = "赵某"
+    flow.ids.phone.ids.input.text = "13300000000"
+    flow.host_id = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    flow.accept()
+    await settle(app)
+    assert flow.ids.steps.current == "seedesk" and "曾闹事" not in " ".join(
+        getattr(w, "text", "") for w in find_all(app.root, cls="Label"))
+    flow.finish()
+    await settle(app)
+    app.sign_in(staff)
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    assert app.deny_alerts_unseen == 1
+    await tap(app, find(section, text="提醒：1"))
+    assert find(app.root, text=next(t for t in (w.text for w in find_all(app.root, cls="InfoRow")) if "曾闹事" in t))
+    await tap(app, find(app.root, text="关闭"))
+    assert app.deny_alerts_unseen == 0
+
+    # Pre-register a visitor for today, then register her at the counter with her ID checked.
+    await tap(app, find(section, text="预约访客"))
+    expected = next(w for w in find_all(app.root, cls=ExpectedVisitors))
+    expected.ids.name.text = "Anna Lee"
+    expected.ids.phone.text = "13911112222"
+    expected.ids.host_search.text = "Emma"
+    await settle(app)
+    await tap(app, find(expected, text="Emma Clarke"))
+    await tap(app, find(expected, text="加入预约名单"))
+    assert expected.message == "已加入预约名单" and len(find_all(expected, cls="InfoRow")) == 1
+    shot(app, "visitors_expected_zh.png")
+    await tap(app, find(expected, text="关闭"))
+    await tap(app, find(section, text="登记访客"))
+    form = next(w for w in find_all(app.root, cls=RegisterVisitor))
+    form.ids.name.text = "Anna Lee"
+    form.ids.phone.text = "13911112222"
+    form.ids.host_search.text = "Emma"
+    await settle(app)
+    await tap(app, find(form, text="Emma Clarke"))
+    await tap(app, find(form, text="送货"))
+    await tap(app, find(form, text="登记并打印访客条"))
+    assert form.message == "请填写已核验的证件号码"  # the document check is required at the counter
+    form.ids.id_number.text = "110101199003071234"
+    shot(app, "visitors_register_zh.png")
+    await tap(app, find(form, text="登记并打印访客条"))
+    row = next(r for r in app.ctx.db.query("SELECT * FROM visits WHERE phone = '13911112222'"))
+    assert (row["registered_by"], row["id_type"], row["id_number"], row["purpose"]) == (
+        "staff", "id_card", "110101********1234", "delivery")
+    assert row["expected_id"] is not None
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "badge"
+    assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]

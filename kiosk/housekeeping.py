@@ -1,0 +1,39 @@
+"""The desk's own timed jobs, run by the app every minute (and by `kiosk visitors housekeeping`):
+automatic sign-out at the configured time of day, and the daily anonymisation of old visits.
+
+Both are idempotent: running them again the same minute or the same day does nothing more.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from kiosk import settings, visitors
+from kiosk.audit import SYSTEM
+from kiosk.clock import Clock, local_now
+
+LAST_RETENTION_KEY = "visitor_retention_last_day"
+
+
+@dataclass(frozen=True)
+class Done:
+    signed_out: int = 0
+    anonymised: int | None = None   # None: the retention job had already run today
+
+
+def run_due(db: sqlite_utils.Database, clock: Clock, tz: str) -> Done:
+    """Run whatever is due now; returns what it did."""
+    signed_out = visitors.auto_sign_out(db, clock, tz)
+    today = local_now(clock, tz).date().isoformat()
+    if _last_retention_day(db) == today:
+        return Done(signed_out)
+    anonymised = visitors.apply_retention(db, clock)
+    settings.put(db, clock, SYSTEM, LAST_RETENTION_KEY, today)
+    return Done(signed_out, anonymised)
+
+
+def _last_retention_day(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", (LAST_RETENTION_KEY,)).fetchone()
+    return json.loads(row[0]) if row else None

@@ -1,0 +1,131 @@
+"""Visitors at the counter (staff side): register a visitor with an identity-document check, the
+expected-visitors list with pre-registration, and the deny-list alerts the self sign-in raised."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.modalview import ModalView
+
+import screens.catalogue_section  # noqa: F401  (CatField and CatInput)
+import screens.counter_popups  # noqa: F401  (PopupPaper)
+from kiosk import printqueue, visitors
+from kiosk.clock import local_now, utc_iso
+from kiosk.visitors import SeeTheDesk, Visitor, VisitorError
+from screens.theme import DANGER, INK, OK
+from screens.widgets import BigButton
+
+Builder.load_file(str(Path(__file__).with_name("visitor_desk.kv")))
+
+
+class _HostPicker:
+    """A searchable host field (not a browsable list): the popup's host_search and host_results ids."""
+
+    host_id = NumericProperty(0)
+    host_name = StringProperty("")
+
+    def search_hosts(self, text: str) -> None:
+        app = App.get_running_app()
+        box = self.ids.host_results
+        box.clear_widgets()
+        self.host_id = 0
+        for host in visitors.find_hosts(app.ctx.db, text, limit=3):
+            button = BigButton(text=host["name"], kind="quiet", font_size="14sp")
+            button.bind(on_release=lambda b, h=host: self._host_chosen(b, h))
+            box.add_widget(button)
+
+    def _host_chosen(self, button, host: dict) -> None:
+        self.host_id, self.host_name = host["id"], host["name"]
+        for child in self.ids.host_results.children:
+            child.kind = "primary" if child is button else "quiet"
+
+
+class RegisterVisitor(_HostPicker, ModalView):
+    """The counter's registration: the self sign-in's fields plus the identity document checked."""
+
+    purpose = StringProperty("meeting")
+    party_size = NumericProperty(1)
+    id_type = StringProperty("id_card")
+    message = StringProperty("")
+    alert = StringProperty("")
+
+    def register(self) -> None:
+        app = App.get_running_app()
+        ids = self.ids
+        visitor = Visitor(name=ids.name.text, phone=ids.phone.text, host_id=int(self.host_id), purpose=self.purpose,
+                          party_size=int(self.party_size), organisation=ids.organisation.text,
+                          id_type=self.id_type, id_number=ids.id_number.text)
+        self.alert = ""
+        try:
+            result = visitors.sign_in(app.ctx.db, app.ctx.clock, visitor, actor=app.user.actor(),
+                                      tz=app.ctx.config.get("site", "timezone"))
+        except SeeTheDesk as exc:
+            # Staff see why; the person in front of them sees nothing of it.
+            self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
+            return
+        except VisitorError as exc:
+            self.message = app.tr(str(exc), app.lang)
+            return
+        from kiosk.visitor_receipts import badge
+        printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(), badge(app.ctx.db, result.visit_id, app.lang),
+                           record_table="visits", record_id=result.visit_id)
+        app.toast(app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code))
+        self.dismiss()
+
+
+class ExpectedVisitors(_HostPicker, ModalView):
+    """Today's (or another day's) expected visitors, and pre-registering one."""
+
+    day = StringProperty("")
+    message = StringProperty("")
+
+    def on_open(self) -> None:
+        app = App.get_running_app()
+        if not self.day:
+            self.day = local_now(app.ctx.clock, app.ctx.config.get("site", "timezone")).date().isoformat()
+        self.load()
+
+    def shift_day(self, days: int) -> None:
+        from datetime import date
+        self.day = (date.fromisoformat(self.day) + timedelta(days=days)).isoformat()
+        self.load()
+
+    def load(self) -> None:
+        app = App.get_running_app()
+        box = self.ids.expected
+        box.clear_widgets()
+        for row in visitors.expected_on(app.ctx.db, self.day):
+            state = app.tr("arrived", app.lang) if row["arrived"] else app.tr("not yet", app.lang)
+            box.add_widget(Factory.InfoRow(text=f"{row['name']}  {row['phone']}  · {row['host_name']}  · {state}",
+                                           color=OK if row["arrived"] else INK))
+
+    def add(self) -> None:
+        app = App.get_running_app()
+        try:
+            visitors.add_expected(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.name.text,
+                                  phone=self.ids.phone.text, host_id=int(self.host_id), expected_on=self.day)
+        except VisitorError as exc:
+            self.message = app.tr(str(exc), app.lang)
+            return
+        self.ids.name.text = self.ids.phone.text = ""
+        self.message = app.tr("Added to the expected list", app.lang)
+        self.load()
+
+
+class DenyAlerts(ModalView):
+    """Deny-list matches in the last day, for staff."""
+
+    def on_open(self) -> None:
+        app = App.get_running_app()
+        box = self.ids.alerts
+        box.clear_widgets()
+        since = utc_iso(app.ctx.clock.now() - timedelta(days=1))
+        from screens.phone_section import local_time
+        for row in visitors.deny_alerts(app.ctx.db, since):
+            who = " ".join(x for x in (row["name"], row["phone"]) if x)
+            box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}: {row['reason']}", color=DANGER))
+        app.deny_alerts_unseen = 0
