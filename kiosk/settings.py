@@ -61,3 +61,62 @@ def localized(db: sqlite_utils.Database, key: str, lang: str) -> str:
     if isinstance(value, dict):
         return value.get(lang) or value.get("en") or next(iter(value.values()), "")
     return str(value)
+
+
+class SettingError(ValueError):
+    """A value a manager typed that the setting cannot take; names the setting."""
+
+    def __init__(self, key: str, msgid: str, **params: Any) -> None:
+        text = msgid.format(**params) if params else msgid  # a msgid may show "{days}" literally
+        super().__init__(f"{key}: {text}" if key else text)
+        self.key, self.msgid, self.params = key, msgid, params
+
+
+# What managers may change on screen, and what each accepts. Texts are per language.
+NUMBERS = {"visitor_retention_days": (1, 3650), "lostfound_handover_days": (1, 365),
+           "callback_due_minutes": (5, 7 * 24 * 60)}
+TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400}
+MANAGER_EDITABLE = (*TEXTS, *NUMBERS, "store_full_id_numbers", "auto_signout_time")
+
+
+def check(key: str, value: Any) -> Any:
+    """The value as stored, or SettingError saying what the setting accepts."""
+    if key in NUMBERS:
+        low, high = NUMBERS[key]
+        text = str(value).strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise SettingError(key, "must be a whole number from {low} to {high}", low=low, high=high)
+        return int(text)
+    if key in TEXTS:
+        if not isinstance(value, dict) or set(value) != {"zh_CN", "en"}:
+            raise SettingError(key, "needs a Chinese and an English text")
+        cleaned = {lang: str(text).strip() for lang, text in value.items()}
+        if not all(cleaned.values()):
+            raise SettingError(key, "needs a Chinese and an English text")
+        if any(len(text) > TEXTS[key] for text in cleaned.values()):
+            raise SettingError(key, "is too long (at most {n} characters)", n=TEXTS[key])
+        if key == "privacy_notice" and not all("{days}" in text for text in cleaned.values()):
+            raise SettingError(key, "must say how long details are kept: include {days}")
+        return cleaned
+    if key == "store_full_id_numbers":
+        return bool(value)
+    if key == "auto_signout_time":
+        text = str(value).strip()
+        if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()
+                         and int(text[:2]) < 24 and int(text[3:]) < 60):
+            raise SettingError(key, "a time looks like 20:00 (or leave it empty)")
+        return text
+    raise SettingError(key, "cannot be changed here")
+
+
+def put_checked(db: sqlite_utils.Database, clock: Clock, actor: Actor, values: dict[str, Any]) -> list[str]:
+    """A manager saves several settings: all are checked first, then the changed ones are written
+    (audited) together. Returns the keys that changed."""
+    if actor.role != "manager":
+        raise SettingError("", "only a manager can change settings")
+    cleaned = {key: check(key, value) for key, value in values.items()}
+    changed = [key for key, value in cleaned.items() if get(db, key) != value]
+    with write(db):
+        for key in changed:
+            put(db, clock, actor, key, cleaned[key])
+    return changed

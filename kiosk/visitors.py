@@ -251,8 +251,10 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict]:
         return []
     if len(text) >= 3:
         quoted = '"' + text.replace('"', '""') + '"'
-        sql = ("SELECT v.* FROM visits_fts f JOIN visits v ON v.id = f.rowid WHERE visits_fts MATCH ?"
-               " ORDER BY v.id DESC LIMIT ?")
+        # Newest first straight from the index: FTS5 walks rowids in order and stops at the limit,
+        # so a common name does not sort every match in a year of visits.
+        sql = ("SELECT v.* FROM visits v WHERE v.id IN (SELECT rowid FROM visits_fts WHERE visits_fts MATCH ?"
+               " ORDER BY rowid DESC LIMIT ?) ORDER BY v.id DESC")
         return list(db.query(sql, (quoted, limit)))
     like = f"%{text}%"
     return list(db.query("SELECT * FROM visits WHERE name LIKE ? OR phone LIKE ? OR organisation LIKE ?"

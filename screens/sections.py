@@ -34,6 +34,7 @@ STAFF_SECTIONS: list[Section] = [
     Section("counter_day", "Day & cash", "screens.counter_day:CounterDaySection", order=50),
     Section("catalogue", "Catalogue", "screens.catalogue_section:CatalogueSection", order=80, manager_only=True),
     Section("fee_types", "Fee types", "screens.fee_types_section:FeeTypesSection", order=85, manager_only=True),
+    Section("settings", "Settings", "screens.settings_section:SettingsSection", order=95, manager_only=True),
     Section("reports", "Reports", "screens.reports_section:ReportsSection", order=90, manager_only=True),
 ]
 

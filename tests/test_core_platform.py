@@ -1,6 +1,7 @@
 """Storage, configuration, audit, auth and money: the platform's foundations."""
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -123,3 +124,26 @@ def test_a_lower_numbered_migration_landing_later_is_still_applied(tmp_path, mon
     assert "lf_items" in database.table_names()
     assert db_mod.schema_version(database) == shipped[-1].version
     assert db_mod.apply_migrations(database) == [] and isinstance(late[0], Migration)
+
+
+def test_managers_change_settings_checked_and_audited(db, clock):
+    from kiosk import audit, settings
+    from kiosk.audit import Actor
+    manager, staff = Actor("Zhou Min", None, "manager"), Actor("Li Na", None, "staff")
+    with pytest.raises(settings.SettingError):
+        settings.put_checked(db, clock, staff, {"visitor_retention_days": "60"})
+    bad = [({"visitor_retention_days": "0"}, "from 1 to 3650"), ({"callback_due_minutes": "abc"}, "whole number"),
+           ({"auto_signout_time": "25:00"}, "20:00"), ({"site_name": {"zh_CN": "前台", "en": ""}}, "Chinese and"),
+           ({"privacy_notice": {"zh_CN": "保存一段时间", "en": "kept {days} days"}}, "{days}"),
+           ({"demo_data": "x"}, "cannot be changed")]
+    for values, message in bad:
+        with pytest.raises(settings.SettingError, match=re.escape(message)):
+            settings.put_checked(db, clock, manager, {"visitor_retention_days": "45", **values})
+    assert settings.get(db, "visitor_retention_days") == 30, "nothing is written when one value is wrong"
+    changed = settings.put_checked(db, clock, manager, {"visitor_retention_days": " 45 ", "auto_signout_time": "20:00",
+                                                        "site_name": {"zh_CN": "绿谷球会", "en": "Green Valley"}})
+    assert sorted(changed) == ["auto_signout_time", "site_name", "visitor_retention_days"]
+    assert settings.get(db, "visitor_retention_days") == 45 and settings.localized(db, "site_name", "en") == "Green Valley"
+    assert settings.put_checked(db, clock, manager, {"visitor_retention_days": "45"}) == []
+    last = audit.entries(db, table="settings")[-1]
+    assert last["actor"] == "Zhou Min" and last["action"] == "setting.change"

@@ -111,3 +111,26 @@ async def test_first_run_creates_first_manager_on_screen(kivy_app):
     login.ids.fm_pin.text = login.ids.fm_pin2.text = "4321"
     await tap(app, find(login, text="Create manager and sign in"))
     assert app.user is not None and app.user.role == "manager" and app.user.name == "Zhou Min"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_manager_changes_settings_on_screen_and_the_site_name_follows(kivy_app):
+    from kiosk import auth, settings
+    app = kivy_app
+    await settle(app)
+    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
+    await settle(app)
+    nav = app.sm.get_screen("desk").ids.nav
+    await tap(app, next(b for b in nav.children if b.section_name == "settings"))
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    assert section.ids.visitor_retention_days.text == "30"
+    section.ids.visitor_retention_days.text = "0"
+    await tap(app, find(section, text="保存设置"))
+    assert section.error == "访客信息保存天数: 须为 1 至 3650 之间的整数"
+    section.ids.visitor_retention_days.text = "60"
+    section.ids.site_name_zh_CN.text = "绿谷球会前台"
+    await tap(app, find(section, text="保存设置"))
+    assert section.message == "已保存：修改了 2 项"
+    assert settings.get(app.ctx.db, "visitor_retention_days") == 60 and app.site_name == "绿谷球会前台"
+    shot(app, "settings_zh.png")
