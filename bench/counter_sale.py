@@ -22,22 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk import counter, db as db_mod, seed  # noqa: E402
 from kiosk.audit import Actor  # noqa: E402
+from stats import describe, percentile  # noqa: E402  (bench/stats.py)
 from kiosk.clock import FakeClock, utc_iso  # noqa: E402
 from kiosk.counter import Payment  # noqa: E402
 
 TZ = "Asia/Shanghai"
 LAST = date(2026, 11, 22)
 STAFF = Actor("Bench Staff", None, "staff")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
-
-
-def describe(name: str, values: list[float]) -> str:
-    return (f"{name}: median {statistics.median(values) * 1000:.2f} ms, p95 {percentile(values, 0.95) * 1000:.2f} ms,"
-            f" max {max(values) * 1000:.2f} ms (n={len(values)})")
 
 
 def time_sales(path: Path, clock: FakeClock, count: int) -> list[float]:

@@ -23,20 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk import db as db_mod, seed, visitors  # noqa: E402
+from stats import describe, percentile  # noqa: E402  (bench/stats.py)
 from kiosk.clock import FakeClock  # noqa: E402
 
 TZ = "Asia/Shanghai"
 QUERIES = ["王芳", "138", "华为技术", "Emma Clarke", "Anna Smith", "张敏", "顺丰速运", "1391"]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
-
-
-def describe(name: str, values: list[float]) -> str:
-    return (f"{name}: median {statistics.median(values) * 1000:.2f} ms, p95 {percentile(values, 0.95) * 1000:.2f} ms"
-            f" (n={len(values)})")
 
 
 def main() -> None:
@@ -55,7 +46,8 @@ def main() -> None:
           f" file {path.stat().st_size / 1e6:.0f} MB")
     hosts = [r[0] for r in db.execute("SELECT id FROM hosts")]
     # Rare queries too: one visitor's phone number and a name nobody has (a LIKE scan reads every row).
-    QUERIES.extend([db.execute("SELECT phone FROM visits WHERE id = 12345").fetchone()[0], "不存在的人"])
+    middle = db.execute("SELECT phone FROM visits ORDER BY id LIMIT 1 OFFSET ?", (made["visitors"] // 2,)).fetchone()[0]
+    QUERIES.extend([middle, "不存在的人"])
     for i in range(20):  # warm the page cache as a running kiosk would have it
         visitors.search(db, QUERIES[i % len(QUERIES)])
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -67,3 +67,25 @@ def entries(db: sqlite_utils.Database, *, table: str | None = None, record_id: A
         where.append("at < ?"); params.append(until)
     sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     return list(db.query(sql, params))
+
+
+def update_changed(db: sqlite_utils.Database, clock: Clock, actor: Actor, action: str, table: str, record_id: int,
+                   changes: dict[str, Any], check: Callable[[dict], None] | None = None) -> dict | None:
+    """Write only the fields that really change, with one audit row holding before and after.
+
+    Call inside the caller's write transaction; table and field names come from code, never from input.
+    check(changed) may raise to refuse the change. Returns what changed, or None when there is no such record.
+    """
+    fields = list(changes)
+    row = db.execute(f"SELECT {', '.join(fields)} FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    if row is None:
+        return None
+    before = dict(zip(fields, row))
+    changed = {k: v for k, v in changes.items() if before[k] != v}
+    if check is not None:
+        check(changed)
+    if changed:
+        db.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                   (*changed.values(), record_id))
+        record(db, clock, actor, action, table, record_id, {k: before[k] for k in changed}, changed)
+    return changed

@@ -175,20 +175,15 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
         changes["barcode"] = (changes["barcode"] or "").strip() or None
     if "active" in changes:
         changes["active"] = int(bool(changes["active"]))
-    with write(db):
-        before = db.execute(f"SELECT {', '.join(EDITABLE)} FROM products WHERE id = ?", (product_id,)).fetchone()
-        if before is None:
-            raise CounterError("no such product")
-        before = dict(zip(EDITABLE, before))
-        changed = {k: v for k, v in changes.items() if before[k] != v}
+    def barcode_free(changed: dict) -> None:
         if changed.get("barcode") and db.execute("SELECT 1 FROM products WHERE barcode = ? AND id != ?",
                                                  (changed["barcode"], product_id)).fetchone():
             raise CounterError(f"barcode {changed['barcode']} belongs to another product")
-        if changed:
-            db.execute(f"UPDATE products SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
-                       (*changed.values(), product_id))
-            audit.record(db, clock, actor, "product.change", "products", product_id,
-                         {k: before[k] for k in changed}, changed)
+
+    with write(db):
+        if audit.update_changed(db, clock, actor, "product.change", "products", product_id, changes,
+                                check=barcode_free) is None:
+            raise CounterError("no such product")
     return product(db, product_id)
 
 

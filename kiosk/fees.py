@@ -79,16 +79,8 @@ def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_i
     changes = {k: (int(bool(v)) if k in ("amount_editable", "member_required", "active") else
                    v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
     with write(db):
-        row = db.execute(f"SELECT {', '.join(FEE_EDITABLE)} FROM fee_types WHERE id = ?", (fee_id,)).fetchone()
-        if row is None:
+        if audit.update_changed(db, clock, actor, "fee_type.change", "fee_types", fee_id, changes) is None:
             raise CounterError("choose a fee type")
-        before = dict(zip(FEE_EDITABLE, row))
-        changed = {k: v for k, v in changes.items() if before[k] != v}
-        if changed:
-            db.execute(f"UPDATE fee_types SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
-                       (*changed.values(), fee_id))
-            audit.record(db, clock, actor, "fee_type.change", "fee_types", fee_id,
-                         {k: before[k] for k in changed}, changed)
     return next(f for f in fee_types(db, active_only=False) if f.id == fee_id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -70,6 +70,12 @@ def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:
                      " WHERE s.terminal_id = ? AND NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)"
                      " ORDER BY s.id DESC LIMIT 1", (terminal_id,)).fetchone()
     return Shift(*row) if row else None
+
+
+def listing_since(db: sqlite_utils.Database, clock: Clock, terminal_id: str) -> str:
+    """Where the counter's 'today' lists start: the open shift, or the last 24 hours when none is open."""
+    shift = current(db, terminal_id)
+    return shift.opened_at if shift else utc_iso(clock.now() - timedelta(days=1))
 
 
 def last_close_at(db: sqlite_utils.Database) -> str | None:

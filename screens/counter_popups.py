@@ -1,7 +1,6 @@
 """Counter pop-ups: the reorder list, and today's sales with void and refund (manager PIN + reason)."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -11,7 +10,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 from kiosk import counter, shifts
-from kiosk.clock import utc_iso
 from kiosk.counter import CounterError
 from kiosk.money import format_fen
 from screens.widgets import BigButton
@@ -58,8 +56,7 @@ class SalesHistory(ModalView):
 
     def load(self) -> None:
         app = App.get_running_app()
-        shift = shifts.current(app.ctx.db, app.ctx.terminal_id)
-        since = shift.opened_at if shift else utc_iso(app.ctx.clock.now() - timedelta(days=1))
+        since = shifts.listing_since(app.ctx.db, app.ctx.clock, app.ctx.terminal_id)
         box = self.ids.sales
         box.clear_widgets()
         for sale in counter.recent_sales(app.ctx.db, since):

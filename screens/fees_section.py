@@ -2,7 +2,6 @@
 payment; a receipt from the fee series. Today's collections can be voided with a manager's PIN."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -11,7 +10,6 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk import fees, shifts
-from kiosk.clock import utc_iso
 from kiosk.counter import CounterError, Payment
 from kiosk.money import AmountError, format_fen, parse_amount
 from screens.widgets import BigButton
@@ -47,8 +45,7 @@ class FeesSection(Screen):
 
     def _load_recent(self) -> None:
         app = App.get_running_app()
-        shift = shifts.current(app.ctx.db, app.ctx.terminal_id)
-        since = shift.opened_at if shift else utc_iso(app.ctx.clock.now() - timedelta(days=1))
+        since = shifts.listing_since(app.ctx.db, app.ctx.clock, app.ctx.terminal_id)
         box = self.ids.recent
         box.clear_widgets()
         for row in fees.recent(app.ctx.db, since, limit=20):

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import auth, counter, demo, printqueue, shifts
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
-
-
-async def _open_section(app, name: str):
-    nav = app.sm.get_screen("desk").ids.nav
-    await tap(app, next(b for b in nav.children if b.section_name == name))
-    return app.sm.get_screen("desk").ids.content.current_screen
+from kiosk import counter, demo, printqueue, shifts
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as, tap
 
 
 async def _manager_pin(app) -> None:
@@ -32,10 +26,8 @@ def _tr(app, msgid: str) -> str:
 @pytest.mark.asyncio
 async def test_a_whole_counter_day_by_touch(kivy_app):
     app = kivy_app
-    await settle(app)
-    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
-    await settle(app)
-    day = await _open_section(app, "counter_day")
+    await sign_in_as(app, "staff")
+    day = await open_section(app, "counter_day")
     assert day.mode == "opening"
     water_row = next(r for r in find_all(day, cls="CountRow") if r.product.sku == "DRK-001")
     await tap(app, find(water_row, text="−"))
@@ -54,14 +46,14 @@ async def test_a_whole_counter_day_by_touch(kivy_app):
     water = counter.by_sku(app.ctx.db, "DRK-001")
     assert water.stock == water_row.product.stock - 2
 
-    goods = await _open_section(app, "goods")
+    goods = await open_section(app, "goods")
     await tap(app, find(goods, text="饮品"))
     await tap(app, next(b for b in find_all(goods, cls="ProductButton") if b.product.sku == "DRK-001"))
     goods.ids.tendered.text = "10"
     await tap(app, find(goods, text="收款并打印"))
     assert goods.message == "已售出 T01-S-000001，找零 ¥7.00"
 
-    fees_screen = await _open_section(app, "fees")
+    fees_screen = await open_section(app, "fees")
     await tap(app, find(fees_screen, text="果岭费（9 洞）\n¥380.00"))
     assert fees_screen.ids.amount.disabled, "a fixed-amount fee cannot be changed"
     await tap(app, find(fees_screen, text=_tr(app, "Collect and print")))
@@ -73,7 +65,7 @@ async def test_a_whole_counter_day_by_touch(kivy_app):
     assert fees_screen.message == "已收费 T01-F-000001，找零 ¥0.00"
     shot(app, "counter_fees_zh.png")
 
-    day = await _open_section(app, "counter_day")
+    day = await open_section(app, "counter_day")
     assert day.mode == "day"
     day.ids.handover_amount.text = "600"
     day.ids.received_by.text = "财务 吴"
@@ -86,7 +78,7 @@ async def test_a_whole_counter_day_by_touch(kivy_app):
     shot(app, "counter_day_zh.png")
 
     # A void from the goods counter's sales list, approved with the manager's PIN.
-    goods = await _open_section(app, "goods")
+    goods = await open_section(app, "goods")
     await tap(app, find(goods, text=_tr(app, "Sales")))
     history = find_all(app.root, cls="SalesHistory")[0]
     await tap(app, find(history, predicate=lambda w: getattr(w, "text", "").startswith("000001")))
@@ -98,7 +90,7 @@ async def test_a_whole_counter_day_by_touch(kivy_app):
     await tap(app, find(history, text=_tr(app, "Close")))
     assert counter.by_sku(app.ctx.db, "DRK-001").stock == water.stock
 
-    day = await _open_section(app, "counter_day")
+    day = await open_section(app, "counter_day")
     await tap(app, find(day, text=_tr(app, "Close the counter and print the report")))
     assert day.message == _tr(app, "Count the cash in the drawer and enter it")
     day.ids.counted_cash.text = "300"
@@ -118,10 +110,8 @@ EXPORT_FOLDER = Path(tempfile.mkdtemp(prefix="kiosk-catalogue-"))
 async def test_manager_edits_the_catalogue_and_takes_stock(kivy_app):
     app = kivy_app
     tmp_path = EXPORT_FOLDER
-    await settle(app)
-    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
-    await settle(app)
-    cat = await _open_section(app, "catalogue")
+    await sign_in_as(app, "manager")
+    cat = await open_section(app, "catalogue")
     top = cat.ids.products.children[-1]           # the first product in the list, in view
     sku = top.text.split()[0]
     before = counter.by_sku(app.ctx.db, sku)
@@ -143,7 +133,7 @@ async def test_manager_edits_the_catalogue_and_takes_stock(kivy_app):
     shot(app, "catalogue_en.png")
 
     shifts.open_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, float_fen=0)
-    day = await _open_section(app, "counter_day")
+    day = await open_section(app, "counter_day")
     await tap(app, find(day, text="Month-end stocktake"))
     await _manager_pin(app)
     assert day.mode == "stocktake"
@@ -161,10 +151,8 @@ async def test_manager_edits_the_catalogue_and_takes_stock(kivy_app):
 async def test_manager_adds_and_retires_a_fee_type_on_screen(kivy_app):
     from kiosk import fees
     app = kivy_app
-    await settle(app)
-    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
-    await settle(app)
-    section = await _open_section(app, "fee_types")
+    await sign_in_as(app, "manager")
+    section = await open_section(app, "fee_types")
     await tap(app, find(section, text="新增收费项目"))
     section.ids.code.text = "cart"
     section.ids.name_zh.text = "球车费"
@@ -179,12 +167,12 @@ async def test_manager_adds_and_retires_a_fee_type_on_screen(kivy_app):
     assert (cart.default_fen, cart.member_required, cart.amount_editable) == (20000, True, False)
     assert section.message == "已保存 CART"
     shot(app, "fee_types_zh.png")
-    counter_fees = await _open_section(app, "fees")
+    counter_fees = await open_section(app, "fees")
     assert find(counter_fees, text="球车费\n¥200.00")
-    section = await _open_section(app, "fee_types")
+    section = await open_section(app, "fee_types")
     await tap(app, find(section, text="GREEN9 果岭费（9 洞）\n¥380.00"))
     await tap(app, find(section, text="使用中"))
     await tap(app, find(section, text="保存收费项目"))
     assert "GREEN9" not in [f.code for f in fees.fee_types(app.ctx.db)]
-    counter_fees = await _open_section(app, "fees")
+    counter_fees = await open_section(app, "fees")
     assert not find_all(counter_fees, text="果岭费（9 洞）\n¥380.00")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import auth, counter, printqueue, shifts
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+from kiosk import counter, printqueue, shifts
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as, tap
 
 
 def _open_counter(ctx) -> None:
@@ -16,12 +16,8 @@ def _open_counter(ctx) -> None:
 @pytest.mark.asyncio
 async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
     app = kivy_app
-    await settle(app)
-    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
-    await settle(app)
-    nav = app.sm.get_screen("desk").ids.nav
-    await tap(app, next(b for b in nav.children if b.section_name == "goods"))
-    goods = app.sm.get_screen("desk").ids.content.current_screen
+    await sign_in_as(app, "staff")
+    goods = await open_section(app, "goods")
     await tap(app, find(goods, text="饮品"))
     water = next(b for b in find_all(goods, cls="ProductButton") if b.product.sku == "DRK-001")
     await tap(app, water)

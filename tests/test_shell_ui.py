@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk import demo
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap, visible_buttons
+from tests.uikit import (app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as, tap,
+                         visible_buttons)
 
 STAFF, STAFF_PIN = demo.DEMO_STAFF
 MANAGER, MANAGER_PIN = demo.DEMO_MANAGER
@@ -116,14 +117,10 @@ async def test_first_run_creates_first_manager_on_screen(kivy_app):
 @app_test(kiosk_app_factory(lang="zh_CN"))
 @pytest.mark.asyncio
 async def test_manager_changes_settings_on_screen_and_the_site_name_follows(kivy_app):
-    from kiosk import auth, settings
+    from kiosk import settings
     app = kivy_app
-    await settle(app)
-    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
-    await settle(app)
-    nav = app.sm.get_screen("desk").ids.nav
-    await tap(app, next(b for b in nav.children if b.section_name == "settings"))
-    section = app.sm.get_screen("desk").ids.content.current_screen
+    await sign_in_as(app, "manager")
+    section = await open_section(app, "settings")
     assert section.ids.visitor_retention_days.text == "30"
     section.ids.visitor_retention_days.text = "0"
     await tap(app, find(section, text="保存设置"))

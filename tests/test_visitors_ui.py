@@ -128,6 +128,15 @@ async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
     assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
 
 
+async def _fill_anna(app, popup) -> None:
+    """Name, phone, and the host found by typing part of her name (the directory is never browsed)."""
+    popup.ids.name.text = "Anna Lee"
+    popup.ids.phone.text = "13911112222"
+    popup.ids.host_search.text = "Emma"
+    await settle(app)
+    await tap(app, find(popup, text="Emma Clarke"))
+
+
 @app_test(kiosk_app_factory(lang="zh_CN"))
 @pytest.mark.asyncio
 async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_alert(kivy_app):
@@ -161,22 +170,14 @@ async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_al
     # Pre-register a visitor for today, then register her at the counter with her ID checked.
     await tap(app, find(section, text="预约访客"))
     expected = next(w for w in find_all(app.root, cls=ExpectedVisitors))
-    expected.ids.name.text = "Anna Lee"
-    expected.ids.phone.text = "13911112222"
-    expected.ids.host_search.text = "Emma"
-    await settle(app)
-    await tap(app, find(expected, text="Emma Clarke"))
+    await _fill_anna(app, expected)
     await tap(app, find(expected, text="加入预约名单"))
     assert expected.message == "已加入预约名单" and len(find_all(expected, cls="InfoRow")) == 1
     shot(app, "visitors_expected_zh.png")
     await tap(app, find(expected, text="关闭"))
     await tap(app, find(section, text="登记访客"))
     form = next(w for w in find_all(app.root, cls=RegisterVisitor))
-    form.ids.name.text = "Anna Lee"
-    form.ids.phone.text = "13911112222"
-    form.ids.host_search.text = "Emma"
-    await settle(app)
-    await tap(app, find(form, text="Emma Clarke"))
+    await _fill_anna(app, form)
     await tap(app, find(form, text="送货"))
     await tap(app, find(form, text="登记并打印访客条"))
     assert form.message == "请填写已核验的证件号码"  # the document check is required at the counter

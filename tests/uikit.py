@@ -196,3 +196,18 @@ def visible_buttons(root) -> list:
             node = node.parent
         return True
     return [w for w in walk(root) if isinstance(w, Button) and shown(w)]
+
+
+async def sign_in_as(app, role: str) -> None:
+    """Sign the demo staff member or manager in (the PIN pad itself is tested in test_shell_ui)."""
+    from kiosk import auth
+    await settle(app)
+    app.sign_in(auth.users(app.ctx.db, role=role)[0])
+    await settle(app)
+
+
+async def open_section(app, name: str):
+    """Tap a section in the desk's navigation (swiping it into view first); returns the section screen."""
+    desk = app.sm.get_screen("desk")
+    await tap(app, next(b for b in desk.ids.nav.children if b.section_name == name))
+    return desk.ids.content.current_screen
