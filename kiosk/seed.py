@@ -55,6 +55,9 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
                                         visitors if visitors is not None else DEFAULTS["visitors"])
     if {"sales", "sale_lines", "payments", "stock_movements", "products"} <= tables:
         made["sales"] = _seed_sales(db, clock, rng, day_list, tz, sales if sales is not None else DEFAULTS["sales"])
+    if {"fee_types", "fee_collections"} <= tables:
+        per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
+        made["fees"] = _seed_fees(db, clock, rng, day_list, tz, per_day)
     for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
         if table not in tables:
             made[area] = f"skipped: table {table} not in this database yet"
@@ -111,6 +114,42 @@ def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz:
         db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(visits)
+
+
+def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Fee collections (green fees, lockers, memberships) with their audit rows; numbers continue the series."""
+    from kiosk import fees, series
+    from kiosk.receipts import KIND_CODES
+    if not db.execute("SELECT 1 FROM fee_types LIMIT 1").fetchone():
+        fees.seed_demo(db, clock)
+    types = fees.fee_types(db)
+    rows, audits = [], []
+    with write(db):
+        first_no = series.next_number(db, "receipt:fee")
+        for day in day_list:
+            for _ in range(per_day):
+                fee = rng.choice(types)
+                at = _opening_moment(rng, day, tz)
+                staff = rng.choice(STAFF)[0]
+                number = f"T01-{KIND_CODES['fee']}-{first_no + len(rows):06d}"
+                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
+                tendered = -(-fee.default_fen // 10000) * 10000 if method == "cash" else None
+                rows.append((utc_iso(at), number, fee.id, rng.choice(NAMES),
+                             f"M{rng.randrange(10**5):05d}" if fee.member_required else "", fee.default_fen,
+                             "", method, tendered, tendered - fee.default_fen if tendered else None,
+                             "" if method == "cash" else f"{rng.randrange(10**8):08d}", None, staff))
+                audits.append((utc_iso(at), None, staff, "fee.collect", "fee_collections", None, None,
+                               json.dumps({"amount_fen": fee.default_fen, "method": method, "receipt_no": number},
+                                          ensure_ascii=False, sort_keys=True)))
+        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:fee'", (first_no + len(rows) - 1,))
+        for row, entry in zip(rows, audits):
+            collection_id = db.execute(
+                "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
+                " method, tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?)", row).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
+    return len(rows)
 
 
 def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:

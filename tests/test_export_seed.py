@@ -48,7 +48,8 @@ def test_seeded_visits_and_sales_match_the_services(db, clock):
     from kiosk.audit import Actor
     from kiosk.counter import Payment
     made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=40, sales=30, end_day=DAY)
-    assert (made["visitors"], made["sales"]) == (120, 90)
+    assert (made["visitors"], made["sales"], made["fees"]) == (120, 90, 9)
+    assert db.execute("SELECT MAX(receipt_no) FROM fee_collections").fetchone()[0] == "T01-F-000009"
     # A visit through the service fills the same columns as a seeded self sign-in.
     host = visitors.find_hosts(db, "李")[0]
     visitors.sign_in(db, clock, visitors.Visitor(name="测试", phone="13700001111", host_id=host["id"],
