@@ -244,11 +244,20 @@ def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id
                    (visit_id, utc_iso(clock.now()), actor.name))
 
 
-def search(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict]:
-    """Past visits by name, phone, organisation or host (full-text, trigram; short text scans)."""
+def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:
+    """Past visits by name, phone, organisation or host (full-text, trigram; short text scans), or all
+    visits of a local day when the text is a date (2026-11-20)."""
     text = (text or "").strip()
     if not text:
         return []
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return []
+        start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+        return list(db.query("SELECT * FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?"
+                             " ORDER BY id DESC LIMIT ?", (utc_iso(start), utc_iso(start + timedelta(days=1)), limit)))
     if len(text) >= 3:
         quoted = '"' + text.replace('"', '""') + '"'
         # Newest first straight from the index: FTS5 walks rowids in order and stops at the limit,

@@ -34,7 +34,8 @@ class VisitorsSection(Screen):
         app = App.get_running_app()
         text = self.ids.search.text.strip()
         try:
-            rows = visitors.search(app.ctx.db, text) if text else visitors.on_site(app.ctx.db)
+            rows = (visitors.search(app.ctx.db, text, tz=app.ctx.config.get("site", "timezone")) if text
+                    else visitors.on_site(app.ctx.db))
         except Exception:  # database locked or busy: keep showing the last list (fire roll call!)
             app.toast(app.tr("Database busy: showing the last list", app.lang))
             rows = self.rows

@@ -171,3 +171,12 @@ def test_a_deny_match_is_listed_for_staff_only_and_stores_no_visit(db, clock, ho
     [alert] = visitors.deny_alerts(db, "2000-01-01")
     assert (alert["phone"], alert["reason"], alert["by_whom"]) == ("13800138000", "banned after an incident", "visitor")
     assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
+
+
+def test_search_by_local_day(db, clock, host):
+    visitors.sign_in(db, clock, visitor(host))                        # 2026-11-23 09:00 Shanghai
+    clock.advance(16 * 3600)                                          # 01:00 the next local day
+    visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222"))
+    assert [v["name"] for v in visitors.search(db, "2026-11-23")] == ["王小明"]
+    assert [v["name"] for v in visitors.search(db, "2026-11-24")] == ["Anna Lee"]
+    assert visitors.search(db, "2026-13-40") == []

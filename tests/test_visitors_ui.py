@@ -190,3 +190,34 @@ async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_al
     assert row["expected_id"] is not None
     assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "badge"
     assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_bad_names_get_a_message_on_the_field_and_nothing_is_stored(kivy_app):
+    app = kivy_app
+    await settle(app)
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    ids = flow.ids
+    for digit in "13800138000":
+        await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "name"
+    for typed, message in (("", "请填写姓名"), ("王" * 41, "姓名过长（最多 40 个字）"),
+                           ("王小明😀", "姓名不能包含表情符号"), ("王\u200b明", "姓名含有不可见的控制字符")):
+        ids.name.text = typed
+        await tap(app, find(flow, text="下一步"))
+        assert ids.steps.current == "name" and ids.name.error == message, typed
+        assert app.ctx.db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
+    # Text that looks like SQL is only text: stored exactly as typed, the register intact.
+    ids.name.text = "Robert'); DROP TABLE visits;--"
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "host" and ids.name.error == ""
+    ids.host_search.ids.input.text = "财务"
+    await settle(app)
+    await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
+    await tap(app, find(flow, text="下一步"))
+    await tap(app, find(flow, text="我同意，登记入场"))
+    assert ids.steps.current == "done"
+    assert [r[0] for r in app.ctx.db.execute("SELECT name FROM visits")] == ["Robert'); DROP TABLE visits;--"]
