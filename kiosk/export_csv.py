@@ -13,19 +13,24 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def write_csv(path: Path, data, lang: str) -> None:
     """Write one log (kiosk.export.LogData) to path; text cells arrive already neutralised."""
-    kinds = [col.kind for col in data.log.columns]
+    formats = [(i, _FORMATTERS[col.kind]) for i, col in enumerate(data.log.columns) if col.kind in _FORMATTERS]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([col.title(lang) for col in data.log.columns])
         for row in data.rows:
-            writer.writerow([_cell(kind, value) for kind, value in zip(kinds, row)])
+            cells = list(row)
+            for i, fmt in formats:
+                if cells[i] is not None:
+                    cells[i] = fmt(cells[i])
+            writer.writerow(cells)  # None is written as an empty cell
 
 
-def _cell(kind: str, value) -> str | int:
-    if value is None:
-        return ""
-    if kind == DATETIME:
-        return value.strftime(DATETIME_FORMAT) if isinstance(value, datetime) else str(value)
-    if kind == MONEY:
-        return str(fen_to_decimal(value))  # exact yuan with two decimals, never a float
-    return value
+def _datetime(value) -> str:
+    return value.isoformat(" ", "seconds") if isinstance(value, datetime) else str(value)  # = DATETIME_FORMAT
+
+
+def _money(fen: int) -> str:
+    return str(fen_to_decimal(fen))  # exact yuan with two decimals, never a float
+
+
+_FORMATTERS = {DATETIME: _datetime, MONEY: _money}

@@ -13,6 +13,7 @@ from typing import Iterator
 
 PARTIAL_SUFFIX = ".partial"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = frozenset(FORMULA_STARTS)
 
 
 class ExportError(RuntimeError):

@@ -185,9 +185,12 @@ VOIDS_REFUNDS = LogDef(
 )
 
 STOCK = LogDef(
-    "stock_movements", "Stock movements", "库存变动", ("stock_movements", "products"),
+    # Sales move stock line by line; those are the sale-lines log. This one holds every other change:
+    # deliveries, adjustments and counts (with reasons), and stock coming back on voids and refunds.
+    "stock_movements", "Stock changes other than sales", "库存变动（销售除外）", ("stock_movements", "products"),
     "SELECT m.id, m.at, p.sku, p.name_zh, m.quantity, m.kind, m.reason, m.actor FROM stock_movements m"
-    " JOIN products p ON p.id = m.product_id WHERE m.at >= :start AND m.at < :end ORDER BY m.id",
+    " JOIN products p ON p.id = m.product_id WHERE m.at >= :start AND m.at < :end AND m.kind != 'sale'"
+    " ORDER BY m.id",
     (_c("id", "No.", "编号", INT), _c("at", "Time", "时间", DATETIME), _c("sku", "SKU", "货号"),
      _c("name_zh", "Product", "商品"), _c("quantity", "Quantity (+in/-out)", "数量(+入/-出)", INT),
      _c("kind", "Kind", "类型"), _c("reason", "Reason", "原因"), _c("actor", "Staff", "操作人")),

@@ -59,3 +59,9 @@ def test_counter_logs_and_payment_totals_reconcile_with_the_day(db, clock, tmp_p
     with open(next(p for n, p in names.items() if n.startswith("cash_handovers")), encoding="utf-8-sig") as fh:
         [handover] = list(csv.DictReader(fh))
     assert (handover["Amount (yuan)"], handover["Received by"]) == ("5.00", "财务 吴")
+    with open(next(p for n, p in names.items() if n.startswith("stock_movements")), encoding="utf-8-sig") as fh:
+        moves = list(csv.DictReader(fh))
+    # Sales are in the sale lines; this log holds the rest: the demo's opening deliveries and the
+    # refunded glove back on the shelf.
+    assert {m["Kind"] for m in moves} == {"receipt", "refund"}
+    assert [(m["SKU"], m["Quantity (+in/-out)"]) for m in moves if m["Kind"] == "refund"] == [(glove.sku, "1")]
