@@ -22,6 +22,17 @@ from kiosk.context import Context  # noqa: E402
 ARTIFACTS = Path(os.environ.get("KIOSK_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _temp_files_under_pytest(tmp_path_factory):
+    """Databases and folders the tests make with tempfile land in pytest's own temp tree, which pytest
+    prunes (the last three runs are kept), instead of piling up in /tmp."""
+    import tempfile
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tempfile"))
+    yield
+    tempfile.tempdir = previous
+
+
 @pytest.fixture(autouse=True)
 def _kiosk_home(tmp_path_factory, monkeypatch):
     """Keep every test's state (fonts cache excepted) out of the real platform folders."""
