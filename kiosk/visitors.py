@@ -115,7 +115,8 @@ def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
 
 
 def _deny_match(db, name: str, phone: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM deny_list WHERE (phone != '' AND phone = ?) OR (name != '' AND name = ?)",
+    rows = list(db.query("SELECT * FROM deny_list d WHERE ((d.phone != '' AND d.phone = ?) OR (d.name != '' AND"
+                         " d.name = ?)) AND NOT EXISTS (SELECT 1 FROM deny_list_lifts l WHERE l.entry_id = d.id)",
                          (phone, name)))
     return rows[0] if rows else None
 
@@ -298,23 +299,62 @@ def find_hosts(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[dic
 
 def add_host(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, department: str = "",
              phone: str = "") -> int:
+    """Add a person visitors can come to see (audited)."""
+    name = clean_text(name, "name", required=True, limit=40)
+    department = clean_text(department, "department", required=False, limit=40)
     with write(db):
         host_id = db.execute("INSERT INTO hosts (name, department, phone) VALUES (?, ?, ?)",
-                             (clean_text(name, "name", required=True, limit=40), department, phone)).lastrowid
+                             (name, department, phone)).lastrowid
         audit.record(db, clock, actor, "host.add", "hosts", host_id, None, {"name": name})
     return host_id
 
 
 def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str = "", phone: str = "",
                      reason: str) -> int:
-    if not (name or phone):
+    """Staff flag a name and/or phone number; a match at sign-in alerts the desk, never the visitor."""
+    name = clean_text(name, "name", required=False, limit=40)
+    if not (name or (phone or "").strip()):
         raise VisitorError("name", "a name or a phone number is needed")
+    reason = clean_text(reason, "reason", required=True, limit=200)
     with write(db):
         entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
-                           (name.strip(), clean_phone(phone) if phone else "", reason, utc_iso(clock.now()),
+                           (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
                             actor.name)).lastrowid
-        audit.record(db, clock, actor, "deny_list.add", "deny_list", entry)
+        audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
     return entry
+
+
+def deny_entries(db: sqlite_utils.Database) -> list[dict]:
+    """The deny list in force (lifted entries are kept but no longer match), newest first."""
+    return list(db.query("SELECT * FROM deny_list d WHERE NOT EXISTS (SELECT 1 FROM deny_list_lifts l"
+                         " WHERE l.entry_id = d.id) ORDER BY d.id DESC"))
+
+
+def lift_deny(db: sqlite_utils.Database, clock: Clock, actor: Actor, entry_id: int, reason: str) -> None:
+    """A manager takes an entry off the list: a new record with who, when and why."""
+    if actor.role != "manager":
+        raise VisitorError("deny", "a manager must approve")
+    reason = clean_text(reason, "reason", required=True, limit=200)
+    with write(db):
+        if not db.execute("SELECT 1 FROM deny_list WHERE id = ?", (entry_id,)).fetchone():
+            raise VisitorError("deny", "no such entry")
+        if db.execute("SELECT 1 FROM deny_list_lifts WHERE entry_id = ?", (entry_id,)).fetchone():
+            raise VisitorError("deny", "already lifted")
+        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor, reason) VALUES (?, ?, ?, ?)",
+                   (entry_id, utc_iso(clock.now()), actor.name, reason))
+        audit.record(db, clock, actor, "deny_list.lift", "deny_list", entry_id, None, {"reason": reason})
+
+
+def hosts(db: sqlite_utils.Database) -> list[dict]:
+    """The whole host directory, for staff keeping it (visitors only ever search it)."""
+    return list(db.query("SELECT * FROM hosts ORDER BY active DESC, name"))
+
+
+def set_host_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, host_id: int, active: bool) -> None:
+    """Someone left or came back: hosts are retired, never deleted (past visits name them)."""
+    with write(db):
+        if audit.update_changed(db, clock, actor, "host.change", "hosts", host_id, {"active": int(active)}) is None:
+            raise VisitorError("host", "no such host")
 
 
 def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str, phone: str, host_id: int,

@@ -9,6 +9,7 @@ from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 import screens.catalogue_section  # noqa: F401  (CatField and CatInput)
@@ -129,3 +130,86 @@ class DenyAlerts(ModalView):
             who = " ".join(x for x in (row["name"], row["phone"]) if x)
             box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}: {row['reason']}", color=DANGER))
         app.deny_alerts_unseen = 0
+
+
+class DenyRow(BoxLayout):
+    """One deny-list entry with its Lift button."""
+
+    text = StringProperty("")
+
+
+class DirectoryPopup(ModalView):
+    """The host directory staff keep (add, retire, bring back) and the deny list (add; a manager lifts)."""
+
+    message = StringProperty("")
+
+    def on_open(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        app = App.get_running_app()
+        box = self.ids.host_list
+        box.clear_widgets()
+        for host in visitors.hosts(app.ctx.db):
+            label = host["name"] + (f" · {host['department']}" if host["department"] else "")
+            if not host["active"]:
+                label += " · " + app.tr("Not in use", app.lang)
+            button = BigButton(text=label, kind="quiet" if host["active"] else "danger", font_size="14sp")
+            button.bind(on_release=lambda b, h=host: self.toggle_host(h))
+            box.add_widget(button)
+        box = self.ids.deny_list
+        box.clear_widgets()
+        for entry in visitors.deny_entries(app.ctx.db):
+            row = DenyRow(text=" ".join(x for x in (entry["name"], entry["phone"]) if x) + f": {entry['reason']}")
+            row.ids.lift.bind(on_release=lambda b, e=entry: self.lift(e))
+            box.add_widget(row)
+
+    def toggle_host(self, host: dict) -> None:
+        app = App.get_running_app()
+        visitors.set_host_active(app.ctx.db, app.ctx.clock, app.user.actor(), host["id"], not host["active"])
+        self.message = app.tr("Saved {sku}", app.lang).format(sku=host["name"])
+        self.load()
+
+    def add_host(self) -> None:
+        app = App.get_running_app()
+        try:
+            visitors.add_host(app.ctx.db, app.ctx.clock, app.user.actor(), self.ids.host_name.text,
+                              self.ids.host_department.text)
+        except VisitorError as exc:
+            self.message = app.tr(str(exc), app.lang)
+            return
+        self.message = app.tr("Saved {sku}", app.lang).format(sku=self.ids.host_name.text.strip())
+        self.ids.host_name.text = self.ids.host_department.text = ""
+        self.load()
+
+    def add_deny(self) -> None:
+        app = App.get_running_app()
+        try:
+            visitors.add_to_deny_list(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.deny_name.text,
+                                      phone=self.ids.deny_phone.text, reason=self.ids.deny_reason.text)
+        except VisitorError as exc:
+            self.message = app.tr(str(exc), app.lang)
+            return
+        self.message = app.tr("Added to the deny list", app.lang)
+        self.ids.deny_name.text = self.ids.deny_phone.text = self.ids.deny_reason.text = ""
+        self.load()
+
+    def lift(self, entry: dict) -> None:
+        """Lifting needs a manager's PIN; the reason typed in the reason field goes on the record."""
+        app = App.get_running_app()
+        reason = self.ids.deny_reason.text
+
+        def approved(manager) -> None:
+            try:
+                visitors.lift_deny(app.ctx.db, app.ctx.clock, manager.actor(), entry["id"], reason)
+            except VisitorError as exc:
+                self.message = app.tr(str(exc), app.lang)
+                return
+            self.ids.deny_reason.text = ""
+            self.message = app.tr("Taken off the deny list", app.lang)
+            self.load()
+
+        if not reason.strip():
+            self.message = app.tr("Type the reason for lifting it first", app.lang)
+            return
+        app.require_manager(approved, app.tr("Take off the deny list", app.lang))

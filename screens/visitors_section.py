@@ -79,6 +79,10 @@ class VisitorsSection(Screen):
         from screens.visitor_desk import ExpectedVisitors
         ExpectedVisitors().open()
 
+    def open_directory(self) -> None:
+        from screens.visitor_desk import DirectoryPopup
+        DirectoryPopup().open()
+
     def open_alerts(self) -> None:
         from screens.visitor_desk import DenyAlerts
         DenyAlerts().open()

@@ -180,3 +180,31 @@ def test_search_by_local_day(db, clock, host):
     assert [v["name"] for v in visitors.search(db, "2026-11-23")] == ["王小明"]
     assert [v["name"] for v in visitors.search(db, "2026-11-24")] == ["Anna Lee"]
     assert visitors.search(db, "2026-13-40") == []
+
+
+def test_deny_list_entries_are_lifted_by_a_manager_not_deleted(db, clock, host):
+    manager = Actor("Zhou Min", None, "manager")
+    with pytest.raises(VisitorError, match="reason is required"):
+        visitors.add_to_deny_list(db, clock, DESK, phone="13800138000", reason=" ")
+    entry = visitors.add_to_deny_list(db, clock, DESK, phone="13800138000", reason="banned")
+    with pytest.raises(SeeTheDesk):
+        visitors.sign_in(db, clock, visitor(host))
+    with pytest.raises(VisitorError, match="manager"):
+        visitors.lift_deny(db, clock, DESK, entry, "apologised")
+    visitors.lift_deny(db, clock, manager, entry, "apologised")
+    with pytest.raises(VisitorError, match="already lifted"):
+        visitors.lift_deny(db, clock, manager, entry, "again")
+    assert visitors.deny_entries(db) == []
+    assert visitors.sign_in(db, clock, visitor(host)).visit_id
+    assert db.execute("SELECT COUNT(*) FROM deny_list").fetchone()[0] == 1, "the entry is kept"
+
+
+def test_hosts_are_retired_not_deleted(db, clock, host):
+    visitors.set_host_active(db, clock, DESK, host, False)
+    assert visitors.find_hosts(db, "Li Na") == []
+    with pytest.raises(VisitorError, match="choose whom"):
+        visitors.sign_in(db, clock, visitor(host))
+    assert any(h["id"] == host and not h["active"] for h in visitors.hosts(db))
+    visitors.set_host_active(db, clock, DESK, host, True)
+    assert visitors.find_hosts(db, "Li Na")[0]["id"] == host
+    assert [e["action"] for e in audit.entries(db, table="hosts")][-2:] == ["host.change", "host.change"]

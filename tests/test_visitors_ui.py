@@ -221,3 +221,41 @@ async def test_bad_names_get_a_message_on_the_field_and_nothing_is_stored(kivy_a
     await tap(app, find(flow, text="我同意，登记入场"))
     assert ids.steps.current == "done"
     assert [r[0] for r in app.ctx.db.execute("SELECT name FROM visits")] == ["Robert'); DROP TABLE visits;--"]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_keep_the_host_directory_and_a_manager_lifts_a_deny_entry(kivy_app):
+    from kiosk import demo
+    from screens.visitor_desk import DirectoryPopup
+    from tests.uikit import open_section, sign_in_as
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    section = await open_section(app, "visitors")
+    shot(app, "visitors_section_zh.png")
+    await tap(app, find(section, text="名录与禁止名单"))
+    popup = next(iter(find_all(app.root, cls=DirectoryPopup)))
+    popup.ids.host_name.text = "孙丽 Sun Li"
+    popup.ids.host_department.text = "人事部"
+    await tap(app, find(popup, text="添加被访人"))
+    assert visitors.find_hosts(app.ctx.db, "人事")[0]["name"] == "孙丽 Sun Li"
+    await tap(app, find(popup, text="孙丽 Sun Li · 人事部"))
+    assert visitors.find_hosts(app.ctx.db, "人事") == [], "retired: visitors no longer find her"
+    await tap(app, find(popup, text="加入禁止名单"))
+    assert popup.message == "请填写姓名或电话号码"
+    popup.ids.deny_phone.text = "13300000000"
+    popup.ids.deny_reason.text = "曾闹事"
+    await tap(app, find(popup, text="加入禁止名单"))
+    assert [e["reason"] for e in visitors.deny_entries(app.ctx.db)] == ["曾闹事"]
+    shot(app, "visitors_directory_zh.png")
+    await tap(app, find(popup, text="解除"))
+    assert popup.message == "请先在原因栏填写解除原因"
+    popup.ids.deny_reason.text = "已道歉"
+    await tap(app, find(popup, text="解除"))
+    approval = find_all(app.root, cls="ManagerApproval")[0]
+    for digit in demo.DEMO_MANAGER[1]:
+        await tap(app, find(approval, text=digit), frames=1)
+    await tap(app, find(approval, text="确定"))
+    assert popup.message == "已解除禁止" and visitors.deny_entries(app.ctx.db) == []
+    lift = next(app.ctx.db.query("SELECT * FROM deny_list_lifts"))
+    assert lift["actor"].startswith("Demo Manager") and lift["reason"] == "已道歉"
