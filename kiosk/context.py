@@ -40,7 +40,16 @@ class Context:
         if conn is None:
             conn = db_mod.connect(self.db_path)
             self._local.db = conn
+            self._mirror_timezone(conn)
         return conn
+
+    def _mirror_timezone(self, conn: sqlite_utils.Database) -> None:
+        """Receipts are built from records alone; they read the site's time zone from the database."""
+        from kiosk import settings
+        from kiosk.audit import SYSTEM
+        wanted = self.config.get("site", "timezone")
+        if settings.get(conn, "site_timezone") != wanted:
+            settings.put(conn, self.clock, SYSTEM, "site_timezone", wanted)
 
     def close(self) -> None:
         """Close this thread's connection."""

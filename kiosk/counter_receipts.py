@@ -15,7 +15,7 @@ METHOD_LABELS = {"cash": "Cash", "card": "Bank card", "mobile": "Mobile payment"
 
 def header_lines(db, lang: str, at: str, actor: str) -> tuple[str, ...]:
     """Site name, then local time and who served."""
-    when = parse_iso(at).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    when = parse_iso(at).astimezone(ZoneInfo(settings.site_timezone(db))).strftime("%Y-%m-%d %H:%M")
     return (settings.localized(db, "site_name", lang), f"{when}  {actor}")
 
 

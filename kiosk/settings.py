@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "store_full_id_numbers": False,
     "auto_signout_time": "",  # "HH:MM" local time, empty: off
     "demo_data": None,  # which demo data this database holds (kiosk.demo)
+    # The box's configured time zone, mirrored here at start-up so receipts built from records alone
+    # print local times (kiosk.context keeps it in step with the configuration file).
+    "site_timezone": "Asia/Shanghai",
 }
 
 
@@ -120,3 +123,8 @@ def put_checked(db: sqlite_utils.Database, clock: Clock, actor: Actor, values: d
         for key in changed:
             put(db, clock, actor, key, cleaned[key])
     return changed
+
+
+def site_timezone(db: sqlite_utils.Database) -> str:
+    """The site's time zone name, for printing local times."""
+    return get(db, "site_timezone")

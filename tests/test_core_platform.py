@@ -147,3 +147,23 @@ def test_managers_change_settings_checked_and_audited(db, clock):
     assert settings.put_checked(db, clock, manager, {"visitor_retention_days": "45"}) == []
     last = audit.entries(db, table="settings")[-1]
     assert last["actor"] == "Zhou Min" and last["action"] == "setting.change"
+
+
+def test_receipts_print_local_time_in_the_configured_time_zone(tmp_path, clock):
+    from kiosk import counter, printqueue
+    from kiosk.audit import Actor
+    from kiosk.context import Context
+    from kiosk.counter import Payment
+    ctx = Context(config=config.validate({"site": {"timezone": "Europe/London"}}, "<test>"),
+                  db_path=tmp_path / "k.db", clock=clock)
+    assert settings.get(ctx.db, "site_timezone") == "Europe/London", "mirrored from the box configuration"
+    counter.seed_demo(ctx.db, clock)
+    water = counter.by_sku(ctx.db, "DRK-001")
+    sale = counter.sell(ctx.db, clock, Actor("Li Na", None, "staff"), "T01", {water.id: 1}, Payment("card", reference="x"))
+    header = printqueue.get(ctx.db, sale.job_id).receipt.header
+    assert header[1].startswith("2026-11-23 01:00"), header   # 01:00 UTC is 01:00 in London in November
+    ctx.close()
+    again = Context(config=config.validate({"site": {"timezone": "Asia/Shanghai"}}, "<test>"),
+                    db_path=tmp_path / "k.db", clock=clock)
+    assert settings.site_timezone(again.db) == "Asia/Shanghai"
+    again.close()
