@@ -1,22 +1,19 @@
 """Receipts for the counters, built from the stored records: sale, fee, void/refund slip."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk import settings
-from kiosk.clock import parse_iso
 from kiosk.i18n import gettext
-from kiosk.receipts import QR, Item, Pair, Receipt, Rule, Text, money
+from kiosk.receipts import QR, Item, Pair, Receipt, Rule, Text, local_time, money
 
 METHOD_LABELS = {"cash": "Cash", "card": "Bank card", "mobile": "Mobile payment"}  # msgids
 
 
 def header_lines(db, lang: str, at: str, actor: str) -> tuple[str, ...]:
     """Site name, then local time and who served."""
-    when = parse_iso(at).astimezone(ZoneInfo(settings.site_timezone(db))).strftime("%Y-%m-%d %H:%M")
-    return (settings.localized(db, "site_name", lang), f"{when}  {actor}")
+    return (settings.localized(db, "site_name", lang), f"{local_time(db, at)}  {actor}")
 
 
 def _payment_blocks(_, method: str, amount: int, tendered: int | None, change: int | None, reference: str):

@@ -8,35 +8,15 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from kiosk import stockcount
+from kiosk import shifts, stockcount
 from kiosk.counter_receipts import METHOD_LABELS, header_lines
 from kiosk.i18n import gettext
-from kiosk.receipts import Pair, Receipt, Rule, Text, money
-
-METHODS = ("cash", "card", "mobile")
+from kiosk.receipts import Pair, Receipt, Rule, Text, local_time, money
+from kiosk.shifts import METHODS
 
 
 def _rows(db, sql: str, start: str, end: str) -> list[dict]:
     return list(db.query(sql, {"start": start, "end": end}))
-
-
-def _by_method(db, start: str, end: str) -> dict[str, dict[str, int]]:
-    parts = {
-        "sales": "SELECT p.method, SUM(p.amount_fen) FROM payments p JOIN sales s ON s.id = p.sale_id"
-                 " WHERE s.at >= :start AND s.at < :end GROUP BY p.method",
-        "fees": "SELECT method, SUM(amount_fen) FROM fee_collections WHERE at >= :start AND at < :end GROUP BY method",
-        "reversals": "SELECT method, SUM(amount_fen) FROM sale_reversals WHERE at >= :start AND at < :end"
-                     " GROUP BY method",
-        "fee_voids": "SELECT c.method, SUM(c.amount_fen) FROM fee_voids v JOIN fee_collections c"
-                     " ON c.id = v.collection_id WHERE v.at >= :start AND v.at < :end GROUP BY c.method",
-    }
-    table = {m: {part: 0 for part in parts} for m in METHODS}
-    for part, sql in parts.items():
-        for method, amount in db.execute(sql, {"start": start, "end": end}):
-            table[method][part] = int(amount or 0)
-    for figures in table.values():
-        figures["net"] = figures["sales"] + figures["fees"] - figures["reversals"] - figures["fee_voids"]
-    return table
 
 
 _PRODUCTS_SQL = """
@@ -84,7 +64,7 @@ def build_report(db: sqlite_utils.Database, shift, until: str, *, counted_fen: i
         cat = categories.setdefault(row["category"], {"category": row["category"], "quantity": 0, "total_fen": 0})
         cat["quantity"] += row["quantity"]
         cat["total_fen"] += row["total_fen"]
-    by_method = _by_method(db, start, end)
+    by_method = shifts.payment_parts(db, start, end)
     return {
         "terminal": shift.terminal_id, "opened_at": start, "closed_at": end, "opened_by": shift.opened_by,
         "by_method": by_method,
@@ -105,8 +85,8 @@ def _name(row: dict, lang: str) -> str:
     return row["name_zh"] if lang == "zh_CN" else row["name_en"]
 
 
-def report_blocks(report: dict, lang: str) -> list:
-    """The report as receipt blocks (also what the close screen shows)."""
+def report_blocks(db: sqlite_utils.Database, report: dict, lang: str) -> list:
+    """The report as receipt blocks (the close screen shows the same receipt)."""
     _ = lambda s: gettext(s, lang)  # noqa: E731
     heading = lambda s: Text(s, bold=True)  # noqa: E731
     blocks: list = [heading(_("Takings by payment method"))]
@@ -128,7 +108,7 @@ def report_blocks(report: dict, lang: str) -> list:
     if not report["reversals"]:
         blocks.append(Text(_("None")))
     blocks += [heading(_("Drawer opened without a sale"))]
-    blocks += [Text(f"{r['at'][11:16]} {r['actor']}: {r['reason'][len('no sale: '):]}")
+    blocks += [Text(f"{local_time(db, r['at'], '%H:%M')} {r['actor']}: {r['reason'][len('no sale: '):]}")
                for r in report["no_sale_opens"]] or [Text(_("None"))]
     blocks += [heading(_("Stock adjustments"))]
     blocks += [Text(f"{_name(r, lang)} {r['quantity']:+d} ({r['reason']})") for r in report["stock_adjustments"]] \
@@ -147,7 +127,8 @@ def report_blocks(report: dict, lang: str) -> list:
 def eod_receipt(db: sqlite_utils.Database, report: dict, report_no: str, at: str, actor: str, lang: str) -> Receipt:
     """The printed end-of-day report."""
     return Receipt(kind="eod", lang=lang, title=gettext("End-of-day report", lang), number=report_no,
-                   header=header_lines(db, lang, at, actor), blocks=tuple(report_blocks(report, lang)))
+                   header=header_lines(db, lang, at, actor),
+                   blocks=tuple(report_blocks(db, report, lang)))
 
 
 def stocktake_receipt(db: sqlite_utils.Database, count_id: int, lang: str) -> Receipt:

@@ -1,18 +1,12 @@
 """Lost-and-found slips: the item tag, the claim receipt and the handover list for signing."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk import settings
-from kiosk.clock import parse_iso
 from kiosk.i18n import gettext
-from kiosk.receipts import QR, Feed, Pair, Receipt, Rule, Text
-
-
-def _local(db, iso: str) -> str:
-    return parse_iso(iso).astimezone(ZoneInfo(settings.site_timezone(db))).strftime("%Y-%m-%d %H:%M")
+from kiosk.receipts import QR, Feed, Pair, Receipt, Rule, Text, local_time
 
 
 def _header(db, lang: str) -> tuple[str, ...]:
@@ -28,7 +22,7 @@ def item_tag(db: sqlite_utils.Database, item_id: int, lang: str) -> Receipt:
     return Receipt(
         kind="lftag", lang=lang, title=_("Lost property"), header=_header(db, lang),
         blocks=(Text(item["ref"], align="center", bold=True, size=2), QR(item["ref"]),
-                Pair(_("Item"), item["description"]), Pair(_("Found"), _local(db, item["found_at"])),
+                Pair(_("Item"), item["description"]), Pair(_("Found"), local_time(db, item["found_at"])),
                 Pair(_("Where found"), item["found_place"]), Pair(_("Storage place"), item["storage"]),
                 Pair(_("Received by"), item["received_by"])) + ((Text(_("HIGH VALUE: keep in the safe"), bold=True),)
                                                                if item["high_value"] else ()),
@@ -45,7 +39,7 @@ def claim_receipt(db: sqlite_utils.Database, claim_id: int, lang: str, number: s
         blocks=(Pair(_("Reference"), claim["ref"]), Pair(_("Item"), claim["description"]),
                 Pair(_("Quantity"), str(claim["quantity"])), Rule(),
                 Pair(_("Returned to"), claim["claimant_name"]), Pair(_("Document"), claim["id_number"]),
-                Pair(_("Time"), _local(db, claim["at"])), Pair(_("Handled by"), claim["actor"]),
+                Pair(_("Time"), local_time(db, claim["at"])), Pair(_("Handled by"), claim["actor"]),
                 Text(_("Signed on the touchscreen; signature kept with the record.")), Feed()),
     )
 
@@ -56,7 +50,7 @@ def handover_list(db: sqlite_utils.Database, handover_id: int, lang: str, number
     items = list(db.query("SELECT i.ref, i.description, i.quantity FROM lf_handover_items h JOIN lf_items i"
                           " ON i.id = h.item_id WHERE h.handover_id = ? ORDER BY i.id", (handover_id,)))
     _ = lambda s: gettext(s, lang)  # noqa: E731
-    blocks = [Pair(_("Time"), _local(db, handover["at"])), Pair(_("Handed over by"), handover["handed_by"]),
+    blocks = [Pair(_("Time"), local_time(db, handover["at"])), Pair(_("Handed over by"), handover["handed_by"]),
               Pair(_("Received by"), handover["received_by"]), Rule()]
     for item in items:
         blocks.append(Pair(item["ref"], f"x{item['quantity']}"))

@@ -13,7 +13,8 @@ from typing import Any, Union
 
 import sqlite_utils
 
-from kiosk import series
+from kiosk import series, settings
+from kiosk.clock import parse_iso
 from kiosk.money import format_fen
 
 # One gapless series per kind; the code goes into the number: T01-S-000042.
@@ -120,6 +121,12 @@ def receipt_number(db: sqlite_utils.Database, terminal_id: str, kind: str) -> st
     code = KIND_CODES[kind]
     n = series.next_number(db, f"receipt:{kind}")
     return f"{terminal_id}-{code}-{n:06d}"
+
+
+def local_time(db: sqlite_utils.Database, iso: str, fmt: str = "%Y-%m-%d %H:%M", tz: str | None = None) -> str:
+    """A stored UTC moment as printed: local time in the site's time zone (or tz when given)."""
+    from zoneinfo import ZoneInfo
+    return parse_iso(iso).astimezone(ZoneInfo(tz or settings.site_timezone(db))).strftime(fmt)
 
 
 def money(fen: int) -> str:

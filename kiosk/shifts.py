@@ -45,23 +45,33 @@ class CloseResult:
     report: dict
 
 
+# Net takings by method are sales + fees - sale voids/refunds - voided fees, each in [start, end).
+_PAYMENT_PARTS = {
+    "sales": "SELECT p.method, SUM(p.amount_fen) FROM payments p JOIN sales s ON s.id = p.sale_id"
+             " WHERE s.at >= ? AND s.at < ? GROUP BY p.method",
+    "fees": "SELECT method, SUM(amount_fen) FROM fee_collections WHERE at >= ? AND at < ? GROUP BY method",
+    "reversals": "SELECT method, SUM(amount_fen) FROM sale_reversals WHERE at >= ? AND at < ? GROUP BY method",
+    "fee_voids": "SELECT c.method, SUM(c.amount_fen) FROM fee_voids v JOIN fee_collections c"
+                 " ON c.id = v.collection_id WHERE v.at >= ? AND v.at < ? GROUP BY c.method",
+}
+METHODS = ("cash", "card", "mobile")
+
+
+def payment_parts(db: sqlite_utils.Database, start: datetime | str, end: datetime | str) -> dict[str, dict[str, int]]:
+    """Per method: sales, fees, reversals, fee_voids and the net of them, in fen."""
+    span = tuple(t if isinstance(t, str) else utc_iso(t) for t in (start, end))
+    table = {m: {part: 0 for part in _PAYMENT_PARTS} for m in METHODS}
+    for part, sql in _PAYMENT_PARTS.items():
+        for method, amount in db.execute(sql, span):
+            table[method][part] = int(amount or 0)
+    for figures in table.values():
+        figures["net"] = figures["sales"] + figures["fees"] - figures["reversals"] - figures["fee_voids"]
+    return table
+
+
 def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: datetime | str) -> dict[str, int]:
     """Net takings in [start, end) by method: sales + fees − voids/refunds − voided fees (fen)."""
-    start_iso = start if isinstance(start, str) else utc_iso(start)
-    end_iso = end if isinstance(end, str) else utc_iso(end)
-    totals = {"cash": 0, "card": 0, "mobile": 0}
-    queries = [
-        ("SELECT p.method, SUM(p.amount_fen) FROM payments p JOIN sales s ON s.id = p.sale_id"
-         " WHERE s.at >= ? AND s.at < ? GROUP BY p.method", 1),
-        ("SELECT method, SUM(amount_fen) FROM fee_collections WHERE at >= ? AND at < ? GROUP BY method", 1),
-        ("SELECT method, SUM(amount_fen) FROM sale_reversals WHERE at >= ? AND at < ? GROUP BY method", -1),
-        ("SELECT c.method, SUM(c.amount_fen) FROM fee_voids v JOIN fee_collections c ON c.id = v.collection_id"
-         " WHERE v.at >= ? AND v.at < ? GROUP BY c.method", -1),
-    ]
-    for sql, sign in queries:
-        for method, amount in db.execute(sql, (start_iso, end_iso)):
-            totals[method] += sign * int(amount or 0)
-    return totals
+    return {method: figures["net"] for method, figures in payment_parts(db, start, end).items()}
 
 
 def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:

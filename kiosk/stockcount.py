@@ -28,16 +28,6 @@ class CountLine:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Difference:
-    product: counter.Product
-    counted: int
-
-    @property
-    def difference(self) -> int:
-        return self.counted - self.product.stock
-
-
 def check_lines(db: sqlite_utils.Database, lines) -> None:
     """Refuse impossible counts and accepted differences without a reason, before anything is written."""
     seen = set()
@@ -52,17 +42,12 @@ def check_lines(db: sqlite_utils.Database, lines) -> None:
             raise CounterError(f"give a reason for the difference in {item.sku}")
 
 
-def differences(db: sqlite_utils.Database, counted: dict[int, int]) -> list[Difference]:
-    """Products whose count differs from the expected stock, for the screen to show."""
-    return [Difference(counter.product(db, pid), n) for pid, n in counted.items()
-            if counter.product(db, pid).stock != n]
-
-
 def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lines, *, shift_id: int | None = None,
            report_no: str | None = None) -> int:
     """Store a count and move stock for accepted differences (inside the caller's transaction)."""
     with write(db):
         now = utc_iso(clock.now())
+        adjusted_lines = 0
         count_id = db.execute("INSERT INTO stock_counts (kind, at, shift_id, report_no, actor) VALUES (?, ?, ?, ?, ?)",
                               (kind, now, shift_id, report_no, actor.name)).lastrowid
         for line in lines:
@@ -73,10 +58,11 @@ def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lin
                        " VALUES (?, ?, ?, ?, ?, ?)",
                        (count_id, line.product_id, expected, line.counted, int(adjusted), line.reason.strip()))
             if adjusted:
+                adjusted_lines += 1
                 counter.move_stock(db, clock, actor, line.product_id, difference, kind, "stock_counts", count_id,
                                    line.reason.strip())
         audit.record(db, clock, actor, f"stock.{kind}", "stock_counts", count_id, None,
-                     {"lines": len(lines), "adjusted": sum(1 for ln in lines if ln.accept)})
+                     {"lines": len(lines), "adjusted": adjusted_lines})
     return count_id
 
 

@@ -1,23 +1,13 @@
 """Visitor slips: the badge (name, host, time in, sign-out code as QR and text) and the on-site list."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk import settings
-from kiosk.clock import parse_iso
 from kiosk.i18n import gettext
 from kiosk.privacy import mask_name
-from kiosk.receipts import QR, Pair, Receipt, Rule, Text
-
-
-def _local(iso: str, tz: str, fmt: str = "%H:%M") -> str:
-    return parse_iso(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
-
-
-def _tz(db, tz: str | None) -> str:
-    return tz or settings.site_timezone(db)
+from kiosk.receipts import QR, Pair, Receipt, Rule, Text, local_time
 
 
 def badge(db: sqlite_utils.Database, visit_id: int, lang: str, tz: str | None = None) -> Receipt:
@@ -27,7 +17,7 @@ def badge(db: sqlite_utils.Database, visit_id: int, lang: str, tz: str | None = 
         kind="badge", lang=lang, title=_("VISITOR"), header=(settings.localized(db, "site_name", lang),),
         blocks=(Text(mask_name(visit["name"]) if len(visit["name"]) > 3 else visit["name"], align="center", bold=True,
                      size=2),
-                Pair(_("Visiting"), visit["host_name"]), Pair(_("Time in"), _local(visit["signed_in_at"], _tz(db, tz))),
+                Pair(_("Visiting"), visit["host_name"]), Pair(_("Time in"), local_time(db, visit["signed_in_at"], "%H:%M", tz)),
                 Pair(_("Party size"), str(visit["party_size"])), QR(f"SO:{visit['signout_code']}"),
                 Text(_("Sign-out code") + " " + visit["signout_code"], align="center", bold=True)),
         footer=(_("Please sign out when you leave"),),
@@ -39,7 +29,7 @@ def onsite_list(rows: list[dict], db: sqlite_utils.Database, lang: str, tz: str 
     _ = lambda s: gettext(s, lang)  # noqa: E731
     blocks = []
     for row in rows:
-        blocks.append(Pair(("[x] " if row.get("located") else "[ ] ") + row["name"], _local(row["signed_in_at"], _tz(db, tz))))
+        blocks.append(Pair(("[x] " if row.get("located") else "[ ] ") + row["name"], local_time(db, row["signed_in_at"], "%H:%M", tz)))
         blocks.append(Text("    " + row["host_name"] + (f"  ({row['party_size']})" if row["party_size"] > 1 else "")))
     blocks += [Rule(), Pair(_("People on site"), str(sum(r["party_size"] for r in rows)))]
     return Receipt(kind="onsite", lang=lang, title=_("On site now"),
