@@ -20,7 +20,15 @@ METHODS = ("cash", "card", "mobile")
 
 
 class CounterError(ValueError):
-    """A refused sale or change, with a message for the screen; nothing was written."""
+    """A refused sale or change, with a message for the screen; nothing was written.
+
+    The message is a msgid; values it names travel as params, so the screen can translate the
+    sentence and then fill them in (str(exc) is the English text).
+    """
+
+    def __init__(self, msgid: str, **params) -> None:
+        super().__init__(msgid.format(**params) if params else msgid)
+        self.msgid, self.params = msgid, params
 
 
 @dataclass(frozen=True)
@@ -110,14 +118,14 @@ def by_barcode(db: sqlite_utils.Database, code: str) -> Product:
     code = (code or "").strip()
     rows = list(db.query(_PRODUCT_SQL + " WHERE (p.barcode = ? OR p.sku = ?) AND p.active = 1", (code, code)))
     if not rows:
-        raise CounterError(f"no product with code {code}")
+        raise CounterError("no product with code {code}", code=code)
     return _product(rows[0])
 
 
 def by_sku(db: sqlite_utils.Database, sku: str) -> Product:
     rows = list(db.query(_PRODUCT_SQL + " WHERE p.sku = ?", ((sku or "").strip(),)))
     if not rows:
-        raise CounterError(f"no product with code {sku}")
+        raise CounterError("no product with code {code}", code=sku)
     return _product(rows[0])
 
 
@@ -138,10 +146,10 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
         raise CounterError("price must be an amount of money")
     with write(db):
         if db.execute("SELECT 1 FROM products WHERE sku = ?", (sku.strip(),)).fetchone():
-            raise CounterError(f"SKU {sku} already exists")
+            raise CounterError("SKU {sku} already exists", sku=sku)
         if (barcode or "").strip() and db.execute("SELECT 1 FROM products WHERE barcode = ?",
                                                   (barcode.strip(),)).fetchone():
-            raise CounterError(f"barcode {barcode} belongs to another product")
+            raise CounterError("barcode {barcode} belongs to another product", barcode=barcode)
         product_id = db.execute(
             "INSERT INTO products (sku, name_zh, name_en, price_fen, barcode, category, reorder_level, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -163,7 +171,7 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
         raise CounterError("only a manager can change the catalogue")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise CounterError(f"cannot change {', '.join(sorted(unknown))}")
+        raise CounterError("cannot change {fields}", fields=", ".join(sorted(unknown)))
     if "price_fen" in changes and (not isinstance(changes["price_fen"], int) or changes["price_fen"] < 0):
         raise CounterError("price must be an amount of money")
     if "reorder_level" in changes and (not isinstance(changes["reorder_level"], int) or changes["reorder_level"] < 0):
@@ -178,7 +186,7 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
     def barcode_free(changed: dict) -> None:
         if changed.get("barcode") and db.execute("SELECT 1 FROM products WHERE barcode = ? AND id != ?",
                                                  (changed["barcode"], product_id)).fetchone():
-            raise CounterError(f"barcode {changed['barcode']} belongs to another product")
+            raise CounterError("barcode {barcode} belongs to another product", barcode=changed["barcode"])
 
     with write(db):
         if audit.update_changed(db, clock, actor, "product.change", "products", product_id, changes,
@@ -198,7 +206,7 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
         stock = product(db, product_id).stock
         if stock + quantity < 0:
             # A write-off larger than the shelf is a miscount: the stocktake is where that gets settled.
-            raise CounterError(f"only {stock} in stock; cannot take out {-quantity}")
+            raise CounterError("only {stock} in stock; cannot take out {quantity}", stock=stock, quantity=-quantity)
         move_stock(db, clock, actor, product_id, quantity, "receipt" if quantity > 0 else "adjustment",
                    "products", product_id, reason.strip())
         audit.record(db, clock, actor, "stock.adjust", "products", product_id, None,
@@ -223,7 +231,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
     for product_id, quantity in cart.items():
         item = product(db, product_id)
         if not item.active:
-            raise CounterError(f"{item.sku} is no longer sold")
+            raise CounterError("{sku} is no longer sold", sku=item.sku)
         lines.append((item, quantity, item.price_fen * quantity))
     total = sum(line_total for _, _, line_total in lines)
     change = payment_change(payment, total) or 0

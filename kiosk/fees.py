@@ -58,7 +58,7 @@ def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code:
     _check_fee_fields({"default_fen": default_fen})
     with write(db):
         if db.execute("SELECT 1 FROM fee_types WHERE code = ?", (code.strip(),)).fetchone():
-            raise CounterError(f"fee code {code.strip()} is already used")
+            raise CounterError("fee code {code} is already used", code=code.strip())
         fee_id = db.execute("INSERT INTO fee_types (code, name_zh, name_en, default_fen, amount_editable,"
                             " member_required) VALUES (?, ?, ?, ?, ?, ?)",
                             (code.strip(), name_zh.strip(), name_en.strip(), default_fen, int(amount_editable),
@@ -74,7 +74,7 @@ def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_i
         raise CounterError("only a manager can change fee types")
     unknown = set(changes) - set(FEE_EDITABLE)
     if unknown:
-        raise CounterError(f"cannot change {', '.join(sorted(unknown))}")
+        raise CounterError("cannot change {fields}", fields=", ".join(sorted(unknown)))
     _check_fee_fields(changes)
     changes = {k: (int(bool(v)) if k in ("amount_editable", "member_required", "active") else
                    v.strip() if isinstance(v, str) else v) for k, v in changes.items()}

@@ -39,7 +39,7 @@ def check_lines(db: sqlite_utils.Database, lines) -> None:
         seen.add(line.product_id)
         item = counter.product(db, line.product_id)
         if line.accept and line.counted != item.stock and not line.reason.strip():
-            raise CounterError(f"give a reason for the difference in {item.sku}")
+            raise CounterError("give a reason for the difference in {sku}", sku=item.sku)
 
 
 def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lines, *, shift_id: int | None = None,

@@ -151,6 +151,12 @@ class KioskApp(App):
         """Translate for the screen; kv passes app.lang so text re-renders on a switch."""
         return i18n.gettext(msgid, lang or self.lang)
 
+    def tr_error(self, exc: Exception) -> str:
+        """A refusal from the core in the screen's language: its msgid translated, then its values filled in."""
+        msgid, params = getattr(exc, "msgid", str(exc)), getattr(exc, "params", {})
+        text = self.tr(msgid, self.lang)
+        return text.format(**params) if params else text
+
     def set_language(self, lang: str) -> None:
         """Switch every screen's language live."""
         self.ctx.language.set(lang)

@@ -75,7 +75,7 @@ class CatalogueSection(Screen):
                                               barcode=ids.barcode.text, category=ids.category.text,
                                               reorder_level=reorder, active=self.active)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.edit(item)
         self.message = app.tr("Saved {sku}", app.lang).format(sku=item.sku)
@@ -94,7 +94,7 @@ class CatalogueSection(Screen):
             counter.adjust_stock(app.ctx.db, app.ctx.clock, app.user.actor(), self.product.id, quantity,
                                  self.ids.stock_reason.text)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.edit(counter.product(app.ctx.db, self.product.id))
         self.message = app.tr("Stock is now {n}", app.lang).format(n=self.product.stock)

@@ -98,7 +98,7 @@ class CounterDaySection(Screen):
             shifts.open_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, float_fen=float_fen,
                               counts=self._lines())
         except CounterError as exc:
-            self.message = app.tr(_msgid(exc), app.lang).format(**_args(exc))
+            self.message = app.tr_error(exc)
             return
         self.ids.float_input.text = ""
         self.message = app.tr("The counter is open", app.lang)
@@ -118,7 +118,7 @@ class CounterDaySection(Screen):
             _, number = stockcount.stocktake(app.ctx.db, app.ctx.clock, self._manager.actor(), app.ctx.terminal_id,
                                              self._lines(), lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr(_msgid(exc), app.lang).format(**_args(exc))
+            self.message = app.tr_error(exc)
             return
         self.message = app.tr("Stocktake {no} saved and printed", app.lang).format(no=number)
         self.mode = "day"
@@ -154,7 +154,7 @@ class CounterDaySection(Screen):
             self.message = app.tr("not an amount of money", app.lang)
             return
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.ids.handover_amount.text = self.ids.received_by.text = ""
         self.message = app.tr("Handed over {amount}", app.lang).format(amount=format_fen(amount))
@@ -171,7 +171,7 @@ class CounterDaySection(Screen):
             result = shifts.close_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id,
                                         counted_fen=counted, lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.ids.counted_cash.text = ""
         receipt = eod_report.eod_receipt(app.ctx.db, result.report, result.report_no, result.report["closed_at"],
@@ -190,16 +190,3 @@ class CounterDaySection(Screen):
         from screens.counter_popups import ReorderList
         ReorderList().open()
 
-
-def _msgid(exc: CounterError) -> str:
-    """Messages that name a product are translated with a placeholder."""
-    text = str(exc)
-    if text.startswith("give a reason for the difference in "):
-        return "give a reason for the difference in {sku}"
-    return text
-
-
-def _args(exc: CounterError) -> dict:
-    text = str(exc)
-    prefix = "give a reason for the difference in "
-    return {"sku": text[len(prefix):]} if text.startswith(prefix) else {}

@@ -107,7 +107,7 @@ class SalesHistory(ModalView):
                             self.sale["id"], kind=kind, reason=reason, same_day=same_day,
                             quantities=self._quantities() if kind == "refund" else None, lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.ids.reason.text = ""
         sale = next(s for s in counter.recent_sales(app.ctx.db, self.sale["at"]) if s["id"] == self.sale["id"])

@@ -72,7 +72,7 @@ class FeeTypesSection(Screen):
                 fee_id = fees.update_fee_type(app.ctx.db, app.ctx.clock, manager, self.fee.id, active=self.active,
                                               **fields).id
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         saved = next(f for f in fees.fee_types(app.ctx.db, active_only=False) if f.id == fee_id)
         self.edit(saved)

@@ -79,7 +79,7 @@ class FeesSection(Screen):
                 period=self.ids.period.text, payment=Payment(self.method, tendered, self.ids.reference.text),
                 lang=app.lang)
         except CounterError as exc:
-            self.message = tr(str(exc))
+            self.message = app.tr_error(exc)
             return
         for field in ("payer", "member", "period", "tendered", "reference"):
             self.ids[field].text = ""
@@ -101,7 +101,7 @@ class FeesSection(Screen):
             fees.void(app.ctx.db, app.ctx.clock, app.user.actor(), manager.actor(), app.ctx.terminal_id, row["id"],
                       reason, lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.ids.void_reason.text = ""
         self.message = app.tr("Fee {no} voided; the slip is printing", app.lang).format(no=row["receipt_no"])

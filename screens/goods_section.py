@@ -82,8 +82,8 @@ class GoodsSection(Screen):
             return
         try:
             self.add(counter.by_barcode(app.ctx.db, code).id)
-        except CounterError:
-            self.message = app.tr("No product with code {code}", app.lang).format(code=code)
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
         field.focus = True
 
     def _refresh_cart(self) -> None:
@@ -111,7 +111,7 @@ class GoodsSection(Screen):
             result = counter.sell(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, dict(self.cart),
                                   Payment(self.method, tendered, reference), lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.cart = {}
         self.ids.tendered.text = self.ids.reference.text = ""

@@ -69,7 +69,7 @@ class RegisterVisitor(_HostPicker, ModalView):
             self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
             return
         except VisitorError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         from kiosk.visitor_receipts import badge
         printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(), badge(app.ctx.db, result.visit_id, app.lang),
@@ -110,7 +110,7 @@ class ExpectedVisitors(_HostPicker, ModalView):
             visitors.add_expected(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.name.text,
                                   phone=self.ids.phone.text, host_id=int(self.host_id), expected_on=self.day)
         except VisitorError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.ids.name.text = self.ids.phone.text = ""
         self.message = app.tr("Added to the expected list", app.lang)
@@ -176,7 +176,7 @@ class DirectoryPopup(ModalView):
             visitors.add_host(app.ctx.db, app.ctx.clock, app.user.actor(), self.ids.host_name.text,
                               self.ids.host_department.text)
         except VisitorError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.message = app.tr("Saved {sku}", app.lang).format(sku=self.ids.host_name.text.strip())
         self.ids.host_name.text = self.ids.host_department.text = ""
@@ -188,7 +188,7 @@ class DirectoryPopup(ModalView):
             visitors.add_to_deny_list(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.deny_name.text,
                                       phone=self.ids.deny_phone.text, reason=self.ids.deny_reason.text)
         except VisitorError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             return
         self.message = app.tr("Added to the deny list", app.lang)
         self.ids.deny_name.text = self.ids.deny_phone.text = self.ids.deny_reason.text = ""
@@ -203,7 +203,7 @@ class DirectoryPopup(ModalView):
             try:
                 visitors.lift_deny(app.ctx.db, app.ctx.clock, manager.actor(), entry["id"], reason)
             except VisitorError as exc:
-                self.message = app.tr(str(exc), app.lang)
+                self.message = app.tr_error(exc)
                 return
             self.ids.deny_reason.text = ""
             self.message = app.tr("Taken off the deny list", app.lang)

@@ -67,7 +67,7 @@ class VisitorSignIn(Screen):
         try:
             visitors.clean_phone(field.text)
         except VisitorError as exc:
-            field.error = app.tr(str(exc), app.lang)
+            field.error = app.tr_error(exc)
             return
         self.hint = visitors.returning_hint(app.ctx.db, field.text) or ""
         self.step("isthisyou" if self.hint else "name")
@@ -89,7 +89,7 @@ class VisitorSignIn(Screen):
             try:
                 visitors.clean_text(field.text, key, required=required, limit=limit)
             except VisitorError as exc:
-                field.error = app.tr(str(exc), app.lang)
+                field.error = app.tr_error(exc)
                 return
         self.step("host")
 
@@ -128,7 +128,7 @@ class VisitorSignIn(Screen):
             self.step("seedesk")
             return
         except VisitorError as exc:
-            self.message = app.tr(str(exc), app.lang)
+            self.message = app.tr_error(exc)
             self.step({"phone": "phone", "name": "name", "organisation": "name"}.get(exc.field, "host"))
             return
         from kiosk.visitor_receipts import badge

@@ -34,7 +34,7 @@ class VisitorSignOut(Screen):
         try:
             visitors.sign_out_by_code(app.ctx.db, app.ctx.clock, field.text.replace("SO:", ""))
         except VisitorError as exc:
-            field.error = app.tr(str(exc), app.lang)
+            field.error = app.tr_error(exc)
             return
         self.goodbye = app.tr("Thank you for visiting. Goodbye!", app.lang)
         Clock.schedule_once(self._back_home, 4)  # a bound method: the Clock holds it weakly

@@ -53,7 +53,7 @@ class VisitorsSection(Screen):
         try:
             visitors.sign_out(app.ctx.db, app.ctx.clock, app.user.actor(), visit["id"])
         except visitors.VisitorError as exc:
-            app.toast(app.tr(str(exc), app.lang))
+            app.toast(app.tr_error(exc))
         self.refresh()
 
     def located(self, visit) -> None:

@@ -11,6 +11,8 @@ from kiosk import fonts, i18n
 ROOT = Path(__file__).resolve().parent.parent
 # tr("...") / app.tr('...') / _("...") with a literal msgid, in Python and kv files.
 MSGID = re.compile(r"""(?:\btr|\b_)\(\s*(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)+)(?P=q)""")
+# Refusals the counter and visitor services raise reach the screen as msgids too (app.tr_error).
+ERROR_MSGID = re.compile(r"""\b(?:Counter|Visitor)Error\(\s*(?:"[a-z_]+",\s*)?(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)+)(?P=q)""")
 
 
 def used_msgids() -> dict[str, str]:
@@ -18,7 +20,8 @@ def used_msgids() -> dict[str, str]:
     for folder in ("screens", "kiosk", "hardware"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in (".py", ".kv"):
-                for match in MSGID.finditer(path.read_text("utf-8")):
+                text = path.read_text("utf-8")
+                for match in [*MSGID.finditer(text), *ERROR_MSGID.finditer(text)]:
                     found.setdefault(match.group("id").encode().decode("unicode_escape")
                                      if "\\" in match.group("id") else match.group("id"), str(path.relative_to(ROOT)))
     from screens import sections, status

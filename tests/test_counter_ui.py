@@ -33,6 +33,10 @@ async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
     [job] = printqueue.for_record(app.ctx.db, "sales", 1)
     assert job.kick_drawer and job.receipt.number == "T01-S-000001"
 
+    goods.ids.barcode.text = "999000"
+    goods.ids.barcode.dispatch("on_text_validate")
+    await settle(app)
+    assert goods.message == "没有条码为 999000 的商品", "the core's refusal, translated with its value"
     goods.ids.barcode.text = "6901234567902"
     goods.ids.barcode.dispatch("on_text_validate")   # what a keyboard-wedge scanner's Enter does
     await settle(app)
