@@ -5,7 +5,6 @@ Both are idempotent: running them again the same minute or the same day does not
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -27,13 +26,9 @@ def run_due(db: sqlite_utils.Database, clock: Clock, tz: str) -> Done:
     """Run whatever is due now; returns what it did."""
     signed_out = visitors.auto_sign_out(db, clock, tz)
     today = local_now(clock, tz).date().isoformat()
-    if _last_retention_day(db) == today:
+    if settings.get(db, LAST_RETENTION_KEY) == today:
         return Done(signed_out)
     anonymised = visitors.apply_retention(db, clock)
     settings.put(db, clock, SYSTEM, LAST_RETENTION_KEY, today)
     return Done(signed_out, anonymised)
 
-
-def _last_retention_day(db: sqlite_utils.Database) -> str | None:
-    row = db.execute("SELECT value FROM settings WHERE key = ?", (LAST_RETENTION_KEY,)).fetchone()
-    return json.loads(row[0]) if row else None

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     # The box's configured time zone, mirrored here at start-up so receipts built from records alone
     # print local times (kiosk.context keeps it in step with the configuration file).
     "site_timezone": "Asia/Shanghai",
+    "visitor_retention_last_day": None,  # local date the anonymisation last ran (kiosk.housekeeping)
 }
 
 

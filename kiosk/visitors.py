@@ -276,15 +276,13 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = 
     days = settings.get(db, "visitor_retention_days") if days is None else days
     cutoff = utc_iso(clock.now() - timedelta(days=days))
     with write(db):
-        ids = [r[0] for r in db.execute("SELECT id FROM visits WHERE signed_in_at < ? AND anonymised_at IS NULL",
-                                        (cutoff,))]
-        for visit_id in ids:
-            db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
-                       " anonymised_at = ? WHERE id = ?", (utc_iso(clock.now()), visit_id))
-        if ids:
+        count = db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
+                           " anonymised_at = ? WHERE signed_in_at < ? AND anonymised_at IS NULL",
+                           (utc_iso(clock.now()), cutoff)).rowcount
+        if count:
             audit.record(db, clock, Actor("system"), "visitor.retention", "visits", None, None,
-                         {"anonymised": len(ids), "older_than_days": days})
-    return len(ids)
+                         {"anonymised": count, "older_than_days": days})
+    return count
 
 
 def find_hosts(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[dict]:

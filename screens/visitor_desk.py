@@ -2,7 +2,7 @@
 expected-visitors list with pre-registration, and the deny-list alerts the self sign-in raised."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -91,7 +91,6 @@ class ExpectedVisitors(_HostPicker, ModalView):
         self.load()
 
     def shift_day(self, days: int) -> None:
-        from datetime import date
         self.day = (date.fromisoformat(self.day) + timedelta(days=days)).isoformat()
         self.load()
 
