@@ -12,7 +12,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk import catalogue_csv, counter, export_usb
 from kiosk.counter import CounterError
 from kiosk.money import AmountError, format_fen, parse_amount
-from screens.widgets import BigButton
+from screens.widgets import fill_choices
 
 Builder.load_file(str(Path(__file__).with_name("catalogue_section.kv")))
 CSV_NAME = "catalogue.csv"
@@ -31,14 +31,10 @@ class CatalogueSection(Screen):
 
     def load(self) -> None:
         app = self._app()
-        box = self.ids.products
-        box.clear_widgets()
-        for item in counter.products(app.ctx.db, active_only=False):
-            label = f"{item.sku} {item.name(app.lang)}\n{format_fen(item.price_fen)} · {item.stock}"
-            button = BigButton(text=label + ("" if item.active else " · " + app.tr("Not on sale", app.lang)), font_size="13sp",
-                               kind="primary" if self.product and self.product.id == item.id else "quiet")
-            button.bind(on_release=lambda b, p=item: self.edit(p))
-            box.add_widget(button)
+        retired = " · " + app.tr("Not on sale", app.lang)
+        fill_choices(self.ids.products, counter.products(app.ctx.db, active_only=False),
+                     lambda p: f"{p.sku} {p.name(app.lang)}\n{format_fen(p.price_fen)} · {p.stock}"
+                     + ("" if p.active else retired), self.product, self.edit)
 
     def edit(self, item) -> None:
         self.product = item

@@ -13,7 +13,7 @@ import screens.catalogue_section  # noqa: F401  (CatField and CatInput come from
 from kiosk import fees
 from kiosk.counter import CounterError
 from kiosk.money import AmountError, format_fen, parse_amount
-from screens.widgets import BigButton
+from screens.widgets import fill_choices
 
 Builder.load_file(str(Path(__file__).with_name("fee_types_section.kv")))
 
@@ -30,16 +30,10 @@ class FeeTypesSection(Screen):
 
     def load(self) -> None:
         app = App.get_running_app()
-        box = self.ids.fee_list
-        box.clear_widgets()
-        for fee in fees.fee_types(app.ctx.db, active_only=False):
-            label = f"{fee.code} {fee.name(app.lang)}\n{format_fen(fee.default_fen)}"
-            if not fee.active:
-                label += " · " + app.tr("Not in use", app.lang)
-            button = BigButton(text=label, font_size="13sp",
-                               kind="primary" if self.fee and self.fee.id == fee.id else "quiet")
-            button.bind(on_release=lambda b, f=fee: self.edit(f))
-            box.add_widget(button)
+        retired = " · " + app.tr("Not in use", app.lang)
+        fill_choices(self.ids.fee_list, fees.fee_types(app.ctx.db, active_only=False),
+                     lambda f: f"{f.code} {f.name(app.lang)}\n{format_fen(f.default_fen)}" + ("" if f.active else retired),
+                     self.fee, self.edit)
 
     def edit(self, fee) -> None:
         self.fee = fee

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk import fees, shifts
 from kiosk.counter import CounterError, Payment
 from kiosk.money import AmountError, format_fen, parse_amount
-from screens.widgets import BigButton
+from screens.widgets import BigButton, fill_choices
 
 Builder.load_file(str(Path(__file__).with_name("fees_section.kv")))
 
@@ -21,20 +21,14 @@ class FeesSection(Screen):
     fee = ObjectProperty(None, allownone=True)
     method = StringProperty("cash")
     message = StringProperty("")
-    voidable = ListProperty([])
 
     def on_pre_enter(self, *args) -> None:
         self.load()
 
     def load(self) -> None:
         app = App.get_running_app()
-        box = self.ids.types
-        box.clear_widgets()
-        for fee in fees.fee_types(app.ctx.db):
-            button = BigButton(text=f"{fee.name(app.lang)}\n{format_fen(fee.default_fen)}", font_size="14sp",
-                               kind="primary" if self.fee and self.fee.id == fee.id else "quiet")
-            button.bind(on_release=lambda b, f=fee: self.choose(f))
-            box.add_widget(button)
+        fill_choices(self.ids.types, fees.fee_types(app.ctx.db),
+                     lambda f: f"{f.name(app.lang)}\n{format_fen(f.default_fen)}", self.fee, self.choose, "14sp")
         self._load_recent()
 
     def choose(self, fee) -> None:
@@ -51,8 +45,9 @@ class FeesSection(Screen):
         for row in fees.recent(app.ctx.db, since, limit=20):
             name = row["name_zh"] if app.lang == "zh_CN" else row["name_en"]
             label = f"{row['receipt_no'][-6:]} {row['payer']} {name} {format_fen(row['amount_fen'])}"
-            button = BigButton(text=label + ("  " + app.tr("Voided", app.lang) if row["voided"] else ""), kind="quiet", font_size="13sp",
-                               disabled=bool(row["voided"]), halign="left")
+            if row["voided"]:
+                label += "  " + app.tr("Voided", app.lang)
+            button = BigButton(text=label, kind="quiet", font_size="13sp", disabled=bool(row["voided"]), halign="left")
             button.bind(on_release=lambda b, r=row: self.ask_void(r))
             box.add_widget(button)
 

@@ -24,6 +24,17 @@ class BigButton(Button):
     kind = StringProperty("normal")  # normal | primary | danger | quiet
 
 
+def fill_choices(box, items, label, chosen, on_choose, font_size: str = "13sp") -> None:
+    """Refill a list of records as buttons; the chosen one (same .id) is highlighted, a tap calls on_choose."""
+    box.clear_widgets()
+    chosen_id = getattr(chosen, "id", None)
+    for item in items:
+        button = BigButton(text=label(item), font_size=font_size,
+                           kind="primary" if chosen_id is not None and item.id == chosen_id else "quiet")
+        button.bind(on_release=lambda b, it=item: on_choose(it))
+        box.add_widget(button)
+
+
 class NavButton(BigButton):
     """A button whose label is a msgid, re-translated when the language changes."""
 
