@@ -20,11 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import counter, db as db_mod, seed  # noqa: E402
-from kiosk.audit import Actor  # noqa: E402
+from kiosk.counter import sales as counter  # noqa: E402
+from kiosk.core import db as db_mod
+from kiosk.demo import seed
+from kiosk.core.audit import Actor  # noqa: E402
 from stats import describe, percentile  # noqa: E402  (bench/stats.py)
-from kiosk.clock import FakeClock, utc_iso  # noqa: E402
-from kiosk.counter import Payment  # noqa: E402
+from kiosk.core.clock import FakeClock, utc_iso  # noqa: E402
+from kiosk.counter.sales import Payment  # noqa: E402
 
 TZ = "Asia/Shanghai"
 LAST = date(2026, 11, 22)

@@ -19,9 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import db as db_mod, export, export_logs, seed  # noqa: E402
-from kiosk.clock import FakeClock, utc_iso  # noqa: E402
-from kiosk.summary import range_bounds  # noqa: E402
+from kiosk.core import db as db_mod  # noqa: E402
+from kiosk.reports import export
+from kiosk.reports import logs as export_logs
+from kiosk.demo import seed
+from kiosk.core.clock import FakeClock, utc_iso  # noqa: E402
+from kiosk.reports.summary import range_bounds  # noqa: E402
 
 TZ = "Asia/Shanghai"
 LAST = date(2026, 11, 22)

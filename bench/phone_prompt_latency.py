@@ -56,9 +56,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100)
     args = parser.parse_args()
 
-    from hardware.phone_sim import ModemResponder, PtyLine
-    from kiosk import config, demo
-    from kiosk.context import Context
+    from hardware.phone.simulator import ModemResponder, PtyLine
+    from kiosk.core import config
+    from kiosk.demo import accounts as demo
+    from kiosk.core.context import Context
 
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     os.environ["KIOSK_HOME"] = str(tmp)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.pinyin import PinyinEngine  # noqa: E402
+from kiosk.input.pinyin import PinyinEngine  # noqa: E402
 
 INPUTS = ["wang", "li", "zhang", "wangxiaoming", "wxm", "wangxm", "zhangsan", "lixiaohong",
           "chenjianguo", "xi'an", "fangan", "zhongguorenmin", "beijingshi", "zh", "s", "liu"]

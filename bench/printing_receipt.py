@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from escpos.printer import Dummy  # noqa: E402
 
-from hardware.escpos_render import PrinterProfile, render  # noqa: E402
-from kiosk.receipts import layout  # noqa: E402
+from hardware.printer.escpos import PrinterProfile, render  # noqa: E402
+from kiosk.printing.documents import layout  # noqa: E402
 from tests.receipt_samples import sale  # noqa: E402
 
 

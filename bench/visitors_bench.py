@@ -22,9 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import db as db_mod, seed, visitors  # noqa: E402
+from kiosk.core import db as db_mod  # noqa: E402
+from kiosk.demo import seed
+from kiosk.visitors import service as visitors
 from stats import describe, percentile  # noqa: E402  (bench/stats.py)
-from kiosk.clock import FakeClock  # noqa: E402
+from kiosk.core.clock import FakeClock  # noqa: E402
 
 TZ = "Asia/Shanghai"
 QUERIES = ["王芳", "138", "华为技术", "Emma Clarke", "Anna Smith", "张敏", "顺丰速运", "1391"]

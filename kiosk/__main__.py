@@ -1,5 +1,5 @@
 """``python -m kiosk`` behaves like the ``kiosk`` command (no arguments: run the app)."""
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 if __name__ == "__main__":
     main()

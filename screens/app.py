@@ -16,10 +16,11 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
-from kiosk import i18n, settings
-from kiosk.context import Context
+from kiosk.core import i18n
+from kiosk.core import settings
+from kiosk.core.context import Context
 from screens import sections
-from screens.widgets import ManagerApproval, Toast
+from screens.widgets.common import ManagerApproval, Toast
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
@@ -73,7 +74,7 @@ class KioskApp(App):
         self._toast = Toast()
         root.add_widget(self._toast)
         self._wire_events()
-        from screens.keyboard_dock import KeyboardDock
+        from screens.widgets.keyboard_dock import KeyboardDock
         self.keyboard_dock = KeyboardDock(self)
         self.call_prompt = None  # built right after the first frame (start-up time)
         self.refresh_site_name()
@@ -91,8 +92,8 @@ class KioskApp(App):
         Clock.schedule_interval(self._housekeeping, 60)
 
     def _housekeeping(self, dt) -> None:
-        """Automatic sign-out and the daily anonymisation of old visits (kiosk.housekeeping)."""
-        from kiosk import housekeeping
+        """Automatic sign-out and the daily anonymisation of old visits (kiosk.visitors.housekeeping)."""
+        from kiosk.visitors import housekeeping
         try:
             done = housekeeping.run_due(self.ctx.db, self.ctx.clock, self.ctx.config.get("site", "timezone"))
         except Exception:  # a busy database now is fine: the next minute tries again
@@ -113,13 +114,13 @@ class KioskApp(App):
         self.ctx.bus.set_delivery(lambda fn: None)
 
     def _build_call_prompt(self) -> None:
-        from screens.call_prompt import CallPrompt
+        from screens.phone.call_prompt import CallPrompt
         if self.call_prompt is None:
             self.call_prompt = CallPrompt(self)
 
     def _start_hardware(self) -> None:
-        for kind, module, fn in (("phone", "hardware.phone_runtime", "start_phone"),
-                                 ("printer", "hardware.printer_runtime", "start_printer")):
+        for kind, module, fn in (("phone", "hardware.phone.runtime", "start_phone"),
+                                 ("printer", "hardware.printer.worker", "start_printer")):
             try:
                 starter = getattr(__import__(module, fromlist=[fn]), fn)
                 self.devices[kind] = starter(self.ctx)
@@ -246,7 +247,7 @@ class KioskApp(App):
         return self.ctx.clock.monotonic() - self._last_activity
 
     def _tick(self, dt) -> None:
-        from kiosk.clock import local_now
+        from kiosk.core.clock import local_now
         self.clock_text = local_now(self.ctx.clock, self.ctx.config.get("site", "timezone")).strftime("%H:%M")
         idle = self.idle_seconds()
         ui = self.ctx.config.section("ui")

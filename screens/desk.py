@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
 from screens import sections
-from screens.widgets import NavButton
+from screens.widgets.common import NavButton
 
 Builder.load_file(str(Path(__file__).with_name("desk.kv")))
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class DeskScreen(Screen):
 
     def open_printer(self) -> None:
         """The printer popup: queue, failures, reprints, no-sale drawer opening."""
-        from screens.printer_status import PrinterStatus
+        from screens.printing.printer_status import PrinterStatus
         PrinterStatus().open()
 
     def open_phone(self) -> None:

@@ -5,7 +5,7 @@ import logging
 
 from kivy.core.text import DEFAULT_FONT, LabelBase
 
-from kiosk import fonts
+from kiosk.core import fonts
 
 log = logging.getLogger(__name__)
 _done = False

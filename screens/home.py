@@ -8,7 +8,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from screens import sections
-from screens.widgets import NavButton
+from screens.widgets.common import NavButton
 
 Builder.load_file(str(Path(__file__).with_name("home.kv")))
 

@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.context import Context
+from kiosk.core.context import Context
 
 
 def _headless() -> bool:

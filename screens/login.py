@@ -8,9 +8,9 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk import auth
-from kiosk.audit import SYSTEM
-from screens.widgets import BigButton
+from kiosk.core import auth
+from kiosk.core.audit import SYSTEM
+from screens.widgets.common import BigButton
 
 Builder.load_file(str(Path(__file__).with_name("login.kv")))
 

@@ -26,22 +26,22 @@ class Section:
 
 # Staff desk sections (signed-in staff only). Keep entries one per line.
 STAFF_SECTIONS: list[Section] = [
-    Section("visitors", "Visitors", "screens.visitors_section:VisitorsSection", order=10),
-    Section("phone", "Phone", "screens.phone_section:PhoneSection", order=20),
-    Section("lostfound", "Lost & Found", "screens.lostfound_section:LostFoundSection", order=30),
-    Section("goods", "Goods", "screens.goods_section:GoodsSection", order=40),
-    Section("fees", "Fees", "screens.fees_section:FeesSection", order=45),
-    Section("counter_day", "Day & cash", "screens.counter_day:CounterDaySection", order=50),
-    Section("catalogue", "Catalogue", "screens.catalogue_section:CatalogueSection", order=80, manager_only=True),
-    Section("fee_types", "Fee types", "screens.fee_types_section:FeeTypesSection", order=85, manager_only=True),
+    Section("visitors", "Visitors", "screens.visitors.visitors_section:VisitorsSection", order=10),
+    Section("phone", "Phone", "screens.phone.phone_section:PhoneSection", order=20),
+    Section("lostfound", "Lost & Found", "screens.lostfound.lostfound_section:LostFoundSection", order=30),
+    Section("goods", "Goods", "screens.counter.goods_section:GoodsSection", order=40),
+    Section("fees", "Fees", "screens.counter.fees_section:FeesSection", order=45),
+    Section("counter_day", "Day & cash", "screens.counter.counter_day:CounterDaySection", order=50),
+    Section("catalogue", "Catalogue", "screens.counter.catalogue_section:CatalogueSection", order=80, manager_only=True),
+    Section("fee_types", "Fee types", "screens.counter.fee_types_section:FeeTypesSection", order=85, manager_only=True),
     Section("settings", "Settings", "screens.settings_section:SettingsSection", order=95, manager_only=True),
-    Section("reports", "Reports", "screens.reports_section:ReportsSection", order=90, manager_only=True),
+    Section("reports", "Reports", "screens.reports.reports_section:ReportsSection", order=90, manager_only=True),
 ]
 
 # Visitor flows offered on the home screen (no sign-in; never show another visitor's data).
 VISITOR_FLOWS: list[Section] = [
-    Section("visitor_signin", "Sign in as a visitor", "screens.visitor_signin:VisitorSignIn", order=10),
-    Section("visitor_signout", "Sign out when you leave", "screens.visitor_signout:VisitorSignOut", order=20),
+    Section("visitor_signin", "Sign in as a visitor", "screens.visitors.visitor_signin:VisitorSignIn", order=10),
+    Section("visitor_signout", "Sign out when you leave", "screens.visitors.visitor_signout:VisitorSignOut", order=20),
 ]
 
 

@@ -1,6 +1,6 @@
 """Business settings for managers: site name, greeting and apology (both languages), the visitors'
 privacy notice and retention, the lost-and-found handover period, callback time, ID storage and the
-automatic sign-out time. Every change goes through kiosk.settings (checked, audited)."""
+automatic sign-out time. Every change goes through kiosk.core.settings (checked, audited)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +10,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-import screens.catalogue_section  # noqa: F401  (CatField and CatInput)
-from kiosk import settings
+import screens.counter.catalogue_section  # noqa: F401  (CatField and CatInput)
+from kiosk.core import settings
 
 Builder.load_file(str(Path(__file__).with_name("settings_section.kv")))
 LANGS = ("zh_CN", "en")

@@ -32,4 +32,4 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 # Extract the single-face SC font once (Kivy must not open the .ttc's Japanese face).
-"$VENV/bin/python" -c 'from kiosk.fonts import sc_font_path as f, sc_mono_font_path as m; [g(bold=b) for g in (f, m) for b in (False, True)]'
+"$VENV/bin/python" -c 'from kiosk.core.fonts import sc_font_path as f, sc_mono_font_path as m; [g(bold=b) for g in (f, m) for b in (False, True)]'

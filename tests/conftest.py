@@ -14,10 +14,10 @@ os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
-from kiosk import config as config_mod  # noqa: E402
-from kiosk import db as db_mod  # noqa: E402
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.context import Context  # noqa: E402
+from kiosk.core import config as config_mod  # noqa: E402
+from kiosk.core import db as db_mod  # noqa: E402
+from kiosk.core.clock import FakeClock  # noqa: E402
+from kiosk.core.context import Context  # noqa: E402
 
 ARTIFACTS = Path(os.environ.get("KIOSK_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts"))
 
@@ -99,9 +99,9 @@ def _load_all_screens() -> None:
     import pkgutil
 
     import screens
-    for module in pkgutil.iter_modules(screens.__path__):
-        if module.name not in ("launch",):
-            importlib.import_module(f"screens.{module.name}")
+    for module in pkgutil.walk_packages(screens.__path__, "screens."):
+        if module.name != "screens.launch":
+            importlib.import_module(module.name)
 
 
 _create_window_at_kiosk_size()

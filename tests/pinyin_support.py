@@ -11,7 +11,7 @@ CACHE_DIR = Path(tempfile.gettempdir()) / f"kiosk-test-pinyin-{os.getuid()}"
 
 def cached_engine():
     """The process-wide engine (the keyboard's), pointed at the shared test cache."""
-    from kiosk import pinyin
+    from kiosk.input import pinyin
     if pinyin._shared is None or pinyin._shared.cache_dir != CACHE_DIR:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         pinyin._shared = pinyin.PinyinEngine(cache_dir=CACHE_DIR)

@@ -1,7 +1,7 @@
 """Realistic receipts for printing tests, in both languages."""
 from __future__ import annotations
 
-from kiosk.receipts import QR, Barcode, Feed, Item, Pair, Receipt, Rule, Text, money
+from kiosk.printing.documents import QR, Barcode, Feed, Item, Pair, Receipt, Rule, Text, money
 
 HEADER = {"zh_CN": ("前台服务中心", "终端 T01  2026-11-23 09:15"), "en": ("Front Desk", "Terminal T01  2026-11-23 09:15")}
 

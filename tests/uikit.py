@@ -35,9 +35,10 @@ def kiosk_app_factory(*, lang: str = "en", demo_data: bool = True,
     def factory():
         from kivy.tests.async_common import UnitKivyApp
 
-        from kiosk import config, demo
-        from kiosk.clock import FakeClock
-        from kiosk.context import Context
+        from kiosk.core import config
+        from kiosk.demo import accounts as demo
+        from kiosk.core.clock import FakeClock
+        from kiosk.core.context import Context
         from screens.app import KioskApp
 
         class TestKioskApp(UnitKivyApp, KioskApp):
@@ -200,7 +201,7 @@ def visible_buttons(root) -> list:
 
 async def sign_in_as(app, role: str) -> None:
     """Sign the demo staff member or manager in (the PIN pad itself is tested in test_shell_ui)."""
-    from kiosk import auth
+    from kiosk.core import auth
     await settle(app)
     app.sign_in(auth.users(app.ctx.db, role=role)[0])
     await settle(app)

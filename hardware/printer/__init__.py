@@ -1,0 +1,1 @@
+"""Printer connections, ESC/POS and PNG renderers, and the print worker."""

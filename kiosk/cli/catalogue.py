@@ -1,0 +1,65 @@
+"""`kiosk catalogue ...`: the goods catalogue as CSV (export for a spreadsheet, import back)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+@click.group("catalogue")
+def catalogue_group() -> None:
+    """The goods catalogue (CSV export and import)."""
+
+
+@catalogue_group.command("export")
+@config_option
+@db_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path | None) -> None:
+    """Write every product to PATH (UTF-8 with BOM for Excel), or to standard output."""
+    from kiosk.counter import catalogue_csv
+    ctx = build_context(config_path, db_path)
+    text = catalogue_csv.export_csv(ctx.db)
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8-sig")
+        click.echo(f"wrote {text.count(chr(10)) - 1} products to {path}")
+
+
+@catalogue_group.command("import")
+@config_option
+@db_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--manager", required=True, help="The approving manager's name.")
+@click.option("--pin", default=None, help="The manager's PIN (prompted, hidden, when not given).")
+def catalogue_import(config_path: Path | None, db_path: Path | None, path: Path, manager: str,
+                     pin: str | None) -> None:
+    """Import a catalogue CSV: all rows or none; every bad line is listed."""
+    from kiosk.core import auth
+    from kiosk.counter import catalogue_csv
+    from kiosk.counter.sales import CounterError
+    ctx = build_context(config_path, db_path)
+    account = next((u for u in auth.users(ctx.db, role="manager") if u.name == manager), None)
+    if account is None:
+        raise click.ClickException(f"no manager account named {manager!r}")
+    if pin is None:
+        pin = click.prompt("PIN", hide_input=True)
+    try:
+        approved = auth.verify_manager(ctx.db, ctx.clock, account.id, pin)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: not UTF-8 text (save the sheet as CSV UTF-8)") from exc
+    try:
+        result = catalogue_csv.import_csv(ctx.db, ctx.clock, approved.actor(), text)
+    except catalogue_csv.ImportError_ as exc:
+        raise click.ClickException(f"{path}: nothing imported:\n  " + "\n  ".join(exc.problems)) from exc
+    except CounterError as exc:
+        raise click.ClickException(f"{path}: nothing imported: {exc}") from exc
+    click.echo(f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged")

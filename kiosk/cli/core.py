@@ -1,0 +1,149 @@
+"""Core sub-commands: run, db check, config check, user add, demo seed."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+@click.command("run")
+@config_option
+@db_option
+@click.option("--demo", is_flag=True, help="Force demo mode: simulated phone line, virtual printer, demo data.")
+@click.option("--size", default=None, help="Window size WxH, e.g. 800x480 (overrides the configuration).")
+@click.option("--screenshot", type=click.Path(path_type=Path), default=None,
+              help="Save a screenshot of the first drawn screen to this PNG and quit.")
+@click.option("--first-frame-exit", is_flag=True, hidden=True,
+              help="Print the wall time of the first drawn frame and quit (start-up benchmark).")
+def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: str | None,
+            screenshot: Path | None, first_frame_exit: bool) -> None:
+    """Run the touchscreen app."""
+    ctx = build_context(config_path, db_path)
+    from kiosk.demo import accounts as demo_mod
+    if demo or ctx.config.demo:
+        created = demo_mod.ensure_demo(ctx.db, ctx.clock)
+        if created:
+            click.echo("Demo data created: " + ", ".join(created))
+        click.echo(demo_mod.LOGIN_HINT)
+    from screens.launch import launch  # Kivy is imported only here
+    launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot, first_frame_exit=first_frame_exit)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("check")
+@config_option
+@db_option
+def db_check(config_path: Path | None, db_path: Path | None) -> None:
+    """Run PRAGMA integrity_check, compare stock balances with their movements, print the schema version."""
+    from kiosk.core import db as db_mod
+    ctx = build_context(config_path, db_path)
+    if not ctx.db_path.exists():
+        raise click.ClickException(f"no database at {ctx.db_path}")
+    database = db_mod.connect(ctx.db_path, migrate=False)
+    result = db_mod.integrity_check(database)
+    if "stock_levels" in database.table_names():
+        from kiosk.counter.sales import stock_mismatches
+        result = [r for r in result if r != "ok"] + [f"stock {m}" for m in stock_mismatches(database)] or ["ok"]
+    version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
+    click.echo(f"database: {ctx.db_path}")
+    click.echo(f"schema version: {version} (latest {latest})")
+    click.echo("integrity: " + "; ".join(result))
+    if result != ["ok"]:
+        sys.exit(1)
+
+
+@db_group.command("migrate")
+@config_option
+@db_option
+def db_migrate(config_path: Path | None, db_path: Path | None) -> None:
+    """Create or upgrade the database schema."""
+    from kiosk.core import db as db_mod
+    ctx = build_context(config_path, db_path)
+    click.echo(f"schema version: {db_mod.schema_version(ctx.db)}")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Box configuration."""
+
+
+@config_group.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+def config_check(path: Path) -> None:
+    """Validate a configuration file without starting the UI."""
+    from kiosk.core import config
+    try:
+        cfg = config.load(path)
+    except config.ConfigError as exc:
+        raise click.ClickException(f"configuration problem:\n{exc}") from None
+    click.echo(f"{path}: OK (phone: {cfg.get('phone', 'detector')}, printer: {cfg.get('printer', 'kind')}, "
+               f"language: {cfg.get('site', 'language')})")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Staff and manager accounts."""
+
+
+@user_group.command("add")
+@config_option
+@db_option
+@click.option("--name", required=True, help="Display name on the sign-in screen.")
+@click.option("--role", type=click.Choice(["staff", "manager"]), required=True)
+@click.option("--pin", default=None, help="4-8 digits (prompted, hidden, when not given).")
+def user_add(config_path: Path | None, db_path: Path | None, name: str, role: str, pin: str | None) -> None:
+    """Add a staff or manager account."""
+    from kiosk.core import auth
+    from kiosk.core.audit import SYSTEM
+    ctx = build_context(config_path, db_path)
+    if pin is None:
+        pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
+    try:
+        user = auth.add_user(ctx.db, ctx.clock, SYSTEM, name, role, pin)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"added {user.role} {user.name!r} (id {user.id})")
+
+
+@user_group.command("list")
+@config_option
+@db_option
+def user_list(config_path: Path | None, db_path: Path | None) -> None:
+    """List active accounts."""
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    for user in auth.users(ctx.db):
+        click.echo(f"{user.id}\t{user.role}\t{user.name}")
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demo data."""
+
+
+@demo_group.command("init")
+@config_option
+@db_option
+def demo_init(config_path: Path | None, db_path: Path | None) -> None:
+    """Create the demo accounts, catalogue, fee types and host directory (idempotent)."""
+    from kiosk.demo import accounts as demo
+    ctx = build_context(config_path, db_path)
+    created = demo.ensure_demo(ctx.db, ctx.clock)
+    click.echo("created: " + (", ".join(created) or "nothing (already there)"))
+    click.echo(demo.LOGIN_HINT)
+
+
+def _add_seed_command() -> None:
+    """`kiosk demo seed` lives with the reports area (kiosk/cli_export.py)."""
+    from kiosk.cli.export import seed_cmd
+    demo_group.add_command(seed_cmd)
+
+
+_add_seed_command()

@@ -1,0 +1,81 @@
+"""``kiosk export`` and ``kiosk demo seed``: thin wrappers over kiosk.reports.export and kiosk.demo.seed."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date; use YYYY-MM-DD", param_hint=option) from None
+
+
+@click.command("export")
+@config_option
+@db_option
+@click.option("--date", "first", required=True, help="First (or only) local day, YYYY-MM-DD.")
+@click.option("--to", "last", default=None, help="Last local day of a range, YYYY-MM-DD (inclusive).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Destination folder (a USB stick's mount point or any folder).")
+@click.option("--format", "formats", default="csv,xlsx,pdf", show_default=True,
+              help="Comma-separated: csv, xlsx, pdf.")
+@click.option("--lang", default=None, type=click.Choice(["zh_CN", "en"]), help="Language of titles (default: site).")
+def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last: str | None, out: Path,
+               formats: str, lang: str | None) -> None:
+    """Export the daily logs for a day or a range (the same code as the reports screen)."""
+    from kiosk.reports.export import ExportError, parse_formats, run_export
+    from kiosk.reports.summary import RangeError
+
+    first_day = _day(first, "--date")
+    last_day = _day(last, "--to") or first_day
+    try:
+        chosen = parse_formats(formats)
+    except ExportError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    ctx = build_context(config_path, db_path)
+    if not ctx.db_path.exists():
+        raise click.ClickException(f"no database at {ctx.db_path}")
+
+    def progress(fraction: float, step: str) -> None:
+        click.echo(f"{fraction:6.1%}  {step}", err=True)
+
+    try:
+        result = run_export(ctx.db, ctx.clock, first=first_day, last=last_day,
+                            tz_name=ctx.config.get("site", "timezone"), destination=out, formats=chosen,
+                            lang=lang or ctx.language.code, progress=progress)
+    except (ExportError, RangeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path, size in result.files:
+        click.echo(f"{size:>10,}  {path}")
+    for name, count in result.rows.items():
+        click.echo(f"rows {name}: {count}")
+    for missing in result.missing:
+        click.echo(f"missing log {missing.name}: waiting for table(s) {', '.join(missing.tables)}", err=True)
+
+
+@click.command("seed")
+@config_option
+@db_option
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending today.")
+@click.option("--visitors", default=None, type=int, help="Visitors per day (default: a weekday pattern).")
+@click.option("--calls", default=None, type=int, help="Calls per day.")
+@click.option("--sales", default=None, type=int, help="Sales per day.")
+@click.option("--seed", "random_seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, visitors: int | None, calls: int | None,
+             sales: int | None, random_seed: int) -> None:
+    """Fill the database with realistic synthetic activity (for demos and benchmarks)."""
+    from kiosk.demo import seed
+
+    ctx = build_context(config_path, db_path)
+    made = seed.seed(ctx.db, ctx.clock, days=days, tz_name=ctx.config.get("site", "timezone"),
+                     visitors=visitors, calls=calls, sales=sales, random_seed=random_seed)
+    for area, count in made.items():
+        click.echo(f"{area}: {count}")

@@ -1,0 +1,108 @@
+"""`kiosk phone watch` (check the wiring at install time) and `kiosk phone simulate`."""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import config_option, resolve_config
+
+
+def _emit(kind: str, **data) -> None:
+    record = {"event": kind, "wall": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+              "mono": round(time.monotonic(), 4), **data}
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@click.group("phone")
+def phone_group() -> None:
+    """The desk phone's ring detector."""
+
+
+@phone_group.command("watch")
+@click.option("--port", required=True, help="Serial device, e.g. /dev/serial/by-id/usb-...")
+@click.option("--kind", type=click.Choice(["at", "ri", "line"]), required=True)
+@config_option
+@click.option("--seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C).")
+def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float | None) -> None:
+    """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
+    callerid, state), with wall and monotonic timestamps, flushed as it happens."""
+    from hardware.phone.detectors import SerialDetector
+    from kiosk.core import config
+    from kiosk.phone.tracker import CallTracker, DetectorEvent, settings_from_config
+    try:
+        cfg = config.load(resolve_config(config_path))
+    except config.ConfigError as exc:
+        raise click.ClickException(f"configuration problem:\n{exc}") from None
+    phone_cfg = cfg.section("phone") | {"detector": kind}
+    tracker = CallTracker(settings_from_config(phone_cfg))
+    lock = threading.Lock()
+
+    def feed(event: DetectorEvent) -> None:
+        with lock:
+            for call_event in tracker.feed(event):
+                data = asdict(call_event)
+                name = data.pop("kind")
+                if name == "ended" and data["outcome"] == "missed":
+                    _emit("missed", **data)
+                _emit(name, **data)
+
+    detector = SerialDetector(kind, port, feed, lambda state, detail: _emit("state", state=state.value, detail=detail),
+                              baudrate=phone_cfg["baudrate"], init=phone_cfg["init"] if kind == "at" else "",
+                              offhook_line=phone_cfg["offhook_line"]).start()
+    deadline = time.monotonic() + seconds if seconds else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.05)
+            feed(DetectorEvent("tick", time.monotonic()))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        detector.stop()
+
+
+@phone_group.command("simulate")
+@click.option("--kind", type=click.Choice(["at", "line"]), default="line", show_default=True)
+@click.option("--scenario", "names", multiple=True,
+              help="answered_ring2, unanswered_6, abandoned_3, cid_before_ring1, cid_after_ring1, "
+                   "unplug_mid_call (repeatable; default: all in turn).")
+@click.option("--speed", type=float, default=1.0, show_default=True, help="2 plays twice as fast.")
+@click.option("--cadence", type=click.Choice(["CN", "US", "UK"]), default="CN", show_default=True)
+@click.option("--link-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the by-id style symlink goes (default: a temporary folder).")
+@click.option("--pause", type=float, default=3.0, show_default=True, help="Seconds between calls.")
+def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str, link_dir: Path | None,
+                   pause: float) -> None:
+    """Create a pseudo-terminal, print its path, and play realistic calls on it."""
+    import tempfile
+
+    from hardware.phone.simulator import SCENARIOS, ModemResponder, PtyLine, play, scenario
+    if speed <= 0:
+        raise click.BadParameter("must be above 0", param_hint="--speed")
+    for name in names:
+        if name not in SCENARIOS:
+            raise click.BadParameter(f"expected one of {', '.join(SCENARIOS)}", param_hint="--scenario")
+    line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
+    modem = ModemResponder(line).start() if kind == "at" else None
+    click.echo(f"simulated {kind} detector at {line.path}")
+    click.echo(f"watch it with: kiosk phone watch --kind {kind} --port {line.path}")
+    sys.stdout.flush()
+    try:
+        for name in names or SCENARIOS:
+            click.echo(f"playing {name}")
+            play(line, scenario(name, cadence), kind, cadence=cadence, speed=speed,
+                 echo=lambda step: click.echo(f"  {step.t:6.1f}s {step.action} {step.number}".rstrip()))
+            time.sleep(pause / speed)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if modem:
+            modem.stop()
+        line.close()

@@ -1,0 +1,137 @@
+"""`kiosk printer ...` and `kiosk receipt ...`: test page, queue, previews and reprints."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+def test_page(terminal_id: str):
+    """A page that shows everything a printer must do: both languages, ¥, sizes, QR, barcode."""
+    from kiosk.printing.documents import QR, Barcode, Pair, Receipt, Rule, Text
+    return Receipt(
+        kind="test", lang="zh_CN", title="打印机测试页 Printer test", number=f"{terminal_id}-TEST",
+        header=("前台服务中心 Front Desk",),
+        blocks=(
+            Text("简体中文：欢迎光临，谢谢惠顾。"), Text("English: Welcome, thank you."),
+            Text("粗体 Bold", bold=True), Text("大字 Large", size=2), Text("居中 Centre", align="center"),
+            Text("右对齐 Right", align="right"), Rule(),
+            Pair("金额 Amount", "¥1,234.50"), Pair("负数 Negative", "-¥3.00"), Rule("="),
+            QR(f"{terminal_id}-TEST"), Barcode(f"{terminal_id}-TEST"),
+        ),
+        footer=("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789",),
+    )
+
+
+@click.group("printer")
+def printer_group() -> None:
+    """The receipt printer."""
+
+
+@printer_group.command("test")
+@config_option
+@db_option
+@click.option("--kick", is_flag=True, help="Also open the cash drawer.")
+def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> None:
+    """Print a test page now (both languages, QR, barcode, cut)."""
+    from hardware.printer.escpos import PrinterProfile, render
+    from hardware.printer.connections import PrinterError, from_config
+    from kiosk.core.paths import state_dir
+    ctx = build_context(config_path, db_path)
+    cfg = ctx.config.section("printer")
+    printer = from_config(cfg, state_dir())
+    if printer is None:
+        raise click.ClickException("no printer configured ([printer] kind = 'none')")
+    profile = PrinterProfile(cfg["paper_mm"], cfg["chinese"], cfg["drawer_pin"], cfg["drawer_pulse_ms"])
+    receipt = test_page(ctx.terminal_id)
+    try:
+        result = printer.send(render(receipt, profile, kick=kick), receipt)
+    except PrinterError as exc:
+        raise click.ClickException(f"printer {exc.state}: {exc.detail}") from None
+    click.echo(f"{printer.name}: {result.detail}")
+
+
+@printer_group.command("queue")
+@config_option
+@db_option
+@click.option("--limit", default=20, show_default=True)
+def printer_queue(config_path: Path | None, db_path: Path | None, limit: int) -> None:
+    """List recent print jobs and their status."""
+    from kiosk.printing import queue as printqueue
+    ctx = build_context(config_path, db_path)
+    for job in printqueue.recent(ctx.db, limit):
+        click.echo(f"{job.id}\t{job.kind}\t{job.receipt_no or '-'}\t{job.status}\t{job.detail}")
+
+
+@click.group("receipt")
+def receipt_group() -> None:
+    """Receipts: previews and reprints."""
+
+
+def _find_job(db, kind: str | None, record_id: str | None, job_id: int | None):
+    from kiosk.printing import queue as printqueue
+    if job_id is not None:
+        try:
+            return printqueue.get(db, job_id)
+        except KeyError:
+            raise click.ClickException(f"no print job {job_id}") from None
+    row = db.execute("SELECT id FROM print_jobs WHERE kind = ? AND record_id = ? AND reprint_of IS NULL "
+                     "ORDER BY id LIMIT 1", (kind, str(record_id))).fetchone()
+    if row is None:
+        raise click.ClickException(f"no {kind} receipt for record {record_id}")
+    return printqueue.get(db, row[0])
+
+
+@receipt_group.command("preview")
+@config_option
+@db_option
+@click.option("--kind", help="Receipt kind: sale, refund, fee, eod, badge, lftag, lfclaim, lfhandover...")
+@click.option("--id", "record_id", help="The record's id (e.g. the sale's).")
+@click.option("--job", "job_id", type=int, help="Or a print job id.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Write the paper as a PNG.")
+@click.option("--escpos", type=click.Path(dir_okay=False, path_type=Path), help="Write the ESC/POS bytes.")
+def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) -> None:
+    """Show what would be printed for a stored receipt."""
+    from hardware.printer.escpos import PrinterProfile, render
+    from hardware.printer.png import render_png
+    from kiosk.printing.documents import KIND_CODES, layout
+    if job_id is None and not (kind and record_id):
+        raise click.UsageError("give --kind and --id, or --job")
+    if kind and kind not in KIND_CODES:
+        raise click.BadParameter(f"expected one of {', '.join(KIND_CODES)}", param_hint="--kind")
+    ctx = build_context(config_path, db_path)
+    job = _find_job(ctx.db, kind, record_id, job_id)
+    if job.receipt is None:
+        raise click.ClickException(f"job {job.id} is a drawer opening, nothing to preview")
+    cfg = ctx.config.section("printer")
+    if png:
+        render_png(job.receipt, cfg["paper_mm"]).save(png)
+        click.echo(f"wrote {png}")
+    if escpos:
+        profile = PrinterProfile(cfg["paper_mm"], cfg["chinese"], cfg["drawer_pin"], cfg["drawer_pulse_ms"])
+        escpos.write_bytes(render(job.receipt, profile, kick=job.kick_drawer))
+        click.echo(f"wrote {escpos}")
+    if not png and not escpos:
+        from hardware.printer.png import PAPERS
+        for line, _ in layout(job.receipt, PAPERS[cfg["paper_mm"]].columns):
+            click.echo(line)
+
+
+@receipt_group.command("reprint")
+@config_option
+@db_option
+@click.option("--job", "job_id", type=int, required=True)
+@click.option("--user", "user_name", required=True, help="Who asks for the reprint (an account name).")
+def receipt_reprint(config_path, db_path, job_id: int, user_name: str) -> None:
+    """Queue a reprint of a past receipt (marked REPRINT on paper)."""
+    from kiosk.core import auth
+    from kiosk.printing import queue as printqueue
+    ctx = build_context(config_path, db_path)
+    user = next((u for u in auth.users(ctx.db) if u.name == user_name), None)
+    if user is None:
+        raise click.ClickException(f"no account named {user_name!r}")
+    _find_job(ctx.db, None, None, job_id)
+    new_id = printqueue.reprint(ctx.db, ctx.clock, user.actor(), job_id)
+    click.echo(f"queued reprint as job {new_id}")

@@ -1,0 +1,73 @@
+"""`kiosk visitors ...`: who is on site, search, the host directory, and the timed jobs (same services
+as the screens). Names and phone numbers print only here, for staff at the box."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+@click.group("visitors")
+def visitors_group() -> None:
+    """The visitor register."""
+
+
+@visitors_group.command("onsite")
+@config_option
+@db_option
+def v_onsite(config_path: Path | None, db_path: Path | None) -> None:
+    """Everyone signed in and not yet signed out (the roll-call list)."""
+    from kiosk.visitors import service as visitors
+    ctx = build_context(config_path, db_path)
+    rows = visitors.on_site(ctx.db)
+    for r in rows:
+        click.echo(f"{r['signed_in_at'][:16]}\t{r['name']}\tx{r['party_size']}\t{r['organisation']}\t{r['host_name']}")
+    click.echo(f"on site: {sum(r['party_size'] for r in rows)} people in {len(rows)} visits")
+
+
+@visitors_group.command("search")
+@config_option
+@db_option
+@click.argument("text")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def v_search(config_path: Path | None, db_path: Path | None, text: str, limit: int) -> None:
+    """Past visits by name, phone, organisation or host."""
+    from kiosk.visitors import service as visitors
+    ctx = build_context(config_path, db_path)
+    rows = visitors.search(ctx.db, text, limit=limit)
+    for r in rows:
+        click.echo(f"{r['signed_in_at'][:16]}\t{r['name'] or '(anonymised)'}\t{r['phone']}\t{r['organisation']}"
+                   f"\t{r['host_name']}\t{r['purpose']}")
+    if not rows:
+        click.echo("no visits found")
+
+
+@visitors_group.command("housekeeping")
+@config_option
+@db_option
+def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
+    """Run the timed jobs now: automatic sign-out (when configured) and the daily anonymisation."""
+    from kiosk.visitors import housekeeping
+    ctx = build_context(config_path, db_path)
+    done = housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
+    click.echo(f"signed out automatically: {done.signed_out}")
+    click.echo("anonymised: " + ("already ran today" if done.anonymised is None else str(done.anonymised)))
+
+
+@visitors_group.command("host-add")
+@config_option
+@db_option
+@click.argument("name")
+@click.option("--department", default="", help="Shown next to the name when a visitor searches.")
+def v_host_add(config_path: Path | None, db_path: Path | None, name: str, department: str) -> None:
+    """Add a person visitors can come to see."""
+    from kiosk.visitors import service as visitors
+    from kiosk.core.audit import Actor
+    ctx = build_context(config_path, db_path)
+    try:
+        host_id = visitors.add_host(ctx.db, ctx.clock, Actor("cli"), name, department)
+    except visitors.VisitorError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"host {host_id}: {name}")

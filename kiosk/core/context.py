@@ -1,0 +1,71 @@
+"""The composition root: what a running kiosk (app or CLI command) is made of.
+
+Built once at start-up and handed down; services still take db and clock explicitly.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.core import config as config_mod
+from kiosk.core import db as db_mod
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.events import EventBus
+from kiosk.core.i18n import Language
+from kiosk.core.paths import default_db_path
+
+
+@dataclass
+class Context:
+    """Configuration, database location, clock, event bus and active language."""
+
+    config: config_mod.Config
+    db_path: Path
+    clock: Clock = field(default_factory=SystemClock)
+    bus: EventBus = field(default_factory=EventBus)
+    language: Language | None = None
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.language is None:
+            self.language = Language(self.config.get("site", "language"))
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (SQLite connections are per thread)."""
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            conn = db_mod.connect(self.db_path)
+            self._local.db = conn
+            self._mirror_timezone(conn)
+        return conn
+
+    def _mirror_timezone(self, conn: sqlite_utils.Database) -> None:
+        """Receipts are built from records alone; they read the site's time zone from the database."""
+        from kiosk.core import settings
+        from kiosk.core.audit import SYSTEM
+        wanted = self.config.get("site", "timezone")
+        if settings.get(conn, "site_timezone") != wanted:
+            settings.put(conn, self.clock, SYSTEM, "site_timezone", wanted)
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "db", None)
+        if conn is not None:
+            conn.close()
+            self._local.db = None
+
+    @property
+    def terminal_id(self) -> str:
+        return self.config.get("site", "id")
+
+
+def build(config_path: str | Path | None = None, db_path: str | Path | None = None,
+          clock: Clock | None = None) -> Context:
+    """Load configuration (strictly) and pick the database: --db, then config, then platform dir."""
+    cfg = config_mod.load(config_path)
+    chosen = Path(db_path) if db_path else Path(cfg.get("database", "path") or default_db_path())
+    return Context(config=cfg, db_path=chosen, clock=clock or SystemClock())

@@ -1,0 +1,131 @@
+"""Business settings that a manager edits on screen (site name, greeting, retention...)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core import audit
+from kiosk.core.audit import Actor
+from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.db import write
+
+DEFAULTS: dict[str, Any] = {
+    "site_name": {"zh_CN": "前台服务中心", "en": "Front Desk"},
+    "greeting": {"zh_CN": "您好，{site}，请问有什么可以帮您？", "en": "Hello, {site}, how can I help you?"},
+    "apology": {"zh_CN": "对不起，让您久等了。", "en": "Sorry to keep you waiting."},
+    "privacy_notice": {
+        "zh_CN": "您的登记信息仅用于访客管理和安全，保存 {days} 天后匿名化处理，不会向其他访客披露。",
+        "en": "Your details are used only to manage visits and for safety. They are anonymised after {days} days "
+              "and never shown to other visitors.",
+    },
+    "visitor_retention_days": 30,
+    "lostfound_handover_days": 15,
+    "callback_due_minutes": 240,
+    "store_full_id_numbers": False,
+    "auto_signout_time": "",  # "HH:MM" local time, empty: off
+    "demo_data": None,  # which demo data this database holds (kiosk.demo.accounts)
+    # The box's configured time zone, mirrored here at start-up so receipts built from records alone
+    # print local times (kiosk.core.context keeps it in step with the configuration file).
+    "site_timezone": "Asia/Shanghai",
+    "visitor_retention_last_day": None,  # local date the anonymisation last ran (kiosk.visitors.housekeeping)
+}
+
+
+def get(db: sqlite_utils.Database, key: str) -> Any:
+    """A setting's value (its default when never set)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        if key not in DEFAULTS:
+            raise KeyError(f"unknown setting {key!r}")
+        return DEFAULTS[key]
+    return json.loads(row[0])
+
+
+def put(db: sqlite_utils.Database, clock: Clock, actor: Actor, key: str, value: Any) -> None:
+    """Change a setting; the change is audited with before/after."""
+    with write(db):
+        before = get(db, key) if key in DEFAULTS or _exists(db, key) else None
+        db.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            (key, json.dumps(value, ensure_ascii=False), utc_iso(clock.now())),
+        )
+        audit.record(db, clock, actor, "setting.change", "settings", key, before, value)
+
+
+def _exists(db: sqlite_utils.Database, key: str) -> bool:
+    return db.execute("SELECT 1 FROM settings WHERE key = ?", (key,)).fetchone() is not None
+
+
+def localized(db: sqlite_utils.Database, key: str, lang: str) -> str:
+    """A per-language text setting in the given language (English as the fallback)."""
+    value = get(db, key)
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("en") or next(iter(value.values()), "")
+    return str(value)
+
+
+class SettingError(ValueError):
+    """A value a manager typed that the setting cannot take; names the setting."""
+
+    def __init__(self, key: str, msgid: str, **params: Any) -> None:
+        text = msgid.format(**params) if params else msgid  # a msgid may show "{days}" literally
+        super().__init__(f"{key}: {text}" if key else text)
+        self.key, self.msgid, self.params = key, msgid, params
+
+
+# What managers may change on screen, and what each accepts. Texts are per language.
+NUMBERS = {"visitor_retention_days": (1, 3650), "lostfound_handover_days": (1, 365),
+           "callback_due_minutes": (5, 7 * 24 * 60)}
+TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400}
+MANAGER_EDITABLE = (*TEXTS, *NUMBERS, "store_full_id_numbers", "auto_signout_time")
+
+
+def check(key: str, value: Any) -> Any:
+    """The value as stored, or SettingError saying what the setting accepts."""
+    if key in NUMBERS:
+        low, high = NUMBERS[key]
+        text = str(value).strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise SettingError(key, "must be a whole number from {low} to {high}", low=low, high=high)
+        return int(text)
+    if key in TEXTS:
+        if not isinstance(value, dict) or set(value) != {"zh_CN", "en"}:
+            raise SettingError(key, "needs a Chinese and an English text")
+        cleaned = {lang: str(text).strip() for lang, text in value.items()}
+        if not all(cleaned.values()):
+            raise SettingError(key, "needs a Chinese and an English text")
+        if any(len(text) > TEXTS[key] for text in cleaned.values()):
+            raise SettingError(key, "is too long (at most {n} characters)", n=TEXTS[key])
+        if key == "privacy_notice" and not all("{days}" in text for text in cleaned.values()):
+            raise SettingError(key, "must say how long details are kept: include {days}")
+        return cleaned
+    if key == "store_full_id_numbers":
+        return bool(value)
+    if key == "auto_signout_time":
+        text = str(value).strip()
+        if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()
+                         and int(text[:2]) < 24 and int(text[3:]) < 60):
+            raise SettingError(key, "a time looks like 20:00 (or leave it empty)")
+        return text
+    raise SettingError(key, "cannot be changed here")
+
+
+def put_checked(db: sqlite_utils.Database, clock: Clock, actor: Actor, values: dict[str, Any]) -> list[str]:
+    """A manager saves several settings: all are checked first, then the changed ones are written
+    (audited) together. Returns the keys that changed."""
+    if actor.role != "manager":
+        raise SettingError("", "only a manager can change settings")
+    cleaned = {key: check(key, value) for key, value in values.items()}
+    changed = [key for key, value in cleaned.items() if get(db, key) != value]
+    with write(db):
+        for key in changed:
+            put(db, clock, actor, key, cleaned[key])
+    return changed
+
+
+def site_timezone(db: sqlite_utils.Database) -> str:
+    """The site's time zone name, for printing local times."""
+    return get(db, "site_timezone")

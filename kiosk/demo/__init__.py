@@ -1,0 +1,1 @@
+"""Demo accounts and synthetic history for a newcomer and for benchmarks."""

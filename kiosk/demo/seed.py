@@ -1,0 +1,296 @@
+"""Synthetic desk activity for demos and benchmarks: ``kiosk demo seed --days N``.
+
+Rows have exactly the shape the areas' services write. Bench volumes (thousands of rows a day) go
+through a fast path — one transaction, executemany — instead of one committed transaction per
+event; the shapes are checked against the services by tests/test_export_seed.py. Areas whose
+tables do not exist yet are skipped and reported.
+"""
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.db import write
+from kiosk.reports.logs import existing_tables
+
+NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴婷", "Anna Smith", "John Lee"]
+TOPICS = ["询问开放时间", "预约会议室", "快递到了吗", "投诉空调太冷", "报修：门禁卡失灵", "Asking for directions",
+          "会员卡续费", "找人：财务部"]
+STAFF = [("王芳", "staff"), ("李娜", "staff")]
+DEFAULTS = {"visitors": 120, "calls": 60, "sales": 80}
+
+
+def _opening_moment(rng: random.Random, day: date, tz: ZoneInfo) -> datetime:
+    """A moment in opening hours (08:00–18:00 local), busier mid-morning and mid-afternoon."""
+    hour = min(17, max(8, int(rng.choice((rng.gauss(10.5, 1.5), rng.gauss(15, 1.5))))))
+    local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
+                     rng.randrange(1_000_000), tzinfo=tz)
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, visitors: int | None = None,
+         calls: int | None = None, sales: int | None = None, random_seed: int = 1,
+         end_day: date | None = None) -> dict[str, int | str]:
+    """Fill days (ending end_day, default today) with activity; returns counts per area (or why skipped)."""
+    rng = random.Random(random_seed)
+    tz = ZoneInfo(tz_name)
+    last = end_day or clock.now().astimezone(tz).date()
+    day_list = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    tables = existing_tables(db)
+    made: dict[str, int | str] = {}
+    if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
+        per_day = calls if calls is not None else DEFAULTS["calls"]
+        made["calls"] = _seed_calls(db, rng, day_list, tz, per_day)
+    else:
+        made["calls"] = "skipped: call tables not in this database"
+    if {"lf_items", "lf_events"} <= tables:
+        made["lost items"] = _seed_lost(db, rng, day_list, tz)
+    if {"visits", "visit_signouts", "hosts"} <= tables:
+        made["visitors"] = _seed_visits(db, clock, rng, day_list, tz,
+                                        visitors if visitors is not None else DEFAULTS["visitors"])
+    if {"sales", "sale_lines", "payments", "stock_movements", "products"} <= tables:
+        made["sales"] = _seed_sales(db, clock, rng, day_list, tz, sales if sales is not None else DEFAULTS["sales"])
+    if {"fee_types", "fee_collections"} <= tables:
+        per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
+        made["fees"] = _seed_fees(db, clock, rng, day_list, tz, per_day)
+    for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
+        if table not in tables:
+            made[area] = f"skipped: table {table} not in this database yet"
+    return made
+
+
+ORGS = ["顺丰速运", "华为技术", "Acme Ltd", "", "中国移动", "市体育局", "绿地物业", ""]
+PURPOSES = ("meeting", "meeting", "meeting", "delivery", "delivery", "interview", "contractor", "other")
+
+
+def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Visits (self or at the counter), nearly all signed out by code, by staff or automatically at 20:00."""
+    from kiosk.visitors import service as visitors
+    if not db.execute("SELECT 1 FROM hosts LIMIT 1").fetchone():
+        visitors.seed_demo(db, clock)
+    hosts = [(r[0], r[1]) for r in db.execute("SELECT id, name FROM hosts WHERE active = 1")]
+    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM visits").fetchone()[0]
+    codes = {r[0] for r in db.execute("SELECT signout_code FROM visits")}
+    visits, outs, audits = [], [], []
+    visit_id = base
+    for day in day_list:
+        for _ in range(per_day):
+            visit_id += 1
+            at = _opening_moment(rng, day, tz)
+            host = rng.choice(hosts)
+            by_staff = rng.random() < 0.3
+            code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
+            while code in codes:  # 5 characters of 25: about 9.8 million codes
+                code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
+            codes.add(code)
+            phone = f"1{rng.choice((3, 5, 8))}{rng.randrange(10**9):09d}"
+            party = rng.choices((1, 2, 3, 4), (70, 20, 7, 3))[0]
+            visits.append((visit_id, utc_iso(at), rng.choice(NAMES), phone, rng.choice(ORGS), host[0], host[1],
+                           rng.choice(PURPOSES), party, "staff" if by_staff else "self", None,
+                           "身份证" if by_staff else "", "110101********1234" if by_staff else "", 1, code))
+            actor = rng.choice(STAFF)[0] if by_staff else "visitor"
+            audits.append((utc_iso(at), None, actor, "visitor.sign_in", "visits", str(visit_id), None,
+                           json.dumps({"by": "staff" if by_staff else "self", "host": host[1], "party_size": party},
+                                      ensure_ascii=False, sort_keys=True)))
+            if at + timedelta(hours=1) > clock.now():
+                continue  # still on site
+            kind = rng.choices(("code", "staff", "auto"), (70, 25, 5))[0]
+            local_day = at.astimezone(tz).date()
+            out_at = (datetime(local_day.year, local_day.month, local_day.day, 20, tzinfo=tz) if kind == "auto"
+                      else at + timedelta(minutes=rng.uniform(10, 180)))
+            outs.append((visit_id, utc_iso(out_at), kind, {"code": "visitor", "auto": "system"}.get(
+                kind, rng.choice(STAFF)[0])))
+    with write(db):
+        db.conn.executemany(
+            "INSERT INTO visits (id, signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
+            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
+        db.conn.executemany("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)", outs)
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+    return len(visits)
+
+
+def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Fee collections (green fees, lockers, memberships) with their audit rows; numbers continue the series."""
+    from kiosk.counter import fees
+    from kiosk.core import series
+    from kiosk.printing.documents import KIND_CODES
+    if not db.execute("SELECT 1 FROM fee_types LIMIT 1").fetchone():
+        fees.seed_demo(db, clock)
+    types = fees.fee_types(db)
+    rows, audits = [], []
+    with write(db):
+        first_no = series.next_number(db, "receipt:fee")
+        for day in day_list:
+            for _ in range(per_day):
+                fee = rng.choice(types)
+                at = _opening_moment(rng, day, tz)
+                staff = rng.choice(STAFF)[0]
+                number = f"T01-{KIND_CODES['fee']}-{first_no + len(rows):06d}"
+                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
+                tendered = -(-fee.default_fen // 10000) * 10000 if method == "cash" else None
+                rows.append((utc_iso(at), number, fee.id, rng.choice(NAMES),
+                             f"M{rng.randrange(10**5):05d}" if fee.member_required else "", fee.default_fen,
+                             "", method, tendered, tendered - fee.default_fen if tendered else None,
+                             "" if method == "cash" else f"{rng.randrange(10**8):08d}", None, staff))
+                audits.append((utc_iso(at), None, staff, "fee.collect", "fee_collections", None, None,
+                               json.dumps({"amount_fen": fee.default_fen, "method": method, "receipt_no": number},
+                                          ensure_ascii=False, sort_keys=True)))
+        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:fee'", (first_no + len(rows) - 1,))
+        for row, entry in zip(rows, audits):
+            collection_id = db.execute(
+                "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
+                " method, tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?)", row).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
+    return len(rows)
+
+
+def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Sales of 1-5 lines paid by cash, card or mobile, with their stock movements, payments and audit rows.
+
+    Receipt numbers continue the sale series; deliveries keep the shelves from running far below zero.
+    """
+    from kiosk.counter import sales as counter
+    from kiosk.core import series
+    from kiosk.printing.documents import KIND_CODES
+    if not db.execute("SELECT 1 FROM products LIMIT 1").fetchone():
+        counter.seed_demo(db, clock)
+    products = [(r[0], r[1], r[2]) for r in db.execute("SELECT id, name_zh, price_fen FROM products WHERE active = 1")]
+    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM sales").fetchone()[0]
+    sales, lines, pays, moves, audits = [], [], [], [], []
+    with write(db):
+        first_no = series.next_number(db, "receipt:sale")
+        sale_id = base
+        for number, day in enumerate(day_list):
+            sold: dict[int, int] = {}
+            for _ in range(per_day):
+                sale_id += 1
+                at = _opening_moment(rng, day, tz)
+                staff = rng.choice(STAFF)[0]
+                chosen = rng.sample(products, k=min(len(products), rng.choices((1, 2, 3, 4, 5), (40, 30, 15, 10, 5))[0]))
+                total = 0
+                for pid, name, price in chosen:
+                    qty = rng.choices((1, 2, 3), (75, 20, 5))[0]
+                    lines.append((sale_id, pid, name, price, qty, price * qty))
+                    moves.append((pid, utc_iso(at), -qty, "sale", "sales", sale_id, "", staff))
+                    sold[pid] = sold.get(pid, 0) + qty
+                    total += price * qty
+                receipt = f"T01-{KIND_CODES['sale']}-{first_no + len(sales):06d}"
+                sales.append((sale_id, utc_iso(at), receipt, total, None, staff))
+                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
+                tendered = -(-total // 10000) * 10000 if method == "cash" else None
+                pays.append((sale_id, method, total, tendered, tendered - total if tendered else None,
+                             "" if method == "cash" else f"{rng.randrange(10**8):08d}"))
+                audits.append((utc_iso(at), None, staff, "sale", "sales", str(sale_id), None,
+                               json.dumps({"method": method, "receipt_no": receipt, "total_fen": total},
+                                          ensure_ascii=False, sort_keys=True)))
+            morning = datetime(day.year, day.month, day.day, 7, 30, tzinfo=tz)
+            for pid, qty in sold.items():  # the next delivery replaces what the day sold
+                moves.append((pid, utc_iso(morning), qty, "receipt", "products", pid, "delivery", "system"))
+        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:sale'", (first_no + len(sales) - 1,))
+        db.conn.executemany("INSERT INTO sales (id, at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                            sales)
+        db.conn.executemany("INSERT INTO sale_lines (sale_id, product_id, name, unit_fen, quantity, total_fen)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", lines)
+        db.conn.executemany("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", pays)
+        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason,"
+                            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+    return len(sales)
+
+
+LOST = [("umbrella", "黑色长柄伞", "大堂"), ("wallet", "棕色皮夹", "电梯"), ("keys", "钥匙一串（3把）", "会议室"),
+        ("phone", "白色手机", "洗手间"), ("clothing", "蓝色外套", "餐厅")]
+
+
+def _seed_lost(db, rng: random.Random, day_list: list[date], tz: ZoneInfo) -> int:
+    """A few found items a day, entered through kiosk.lostfound.service (few enough for the real service)."""
+    from kiosk.lostfound import service as lostfound
+    from kiosk.core.audit import Actor
+    from kiosk.core.clock import FakeClock
+
+    count = 0
+    for day in day_list:
+        for _ in range(rng.randrange(0, 4)):
+            category, what, where = rng.choice(LOST)
+            at = _opening_moment(rng, day, tz)
+            staff = rng.choice(STAFF)
+            lostfound.register_item(db, FakeClock(at), Actor(staff[0], None, staff[1]), str(tz), category=category,
+                                    description=what, found_place=where, handed_in_kind="customer",
+                                    handed_in_name=rng.choice(NAMES), storage="前台柜子")
+            count += 1
+    return count
+
+
+def _seed_calls(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
+    """Calls with rings, answers or misses, notes (some with callbacks, some done) and their audit rows."""
+    base_call = (db.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0])
+    base_note = (db.execute("SELECT COALESCE(MAX(id), 0) FROM call_notes").fetchone()[0])
+    calls, events, notes, done, audits = [], [], [], [], []
+    call_id, note_id = base_call, base_note
+    for day in day_list:
+        for _ in range(per_day):
+            call_id += 1
+            start = _opening_moment(rng, day, tz)
+            calls.append((call_id, utc_iso(start), "simulated"))
+            rings = rng.choices((1, 2, 3, 4, 5, 6), (10, 30, 30, 15, 10, 5))[0]
+            number = rng.choice(("", "13800138000", "01088886666", "13912345678", f"1{rng.randrange(10**10):010d}"))
+            answered = rng.random() > 0.08
+            for r in range(1, rings + 1):
+                events.append((call_id, utc_iso(start + timedelta(seconds=5 * (r - 1))), "ring", r, None, None,
+                               None, None, number or None, None))
+            t_answer = 5 * rings - 3.5
+            if rings > 3:
+                events.append((call_id, utc_iso(start + timedelta(seconds=15)), "prompt", 3, None, None, None, None,
+                               number or None, None))
+            if answered:
+                length = rng.uniform(15, 320)
+                events.append((call_id, utc_iso(start + timedelta(seconds=t_answer)), "answered", rings, None,
+                               "offhook", round(t_answer, 3), None, number or None, None))
+                events.append((call_id, utc_iso(start + timedelta(seconds=t_answer + length)), "ended", rings,
+                               "answered", "offhook", round(t_answer, 3), round(t_answer + length, 3),
+                               number or None, None))
+            else:
+                events.append((call_id, utc_iso(start + timedelta(seconds=5 * rings + 6)), "ended", rings,
+                               "missed", "heuristic", None, round(5.0 * rings + 6, 3), number or None, None))
+                continue
+            if rng.random() < 0.6:
+                note_id += 1
+                staff = rng.choice(STAFF)
+                at = start + timedelta(seconds=t_answer + 60)
+                needs = bool(number) and rng.random() < 0.25
+                due = utc_iso(at + timedelta(hours=4)) if needs else None
+                category = rng.choice(("inquiry", "inquiry", "complaint", "repair", "other"))
+                notes.append((note_id, call_id, utc_iso(at), None, staff[0], rng.choice(NAMES), number, category,
+                              rng.choice(TOPICS), "", "", "", "", due))
+                audits.append((utc_iso(at), None, staff[0], "call.note", "call_notes", str(note_id), None,
+                               json.dumps({"call_id": call_id, "category": category, "callback_due": due},
+                                          ensure_ascii=False, sort_keys=True)))
+                if needs and rng.random() < 0.7:
+                    when = at + timedelta(hours=rng.uniform(0.2, 3))
+                    done.append((note_id, utc_iso(when), None, staff[0], "已回电"))
+                    audits.append((utc_iso(when), None, staff[0], "call.callback_done", "call_notes", str(note_id),
+                                   None, None))
+    with write(db):
+        db.conn.executemany("INSERT INTO calls (id, started_at, detector) VALUES (?, ?, ?)", calls)
+        db.conn.executemany(
+            "INSERT INTO call_events (call_id, at, kind, rings, outcome, source, seconds_to_answer, duration, number, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+        db.conn.executemany(
+            "INSERT INTO call_notes (id, call_id, at, actor_id, actor, caller_name, caller_number, category, what,"
+            " place, why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
+        db.conn.executemany("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
+                            done)
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+    return len(calls)

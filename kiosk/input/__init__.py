@@ -1,0 +1,1 @@
+"""Text input help for the touchscreen: the offline pinyin engine."""

@@ -1,0 +1,421 @@
+"""Offline pinyin → hanzi candidates for the on-screen keyboard (no Kivy here).
+
+Data: readings from pypinyin (MIT), word frequencies from jieba's bundled dict.txt (MIT); see
+docs/licences.md. The index is built once (seconds) and cached in the state dir as
+pinyin-index-v1.pickle, so later starts load it in well under a second.
+
+Typed input is segmented into tokens: full syllables ("wang") or abbreviations (a leading part of a
+syllable, "x" or "zh"), so "wangxiaoming", "wangxm" and "wxm" all work; an apostrophe forces a break
+("xi'an"). `candidates()` lists words for the whole input first, then for the leading tokens, each
+with how many input characters it consumes, so the user can pick word by word.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = 2
+CACHE_NAME = "pinyin-index-v1.pickle"
+DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
+MAX_WORD_LEN = 4
+
+# Most common Chinese surnames, most frequent first (2020 census order, top 60). The first
+# TOP_SURNAMES outrank everything for their syllable so a name starts with the expected character.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
+            "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛")
+TOP_SURNAMES = 30
+SURNAME_BOOST = 5.0
+# Characters common in given names (most common first). Visitors type names: these outrank other
+# characters of the same reading (ming → 明 before 名), and two-character given names made of them
+# are offered as words (xiaoming → 小明), which jieba's general dictionary mostly lacks.
+GIVEN_NAME_CHARS = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建文辉力晓小志海燕鹏飞宇浩"
+                    "俊婷雪琳欣佳晨思雨梓子涵轩博睿然萱怡颖瑶琪嘉豪宏鑫斌波亮龙凯峰春梅琴云")
+GIVEN_NAME_BOOST = 3.0
+GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
+
+_SPLIT = re.compile(r"[' ]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One choice in the candidate bar: `text` replaces the first `consumed` input characters."""
+
+    text: str
+    consumed: int
+    score: float
+
+
+@dataclass
+class _Index:
+    syllables: frozenset[str]
+    prefixes: frozenset[str]
+    # first letters of the syllables ("wxm") -> [(syllables tuple, text, score)], best first
+    buckets: dict[str, list[tuple[tuple[str, ...], str, float]]]
+    source: str
+
+
+def _jieba_dict_path() -> Path:
+    import jieba  # only for the location of its bundled dict.txt
+    return Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+def _source_stamp(max_words: int) -> str:
+    """Identifies the data the index came from, so a cache from other data is rebuilt."""
+    import pypinyin
+    d = _jieba_dict_path()
+    st = d.stat()
+    return f"v{INDEX_VERSION};pypinyin={pypinyin.__version__};jieba={st.st_size}:{int(st.st_mtime)};max={max_words}"
+
+
+def _simplified_common(text: str) -> bool:
+    """GB2312 covers the common Simplified characters; this keeps traditional/rare glyphs out."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
+    """Build the index from pypinyin and jieba data (a few seconds for the default size)."""
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    char_freq: dict[str, float] = {}
+    words: list[tuple[str, float]] = []
+    with open(_jieba_dict_path(), encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) < 2 or not _simplified_common(parts[0]):
+                continue
+            word, freq = parts[0], float(parts[1])
+            if len(word) == 1:
+                char_freq[word] = max(char_freq.get(word, 0.0), freq)
+            elif len(word) <= MAX_WORD_LEN:
+                words.append((word, freq))
+    words.sort(key=lambda wf: -wf[1])
+    del words[max_words:]
+
+    entries: list[tuple[tuple[str, ...], str, float]] = []
+    surname_rank = {ch: i for i, ch in enumerate(SURNAMES)}
+    for code, readings in pinyin_dict.items():
+        ch = chr(code)
+        if not _simplified_common(ch):
+            continue
+        freq = char_freq.get(ch, 1.0)
+        syls = []
+        for reading in readings.split(","):
+            syl_text = _toneless(reading)
+            if syl_text and syl_text not in syls:
+                syls.append(syl_text)
+        for i, syl in enumerate(syls):
+            score = freq if i == 0 else freq * 0.02  # pypinyin lists the usual reading first
+            if ch in surname_rank:
+                score *= SURNAME_BOOST
+            elif ch in GIVEN_NAME_CHARS and i == 0:
+                score *= GIVEN_NAME_BOOST
+            entries.append(((syl,), ch, score))
+    known = {word for word, _ in words}
+    given = [a + b for a in GIVEN_NAME_CHARS for b in GIVEN_NAME_CHARS if a != b and a + b not in known]
+    given += [a + b for a in SURNAMES[:TOP_SURNAMES] for b in GIVEN_NAME_CHARS if a + b not in known]  # 张伟
+    for word, freq in words + [(name, GIVEN_NAME_WORD_SCORE) for name in given]:
+        syls = tuple(s.replace("ü", "v") for s in lazy_pinyin(word, style=Style.NORMAL, v_to_u=False))
+        if len(syls) == len(word) and all(s.isalpha() for s in syls):
+            entries.append((syls, word, freq))
+
+    syllables = frozenset(s for syls, _, _ in entries for s in syls)
+    # Top surnames go first for their main syllable: above even the most frequent character.
+    best: dict[str, float] = {}
+    for syls, text, score in entries:
+        if len(syls) == 1:
+            best[syls[0]] = max(best.get(syls[0], 0.0), score)
+    boosted = []
+    for syls, text, score in entries:
+        rank = surname_rank.get(text, TOP_SURNAMES)
+        if len(text) == 1 and rank < TOP_SURNAMES and score >= char_freq.get(text, 1.0) * SURNAME_BOOST:
+            score = best[syls[0]] * 2 + (TOP_SURNAMES - rank)
+        boosted.append((syls, text, score))
+
+    buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+    for syls, text, score in boosted:
+        buckets.setdefault("".join(s[0] for s in syls), []).append((syls, text, score))
+    for bucket in buckets.values():
+        bucket.sort(key=lambda e: -e[2])
+    prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
+    return _Index(syllables, prefixes, buckets, _source_stamp(max_words))
+
+
+def _toneless(reading: str) -> str:
+    """"lǚ" -> "lv", "zhāng" -> "zhang"; "" for readings that are not plain syllables (m̀, ê)."""
+    text = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    ok = text.isascii() and text.isalpha() and text.islower() and text not in _INTERJECTIONS
+    return text if ok else ""
+
+
+# Readings of interjections (嗯 n, 呣 m…): as "syllables" they would swallow the initials of
+# abbreviations ("wxm" must stay w-x-m), so they are left out.
+_INTERJECTIONS = frozenset({"m", "n", "ng", "hm", "hng", "r"})
+
+
+def segment(pinyin: str, syllables: Iterable[str] | None = None) -> list[list[str]]:
+    """All cheapest ways to split typed pinyin into tokens (full syllables or abbreviations).
+
+    A full syllable costs 1, an abbreviation 1.5, so "xian" is one syllable, "xi'an" two,
+    and equally cheap readings ("fangan": fang an / fan gan) are all returned, the greedy one first.
+    """
+    syls = frozenset(syllables) if syllables is not None else _default_syllables()
+    prefixes = frozenset(s[:i] for s in syls for i in range(1, len(s) + 1))
+    result: list[list[str]] = [[]]
+    for part in _SPLIT.split(pinyin.lower().strip("' ")):
+        if not part:
+            continue
+        parses = _segment_part(part, syls, prefixes)
+        if not parses:
+            return []
+        result = [r + p for r in result for p in parses]
+    return result if result != [[]] else []
+
+
+def _segment_part(part: str, syls: frozenset[str], prefixes: frozenset[str]) -> list[list[str]]:
+    n = len(part)
+    # best[i] = (cost, parses) for part[i:]
+    best: list[tuple[float, list[list[str]]] | None] = [None] * (n + 1)
+    best[n] = (0.0, [[]])
+    for i in range(n - 1, -1, -1):
+        options: list[tuple[float, list[list[str]]]] = []
+        for j in range(min(n, i + 6), i, -1):  # longest first: greedy parse comes first
+            token = part[i:j]
+            if best[j] is None:
+                continue
+            cost = 1.0 if token in syls else 1.5 if token in prefixes else None
+            if cost is None:
+                continue
+            tail_cost, tails = best[j]
+            options.append((cost + tail_cost, [[token] + t for t in tails]))
+        if options:
+            low = min(c for c, _ in options)
+            parses = [p for c, ps in options if c == low for p in ps]
+            best[i] = (low, parses[:4])
+    return best[0][1] if best[0] else []
+
+
+_DEFAULT_SYLLABLES: frozenset[str] | None = None
+
+
+def _default_syllables() -> frozenset[str]:
+    """Syllables pypinyin knows, without building the full index (for `segment` on its own)."""
+    global _DEFAULT_SYLLABLES
+    if _DEFAULT_SYLLABLES is None:
+        from pypinyin.pinyin_dict import pinyin_dict
+        found = set()
+        for readings in pinyin_dict.values():
+            for reading in readings.split(","):
+                syl = _toneless(reading)
+                if syl:
+                    found.add(syl)
+        _DEFAULT_SYLLABLES = frozenset(found)
+    return _DEFAULT_SYLLABLES
+
+
+class PinyinEngine:
+    """Candidate lookup over a cached index; use `load_in_background()` from the UI."""
+
+    def __init__(self, cache_dir: Path | None = None, max_words: int = DEFAULT_MAX_WORDS) -> None:
+        self.cache_dir = cache_dir
+        self.max_words = max_words
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.load_seconds: float | None = None
+        self.loaded_from_cache = False
+        self._index: _Index | None = None
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[["PinyinEngine"], None]] = []
+        self._thread: threading.Thread | None = None
+
+    @property
+    def cache_path(self) -> Path:
+        """Where the built index is cached (the box's state dir unless given)."""
+        if self.cache_dir is None:
+            from kiosk.core import paths
+            self.cache_dir = paths.state_dir()
+        return Path(self.cache_dir) / CACHE_NAME
+
+    # --- loading -------------------------------------------------------------------------------
+    def load(self) -> "PinyinEngine":
+        """Load the cached index, or build and cache it; blocking, idempotent."""
+        with self._lock:
+            if self._index is not None:
+                return self
+            start = time.perf_counter()
+            stamp = _source_stamp(self.max_words)
+            index = self._read_cache(stamp)
+            self.loaded_from_cache = index is not None
+            if index is None:
+                index = build_index(self.max_words)
+                self._write_cache(index)
+            self._index = index
+            self.load_seconds = time.perf_counter() - start
+            log.info("pinyin index ready in %.2f s (%s)", self.load_seconds,
+                     "cache" if self.loaded_from_cache else "built")
+        return self
+
+    def load_in_background(self, on_ready: Callable[["PinyinEngine"], None] | None = None) -> threading.Event:
+        """Start loading on a daemon thread and return at once; `on_ready(engine)` is called from
+        that thread when done (the UI hops to its main thread itself). Returns the ready event."""
+        with self._lock:
+            if on_ready is not None:
+                if self.ready.is_set():
+                    on_ready(self)
+                else:
+                    self._callbacks.append(on_ready)
+            if self._thread is None and not self.ready.is_set():
+                self._thread = threading.Thread(target=self._run, name="pinyin-load", daemon=True)
+                self._thread.start()
+        return self.ready
+
+    def _run(self) -> None:
+        try:
+            self.load()
+        except BaseException as exc:  # noqa: BLE001 - reported to the UI, which falls back to letters
+            log.exception("pinyin index failed to load")
+            self.error = exc
+        with self._lock:
+            self.ready.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for cb in callbacks:
+            cb(self)
+
+    def _read_cache(self, stamp: str) -> _Index | None:
+        path = self.cache_path
+        try:
+            with open(path, "rb") as fh:
+                index = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - a damaged cache is simply rebuilt
+            log.warning("pinyin cache %s unreadable (%s); rebuilding", path, exc)
+            return None
+        if not isinstance(index, _Index) or index.source != stamp:
+            return None
+        return index
+
+    def _write_cache(self, index: _Index) -> None:
+        path = self.cache_path
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: a crash never leaves half a cache
+        except OSError as exc:
+            log.warning("could not cache pinyin index at %s: %s", path, exc)
+
+    # --- lookup --------------------------------------------------------------------------------
+    def segment(self, pinyin: str) -> list[list[str]]:
+        """Token parses of `pinyin` (see module `segment`)."""
+        return segment(pinyin, self._require().syllables)
+
+    def candidates(self, pinyin: str, limit: int = 20) -> list[Candidate]:
+        """Candidates for the whole input first, then for its leading tokens (best first)."""
+        index = self._require()
+        parses = segment(pinyin, index.syllables)
+        if not parses:
+            return []
+        out: list[Candidate] = []
+        seen: set[str] = set()
+
+        def add(text: str, consumed: int, score: float) -> None:
+            if text not in seen:
+                seen.add(text)
+                out.append(Candidate(text, consumed, score))
+
+        longest = max(len(p) for p in parses)
+        for count in range(longest, 0, -1):
+            level: list[Candidate] = []
+            for parse in parses:
+                if len(parse) < count:
+                    continue
+                consumed = _consumed_chars(pinyin, parse[:count])
+                for text, score in self._lookup(index, parse[:count], limit):
+                    level.append(Candidate(text, consumed, score))
+            if count == longest and count >= 2 and not level:
+                composed = self._compose(index, parses[0], pinyin)
+                if composed:
+                    add(composed.text, composed.consumed, composed.score)
+            for cand in sorted(level, key=lambda c: -c.score):
+                add(cand.text, cand.consumed, cand.score)
+            if len(out) >= limit and count < longest:
+                break
+        return out[:limit]
+
+    def _lookup(self, index: _Index, tokens: list[str], limit: int) -> list[tuple[str, float]]:
+        bucket = index.buckets.get("".join(t[0] for t in tokens), ())
+        full = [t in index.syllables for t in tokens]
+        found = []
+        for syls, text, score in bucket:
+            for tok, syl, exact in zip(tokens, syls, full):
+                if (syl != tok) if exact else not syl.startswith(tok):
+                    break
+            else:
+                found.append((text, score))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _compose(self, index: _Index, tokens: list[str], pinyin: str) -> Candidate | None:
+        """A whole-input guess when no single word matches: the best first character (a surname for
+        names), then the longest known words for the rest."""
+        first = self._lookup(index, tokens[:1], 1)
+        if not first:
+            return None
+        text, i = first[0][0], 1
+        while i < len(tokens):
+            for j in range(len(tokens), i, -1):
+                hit = self._lookup(index, tokens[i:j], 1)
+                if hit:
+                    text += hit[0][0]
+                    i = j
+                    break
+            else:
+                return None
+        return Candidate(text, len(pinyin), 0.0)
+
+    def _require(self) -> _Index:
+        if self._index is None:
+            self.load()
+        assert self._index is not None
+        return self._index
+
+
+def _consumed_chars(pinyin: str, tokens: list[str]) -> int:
+    """How many characters of the raw input (apostrophes included) the tokens cover."""
+    need = "".join(tokens)
+    got = 0
+    for pos, ch in enumerate(pinyin):
+        if got == len(need):
+            # swallow a separator right after the consumed part
+            return pos + 1 if ch in "' " else pos
+        if ch.lower() == need[got]:
+            got += 1
+    return len(pinyin)
+
+
+_shared: PinyinEngine | None = None
+
+
+def shared_engine() -> PinyinEngine:
+    """One engine per process (the keyboard's)."""
+    global _shared
+    if _shared is None:
+        _shared = PinyinEngine()
+    return _shared

@@ -1,0 +1,326 @@
+"""The lost-and-found register: items handed in, lost reports, claims, handovers and disposals.
+
+Status is never edited: held → claimed, or held → handed_over → disposed, each a new lf_events row
+with who and when, so the chain of custody can be read back. Forbidden transitions raise
+LostFoundError and change nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from kiosk.core import audit
+from kiosk.printing import queue as printqueue
+from kiosk.core import settings
+from kiosk.core.audit import Actor
+from kiosk.core.clock import Clock, parse_iso, utc_iso
+from kiosk.core.db import write
+from kiosk.core.privacy import mask_id_number
+from kiosk.core.series import next_number
+
+CATEGORIES = ("bag", "wallet", "phone", "keys", "clothing", "umbrella", "documents", "jewellery",
+              "electronics", "sports", "other")
+CATEGORY_LABELS = {"bag": "Bag", "wallet": "Wallet / purse", "phone": "Mobile phone", "keys": "Keys",
+                   "clothing": "Clothing", "umbrella": "Umbrella", "documents": "Documents / cards",
+                   "jewellery": "Jewellery / watch", "electronics": "Electronics", "sports": "Sports gear",
+                   "other": "Other"}  # msgids
+ID_TYPES = ("id_card", "passport", "driving_licence", "other")
+DISPOSAL_METHODS = ("returned_to_finder", "donated", "destroyed")
+HIGH_VALUE_FEN = 100_000  # ¥1,000 and above is kept in the safe and flagged
+MAX_TEXT = 200
+
+
+class LostFoundError(ValueError):
+    """A refused change, with a message for the screen; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A register entry with its current status (from its latest event)."""
+
+    id: int
+    ref: str
+    category: str
+    description: str
+    features: str
+    colour: str
+    brand: str
+    quantity: int
+    value_fen: int
+    high_value: bool
+    found_at: str
+    found_place: str
+    handed_in_kind: str
+    handed_in_name: str
+    handed_in_contact: str
+    received_by: str
+    storage: str
+    created_at: str
+    status: str
+
+
+def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise LostFoundError(f"{field} is required")
+    if len(value) > limit:
+        raise LostFoundError(f"{field} is too long (at most {limit} characters)")
+    if any(ord(ch) < 32 for ch in value):
+        raise LostFoundError(f"{field} has control characters")
+    return value
+
+
+_ITEM_SQL = """SELECT i.*, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
+               AS status FROM lf_items i"""
+
+
+def _item(row: dict) -> Item:
+    fields = {k: row[k] for k in Item.__dataclass_fields__ if k in row}
+    fields["high_value"] = bool(row["high_value"])
+    return Item(**fields)
+
+
+def get(db: sqlite_utils.Database, item_id: int) -> Item:
+    rows = list(db.query(_ITEM_SQL + " WHERE i.id = ?", (item_id,)))
+    if not rows:
+        raise LostFoundError("no such item")
+    return _item(rows[0])
+
+
+def by_ref(db: sqlite_utils.Database, ref: str) -> Item:
+    rows = list(db.query(_ITEM_SQL + " WHERE i.ref = ?", (ref.strip().upper(),)))
+    if not rows:
+        raise LostFoundError(f"no item {ref}")
+    return _item(rows[0])
+
+
+def register_item(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, category: str,
+                  description: str, found_place: str, handed_in_kind: str, handed_in_name: str, storage: str,
+                  quantity: int = 1, features: str = "", colour: str = "", brand: str = "", value_fen: int = 0,
+                  high_value: bool = False, handed_in_contact: str = "", found_at: datetime | None = None) -> Item:
+    """Enter a found item; it gets the next LF-YYYY-NNNN reference and status 'held'."""
+    if category not in CATEGORIES:
+        raise LostFoundError("choose a category")
+    if handed_in_kind not in ("customer", "staff"):
+        raise LostFoundError("handed in by a customer or a member of staff?")
+    if not isinstance(quantity, int) or not 1 <= quantity <= 999:
+        raise LostFoundError("quantity must be 1 to 999")
+    if not isinstance(value_fen, int) or value_fen < 0:
+        raise LostFoundError("value must be an amount of money")
+    values = {
+        "description": _text(description, "description", required=True),
+        "features": _text(features, "features"), "colour": _text(colour, "colour", limit=30),
+        "brand": _text(brand, "brand", limit=40), "found_place": _text(found_place, "where found", required=True),
+        "handed_in_name": _text(handed_in_name, "handed in by", required=True, limit=60),
+        "handed_in_contact": _text(handed_in_contact, "contact", limit=40),
+        "storage": _text(storage, "storage place", required=True, limit=60),
+    }
+    now = clock.now()
+    found = found_at or now
+    if found > now + timedelta(minutes=5):
+        raise LostFoundError("found time is in the future")
+    year = now.astimezone(ZoneInfo(tz)).year
+    with write(db):
+        ref = f"LF-{year}-{next_number(db, f'lostfound:{year}'):04d}"
+        item_id = db.execute(
+            "INSERT INTO lf_items (ref, category, description, features, colour, brand, quantity, value_fen, high_value,"
+            " found_at, found_place, handed_in_kind, handed_in_name, handed_in_contact, received_by_id, received_by,"
+            " storage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ref, category, values["description"], values["features"], values["colour"], values["brand"], quantity,
+             value_fen, int(high_value or value_fen >= HIGH_VALUE_FEN), utc_iso(found), values["found_place"],
+             handed_in_kind, values["handed_in_name"], values["handed_in_contact"], actor.id, actor.name,
+             values["storage"], utc_iso(now))).lastrowid
+        _event(db, clock, actor, item_id, "held", f"stored at {values['storage']}")
+        audit.record(db, clock, actor, "lostfound.register", "lf_items", item_id, None, {"ref": ref, **values})
+    return get(db, item_id)
+
+
+def _event(db, clock: Clock, actor: Actor, item_id: int, status: str, detail: str = "") -> None:
+    db.execute("INSERT INTO lf_events (item_id, at, status, actor_id, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
+               (item_id, utc_iso(clock.now()), status, actor.id, actor.name, detail))
+
+
+def _require(item: Item, wanted: str, action: str) -> None:
+    if item.status != wanted:
+        raise LostFoundError(f"{item.ref} is {item.status.replace('_', ' ')}: it cannot be {action}")
+
+
+def held_items(db: sqlite_utils.Database) -> list[Item]:
+    """Items in the desk's keeping, oldest first."""
+    return [_item(r) for r in db.query(f"SELECT * FROM ({_ITEM_SQL}) WHERE status = 'held' ORDER BY id")]
+
+
+def items_with_status(db: sqlite_utils.Database, status: str) -> list[Item]:
+    return [_item(r) for r in db.query(f"SELECT * FROM ({_ITEM_SQL}) WHERE status = ? ORDER BY id", (status,))]
+
+
+def due_for_handover(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> list[Item]:
+    """Held items older than the handover period (default 15 days, a site setting)."""
+    days = settings.get(db, "lostfound_handover_days") if days is None else days
+    cutoff = utc_iso(clock.now() - timedelta(days=days))
+    return [item for item in held_items(db) if item.created_at <= cutoff]
+
+
+def is_due(item: Item, clock: Clock, days: int) -> bool:
+    return item.status == "held" and parse_iso(item.created_at) <= clock.now() - timedelta(days=days)
+
+
+def search(db: sqlite_utils.Database, text: str, status: str | None = "held") -> list[Item]:
+    """Staff search over every descriptive field (visitors never browse the register)."""
+    like = f"%{(text or '').strip()}%"
+    sql = (f"SELECT * FROM ({_ITEM_SQL}) WHERE (ref LIKE ? OR description LIKE ? OR features LIKE ? OR colour LIKE ?"
+           " OR brand LIKE ? OR found_place LIKE ? OR handed_in_name LIKE ? OR storage LIKE ? OR category LIKE ?)")
+    params: list = [like] * 9
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    return [_item(r) for r in db.query(sql + " ORDER BY id DESC LIMIT 200", params)]
+
+
+def _png_ok(png: bytes) -> bool:
+    """A real picture with ink on it (an empty pad is not a signature)."""
+    try:
+        from PIL import Image
+        with Image.open(io.BytesIO(png)) as image:
+            lo, _ = image.convert("L").getextrema()
+            return image.format == "PNG" and lo < 128
+    except Exception:
+        return False
+
+
+def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, item_id: int, *,
+          claimant_name: str, contact: str, id_type: str, id_number: str, described_features: str,
+          described_quantity: int, identity_checked: bool, signature_png: bytes, lang: str = "zh_CN") -> int:
+    """The owner takes the item back: their description next to the register's, identity checked,
+    signature captured. Prints a claim receipt. Returns the claim id."""
+    item = get(db, item_id)
+    _require(item, "held", "claimed")
+    if id_type not in ID_TYPES:
+        raise LostFoundError("choose an identity document type")
+    number = _text(id_number, "document number", required=True, limit=40)
+    if not identity_checked:
+        raise LostFoundError("check the claimant's identity document first")
+    if not isinstance(described_quantity, int) or described_quantity < 1:
+        raise LostFoundError("quantity must be 1 or more")
+    if not _png_ok(signature_png):
+        raise LostFoundError("the claimant must sign")
+    name = _text(claimant_name, "claimant's name", required=True, limit=60)
+    contact = _text(contact, "contact", required=True, limit=40)
+    features = _text(described_features, "features described", required=True)
+    stored_number = number if settings.get(db, "store_full_id_numbers") else mask_id_number(number)
+    from kiosk.lostfound.receipts import claim_receipt
+    with write(db):
+        current = get(db, item_id)  # under the write lock: nobody claimed it meanwhile
+        _require(current, "held", "claimed")
+        from kiosk.printing.documents import receipt_number
+        number_on_receipt = receipt_number(db, terminal_id, "lfclaim")
+        claim_id = db.execute(
+            "INSERT INTO lf_claims (item_id, at, claimant_name, contact, id_type, id_number, described_features,"
+            " described_quantity, register_features, register_quantity, identity_checked, signature_png,"
+            " signature_sha256, actor_id, actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+            (item_id, utc_iso(clock.now()), name, contact, id_type, stored_number, features, described_quantity,
+             " / ".join(filter(None, (item.features, item.colour, item.brand))), item.quantity, signature_png,
+             hashlib.sha256(signature_png).hexdigest(), actor.id, actor.name, number_on_receipt)).lastrowid
+        _event(db, clock, actor, item_id, "claimed", f"claim {claim_id} by {name}")
+        audit.record(db, clock, actor, "lostfound.claim", "lf_items", item_id, {"status": "held"},
+                     {"status": "claimed", "claim_id": claim_id, "claimant": name, "id_number": stored_number})
+        receipt = claim_receipt(db, claim_id, lang, number_on_receipt)
+        printqueue.enqueue(db, clock, actor, receipt, record_table="lf_claims", record_id=claim_id)
+    return claim_id
+
+
+def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, item_ids: list[int], *,
+              received_by: str, note: str = "", lang: str = "zh_CN") -> int:
+    """Unclaimed items go to the admin department; prints a handover list for signing."""
+    received = _text(received_by, "received by", required=True, limit=60)
+    if not item_ids:
+        raise LostFoundError("choose the items to hand over")
+    from kiosk.lostfound.receipts import handover_list
+    from kiosk.printing.documents import receipt_number
+    with write(db):
+        items = [get(db, item_id) for item_id in item_ids]
+        for item in items:
+            _require(item, "held", "handed over")
+        number = receipt_number(db, terminal_id, "lfhandover")
+        handover_id = db.execute(
+            "INSERT INTO lf_handovers (at, handed_by_id, handed_by, received_by, note, receipt_no) VALUES (?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), actor.id, actor.name, received, _text(note, "note"), number)).lastrowid
+        for item in items:
+            db.execute("INSERT INTO lf_handover_items (handover_id, item_id) VALUES (?, ?)", (handover_id, item.id))
+            _event(db, clock, actor, item.id, "handed_over", f"handover {handover_id} to {received}")
+        audit.record(db, clock, actor, "lostfound.handover", "lf_handovers", handover_id, None,
+                     {"items": [i.ref for i in items], "received_by": received})
+        printqueue.enqueue(db, clock, actor, handover_list(db, handover_id, lang, number),
+                           record_table="lf_handovers", record_id=handover_id)
+    return handover_id
+
+
+def dispose(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int, *, method: str,
+            authorised_by: str, note: str = "") -> int:
+    """After the handover: returned to the finder, donated or destroyed, with who authorised it."""
+    if method not in DISPOSAL_METHODS:
+        raise LostFoundError("choose how the item was disposed of")
+    authorised = _text(authorised_by, "authorised by", required=True, limit=60)
+    with write(db):
+        item = get(db, item_id)
+        _require(item, "handed_over", "disposed of")
+        disposal_id = db.execute(
+            "INSERT INTO lf_disposals (item_id, at, method, authorised_by, actor_id, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (item_id, utc_iso(clock.now()), method, authorised, actor.id, actor.name, _text(note, "note"))).lastrowid
+        _event(db, clock, actor, item_id, "disposed", f"{method}, authorised by {authorised}")
+        audit.record(db, clock, actor, "lostfound.dispose", "lf_items", item_id, {"status": "handed_over"},
+                     {"status": "disposed", "method": method, "authorised_by": authorised})
+    return disposal_id
+
+
+def custody(db: sqlite_utils.Database, item_id: int) -> list[dict]:
+    """The chain of custody: every status with who and when, oldest first."""
+    return list(db.query("SELECT at, status, actor, detail FROM lf_events WHERE item_id = ? ORDER BY id", (item_id,)))
+
+
+def lost_report(db: sqlite_utils.Database, report_id: int) -> dict:
+    """One lost report as stored (the matcher reads its words)."""
+    return db["lf_reports"].get(report_id)
+
+
+def report_lost(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, category: str, description: str,
+                owner_name: str, contact: str, lost_on: date, features: str = "", colour: str = "", brand: str = "",
+                lost_place: str = "") -> int:
+    """An owner reports something lost; matching suggests held items for it."""
+    if category not in CATEGORIES:
+        raise LostFoundError("choose a category")
+    with write(db):
+        report_id = db.execute(
+            "INSERT INTO lf_reports (at, category, description, features, colour, brand, lost_on, lost_place,"
+            " owner_name, contact, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), category, _text(description, "description", required=True),
+             _text(features, "features"), _text(colour, "colour", limit=30), _text(brand, "brand", limit=40),
+             lost_on.isoformat(), _text(lost_place, "where lost"), _text(owner_name, "owner", required=True, limit=60),
+             _text(contact, "contact", required=True, limit=40), actor.name)).lastrowid
+        audit.record(db, clock, actor, "lostfound.report", "lf_reports", report_id)
+    return report_id
+
+
+def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
+    """Demo mode: a few items in the register, one already due for handover."""
+    if db.execute("SELECT COUNT(*) FROM lf_items").fetchone()[0]:
+        return []
+    from kiosk.core.clock import FakeClock
+    desk = Actor("Demo Staff 演示员工", None, "staff")
+    three_weeks_ago = FakeClock(clock.now() - timedelta(days=20))  # handed in long ago: due for handover
+    register_item(db, three_weeks_ago, desk, "Asia/Shanghai", category="umbrella", description="黑色长柄雨伞",
+                  colour="黑色", found_place="大堂休息区", handed_in_kind="customer", handed_in_name="张先生",
+                  storage="前台柜 A1")
+    register_item(db, clock, desk, "Asia/Shanghai", category="wallet", description="Brown leather wallet",
+                  features="initials K.L. inside, library card", colour="brown", brand="Fossil",
+                  value_fen=30000, found_place="Car park level 2", handed_in_kind="staff", handed_in_name="Security",
+                  storage="Safe S2")
+    register_item(db, clock, desk, "Asia/Shanghai", category="phone", description="白色苹果手机",
+                  features="透明手机壳，背面贴有猫咪贴纸", colour="白色", brand="Apple", value_fen=450000,
+                  found_place="会议室 3", handed_in_kind="staff", handed_in_name="保洁 李阿姨", storage="保险柜 S1")
+    return ["lost-and-found items"]

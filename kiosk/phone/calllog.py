@@ -1,0 +1,232 @@
+"""The call log: every call and its history, 5W1H notes, callbacks, and the desk's phone figures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from kiosk.core import audit
+from kiosk.core import settings
+from kiosk.core.audit import Actor
+from kiosk.phone.tracker import CallEvent
+from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.db import write
+
+CATEGORIES = ("inquiry", "complaint", "repair", "other")
+CATEGORY_LABELS = {"inquiry": "Inquiry", "complaint": "Complaint", "repair": "Repair", "other": "Other"}  # msgids
+OUTCOMES = ("answered", "missed", "unknown")
+MAX_TEXT = 500
+
+
+class CallLogError(ValueError):
+    """A note or confirmation that cannot be saved; the message is fit for the screen."""
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One call as the desk sees it."""
+
+    id: int
+    started_at: str
+    rings: int
+    number: str
+    name: str
+    outcome: str            # answered | missed | unknown | ringing
+    source: str
+    prompted: bool
+    seconds_to_answer: float | None
+    rings_to_answer: int | None
+    has_note: bool
+
+
+def start_call(db: sqlite_utils.Database, clock: Clock, detector: str) -> int:
+    """A new call began ringing: stored at once, so an unplug cannot lose it."""
+    with write(db):
+        return db.execute("INSERT INTO calls (started_at, detector) VALUES (?, ?)",
+                          (utc_iso(clock.now()), detector)).lastrowid
+
+
+def record_event(db: sqlite_utils.Database, clock: Clock, call_id: int, event: CallEvent) -> None:
+    """Append what the tracker said about a call."""
+    with write(db):
+        db.execute(
+            "INSERT INTO call_events (call_id, at, kind, rings, outcome, source, seconds_to_answer, duration, number, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (call_id, utc_iso(clock.now()), event.kind, event.rings, event.outcome or None, event.source or None,
+             event.seconds_to_answer, event.duration, event.number or None, event.name or None))
+
+
+def confirm_outcome(db: sqlite_utils.Database, clock: Clock, actor: Actor, call_id: int, outcome: str) -> None:
+    """Staff say what really happened to a call whose outcome the line could not tell."""
+    if outcome not in ("answered", "missed"):
+        raise CallLogError("outcome must be answered or missed")
+    with write(db):
+        before = _outcome(db, call_id)
+        if before is None:
+            raise CallLogError("no such call")
+        rings = db.execute("SELECT COALESCE(MAX(rings), 0) FROM call_events WHERE call_id = ?", (call_id,)).fetchone()[0]
+        db.execute("INSERT INTO call_events (call_id, at, kind, rings, outcome, source, actor_id, actor)"
+                   " VALUES (?, ?, 'confirmed', ?, ?, 'staff', ?, ?)",
+                   (call_id, utc_iso(clock.now()), rings, outcome, actor.id, actor.name))
+        audit.record(db, clock, actor, "call.confirm", "calls", call_id, {"outcome": before}, {"outcome": outcome})
+
+
+def _outcome(db, call_id: int) -> str | None:
+    if db.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone() is None:
+        return None
+    row = db.execute("SELECT outcome FROM call_events WHERE call_id = ? AND kind IN ('ended', 'confirmed')"
+                     " ORDER BY id DESC LIMIT 1", (call_id,)).fetchone()
+    return row[0] if row else "ringing"
+
+
+def _clean(text: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise CallLogError(f"{field} is required")
+    if len(text) > limit:
+        raise CallLogError(f"{field} is too long (at most {limit} characters)")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise CallLogError(f"{field} has control characters")
+    return text
+
+
+def add_note(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, call_id: int | None, category: str,
+             what: str, caller_name: str = "", caller_number: str = "", place: str = "", why: str = "",
+             how: str = "", follow_up: str = "", needs_callback: bool = False,
+             callback_minutes: int | None = None) -> int:
+    """Write a 5W1H note; a promised callback gets a due time (default: half a working day)."""
+    if category not in CATEGORIES:
+        raise CallLogError(f"category must be one of {', '.join(CATEGORIES)}")
+    what = _clean(what, "what", required=True)
+    number = _clean(caller_number, "number", limit=30)
+    if number and not all(ch.isdigit() or ch in "+-() " for ch in number):
+        raise CallLogError("number may only have digits, spaces and + - ( )")
+    if needs_callback and not number:
+        raise CallLogError("a callback needs the caller's number")
+    minutes = callback_minutes if callback_minutes is not None else settings.get(db, "callback_due_minutes")
+    due = utc_iso(clock.now() + timedelta(minutes=int(minutes))) if needs_callback else None
+    with write(db):
+        note_id = db.execute(
+            "INSERT INTO call_notes (call_id, at, actor_id, actor, caller_name, caller_number, category, what, place,"
+            " why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (call_id, utc_iso(clock.now()), actor.id, actor.name, _clean(caller_name, "name", limit=60), number,
+             category, what, _clean(place, "where"), _clean(why, "why"), _clean(how, "how"),
+             _clean(follow_up, "follow-up"), due)).lastrowid
+        audit.record(db, clock, actor, "call.note", "call_notes", note_id, None,
+                     {"call_id": call_id, "category": category, "callback_due": due})
+    return note_id
+
+
+def complete_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, note_id: int, result: str = "") -> None:
+    """Record that a promised callback was made."""
+    with write(db):
+        row = db.execute("SELECT callback_due FROM call_notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None or row[0] is None:
+            raise CallLogError("no callback was promised on that note")
+        if db.execute("SELECT 1 FROM callbacks_done WHERE note_id = ?", (note_id,)).fetchone():
+            raise CallLogError("that callback is already done")
+        db.execute("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
+                   (note_id, utc_iso(clock.now()), actor.id, actor.name, _clean(result, "result")))
+        audit.record(db, clock, actor, "call.callback_done", "call_notes", note_id)
+
+
+def open_callbacks(db: sqlite_utils.Database) -> list[dict]:
+    """Promised callbacks not yet made, soonest due first."""
+    return list(db.query(
+        "SELECT n.* FROM call_notes n WHERE n.callback_due IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM callbacks_done d WHERE d.note_id = n.id) ORDER BY n.callback_due"))
+
+
+def overdue_callbacks(db: sqlite_utils.Database, clock: Clock) -> list[dict]:
+    """Open callbacks past their due time."""
+    now = utc_iso(clock.now())
+    return [row for row in open_callbacks(db) if row["callback_due"] < now]
+
+
+_CALLS_SQL = """
+SELECT c.id, c.started_at,
+  (SELECT COALESCE(MAX(rings), 0) FROM call_events e WHERE e.call_id = c.id) AS rings,
+  (SELECT number FROM call_events e WHERE e.call_id = c.id AND number IS NOT NULL ORDER BY id DESC LIMIT 1) AS number,
+  (SELECT name FROM call_events e WHERE e.call_id = c.id AND name IS NOT NULL ORDER BY id DESC LIMIT 1) AS name,
+  (SELECT outcome || '|' || source FROM call_events e WHERE e.call_id = c.id AND kind IN ('ended', 'confirmed')
+     ORDER BY id DESC LIMIT 1) AS outcome,
+  EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = c.id AND kind = 'prompt') AS prompted,
+  (SELECT seconds_to_answer FROM call_events e WHERE e.call_id = c.id AND kind = 'answered' ORDER BY id LIMIT 1) AS sta,
+  (SELECT rings FROM call_events e WHERE e.call_id = c.id AND kind = 'answered' ORDER BY id LIMIT 1) AS rta,
+  EXISTS (SELECT 1 FROM call_notes n WHERE n.call_id = c.id) AS has_note
+FROM calls c
+"""
+
+
+def calls_between(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[CallRow]:
+    """Calls that started in [start, end), newest first."""
+    rows = db.query(_CALLS_SQL + " WHERE c.started_at >= ? AND c.started_at < ? ORDER BY c.id DESC",
+                    (utc_iso(start), utc_iso(end)))
+    out = []
+    for row in rows:
+        outcome, _, source = (row["outcome"] or "ringing|").partition("|")
+        rta = row["rta"]
+        if rta is None and outcome == "answered":
+            rta = row["rings"]  # confirmed by staff: answered after the rings we heard
+        out.append(CallRow(row["id"], row["started_at"], row["rings"], row["number"] or "", row["name"] or "",
+                           outcome, source, bool(row["prompted"]), row["sta"], rta, bool(row["has_note"])))
+    return out
+
+
+def known_caller(db: sqlite_utils.Database, number: str) -> str:
+    """A name for a number from earlier notes (or a visitor's record when that register exists)."""
+    if not number or number in ("private", "unavailable"):
+        return ""
+    row = db.execute("SELECT caller_name FROM call_notes WHERE caller_number = ? AND caller_name != ''"
+                     " ORDER BY id DESC LIMIT 1", (number,)).fetchone()
+    if row:
+        return row[0]
+    columns = {r[1] for r in db.execute("PRAGMA table_info(visits)")}
+    if {"phone", "name"} <= columns:
+        row = db.execute("SELECT name FROM visits WHERE phone = ? AND name != '' ORDER BY rowid DESC LIMIT 1",
+                         (number,)).fetchone()
+        if row:
+            return row[0]
+    return ""
+
+
+@dataclass(frozen=True)
+class DeskFigures:
+    """The measures the handbooks ask for, over one period."""
+
+    calls: int
+    answered: int
+    missed: int
+    unknown: int
+    within_three: int
+    share_within_three: float | None   # of calls with a known outcome
+    average_rings_to_answer: float | None
+    open_callbacks: int
+    overdue_callbacks: int
+
+
+def figures(db: sqlite_utils.Database, clock: Clock, start: datetime, end: datetime, rings_rule: int = 3) -> DeskFigures:
+    """Share answered within three rings, missed calls, average rings to answer, open callbacks."""
+    calls = [c for c in calls_between(db, start, end) if c.outcome != "ringing"]
+    answered = [c for c in calls if c.outcome == "answered"]
+    missed = sum(1 for c in calls if c.outcome == "missed")
+    unknown = sum(1 for c in calls if c.outcome == "unknown")
+    within = sum(1 for c in answered if c.rings_to_answer is not None and c.rings_to_answer <= rings_rule)
+    known = len(answered) + missed
+    ring_counts = [c.rings_to_answer for c in answered if c.rings_to_answer is not None]
+    return DeskFigures(
+        calls=len(calls), answered=len(answered), missed=missed, unknown=unknown, within_three=within,
+        share_within_three=round(within / known, 4) if known else None,
+        average_rings_to_answer=round(sum(ring_counts) / len(ring_counts), 2) if ring_counts else None,
+        open_callbacks=len(open_callbacks(db)), overdue_callbacks=len(overdue_callbacks(db, clock)))
+
+
+def day_bounds(clock: Clock, tz_name: str, day: datetime | None = None) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of the site's local day containing `day` (default: today)."""
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(tz_name)
+    local = (day or clock.now()).astimezone(tz)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+

@@ -1,0 +1,240 @@
+"""The call tracker: detector events in, call events out. Pure: it never reads the clock.
+
+Rule of the desk: every call is answered within three rings. The prompt fires at the first moment
+it is certain that the call rang three times unanswered:
+- without off-hook sensing, at the start of ring 4 (a modem only hears rings; ring 4 proves it);
+- with off-hook sensing, at the end of ring 3 plus a short grace while the line is still on-hook.
+A call answered on rings 1-3 never prompts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A country's ring cadence: seconds on, seconds off, and how close bursts merge into one ring."""
+
+    name: str
+    on: float
+    off: float
+    merge_gap: float   # bursts closer than this are one ring (the UK's double ring)
+
+    @property
+    def cycle(self) -> float:
+        return self.on + self.off
+
+
+CADENCES = {
+    "CN": Cadence("CN", on=1.0, off=4.0, merge_gap=1.0),
+    "US": Cadence("US", on=2.0, off=4.0, merge_gap=1.0),
+    # UK: 0.4 on, 0.2 off, 0.4 on, 2.0 off — one double ring every 3 s.
+    "UK": Cadence("UK", on=1.0, off=2.0, merge_gap=0.8),
+}
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """What the tracker needs to know about the line and the desk's rule."""
+
+    cadence: Cadence = CADENCES["CN"]
+    rings_before_prompt: int = 3
+    offhook_sensing: bool = False
+    grace: float = 1.0          # after the end of ring 3, with off-hook sensing
+    stop_margin: float = 1.5    # ringing has stopped when no ring came within a cycle plus this
+
+    @property
+    def stop_timeout(self) -> float:
+        return self.cadence.cycle + self.stop_margin
+
+
+@dataclass(frozen=True)
+class DetectorEvent:
+    """What a detector saw, stamped with monotonic time t (seconds).
+
+    kind: ring (an AT modem's RING), ring_on, ring_off, offhook, onhook, callerid,
+    staff_answered (the staff pressed Answered), tick (time passes).
+    """
+
+    kind: str
+    t: float
+    number: str = ""
+    name: str = ""
+    when: str = ""      # caller ID's own date and time (ISO, year supplied), if it sent one
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """What happened to a call: started, ring, callerid, prompt, answered, ended."""
+
+    kind: str
+    t: float
+    call_no: int
+    rings: int = 0
+    number: str = ""
+    name: str = ""
+    outcome: str = ""        # answered | missed | unknown (on 'ended')
+    source: str = ""         # offhook | staff | heuristic
+    seconds_to_answer: float | None = None
+    duration: float | None = None
+
+
+@dataclass
+class _Call:
+    no: int
+    started: float
+    rings: int = 0
+    ringing: bool = False          # inside a ring burst (ring_on seen, ring_off not yet)
+    last_ring_start: float = 0.0
+    last_ring_end: float | None = None
+    number: str = ""
+    name: str = ""
+    prompted: bool = False
+    prompt_due: float | None = None
+    answered_at: float | None = None
+    answer_source: str = ""
+    offhook: bool = False
+
+
+@dataclass
+class CallTracker:
+    """Feed it detector events in time order; it returns the call events they cause."""
+
+    settings: TrackerSettings = field(default_factory=TrackerSettings)
+    _call: _Call | None = None
+    _pending_cid: DetectorEvent | None = None   # caller ID that came before ring 1 (UK style)
+    _count: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self._call is not None
+
+    def feed(self, event: DetectorEvent) -> list[CallEvent]:
+        handler = getattr(self, f"_on_{event.kind}", None)
+        if handler is None:
+            raise ValueError(f"unknown detector event {event.kind!r}")
+        out = handler(event)
+        return out + self._on_tick(event) if event.kind != "tick" else out
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _ev(self, kind: str, t: float, **extra) -> CallEvent:
+        call = self._call
+        return CallEvent(kind, t, call.no, rings=call.rings, number=call.number, name=call.name, **extra)
+
+    def _start(self, t: float) -> list[CallEvent]:
+        self._count += 1
+        self._call = _Call(self._count, started=t)
+        out = [self._ev("started", t)]
+        if self._pending_cid is not None and t - self._pending_cid.t < self.settings.stop_timeout * 2:
+            out += self._apply_cid(self._pending_cid)
+        self._pending_cid = None
+        return out
+
+    def _apply_cid(self, event: DetectorEvent) -> list[CallEvent]:
+        self._call.number, self._call.name = event.number, event.name
+        return [self._ev("callerid", event.t)]
+
+    def _new_ring(self, t: float) -> list[CallEvent]:
+        out = [] if self._call else self._start(t)
+        call = self._call
+        call.rings += 1
+        call.last_ring_start = t
+        out.append(self._ev("ring", t))
+        rule = self.settings.rings_before_prompt
+        if not self.settings.offhook_sensing and call.rings == rule + 1 and not call.prompted and call.answered_at is None:
+            call.prompted = True
+            out.append(self._ev("prompt", t))
+        if self.settings.offhook_sensing and call.rings == rule and call.prompt_due is None:
+            # Without a ring_off (a modem's RING), ring 3 ends one 'on' period after it started.
+            call.prompt_due = t + self.settings.cadence.on + self.settings.grace
+        return out
+
+    # --- detector events -------------------------------------------------------------------------
+    def _on_ring(self, event: DetectorEvent) -> list[CallEvent]:
+        if self._call and self._call.answered_at is not None:
+            return []
+        return self._new_ring(event.t)
+
+    def _on_ring_on(self, event: DetectorEvent) -> list[CallEvent]:
+        call = self._call
+        if call and call.answered_at is not None:
+            return []
+        if call and call.last_ring_end is not None and event.t - call.last_ring_end < self.settings.cadence.merge_gap:
+            call.ringing = True  # second burst of a double ring: the same ring
+            return []
+        out = self._new_ring(event.t)
+        self._call.ringing = True
+        return out
+
+    def _on_ring_off(self, event: DetectorEvent) -> list[CallEvent]:
+        call = self._call
+        if call is None or not call.ringing:
+            return []
+        call.ringing = False
+        call.last_ring_end = event.t
+        if self.settings.offhook_sensing and call.rings == self.settings.rings_before_prompt:
+            call.prompt_due = event.t + self.settings.grace
+        return []
+
+    def _on_callerid(self, event: DetectorEvent) -> list[CallEvent]:
+        if self._call is None:
+            self._pending_cid = event   # arrives before ring 1 in the UK
+            return []
+        return self._apply_cid(event)
+
+    def _answer(self, t: float, source: str) -> list[CallEvent]:
+        call = self._call
+        if call is None or call.answered_at is not None:
+            return []
+        call.answered_at, call.answer_source = t, source
+        call.ringing = False
+        return [self._ev("answered", t, source=source, seconds_to_answer=round(t - call.started, 3))]
+
+    def _on_offhook(self, event: DetectorEvent) -> list[CallEvent]:
+        if self._call is None:
+            return []  # an outgoing call: not ours to track
+        self._call.offhook = True
+        return self._answer(event.t, "offhook")
+
+    def _on_staff_answered(self, event: DetectorEvent) -> list[CallEvent]:
+        return self._answer(event.t, "staff")
+
+    def _on_onhook(self, event: DetectorEvent) -> list[CallEvent]:
+        call = self._call
+        if call is None or not call.offhook:
+            return []
+        return self._end(event.t, "answered", "offhook")
+
+    def _on_tick(self, event: DetectorEvent) -> list[CallEvent]:
+        call, t = self._call, event.t
+        if call is None:
+            return []
+        out: list[CallEvent] = []
+        if (call.prompt_due is not None and not call.prompted and call.answered_at is None
+                and not call.offhook and t >= call.prompt_due):
+            call.prompted = True
+            out.append(self._ev("prompt", t))
+        if call.answered_at is None and not call.ringing and t - call.last_ring_start >= self.settings.stop_timeout:
+            # Ringing stopped: the caller hung up, or someone picked up a phone we cannot hear.
+            if self.settings.offhook_sensing:
+                out += self._end(t, "missed", "offhook")
+            else:
+                out += self._end(t, "unknown", "heuristic")
+        elif call.answered_at is not None and not call.offhook and call.answer_source == "staff" \
+                and t - call.last_ring_start >= self.settings.stop_timeout:
+            out += self._end(t, "answered", "staff")   # no off-hook sense: the call ends when rings stop
+        return out
+
+    def _end(self, t: float, outcome: str, source: str) -> list[CallEvent]:
+        call = self._call
+        event = self._ev("ended", t, outcome=outcome, source=source, duration=round(t - call.started, 3),
+                         seconds_to_answer=None if call.answered_at is None else round(call.answered_at - call.started, 3))
+        self._call = None
+        return [event]
+
+
+def settings_from_config(phone_cfg: dict) -> TrackerSettings:
+    """Tracker settings from the [phone] section of the box configuration."""
+    return TrackerSettings(cadence=CADENCES[phone_cfg["cadence"]], rings_before_prompt=phone_cfg["rings_before_prompt"],
+                           offhook_sensing=bool(phone_cfg["offhook_line"]) or phone_cfg["detector"] in ("line", "simulated"),
+                           grace=float(phone_cfg["grace_seconds"]))

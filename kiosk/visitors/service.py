@@ -1,0 +1,406 @@
+"""The visitor register: self sign-in at the touchscreen, registration at the counter, sign-out,
+who is on site (fire roll call), search, the deny list and the retention job.
+
+Functions a visitor's own screen calls never return another visitor's data.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from kiosk.core import audit
+from kiosk.core import settings
+from kiosk.core.audit import VISITOR, Actor
+from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.db import write
+from kiosk.core.privacy import mask_id_number, mask_name, mask_phone
+
+PURPOSES = ("meeting", "interview", "delivery", "contractor", "other")
+PURPOSE_LABELS = {"meeting": "Meeting", "interview": "Interview", "delivery": "Delivery", "contractor": "Contractor",
+                  "other": "Other"}  # msgids
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read and type
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}$")
+ID_TYPES = {"id_card": "Resident ID", "passport": "Passport", "other": "Other"}  # what staff checked
+
+
+class VisitorError(ValueError):
+    """A problem with one field; `field` names it so the screen can show the message under it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class SeeTheDesk(Exception):
+    """A deny-list match: the visitor only sees 'please see the desk'; staff get a discreet alert."""
+
+    def __init__(self, entry: dict) -> None:
+        self.entry = entry
+        super().__init__("please see the desk")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """What a visitor types or staff enter."""
+
+    name: str
+    phone: str
+    host_id: int
+    purpose: str
+    party_size: int = 1
+    organisation: str = ""
+    privacy_accepted: bool = False
+    id_type: str = ""
+    id_number: str = ""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    visit_id: int
+    code: str
+    returning: bool
+    expected: bool
+    host_name: str
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
+
+
+def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
+    """Trim and check a typed text: clear, field-specific messages; never half-stored."""
+    value = unicodedata.normalize("NFC", (value or "").strip())
+    if required and not value:
+        raise VisitorError(field, f"{field} is required")
+    if len(value) > limit:
+        raise VisitorError(field, f"{field} is too long (at most {limit} characters)")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise VisitorError(field, f"{field} has invisible control characters")
+    if any(_is_emoji(ch) for ch in value):
+        raise VisitorError(field, f"{field} cannot contain emoji")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise VisitorError("phone", "phone is required")
+    if not _PHONE.match(value):
+        raise VisitorError("phone", "phone number may only have digits")
+    return re.sub(r"[ \-]", "", value)
+
+
+def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
+    values = {
+        "name": clean_text(visitor.name, "name", required=True, limit=40),
+        "phone": clean_phone(visitor.phone),
+        "organisation": clean_text(visitor.organisation, "organisation", required=False, limit=60),
+    }
+    if visitor.purpose not in PURPOSES:
+        raise VisitorError("purpose", "choose the purpose of the visit")
+    if not isinstance(visitor.party_size, int) or not 1 <= visitor.party_size <= 50:
+        raise VisitorError("party_size", "party size must be 1 to 50")
+    host = db.execute("SELECT id, name FROM hosts WHERE id = ? AND active = 1", (visitor.host_id,)).fetchone()
+    if host is None:
+        raise VisitorError("host", "choose whom you are visiting")
+    values["host"] = host
+    if self_service and not visitor.privacy_accepted:
+        raise VisitorError("privacy", "please read and accept the privacy notice")
+    return values
+
+
+def _deny_match(db, name: str, phone: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM deny_list d WHERE ((d.phone != '' AND d.phone = ?) OR (d.name != '' AND"
+                         " d.name = ?)) AND NOT EXISTS (SELECT 1 FROM deny_list_lifts l WHERE l.entry_id = d.id)",
+                         (phone, name)))
+    return rows[0] if rows else None
+
+
+def _new_code(db) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
+        if not db.execute("SELECT 1 FROM visits WHERE signout_code = ?", (code,)).fetchone():
+            return code
+
+
+def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor: Actor = VISITOR,
+            tz: str = "Asia/Shanghai") -> SignedIn:
+    """Register a visit (self service when actor is the visitor; at the counter with an ID check)."""
+    self_service = actor.role == "visitor"
+    values = _validate(db, visitor, self_service=self_service)
+    entry = _deny_match(db, values["name"], values["phone"])
+    if entry is not None:
+        with write(db):
+            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"])
+        raise SeeTheDesk(entry)
+    id_type, id_number = "", ""
+    if not self_service:
+        id_type = clean_text(visitor.id_type, "id_type", required=True, limit=20)
+        number = clean_text(visitor.id_number, "id_number", required=True, limit=30)
+        id_number = number if settings.get(db, "store_full_id_numbers") else mask_id_number(number)
+    today = clock.now().astimezone(ZoneInfo(tz)).date().isoformat()
+    with write(db):
+        returning = db.execute("SELECT 1 FROM visits WHERE phone = ? AND anonymised_at IS NULL LIMIT 1",
+                               (values["phone"],)).fetchone() is not None
+        expected = db.execute("SELECT id FROM expected_visitors WHERE phone = ? AND expected_on = ?",
+                              (values["phone"], today)).fetchone()
+        code = _new_code(db)
+        visit_id = db.execute(
+            "INSERT INTO visits (signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
+            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code, expected_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), values["name"], values["phone"], values["organisation"], values["host"][0],
+             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id,
+             id_type, id_number, int(visitor.privacy_accepted or not self_service), code,
+             expected[0] if expected else None)).lastrowid
+        audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
+                     {"host": values["host"][1], "party_size": visitor.party_size, "by": "self" if self_service else "staff"})
+    return SignedIn(visit_id, code, returning, expected is not None, values["host"][1])
+
+
+def returning_hint(db: sqlite_utils.Database, phone: str) -> str | None:
+    """'Is this you? 王*明, 138****8000' — a masked hint only, or None for a first visit."""
+    try:
+        phone = clean_phone(phone)
+    except VisitorError:
+        return None
+    row = db.execute("SELECT name FROM visits WHERE phone = ? AND anonymised_at IS NULL ORDER BY id DESC LIMIT 1",
+                     (phone,)).fetchone()
+    return f"{mask_name(row[0])}, {mask_phone(phone)}" if row else None
+
+
+def prefill(db: sqlite_utils.Database, phone: str) -> dict:
+    """After the visitor confirmed 'this is me' on their own phone number: their last details."""
+    row = next(db.query("SELECT name, organisation, host_id, purpose FROM visits WHERE phone = ?"
+                        " AND anonymised_at IS NULL ORDER BY id DESC LIMIT 1", (clean_phone(phone),)), None)
+    return dict(row) if row else {}
+
+
+def greeting(party_size: int, returning: bool) -> str:
+    """The greeting msgid by party size and returning status (the domain brief's rule)."""
+    if returning:
+        return "Welcome back!" if party_size == 1 else "Welcome back, all of you!"
+    return {1: "Welcome!", 2: "Welcome, both of you!"}.get(party_size, "Welcome, everyone!")
+
+
+def sign_out_by_code(db: sqlite_utils.Database, clock: Clock, code: str) -> str:
+    """The visitor (or a scanner) enters the badge code; returns the host's name for the goodbye."""
+    code = (code or "").strip().upper()
+    row = db.execute("SELECT id, host_name FROM visits WHERE signout_code = ?", (code,)).fetchone()
+    if row is None:
+        raise VisitorError("code", "no visit with that code")
+    _sign_out(db, clock, row[0], "code", VISITOR)
+    return row[1]
+
+
+def sign_out(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
+    """Staff sign a visitor out from the on-site list."""
+    _sign_out(db, clock, visit_id, "staff", actor)
+
+
+def _sign_out(db, clock: Clock, visit_id: int, kind: str, actor: Actor) -> None:
+    with write(db):
+        if db.execute("SELECT 1 FROM visit_signouts WHERE visit_id = ?", (visit_id,)).fetchone():
+            raise VisitorError("code", "already signed out")
+        db.execute("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), kind, actor.name))
+        audit.record(db, clock, actor, f"visitor.sign_out.{kind}", "visits", visit_id)
+
+
+def auto_sign_out(db: sqlite_utils.Database, clock: Clock, tz: str) -> int:
+    """At the configured time of day, everyone still on site is signed out (flagged automatic)."""
+    when = settings.get(db, "auto_signout_time")
+    if not when:
+        return 0
+    local = clock.now().astimezone(ZoneInfo(tz))
+    if local.strftime("%H:%M") < when:
+        return 0
+    cutoff = utc_iso(local.replace(hour=int(when[:2]), minute=int(when[3:5]), second=0, microsecond=0))
+    count = 0
+    for visit in on_site(db):
+        if visit["signed_in_at"] < cutoff:
+            _sign_out(db, clock, visit["id"], "auto", Actor("system"))
+            count += 1
+    return count
+
+
+def on_site(db: sqlite_utils.Database) -> list[dict]:
+    """Everyone in the building now (staff screens only), with roll-call marks."""
+    return list(db.query(
+        "SELECT v.id, v.signed_in_at, v.name, v.organisation, v.host_name, v.party_size, v.phone,"
+        " EXISTS (SELECT 1 FROM rollcall_marks r WHERE r.visit_id = v.id) AS located"
+        " FROM visits v WHERE NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)"
+        " ORDER BY v.signed_in_at"))
+
+
+def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
+    """Evacuation roll call: this visitor is accounted for."""
+    with write(db):
+        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor) VALUES (?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), actor.name))
+
+
+def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:
+    """Past visits by name, phone, organisation or host (full-text, trigram; short text scans), or all
+    visits of a local day when the text is a date (2026-11-20)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return []
+        start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+        return list(db.query("SELECT * FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?"
+                             " ORDER BY id DESC LIMIT ?", (utc_iso(start), utc_iso(start + timedelta(days=1)), limit)))
+    if len(text) >= 3:
+        quoted = '"' + text.replace('"', '""') + '"'
+        # Newest first straight from the index: FTS5 walks rowids in order and stops at the limit,
+        # so a common name does not sort every match in a year of visits.
+        sql = ("SELECT v.* FROM visits v WHERE v.id IN (SELECT rowid FROM visits_fts WHERE visits_fts MATCH ?"
+               " ORDER BY rowid DESC LIMIT ?) ORDER BY v.id DESC")
+        return list(db.query(sql, (quoted, limit)))
+    like = f"%{text}%"
+    return list(db.query("SELECT * FROM visits WHERE name LIKE ? OR phone LIKE ? OR organisation LIKE ?"
+                         " OR host_name LIKE ? ORDER BY id DESC LIMIT ?", (like, like, like, like, limit)))
+
+
+def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
+    """Anonymise visits older than the retention period; keeps time, host, purpose and party size."""
+    days = settings.get(db, "visitor_retention_days") if days is None else days
+    cutoff = utc_iso(clock.now() - timedelta(days=days))
+    with write(db):
+        count = db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
+                           " anonymised_at = ? WHERE signed_in_at < ? AND anonymised_at IS NULL",
+                           (utc_iso(clock.now()), cutoff)).rowcount
+        if count:
+            audit.record(db, clock, Actor("system"), "visitor.retention", "visits", None, None,
+                         {"anonymised": count, "older_than_days": days})
+    return count
+
+
+def find_hosts(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[dict]:
+    """The host directory is searchable, not browsable: nothing without at least one character."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    like = f"%{text}%"
+    return list(db.query("SELECT id, name, department FROM hosts WHERE active = 1 AND (name LIKE ? OR department LIKE ?)"
+                         " ORDER BY name LIMIT ?", (like, like, limit)))
+
+
+def add_host(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, department: str = "",
+             phone: str = "") -> int:
+    """Add a person visitors can come to see (audited)."""
+    name = clean_text(name, "name", required=True, limit=40)
+    department = clean_text(department, "department", required=False, limit=40)
+    with write(db):
+        host_id = db.execute("INSERT INTO hosts (name, department, phone) VALUES (?, ?, ?)",
+                             (name, department, phone)).lastrowid
+        audit.record(db, clock, actor, "host.add", "hosts", host_id, None, {"name": name})
+    return host_id
+
+
+def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str = "", phone: str = "",
+                     reason: str) -> int:
+    """Staff flag a name and/or phone number; a match at sign-in alerts the desk, never the visitor."""
+    name = clean_text(name, "name", required=False, limit=40)
+    if not (name or (phone or "").strip()):
+        raise VisitorError("name", "a name or a phone number is needed")
+    reason = clean_text(reason, "reason", required=True, limit=200)
+    with write(db):
+        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+                           (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
+                            actor.name)).lastrowid
+        audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
+    return entry
+
+
+def deny_entries(db: sqlite_utils.Database) -> list[dict]:
+    """The deny list in force (lifted entries are kept but no longer match), newest first."""
+    return list(db.query("SELECT * FROM deny_list d WHERE NOT EXISTS (SELECT 1 FROM deny_list_lifts l"
+                         " WHERE l.entry_id = d.id) ORDER BY d.id DESC"))
+
+
+def lift_deny(db: sqlite_utils.Database, clock: Clock, actor: Actor, entry_id: int, reason: str) -> None:
+    """A manager takes an entry off the list: a new record with who, when and why."""
+    if actor.role != "manager":
+        raise VisitorError("deny", "a manager must approve")
+    reason = clean_text(reason, "reason", required=True, limit=200)
+    with write(db):
+        if not db.execute("SELECT 1 FROM deny_list WHERE id = ?", (entry_id,)).fetchone():
+            raise VisitorError("deny", "no such entry")
+        if db.execute("SELECT 1 FROM deny_list_lifts WHERE entry_id = ?", (entry_id,)).fetchone():
+            raise VisitorError("deny", "already lifted")
+        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor, reason) VALUES (?, ?, ?, ?)",
+                   (entry_id, utc_iso(clock.now()), actor.name, reason))
+        audit.record(db, clock, actor, "deny_list.lift", "deny_list", entry_id, None, {"reason": reason})
+
+
+def hosts(db: sqlite_utils.Database) -> list[dict]:
+    """The whole host directory, for staff keeping it (visitors only ever search it)."""
+    return list(db.query("SELECT * FROM hosts ORDER BY active DESC, name"))
+
+
+def set_host_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, host_id: int, active: bool) -> None:
+    """Someone left or came back: hosts are retired, never deleted (past visits name them)."""
+    with write(db):
+        if audit.update_changed(db, clock, actor, "host.change", "hosts", host_id, {"active": int(active)}) is None:
+            raise VisitorError("host", "no such host")
+
+
+def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str, phone: str, host_id: int,
+                 expected_on: str) -> int:
+    """Staff pre-register a visitor for a day (local date, YYYY-MM-DD); matched by phone on arrival."""
+    name = clean_text(name, "name", required=True, limit=40)
+    phone = clean_phone(phone)
+    try:
+        date.fromisoformat(expected_on)
+    except (TypeError, ValueError):
+        raise VisitorError("expected_on", "the day must look like 2026-11-23") from None
+    if db.execute("SELECT 1 FROM hosts WHERE id = ? AND active = 1", (host_id,)).fetchone() is None:
+        raise VisitorError("host", "choose whom you are visiting")
+    with write(db):
+        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, added_by)"
+                           " VALUES (?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.name)).lastrowid
+        audit.record(db, clock, actor, "visitor.expected", "expected_visitors", entry, None,
+                     {"host_id": host_id, "expected_on": expected_on})
+    return entry
+
+
+def expected_on(db: sqlite_utils.Database, day: str) -> list[dict]:
+    """Who is expected on a local day, with whether they have arrived (staff screens only)."""
+    return list(db.query(
+        "SELECT e.id, e.name, e.phone, h.name AS host_name,"
+        " EXISTS (SELECT 1 FROM visits v WHERE v.expected_id = e.id) AS arrived"
+        " FROM expected_visitors e LEFT JOIN hosts h ON h.id = e.host_id WHERE e.expected_on = ? ORDER BY e.name",
+        (day,)))
+
+
+def deny_alerts(db: sqlite_utils.Database, since_iso: str) -> list[dict]:
+    """Deny-list matches since a moment, newest first: for staff only (the visitor was told 'see the desk')."""
+    return list(db.query(
+        "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason FROM audit a"
+        " JOIN deny_list d ON CAST(d.id AS TEXT) = a.record_id"
+        " WHERE a.action = 'visitor.deny_match' AND a.table_name = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
+        (since_iso,)))
+
+
+def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
+    """Demo mode: a host directory."""
+    if db.execute("SELECT COUNT(*) FROM hosts").fetchone()[0]:
+        return []
+    system = Actor("system")
+    for name, department in [("李经理 Li Na", "会籍部 Membership"), ("王建国 Wang Jianguo", "行政部 Admin"),
+                             ("张敏 Zhang Min", "财务部 Finance"), ("陈晓红 Chen Xiaohong", "赛事部 Events"),
+                             ("刘洋 Liu Yang", "工程部 Facilities"), ("赵磊 Zhao Lei", "餐饮部 Catering"),
+                             ("Emma Clarke", "Pro shop"), ("周伟 Zhou Wei", "总经理办公室 GM office")]:
+        add_host(db, clock, system, name, department)
+    return ["host directory"]

@@ -1,0 +1,1 @@
+"""Goods and fee counters, day and cash, catalogue and fee types."""

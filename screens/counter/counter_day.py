@@ -1,0 +1,195 @@
+"""The counter's day on screen: open (count yesterday's goods, enter the float), hand cash over to
+finance, close (count the cash; the end-of-day report is stored and printed), month-end stocktake.
+
+Every figure comes from kiosk.counter.shifts / kiosk.counter.stockcount; this screen only collects what people count.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from kiosk.counter import sales as counter
+from kiosk.counter import eod_report
+from kiosk.counter import closing, shifts
+from kiosk.counter import stockcount
+from kiosk.counter.sales import CounterError
+from kiosk.core.money import AmountError, format_fen, parse_amount
+from kiosk.printing.documents import layout
+from kiosk.counter.stockcount import CountLine
+
+Builder.load_file(str(Path(__file__).with_name("counter_day.kv")))
+
+
+class CountRow(BoxLayout):
+    """One product in a count: expected stock, what was counted (±), and a reason for a difference."""
+
+    product = ObjectProperty(None)
+    counted = NumericProperty(0)
+    differs = BooleanProperty(False)
+
+    def step(self, delta: int) -> None:
+        self.set_count(str(max(0, int(self.counted) + delta)))
+
+    def set_count(self, text: str) -> None:
+        text = (text or "").strip()
+        if text.isdigit():
+            self.counted = min(int(text), stockcount.MAX_COUNT)
+        if self.ids.count.text != str(int(self.counted)):
+            self.ids.count.text = str(int(self.counted))
+        self.differs = int(self.counted) != self.product.stock
+
+    def line(self) -> CountLine:
+        return CountLine(self.product.id, int(self.counted), reason=self.ids.reason.text.strip())
+
+
+class CounterDaySection(Screen):
+    """Modes: opening → day → report (after the close); stocktake from the day with a manager."""
+
+    mode = StringProperty("opening")
+    message = StringProperty("")
+    figures = StringProperty("")
+    report_text = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        self.refresh()
+
+    def on_mode(self, *args) -> None:
+        pages = self.ids.get("pages")
+        if pages is not None:
+            pages.current = "count" if self.mode in ("opening", "stocktake") else self.mode
+
+    def _app(self):
+        return App.get_running_app()
+
+    def refresh(self) -> None:
+        app = self._app()
+        shift = shifts.current(app.ctx.db, app.ctx.terminal_id)
+        if shift is None and self.mode not in ("report",):
+            self._show_count("opening")
+        elif shift is not None and self.mode != "stocktake":
+            self.mode = "day"
+            self._show_figures(shift)
+
+    # --- counting (opening and stocktake) ---------------------------------------------------------
+    def _show_count(self, mode: str) -> None:
+        self.mode = mode
+        rows = self.ids.count_rows
+        rows.clear_widgets()
+        for product in counter.products(self._app().ctx.db):
+            row = CountRow(product=product, counted=product.stock)
+            rows.add_widget(row)
+            row.set_count(str(product.stock))
+
+    def _lines(self) -> list[CountLine]:
+        return [row.line() for row in reversed(self.ids.count_rows.children)]
+
+    def open_counter(self) -> None:
+        app = self._app()
+        try:
+            float_fen = parse_amount(self.ids.float_input.text) if self.ids.float_input.text.strip() else None
+        except AmountError:
+            float_fen = None
+        if float_fen is None:
+            self.message = app.tr("Count the float and enter it", app.lang)
+            return
+        try:
+            shifts.open_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, float_fen=float_fen,
+                              counts=self._lines())
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        self.ids.float_input.text = ""
+        self.message = app.tr("The counter is open", app.lang)
+        self.refresh()
+
+    def start_stocktake(self) -> None:
+        app = self._app()
+        app.require_manager(self._stocktake_approved, app.tr("Month-end stocktake", app.lang))
+
+    def _stocktake_approved(self, manager) -> None:
+        self._manager = manager
+        self._show_count("stocktake")
+
+    def finish_stocktake(self) -> None:
+        app = self._app()
+        try:
+            _, number = stockcount.stocktake(app.ctx.db, app.ctx.clock, self._manager.actor(), app.ctx.terminal_id,
+                                             self._lines(), lang=app.lang)
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        self.message = app.tr("Stocktake {no} saved and printed", app.lang).format(no=number)
+        self.mode = "day"
+        self.refresh()
+
+    def cancel_stocktake(self) -> None:
+        self.mode = "day"
+        self.message = ""
+        self.refresh()
+
+    # --- the day ----------------------------------------------------------------------------------
+    def _show_figures(self, shift) -> None:
+        app = self._app()
+        tr = lambda s: app.tr(s, app.lang)  # noqa: E731
+        totals = shifts.payment_totals(app.ctx.db, shift.opened_at, shifts.OPEN_END)
+        handed = sum(h["amount_fen"] for h in shifts.handovers(app.ctx.db, shift.id))
+        low = len(counter.low_stock(app.ctx.db))
+        rows = [(tr("Opened by"), shift.opened_by), (tr("Opening float"), format_fen(shift.float_fen)),
+                (tr("Net cash takings"), format_fen(totals["cash"])), (tr("Bank card"), format_fen(totals["card"])),
+                (tr("Mobile payment"), format_fen(totals["mobile"])), (tr("Handed over"), format_fen(handed)),
+                (tr("Expected cash"), format_fen(shifts.expected_cash(app.ctx.db, shift))),
+                (tr("Low stock items"), str(low))]
+        self.figures = "\n".join(f"{label}：{value}" if app.lang == "zh_CN" else f"{label}: {value}"
+                                 for label, value in rows)
+
+    def hand_over(self) -> None:
+        app = self._app()
+        try:
+            amount = parse_amount(self.ids.handover_amount.text)
+            shifts.hand_over(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, amount_fen=amount,
+                             received_by=self.ids.received_by.text)
+        except AmountError:
+            self.message = app.tr("not an amount of money", app.lang)
+            return
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        self.ids.handover_amount.text = self.ids.received_by.text = ""
+        self.message = app.tr("Handed over {amount}", app.lang).format(amount=format_fen(amount))
+        self.refresh()
+
+    def close_counter(self) -> None:
+        app = self._app()
+        try:
+            counted = parse_amount(self.ids.counted_cash.text)
+        except AmountError:
+            self.message = app.tr("Count the cash in the drawer and enter it", app.lang)
+            return
+        try:
+            result = closing.close_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id,
+                                        counted_fen=counted, lang=app.lang)
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        self.ids.counted_cash.text = ""
+        receipt = eod_report.eod_receipt(app.ctx.db, result.report, result.report_no, result.report["closed_at"],
+                                         app.user.name, app.lang)
+        self.report_text = "\n".join(line for line, _ in layout(receipt, 42))
+        self.mode = "report"
+        self.message = app.tr("Closed: report {no}, variance {variance}", app.lang).format(
+            no=result.report_no, variance=format_fen(result.variance_fen))
+
+    def next_day(self) -> None:
+        self.mode = "opening"
+        self.message = ""
+        self.refresh()
+
+    def show_reorder_list(self) -> None:
+        from screens.counter.counter_popups import ReorderList
+        ReorderList().open()
+

@@ -1,0 +1,104 @@
+"""The fee counter: choose a fee type, payer and member number, amount (fixed or editable), period,
+payment; a receipt from the fee series. Today's collections can be voided with a manager's PIN."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.counter import fees
+from kiosk.counter import shifts
+from kiosk.counter.sales import CounterError, Payment
+from kiosk.core.money import AmountError, format_fen, parse_amount
+from screens.widgets.common import BigButton, fill_choices
+
+Builder.load_file(str(Path(__file__).with_name("fees_section.kv")))
+
+
+class FeesSection(Screen):
+    fee = ObjectProperty(None, allownone=True)
+    method = StringProperty("cash")
+    message = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        self.load()
+
+    def load(self) -> None:
+        app = App.get_running_app()
+        fill_choices(self.ids.types, fees.fee_types(app.ctx.db),
+                     lambda f: f"{f.name(app.lang)}\n{format_fen(f.default_fen)}", self.fee, self.choose, "14sp")
+        self._load_recent()
+
+    def choose(self, fee) -> None:
+        self.fee = fee
+        self.ids.amount.text = str(format_fen(fee.default_fen, symbol="", grouping=False))
+        self.message = ""
+        self.load()
+
+    def _load_recent(self) -> None:
+        app = App.get_running_app()
+        since = shifts.listing_since(app.ctx.db, app.ctx.clock, app.ctx.terminal_id)
+        box = self.ids.recent
+        box.clear_widgets()
+        for row in fees.recent(app.ctx.db, since, limit=20):
+            name = row["name_zh"] if app.lang == "zh_CN" else row["name_en"]
+            label = f"{row['receipt_no'][-6:]} {row['payer']} {name} {format_fen(row['amount_fen'])}"
+            if row["voided"]:
+                label += "  " + app.tr("Voided", app.lang)
+            button = BigButton(text=label, kind="quiet", font_size="13sp", disabled=bool(row["voided"]), halign="left")
+            button.bind(on_release=lambda b, r=row: self.ask_void(r))
+            box.add_widget(button)
+
+    def collect(self) -> None:
+        app = App.get_running_app()
+        tr = lambda s: app.tr(s, app.lang)  # noqa: E731
+        if self.fee is None:
+            self.message = tr("choose a fee type")
+            return
+        if shifts.current(app.ctx.db, app.ctx.terminal_id) is None:
+            self.message = tr("open the counter first")
+            return
+        try:
+            amount = parse_amount(self.ids.amount.text)
+            tendered_text = self.ids.tendered.text.strip()
+            tendered = parse_amount(tendered_text) if self.method == "cash" and tendered_text else None
+        except AmountError:
+            self.message = tr("not an amount of money")
+            return
+        try:
+            _, number, change = fees.collect(
+                app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, fee_type_id=self.fee.id,
+                payer=self.ids.payer.text, member_no=self.ids.member.text, amount_fen=amount,
+                period=self.ids.period.text, payment=Payment(self.method, tendered, self.ids.reference.text),
+                lang=app.lang)
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        for field in ("payer", "member", "period", "tendered", "reference"):
+            self.ids[field].text = ""
+        self.message = tr("Fee {no}: change {change}").format(no=number, change=format_fen(change))
+        self._load_recent()
+
+    def ask_void(self, row: dict) -> None:
+        app = App.get_running_app()
+        reason = self.ids.void_reason.text.strip()
+        if not reason:
+            self.message = app.tr("Type the reason for the void first", app.lang)
+            return
+        app.require_manager(lambda manager: self._void(row, reason, manager),
+                            app.tr("Void fee {no}", app.lang).format(no=row["receipt_no"]))
+
+    def _void(self, row: dict, reason: str, manager) -> None:
+        app = App.get_running_app()
+        try:
+            fees.void(app.ctx.db, app.ctx.clock, app.user.actor(), manager.actor(), app.ctx.terminal_id, row["id"],
+                      reason, lang=app.lang)
+        except CounterError as exc:
+            self.message = app.tr_error(exc)
+            return
+        self.ids.void_reason.text = ""
+        self.message = app.tr("Fee {no} voided; the slip is printing", app.lang).format(no=row["receipt_no"])
+        self._load_recent()

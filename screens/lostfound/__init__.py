@@ -1,0 +1,1 @@
+"""The lost-and-found desk section."""

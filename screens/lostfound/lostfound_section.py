@@ -1,0 +1,296 @@
+"""The desk's lost-and-found section: held items (due ones flagged), intake, lost reports with
+suggested matches, claims with identity check and signature, handovers and disposals."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import NoTransition, Screen
+
+from kiosk.lostfound import service as lostfound
+from kiosk.printing import queue as printqueue
+from kiosk.core import settings
+from kiosk.lostfound.service import LostFoundError
+from kiosk.core.money import AmountError, parse_amount
+from screens.widgets.common import BigButton
+
+Builder.load_file(str(Path(__file__).with_name("lostfound_section.kv")))
+
+
+def _app():
+    return App.get_running_app()
+
+
+def _show_error(fields: dict, exc: Exception, default: str) -> None:
+    """Put a service message under the field it is about (the first word names it)."""
+    app = _app()
+    text = str(exc)
+    for key, field in fields.items():
+        if text.startswith(key):
+            field.error = app.tr(text, app.lang)
+            return
+    fields[default].error = app.tr(text, app.lang)
+
+
+class CategoryChoice(BigButton):
+    """One category on the intake and report forms."""
+
+    value = StringProperty("")
+    section = ObjectProperty(None, allownone=True)
+
+
+class CategoryGrid(GridLayout):
+    """Every category as a button; the section's `category` holds the choice."""
+
+    section = ObjectProperty(None, allownone=True)
+
+    def on_section(self, grid, section) -> None:
+        self.clear_widgets()
+        for value in lostfound.CATEGORIES:
+            self.add_widget(CategoryChoice(value=value, section=section))
+
+
+class ItemRow(BoxLayout):
+    item = ObjectProperty(None)
+    section = ObjectProperty(None)
+    due = BooleanProperty(False)
+
+
+class MatchRow(BoxLayout):
+    match = ObjectProperty(None)
+    section = ObjectProperty(None)
+
+
+class HandoverPopup(ModalView):
+    """Hand the due items to the admin department (a list prints for signing)."""
+
+    items = ListProperty([])
+
+    def __init__(self, section, items, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section, self.items = section, items
+
+    def confirm(self) -> None:
+        app = _app()
+        field = self.ids.received_by
+        try:
+            lostfound.hand_over(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id,
+                                [i.id for i in self.items], received_by=field.text, lang=app.lang)
+        except LostFoundError as exc:
+            field.error = app.tr(str(exc), app.lang)
+            return
+        self.dismiss()
+        app.toast(app.tr("Handed over; the list is printing for signatures", app.lang))
+        self.section.refresh()
+
+
+class DisposalPopup(ModalView):
+    """What the admin department did with a handed-over item, and who authorised it."""
+
+    method = StringProperty("donated")
+
+    def __init__(self, section, item, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section, self.item = section, item
+
+    def confirm(self) -> None:
+        app = _app()
+        field = self.ids.authorised_by
+        try:
+            lostfound.dispose(app.ctx.db, app.ctx.clock, app.user.actor(), self.item.id, method=self.method,
+                              authorised_by=field.text)
+        except LostFoundError as exc:
+            field.error = app.tr(str(exc), app.lang)
+            return
+        self.dismiss()
+        self.section.refresh()
+
+
+class LostFoundSection(Screen):
+    """One section, several pages (an inner ScreenManager): list, intake, report, matches, claim."""
+
+    view = StringProperty("held")            # held | handed_over
+    due_count = NumericProperty(0)
+    category = StringProperty("")            # chosen on the intake / report forms
+    handed_in_kind = StringProperty("customer")
+    id_type = StringProperty("id_card")
+    identity_checked = BooleanProperty(False)
+    claim_item = ObjectProperty(None, allownone=True)
+    report = ObjectProperty(None, allownone=True)
+
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.pages.transition = NoTransition()
+
+    def on_pre_enter(self, *args) -> None:
+        self.refresh()
+
+    # --- list ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        app = _app()
+        if app.user is None:
+            return
+        db, clock = app.ctx.db, app.ctx.clock
+        days = settings.get(db, "lostfound_handover_days")
+        due = lostfound.due_for_handover(db, clock, days)
+        self.due_count = len(due)
+        text = self.ids.search.text.strip()
+        items = lostfound.search(db, text, self.view) if text else lostfound.items_with_status(db, self.view)
+        box = self.ids.item_list
+        box.clear_widgets()
+        for item in items[:100]:
+            box.add_widget(ItemRow(item=item, section=self, due=lostfound.is_due(item, clock, days)))
+
+    def show(self, view: str) -> None:
+        self.view = view
+        self.refresh()
+
+    def page(self, name: str) -> None:
+        self.ids.pages.current = name
+
+    def print_tag(self, item) -> None:
+        app = _app()
+        from kiosk.lostfound.receipts import item_tag
+        printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(), item_tag(app.ctx.db, item.id, app.lang),
+                           record_table="lf_items", record_id=item.id)
+        app.toast(app.tr("Tag printing", app.lang))
+
+    def open_handover(self) -> None:
+        app = _app()
+        items = lostfound.due_for_handover(app.ctx.db, app.ctx.clock)
+        if not items:
+            app.toast(app.tr("Nothing is due for handover", app.lang))
+            return
+        HandoverPopup(self, items).open()
+
+    def open_disposal(self, item) -> None:
+        DisposalPopup(self, item).open()
+
+    # --- intake ----------------------------------------------------------------------------------
+    def new_item(self) -> None:
+        self.category, self.handed_in_kind = "", "customer"
+        for key in ("in_description", "in_features", "in_colour", "in_brand", "in_quantity", "in_value",
+                    "in_place", "in_name", "in_contact", "in_storage"):
+            self.ids[key].text = ""
+            self.ids[key].error = ""
+        self.ids.in_quantity.text = "1"
+        self.page("intake")
+
+    def save_item(self) -> None:
+        app = _app()
+        ids = self.ids
+        fields = {"description": ids.in_description, "features": ids.in_features, "colour": ids.in_colour,
+                  "brand": ids.in_brand, "quantity": ids.in_quantity, "value": ids.in_value,
+                  "where found": ids.in_place, "handed in by": ids.in_name, "contact": ids.in_contact,
+                  "storage place": ids.in_storage, "choose a category": ids.in_description}
+        for field in fields.values():
+            field.error = ""
+        try:
+            value = parse_amount(ids.in_value.text) if ids.in_value.text.strip() else 0
+        except AmountError:
+            ids.in_value.error = app.tr("not an amount of money", app.lang)
+            return
+        try:
+            quantity = int(ids.in_quantity.text or "0")
+        except ValueError:
+            quantity = 0
+        try:
+            item = lostfound.register_item(
+                app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.config.get("site", "timezone"),
+                category=self.category, description=ids.in_description.text, features=ids.in_features.text,
+                colour=ids.in_colour.text, brand=ids.in_brand.text, quantity=quantity, value_fen=value,
+                found_place=ids.in_place.text, handed_in_kind=self.handed_in_kind, handed_in_name=ids.in_name.text,
+                handed_in_contact=ids.in_contact.text, storage=ids.in_storage.text)
+        except LostFoundError as exc:
+            _show_error(fields, exc, "description")
+            return
+        self.print_tag(item)
+        app.toast(app.tr("Registered as {ref}; tag printing", app.lang).format(ref=item.ref))
+        self.page("list")
+        self.refresh()
+
+    # --- lost reports and matches ----------------------------------------------------------------
+    def new_report(self) -> None:
+        self.category = ""
+        for key in ("rp_description", "rp_features", "rp_colour", "rp_brand", "rp_place", "rp_owner", "rp_contact"):
+            self.ids[key].text = ""
+            self.ids[key].error = ""
+        self.ids.rp_date.text = date.today().isoformat()
+        self.page("report")
+
+    def save_report(self) -> None:
+        app = _app()
+        ids = self.ids
+        fields = {"description": ids.rp_description, "owner": ids.rp_owner, "contact": ids.rp_contact,
+                  "choose a category": ids.rp_description, "lost on": ids.rp_date}
+        for field in fields.values():
+            field.error = ""
+        try:
+            lost_on = date.fromisoformat(ids.rp_date.text.strip())
+        except ValueError:
+            ids.rp_date.error = app.tr("use a date like 2026-11-23", app.lang)
+            return
+        try:
+            report_id = lostfound.report_lost(
+                app.ctx.db, app.ctx.clock, app.user.actor(), category=self.category,
+                description=ids.rp_description.text, features=ids.rp_features.text, colour=ids.rp_colour.text,
+                brand=ids.rp_brand.text, lost_on=lost_on, lost_place=ids.rp_place.text,
+                owner_name=ids.rp_owner.text, contact=ids.rp_contact.text)
+        except LostFoundError as exc:
+            _show_error(fields, exc, "description")
+            return
+        self.show_matches(lostfound.lost_report(app.ctx.db, report_id))
+
+    def show_matches(self, report: dict) -> None:
+        from kiosk.lostfound.match import suggest
+        self.report = report
+        box = self.ids.matches
+        box.clear_widgets()
+        for match in suggest(report, lostfound.held_items(_app().ctx.db)):
+            box.add_widget(MatchRow(match=match, section=self))
+        self.page("matches")
+
+    # --- claims -----------------------------------------------------------------------------------
+    def start_claim(self, item) -> None:
+        self.claim_item = item
+        self.identity_checked, self.id_type = False, "id_card"
+        for key in ("cl_name", "cl_contact", "cl_id", "cl_features", "cl_quantity"):
+            self.ids[key].text = ""
+            self.ids[key].error = ""
+        if self.report is not None:
+            self.ids.cl_name.text, self.ids.cl_contact.text = self.report["owner_name"], self.report["contact"]
+        self.ids.cl_quantity.text = "1"
+        self.ids.signature.clear()
+        self.page("claim")
+
+    def confirm_claim(self) -> None:
+        app = _app()
+        ids = self.ids
+        fields = {"claimant's name": ids.cl_name, "contact": ids.cl_contact, "document number": ids.cl_id,
+                  "features described": ids.cl_features, "quantity": ids.cl_quantity,
+                  "check the claimant's identity": ids.cl_id, "choose an identity": ids.cl_id,
+                  "the claimant must sign": ids.cl_features}
+        for field in fields.values():
+            field.error = ""
+        try:
+            quantity = int(ids.cl_quantity.text or "0")
+        except ValueError:
+            quantity = 0
+        try:
+            lostfound.claim(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, self.claim_item.id,
+                            claimant_name=ids.cl_name.text, contact=ids.cl_contact.text, id_type=self.id_type,
+                            id_number=ids.cl_id.text, described_features=ids.cl_features.text,
+                            described_quantity=quantity, identity_checked=self.identity_checked,
+                            signature_png=ids.signature.png(), lang=app.lang)
+        except LostFoundError as exc:
+            _show_error(fields, exc, "features described")
+            return
+        app.toast(app.tr("Returned to its owner; receipt printing", app.lang))
+        self.claim_item, self.report = None, None
+        self.page("list")
+        self.refresh()

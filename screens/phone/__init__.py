@@ -1,0 +1,1 @@
+"""The phone section and the three-ring call prompt."""

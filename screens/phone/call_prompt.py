@@ -1,0 +1,152 @@
+"""The three-ring prompt: over whatever screen is open, or a slim staff banner in visitor mode.
+
+Shown on "call.prompt", hidden when the call is answered (off-hook or by staff) or ends. The
+buttons feed back through the bus ("call.staff_answered"), never into hardware directly.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import struct
+import wave
+import weakref
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+
+from kiosk.core import settings
+
+Builder.load_file(str(Path(__file__).with_name("call_prompt.kv")))
+log = logging.getLogger(__name__)
+
+
+class CallPrompt(FloatLayout):
+    """The overlay; `banner` switches to the slim form that leaves a visitor's form alone."""
+
+    rings = NumericProperty(0)
+    number = StringProperty("")
+    caller = StringProperty("")
+    greeting = StringProperty("")
+    apology = StringProperty("")
+    banner = BooleanProperty(False)
+
+    def __init__(self, app, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # No strong reference from a widget to the app: Kivy's touch post-processors keep recent
+        # touches (and the widgets they touched) alive for a while, which would keep the app alive.
+        self._app = weakref.ref(app)
+        self.call_no: int | None = None
+        self.dismissed: set[int] = set()
+        self._sound = None
+        for kind in ("prompt", "ring", "answered", "ended", "callerid"):
+            app._unsubscribe.append(app.ctx.bus.subscribe(f"call.{kind}", getattr(self, f"_on_{kind}")))
+        # Bound methods: Kivy holds them weakly, so the app can be released when it stops.
+        app.bind(visitor_mode=self._on_visitor_mode, lang=self._on_lang)
+
+    def _on_visitor_mode(self, app, value) -> None:
+        self.banner = value
+
+    def _on_lang(self, app, value) -> None:
+        self._texts()
+
+    def on_touch_down(self, touch):
+        handled = super().on_touch_down(touch)
+        # The full prompt is modal; the banner lets every touch outside itself through.
+        return handled or not self.banner
+
+    @property
+    def app(self):
+        return self._app()
+
+    # --- bus events (main thread) -------------------------------------------------------------------
+    def _on_prompt(self, event) -> None:
+        if event.data["call_no"] in self.dismissed:
+            return
+        self.call_no = event.data["call_no"]
+        self._update(event.data)
+        self.banner = self.app.visitor_mode
+        self.app.show_overlay(self)
+        self._beep()
+
+    def _on_ring(self, event) -> None:
+        if self.parent is not None and event.data["call_no"] == self.call_no:
+            self._update(event.data)
+            self._beep()
+
+    def _on_callerid(self, event) -> None:
+        if event.data["call_no"] == self.call_no:
+            self._update(event.data)
+
+    def _on_answered(self, event) -> None:
+        if event.data["call_no"] == self.call_no:
+            self.hide()
+
+    _on_ended = _on_answered
+
+    # --- buttons ------------------------------------------------------------------------------------
+    def answered(self) -> None:
+        """Staff picked up: the tracker records it (source 'staff' when the line cannot tell)."""
+        self.app.ctx.bus.publish("call.staff_answered", call_no=self.call_no)
+        self.hide()
+
+    def not_now(self) -> None:
+        if self.call_no is not None:
+            self.dismissed.add(self.call_no)
+        self.hide()
+
+    def hide(self) -> None:
+        self.app.hide_overlay(self)
+
+    # --- texts ----------------------------------------------------------------------------------------
+    def _update(self, data: dict) -> None:
+        self.rings = data.get("rings", self.rings)
+        self.number = data.get("number") or ""
+        self.caller = data.get("name") or ""
+        self._texts()
+
+    def _texts(self) -> None:
+        app, db = self.app, self.app.ctx.db
+        site = settings.localized(db, "site_name", app.lang)
+        self.greeting = settings.localized(db, "greeting", app.lang).replace("{site}", site)
+        rule = app.ctx.config.get("phone", "rings_before_prompt")
+        sorry = settings.localized(db, "apology", app.lang)
+        if self.rings >= 5:
+            self.apology = app.tr("Apologise first (mandatory after five rings):", app.lang) + " " + sorry
+        elif self.rings > rule:
+            self.apology = app.tr("Late answer: start with an apology:", app.lang) + " " + sorry
+        else:
+            self.apology = app.tr("Pick up now and start with an apology:", app.lang) + " " + sorry
+
+    def _beep(self) -> None:
+        """An audible alert; a box without sound still shows the prompt."""
+        try:
+            if self._sound is None:
+                from kivy.core.audio import SoundLoader
+                self._sound = SoundLoader.load(str(alert_wav()))
+            if self._sound is not None:
+                self._sound.stop()
+                self._sound.play()
+        except Exception as exc:
+            log.warning("no sound for the call prompt: %s", exc)
+            self._sound = False
+
+
+def alert_wav() -> Path:
+    """Two short tones, written once into the state folder."""
+    from kiosk.core.paths import state_dir
+    path = state_dir() / "call-alert.wav"
+    if not path.exists():
+        rate = 16000
+        frames = bytearray()
+        for freq, seconds in ((880, 0.18), (0, 0.08), (1175, 0.22)):
+            for i in range(int(rate * seconds)):
+                value = int(12000 * math.sin(2 * math.pi * freq * i / rate)) if freq else 0
+                frames += struct.pack("<h", value)
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(bytes(frames))
+    return path

@@ -1,0 +1,1 @@
+"""The printer status popup: queue, reprints, drawer."""

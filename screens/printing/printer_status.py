@@ -1,0 +1,74 @@
+"""The printer popup (tap the status bar's printer pill): queue, failures, reprints, no-sale opening."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.modalview import ModalView
+
+from kiosk.printing import queue as printqueue
+
+Builder.load_file(str(Path(__file__).with_name("printer_status.kv")))
+
+STATUS_TEXT = {"queued": "waiting", "printed": "printed", "failed": "failed, will retry", "cancelled": "cancelled"}
+
+
+class JobRow(BoxLayout):
+    """One print job with its status and a reprint button."""
+
+    job = ObjectProperty(None)
+    popup = ObjectProperty(None)
+
+
+class PrinterStatus(ModalView):
+    """Recent jobs, newest first; a reprint is marked on paper and audited."""
+
+    message = StringProperty("")
+
+    def on_open(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        box = self.ids.jobs
+        box.clear_widgets()
+        for job in printqueue.recent(app.ctx.db, 25):
+            box.add_widget(JobRow(job=job, popup=self))
+
+    def reprint(self, job) -> None:
+        app = App.get_running_app()
+        printqueue.reprint(app.ctx.db, app.ctx.clock, app.user.actor(), job.id)
+        self.message = app.tr("Reprint queued", app.lang)
+        self.refresh()
+
+    def open_drawer(self) -> None:
+        """A no-sale drawer opening needs a manager and a reason; both are logged."""
+        app = App.get_running_app()
+        field = self.ids.reason_field
+        reason = field.text.strip()
+        if not reason:
+            field.error = app.tr("Say why the drawer is opened", app.lang)
+            return
+
+        def approved(manager) -> None:
+            printqueue.kick_drawer(app.ctx.db, app.ctx.clock, manager.actor(), reason)
+            field.text = ""
+            field.ids.input.text = ""
+            field.error = ""
+            self.message = app.tr("Drawer opening logged", app.lang)
+            self.refresh()
+        app.require_manager(approved, app.tr("Open the cash drawer without a sale", app.lang))
+
+    @staticmethod
+    def status_text(app, job, lang: str) -> str:
+        return app.tr(STATUS_TEXT.get(job.status, job.status), lang)
+
+    @staticmethod
+    def kind_text(app, job, lang: str) -> str:
+        if job.kind == "drawer":
+            return app.tr("Drawer opening", lang)
+        title = job.receipt.title if job.receipt else job.kind
+        return f"{title} {job.receipt_no or ''}" + (" (" + app.tr("reprint", lang) + ")" if job.reprint_of else "")

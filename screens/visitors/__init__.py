@@ -1,0 +1,1 @@
+"""Visitor screens (self sign-in and sign-out) and the staff visitors desk."""

@@ -1,0 +1,1 @@
+"""Shared widgets: on-screen keyboard with pinyin, keyboard dock, signature pad, common pieces."""

@@ -1,0 +1,298 @@
+"""On-screen keyboard (中 pinyin / EN / 123) and a numeric pad, for a touchscreen with no keys.
+
+The keyboard types into `target` (a TextInput), or into the TextInput last focused inside the
+widgets given to `watch()`. It never asks for the system keyboard. kiosk.input.pinyin is imported only
+when the first keyboard is created, and its index loads on a background thread; until it is ready
+the candidate bar says so and the typed letters wait in the composition.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.textinput import TextInput
+
+Builder.load_file(str(Path(__file__).with_name("keyboard.kv")))
+
+LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+SYMBOL_ROWS = ("1234567890", "-/:;()@.,", "#&+_?!'")
+CANDIDATE_FETCH = 60   # candidates fetched per composition; paged in the bar
+CANDIDATES_PER_PAGE = 6
+
+
+def _tr(msgid: str) -> str:
+    app = App.get_running_app()
+    return app.tr(msgid, app.lang) if app is not None and hasattr(app, "tr") else msgid
+
+
+class KeyButton(Button):
+    """One key: `key` is what it sends (a character or a command such as "backspace")."""
+
+    key = StringProperty("")
+    kind = StringProperty("char")  # char | command | active
+
+
+class CandidateButton(Button):
+    """A candidate in the bar; `index` is its place in the fetched list."""
+
+    index = NumericProperty(0)
+
+
+class _TargetMixin:
+    """Tracks the TextInput to type into."""
+
+    def watch(self, root) -> None:
+        """Follow focus among the TextInputs inside root (call again after adding fields)."""
+        for widget in root.walk(restrict=True):
+            if isinstance(widget, TextInput) and not getattr(widget, "_kiosk_kb_watched", False):
+                widget._kiosk_kb_watched = True
+                widget.bind(focus=self._on_field_focus)
+
+    def _on_field_focus(self, field, focused) -> None:
+        if focused:
+            self.target = field
+
+    def _field(self) -> TextInput | None:
+        if self.target is not None:
+            return self.target
+        window = self.get_root_window()
+        for widget in (window.walk(restrict=False) if window is not None else ()):
+            if isinstance(widget, TextInput) and widget.focus:
+                self.target = widget
+                return widget
+        return None
+
+    def _refocus(self, field: TextInput) -> None:
+        # A tap on a key takes focus away from the field; give it back so the cursor stays visible.
+        field.focus = True
+
+
+class OnScreenKeyboard(_TargetMixin, BoxLayout):
+    """Docked keyboard with modes 中 (pinyin + candidate bar), EN (letters, shift) and 123."""
+
+    target = ObjectProperty(None, allownone=True)
+    mode = OptionProperty("zh", options=("zh", "en", "num"))
+    shift = BooleanProperty(False)
+    composition = StringProperty("")
+    candidates = ListProperty([])
+    page = NumericProperty(0)
+    engine_ready = BooleanProperty(False)
+    engine_failed = BooleanProperty(False)
+
+    __events__ = ("on_enter", "on_close")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._engine = None
+        self._start_engine()
+        Clock.schedule_once(lambda dt: self._build_keys())
+        self.bind(mode=lambda *a: self._build_keys(), shift=lambda *a: self._build_keys())
+
+    # --- engine --------------------------------------------------------------------------------
+    def _start_engine(self) -> None:
+        from kiosk.input import pinyin  # lazy: never at import time of screens
+        self._engine = pinyin.shared_engine()
+        self._engine.load_in_background(lambda engine: Clock.schedule_once(lambda dt: self._engine_loaded()))
+
+    def _engine_loaded(self) -> None:
+        self.engine_failed = self._engine.error is not None
+        self.engine_ready = not self.engine_failed
+        self._refresh_candidates()
+
+    # --- keys ----------------------------------------------------------------------------------
+    def _build_keys(self) -> None:
+        rows = self.ids.rows
+        rows.clear_widgets()
+        if self.mode == "num":
+            char_rows = SYMBOL_ROWS
+        elif self.mode == "en" and self.shift:
+            char_rows = tuple(r.upper() for r in LETTER_ROWS)
+        else:
+            char_rows = LETTER_ROWS
+        for i, chars in enumerate(char_rows):
+            row = BoxLayout(spacing=self.key_spacing)
+            if i == 2:
+                if self.mode == "en":
+                    row.add_widget(self._key("⇧", "shift", "active" if self.shift else "command", 1.5))
+                elif self.mode == "zh":
+                    row.add_widget(self._key("'", "'", "command", 1.5))
+            elif i == 1 and self.mode != "num":
+                row.padding = (self.width * 0.05, 0)  # staggered like a real keyboard
+            for ch in chars:
+                row.add_widget(self._key(ch, ch))
+            if i == 2:
+                row.add_widget(self._key("←", "backspace", "command", 1.5))
+            rows.add_widget(row)
+        bottom = BoxLayout(spacing=self.key_spacing)
+        for label, key, width in (("123", "mode:num", 1.2), ("中", "mode:zh", 1.0), ("EN", "mode:en", 1.0)):
+            bottom.add_widget(self._key(label, key, "active" if key == f"mode:{self.mode}" else "command", width))
+        bottom.add_widget(self._key(_tr("Space"), "space", "char", 3.6, word="Space"))
+        bottom.add_widget(self._key(_tr("Next"), "enter", "command", 1.6, word="Next"))
+        bottom.add_widget(self._key(_tr("Hide"), "close", "command", 1.4, word="Hide"))
+        rows.add_widget(bottom)
+
+    def _key(self, label: str, key: str, kind: str = "char", width: float = 1.0, word: str = "") -> KeyButton:
+        button = KeyButton(text=label, key=key, kind=kind, size_hint_x=width)
+        if word:
+            button.msgid = word  # re-translated on a language switch (relabel())
+        button.bind(on_release=lambda b: self.press(b.key))
+        return button
+
+    def relabel(self) -> None:
+        """Re-translate the word keys (the app calls nothing; the kv binds app.lang to this)."""
+        for row in self.ids.rows.children:
+            for key in row.children:
+                msgid = getattr(key, "msgid", "")
+                if msgid:
+                    key.text = _tr(msgid)
+
+    def press(self, key: str) -> None:
+        """Handle one key: a character, or "backspace", "space", "enter", "close", "shift", "mode:X"."""
+        if key.startswith("mode:"):
+            self._commit_raw()
+            self.mode = key[5:]
+            self.shift = False
+            return
+        if key == "shift":
+            self.shift = not self.shift
+            return
+        if key == "close":
+            self._commit_raw()
+            self.dispatch("on_close")
+            return
+        if self.mode == "zh" and len(key) == 1 and (key.isascii() and key.isalpha() or (key == "'" and self.composition)):
+            self.composition += key.lower()
+            return
+        if key == "backspace":
+            if self.composition:
+                self.composition = self.composition[:-1]
+            else:
+                self._with_field(lambda f: f.do_backspace())
+            return
+        if key == "space":
+            if self.composition:
+                if self.candidates:
+                    self.pick(0)
+                return
+            self._insert(" ")
+            return
+        if key == "enter":
+            if self.composition:
+                self._commit_raw()
+                return
+            self._enter()
+            return
+        self._insert(key)
+        if self.mode == "en" and self.shift:
+            self.shift = False  # one capital, like a phone keyboard
+
+    def _insert(self, text: str) -> None:
+        self._with_field(lambda f: f.insert_text(text))
+
+    def _with_field(self, action) -> None:
+        field = self._field()
+        if field is None:
+            return
+        self._refocus(field)
+        action(field)
+
+    def _commit_raw(self) -> None:
+        """Type the pending pinyin as plain letters (Enter, mode switch or close while composing)."""
+        if self.composition:
+            text, self.composition = self.composition.replace("'", ""), ""
+            self._insert(text)
+
+    def _enter(self) -> None:
+        field = self._field()
+        self.dispatch("on_enter", field)
+        if field is None:
+            return
+        if field.multiline:
+            self._insert("\n")
+            return
+        field.dispatch("on_text_validate")
+        following = field.get_focus_next()
+        if isinstance(following, TextInput):
+            self.target = following
+            following.focus = True
+
+    def on_enter(self, field) -> None:
+        """Enter/Next was pressed on `field` (before focus moves on)."""
+
+    def on_close(self) -> None:
+        """The Hide key: the owner removes or hides the keyboard."""
+
+    # --- candidates ----------------------------------------------------------------------------
+    def on_composition(self, *args) -> None:
+        self.page = 0
+        self._refresh_candidates()
+
+    def _refresh_candidates(self) -> None:
+        if not self.composition or not self.engine_ready:
+            self.candidates = []
+        else:
+            self.candidates = self._engine.candidates(self.composition, CANDIDATE_FETCH)
+        self._show_page()
+
+    def on_page(self, *args) -> None:
+        self._show_page()
+
+    def _show_page(self) -> None:
+        bar = self.ids.candidate_row
+        bar.clear_widgets()
+        start = self.page * CANDIDATES_PER_PAGE
+        for i, cand in enumerate(self.candidates[start:start + CANDIDATES_PER_PAGE], start):
+            button = CandidateButton(text=cand.text, index=i, size_hint_x=len(cand.text) + 1.5)
+            button.bind(on_release=lambda b: self.pick(b.index))
+            bar.add_widget(button)
+
+    def turn_page(self, step: int) -> None:
+        """Show the next (+1) or previous (-1) page of candidates."""
+        last = max(0, (len(self.candidates) - 1) // CANDIDATES_PER_PAGE)
+        self.page = min(last, max(0, self.page + step))
+
+    def pick(self, index: int) -> None:
+        """Type candidate `index`; the pinyin it covers leaves the composition, the rest stays."""
+        cand = self.candidates[index]
+        rest = self.composition[cand.consumed:].lstrip("'")
+        self._insert(cand.text)
+        self.composition = rest
+
+    @property
+    def key_spacing(self) -> float:
+        from kivy.metrics import dp
+        return dp(4)
+
+
+class NumPad(_TargetMixin, BoxLayout):
+    """Digits and backspace for phone numbers; `decimal=True` adds "." for money amounts."""
+
+    target = ObjectProperty(None, allownone=True)
+    decimal = BooleanProperty(False)
+
+    __events__ = ("on_enter",)
+
+    def press(self, key: str) -> None:
+        """Type a digit or ".", or "backspace" / "enter"."""
+        if key == "backspace":
+            self._with_field(lambda f: f.do_backspace())
+        elif key == "enter":
+            self.dispatch("on_enter", self._field())
+        elif key == "." and not self.decimal:
+            return
+        else:
+            self._with_field(lambda f: f.insert_text(key))
+
+    def _with_field(self, action) -> None:
+        field = self._field()
+        if field is not None:
+            self._refocus(field)
+            action(field)
+
+    def on_enter(self, field) -> None:
+        """OK was pressed."""

@@ -1,0 +1,71 @@
+"""The staff side's on-screen keyboard: appears when a form field gets focus, so staff can type on a
+touchscreen without a hardware keyboard (a keyboard or barcode scanner, if plugged in, still works).
+
+Visitor screens place their own keyboard inside their flow; the dock only serves staff screens.
+It sits on the Window above popups, at the bottom, or at the top when the field would be hidden.
+"""
+from __future__ import annotations
+
+import weakref
+
+from kivy.core.window import Window
+from kivy.metrics import dp
+
+NUMERIC_FILTERS = ("int", "float")
+
+
+class KeyboardDock:
+    """One OnScreenKeyboard and one NumPad, created on first use and reused."""
+
+    def __init__(self, app) -> None:
+        self._app = weakref.ref(app)
+        self._keyboard = None
+        self._numpad = None
+
+    def field_focused(self, field, focused: bool) -> None:
+        app = self._app()
+        if not focused or app is None or app.visitor_mode:
+            return
+        numeric = field.input_filter in NUMERIC_FILTERS or getattr(field, "numeric", False)
+        widget = self._numpad_widget() if numeric else self._keyboard_widget()
+        self._remove(self._keyboard if numeric else self._numpad)
+        widget.target = field
+        self._place(widget, field)
+
+    def hide(self, *args) -> None:
+        for widget in (self._keyboard, self._numpad):
+            self._remove(widget)
+
+    @property
+    def shown(self):
+        return next((w for w in (self._keyboard, self._numpad) if w is not None and w.parent is not None), None)
+
+    def _keyboard_widget(self):
+        if self._keyboard is None:
+            from screens.widgets.keyboard import OnScreenKeyboard
+            # At most half the screen: the field being typed into always stays in the other half.
+            self._keyboard = OnScreenKeyboard(size_hint=(1, None), height=min(dp(288), Window.height / 2))
+            self._keyboard.bind(on_close=self.hide)
+        return self._keyboard
+
+    def _numpad_widget(self):
+        if self._numpad is None:
+            from screens.widgets.keyboard import NumPad
+            self._numpad = NumPad(size_hint=(None, None), size=(dp(300), dp(250)))
+            self._numpad.bind(on_enter=self.hide)
+        return self._numpad
+
+    def _place(self, widget, field) -> None:
+        # Above everything (popups included), and never over the field being typed into.
+        if widget.parent is not None:
+            Window.remove_widget(widget)
+        _, field_y = field.to_window(*field.center)
+        covered = field_y < Window.height / 2
+        widget.x = Window.width - widget.width if widget.size_hint_x is None else 0
+        widget.y = Window.height - widget.height if covered else 0
+        Window.add_widget(widget)
+
+    @staticmethod
+    def _remove(widget) -> None:
+        if widget is not None and widget.parent is not None:
+            Window.remove_widget(widget)

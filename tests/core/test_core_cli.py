@@ -1,0 +1,93 @@
+"""The command line: clear output, clear errors, same library underneath."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_user_add_list_and_db_check(tmp_path):
+    db = str(tmp_path / "k.db")
+    result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "manager", "--pin", "4826")
+    assert result.exit_code == 0 and "added manager 'Wang Fang'" in result.output
+    result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "staff", "--pin", "1234")
+    assert result.exit_code == 1 and "already exists" in result.output
+    result = run("user", "add", "--db", db, "--name", "Li", "--role", "staff", "--pin", "12")
+    assert result.exit_code == 1 and "PIN must be 4 to 8 digits" in result.output
+    assert "manager\tWang Fang" in run("user", "list", "--db", db).output
+    result = run("db", "check", "--db", db)
+    assert result.exit_code == 0
+    assert "integrity: ok" in result.output and "schema version:" in result.output
+
+
+def test_db_check_on_missing_and_corrupt_files(tmp_path):
+    result = run("db", "check", "--db", str(tmp_path / "nope.db"))
+    assert result.exit_code == 1 and "no database at" in result.output
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    result = CliRunner().invoke(main, ["db", "check", "--db", str(bad)])
+    assert result.exit_code != 0
+
+
+def test_db_check_finds_a_stock_balance_that_disagrees_with_its_movements(tmp_path, clock):
+    from kiosk.counter import sales as counter
+    from kiosk.core import db as db_mod
+    path = tmp_path / "k.db"
+    database = db_mod.connect(path)
+    counter.seed_demo(database, clock)
+    assert "integrity: ok" in run("db", "check", "--db", str(path)).output
+    with db_mod.write(database):  # someone edits the balance by hand, bypassing the movements
+        database.execute("UPDATE stock_levels SET quantity = quantity + 5 WHERE product_id = 1")
+    database.close()
+    result = run("db", "check", "--db", str(path))
+    assert result.exit_code == 1 and "balance" in result.output and "movements" in result.output
+
+
+def test_config_check(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text('[site]\nid = "LOBBY1"\nlanguage = "en"\n[printer]\nkind = "network"\nhost = "10.0.0.9"\n')
+    result = run("config", "check", str(good))
+    assert result.exit_code == 0 and "OK" in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[phone]\ndetector = "at"\ncadance = "CN"\n')
+    result = run("config", "check", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}: [phone] unknown key 'cadance'" in result.output
+    assert f"{bad}: [phone] port: expected a serial device path" in result.output
+
+
+def test_bad_config_stops_start_up_with_a_message(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[ui]\nstaff_idle_seconds = 5\n')
+    result = run("run", "--config", str(bad), "--db", str(tmp_path / "k.db"))
+    assert result.exit_code == 1
+    assert "[ui] staff_idle_seconds = 5: expected a number from 15 to 3600" in result.output
+
+
+@pytest.mark.parametrize("size", ["800x480", "1024x600", "1280x800"])
+def test_demo_app_starts_and_draws_at_each_screen_size(tmp_path, size, artifacts):
+    shot = artifacts / "screenshots" / f"run_demo_home_{size}.png"
+    shot.unlink(missing_ok=True)
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIOSK_HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "run", "--demo", "--db", str(tmp_path / "k.db"),
+                           "--size", size, "--screenshot", str(shot)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Demo sign-in:" in proc.stdout
+    from PIL import Image
+    with Image.open(shot) as image:
+        assert image.size == tuple(int(v) for v in size.split("x"))
+        # Something was drawn: the picture is not one flat colour.
+        assert len(image.convert("L").getcolors(maxcolors=1_000_000)) > 10

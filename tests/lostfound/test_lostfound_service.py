@@ -1,0 +1,149 @@
+"""The lost-and-found register: every transition, the forbidden ones, references, the 15-day rule."""
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+from PIL import Image, ImageDraw
+
+from kiosk.core import audit
+from kiosk.lostfound import service as lostfound
+from kiosk.printing import queue as printqueue
+from kiosk.core.audit import Actor
+from kiosk.lostfound.service import LostFoundError
+
+DESK = Actor("Li Na", None, "staff")
+TZ = "Asia/Shanghai"
+
+
+def signature() -> bytes:
+    image = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(image).line([(10, 80), (80, 20), (150, 70), (290, 30)], fill=0, width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def blank() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (300, 100), 255).save(out, "PNG")
+    return out.getvalue()
+
+
+def umbrella(db, clock, **extra):
+    args = dict(category="umbrella", description="Black umbrella", colour="black", found_place="Lobby",
+                handed_in_kind="customer", handed_in_name="Mr Zhang", storage="Shelf A1")
+    return lostfound.register_item(db, clock, DESK, TZ, **(args | extra))
+
+
+def claim(db, clock, item, **extra):
+    args = dict(claimant_name="Wang Fang", contact="13800138000", id_type="id_card",
+                id_number="110101199003071234", described_features="black, wooden handle", described_quantity=1,
+                identity_checked=True, signature_png=signature(), lang="en")
+    return lostfound.claim(db, clock, DESK, "T01", item.id, **(args | extra))
+
+
+def test_references_are_a_gapless_series_per_year(db, clock):
+    assert umbrella(db, clock).ref == "LF-2026-0001"
+    assert umbrella(db, clock).ref == "LF-2026-0002"
+    clock.advance(60 * 24 * 3600)  # into 2027 (Shanghai time)
+    assert umbrella(db, clock).ref == "LF-2027-0001"
+
+
+def test_intake_flags_high_value_and_validates(db, clock):
+    phone = umbrella(db, clock, category="phone", description="iPhone", value_fen=450000)
+    assert phone.high_value and phone.status == "held" and phone.received_by == "Li Na"
+    for bad, message in [({"description": " "}, "description is required"), ({"category": "cat"}, "choose a category"),
+                         ({"quantity": 0}, "quantity must be 1 to 999"), ({"storage": ""}, "storage place is required"),
+                         ({"description": "x" * 201}, "too long"), ({"handed_in_kind": "dog"}, "customer or")]:
+        with pytest.raises(LostFoundError, match=message):
+            umbrella(db, clock, **bad)
+    assert db.execute("SELECT COUNT(*) FROM lf_items").fetchone()[0] == 1
+
+
+def test_claim_records_both_descriptions_masked_id_signature_and_prints(db, clock):
+    item = umbrella(db, clock, features="wooden handle")
+    claim_id = claim(db, clock, item)
+    row = next(db.query("SELECT * FROM lf_claims WHERE id = ?", (claim_id,)))
+    assert row["id_number"] == "110101********1234"
+    assert (row["described_features"], row["register_features"]) == ("black, wooden handle", "wooden handle / black")
+    assert row["signature_png"].startswith(b"\x89PNG") and len(row["signature_sha256"]) == 64
+    assert lostfound.get(db, item.id).status == "claimed"
+    assert lostfound.held_items(db) == []
+    [job] = printqueue.for_record(db, "lf_claims", claim_id)
+    assert job.receipt.kind == "lfclaim" and job.receipt.number == "T01-C-000001"
+    assert [e["status"] for e in lostfound.custody(db, item.id)] == ["held", "claimed"]
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"identity_checked": False}, "check the claimant's identity"),
+    ({"signature_png": b""}, "must sign"),
+    ({"id_type": "library card"}, "identity document type"),
+    ({"claimant_name": ""}, "claimant's name is required"),
+])
+def test_claim_refused_without_checks_changes_nothing(db, clock, fields, message):
+    item = umbrella(db, clock)
+    with pytest.raises(LostFoundError, match=message):
+        claim(db, clock, item, **fields)
+    assert lostfound.get(db, item.id).status == "held"
+    assert db.execute("SELECT COUNT(*) FROM lf_claims").fetchone()[0] == 0
+
+
+def test_blank_signature_is_not_a_signature(db, clock):
+    with pytest.raises(LostFoundError, match="must sign"):
+        claim(db, clock, umbrella(db, clock), signature_png=blank())
+
+
+def test_unclaimed_after_15_days_due_handover_then_disposal(db, clock):
+    old = umbrella(db, clock)
+    clock.advance(10 * 24 * 3600)
+    recent = umbrella(db, clock)
+    assert lostfound.due_for_handover(db, clock) == []
+    clock.advance(5 * 24 * 3600 + 60)
+    assert [i.ref for i in lostfound.due_for_handover(db, clock)] == [old.ref]
+    handover = lostfound.hand_over(db, clock, DESK, "T01", [old.id], received_by="Admin: Ms Zhou", lang="zh_CN")
+    assert lostfound.get(db, old.id).status == "handed_over" and lostfound.get(db, recent.id).status == "held"
+    [job] = printqueue.for_record(db, "lf_handovers", handover)
+    assert job.receipt.kind == "lfhandover" and any(old.ref in getattr(b, "left", "") for b in job.receipt.blocks)
+    lostfound.dispose(db, clock, DESK, old.id, method="donated", authorised_by="Director Chen")
+    chain = lostfound.custody(db, old.id)
+    assert [e["status"] for e in chain] == ["held", "handed_over", "disposed"]
+    assert "Director Chen" in chain[-1]["detail"]
+    actions = [e["action"] for e in audit.entries(db, table="lf_items", record_id=old.id)]
+    assert actions == ["lostfound.register", "lostfound.dispose"]
+
+
+def test_forbidden_transitions_give_a_clear_message_and_change_nothing(db, clock):
+    handed, claimed, held = umbrella(db, clock), umbrella(db, clock), umbrella(db, clock)
+    lostfound.hand_over(db, clock, DESK, "T01", [handed.id], received_by="Admin")
+    claim(db, clock, claimed)
+    events = db.execute("SELECT COUNT(*) FROM lf_events").fetchone()[0]
+    with pytest.raises(LostFoundError, match="is handed over: it cannot be claimed"):
+        claim(db, clock, handed)
+    with pytest.raises(LostFoundError, match="is claimed: it cannot be handed over"):
+        lostfound.hand_over(db, clock, DESK, "T01", [held.id, claimed.id], received_by="Admin")
+    with pytest.raises(LostFoundError, match="is held: it cannot be disposed of"):
+        lostfound.dispose(db, clock, DESK, held.id, method="destroyed", authorised_by="X")
+    with pytest.raises(LostFoundError, match="is claimed: it cannot be claimed"):
+        claim(db, clock, claimed)
+    assert db.execute("SELECT COUNT(*) FROM lf_events").fetchone()[0] == events
+    assert lostfound.get(db, held.id).status == "held", "the refused handover took nothing"
+    with pytest.raises(sqlite3.DatabaseError):
+        db.execute("UPDATE lf_events SET status = 'held'")
+    with pytest.raises(sqlite3.DatabaseError):
+        db.execute("DELETE FROM lf_items")
+
+
+def test_staff_search_any_field(db, clock):
+    umbrella(db, clock, brand="Paraciel", storage="Cupboard B")
+    umbrella(db, clock, category="keys", description="钥匙串 带红色挂件", colour="红色")
+    assert [i.category for i in lostfound.search(db, "paraciel")] == ["umbrella"]
+    assert [i.category for i in lostfound.search(db, "红色")] == ["keys"]
+    assert [i.category for i in lostfound.search(db, "cupboard")] == ["umbrella"]
+
+
+def test_demo_seed_is_idempotent_and_has_an_overdue_item(db, clock):
+    assert lostfound.seed_demo(db, clock) == ["lost-and-found items"]
+    assert lostfound.seed_demo(db, clock) == []
+    assert len(lostfound.due_for_handover(db, clock)) == 1

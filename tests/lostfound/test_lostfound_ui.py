@@ -1,0 +1,76 @@
+"""Intake → claim with a signature drawn on the touchscreen, as the desk would do it."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core import auth
+from kiosk.lostfound import service as lostfound
+from kiosk.printing import queue as printqueue
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+
+
+def fill(field, text: str) -> None:
+    field.ids.input.text = text
+
+
+async def open_section(app):
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    nav = app.sm.get_screen("desk").ids.nav
+    await tap(app, next(b for b in nav.children if b.section_name == "lostfound"))
+    return app.sm.get_screen("desk").ids.content.current_screen
+
+
+async def draw(app, pad) -> None:
+    async for _ in app.do_touch_drag(widget=pad, dx=pad.width * 0.6, dy=pad.height * 0.3, duration=0.3):
+        pass
+    await settle(app)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_intake_then_claim_with_a_drawn_signature(kivy_app):
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    assert section.name == "lostfound"
+    await tap(app, find(section, text="登记物品"))
+    ids = section.ids
+    await tap(app, find(section, text="雨伞"))
+    assert section.category == "umbrella"
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_description.error == "请填写物品描述"
+    fill(ids.in_description, "蓝色折叠伞"); fill(ids.in_features, "伞柄有划痕")
+    fill(ids.in_colour, "蓝色"); fill(ids.in_place, "大堂休息区")
+    fill(ids.in_name, "张先生"); fill(ids.in_storage, "前台柜 A1"); fill(ids.in_value, "abc")
+    shot(app, "lostfound_intake_zh.png")
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_value.error == "金额格式不正确"
+    fill(ids.in_value, "80")
+    await tap(app, find(section, text="登记并打印标签"))
+    [item] = [i for i in lostfound.held_items(app.ctx.db) if i.description == "蓝色折叠伞"]
+    assert (item.ref, item.value_fen, item.received_by) == ("LF-2026-0004", 8000, app.user.name)
+    assert printqueue.for_record(app.ctx.db, "lf_items", item.id)[0].receipt.kind == "lftag"
+    assert ids.pages.current == "list"
+    shot(app, "lostfound_list_zh.png")
+
+    [row] = [r for r in find_all(section, cls="ItemRow") if r.item.id == item.id]
+    assert not row.due and any(r.due for r in find_all(section, cls="ItemRow")), "the demo's old umbrella is due"
+    await tap(app, find(row, text="认领"))
+    assert ids.pages.current == "claim"
+    fill(ids.cl_name, "王芳"); fill(ids.cl_contact, "13800138000"); fill(ids.cl_id, "110101199003071234")
+    fill(ids.cl_features, "蓝色，伞柄有划痕")
+    await tap(app, find(section, text="归还物品"))
+    assert ids.cl_id.error == "请先核对认领人的身份证件", "identity first"
+    await tap(app, find(section, text="核对身份后请点这里"))
+    await tap(app, find(section, text="归还物品"))
+    assert ids.cl_features.error == "请认领人签名"
+    await draw(app, ids.signature)
+    assert ids.signature.signed
+    shot(app, "lostfound_claim_signed_zh.png")
+    await tap(app, find(section, text="归还物品"))
+    assert lostfound.get(app.ctx.db, item.id).status == "claimed"
+    claim = next(app.ctx.db.query("SELECT * FROM lf_claims"))
+    assert claim["id_number"] == "110101********1234" and claim["signature_png"].startswith(b"\x89PNG")
+    assert ids.pages.current == "list"
+    assert item.id not in [r.item.id for r in find_all(section, cls="ItemRow")]

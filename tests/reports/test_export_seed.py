@@ -1,0 +1,73 @@
+"""`kiosk demo seed` rows have the shape the call services write, and the call figures read them."""
+from __future__ import annotations
+
+from datetime import date
+
+from kiosk.phone import calllog
+from kiosk.demo import seed
+from kiosk.phone.tracker import CallEvent
+from kiosk.reports.summary import build, range_bounds
+
+DAY = date(2026, 11, 22)
+
+
+def _null_pattern(row: dict) -> tuple:
+    return tuple(sorted(k for k, v in row.items() if v is None and k not in ("actor_id", "actor", "name")))
+
+
+def test_seeded_calls_match_the_service_shape_and_figures(db, clock):
+    made = seed.seed(db, clock, days=2, tz_name="Asia/Shanghai", calls=50, end_day=DAY)
+    assert made["calls"] == 100
+    # The same kinds of events through the service, for comparison of which columns are filled.
+    call_id = calllog.start_call(db, clock, "simulated")
+    calllog.record_event(db, clock, call_id, CallEvent("ring", 0, 1, rings=1, number="13800138000"))
+    calllog.record_event(db, clock, call_id, CallEvent("answered", 0, 1, rings=1, number="13800138000",
+                                                       source="offhook", seconds_to_answer=1.5))
+    calllog.record_event(db, clock, call_id, CallEvent("ended", 0, 1, rings=1, number="13800138000",
+                                                       outcome="answered", source="offhook", seconds_to_answer=1.5,
+                                                       duration=60.0))
+    service = {r["kind"]: _null_pattern(r) for r in db.query("SELECT * FROM call_events WHERE call_id = ?", (call_id,))}
+    seeded = {}
+    for row in db.query("SELECT * FROM call_events WHERE call_id < ? AND number IS NOT NULL", (call_id,)):
+        if row["kind"] in service and row["outcome"] in (None, "answered"):
+            seeded.setdefault(row["kind"], _null_pattern(row))
+    assert seeded == service
+    start, end = range_bounds(DAY, DAY, "Asia/Shanghai")
+    calls = calllog.calls_between(db, start, end)
+    assert len(calls) == 50 and {c.outcome for c in calls} <= {"answered", "missed"}
+    assert all(c.rings_to_answer for c in calls if c.outcome == "answered")
+    figures = calllog.figures(db, clock, start, end)
+    assert figures.answered + figures.missed == 50 and 0 < figures.share_within_three < 1
+    summary = build(db, clock, DAY, DAY, "Asia/Shanghai")
+    assert sum(summary.calls_per_hour) == 50 and summary.calls.missed == figures.missed
+    # Local opening hours only (08:00-18:00 in the site's time zone).
+    assert all(n == 0 for h, n in enumerate(summary.calls_per_hour) if h < 8 or h > 17)
+
+
+def test_seeded_visits_and_sales_match_the_services(db, clock):
+    from kiosk.counter import sales as counter
+    from kiosk.visitors import service as visitors
+    from kiosk.core.audit import Actor
+    from kiosk.counter.sales import Payment
+    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=40, sales=30, end_day=DAY)
+    assert (made["visitors"], made["sales"], made["fees"]) == (120, 90, 9)
+    assert db.execute("SELECT MAX(receipt_no) FROM fee_collections").fetchone()[0] == "T01-F-000009"
+    # A visit through the service fills the same columns as a seeded self sign-in.
+    host = visitors.find_hosts(db, "李")[0]
+    visitors.sign_in(db, clock, visitors.Visitor(name="测试", phone="13700001111", host_id=host["id"],
+                                                 purpose="meeting", party_size=1, privacy_accepted=True))
+    rows = list(db.query("SELECT * FROM visits ORDER BY id"))
+    service, seeded = rows[-1], next(r for r in rows if r["registered_by"] == "self")
+    assert _null_pattern(service) == _null_pattern(seeded)
+    assert visitors.search(db, seeded["name"][:2]) and len(visitors.on_site(db)) >= 1
+    # Sales: lines add up to the total, one payment each, stock is what the movements say.
+    for sale in db.query("SELECT s.id, s.total_fen, SUM(l.total_fen) AS lines FROM sales s"
+                         " JOIN sale_lines l ON l.sale_id = s.id GROUP BY s.id"):
+        assert sale["total_fen"] == sale["lines"]
+    assert db.execute("SELECT COUNT(*) FROM payments").fetchone()[0] == 90
+    # The series carries on: the next real sale takes number 91, no clash with a seeded receipt.
+    water = counter.by_sku(db, "DRK-001")
+    result = counter.sell(db, clock, Actor("Li Na", None, "staff"), "T01", {water.id: 1}, Payment("card", reference="x"))
+    assert result.receipt_no == "T01-S-000091"
+    summary = build(db, clock, DAY, DAY, "Asia/Shanghai")
+    assert summary is not None

@@ -1,0 +1,262 @@
+"""Visitor self sign-in by taps in both languages (a Chinese name through the pinyin keyboard), and
+sign-out by code."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.printing import queue as printqueue
+from kiosk.visitors import service as visitors
+from tests.pinyin_support import cached_engine
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+
+
+async def type_pinyin(app, keyboard, letters: str) -> None:
+    for letter in letters:
+        await tap(app, next(k for k in find_all(keyboard, cls="KeyButton") if k.key == letter), frames=1)
+
+
+async def wait_engine(app, keyboard) -> None:
+    for _ in range(400):
+        if keyboard.engine_ready:
+            return
+        await app.async_sleep(0.05)
+    raise AssertionError("pinyin engine did not load")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_self_sign_in_in_chinese_then_sign_out_by_code(kivy_app):
+    cached_engine()
+    app = kivy_app
+    await settle(app)
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    assert flow.name == "visitor_signin" and app.visitor_mode
+    ids = flow.ids
+    for digit in "138abc":
+        if digit.isdigit():
+            await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.phone.error == "电话号码只能包含数字"
+    for digit in "00138000":
+        await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "name"
+    await wait_engine(app, ids.keyboard)
+    await type_pinyin(app, ids.keyboard, "wang")
+    await tap(app, find(ids.keyboard, text="王"))
+    await type_pinyin(app, ids.keyboard, "xiaoming")
+    await tap(app, find(ids.keyboard, text="小明"))
+    assert ids.name.text == "王小明"
+    shot(app, "visitor_signin_name_zh.png")
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "host"
+    ids.host_search.ids.input.text = "财务"
+    await settle(app)
+    await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
+    await tap(app, find(flow, text="+"))
+    shot(app, "visitor_signin_host_zh.png")
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "privacy" and "30 天" in ids.notice.text
+    await tap(app, find(flow, text="我同意，登记入场"))
+    assert ids.steps.current == "done" and flow.greeting == "欢迎两位光临！"
+    shot(app, "visitor_signin_done_zh.png")
+    [visit] = visitors.on_site(app.ctx.db)
+    assert (visit["name"], visit["host_name"], visit["party_size"]) == ("王小明", "张敏 Zhang Min", 2)
+    [job] = printqueue.for_record(app.ctx.db, "visits", visit["id"])
+    assert job.receipt.kind == "badge" and any(getattr(b, "data", "") == f"SO:{flow.code}" for b in job.receipt.blocks)
+    code = flow.code
+    await tap(app, find(flow, text="已完成"))
+    assert app.sm.current == "home" and ids.name.text == "", "the form is wiped"
+
+    await tap(app, find(app.root, text="离开时签离"))
+    out = app.sm.current_screen
+    out.ids.code.ids.input.text = "ZZZZZ"
+    await tap(app, find(out, text="签离"))
+    assert out.ids.code.error == "没有这个离开代码"
+    out.ids.code.ids.input.text = code
+    await tap(app, find(out, text="签离"))
+    assert out.goodbye == "感谢来访，再见！" and visitors.on_site(app.ctx.db) == []
+
+
+@app_test(kiosk_app_factory(lang="en"))
+@pytest.mark.asyncio
+async def test_english_flow_returning_visitor_and_idle_reset(kivy_app):
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("Anna Lee", "13911112222", host, "meeting",
+                                                                  organisation="Acme", privacy_accepted=True))
+    await tap(app, find(app.root, text="Sign in as a visitor"))
+    flow = app.sm.current_screen
+    flow.ids.phone.ids.input.text = "13911112222"
+    await tap(app, find(flow, text="Continue"))
+    assert flow.ids.steps.current == "isthisyou" and flow.hint == "A******e, 139****2222"
+    shot(app, "visitor_is_this_you_en.png")
+    await tap(app, find(flow, text="Yes, that's me"))
+    assert flow.ids.name.text == "Anna Lee" and flow.ids.organisation.text == "Acme"
+    # Walk away mid-flow: after the idle time the form is cleared and the home screen returns.
+    app.ctx.clock.advance(app.ctx.config.get("ui", "visitor_idle_seconds") + 1)
+    await app.async_sleep(1.2)
+    await settle(app)
+    assert app.sm.current == "home" and flow.ids.name.text == "" and flow.ids.phone.text == ""
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
+    from kiosk.core import auth
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    for name, phone in (("王小明", "13800138000"), ("Anna Lee", "13911112222")):
+        visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor(name, phone, host, "meeting", party_size=1,
+                                                                      privacy_accepted=True))
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    assert section.name == "visitors" and section.people == 2
+    await tap(app, find(section, text="疏散点名"))
+    rows = find_all(section, cls="OnSiteRow")
+    await tap(app, find(rows[0], text="已确认"))
+    await tap(app, find(section, text="隐藏已确认"))
+    assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
+    shot(app, "visitors_rollcall_zh.png")
+    await tap(app, find(section, text="打印名单"))
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "onsite"
+    await tap(app, find(section, text="点名进行中"))
+    await tap(app, find(find_all(section, cls="OnSiteRow")[1], text="签离"))
+    assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
+
+
+async def _fill_anna(app, popup) -> None:
+    """Name, phone, and the host found by typing part of her name (the directory is never browsed)."""
+    popup.ids.name.text = "Anna Lee"
+    popup.ids.phone.text = "13911112222"
+    popup.ids.host_search.text = "Emma"
+    await settle(app)
+    await tap(app, find(popup, text="Emma Clarke"))
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_alert(kivy_app):
+    from kiosk.core import auth
+    from screens.visitors.visitor_desk import ExpectedVisitors, RegisterVisitor
+    app = kivy_app
+    await settle(app)
+    staff = auth.users(app.ctx.db, role="staff")[0]
+    visitors.add_to_deny_list(app.ctx.db, app.ctx.clock, staff.actor(), phone="13300000000", reason="曾闹事")
+    # At the visitor screen the denied person sees only "please see the desk".
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    flow.ids.name.text = "赵某"
+    flow.ids.phone.ids.input.text = "13300000000"
+    flow.host_id = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    flow.accept()
+    await settle(app)
+    assert flow.ids.steps.current == "seedesk" and "曾闹事" not in " ".join(
+        getattr(w, "text", "") for w in find_all(app.root, cls="Label"))
+    flow.finish()
+    await settle(app)
+    app.sign_in(staff)
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    assert app.deny_alerts_unseen == 1
+    await tap(app, find(section, text="提醒：1"))
+    assert find(app.root, text=next(t for t in (w.text for w in find_all(app.root, cls="InfoRow")) if "曾闹事" in t))
+    await tap(app, find(app.root, text="关闭"))
+    assert app.deny_alerts_unseen == 0
+
+    # Pre-register a visitor for today, then register her at the counter with her ID checked.
+    await tap(app, find(section, text="预约访客"))
+    expected = next(w for w in find_all(app.root, cls=ExpectedVisitors))
+    await _fill_anna(app, expected)
+    await tap(app, find(expected, text="加入预约名单"))
+    assert expected.message == "已加入预约名单" and len(find_all(expected, cls="InfoRow")) == 1
+    shot(app, "visitors_expected_zh.png")
+    await tap(app, find(expected, text="关闭"))
+    await tap(app, find(section, text="登记访客"))
+    form = next(w for w in find_all(app.root, cls=RegisterVisitor))
+    await _fill_anna(app, form)
+    await tap(app, find(form, text="送货"))
+    await tap(app, find(form, text="登记并打印访客条"))
+    assert form.message == "请填写已核验的证件号码"  # the document check is required at the counter
+    form.ids.id_number.text = "110101199003071234"
+    shot(app, "visitors_register_zh.png")
+    await tap(app, find(form, text="登记并打印访客条"))
+    row = next(r for r in app.ctx.db.query("SELECT * FROM visits WHERE phone = '13911112222'"))
+    assert (row["registered_by"], row["id_type"], row["id_number"], row["purpose"]) == (
+        "staff", "id_card", "110101********1234", "delivery")
+    assert row["expected_id"] is not None
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "badge"
+    assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_bad_names_get_a_message_on_the_field_and_nothing_is_stored(kivy_app):
+    app = kivy_app
+    await settle(app)
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    ids = flow.ids
+    for digit in "13800138000":
+        await tap(app, find(ids.numpad, text=digit), frames=1)
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "name"
+    for typed, message in (("", "请填写姓名"), ("王" * 41, "姓名过长（最多 40 个字）"),
+                           ("王小明😀", "姓名不能包含表情符号"), ("王\u200b明", "姓名含有不可见的控制字符")):
+        ids.name.text = typed
+        await tap(app, find(flow, text="下一步"))
+        assert ids.steps.current == "name" and ids.name.error == message, typed
+        assert app.ctx.db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
+    # Text that looks like SQL is only text: stored exactly as typed, the register intact.
+    ids.name.text = "Robert'); DROP TABLE visits;--"
+    await tap(app, find(flow, text="下一步"))
+    assert ids.steps.current == "host" and ids.name.error == ""
+    ids.host_search.ids.input.text = "财务"
+    await settle(app)
+    await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
+    await tap(app, find(flow, text="下一步"))
+    await tap(app, find(flow, text="我同意，登记入场"))
+    assert ids.steps.current == "done"
+    assert [r[0] for r in app.ctx.db.execute("SELECT name FROM visits")] == ["Robert'); DROP TABLE visits;--"]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_staff_keep_the_host_directory_and_a_manager_lifts_a_deny_entry(kivy_app):
+    from kiosk.demo import accounts as demo
+    from screens.visitors.visitor_desk import DirectoryPopup
+    from tests.uikit import open_section, sign_in_as
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    section = await open_section(app, "visitors")
+    shot(app, "visitors_section_zh.png")
+    await tap(app, find(section, text="名录与禁止名单"))
+    popup = next(iter(find_all(app.root, cls=DirectoryPopup)))
+    popup.ids.host_name.text = "孙丽 Sun Li"
+    popup.ids.host_department.text = "人事部"
+    await tap(app, find(popup, text="添加被访人"))
+    assert visitors.find_hosts(app.ctx.db, "人事")[0]["name"] == "孙丽 Sun Li"
+    await tap(app, find(popup, text="孙丽 Sun Li · 人事部"))
+    assert visitors.find_hosts(app.ctx.db, "人事") == [], "retired: visitors no longer find her"
+    await tap(app, find(popup, text="加入禁止名单"))
+    assert popup.message == "请填写姓名或电话号码"
+    popup.ids.deny_phone.text = "13300000000"
+    popup.ids.deny_reason.text = "曾闹事"
+    await tap(app, find(popup, text="加入禁止名单"))
+    assert [e["reason"] for e in visitors.deny_entries(app.ctx.db)] == ["曾闹事"]
+    shot(app, "visitors_directory_zh.png")
+    await tap(app, find(popup, text="解除"))
+    assert popup.message == "请先在原因栏填写解除原因"
+    popup.ids.deny_reason.text = "已道歉"
+    await tap(app, find(popup, text="解除"))
+    approval = find_all(app.root, cls="ManagerApproval")[0]
+    for digit in demo.DEMO_MANAGER[1]:
+        await tap(app, find(approval, text=digit), frames=1)
+    await tap(app, find(approval, text="确定"))
+    assert popup.message == "已解除禁止" and visitors.deny_entries(app.ctx.db) == []
+    lift = next(app.ctx.db.query("SELECT * FROM deny_list_lifts"))
+    assert lift["actor"].startswith("Demo Manager") and lift["reason"] == "已道歉"
