@@ -23,6 +23,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # Where the box's site and terminal are mirrored for connections opened without them
 # (worker threads); kiosk.core.context writes it from the configuration at start-up.
 ORIGIN_KEY = "box_origin"
+MIGRATION_CACHE_KIB = -131072  # 128 MiB of page cache while migrating (negative: KiB, SQLite's convention)
 
 
 class SchemaTooNew(RuntimeError):
@@ -150,11 +151,16 @@ def apply_migrations(db: sqlite_utils.Database) -> list[int]:
     # default): foreign keys are off while it runs, so dropping the old table deletes nothing, and
     # checked in full before it commits. The pragma is ignored inside a transaction, hence here.
     conn.execute("PRAGMA foreign_keys=OFF")
+    # A rebuild fills unique indexes (uid) out of rowid order: a bigger page cache keeps a year of
+    # rows from thrashing the default 2 MB one (a year, 518k rows: 7.8 s -> 5.8 s).
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size={MIGRATION_CACHE_KIB}")
     try:
         for migration in pending:
             if _apply_one(conn, migration):
                 applied_now.append(migration.version)
     finally:
+        conn.execute(f"PRAGMA cache_size={int(cache)}")
         conn.execute("PRAGMA foreign_keys=ON")
     return applied_now
 
