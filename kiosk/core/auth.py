@@ -108,7 +108,7 @@ def has_manager(db: sqlite_utils.Database) -> bool:
 def seconds_locked(db: sqlite_utils.Database, clock: Clock, user_id: int) -> int:
     """Seconds left on a lockout (0 when the account may try)."""
     recent = db.execute(
-        "SELECT at, ok FROM auth_events WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, MAX_FAILURES)
+        "SELECT at, ok FROM auth_events WHERE actor_id = ? ORDER BY id DESC LIMIT ?", (user_id, MAX_FAILURES)
     ).fetchall()
     if len(recent) < MAX_FAILURES or any(ok for _, ok in recent):
         return 0
@@ -127,7 +127,8 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> 
         raise LockedOut(left)
     ok = check_pin(pin or "", row[3])
     with write(db):
-        db.execute("INSERT INTO auth_events (user_id, at, ok) VALUES (?, ?, ?)", (user_id, utc_iso(clock.now()), int(ok)))
+        db.execute("INSERT INTO auth_events (actor_id, actor, at, ok) VALUES (?, ?, ?, ?)",
+                   (user_id, row[1], utc_iso(clock.now()), int(ok)))
         if not ok and seconds_locked(db, clock, user_id):
             audit.record(db, clock, Actor(row[1], row[0], row[2]), "user.locked", "users", user_id)
     if not ok:

@@ -51,11 +51,15 @@ def _timezone_ok(name: str) -> bool:
 
 
 _TERMINAL = re.compile(r"^[A-Z0-9]{1,8}$")
+# A site names one building or club across all its desks; stamped on every record with the terminal id.
+_SITE = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$")
 
 SCHEMA: dict[str, dict[str, Field]] = {
     "site": {
         "id": Field(str, "T01", "1-8 capital letters or digits (prefixes receipt numbers)",
                     lambda v: bool(_TERMINAL.match(v))),
+        "site_id": Field(str, "SITE", "1-16 capital letters, digits or inner hyphens, the same on every desk of"
+                         " the site (stamped on every record)", lambda v: bool(_SITE.match(v))),
         "language": _one_of(*LANGUAGES),
         "timezone": Field(str, "Asia/Shanghai", "an IANA time zone such as Asia/Shanghai", _timezone_ok),
     },

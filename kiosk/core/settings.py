@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # The box's configured time zone, mirrored here at start-up so receipts built from records alone
     # print local times (kiosk.core.context keeps it in step with the configuration file).
     "site_timezone": "Asia/Shanghai",
+    # Which site and terminal stamp new records ({"site_id", "terminal_id"}), mirrored from the
+    # configuration for connections opened without it (worker threads; kiosk.core.db.ORIGIN_KEY).
+    "box_origin": None,
     "visitor_retention_last_day": None,  # local date the anonymisation last ran (kiosk.visitors.housekeeping)
 }
 

@@ -133,10 +133,10 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
         if db.execute("SELECT 1 FROM fee_voids WHERE collection_id = ?", (collection_id,)).fetchone():
             raise CounterError("this fee was already voided")
         number = receipt_number(db, terminal_id, "feevoid")
-        void_id = db.execute("INSERT INTO fee_voids (collection_id, at, reason, approved_by_id, approved_by, actor,"
-                             " receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        void_id = db.execute("INSERT INTO fee_voids (collection_id, at, reason, approver_id, approver, actor_id, actor,"
+                             " receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (collection_id, utc_iso(clock.now()), reason.strip(), approver.id, approver.name,
-                              actor.name, number)).lastrowid
+                              actor.id, actor.name, number)).lastrowid
         audit.record(db, clock, actor, "fee.void", "fee_collections", collection_id, None,
                      {"approved_by": approver.name, "reason": reason.strip()})
         method = db.execute("SELECT method FROM fee_collections WHERE id = ?", (collection_id,)).fetchone()[0]

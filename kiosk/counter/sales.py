@@ -214,11 +214,11 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
                      {"quantity": quantity, "reason": reason.strip()})
 
 
-def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
-          ref_id: int | None, reason: str = "") -> None:
-    db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason, actor)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (product_id, utc_iso(clock.now()), quantity, kind, ref_table, ref_id, reason, actor.name))
+def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, record_table: str | None,
+          record_id: int | None, reason: str = "") -> None:
+    db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, record_table, record_id, reason, actor_id,"
+               " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (product_id, utc_iso(clock.now()), quantity, kind, record_table, record_id, reason, actor.id, actor.name))
 
 
 def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, cart: dict[int, int],
@@ -309,10 +309,10 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
         method = db.execute("SELECT method FROM payments WHERE sale_id = ?", (sale_id,)).fetchone()[0]
         number = receipt_number(db, terminal_id, kind)
         reversal_id = db.execute(
-            "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approved_by_id, approved_by,"
-            " actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (sale_id, kind, utc_iso(clock.now()), amount, method, reason, approver.id, approver.name, actor.name,
-             number)).lastrowid
+            "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approver_id, approver,"
+            " actor_id, actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sale_id, kind, utc_iso(clock.now()), amount, method, reason, approver.id, approver.name, actor.id,
+             actor.name, number)).lastrowid
         for line, qty in taken:
             db.execute("INSERT INTO reversal_lines (reversal_id, sale_line_id, quantity, total_fen) VALUES (?, ?, ?, ?)",
                        (reversal_id, line["id"], qty, line["unit_fen"] * qty))

@@ -66,7 +66,7 @@ def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: dateti
 
 def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:
     """The open shift of this counter, if any."""
-    row = db.execute("SELECT s.id, s.terminal_id, s.opened_at, s.float_fen, s.opened_by FROM shifts s"
+    row = db.execute("SELECT s.id, s.terminal_id, s.opened_at, s.float_fen, s.actor FROM shifts s"
                      " WHERE s.terminal_id = ? AND NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)"
                      " ORDER BY s.id DESC LIMIT 1", (terminal_id,)).fetchone()
     return Shift(*row) if row else None
@@ -97,7 +97,7 @@ def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_i
     with write(db):
         if current(db, terminal_id) is not None:
             raise CounterError("the counter is already open")
-        shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+        shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, actor_id, actor)"
                               " VALUES (?, ?, ?, ?, ?)", (terminal_id, utc_iso(clock.now()), float_fen, actor.id,
                                                           actor.name)).lastrowid
         count_id = stockcount.record(db, clock, actor, "opening", counts, shift_id=shift_id) if counts else None
@@ -131,9 +131,9 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
         if amount_fen > expected_cash(db, shift):
             raise CounterError("that is more cash than the drawer should hold")
         handover_id = db.execute(
-            "INSERT INTO cash_handovers (shift_id, at, amount_fen, handed_by, received_by, note, actor)"
+            "INSERT INTO cash_handovers (shift_id, at, amount_fen, received_by, note, actor_id, actor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (shift.id, now, amount_fen, actor.name, received_by, (note or "").strip(), actor.name)).lastrowid
+            (shift.id, now, amount_fen, received_by, (note or "").strip(), actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "cash.handover", "cash_handovers", handover_id, None,
                      {"amount_fen": amount_fen, "received_by": received_by})
     return handover_id

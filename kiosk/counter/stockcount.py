@@ -52,8 +52,8 @@ def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lin
     with write(db):
         now = utc_iso(clock.now())
         adjusted_lines = 0
-        count_id = db.execute("INSERT INTO stock_counts (kind, at, shift_id, report_no, actor) VALUES (?, ?, ?, ?, ?)",
-                              (kind, now, shift_id, report_no, actor.name)).lastrowid
+        count_id = db.execute("INSERT INTO stock_counts (kind, at, shift_id, report_no, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                              (kind, now, shift_id, report_no, actor.id, actor.name)).lastrowid
         for line in lines:
             expected = counter.product(db, line.product_id).stock
             difference = line.counted - expected

@@ -94,6 +94,7 @@ def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz:
                            rng.choice(PURPOSES), party, "staff" if by_staff else "self", None,
                            "身份证" if by_staff else "", "110101********1234" if by_staff else "", 1, code))
             actor = rng.choice(STAFF)[0] if by_staff else "visitor"
+            visits[-1] = (*visits[-1][:11], actor, *visits[-1][11:])  # the actor's name after actor_id
             audits.append((utc_iso(at), None, actor, "visitor.sign_in", "visits", str(visit_id), None,
                            json.dumps({"by": "staff" if by_staff else "self", "host": host[1], "party_size": party},
                                       ensure_ascii=False, sort_keys=True)))
@@ -108,10 +109,10 @@ def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz:
     with write(db):
         db.conn.executemany(
             "INSERT INTO visits (id, signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
-            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
+            " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
         db.conn.executemany("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)", outs)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(visits)
 
@@ -148,7 +149,7 @@ def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: Z
                 "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
                 " method, tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " ?, ?, ?)", row).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
     return len(rows)
 
@@ -202,9 +203,9 @@ def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: 
                             " VALUES (?, ?, ?, ?, ?, ?)", lines)
         db.conn.executemany("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
                             " VALUES (?, ?, ?, ?, ?, ?)", pays)
-        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason,"
+        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, record_table, record_id, reason,"
                             " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(sales)
 
@@ -291,6 +292,6 @@ def _seed_calls(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_
             " place, why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
         db.conn.executemany("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
                             done)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(calls)

@@ -75,7 +75,7 @@ def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TE
     return value
 
 
-_ITEM_SQL = """SELECT i.*, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
+_ITEM_SQL = """SELECT i.*, i.actor AS received_by, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
                AS status FROM lf_items i"""
 
 
@@ -129,7 +129,7 @@ def register_item(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str
         ref = f"LF-{year}-{next_number(db, f'lostfound:{year}'):04d}"
         item_id = db.execute(
             "INSERT INTO lf_items (ref, category, description, features, colour, brand, quantity, value_fen, high_value,"
-            " found_at, found_place, handed_in_kind, handed_in_name, handed_in_contact, received_by_id, received_by,"
+            " found_at, found_place, handed_in_kind, handed_in_name, handed_in_contact, actor_id, actor,"
             " storage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ref, category, values["description"], values["features"], values["colour"], values["brand"], quantity,
              value_fen, int(high_value or value_fen >= HIGH_VALUE_FEN), utc_iso(found), values["found_place"],
@@ -248,7 +248,7 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
             _require(item, "held", "handed over")
         number = receipt_number(db, terminal_id, "lfhandover")
         handover_id = db.execute(
-            "INSERT INTO lf_handovers (at, handed_by_id, handed_by, received_by, note, receipt_no) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO lf_handovers (at, actor_id, actor, received_by, note, receipt_no) VALUES (?, ?, ?, ?, ?, ?)",
             (utc_iso(clock.now()), actor.id, actor.name, received, _text(note, "note"), number)).lastrowid
         for item in items:
             db.execute("INSERT INTO lf_handover_items (handover_id, item_id) VALUES (?, ?)", (handover_id, item.id))
@@ -270,7 +270,7 @@ def dispose(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int,
         item = get(db, item_id)
         _require(item, "handed_over", "disposed of")
         disposal_id = db.execute(
-            "INSERT INTO lf_disposals (item_id, at, method, authorised_by, actor_id, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO lf_disposals (item_id, at, method, approver, actor_id, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (item_id, utc_iso(clock.now()), method, authorised, actor.id, actor.name, _text(note, "note"))).lastrowid
         _event(db, clock, actor, item_id, "disposed", f"{method}, authorised by {authorised}")
         audit.record(db, clock, actor, "lostfound.dispose", "lf_items", item_id, {"status": "handed_over"},
@@ -297,11 +297,11 @@ def report_lost(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, catego
     with write(db):
         report_id = db.execute(
             "INSERT INTO lf_reports (at, category, description, features, colour, brand, lost_on, lost_place,"
-            " owner_name, contact, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " owner_name, contact, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (utc_iso(clock.now()), category, _text(description, "description", required=True),
              _text(features, "features"), _text(colour, "colour", limit=30), _text(brand, "brand", limit=40),
              lost_on.isoformat(), _text(lost_place, "where lost"), _text(owner_name, "owner", required=True, limit=60),
-             _text(contact, "contact", required=True, limit=40), actor.name)).lastrowid
+             _text(contact, "contact", required=True, limit=40), actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "lostfound.report", "lf_reports", report_id)
     return report_id
 

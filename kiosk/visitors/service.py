@@ -153,10 +153,10 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
         code = _new_code(db)
         visit_id = db.execute(
             "INSERT INTO visits (signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
-            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code, expected_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code, expected_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (utc_iso(clock.now()), values["name"], values["phone"], values["organisation"], values["host"][0],
-             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id,
+             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id, actor.name,
              id_type, id_number, int(visitor.privacy_accepted or not self_service), code,
              expected[0] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
@@ -208,8 +208,8 @@ def _sign_out(db, clock: Clock, visit_id: int, kind: str, actor: Actor) -> None:
     with write(db):
         if db.execute("SELECT 1 FROM visit_signouts WHERE visit_id = ?", (visit_id,)).fetchone():
             raise VisitorError("code", "already signed out")
-        db.execute("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)",
-                   (visit_id, utc_iso(clock.now()), kind, actor.name))
+        db.execute("INSERT INTO visit_signouts (visit_id, at, kind, actor_id, actor) VALUES (?, ?, ?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), kind, actor.id, actor.name))
         audit.record(db, clock, actor, f"visitor.sign_out.{kind}", "visits", visit_id)
 
 
@@ -242,8 +242,8 @@ def on_site(db: sqlite_utils.Database) -> list[dict]:
 def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
     """Evacuation roll call: this visitor is accounted for."""
     with write(db):
-        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor) VALUES (?, ?, ?)",
-                   (visit_id, utc_iso(clock.now()), actor.name))
+        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor) VALUES (?, ?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), actor.id, actor.name))
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:
@@ -316,9 +316,9 @@ def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, n
         raise VisitorError("name", "a name or a phone number is needed")
     reason = clean_text(reason, "reason", required=True, limit=200)
     with write(db):
-        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
                            (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
-                            actor.name)).lastrowid
+                            actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
     return entry
 
@@ -339,8 +339,8 @@ def lift_deny(db: sqlite_utils.Database, clock: Clock, actor: Actor, entry_id: i
             raise VisitorError("deny", "no such entry")
         if db.execute("SELECT 1 FROM deny_list_lifts WHERE entry_id = ?", (entry_id,)).fetchone():
             raise VisitorError("deny", "already lifted")
-        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor, reason) VALUES (?, ?, ?, ?)",
-                   (entry_id, utc_iso(clock.now()), actor.name, reason))
+        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor_id, actor, reason) VALUES (?, ?, ?, ?, ?)",
+                   (entry_id, utc_iso(clock.now()), actor.id, actor.name, reason))
         audit.record(db, clock, actor, "deny_list.lift", "deny_list", entry_id, None, {"reason": reason})
 
 
@@ -368,8 +368,9 @@ def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name:
     if db.execute("SELECT 1 FROM hosts WHERE id = ? AND active = 1", (host_id,)).fetchone() is None:
         raise VisitorError("host", "choose whom you are visiting")
     with write(db):
-        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, added_by)"
-                           " VALUES (?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.name)).lastrowid
+        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, actor_id, actor)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.id,
+                                                          actor.name)).lastrowid
         audit.record(db, clock, actor, "visitor.expected", "expected_visitors", entry, None,
                      {"host_id": host_id, "expected_on": expected_on})
     return entry
@@ -389,7 +390,7 @@ def deny_alerts(db: sqlite_utils.Database, since_iso: str) -> list[dict]:
     return list(db.query(
         "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason FROM audit a"
         " JOIN deny_list d ON CAST(d.id AS TEXT) = a.record_id"
-        " WHERE a.action = 'visitor.deny_match' AND a.table_name = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
+        " WHERE a.action = 'visitor.deny_match' AND a.record_table = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
         (since_iso,)))
 
 

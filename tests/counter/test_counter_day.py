@@ -184,7 +184,7 @@ def test_random_days_close_to_the_fen(tmp_path_factory, clock, ops, float_fen, v
     assert goods == sum(c["total_fen"] for c in report["categories"])
     assert report["cash"]["handed_over_fen"] == handed
     assert report["cash"]["expected_fen"] == float_fen + report["by_method"]["cash"]["net"] - handed
-    moved = db.execute("SELECT COUNT(*) FROM stock_movements WHERE ref_table IS NULL").fetchone()[0]
+    moved = db.execute("SELECT COUNT(*) FROM stock_movements WHERE record_table IS NULL").fetchone()[0]
     assert moved == 0, "every stock movement points at its record"
     assert counter.stock_mismatches(db) == [], "running balances equal the sum of the movements"
     db.close()
