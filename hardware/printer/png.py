@@ -8,7 +8,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core import fonts
-from kiosk.printing.documents import QR, Barcode, Block, Feed, Receipt, Rule, Text, char_width, layout, text_width
+from kiosk.printing.documents import QR, Barcode, Block, Feed, Receipt, Rule, Text, clusters, layout, text_width
 
 CELL_W, CELL_H, LINE_GAP = 12, 24, 6
 
@@ -49,10 +49,11 @@ def line_image(line: str, block: Block | None, paper: Paper) -> Image.Image:
     font = _font(size, bold)
     # Noto CJK's em box runs 0.88 above the baseline and 0.12 below: the cell holds it whole.
     baseline = LINE_GAP // 2 + (cell_h - size) // 2 + int(size * 0.88)
-    for ch in line:
-        w = char_width(ch) * cell_w
-        if not ch.isspace():
-            draw.text((x + w / 2, baseline), ch, font=font, fill=0, anchor="ms")
+    for cluster in clusters(line):
+        w = text_width(cluster) * cell_w
+        if w and not cluster.isspace():
+            # A base character with its combining marks, centred in its cells (one or two).
+            draw.text((x + w / 2, baseline), cluster, font=font, fill=0, anchor="ms")
         x += w
     return image
 

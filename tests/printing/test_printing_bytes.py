@@ -13,8 +13,9 @@ RASTER = PrinterProfile(58, "raster")
 
 
 def test_yen_and_chinese_are_encoded_deliberately():
-    # ¥ is 0x9D in PC437 (never GB18030's 4-byte form); Chinese runs in FS & ... FS .
-    assert encode_text("¥12.50") == b"\x9d12.50"
+    # ¥ is 0x9D in PC437 (never GB18030's 4-byte form); every run sets its mode: FS . before
+    # single-byte text, FS & before GB18030, and a line never ends in Chinese mode.
+    assert encode_text("¥12.50") == b"\x1c.\x9d12.50"
     assert encode_text("合计 ¥6.00") == b"\x1c&" + "合计".encode("gb18030") + b"\x1c." + b" \x9d6.00"
     assert encode_text("现金") == b"\x1c&\xcf\xd6\xbd\xf0\x1c."
 
@@ -23,10 +24,10 @@ def test_minimal_receipt_exact_bytes():
     receipt = Receipt(kind="fee", lang="en", title="Fee", blocks=(Pair("Amount", "¥5.00", bold=True),))
     profile = PrinterProfile(58, "gb18030", drawer_pin=5, drawer_pulse_ms=120)
     assert render(receipt, profile, kick=True) == (
-        b"\x1b@\x1bt\x00"                                            # init, PC437
-        + b"\x1ba\x01\x1bE\x01\x1d!\x11" + b"Fee\n" + b"\x1bE\x00\x1d!\x00"   # title: centre, bold, double
-        + b"\x1ba\x00\x1bE\x00\x1d!\x00" + b"-" * 32 + b"\n"              # rule
-        + b"\x1ba\x00\x1bE\x01\x1d!\x00" + b"Amount" + b" " * 21 + b"\x9d5.00\n" + b"\x1bE\x00\x1d!\x00"
+        b"\x1b@\x1bt\x00\x1c."                                    # init, PC437, Chinese mode off
+        + b"\x1ba\x01\x1bE\x01\x1d!\x11" + b"\x1c.Fee\n" + b"\x1bE\x00\x1d!\x00"   # title: centre, bold, double
+        + b"\x1ba\x00\x1bE\x00\x1d!\x00" + b"\x1c." + b"-" * 32 + b"\n"      # rule
+        + b"\x1ba\x00\x1bE\x01\x1d!\x00" + b"\x1c.Amount" + b" " * 21 + b"\x9d5.00\n" + b"\x1bE\x00\x1d!\x00"
         + b"\x1ba\x00\x1bE\x00\x1d!\x00"                               # back to plain
         + b"\x1bp\x01\x3c\x78"                                       # drawer pin 5, 120 ms
         + b"\x1bd\x06\x1dV\x00"                                      # feed and full cut
@@ -36,7 +37,7 @@ def test_minimal_receipt_exact_bytes():
 def test_drawer_kick_pins_and_pulse():
     assert drawer_kick_bytes(PrinterProfile(drawer_pin=2, drawer_pulse_ms=100)) == b"\x1bp\x00\x32\x64"
     assert drawer_kick_bytes(PrinterProfile(drawer_pin=5, drawer_pulse_ms=600)) == b"\x1bp\x01\xff\xff"
-    assert render(None, GB, kick=True) == b"\x1b@\x1bt\x00\x1bp\x00\x32\x64"  # no-sale: no paper, no cut
+    assert render(None, GB, kick=True) == b"\x1b@\x1bt\x00\x1c.\x1bp\x00\x32\x64"  # no-sale: no paper, no cut
 
 
 @pytest.mark.parametrize("kind", sorted(receipt_samples.SAMPLES))
