@@ -254,7 +254,9 @@ def pair_line(left: str, right: str, columns: int) -> list[str]:
         last = parts[-1]
         return parts[:-1] + [last + " " * (columns - text_width(last) - right_w) + right]
     lines = wrap(left, columns) if left.strip() else []
-    return lines + [right_aligned(part, columns) for part in wrap(right, columns)]
+    values = wrap(right, columns)
+    # One line of value ends in the last column like the others; a longer one reads as a paragraph.
+    return lines + ([right_aligned(values[0], columns)] if len(values) == 1 else values)
 
 
 def item_lines(item: Item, columns: int) -> list[str]:
