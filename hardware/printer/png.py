@@ -40,21 +40,28 @@ def line_image(line: str, block: Block | None, paper: Paper) -> Image.Image:
     """One printed line as a 1-bit picture the width of the paper."""
     scale, bold, align = _style(block)
     cell_w, cell_h = CELL_W * scale, CELL_H * scale
-    height = cell_h + LINE_GAP
-    image = Image.new("1", (paper.pixels, height), 1)
-    draw = ImageDraw.Draw(image)
+    image = Image.new("1", (paper.pixels, cell_h + LINE_GAP), 1)
     width_px = text_width(line) * cell_w
     x = {"center": (paper.pixels - width_px) // 2, "right": paper.pixels - width_px}.get(align, 0)
-    size = int(cell_h * 0.95)
-    font = _font(size, bold)
-    # Noto CJK's em box runs 0.88 above the baseline and 0.12 below: the cell holds it whole.
-    baseline = LINE_GAP // 2 + (cell_h - size) // 2 + int(size * 0.88)
     for cluster in clusters(line):
         w = text_width(cluster) * cell_w
         if w and not cluster.isspace():
-            # A base character with its combining marks, centred in its cells (one or two).
-            draw.text((x + w / 2, baseline), cluster, font=font, fill=0, anchor="ms")
+            image.paste(_glyph(cluster, scale, bold), (x, 0))
         x += w
+    return image
+
+
+@lru_cache(maxsize=8192)
+def _glyph(cluster: str, scale: int, bold: bool) -> Image.Image:
+    """A character with its combining marks, centred in its cells (one or two) and cut to them, so
+    no glyph ever inks a neighbour or the margin; drawn once, then pasted (fonts render slowly)."""
+    cell_w, cell_h = CELL_W * scale, CELL_H * scale
+    w = text_width(cluster) * cell_w
+    image = Image.new("1", (w, cell_h + LINE_GAP), 1)
+    size = int(cell_h * 0.95)
+    # Noto CJK's em box runs 0.88 above the baseline and 0.12 below: the cell holds it whole.
+    baseline = LINE_GAP // 2 + (cell_h - size) // 2 + int(size * 0.88)
+    ImageDraw.Draw(image).text((w / 2, baseline), cluster, font=_font(size, bold), fill=0, anchor="ms")
     return image
 
 

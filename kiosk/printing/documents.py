@@ -267,8 +267,7 @@ def item_lines(item: Item, columns: int) -> list[str]:
 
 def rule_line(char: str, columns: int) -> str:
     """A separator of `char` as wide as the paper (a wide or empty char is handled)."""
-    char = char if char and text_width(char) > 0 else "-"
-    unit = clusters(char)[0]
+    unit = next((c for c in clusters(char) if text_width(c) > 0), "-")
     return unit * (columns // text_width(unit))
 
 

@@ -62,16 +62,16 @@ def every_kind(db_path, lang: str = "zh_CN", *, long_text: str | None = None) ->
         cash = counter.sell(db, clock, STAFF, "T01", {water.id: 2, others[0].id: 1}, Payment("cash", tendered_fen=100000),
                             lang=lang)
         card = counter.sell(db, clock, STAFF, "T01", {water.id: 1, others[1].id: 2},
-                            Payment("card", reference=(text or "884213")[:40]), lang=lang)
-        counter.reverse(db, clock, STAFF, MANAGER, "T01", cash.sale_id, kind="refund", reason=text or "damaged",
+                            Payment("card", reference=(text or "884213")[:60]), lang=lang)
+        counter.reverse(db, clock, STAFF, MANAGER, "T01", cash.sale_id, kind="refund", reason=(text or "damaged")[:200],
                         same_day=True, quantities=None)
-        counter.reverse(db, clock, STAFF, MANAGER, "T01", card.sale_id, kind="void", reason=text or "wrong item",
+        counter.reverse(db, clock, STAFF, MANAGER, "T01", card.sale_id, kind="void", reason=(text or "wrong item")[:200],
                         same_day=True)
         green = fees.fee_types(db)[0]
-        collection, _, _ = fees.collect(db, clock, STAFF, "T01", fee_type_id=green.id, payer=text or "王小明",
+        collection, _, _ = fees.collect(db, clock, STAFF, "T01", fee_type_id=green.id, payer=(text or "王小明")[:60],
                                         payment=Payment("cash", tendered_fen=10_000_000), member_no=(text or "M-1")[:40],
-                                        period=(text or "2026-11")[:40], lang=lang)
-        fees.void(db, clock, STAFF, MANAGER, "T01", collection, reason=text or "typed twice", lang=lang)
+                                        period=(text or "2026-11")[:20], lang=lang)
+        fees.void(db, clock, STAFF, MANAGER, "T01", collection, reason=(text or "typed twice")[:200], lang=lang)
         hosts = visitors.find_hosts(db, "Li")
         visitors.sign_in(db, clock, visitors.Visitor(name="王小明", phone="13800138000", host_id=hosts[0]["id"],
                                                      purpose="meeting", party_size=2, organisation="星河科技",
@@ -92,7 +92,7 @@ def every_kind(db_path, lang: str = "zh_CN", *, long_text: str | None = None) ->
         lostfound.hand_over(db, clock, STAFF, "T01", [second.id], received_by=(text or "行政部 周女士")[:60],
                             note=(text or "")[:200], lang=lang)
         stockcount.stocktake(db, clock, MANAGER, "T01", _all_counted(db)[:-1] +
-                             [CountLine(counter.products(db)[-1].id, 0, reason=text or "lost")], lang=lang)
+                             [CountLine(counter.products(db)[-1].id, 0, reason=(text or "lost")[:200])], lang=lang)
         closing.close_shift(db, clock, MANAGER, "T01", counted_fen=123456, lang=lang)
         out = {job.kind: job.receipt for job in reversed(printqueue.recent(db, limit=100)) if job.receipt}
         out["badge"] = visitor_receipts.badge(db, visit_id, lang, TZ)
