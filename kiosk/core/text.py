@@ -35,6 +35,8 @@ def printable(text: object, *, multiline: bool = True) -> str:
     if text is None:
         return ""
     text = str(text)
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):
+        return text  # nothing to do (the common case): no control, format or separator character
     for old, new in _BREAKS.items():
         text = text.replace(old, new)
     text = "".join("\n" if ch == "\n" else _cleaned_char(ch) for ch in text)

@@ -160,6 +160,8 @@ def char_width(ch: str) -> int:
 
 def text_width(text: str) -> int:
     """Display width of a string in printer columns."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # the common case, without a call per character
     return sum(char_width(ch) for ch in text)
 
 
@@ -196,7 +198,10 @@ def wrap(text: str, columns: int) -> list[str]:
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines += _wrap_paragraph(paragraph, max(columns, 1))
+        if text_width(paragraph) <= columns:
+            lines.append(paragraph.rstrip())  # what the loop below gives for a line that fits
+        else:
+            lines += _wrap_paragraph(paragraph, max(columns, 1))
     return lines
 
 
