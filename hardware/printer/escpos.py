@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from escpos.printer import Dummy
 
 from hardware.printer.png import PAPERS, line_image
-from kiosk.printing.documents import (QR, SINGLE_BYTE, Barcode, Feed, Item, Pair, Receipt, Rule, Text, char_width,
-                                      layout)
+from kiosk.printing.documents import QR, SINGLE_BYTE, Barcode, Feed, Item, Pair, Receipt, Text, char_width, layout
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 INIT = ESC + b"@"
