@@ -9,7 +9,7 @@ from kiosk.core import audit
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError, Payment, payment_change
+from kiosk.counter.sales import CounterError, Payment, counter_text, payment_change
 from kiosk.core.db import write
 from kiosk.printing.documents import receipt_number
 
@@ -95,7 +95,9 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
     payer = (payer or "").strip()
     if not payer:
         raise CounterError("payer is required")
-    member_no = (member_no or "").strip()
+    payer = counter_text(payer, "payer")
+    member_no = counter_text(member_no, "member number")
+    period = counter_text(period, "period")
     if fee.member_required and not member_no:
         raise CounterError("this fee needs a member or account number")
     amount = fee.default_fen if amount_fen is None else amount_fen
@@ -127,6 +129,7 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
         raise CounterError("a manager must approve")
     if not (reason or "").strip():
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     with write(db):
         if db.execute("SELECT 1 FROM fee_collections WHERE id = ?", (collection_id,)).fetchone() is None:
             raise CounterError("no such fee collection")

@@ -15,6 +15,7 @@ from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
+from kiosk.core.text import clean_text
 from kiosk.printing.documents import receipt_number
 
 METHODS = ("cash", "card", "mobile")
@@ -30,6 +31,18 @@ class CounterError(ValueError):
     def __init__(self, msgid: str, **params) -> None:
         super().__init__(msgid.format(**params) if params else msgid)
         self.msgid, self.params = msgid, params
+
+
+# Length limits of the counter's typed fields (characters): enough for any real value, small
+# enough that a pasted page or a runaway scanner is refused at the counter with a clear message.
+TEXT_LIMITS = {"payer": 60, "member number": 40, "period": 20, "transaction reference": 60, "reason": 200,
+               "received by": 60, "note": 200}
+
+
+def counter_text(value: str | None, field: str) -> str:
+    """A typed counter field (payer, reference, reason…) checked by the shared rules of
+    kiosk.core.text: trimmed, at most TEXT_LIMITS[field] characters, no invisible characters."""
+    return clean_text(value, field, limit=TEXT_LIMITS[field], refuse=lambda message, _field: CounterError(message))
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ def payment_change(payment: Payment, amount_fen: int) -> int | None:
         if payment.tendered_fen is None or payment.tendered_fen < amount_fen:
             raise CounterError("cash tendered is less than the total")
         return payment.tendered_fen - amount_fen
-    if not payment.reference.strip():
+    if not counter_text(payment.reference, "transaction reference"):
         raise CounterError("enter the terminal or transaction reference")
     return None
 
@@ -203,6 +216,7 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
         raise CounterError("a quantity must be a whole number other than 0")
     if not (reason or "").strip():
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     with write(db):
         stock = product(db, product_id).stock
         if stock + quantity < 0:
@@ -289,6 +303,7 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
     reason = (reason or "").strip()
     if not reason:
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     if kind == "void" and (not same_day or quantities is not None):
         raise CounterError("only today's whole sales can be voided; refund it instead")
     from kiosk.counter.receipts import reversal_slip

@@ -16,7 +16,7 @@ from kiosk.core import audit
 from kiosk.counter import stockcount
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError
+from kiosk.counter.sales import CounterError, counter_text
 from kiosk.core.db import write
 from kiosk.counter.stockcount import CountLine
 
@@ -123,6 +123,7 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
     received_by = (received_by or "").strip()
     if not received_by:
         raise CounterError("who received the cash?")
+    received_by, note = counter_text(received_by, "received by"), counter_text(note, "note")
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise CounterError("the amount must be more than zero")
     with write(db):

@@ -44,6 +44,7 @@ def check_lines(db: sqlite_utils.Database, lines) -> None:
         item = counter.product(db, line.product_id)
         if line.accept and line.counted != item.stock and not line.reason.strip():
             raise CounterError("give a reason for the difference in {sku}", sku=item.sku)
+        counter.counter_text(line.reason, "reason")
 
 
 def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lines, *, shift_id: int | None = None,

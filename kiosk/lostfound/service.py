@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text
 from kiosk.printing import queue as printqueue
 from kiosk.core import settings
 from kiosk.core.audit import Actor
@@ -65,14 +66,9 @@ class Item:
 
 
 def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise LostFoundError(f"{field} is required")
-    if len(value) > limit:
-        raise LostFoundError(f"{field} is too long (at most {limit} characters)")
-    if any(ord(ch) < 32 for ch in value):
-        raise LostFoundError(f"{field} has control characters")
-    return value
+    """A register field by the shared rules (kiosk.core.text)."""
+    return clean_text(value, field, required=required, limit=limit,
+                      refuse=lambda message, _field: LostFoundError(message))
 
 
 _ITEM_SQL = """SELECT i.*, i.actor AS received_by, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text
 from kiosk.core import settings
 from kiosk.core.audit import Actor
 from kiosk.phone.tracker import CallEvent
@@ -81,14 +82,9 @@ def _outcome(db, call_id: int) -> str | None:
 
 
 def _clean(text: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise CallLogError(f"{field} is required")
-    if len(text) > limit:
-        raise CallLogError(f"{field} is too long (at most {limit} characters)")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise CallLogError(f"{field} has control characters")
-    return text
+    """A note's field by the shared rules (kiosk.core.text); notes may hold line breaks and tabs."""
+    return clean_text(text, field, required=required, limit=limit, multiline=True,
+                      refuse=lambda message, _field: CallLogError(message))
 
 
 def add_note(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, call_id: int | None, category: str,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text as shared_clean_text
 from kiosk.core import settings
 from kiosk.core.audit import VISITOR, Actor
 from kiosk.core.clock import Clock, utc_iso
@@ -75,13 +76,9 @@ def _is_emoji(ch: str) -> bool:
 
 def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
     """Trim and check a typed text: clear, field-specific messages; never half-stored."""
-    value = unicodedata.normalize("NFC", (value or "").strip())
-    if required and not value:
-        raise VisitorError(field, f"{field} is required")
-    if len(value) > limit:
-        raise VisitorError(field, f"{field} is too long (at most {limit} characters)")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise VisitorError(field, f"{field} has invisible control characters")
+    value = shared_clean_text(value, field, required=required, limit=limit,
+                              refuse=lambda message, name: VisitorError(name, message),
+                              control_message="{field} has invisible control characters")
     if any(_is_emoji(ch) for ch in value):
         raise VisitorError(field, f"{field} cannot contain emoji")
     return value
