@@ -133,17 +133,19 @@ def applied_migrations(db: sqlite_utils.Database) -> set[int]:
     return done
 
 
-def apply_migrations(db: sqlite_utils.Database) -> list[int]:
+def apply_migrations(db: sqlite_utils.Database, *, upto: int | None = None) -> list[int]:
     """Apply every shipped migration the database does not have yet, each in its own transaction.
 
     A later number can land before an earlier one (each area owns its numbers), so what is applied
     is tracked per migration; PRAGMA user_version holds the highest number applied.
+    upto: stop after this number (tests build an older schema with it, e.g. the one before 0011);
+    None applies them all. Returns the numbers applied now.
     """
     applied_now = []
     shipped = migrations()
     done = applied_migrations(db)
     refuse_newer(db, done, shipped)
-    pending = [m for m in shipped if m.version not in done]
+    pending = [m for m in shipped if m.version not in done and (upto is None or m.version <= upto)]
     if not pending:
         return applied_now
     conn = db.conn

@@ -133,6 +133,29 @@ def test_a_lower_numbered_migration_landing_later_is_still_applied(tmp_path, mon
     assert db_mod.apply_migrations(database) == [] and isinstance(late[0], Migration)
 
 
+def test_migrating_up_to_a_number_builds_an_older_schema_and_the_rest_follows(tmp_path):
+    shipped = [m.version for m in db_mod.migrations()]
+    database = db_mod.connect(tmp_path / "k.db", migrate=False)
+    assert db_mod.apply_migrations(database, upto=0) == []  # nothing below the first number
+    assert db_mod.schema_version(database) == 0 and database.table_names() == ["schema_migrations"]
+    assert db_mod.apply_migrations(database, upto=4) == [v for v in shipped if v <= 4]
+    assert db_mod.schema_version(database) == 4 and "visits" in database.table_names()
+    assert "lf_items" not in database.table_names()
+    assert db_mod.apply_migrations(database, upto=4) == []  # again: nothing left below it
+    assert db_mod.apply_migrations(database, upto=2) == []  # lower than what is there: nothing undone
+    assert db_mod.schema_version(database) == 4
+    assert db_mod.apply_migrations(database, upto=10_000) == [v for v in shipped if v > 4]
+    assert db_mod.schema_version(database) == shipped[-1]
+    database.close()
+    # A database from the future is refused whatever the limit.
+    future = db_mod.connect(tmp_path / "f.db")
+    future.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'later')")
+    future.conn.commit()
+    with pytest.raises(db_mod.SchemaTooNew):
+        db_mod.apply_migrations(future, upto=1)
+    future.close()
+
+
 def test_managers_change_settings_checked_and_audited(db, clock):
     from kiosk.core import audit
     from kiosk.core import settings

@@ -2,8 +2,8 @@
 and the schema it leaves keeps its promises (append-only, one actor convention, ids made on the box)."""
 from __future__ import annotations
 
-import gzip
 import re
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +16,11 @@ from kiosk.core import records
 from kiosk.core import uid
 from kiosk.core.clock import FakeClock
 
-LEGACY_DB = Path(__file__).parent / "data" / "legacy_0010.db.gz"
+# The rows the code before 0011 (commit 68c85cd) wrote, as INSERTs; made by data/make_legacy_db.py.
+LEGACY_ROWS = Path(__file__).parent / "data" / "legacy_0010_rows.sql"
+LEGACY_VERSION = 10
+# What the fixture must not carry: the old triggers derive it, the runner writes it.
+DERIVED_TABLES = ("stock_levels", "visits_fts", "schema_migrations")
 UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ORIGIN = db_mod.Origin("HQ", "T09")
 
@@ -55,9 +59,29 @@ ACTORS = {
 }
 
 
-def _load_legacy(path: Path) -> Path:
-    path.write_bytes(gzip.decompress(LEGACY_DB.read_bytes()))
+def _build_legacy(path: Path) -> Path:
+    """The schema of the real migrations 0001-0010 (run by the project's runner), then the old rows.
+
+    Foreign keys are on while the rows go in, so a fixture out of foreign-key order fails here.
+    """
+    database = db_mod.connect(path, migrate=False)
+    assert db_mod.apply_migrations(database, upto=LEGACY_VERSION) == list(range(1, LEGACY_VERSION + 1))
+    database.conn.executescript("BEGIN;\n" + LEGACY_ROWS.read_text("utf-8") + "\nCOMMIT;")
+    database.conn.execute("PRAGMA journal_mode=DELETE")  # one file, so copies of it are whole
+    database.close()
     return path
+
+
+def _load_legacy(template: Path, path: Path) -> Path:
+    shutil.copyfile(template, path)
+    return path
+
+
+def _fts_find(conn, name: str) -> list[int]:
+    """Visit ids the old full-text index finds for a name (a quoted phrase: the trigram tokenizer)."""
+    phrase = '"' + name.replace('"', '""') + '"'
+    return [r for (r,) in conn.execute("SELECT rowid FROM visits_fts WHERE visits_fts MATCH ? ORDER BY rowid",
+                                       (phrase,))]
 
 
 def _snapshot(conn, actors_column: int) -> dict:
@@ -68,10 +92,16 @@ def _snapshot(conn, actors_column: int) -> dict:
     return {"counts": counts, "money": money, "actors": actors}
 
 
+@pytest.fixture(scope="module")
+def legacy_template(tmp_path_factory) -> Path:
+    """Built once per module; each test migrates its own copy."""
+    return _build_legacy(tmp_path_factory.mktemp("legacy") / "legacy.db")
+
+
 @pytest.fixture
-def legacy_path(tmp_path) -> Path:
-    """A database as the code before 0011 made it: five seeded days and a full counter day."""
-    return _load_legacy(tmp_path / "legacy.db")
+def legacy_path(legacy_template, tmp_path) -> Path:
+    """A database as the code before 0011 made it: two seeded days and a full counter day."""
+    return _load_legacy(legacy_template, tmp_path / "legacy.db")
 
 
 @pytest.fixture
@@ -83,10 +113,53 @@ def migrated(legacy_path):
 
 def test_the_legacy_database_is_really_pre_0011_and_touches_every_record_table(legacy_path):
     conn = sqlite3.connect(legacy_path)
-    assert max(v for (v,) in conn.execute("SELECT version FROM schema_migrations")) == 10
+    assert max(v for (v,) in conn.execute("SELECT version FROM schema_migrations")) == LEGACY_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LEGACY_VERSION
     empty = [t for t in records.record_names() if not conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
     assert empty == []
     assert "staff_id" in [row[1] for row in conn.execute("PRAGMA table_info(visits)")]
+    assert "uid" not in [row[1] for row in conn.execute("PRAGMA table_info(sales)")]
+
+
+def test_the_rows_fixture_is_small_text_of_base_tables_only():
+    text = LEGACY_ROWS.read_text("utf-8")  # text: it decodes, and holds no NUL
+    assert "\x00" not in text and LEGACY_ROWS.stat().st_size < 1_000_000
+    filled = set(re.findall(r"^INSERT INTO (\w+) ", text, re.M))
+    assert set(records.record_names()) <= filled
+    assert {t for t in filled if t.startswith(DERIVED_TABLES)} == set()
+    # The schema comes from the migrations, never from the fixture.
+    assert re.findall(r"^\s*(CREATE|DROP|ALTER|UPDATE|DELETE|REPLACE|PRAGMA|BEGIN|COMMIT)\b", text, re.M | re.I) == []
+
+
+def test_the_old_triggers_rebuild_what_the_fixture_leaves_out(legacy_path):
+    conn = sqlite3.connect(legacy_path)
+    # The stock balance: one row per product that moved, each equal to the sum of its movements.
+    levels = conn.execute("SELECT product_id, quantity FROM stock_levels ORDER BY product_id").fetchall()
+    moved = conn.execute("SELECT product_id, SUM(quantity) FROM stock_movements GROUP BY product_id"
+                         " ORDER BY product_id").fetchall()
+    assert levels == moved and len(levels) >= 3
+    # The visits full-text index: sound, one entry per visit, and it finds a seeded visitor by name.
+    conn.execute("INSERT INTO visits_fts(visits_fts) VALUES ('integrity-check')")
+    assert conn.execute("SELECT COUNT(*) FROM visits_fts_docsize").fetchone() == conn.execute(
+        "SELECT COUNT(*) FROM visits").fetchone()
+    visit_id, name = conn.execute("SELECT id, name FROM visits WHERE length(name) >= 3 ORDER BY id").fetchone()
+    found = _fts_find(conn, name)
+    assert visit_id in found
+    assert found == [i for (i,) in conn.execute("SELECT id FROM visits WHERE instr(name || ' ' || phone || ' '"
+                                                " || organisation || ' ' || host_name, ?) ORDER BY id", (name,))]
+    assert _fts_find(conn, "不存在的访客") == []
+    conn.close()
+    # After 0011 the index still finds them, through the service and directly.
+    from kiosk.cli.main import main
+    from kiosk.visitors import service as visitors
+    database = db_mod.connect(legacy_path, origin=ORIGIN)
+    assert visit_id in [v["id"] for v in visitors.search(database, name)]
+    assert _fts_find(database.conn, name) == found
+    database.conn.execute("INSERT INTO visits_fts(visits_fts) VALUES ('integrity-check')")
+    database.close()
+    result = CliRunner().invoke(main, ["db", "check", "--db", str(legacy_path)])
+    assert result.exit_code == 0, result.output
+    assert "integrity: ok" in result.output and f"schema version: {db_mod.migrations()[-1].version}" in result.output
 
 
 def test_migration_carries_every_row_every_fen_and_every_actor(legacy_path):
@@ -123,8 +196,9 @@ def test_existing_rows_get_unique_v7_ids_timed_at_their_own_moment_and_their_ori
     assert {t for (t,) in migrated.execute("SELECT DISTINCT terminal_id FROM visits")} == {"T09"}
 
 
-def test_dangling_expected_visitor_becomes_null_but_other_broken_references_stop_the_migration(tmp_path):
-    path = _load_legacy(tmp_path / "a.db")
+def test_dangling_expected_visitor_becomes_null_but_other_broken_references_stop_the_migration(
+        legacy_template, tmp_path):
+    path = _load_legacy(legacy_template, tmp_path / "a.db")
     conn = sqlite3.connect(path)
     conn.execute("UPDATE visits SET expected_id = 99999 WHERE id = (SELECT MIN(id) FROM visits)")  # no FK before
     conn.commit()
@@ -134,7 +208,7 @@ def test_dangling_expected_visitor_becomes_null_but_other_broken_references_stop
     assert database.execute("SELECT COUNT(*) FROM visits WHERE expected_id IS NOT NULL").fetchone()[0] == 1
     database.close()
 
-    path = _load_legacy(tmp_path / "b.db")
+    path = _load_legacy(legacy_template, tmp_path / "b.db")
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("INSERT INTO payments (sale_id, method, amount_fen) VALUES (424242, 'cash', 100)")
