@@ -103,3 +103,6 @@ async def test_a_refusal_marks_its_own_field_in_chinese(kivy_app):
     await tap(app, find(section, text="登记并打印标签"))
     assert ids.in_quantity.error and ids.in_quantity.error != "quantity must be 1 to 999", "translated, on quantity"
     assert len(lostfound.held_items(app.ctx.db)) == before, "nothing was written"
+    app.sign_out()
+    await settle(app)
+    assert not app.desk.signed_in and app.desk.actor.role == "visitor", "the desk follows the sign-out"
