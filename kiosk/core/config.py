@@ -81,6 +81,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "init": Field(str, "ATZ;AT+VCID=1|AT#CID=1", "AT commands separated by ';' (alternatives by '|')"),
         "cadence": _one_of("CN", "US", "UK"),
         "rings_before_prompt": _between(1, 10, 3),
+        "apology_mandatory_rings": _between(2, 20, 5),  # from this many rings on the apology is mandatory
         "offhook_line": Field(str, "", "empty, or one of DCD, DSR, CTS",
                               lambda v: v in ("", "DCD", "DSR", "CTS")),
         "grace_seconds": _between(0, 10, 1.0, float),
@@ -153,6 +154,9 @@ def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
             values[section][key] = value
     if values["phone"]["detector"] in ("at", "ri", "line") and not values["phone"]["port"]:
         problems.append(f"[phone] port: expected a serial device path when detector = '{values['phone']['detector']}'")
+    if values["phone"]["apology_mandatory_rings"] <= values["phone"]["rings_before_prompt"]:
+        problems.append(f"[phone] apology_mandatory_rings = {values['phone']['apology_mandatory_rings']}: expected more"
+                        f" than rings_before_prompt ({values['phone']['rings_before_prompt']})")
     if values["printer"]["kind"] == "network" and not values["printer"]["host"]:
         problems.append("[printer] host: expected a host name when kind = 'network'")
     if values["printer"]["kind"] == "usb" and not (values["printer"]["usb_vendor_id"] and values["printer"]["usb_product_id"]):

@@ -15,7 +15,7 @@ from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.counter import shifts
 from kiosk.counter.eod_report import build_report, eod_receipt
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
 from kiosk.printing import queue as printqueue
 from kiosk.printing.documents import receipt_number
 

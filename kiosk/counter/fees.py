@@ -10,6 +10,7 @@ from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.counter.sales import CounterError, Payment, counter_text, payment_change
+from kiosk.counter.shift_state import require_open
 from kiosk.core.db import write
 from kiosk.printing.documents import receipt_number
 
@@ -88,7 +89,11 @@ def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_i
 def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, fee_type_id: int, payer: str,
             payment: Payment, amount_fen: int | None = None, member_no: str = "", period: str = "",
             lang: str = "zh_CN") -> tuple[int, str, int]:
-    """Collect a fee; returns (collection id, receipt number, change). One receipt per payment."""
+    """Collect a fee; returns (collection id, receipt number, change). One receipt per payment.
+
+    Refuses ("open the counter first") when no shift is open on this terminal, like a sale.
+    """
+    require_open(db, terminal_id)
     fee = next((f for f in fee_types(db) if f.id == fee_type_id), None)
     if fee is None:
         raise CounterError("choose a fee type")
@@ -108,6 +113,7 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
     change = payment_change(payment, amount)
     from kiosk.counter.receipts import fee_receipt
     with write(db):
+        require_open(db, terminal_id)  # again under the lock: the shift may have closed meanwhile
         number = receipt_number(db, terminal_id, "fee")
         collection_id = db.execute(
             "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period, method,"

@@ -16,21 +16,11 @@ from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.text import clean_text
+from kiosk.counter.errors import CounterError  # noqa: F401 - callers catch sales.CounterError
+from kiosk.counter.shift_state import require_open
 from kiosk.printing.documents import receipt_number
 
 METHODS = ("cash", "card", "mobile")
-
-
-class CounterError(ValueError):
-    """A refused sale or change, with a message for the screen; nothing was written.
-
-    The message is a msgid; values it names travel as params, so the screen can translate the
-    sentence and then fill them in (str(exc) is the English text).
-    """
-
-    def __init__(self, msgid: str, **params) -> None:
-        super().__init__(msgid.format(**params) if params else msgid)
-        self.msgid, self.params = msgid, params
 
 
 # Length limits of the counter's typed fields (characters): enough for any real value, small
@@ -42,7 +32,8 @@ TEXT_LIMITS = {"payer": 60, "member number": 40, "period": 20, "transaction refe
 def counter_text(value: str | None, field: str) -> str:
     """A typed counter field (payer, reference, reason…) checked by the shared rules of
     kiosk.core.text: trimmed, at most TEXT_LIMITS[field] characters, no invisible characters."""
-    return clean_text(value, field, limit=TEXT_LIMITS[field], refuse=lambda message, _field: CounterError(message))
+    return clean_text(value, field, limit=TEXT_LIMITS[field],
+                      refuse=lambda message, _field: CounterError(message, field=field.replace(" ", "_")))
 
 
 @dataclass(frozen=True)
@@ -237,7 +228,12 @@ def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, k
 
 def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, cart: dict[int, int],
          payment: Payment, lang: str = "zh_CN") -> SaleResult:
-    """Sell the cart {product_id: quantity}; everything commits together or not at all."""
+    """Sell the cart {product_id: quantity}; everything commits together or not at all.
+
+    Refuses ("open the counter first") when no shift is open on this terminal: such a sale would be in
+    no end-of-day report. Checked first (the desk's first question) and again under the write lock.
+    """
+    require_open(db, terminal_id)
     if not cart or any(not isinstance(q, int) or q <= 0 for q in cart.values()):
         raise CounterError("the cart is empty")
     if payment.method not in METHODS:
@@ -252,6 +248,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
     change = payment_change(payment, total) or 0
     from kiosk.counter.receipts import sale_receipt
     with write(db):
+        require_open(db, terminal_id)  # again under the lock: the shift may have closed meanwhile
         number = receipt_number(db, terminal_id, "sale")
         sale_id = db.execute("INSERT INTO sales (at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?)",
                              (utc_iso(clock.now()), number, total, actor.id, actor.name)).lastrowid

@@ -7,7 +7,6 @@ Every figure is integer fen; every step is a new record with an audit row.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -16,7 +15,9 @@ from kiosk.core import audit
 from kiosk.counter import stockcount
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError, counter_text
+from kiosk.counter.errors import CounterError
+from kiosk.counter.sales import counter_text
+from kiosk.counter.shift_state import Shift, current, require_open  # noqa: F401 - the shift API lives here too
 from kiosk.core.db import write
 from kiosk.counter.stockcount import CountLine
 
@@ -24,15 +25,6 @@ from kiosk.counter.stockcount import CountLine
 # An open shift owns everything from its opening on (the close takes the write lock, so nothing can
 # land after it inside the same transaction); records stamped in the same instant still count.
 OPEN_END = "9999-12-31T23:59:59Z"
-
-
-@dataclass(frozen=True)
-class Shift:
-    id: int
-    terminal_id: str
-    opened_at: str
-    float_fen: int
-    opened_by: str
 
 
 # Net takings by method are sales + fees - sale voids/refunds - voided fees, each in [start, end).
@@ -64,25 +56,10 @@ def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: dateti
     return {method: figures["net"] for method, figures in payment_parts(db, start, end).items()}
 
 
-def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:
-    """The open shift of this counter, if any."""
-    row = db.execute("SELECT s.id, s.terminal_id, s.opened_at, s.float_fen, s.actor FROM shifts s"
-                     " WHERE s.terminal_id = ? AND NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)"
-                     " ORDER BY s.id DESC LIMIT 1", (terminal_id,)).fetchone()
-    return Shift(*row) if row else None
-
-
 def listing_since(db: sqlite_utils.Database, clock: Clock, terminal_id: str) -> str:
     """Where the counter's 'today' lists start: the open shift, or the last 24 hours when none is open."""
     shift = current(db, terminal_id)
     return shift.opened_at if shift else utc_iso(clock.now() - timedelta(days=1))
-
-
-def require_open(db, terminal_id: str) -> Shift:
-    shift = current(db, terminal_id)
-    if shift is None:
-        raise CounterError("open the counter first")
-    return shift
 
 
 def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, float_fen: int,

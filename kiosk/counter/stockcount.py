@@ -15,7 +15,7 @@ from kiosk.counter import sales as counter
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
 from kiosk.core.db import write
 from kiosk.counter.receipts import header_lines
 from kiosk.core.i18n import gettext

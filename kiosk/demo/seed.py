@@ -58,6 +58,8 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
     if {"fee_types", "fee_collections"} <= tables:
         per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
         made["fees"] = _seed_fees(db, clock, rng, day_list, tz, per_day)
+    if {"shifts", "shift_closes"} <= tables and ("sales" in made or "fees" in made):
+        made["shifts"] = _seed_shifts(db, clock, day_list, tz)
     for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
         if table not in tables:
             made[area] = f"skipped: table {table} not in this database yet"
@@ -208,6 +210,54 @@ def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: 
         db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(sales)
+
+
+SHIFT_OPENS, SHIFT_CLOSES = (7, 45), (18, 30)  # local times: before the first and after the last seeded sale
+SEED_FLOAT_FEN = 50_000
+
+
+def _seed_shifts(db, clock: Clock, day_list: list[date], tz: ZoneInfo) -> int:
+    """One shift per seeded day on T01, as the desk would have it: sales and fees are only taken in an open
+    shift (kiosk.counter.shift_state), so each seeded day's takings fall in a closed, numbered end-of-day
+    report. A day whose closing time is still ahead stays open, like a real counter in the middle of its day.
+    Days that already have a shift on T01 are left alone."""
+    from kiosk.counter import shifts
+    from kiosk.counter.eod_report import build_report
+    from kiosk.printing.documents import receipt_number
+    made = 0
+    now = utc_iso(clock.now())
+    with write(db):
+        for day in day_list:
+            opened = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_OPENS, tzinfo=tz))
+            closes = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_CLOSES, tzinfo=tz))
+            if opened > now or db.execute(
+                    "SELECT 1 FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.terminal_id = 'T01'"
+                    " AND s.opened_at < ? AND COALESCE(c.at, ?) > ?", (closes, shifts.OPEN_END, opened)).fetchone():
+                continue
+            staff = STAFF[made % len(STAFF)][0]
+            shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+                                  " VALUES ('T01', ?, ?, NULL, ?)", (opened, SEED_FLOAT_FEN, staff)).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, NULL, ?, 'shift.open', 'shifts', ?, NULL, ?)",
+                       (opened, staff, str(shift_id), json.dumps({"count_id": None, "float_fen": SEED_FLOAT_FEN},
+                                                                 sort_keys=True)))
+            made += 1
+            if closes > now:
+                continue  # today: the counter is still open
+            shift = shifts.current(db, "T01")
+            expected = shifts.expected_cash(db, shift, closes)
+            report = build_report(db, shift, closes, counted_fen=expected, expected_fen=expected)
+            report_no = receipt_number(db, "T01", "eod")
+            close_id = db.execute(
+                "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
+                " closed_by_id, closed_by) VALUES (?, ?, ?, ?, 0, ?, ?, NULL, ?)",
+                (shift_id, closes, expected, expected, report_no, json.dumps(report, ensure_ascii=False),
+                 staff)).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, NULL, ?, 'shift.close', 'shift_closes', ?, NULL, ?)",
+                       (closes, staff, str(close_id), json.dumps(
+                           {"counted_fen": expected, "expected_fen": expected, "report_no": report_no}, sort_keys=True)))
+    return made
 
 
 LOST = [("umbrella", "黑色长柄伞", "大堂"), ("wallet", "棕色皮夹", "电梯"), ("keys", "钥匙一串（3把）", "会议室"),

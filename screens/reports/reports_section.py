@@ -18,6 +18,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.core.errors import message_of
+
 Builder.load_file(str(Path(__file__).with_name("reports_section.kv")))
 
 
@@ -81,7 +83,7 @@ class ReportsSection(Screen):
     def _today(self) -> date:
         from kiosk.core.clock import local_now
         app = App.get_running_app()
-        return local_now(app.ctx.clock, app.ctx.config.get("site", "timezone")).date()
+        return local_now(app.desk.clock, app.desk.tz).date()
 
     def shift(self, which: str, days: int) -> None:
         """Move the first or last day; the range never turns inside out."""
@@ -97,8 +99,8 @@ class ReportsSection(Screen):
         app = App.get_running_app()
         if app.user is None:
             return
-        tz = app.ctx.config.get("site", "timezone")
-        result = summary.build(app.ctx.db, app.ctx.clock, self.first, self.last, tz)
+        tz = app.desk.tz
+        result = app.desk.call(summary.build, self.first, self.last, tz)
         self.range_text = result.label
         self.tiles = summary.tiles(result, app.lang)
         grid = self.ids.tiles
@@ -145,7 +147,7 @@ class ReportsSection(Screen):
                                        tz_name=ctx.config.get("site", "timezone"), destination=folder, lang=lang,
                                        progress=lambda f, step: Clock.schedule_once(lambda dt: self._progress(f)))
         except Exception as exc:  # any failure must reach the screen, not die in the thread
-            self._finished(None, str(exc))
+            self._finished(None, message_of(exc, lang))  # an ExportError/RangeError in the screen's language
         else:
             self._finished(result, "")
         finally:

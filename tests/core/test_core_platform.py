@@ -191,6 +191,8 @@ def test_receipts_print_local_time_in_the_configured_time_zone(tmp_path, clock):
     assert settings.get(ctx.db, "site_timezone") == "Europe/London", "mirrored from the box configuration"
     counter.seed_demo(ctx.db, clock)
     water = counter.by_sku(ctx.db, "DRK-001")
+    from kiosk.counter import shifts
+    shifts.open_shift(ctx.db, clock, Actor("Li Na", None, "staff"), "T01", float_fen=0)
     sale = counter.sell(ctx.db, clock, Actor("Li Na", None, "staff"), "T01", {water.id: 1}, Payment("card", reference="x"))
     header = printqueue.get(ctx.db, sale.job_id).receipt.header
     assert header[1].startswith("2026-11-23 01:00"), header   # 01:00 UTC is 01:00 in London in November

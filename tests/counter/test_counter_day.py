@@ -59,6 +59,7 @@ def test_absurd_counts_are_refused(db, clock, shop, counted, message):
 
 def test_partial_refunds_never_exceed_the_sale_and_void_needs_an_untouched_sale(db, clock, shop):
     water = shop["DRK-001"]
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
     sale = counter.sell(db, clock, STAFF, "T01", {water.id: 3}, Payment("cash", tendered_fen=900))
     line_id = counter.sold_lines(db, sale.sale_id)[0]["id"]
     first = counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="refund", reason="one leaked",
