@@ -235,9 +235,9 @@ def _seed_shifts(db, clock: Clock, day_list: list[date], tz: ZoneInfo) -> int:
                     " AND s.opened_at < ? AND COALESCE(c.at, ?) > ?", (closes, shifts.OPEN_END, opened)).fetchone():
                 continue
             staff = STAFF[made % len(STAFF)][0]
-            shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+            shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, actor_id, actor)"
                                   " VALUES ('T01', ?, ?, NULL, ?)", (opened, SEED_FLOAT_FEN, staff)).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                        " VALUES (?, NULL, ?, 'shift.open', 'shifts', ?, NULL, ?)",
                        (opened, staff, str(shift_id), json.dumps({"count_id": None, "float_fen": SEED_FLOAT_FEN},
                                                                  sort_keys=True)))
@@ -250,10 +250,10 @@ def _seed_shifts(db, clock: Clock, day_list: list[date], tz: ZoneInfo) -> int:
             report_no = receipt_number(db, "T01", "eod")
             close_id = db.execute(
                 "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
-                " closed_by_id, closed_by) VALUES (?, ?, ?, ?, 0, ?, ?, NULL, ?)",
+                " actor_id, actor) VALUES (?, ?, ?, ?, 0, ?, ?, NULL, ?)",
                 (shift_id, closes, expected, expected, report_no, json.dumps(report, ensure_ascii=False),
                  staff)).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                        " VALUES (?, NULL, ?, 'shift.close', 'shift_closes', ?, NULL, ?)",
                        (closes, staff, str(close_id), json.dumps(
                            {"counted_fen": expected, "expected_fen": expected, "report_no": report_no}, sort_keys=True)))
