@@ -64,7 +64,7 @@ class KioskApp(App):
         self.lang = ctx.language.code
         self._last_activity = ctx.clock.monotonic()
         self.devices: dict = {}  # "phone" / "printer" handles, once started
-        self.jobs = None         # kiosk.core.jobs.BackgroundJobs, started with the app
+        self._jobs = None        # kiosk.core.jobs.BackgroundJobs, once something needed it
         self._unsubscribe: list = []
         self._exception_handler = DeskExceptionHandler(self.report_failure)
 
@@ -97,15 +97,22 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        # The call prompt and the devices come after the first frame, so the home screen is not delayed.
-        from kiosk.core.jobs import BackgroundJobs
-        self.jobs = BackgroundJobs(self.ctx.bus, on_thread_exit=self.ctx.close,
-                                   monotonic=self.ctx.clock.monotonic).start()
+        # The call prompt and the devices come after the first frame, so the home screen is not delayed
+        # (the background jobs start on first use).
         Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
+
+    @property
+    def jobs(self):
+        """The background worker (kiosk.core.jobs) for slow work; started on first use."""
+        if self._jobs is None:
+            from kiosk.core.jobs import BackgroundJobs
+            self._jobs = BackgroundJobs(self.ctx.bus, on_thread_exit=self.ctx.close,
+                                        monotonic=self.ctx.clock.monotonic).start()
+        return self._jobs
 
     def _housekeeping(self, dt=None) -> int | None:
         """Queue automatic sign-out and the daily anonymisation of old visits (kiosk.visitors.housekeeping)
@@ -132,8 +139,8 @@ class KioskApp(App):
             unsubscribe()
         self.ctx.bus.set_delivery(lambda fn: None)
         self.ctx.bus.set_error_handler(None)
-        if self.jobs is not None:
-            self.jobs.stop()
+        if self._jobs is not None:
+            self._jobs.stop()
         if self.devices:
             from hardware import devices
             devices.stop_devices(self.devices)
