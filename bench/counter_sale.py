@@ -37,6 +37,9 @@ def time_sales(path: Path, clock: FakeClock, count: int) -> list[float]:
     db = db_mod.connect(path)
     products = counter.products(db)[:5]
     cart = {p.id: 1 + i % 2 for i, p in enumerate(products)}
+    from kiosk.counter import shifts
+    if shifts.current(db, "T01") is None:  # sales need an open counter
+        shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
     times = []
     for i in range(count):
         clock.advance(37)

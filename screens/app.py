@@ -24,6 +24,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from kiosk.core import i18n
 from kiosk.core import settings
 from kiosk.core.context import Context
+from kiosk.core.desk import Desk
 from screens import sections
 from screens.errors import DeskExceptionHandler, failure_text
 from screens.widgets.common import ManagerApproval, Toast
@@ -58,6 +59,7 @@ class KioskApp(App):
     def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ctx = ctx
+        self.desk = Desk(ctx)  # what screens call services through; follows app.user (on_user)
         self.demo = demo
         self.start_hardware = start_hardware
         self.title = "Front Desk Kiosk"
@@ -204,12 +206,6 @@ class KioskApp(App):
         """Translate for the screen; kv passes app.lang so text re-renders on a switch."""
         return i18n.gettext(msgid, lang or self.lang)
 
-    def tr_error(self, exc: Exception) -> str:
-        """A refusal from the core in the screen's language: its msgid translated, then its values filled in."""
-        msgid, params = getattr(exc, "msgid", str(exc)), getattr(exc, "params", {})
-        text = self.tr(msgid, self.lang)
-        return text.format(**params) if params else text
-
     def set_language(self, lang: str) -> None:
         """Switch every screen's language live."""
         self.ctx.language.set(lang)
@@ -217,7 +213,7 @@ class KioskApp(App):
         self.refresh_site_name()
 
     def refresh_site_name(self) -> None:
-        self.site_name = settings.localized(self.ctx.db, "site_name", self.lang)
+        self.site_name = self.desk.visitor_call(settings.localized, "site_name", self.lang)
 
     # --- navigation ---------------------------------------------------------------------------
     def screen(self, name: str):
@@ -254,6 +250,13 @@ class KioskApp(App):
             self.screen("login")
         self.visitor_mode = is_visitor_screen
         self.sm.current = name
+
+    def on_user(self, app, user) -> None:
+        """Whoever sets the signed-in user (sign-in, sign-out, idle timeout), the desk follows."""
+        if user is None:
+            self.desk.sign_out()
+        else:
+            self.desk.sign_in(user)
 
     def sign_in(self, user) -> None:
         """A staff member or manager is now at the desk."""

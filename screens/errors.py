@@ -12,6 +12,8 @@ from typing import Callable
 
 from kivy.base import ExceptionHandler, ExceptionManager
 
+from kiosk.core.errors import Refusal
+
 log = logging.getLogger(__name__)
 REPEAT_WINDOW = 10.0   # seconds: the same failure again within this is counted, not logged in full
 MAX_REMEMBERED = 50    # distinct failures kept for that count (bounded memory)
@@ -28,8 +30,8 @@ FAILED = _("Something went wrong ({error}). The desk keeps running; the details 
 def failure_text(app, exc: BaseException) -> str:
     """What staff read: a refusal's own translated message, otherwise a translated notice naming the
     kind of error (never its raw text, which may hold personal data)."""
-    if getattr(exc, "msgid", None):
-        return app.tr_error(exc)
+    if isinstance(exc, Refusal):
+        return exc.message(app.lang)
     return app.tr(FAILED, app.lang).format(error=type(exc).__name__)
 
 

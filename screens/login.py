@@ -10,7 +10,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.core import auth
 from kiosk.core.audit import SYSTEM
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("login.kv")))
 
@@ -23,19 +23,19 @@ class LoginScreen(Screen):
 
     def on_pre_enter(self, *args) -> None:
         app = App.get_running_app()
-        self.first_run = not auth.has_manager(app.ctx.db)
+        self.first_run = not app.desk.visitor_call(auth.has_manager)
         self.ids.modes.current = "firstrun" if self.first_run else "signin"
         self.selected = None
         self.ids.pad.pin = ""
         self.ids.pad.message = ""
         box = self.ids.accounts
         box.clear_widgets()
-        for user in auth.users(app.ctx.db):
+        for user in app.desk.visitor_call(auth.users):
             button = BigButton(text=user.name, kind="quiet")
             button.user = user
             button.bind(on_release=lambda btn: self.choose(btn.user))
             box.add_widget(button)
-        users = auth.users(app.ctx.db)
+        users = app.desk.visitor_call(auth.users)
         if len(users) == 1:
             self.choose(users[0])
 
@@ -54,7 +54,7 @@ class LoginScreen(Screen):
             pad.message = app.tr("Choose your name first", app.lang)
             return
         try:
-            user = auth.sign_in(app.ctx.db, app.ctx.clock, self.selected.id, pin)
+            user = app.desk.visitor_call(auth.sign_in, self.selected.id, pin)
         except auth.LockedOut as exc:
             pad.message = app.tr("Locked for {seconds} s", app.lang).format(seconds=exc.seconds_left)
         except auth.AuthError:
@@ -72,15 +72,8 @@ class LoginScreen(Screen):
             again.error = app.tr("The PINs do not match", app.lang)
             return
         try:
-            user = auth.add_user(app.ctx.db, app.ctx.clock, SYSTEM, name.text, "manager", pin.text)
+            user = app.desk.visitor_call(auth.add_user, name.text, "manager", pin.text, actor=SYSTEM)
         except auth.AuthError as exc:
-            target = pin if "PIN" in str(exc) else name
-            target.error = app.tr(_AUTH_MESSAGES.get(str(exc).split(":")[0], str(exc)), app.lang)
+            show_refusal(exc, {"pin": pin, "name": name}, default=name)
             return
         app.sign_in(user)
-
-
-_AUTH_MESSAGES = {
-    "PIN must be 4 to 8 digits": "PIN must be 4 to 8 digits",
-    "name must be 1 to 40 characters": "Name must be 1 to 40 characters",
-}

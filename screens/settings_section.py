@@ -12,6 +12,7 @@ from kivy.uix.screenmanager import Screen
 
 import screens.counter.catalogue_section  # noqa: F401  (CatField and CatInput)
 from kiosk.core import settings
+from screens.widgets.common import show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("settings_section.kv")))
 LANGS = ("zh_CN", "en")
@@ -32,15 +33,15 @@ class SettingsSection(Screen):
         self.load()
 
     def load(self) -> None:
-        db = App.get_running_app().ctx.db
+        desk = App.get_running_app().desk
         for key in settings.TEXTS:
-            value = settings.get(db, key)
+            value = desk.call(settings.get, key)
             for lang in LANGS:
                 self.ids[f"{key}_{lang}"].text = value.get(lang, "")
         for key in settings.NUMBERS:
-            self.ids[key].text = str(settings.get(db, key))
-        self.ids.auto_signout_time.text = settings.get(db, "auto_signout_time")
-        self.store_full_ids = bool(settings.get(db, "store_full_id_numbers"))
+            self.ids[key].text = str(desk.call(settings.get, key))
+        self.ids.auto_signout_time.text = desk.call(settings.get, "auto_signout_time")
+        self.store_full_ids = bool(desk.call(settings.get, "store_full_id_numbers"))
 
     def save(self) -> None:
         app = App.get_running_app()
@@ -50,11 +51,10 @@ class SettingsSection(Screen):
         values["store_full_id_numbers"] = self.store_full_ids
         self.message = self.error = ""
         try:
-            changed = settings.put_checked(app.ctx.db, app.ctx.clock, app.user.actor(), values)
+            changed = app.desk.call(settings.put_checked, values)
         except settings.SettingError as exc:
-            field = app.tr(CAPTIONS.get(exc.key, ""), app.lang)
-            self.error = (f"{field}: " if field else "") + (app.tr(exc.msgid, app.lang).format(**exc.params)
-                                                                if exc.params else app.tr(exc.msgid, app.lang))
+            caption = app.tr(CAPTIONS.get(exc.key, ""), app.lang)  # the setting's caption names the field
+            self.error = (f"{caption}: " if caption else "") + show_refusal(exc)
             return
         app.refresh_site_name()
         self.message = (app.tr("Saved: {n} changed", app.lang).format(n=len(changed)) if changed

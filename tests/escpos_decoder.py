@@ -43,10 +43,14 @@ class DecodeError(ValueError):
     pass
 
 
-def decode(data: bytes) -> Paper:
-    """Decode a byte stream; raises DecodeError on a command we do not emit."""
+def decode(data: bytes, *, chinese_at_start: bool = False) -> Paper:
+    """Decode a byte stream; raises DecodeError on a command we do not emit.
+
+    chinese_at_start: read it as a printer that powered up in Chinese mode would (and that ESC @
+    does not take out of it).
+    """
     paper = Paper()
-    state = {"align": "left", "bold": False, "size": 1, "chinese": False}
+    state = {"align": "left", "bold": False, "size": 1, "chinese": chinese_at_start}
     current = bytearray()
     cn_current = []  # (is_chinese, bytes) runs of the current line
 

@@ -1,5 +1,5 @@
 """Serial ring detectors: a Hayes AT modem, the RI pin of an RS-232 port, or a small
-microcontroller speaking a line protocol (hardware/PHONE_PROTOCOL.md).
+microcontroller speaking a line protocol (hardware/phone/PHONE_PROTOCOL.md).
 
 Transport is split from protocol: parsers are fed bytes (or pin samples) and return
 kiosk.phone.tracker.DetectorEvent objects; one reader thread per detector runs the transport, reconnects

@@ -8,7 +8,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core import fonts
-from kiosk.printing.documents import QR, Barcode, Block, Feed, Receipt, Rule, Text, char_width, layout, text_width
+from kiosk.printing.documents import QR, Barcode, Block, Feed, Receipt, Rule, Text, clusters, layout, text_width
 
 CELL_W, CELL_H, LINE_GAP = 12, 24, 6
 
@@ -40,20 +40,28 @@ def line_image(line: str, block: Block | None, paper: Paper) -> Image.Image:
     """One printed line as a 1-bit picture the width of the paper."""
     scale, bold, align = _style(block)
     cell_w, cell_h = CELL_W * scale, CELL_H * scale
-    height = cell_h + LINE_GAP
-    image = Image.new("1", (paper.pixels, height), 1)
-    draw = ImageDraw.Draw(image)
+    image = Image.new("1", (paper.pixels, cell_h + LINE_GAP), 1)
     width_px = text_width(line) * cell_w
     x = {"center": (paper.pixels - width_px) // 2, "right": paper.pixels - width_px}.get(align, 0)
+    for cluster in clusters(line):
+        w = text_width(cluster) * cell_w
+        if w and not cluster.isspace():
+            image.paste(_glyph(cluster, scale, bold), (x, 0))
+        x += w
+    return image
+
+
+@lru_cache(maxsize=8192)
+def _glyph(cluster: str, scale: int, bold: bool) -> Image.Image:
+    """A character with its combining marks, centred in its cells (one or two) and cut to them, so
+    no glyph ever inks a neighbour or the margin; drawn once, then pasted (fonts render slowly)."""
+    cell_w, cell_h = CELL_W * scale, CELL_H * scale
+    w = text_width(cluster) * cell_w
+    image = Image.new("1", (w, cell_h + LINE_GAP), 1)
     size = int(cell_h * 0.95)
-    font = _font(size, bold)
     # Noto CJK's em box runs 0.88 above the baseline and 0.12 below: the cell holds it whole.
     baseline = LINE_GAP // 2 + (cell_h - size) // 2 + int(size * 0.88)
-    for ch in line:
-        w = char_width(ch) * cell_w
-        if not ch.isspace():
-            draw.text((x + w / 2, baseline), ch, font=font, fill=0, anchor="ms")
-        x += w
+    ImageDraw.Draw(image).text((w / 2, baseline), cluster, font=_font(size, bold), fill=0, anchor="ms")
     return image
 
 

@@ -41,7 +41,8 @@ def db_group() -> None:
 @config_option
 @db_option
 def db_check(config_path: Path | None, db_path: Path | None) -> None:
-    """Run PRAGMA integrity_check, compare stock balances with their movements, print the schema version."""
+    """Run PRAGMA integrity_check, compare stock balances with their movements, check every record table's
+    append-only triggers, print the schema version."""
     from kiosk.core import db as db_mod
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
@@ -51,6 +52,8 @@ def db_check(config_path: Path | None, db_path: Path | None) -> None:
     if "stock_levels" in database.table_names():
         from kiosk.counter.sales import stock_mismatches
         result = [r for r in result if r != "ok"] + [f"stock {m}" for m in stock_mismatches(database)] or ["ok"]
+    # Before `kiosk db migrate` has run 0011 this lists the guards the old schema lacked.
+    result = [r for r in result if r != "ok"] + db_mod.append_only_problems(database) or ["ok"]
     version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
     click.echo(f"database: {ctx.db_path}")
     click.echo(f"schema version: {version} (latest {latest})")

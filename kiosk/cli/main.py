@@ -41,6 +41,16 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context):
+        """A database newer than this program stops any command with the runner's own explanation."""
+        try:
+            return super().invoke(ctx)
+        except RuntimeError as exc:
+            from kiosk.core.db import SchemaTooNew
+            if isinstance(exc, SchemaTooNew):
+                raise click.ClickException(str(exc)) from None
+            raise
+
 
 def config_option(fn):
     """--config PATH (default: KIOSK_CONFIG or the platform config file if it exists)."""

@@ -45,7 +45,7 @@ def record(
 ) -> int:
     """Append one audit row; call it inside the same transaction as the change it describes."""
     cursor = db.execute(
-        "INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        "INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (utc_iso(clock.now()), actor.id, actor.name, action, table,
          None if record_id is None else str(record_id), _json(before), _json(after)),
@@ -58,7 +58,7 @@ def entries(db: sqlite_utils.Database, *, table: str | None = None, record_id: A
     """Audit rows, oldest first, optionally for one record or a time range (UTC ISO bounds)."""
     where, params = [], []
     if table is not None:
-        where.append("table_name = ?"); params.append(table)
+        where.append("record_table = ?"); params.append(table)
     if record_id is not None:
         where.append("record_id = ?"); params.append(str(record_id))
     if since is not None:

@@ -14,6 +14,7 @@ from kiosk.core import audit
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, parse_iso, utc_iso
 from kiosk.core.db import write
+from kiosk.core.errors import Refusal
 
 ROLES = ("staff", "manager")
 MAX_FAILURES = 5
@@ -23,16 +24,17 @@ _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
 
 
-class AuthError(ValueError):
-    """A sign-in or account problem with a message fit for the screen."""
+class AuthError(Refusal, ValueError):
+    """A sign-in or account refusal (a Refusal); `field` is "pin", "name" or "role" when it is about one."""
 
 
 class LockedOut(AuthError):
     """Too many wrong PINs: the account is locked for a while."""
 
-    def __init__(self, seconds_left: int) -> None:
+    def __init__(self, msgid: str = "too many wrong PINs: locked for {seconds} s", field: str | None = "pin", *,
+                 seconds_left: int, **params) -> None:
+        super().__init__(msgid, field, seconds=seconds_left, **params)
         self.seconds_left = seconds_left
-        super().__init__(f"too many wrong PINs: locked for {seconds_left} s")
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,21 @@ def check_pin(pin: str, stored: str) -> bool:
 def validate_pin(pin: str) -> None:
     """PINs are 4 to 8 digits."""
     if not _PIN.match(pin or ""):
-        raise AuthError("PIN must be 4 to 8 digits")
+        raise AuthError("PIN must be 4 to 8 digits", field="pin")
 
 
 def add_user(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, role: str, pin: str) -> User:
     """Create an account (audited; the PIN is never stored or logged)."""
     name = (name or "").strip()
     if not name or len(name) > 40:
-        raise AuthError("name must be 1 to 40 characters")
+        raise AuthError("name must be 1 to 40 characters", field="name")
     if role not in ROLES:
-        raise AuthError(f"role must be one of {', '.join(ROLES)}")
+        raise AuthError("role must be one of {choices}", field="role", choices=", ".join(ROLES))
     validate_pin(pin)
     pin_hash = hash_pin(pin)
     with write(db):
         if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-            raise AuthError(f"a user named {name!r} already exists")
+            raise AuthError("a user named {name} already exists", field="name", name=repr(name))
         user_id = db.execute(
             "INSERT INTO users (name, role, pin_hash, created_at) VALUES (?, ?, ?, ?)",
             (name, role, pin_hash, utc_iso(clock.now())),
@@ -108,7 +110,7 @@ def has_manager(db: sqlite_utils.Database) -> bool:
 def seconds_locked(db: sqlite_utils.Database, clock: Clock, user_id: int) -> int:
     """Seconds left on a lockout (0 when the account may try)."""
     recent = db.execute(
-        "SELECT at, ok FROM auth_events WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, MAX_FAILURES)
+        "SELECT at, ok FROM auth_events WHERE actor_id = ? ORDER BY id DESC LIMIT ?", (user_id, MAX_FAILURES)
     ).fetchall()
     if len(recent) < MAX_FAILURES or any(ok for _, ok in recent):
         return 0
@@ -124,17 +126,18 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> 
         raise AuthError("no such account")
     left = seconds_locked(db, clock, user_id)
     if left:
-        raise LockedOut(left)
+        raise LockedOut(seconds_left=left)
     ok = check_pin(pin or "", row[3])
     with write(db):
-        db.execute("INSERT INTO auth_events (user_id, at, ok) VALUES (?, ?, ?)", (user_id, utc_iso(clock.now()), int(ok)))
+        db.execute("INSERT INTO auth_events (actor_id, actor, at, ok) VALUES (?, ?, ?, ?)",
+                   (user_id, row[1], utc_iso(clock.now()), int(ok)))
         if not ok and seconds_locked(db, clock, user_id):
             audit.record(db, clock, Actor(row[1], row[0], row[2]), "user.locked", "users", user_id)
     if not ok:
         left = seconds_locked(db, clock, user_id)
         if left:
-            raise LockedOut(left)
-        raise AuthError("wrong PIN")
+            raise LockedOut(seconds_left=left)
+        raise AuthError("wrong PIN", field="pin")
     return User(row[0], row[1], row[2])
 
 

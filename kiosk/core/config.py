@@ -51,11 +51,15 @@ def _timezone_ok(name: str) -> bool:
 
 
 _TERMINAL = re.compile(r"^[A-Z0-9]{1,8}$")
+# A site names one building or club across all its desks; stamped on every record with the terminal id.
+_SITE = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$")
 
 SCHEMA: dict[str, dict[str, Field]] = {
     "site": {
         "id": Field(str, "T01", "1-8 capital letters or digits (prefixes receipt numbers)",
                     lambda v: bool(_TERMINAL.match(v))),
+        "site_id": Field(str, "SITE", "1-16 capital letters, digits or inner hyphens, the same on every desk of"
+                         " the site (stamped on every record)", lambda v: bool(_SITE.match(v))),
         "language": _one_of(*LANGUAGES),
         "timezone": Field(str, "Asia/Shanghai", "an IANA time zone such as Asia/Shanghai", _timezone_ok),
     },
@@ -77,6 +81,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "init": Field(str, "ATZ;AT+VCID=1|AT#CID=1", "AT commands separated by ';' (alternatives by '|')"),
         "cadence": _one_of("CN", "US", "UK"),
         "rings_before_prompt": _between(1, 10, 3),
+        "apology_mandatory_rings": _between(2, 20, 5),  # from this many rings on the apology is mandatory
         "offhook_line": Field(str, "", "empty, or one of DCD, DSR, CTS",
                               lambda v: v in ("", "DCD", "DSR", "CTS")),
         "grace_seconds": _between(0, 10, 1.0, float),
@@ -149,6 +154,9 @@ def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
             values[section][key] = value
     if values["phone"]["detector"] in ("at", "ri", "line") and not values["phone"]["port"]:
         problems.append(f"[phone] port: expected a serial device path when detector = '{values['phone']['detector']}'")
+    if values["phone"]["apology_mandatory_rings"] <= values["phone"]["rings_before_prompt"]:
+        problems.append(f"[phone] apology_mandatory_rings = {values['phone']['apology_mandatory_rings']}: expected more"
+                        f" than rings_before_prompt ({values['phone']['rings_before_prompt']})")
     if values["printer"]["kind"] == "network" and not values["printer"]["host"]:
         problems.append("[printer] host: expected a host name when kind = 'network'")
     if values["printer"]["kind"] == "usb" and not (values["printer"]["usb_vendor_id"] and values["printer"]["usb_product_id"]):

@@ -38,18 +38,27 @@ class Context:
         """This thread's connection (SQLite connections are per thread)."""
         conn = getattr(self._local, "db", None)
         if conn is None:
-            conn = db_mod.connect(self.db_path)
+            conn = db_mod.connect(self.db_path, origin=self.origin)
             self._local.db = conn
-            self._mirror_timezone(conn)
+            self._mirror_config(conn)
         return conn
 
-    def _mirror_timezone(self, conn: sqlite_utils.Database) -> None:
-        """Receipts are built from records alone; they read the site's time zone from the database."""
+    @property
+    def origin(self) -> db_mod.Origin:
+        """The site and terminal this box stamps on the records it writes."""
+        return db_mod.Origin(self.config.get("site", "site_id"), self.config.get("site", "id"))
+
+    def _mirror_config(self, conn: sqlite_utils.Database) -> None:
+        """What records alone must know, copied from the configuration into the database: the time zone
+        (receipts print local times) and the origin (worker threads' connections stamp rows with it)."""
         from kiosk.core import settings
         from kiosk.core.audit import SYSTEM
         wanted = self.config.get("site", "timezone")
         if settings.get(conn, "site_timezone") != wanted:
             settings.put(conn, self.clock, SYSTEM, "site_timezone", wanted)
+        origin = {"site_id": self.origin.site_id, "terminal_id": self.origin.terminal_id}
+        if settings.get(conn, db_mod.ORIGIN_KEY) != origin:
+            settings.put(conn, self.clock, SYSTEM, db_mod.ORIGIN_KEY, origin)
 
     def close(self) -> None:
         """Close this thread's connection."""

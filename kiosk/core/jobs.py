@@ -2,7 +2,7 @@
 
 One supervised thread runs submitted jobs in order. A job reports through the bus only:
 "<kind>.started", "<kind>.progress" (fraction, step), then "<kind>.finished" (result) or
-"<kind>.failed" (error, msgid, params), each with the job's number. A job that raises is logged with
+"<kind>.failed" (error text and the exception), each with the job's number. A job that raises is logged with
 its traceback, reported as failed, and the thread starts over (the supervisor says so), so a broken
 database connection is not reused.
 """
@@ -103,8 +103,9 @@ class BackgroundJobs:
             result = job.fn(progress)
         except Exception as exc:
             log.exception("background job %s #%d failed", job.kind, job.number)
+            # The exception itself travels too: a screen shows a Refusal in its own language (message_of).
             self.bus.publish(f"{job.kind}.failed", job=job.number, error=f"{type(exc).__name__}: {exc}"[:300],
-                             msgid=getattr(exc, "msgid", None), params=dict(getattr(exc, "params", {}) or {}))
+                             exception=exc)
             raise JobFailed(f"{job.kind} #{job.number}: {exc}") from exc
         finally:
             self._release(job)

@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kiosk.core.errors import Refusal
+
 _AMOUNT = re.compile(r"^\s*[¥￥]?\s*(-?)\s*(\d{1,9}(?:,\d{3})*|\d+)?(?:\.(\d+))?\s*(元|yuan|CNY)?\s*$", re.I)
 MAX_FEN = 10_000_000_00  # ten million yuan: anything above is a typing slip at a front desk
 
 
-class AmountError(ValueError):
-    """A typed amount that cannot be read as money."""
+class AmountError(Refusal, ValueError):
+    """A typed amount that cannot be read as money (a Refusal)."""
 
 
 def parse_amount(text: str, *, allow_negative: bool = False) -> int:
@@ -21,12 +23,12 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> int:
         raise AmountError("amount is empty")
     match = _AMOUNT.match(str(text))
     if not match or (match.group(2) is None and match.group(3) is None):
-        raise AmountError(f"not an amount: {text!r}")
+        raise AmountError("not an amount: {text}", text=repr(text))
     sign, whole, frac = match.group(1), (match.group(2) or "0").replace(",", ""), match.group(3) or "0"
     try:
         value = Decimal(f"{whole}.{frac}")
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise AmountError(f"not an amount: {text!r}") from exc
+        raise AmountError("not an amount: {text}", text=repr(text)) from exc
     fen = int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     if sign:
         if not allow_negative:

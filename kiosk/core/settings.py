@@ -10,6 +10,7 @@ from kiosk.core import audit
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
+from kiosk.core.errors import Refusal
 
 DEFAULTS: dict[str, Any] = {
     "site_name": {"zh_CN": "前台服务中心", "en": "Front Desk"},
@@ -29,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # The box's configured time zone, mirrored here at start-up so receipts built from records alone
     # print local times (kiosk.core.context keeps it in step with the configuration file).
     "site_timezone": "Asia/Shanghai",
+    # Which site and terminal stamp new records ({"site_id", "terminal_id"}), mirrored from the
+    # configuration for connections opened without it (worker threads; kiosk.core.db.ORIGIN_KEY).
+    "box_origin": None,
     "visitor_retention_last_day": None,  # local date the anonymisation last ran (kiosk.visitors.housekeeping)
 }
 
@@ -67,13 +71,15 @@ def localized(db: sqlite_utils.Database, key: str, lang: str) -> str:
     return str(value)
 
 
-class SettingError(ValueError):
-    """A value a manager typed that the setting cannot take; names the setting."""
+class SettingError(Refusal, ValueError):
+    """A value a manager typed that the setting cannot take; `field` is the setting's key."""
 
-    def __init__(self, key: str, msgid: str, **params: Any) -> None:
-        text = msgid.format(**params) if params else msgid  # a msgid may show "{days}" literally
-        super().__init__(f"{key}: {text}" if key else text)
-        self.key, self.msgid, self.params = key, msgid, params
+    @property
+    def key(self) -> str:
+        return self.field or ""
+
+    def __str__(self) -> str:  # the English text names the setting (logs, the command line)
+        return f"{self.field}: {super().__str__()}" if self.field else super().__str__()
 
 
 # What managers may change on screen, and what each accepts. Texts are per language.
@@ -89,18 +95,18 @@ def check(key: str, value: Any) -> Any:
         low, high = NUMBERS[key]
         text = str(value).strip()
         if not text.isdigit() or not low <= int(text) <= high:
-            raise SettingError(key, "must be a whole number from {low} to {high}", low=low, high=high)
+            raise SettingError("must be a whole number from {low} to {high}", field=key, low=low, high=high)
         return int(text)
     if key in TEXTS:
         if not isinstance(value, dict) or set(value) != {"zh_CN", "en"}:
-            raise SettingError(key, "needs a Chinese and an English text")
+            raise SettingError("needs a Chinese and an English text", field=key)
         cleaned = {lang: str(text).strip() for lang, text in value.items()}
         if not all(cleaned.values()):
-            raise SettingError(key, "needs a Chinese and an English text")
+            raise SettingError("needs a Chinese and an English text", field=key)
         if any(len(text) > TEXTS[key] for text in cleaned.values()):
-            raise SettingError(key, "is too long (at most {n} characters)", n=TEXTS[key])
+            raise SettingError("is too long (at most {n} characters)", field=key, n=TEXTS[key])
         if key == "privacy_notice" and not all("{days}" in text for text in cleaned.values()):
-            raise SettingError(key, "must say how long details are kept: include {days}")
+            raise SettingError("must say how long details are kept: include {days}", field=key)
         return cleaned
     if key == "store_full_id_numbers":
         return bool(value)
@@ -108,16 +114,16 @@ def check(key: str, value: Any) -> Any:
         text = str(value).strip()
         if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()
                          and int(text[:2]) < 24 and int(text[3:]) < 60):
-            raise SettingError(key, "a time looks like 20:00 (or leave it empty)")
+            raise SettingError("a time looks like 20:00 (or leave it empty)", field=key)
         return text
-    raise SettingError(key, "cannot be changed here")
+    raise SettingError("cannot be changed here", field=key)
 
 
 def put_checked(db: sqlite_utils.Database, clock: Clock, actor: Actor, values: dict[str, Any]) -> list[str]:
     """A manager saves several settings: all are checked first, then the changed ones are written
     (audited) together. Returns the keys that changed."""
     if actor.role != "manager":
-        raise SettingError("", "only a manager can change settings")
+        raise SettingError("only a manager can change settings")
     cleaned = {key: check(key, value) for key, value in values.items()}
     changed = [key for key, value in cleaned.items() if get(db, key) != value]
     with write(db):

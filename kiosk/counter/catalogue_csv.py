@@ -15,7 +15,7 @@ import sqlite_utils
 from kiosk.counter import sales as counter
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
 from kiosk.core.db import write
 from kiosk.core.money import AmountError, format_fen, parse_amount
 
@@ -31,10 +31,16 @@ class ImportResult:
 
 
 class ImportError_(CounterError):
-    """Rows that cannot be imported, each with its line number; nothing was written."""
+    """Rows that cannot be imported, each with its line number; nothing was written.
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems[:10]) + (f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""))
+    The rows' problems name CSV columns and lines, so they stay as written; the sentence around them
+    is translated.
+    """
+
+    def __init__(self, msgid: str = "Nothing imported: {problems}", field: str | None = None, *,
+                 problems: list[str], **params) -> None:
+        shown = "; ".join(problems[:10]) + (f" (+{len(problems) - 10} more)" if len(problems) > 10 else "")
+        super().__init__(msgid, field, problems=shown, **params)
         self.problems = problems
 
 
@@ -64,11 +70,11 @@ def parse_rows(text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("sku", "name_zh", "name_en", "price", "category") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ImportError_([f"missing column(s): {', '.join(missing)}"])
+        raise ImportError_(problems=[f"missing column(s): {', '.join(missing)}"])
     rows, problems, seen = [], [], set()
     for line, raw in enumerate(reader, start=2):
         if line > MAX_ROWS + 1:
-            raise ImportError_([f"more than {MAX_ROWS} rows"])
+            raise ImportError_(problems=[f"more than {MAX_ROWS} rows"])
         raw = {k: (v or "").strip() for k, v in raw.items() if k}
         if not any(raw.values()):
             continue
@@ -91,7 +97,7 @@ def parse_rows(text: str) -> list[dict]:
                      "barcode": raw.get("barcode", "") or None, "category": raw["category"], "stock": stock,
                      "reorder_level": reorder, "active": active})
     if problems:
-        raise ImportError_(problems)
+        raise ImportError_(problems=problems)
     return rows
 
 

@@ -15,7 +15,7 @@ from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.counter import shifts
 from kiosk.counter.eod_report import build_report, eod_receipt
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
 from kiosk.printing import queue as printqueue
 from kiosk.printing.documents import receipt_number
 
@@ -45,7 +45,7 @@ def close_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_
         report["closed_at"] = now
         close_id = db.execute(
             "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
-            " closed_by_id, closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (shift.id, now, expected, counted_fen, counted_fen - expected, report_no,
              json.dumps(report, ensure_ascii=False), actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "shift.close", "shift_closes", close_id, None,

@@ -37,10 +37,10 @@ SELECT t.code, t.name_zh, t.name_en, SUM(x.n) AS count, SUM(x.amount_fen) AS tot
 ) x JOIN fee_types t ON t.id = x.fee_type_id GROUP BY t.id ORDER BY t.code"""
 
 _REVERSALS_SQL = """
-SELECT r.receipt_no, s.receipt_no AS original, r.kind, r.amount_fen, r.method, r.approved_by, r.reason, r.actor, r.at
+SELECT r.receipt_no, s.receipt_no AS original, r.kind, r.amount_fen, r.method, r.approver AS approved_by, r.reason, r.actor, r.at
   FROM sale_reversals r JOIN sales s ON s.id = r.sale_id WHERE r.at >= :start AND r.at < :end
 UNION ALL
-SELECT v.receipt_no, c.receipt_no, 'feevoid', c.amount_fen, c.method, v.approved_by, v.reason, v.actor, v.at
+SELECT v.receipt_no, c.receipt_no, 'feevoid', c.amount_fen, c.method, v.approver, v.reason, v.actor, v.at
   FROM fee_voids v JOIN fee_collections c ON c.id = v.collection_id WHERE v.at >= :start AND v.at < :end
 ORDER BY 9"""
 
@@ -56,7 +56,7 @@ SELECT m.at, p.sku, p.name_zh, p.name_en, m.quantity, m.kind, m.reason, m.actor 
 def build_report(db: sqlite_utils.Database, shift, until: str, *, counted_fen: int, expected_fen: int) -> dict:
     """Every figure of the shift [opened_at, until), as plain data (stored as JSON, printed as is)."""
     start, end = shift.opened_at, until
-    handed = list(db.query("SELECT at, amount_fen, handed_by, received_by FROM cash_handovers WHERE shift_id = ?"
+    handed = list(db.query("SELECT at, amount_fen, actor AS handed_by, received_by FROM cash_handovers WHERE shift_id = ?"
                            " ORDER BY id", (shift.id,)))
     products = _rows(db, _PRODUCTS_SQL, start, end)
     categories: dict[str, dict] = {}

@@ -9,7 +9,8 @@ from kiosk.core import audit
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError, Payment, payment_change
+from kiosk.counter.sales import CounterError, Payment, counter_text, payment_change
+from kiosk.counter.shift_state import require_open
 from kiosk.core.db import write
 from kiosk.printing.documents import receipt_number
 
@@ -88,14 +89,20 @@ def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_i
 def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, fee_type_id: int, payer: str,
             payment: Payment, amount_fen: int | None = None, member_no: str = "", period: str = "",
             lang: str = "zh_CN") -> tuple[int, str, int]:
-    """Collect a fee; returns (collection id, receipt number, change). One receipt per payment."""
+    """Collect a fee; returns (collection id, receipt number, change). One receipt per payment.
+
+    Refuses ("open the counter first") when no shift is open on this terminal, like a sale.
+    """
+    require_open(db, terminal_id)
     fee = next((f for f in fee_types(db) if f.id == fee_type_id), None)
     if fee is None:
         raise CounterError("choose a fee type")
     payer = (payer or "").strip()
     if not payer:
         raise CounterError("payer is required")
-    member_no = (member_no or "").strip()
+    payer = counter_text(payer, "payer")
+    member_no = counter_text(member_no, "member number")
+    period = counter_text(period, "period")
     if fee.member_required and not member_no:
         raise CounterError("this fee needs a member or account number")
     amount = fee.default_fen if amount_fen is None else amount_fen
@@ -106,6 +113,7 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
     change = payment_change(payment, amount)
     from kiosk.counter.receipts import fee_receipt
     with write(db):
+        require_open(db, terminal_id)  # again under the lock: the shift may have closed meanwhile
         number = receipt_number(db, terminal_id, "fee")
         collection_id = db.execute(
             "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period, method,"
@@ -127,16 +135,17 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
         raise CounterError("a manager must approve")
     if not (reason or "").strip():
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     with write(db):
         if db.execute("SELECT 1 FROM fee_collections WHERE id = ?", (collection_id,)).fetchone() is None:
             raise CounterError("no such fee collection")
         if db.execute("SELECT 1 FROM fee_voids WHERE collection_id = ?", (collection_id,)).fetchone():
             raise CounterError("this fee was already voided")
         number = receipt_number(db, terminal_id, "feevoid")
-        void_id = db.execute("INSERT INTO fee_voids (collection_id, at, reason, approved_by_id, approved_by, actor,"
-                             " receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        void_id = db.execute("INSERT INTO fee_voids (collection_id, at, reason, approver_id, approver, actor_id, actor,"
+                             " receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (collection_id, utc_iso(clock.now()), reason.strip(), approver.id, approver.name,
-                              actor.name, number)).lastrowid
+                              actor.id, actor.name, number)).lastrowid
         audit.record(db, clock, actor, "fee.void", "fee_collections", collection_id, None,
                      {"approved_by": approver.name, "reason": reason.strip()})
         method = db.execute("SELECT method FROM fee_collections WHERE id = ?", (collection_id,)).fetchone()[0]

@@ -70,7 +70,7 @@ def reversal_slip(db: sqlite_utils.Database, reversal_id: int, lang: str) -> Rec
     blocks = [Pair(_("Original receipt"), rev["sale_no"])] + lines + [
         Rule(), Pair(_("Returned to the customer"), money(-rev["amount_fen"]), bold=True),
         Pair(_(METHOD_LABELS[rev["method"]]), money(-rev["amount_fen"])),
-        Pair(_("Approved by"), rev["approved_by"]), Text(_("Reason:") + " " + rev["reason"])]
+        Pair(_("Approved by"), rev["approver"]), Text(_("Reason:") + " " + rev["reason"])]
     return Receipt(kind=rev["kind"], lang=lang, title=title, number=rev["receipt_no"],
                    header=header_lines(db, lang, rev["at"], rev["actor"]), blocks=tuple(blocks))
 
@@ -84,6 +84,6 @@ def fee_void_slip(db: sqlite_utils.Database, void_id: int, lang: str) -> Receipt
               Pair(_("Fee"), row["name_zh"] if lang == "zh_CN" else row["name_en"]), Rule(),
               Pair(_("Returned to the customer"), money(-row["amount_fen"]), bold=True),
               Pair(_(METHOD_LABELS[row["method"]]), money(-row["amount_fen"])),
-              Pair(_("Approved by"), row["approved_by"]), Text(_("Reason:") + " " + row["reason"])]
+              Pair(_("Approved by"), row["approver"]), Text(_("Reason:") + " " + row["reason"])]
     return Receipt(kind="feevoid", lang=lang, title=_("Fee void slip"), number=row["receipt_no"],
                    header=header_lines(db, lang, row["at"], row["actor"]), blocks=tuple(blocks))

@@ -15,21 +15,25 @@ from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
+from kiosk.core.text import clean_text
+from kiosk.counter.errors import CounterError  # noqa: F401 - callers catch sales.CounterError
+from kiosk.counter.shift_state import require_open
 from kiosk.printing.documents import receipt_number
 
 METHODS = ("cash", "card", "mobile")
 
 
-class CounterError(ValueError):
-    """A refused sale or change, with a message for the screen; nothing was written.
+# Length limits of the counter's typed fields (characters): enough for any real value, small
+# enough that a pasted page or a runaway scanner is refused at the counter with a clear message.
+TEXT_LIMITS = {"payer": 60, "member number": 40, "period": 20, "transaction reference": 60, "reason": 200,
+               "received by": 60, "note": 200}
 
-    The message is a msgid; values it names travel as params, so the screen can translate the
-    sentence and then fill them in (str(exc) is the English text).
-    """
 
-    def __init__(self, msgid: str, **params) -> None:
-        super().__init__(msgid.format(**params) if params else msgid)
-        self.msgid, self.params = msgid, params
+def counter_text(value: str | None, field: str) -> str:
+    """A typed counter field (payer, reference, reason…) checked by the shared rules of
+    kiosk.core.text: trimmed, at most TEXT_LIMITS[field] characters, no invisible characters."""
+    return clean_text(value, field, limit=TEXT_LIMITS[field],
+                      refuse=lambda message, _field: CounterError(message, field=field.replace(" ", "_")))
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def payment_change(payment: Payment, amount_fen: int) -> int | None:
         if payment.tendered_fen is None or payment.tendered_fen < amount_fen:
             raise CounterError("cash tendered is less than the total")
         return payment.tendered_fen - amount_fen
-    if not payment.reference.strip():
+    if not counter_text(payment.reference, "transaction reference"):
         raise CounterError("enter the terminal or transaction reference")
     return None
 
@@ -203,6 +207,7 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
         raise CounterError("a quantity must be a whole number other than 0")
     if not (reason or "").strip():
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     with write(db):
         stock = product(db, product_id).stock
         if stock + quantity < 0:
@@ -214,16 +219,21 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
                      {"quantity": quantity, "reason": reason.strip()})
 
 
-def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, ref_table: str | None,
-          ref_id: int | None, reason: str = "") -> None:
-    db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason, actor)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (product_id, utc_iso(clock.now()), quantity, kind, ref_table, ref_id, reason, actor.name))
+def move_stock(db, clock: Clock, actor: Actor, product_id: int, quantity: int, kind: str, record_table: str | None,
+          record_id: int | None, reason: str = "") -> None:
+    db.execute("INSERT INTO stock_movements (product_id, at, quantity, kind, record_table, record_id, reason, actor_id,"
+               " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (product_id, utc_iso(clock.now()), quantity, kind, record_table, record_id, reason, actor.id, actor.name))
 
 
 def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, cart: dict[int, int],
          payment: Payment, lang: str = "zh_CN") -> SaleResult:
-    """Sell the cart {product_id: quantity}; everything commits together or not at all."""
+    """Sell the cart {product_id: quantity}; everything commits together or not at all.
+
+    Refuses ("open the counter first") when no shift is open on this terminal: such a sale would be in
+    no end-of-day report. Checked first (the desk's first question) and again under the write lock.
+    """
+    require_open(db, terminal_id)
     if not cart or any(not isinstance(q, int) or q <= 0 for q in cart.values()):
         raise CounterError("the cart is empty")
     if payment.method not in METHODS:
@@ -238,6 +248,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
     change = payment_change(payment, total) or 0
     from kiosk.counter.receipts import sale_receipt
     with write(db):
+        require_open(db, terminal_id)  # again under the lock: the shift may have closed meanwhile
         number = receipt_number(db, terminal_id, "sale")
         sale_id = db.execute("INSERT INTO sales (at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?)",
                              (utc_iso(clock.now()), number, total, actor.id, actor.name)).lastrowid
@@ -289,6 +300,7 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
     reason = (reason or "").strip()
     if not reason:
         raise CounterError("a reason is required")
+    reason = counter_text(reason, "reason")
     if kind == "void" and (not same_day or quantities is not None):
         raise CounterError("only today's whole sales can be voided; refund it instead")
     from kiosk.counter.receipts import reversal_slip
@@ -309,10 +321,10 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
         method = db.execute("SELECT method FROM payments WHERE sale_id = ?", (sale_id,)).fetchone()[0]
         number = receipt_number(db, terminal_id, kind)
         reversal_id = db.execute(
-            "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approved_by_id, approved_by,"
-            " actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (sale_id, kind, utc_iso(clock.now()), amount, method, reason, approver.id, approver.name, actor.name,
-             number)).lastrowid
+            "INSERT INTO sale_reversals (sale_id, kind, at, amount_fen, method, reason, approver_id, approver,"
+            " actor_id, actor, receipt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sale_id, kind, utc_iso(clock.now()), amount, method, reason, approver.id, approver.name, actor.id,
+             actor.name, number)).lastrowid
         for line, qty in taken:
             db.execute("INSERT INTO reversal_lines (reversal_id, sale_line_id, quantity, total_fen) VALUES (?, ?, ?, ?)",
                        (reversal_id, line["id"], qty, line["unit_fen"] * qty))

@@ -7,7 +7,6 @@ Every figure is integer fen; every step is a new record with an audit row.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -16,7 +15,9 @@ from kiosk.core import audit
 from kiosk.counter import stockcount
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
+from kiosk.counter.sales import counter_text
+from kiosk.counter.shift_state import Shift, current, require_open  # noqa: F401 - the shift API lives here too
 from kiosk.core.db import write
 from kiosk.counter.stockcount import CountLine
 
@@ -24,15 +25,6 @@ from kiosk.counter.stockcount import CountLine
 # An open shift owns everything from its opening on (the close takes the write lock, so nothing can
 # land after it inside the same transaction); records stamped in the same instant still count.
 OPEN_END = "9999-12-31T23:59:59Z"
-
-
-@dataclass(frozen=True)
-class Shift:
-    id: int
-    terminal_id: str
-    opened_at: str
-    float_fen: int
-    opened_by: str
 
 
 # Net takings by method are sales + fees - sale voids/refunds - voided fees, each in [start, end).
@@ -64,25 +56,10 @@ def payment_totals(db: sqlite_utils.Database, start: datetime | str, end: dateti
     return {method: figures["net"] for method, figures in payment_parts(db, start, end).items()}
 
 
-def current(db: sqlite_utils.Database, terminal_id: str) -> Shift | None:
-    """The open shift of this counter, if any."""
-    row = db.execute("SELECT s.id, s.terminal_id, s.opened_at, s.float_fen, s.opened_by FROM shifts s"
-                     " WHERE s.terminal_id = ? AND NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)"
-                     " ORDER BY s.id DESC LIMIT 1", (terminal_id,)).fetchone()
-    return Shift(*row) if row else None
-
-
 def listing_since(db: sqlite_utils.Database, clock: Clock, terminal_id: str) -> str:
     """Where the counter's 'today' lists start: the open shift, or the last 24 hours when none is open."""
     shift = current(db, terminal_id)
     return shift.opened_at if shift else utc_iso(clock.now() - timedelta(days=1))
-
-
-def require_open(db, terminal_id: str) -> Shift:
-    shift = current(db, terminal_id)
-    if shift is None:
-        raise CounterError("open the counter first")
-    return shift
 
 
 def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, *, float_fen: int,
@@ -97,7 +74,7 @@ def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_i
     with write(db):
         if current(db, terminal_id) is not None:
             raise CounterError("the counter is already open")
-        shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+        shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, actor_id, actor)"
                               " VALUES (?, ?, ?, ?, ?)", (terminal_id, utc_iso(clock.now()), float_fen, actor.id,
                                                           actor.name)).lastrowid
         count_id = stockcount.record(db, clock, actor, "opening", counts, shift_id=shift_id) if counts else None
@@ -123,6 +100,7 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
     received_by = (received_by or "").strip()
     if not received_by:
         raise CounterError("who received the cash?")
+    received_by, note = counter_text(received_by, "received by"), counter_text(note, "note")
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise CounterError("the amount must be more than zero")
     with write(db):
@@ -131,9 +109,9 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
         if amount_fen > expected_cash(db, shift):
             raise CounterError("that is more cash than the drawer should hold")
         handover_id = db.execute(
-            "INSERT INTO cash_handovers (shift_id, at, amount_fen, handed_by, received_by, note, actor)"
+            "INSERT INTO cash_handovers (shift_id, at, amount_fen, received_by, note, actor_id, actor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (shift.id, now, amount_fen, actor.name, received_by, (note or "").strip(), actor.name)).lastrowid
+            (shift.id, now, amount_fen, received_by, (note or "").strip(), actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "cash.handover", "cash_handovers", handover_id, None,
                      {"amount_fen": amount_fen, "received_by": received_by})
     return handover_id

@@ -15,7 +15,7 @@ from kiosk.counter import sales as counter
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError
+from kiosk.counter.errors import CounterError
 from kiosk.core.db import write
 from kiosk.counter.receipts import header_lines
 from kiosk.core.i18n import gettext
@@ -44,6 +44,7 @@ def check_lines(db: sqlite_utils.Database, lines) -> None:
         item = counter.product(db, line.product_id)
         if line.accept and line.counted != item.stock and not line.reason.strip():
             raise CounterError("give a reason for the difference in {sku}", sku=item.sku)
+        counter.counter_text(line.reason, "reason")
 
 
 def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lines, *, shift_id: int | None = None,
@@ -52,8 +53,8 @@ def record(db: sqlite_utils.Database, clock: Clock, actor: Actor, kind: str, lin
     with write(db):
         now = utc_iso(clock.now())
         adjusted_lines = 0
-        count_id = db.execute("INSERT INTO stock_counts (kind, at, shift_id, report_no, actor) VALUES (?, ?, ?, ?, ?)",
-                              (kind, now, shift_id, report_no, actor.name)).lastrowid
+        count_id = db.execute("INSERT INTO stock_counts (kind, at, shift_id, report_no, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                              (kind, now, shift_id, report_no, actor.id, actor.name)).lastrowid
         for line in lines:
             expected = counter.product(db, line.product_id).stock
             difference = line.counted - expected

@@ -58,6 +58,8 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
     if {"fee_types", "fee_collections"} <= tables:
         per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
         made["fees"] = _seed_fees(db, clock, rng, day_list, tz, per_day)
+    if {"shifts", "shift_closes"} <= tables and ("sales" in made or "fees" in made):
+        made["shifts"] = _seed_shifts(db, clock, day_list, tz)
     for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
         if table not in tables:
             made[area] = f"skipped: table {table} not in this database yet"
@@ -94,6 +96,7 @@ def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz:
                            rng.choice(PURPOSES), party, "staff" if by_staff else "self", None,
                            "身份证" if by_staff else "", "110101********1234" if by_staff else "", 1, code))
             actor = rng.choice(STAFF)[0] if by_staff else "visitor"
+            visits[-1] = (*visits[-1][:11], actor, *visits[-1][11:])  # the actor's name after actor_id
             audits.append((utc_iso(at), None, actor, "visitor.sign_in", "visits", str(visit_id), None,
                            json.dumps({"by": "staff" if by_staff else "self", "host": host[1], "party_size": party},
                                       ensure_ascii=False, sort_keys=True)))
@@ -108,10 +111,10 @@ def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz:
     with write(db):
         db.conn.executemany(
             "INSERT INTO visits (id, signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
-            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
+            " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
         db.conn.executemany("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)", outs)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(visits)
 
@@ -148,7 +151,7 @@ def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: Z
                 "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
                 " method, tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " ?, ?, ?)", row).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
     return len(rows)
 
@@ -202,11 +205,59 @@ def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: 
                             " VALUES (?, ?, ?, ?, ?, ?)", lines)
         db.conn.executemany("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
                             " VALUES (?, ?, ?, ?, ?, ?)", pays)
-        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, ref_table, ref_id, reason,"
+        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, record_table, record_id, reason,"
                             " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(sales)
+
+
+SHIFT_OPENS, SHIFT_CLOSES = (7, 45), (18, 30)  # local times: before the first and after the last seeded sale
+SEED_FLOAT_FEN = 50_000
+
+
+def _seed_shifts(db, clock: Clock, day_list: list[date], tz: ZoneInfo) -> int:
+    """One shift per seeded day on T01, as the desk would have it: sales and fees are only taken in an open
+    shift (kiosk.counter.shift_state), so each seeded day's takings fall in a closed, numbered end-of-day
+    report. A day whose closing time is still ahead stays open, like a real counter in the middle of its day.
+    Days that already have a shift on T01 are left alone."""
+    from kiosk.counter import shifts
+    from kiosk.counter.eod_report import build_report
+    from kiosk.printing.documents import receipt_number
+    made = 0
+    now = utc_iso(clock.now())
+    with write(db):
+        for day in day_list:
+            opened = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_OPENS, tzinfo=tz))
+            closes = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_CLOSES, tzinfo=tz))
+            if opened > now or db.execute(
+                    "SELECT 1 FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.terminal_id = 'T01'"
+                    " AND s.opened_at < ? AND COALESCE(c.at, ?) > ?", (closes, shifts.OPEN_END, opened)).fetchone():
+                continue
+            staff = STAFF[made % len(STAFF)][0]
+            shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, opened_by_id, opened_by)"
+                                  " VALUES ('T01', ?, ?, NULL, ?)", (opened, SEED_FLOAT_FEN, staff)).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, NULL, ?, 'shift.open', 'shifts', ?, NULL, ?)",
+                       (opened, staff, str(shift_id), json.dumps({"count_id": None, "float_fen": SEED_FLOAT_FEN},
+                                                                 sort_keys=True)))
+            made += 1
+            if closes > now:
+                continue  # today: the counter is still open
+            shift = shifts.current(db, "T01")
+            expected = shifts.expected_cash(db, shift, closes)
+            report = build_report(db, shift, closes, counted_fen=expected, expected_fen=expected)
+            report_no = receipt_number(db, "T01", "eod")
+            close_id = db.execute(
+                "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
+                " closed_by_id, closed_by) VALUES (?, ?, ?, ?, 0, ?, ?, NULL, ?)",
+                (shift_id, closes, expected, expected, report_no, json.dumps(report, ensure_ascii=False),
+                 staff)).lastrowid
+            db.execute("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+                       " VALUES (?, NULL, ?, 'shift.close', 'shift_closes', ?, NULL, ?)",
+                       (closes, staff, str(close_id), json.dumps(
+                           {"counted_fen": expected, "expected_fen": expected, "report_no": report_no}, sort_keys=True)))
+    return made
 
 
 LOST = [("umbrella", "黑色长柄伞", "大堂"), ("wallet", "棕色皮夹", "电梯"), ("keys", "钥匙一串（3把）", "会议室"),
@@ -291,6 +342,6 @@ def _seed_calls(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_
             " place, why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
         db.conn.executemany("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
                             done)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, table_name, record_id, before, after)"
+        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
     return len(calls)

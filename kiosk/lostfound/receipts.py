@@ -24,7 +24,7 @@ def item_tag(db: sqlite_utils.Database, item_id: int, lang: str) -> Receipt:
         blocks=(Text(item["ref"], align="center", bold=True, size=2), QR(item["ref"]),
                 Pair(_("Item"), item["description"]), Pair(_("Found"), local_time(db, item["found_at"])),
                 Pair(_("Where found"), item["found_place"]), Pair(_("Storage place"), item["storage"]),
-                Pair(_("Received by"), item["received_by"])) + ((Text(_("HIGH VALUE: keep in the safe"), bold=True),)
+                Pair(_("Received by"), item["actor"])) + ((Text(_("HIGH VALUE: keep in the safe"), bold=True),)
                                                                if item["high_value"] else ()),
     )
 
@@ -50,7 +50,7 @@ def handover_list(db: sqlite_utils.Database, handover_id: int, lang: str, number
     items = list(db.query("SELECT i.ref, i.description, i.quantity FROM lf_handover_items h JOIN lf_items i"
                           " ON i.id = h.item_id WHERE h.handover_id = ? ORDER BY i.id", (handover_id,)))
     _ = lambda s: gettext(s, lang)  # noqa: E731
-    blocks = [Pair(_("Time"), local_time(db, handover["at"])), Pair(_("Handed over by"), handover["handed_by"]),
+    blocks = [Pair(_("Time"), local_time(db, handover["at"])), Pair(_("Handed over by"), handover["actor"]),
               Pair(_("Received by"), handover["received_by"]), Rule()]
     for item in items:
         blocks.append(Pair(item["ref"], f"x{item['quantity']}"))

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text
 from kiosk.printing import queue as printqueue
 from kiosk.core import settings
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, parse_iso, utc_iso
 from kiosk.core.db import write
+from kiosk.core.errors import Refusal
 from kiosk.core.privacy import mask_id_number
 from kiosk.core.series import next_number
 
@@ -35,8 +37,8 @@ HIGH_VALUE_FEN = 100_000  # ¥1,000 and above is kept in the safe and flagged
 MAX_TEXT = 200
 
 
-class LostFoundError(ValueError):
-    """A refused change, with a message for the screen; nothing was written."""
+class LostFoundError(Refusal, ValueError):
+    """A refused change (a Refusal); `field` names the service argument it is about; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -64,18 +66,14 @@ class Item:
     status: str
 
 
-def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise LostFoundError(f"{field} is required")
-    if len(value) > limit:
-        raise LostFoundError(f"{field} is too long (at most {limit} characters)")
-    if any(ord(ch) < 32 for ch in value):
-        raise LostFoundError(f"{field} has control characters")
-    return value
+def _text(value: str, label: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    """A register field by the shared rules (kiosk.core.text); `label` names it in the message (a msgid
+    prefix), `field` is its argument."""
+    return clean_text(value, label, required=required, limit=limit,
+                      refuse=lambda message, _label: LostFoundError(message, field=field))
 
 
-_ITEM_SQL = """SELECT i.*, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
+_ITEM_SQL = """SELECT i.*, i.actor AS received_by, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
                AS status FROM lf_items i"""
 
 
@@ -95,7 +93,7 @@ def get(db: sqlite_utils.Database, item_id: int) -> Item:
 def by_ref(db: sqlite_utils.Database, ref: str) -> Item:
     rows = list(db.query(_ITEM_SQL + " WHERE i.ref = ?", (ref.strip().upper(),)))
     if not rows:
-        raise LostFoundError(f"no item {ref}")
+        raise LostFoundError("no item {ref}", field="ref", ref=ref)
     return _item(rows[0])
 
 
@@ -105,31 +103,31 @@ def register_item(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str
                   high_value: bool = False, handed_in_contact: str = "", found_at: datetime | None = None) -> Item:
     """Enter a found item; it gets the next LF-YYYY-NNNN reference and status 'held'."""
     if category not in CATEGORIES:
-        raise LostFoundError("choose a category")
+        raise LostFoundError("choose a category", field="category")
     if handed_in_kind not in ("customer", "staff"):
-        raise LostFoundError("handed in by a customer or a member of staff?")
+        raise LostFoundError("handed in by a customer or a member of staff?", field="handed_in_kind")
     if not isinstance(quantity, int) or not 1 <= quantity <= 999:
-        raise LostFoundError("quantity must be 1 to 999")
+        raise LostFoundError("quantity must be 1 to 999", field="quantity")
     if not isinstance(value_fen, int) or value_fen < 0:
-        raise LostFoundError("value must be an amount of money")
+        raise LostFoundError("value must be an amount of money", field="value_fen")
     values = {
-        "description": _text(description, "description", required=True),
-        "features": _text(features, "features"), "colour": _text(colour, "colour", limit=30),
-        "brand": _text(brand, "brand", limit=40), "found_place": _text(found_place, "where found", required=True),
-        "handed_in_name": _text(handed_in_name, "handed in by", required=True, limit=60),
-        "handed_in_contact": _text(handed_in_contact, "contact", limit=40),
-        "storage": _text(storage, "storage place", required=True, limit=60),
+        "description": _text(description, "description", "description", required=True),
+        "features": _text(features, "features", "features"), "colour": _text(colour, "colour", "colour", limit=30),
+        "brand": _text(brand, "brand", "brand", limit=40), "found_place": _text(found_place, "where found", "found_place", required=True),
+        "handed_in_name": _text(handed_in_name, "handed in by", "handed_in_name", required=True, limit=60),
+        "handed_in_contact": _text(handed_in_contact, "contact", "handed_in_contact", limit=40),
+        "storage": _text(storage, "storage place", "storage", required=True, limit=60),
     }
     now = clock.now()
     found = found_at or now
     if found > now + timedelta(minutes=5):
-        raise LostFoundError("found time is in the future")
+        raise LostFoundError("found time is in the future", field="found_at")
     year = now.astimezone(ZoneInfo(tz)).year
     with write(db):
         ref = f"LF-{year}-{next_number(db, f'lostfound:{year}'):04d}"
         item_id = db.execute(
             "INSERT INTO lf_items (ref, category, description, features, colour, brand, quantity, value_fen, high_value,"
-            " found_at, found_place, handed_in_kind, handed_in_name, handed_in_contact, received_by_id, received_by,"
+            " found_at, found_place, handed_in_kind, handed_in_name, handed_in_contact, actor_id, actor,"
             " storage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ref, category, values["description"], values["features"], values["colour"], values["brand"], quantity,
              value_fen, int(high_value or value_fen >= HIGH_VALUE_FEN), utc_iso(found), values["found_place"],
@@ -145,9 +143,24 @@ def _event(db, clock: Clock, actor: Actor, item_id: int, status: str, detail: st
                (item_id, utc_iso(clock.now()), status, actor.id, actor.name, detail))
 
 
-def _require(item: Item, wanted: str, action: str) -> None:
+# Why a step is refused, by (the item's status, the step): one msgid each, so each translates whole.
+TRANSITION_REFUSALS = {
+    ("claimed", "claim"): "{ref} is claimed: it cannot be claimed",
+    ("handed_over", "claim"): "{ref} is handed over: it cannot be claimed",
+    ("disposed", "claim"): "{ref} is disposed: it cannot be claimed",
+    ("claimed", "hand_over"): "{ref} is claimed: it cannot be handed over",
+    ("handed_over", "hand_over"): "{ref} is handed over: it cannot be handed over",
+    ("disposed", "hand_over"): "{ref} is disposed: it cannot be handed over",
+    ("held", "dispose"): "{ref} is held: it cannot be disposed of",
+    ("claimed", "dispose"): "{ref} is claimed: it cannot be disposed of",
+    ("disposed", "dispose"): "{ref} is disposed: it cannot be disposed of",
+}
+
+
+def _require(item: Item, wanted: str, step: str) -> None:
+    """Refuse the step (claim, hand_over, dispose) unless the item's status is `wanted`."""
     if item.status != wanted:
-        raise LostFoundError(f"{item.ref} is {item.status.replace('_', ' ')}: it cannot be {action}")
+        raise LostFoundError(TRANSITION_REFUSALS[(item.status, step)], ref=item.ref)
 
 
 def held_items(db: sqlite_utils.Database) -> list[Item]:
@@ -199,24 +212,24 @@ def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: st
     """The owner takes the item back: their description next to the register's, identity checked,
     signature captured. Prints a claim receipt. Returns the claim id."""
     item = get(db, item_id)
-    _require(item, "held", "claimed")
+    _require(item, "held", "claim")
     if id_type not in ID_TYPES:
-        raise LostFoundError("choose an identity document type")
-    number = _text(id_number, "document number", required=True, limit=40)
+        raise LostFoundError("choose an identity document type", field="id_type")
+    number = _text(id_number, "document number", "id_number", required=True, limit=40)
     if not identity_checked:
-        raise LostFoundError("check the claimant's identity document first")
+        raise LostFoundError("check the claimant's identity document first", field="identity_checked")
     if not isinstance(described_quantity, int) or described_quantity < 1:
-        raise LostFoundError("quantity must be 1 or more")
+        raise LostFoundError("quantity must be 1 or more", field="described_quantity")
     if not _png_ok(signature_png):
-        raise LostFoundError("the claimant must sign")
-    name = _text(claimant_name, "claimant's name", required=True, limit=60)
-    contact = _text(contact, "contact", required=True, limit=40)
-    features = _text(described_features, "features described", required=True)
+        raise LostFoundError("the claimant must sign", field="signature_png")
+    name = _text(claimant_name, "claimant's name", "claimant_name", required=True, limit=60)
+    contact = _text(contact, "contact", "contact", required=True, limit=40)
+    features = _text(described_features, "features described", "described_features", required=True)
     stored_number = number if settings.get(db, "store_full_id_numbers") else mask_id_number(number)
     from kiosk.lostfound.receipts import claim_receipt
     with write(db):
         current = get(db, item_id)  # under the write lock: nobody claimed it meanwhile
-        _require(current, "held", "claimed")
+        _require(current, "held", "claim")
         from kiosk.printing.documents import receipt_number
         number_on_receipt = receipt_number(db, terminal_id, "lfclaim")
         claim_id = db.execute(
@@ -237,19 +250,19 @@ def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: st
 def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, item_ids: list[int], *,
               received_by: str, note: str = "", lang: str = "zh_CN") -> int:
     """Unclaimed items go to the admin department; prints a handover list for signing."""
-    received = _text(received_by, "received by", required=True, limit=60)
+    received = _text(received_by, "received by", "received_by", required=True, limit=60)
     if not item_ids:
-        raise LostFoundError("choose the items to hand over")
+        raise LostFoundError("choose the items to hand over", field="item_ids")
     from kiosk.lostfound.receipts import handover_list
     from kiosk.printing.documents import receipt_number
     with write(db):
         items = [get(db, item_id) for item_id in item_ids]
         for item in items:
-            _require(item, "held", "handed over")
+            _require(item, "held", "hand_over")
         number = receipt_number(db, terminal_id, "lfhandover")
         handover_id = db.execute(
-            "INSERT INTO lf_handovers (at, handed_by_id, handed_by, received_by, note, receipt_no) VALUES (?, ?, ?, ?, ?, ?)",
-            (utc_iso(clock.now()), actor.id, actor.name, received, _text(note, "note"), number)).lastrowid
+            "INSERT INTO lf_handovers (at, actor_id, actor, received_by, note, receipt_no) VALUES (?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), actor.id, actor.name, received, _text(note, "note", "note"), number)).lastrowid
         for item in items:
             db.execute("INSERT INTO lf_handover_items (handover_id, item_id) VALUES (?, ?)", (handover_id, item.id))
             _event(db, clock, actor, item.id, "handed_over", f"handover {handover_id} to {received}")
@@ -264,14 +277,14 @@ def dispose(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int,
             authorised_by: str, note: str = "") -> int:
     """After the handover: returned to the finder, donated or destroyed, with who authorised it."""
     if method not in DISPOSAL_METHODS:
-        raise LostFoundError("choose how the item was disposed of")
-    authorised = _text(authorised_by, "authorised by", required=True, limit=60)
+        raise LostFoundError("choose how the item was disposed of", field="method")
+    authorised = _text(authorised_by, "authorised by", "authorised_by", required=True, limit=60)
     with write(db):
         item = get(db, item_id)
-        _require(item, "handed_over", "disposed of")
+        _require(item, "handed_over", "dispose")
         disposal_id = db.execute(
-            "INSERT INTO lf_disposals (item_id, at, method, authorised_by, actor_id, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item_id, utc_iso(clock.now()), method, authorised, actor.id, actor.name, _text(note, "note"))).lastrowid
+            "INSERT INTO lf_disposals (item_id, at, method, approver, actor_id, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (item_id, utc_iso(clock.now()), method, authorised, actor.id, actor.name, _text(note, "note", "note"))).lastrowid
         _event(db, clock, actor, item_id, "disposed", f"{method}, authorised by {authorised}")
         audit.record(db, clock, actor, "lostfound.dispose", "lf_items", item_id, {"status": "handed_over"},
                      {"status": "disposed", "method": method, "authorised_by": authorised})
@@ -293,15 +306,16 @@ def report_lost(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, catego
                 lost_place: str = "") -> int:
     """An owner reports something lost; matching suggests held items for it."""
     if category not in CATEGORIES:
-        raise LostFoundError("choose a category")
+        raise LostFoundError("choose a category", field="category")
     with write(db):
         report_id = db.execute(
             "INSERT INTO lf_reports (at, category, description, features, colour, brand, lost_on, lost_place,"
-            " owner_name, contact, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (utc_iso(clock.now()), category, _text(description, "description", required=True),
-             _text(features, "features"), _text(colour, "colour", limit=30), _text(brand, "brand", limit=40),
-             lost_on.isoformat(), _text(lost_place, "where lost"), _text(owner_name, "owner", required=True, limit=60),
-             _text(contact, "contact", required=True, limit=40), actor.name)).lastrowid
+            " owner_name, contact, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (utc_iso(clock.now()), category, _text(description, "description", "description", required=True),
+             _text(features, "features", "features"), _text(colour, "colour", "colour", limit=30),
+             _text(brand, "brand", "brand", limit=40), lost_on.isoformat(), _text(lost_place, "where lost", "lost_place"),
+             _text(owner_name, "owner", "owner_name", required=True, limit=60),
+             _text(contact, "contact", "contact", required=True, limit=40), actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "lostfound.report", "lf_reports", report_id)
     return report_id
 

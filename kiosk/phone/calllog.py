@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text
 from kiosk.core import settings
 from kiosk.core.audit import Actor
 from kiosk.phone.tracker import CallEvent
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
+from kiosk.core.errors import Refusal
 
 CATEGORIES = ("inquiry", "complaint", "repair", "other")
 CATEGORY_LABELS = {"inquiry": "Inquiry", "complaint": "Complaint", "repair": "Repair", "other": "Other"}  # msgids
@@ -19,8 +21,8 @@ OUTCOMES = ("answered", "missed", "unknown")
 MAX_TEXT = 500
 
 
-class CallLogError(ValueError):
-    """A note or confirmation that cannot be saved; the message is fit for the screen."""
+class CallLogError(Refusal, ValueError):
+    """A refused call-log change (a Refusal); `field` names the note field it is about."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def record_event(db: sqlite_utils.Database, clock: Clock, call_id: int, event: C
 def confirm_outcome(db: sqlite_utils.Database, clock: Clock, actor: Actor, call_id: int, outcome: str) -> None:
     """Staff say what really happened to a call whose outcome the line could not tell."""
     if outcome not in ("answered", "missed"):
-        raise CallLogError("outcome must be answered or missed")
+        raise CallLogError("outcome must be answered or missed", field="outcome")
     with write(db):
         before = _outcome(db, call_id)
         if before is None:
@@ -80,15 +82,11 @@ def _outcome(db, call_id: int) -> str | None:
     return row[0] if row else "ringing"
 
 
-def _clean(text: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise CallLogError(f"{field} is required")
-    if len(text) > limit:
-        raise CallLogError(f"{field} is too long (at most {limit} characters)")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise CallLogError(f"{field} has control characters")
-    return text
+def _clean(text: str, label: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    """One note field by the shared rules (kiosk.core.text); notes may hold line breaks and tabs.
+    `label` names it in the message (a msgid prefix), `field` is its argument."""
+    return clean_text(text, label, required=required, limit=limit, multiline=True,
+                      refuse=lambda message, _label: CallLogError(message, field=field))
 
 
 def add_note(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, call_id: int | None, category: str,
@@ -97,22 +95,22 @@ def add_note(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, call_id: 
              callback_minutes: int | None = None) -> int:
     """Write a 5W1H note; a promised callback gets a due time (default: half a working day)."""
     if category not in CATEGORIES:
-        raise CallLogError(f"category must be one of {', '.join(CATEGORIES)}")
-    what = _clean(what, "what", required=True)
-    number = _clean(caller_number, "number", limit=30)
+        raise CallLogError("category must be one of {choices}", field="category", choices=", ".join(CATEGORIES))
+    what = _clean(what, "what", "what", required=True)
+    number = _clean(caller_number, "number", "caller_number", limit=30)
     if number and not all(ch.isdigit() or ch in "+-() " for ch in number):
-        raise CallLogError("number may only have digits, spaces and + - ( )")
+        raise CallLogError("number may only have digits, spaces and + - ( )", field="caller_number")
     if needs_callback and not number:
-        raise CallLogError("a callback needs the caller's number")
+        raise CallLogError("a callback needs the caller's number", field="caller_number")
     minutes = callback_minutes if callback_minutes is not None else settings.get(db, "callback_due_minutes")
     due = utc_iso(clock.now() + timedelta(minutes=int(minutes))) if needs_callback else None
     with write(db):
         note_id = db.execute(
             "INSERT INTO call_notes (call_id, at, actor_id, actor, caller_name, caller_number, category, what, place,"
             " why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (call_id, utc_iso(clock.now()), actor.id, actor.name, _clean(caller_name, "name", limit=60), number,
-             category, what, _clean(place, "where"), _clean(why, "why"), _clean(how, "how"),
-             _clean(follow_up, "follow-up"), due)).lastrowid
+            (call_id, utc_iso(clock.now()), actor.id, actor.name, _clean(caller_name, "name", "caller_name", limit=60), number,
+             category, what, _clean(place, "where", "place"), _clean(why, "why", "why"), _clean(how, "how", "how"),
+             _clean(follow_up, "follow-up", "follow_up"), due)).lastrowid
         audit.record(db, clock, actor, "call.note", "call_notes", note_id, None,
                      {"call_id": call_id, "category": category, "callback_due": due})
     return note_id
@@ -127,7 +125,7 @@ def complete_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, not
         if db.execute("SELECT 1 FROM callbacks_done WHERE note_id = ?", (note_id,)).fetchone():
             raise CallLogError("that callback is already done")
         db.execute("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
-                   (note_id, utc_iso(clock.now()), actor.id, actor.name, _clean(result, "result")))
+                   (note_id, utc_iso(clock.now()), actor.id, actor.name, _clean(result, "result", "result")))
         audit.record(db, clock, actor, "call.callback_done", "call_notes", note_id)
 
 

@@ -1,7 +1,7 @@
 """Receipts as data: a document built by the core from stored records, rendered elsewhere.
 
-Renderers (hardware/escpos_render.py for ESC/POS bytes, hardware/png_render.py for the virtual
-printer) turn a Receipt into paper. A Receipt serialises to JSON so a print job can be stored before
+Renderers (hardware/printer/escpos.py for ESC/POS bytes, hardware/printer/png.py for the virtual
+printer) turn a Receipt into paper, both through `layout`, which sanitises every field first. A Receipt serialises to JSON so a print job can be stored before
 it is sent and re-rendered for a reprint.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Union
 
 import sqlite_utils
@@ -17,6 +18,7 @@ from kiosk.core import series
 from kiosk.core import settings
 from kiosk.core.clock import parse_iso
 from kiosk.core.money import format_fen
+from kiosk.core.text import printable
 
 # One gapless series per kind; the code goes into the number: T01-S-000042.
 KIND_CODES = {
@@ -136,68 +138,130 @@ def money(fen: int) -> str:
 
 
 # --- layout helpers shared by the renderers -----------------------------------------------------
+# What a receipt printer prints in one column: the printable characters of its single-byte code
+# page (PC437, where ¥ is 0x9D). Everything else goes out in Chinese mode, where every character,
+# even a Latin or Cyrillic letter, is a double-width cell; the raster renderer draws the same grid.
+SINGLE_BYTE = frozenset(bytes([b]).decode("cp437") for b in (*range(0x20, 0x7F), *range(0x80, 0x100)))
+MAX_FEED = 10  # blank lines one Feed may ask for
+MIN_COLUMNS = 4  # the narrowest paper a layout accepts (double-size text needs two columns a cell)
+
+
+@lru_cache(maxsize=4096)
 def char_width(ch: str) -> int:
-    """Columns a character takes on a receipt printer: CJK and full-width forms take two."""
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    """Columns a character takes on a receipt printer: 1 for the single-byte code page, 0 for
+    combining and zero-width characters, 2 for everything else (CJK, full-width forms, emoji and
+    any letter the printer can only print in Chinese mode)."""
+    if ch in SINGLE_BYTE:
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf", "Cc"):
+        return 0
+    return 2
 
 
 def text_width(text: str) -> int:
     """Display width of a string in printer columns."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # the common case, without a call per character
     return sum(char_width(ch) for ch in text)
 
 
+def clusters(text: str) -> list[str]:
+    """A character with the zero-width marks that follow it: the smallest piece a line may break at."""
+    out: list[str] = []
+    for ch in text:
+        if out and char_width(ch) == 0:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _units(paragraph: str) -> list[str]:
+    """Wrap units: runs of spaces, runs of narrow non-space characters (words), single wide characters."""
+    units: list[str] = []
+    kind_of_last = ""
+    for cluster in clusters(paragraph):
+        kind = "space" if cluster == " " else ("wide" if text_width(cluster) > 1 else "word")
+        if units and kind == kind_of_last and kind != "wide":
+            units[-1] += cluster
+        else:
+            units.append(cluster)
+        kind_of_last = kind
+    return units
+
+
 def wrap(text: str, columns: int) -> list[str]:
-    """Wrap by display width: English at spaces where possible, CJK anywhere."""
+    """Wrap by display width: words at spaces where possible, CJK anywhere, over-long words cut.
+
+    Every line is at most `columns` wide when columns >= 2 (a wide character needs two); the loop
+    takes at least one character per step, so it always ends. A paragraph gives at least one line.
+    """
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if text_width(paragraph) <= columns:
+            lines.append(paragraph.rstrip())  # what the loop below gives for a line that fits
+        else:
+            lines += _wrap_paragraph(paragraph, max(columns, 1))
+    return lines
+
+
+def _wrap_paragraph(paragraph: str, columns: int) -> list[str]:
+    lines: list[str] = []
+    line, width = "", 0
+
+    def flush() -> None:
+        nonlocal line, width
+        lines.append(line.rstrip())
         line, width = "", 0
-        for word in _words(paragraph):
-            w = text_width(word)
-            if width + w > columns and line:
-                lines.append(line.rstrip())
-                line, width = "", 0
-                word = word.lstrip()
-                w = text_width(word)
-            while w > columns:  # a single word longer than the paper
-                cut, cw = "", 0
-                for ch in word:
-                    if cw + char_width(ch) > columns:
-                        break
-                    cut, cw = cut + ch, cw + char_width(ch)
-                lines.append(cut)
-                word, w = word[len(cut):], w - cw
-            line, width = line + word, width + w
+
+    for unit in _units(paragraph):
+        w = text_width(unit)
+        if unit[0] == " " and unit.strip() == "":
+            if width + w <= columns:
+                line, width = line + unit, width + w
+            elif line.strip():
+                flush()  # break at the space; the spaces themselves vanish
+            else:
+                line, width = "", 0  # indentation wider than the paper
+            continue
+        if width + w <= columns:
+            line, width = line + unit, width + w
+            continue
+        if line.strip() and w <= columns:
+            flush()
+            line, width = unit, w
+            continue
+        for cluster in clusters(unit):  # a word longer than what is left of the line: cut it
+            cw = text_width(cluster)
+            if width + cw > columns:
+                if line.strip():
+                    flush()
+                else:
+                    line, width = "", 0
+            line, width = line + cluster, width + cw
+    if line.strip() or not lines:
         lines.append(line.rstrip())
     return lines
 
 
-def _words(text: str) -> list[str]:
-    """Split into wrap units: runs of Latin letters with their leading space, single CJK chars."""
-    units, current = [], ""
-    for ch in text:
-        if char_width(ch) == 2:
-            if current:
-                units.append(current)
-                current = ""
-            units.append(ch)
-        elif ch == " ":
-            if current:
-                units.append(current)
-            current = " "
-        else:
-            current += ch
-    if current:
-        units.append(current)
-    return units
+def right_aligned(text: str, columns: int) -> str:
+    """Text padded on the left to end in the last column (when it fits)."""
+    return " " * max(columns - text_width(text), 0) + text
 
 
 def pair_line(left: str, right: str, columns: int) -> list[str]:
-    """Left text and right-aligned value on one line (the left side wraps if it must)."""
-    room = columns - text_width(right) - 1
-    parts = wrap(left, max(room, 1)) or [""]
-    last = parts[-1]
-    gap = columns - text_width(last) - text_width(right)
-    return parts[:-1] + [last + " " * max(gap, 1) + right]
+    """Left text and a right-aligned value on one line; the left side wraps if it must, and a
+    value too wide to share a line goes under the label, right-aligned (wrapped if it must)."""
+    right_w = text_width(right)
+    room = columns - right_w - 1
+    if room >= max(2, min(columns // 3, text_width(left))):
+        parts = wrap(left, room)
+        last = parts[-1]
+        return parts[:-1] + [last + " " * (columns - text_width(last) - right_w) + right]
+    lines = wrap(left, columns) if left.strip() else []
+    values = wrap(right, columns)
+    # One line of value ends in the last column like the others; a longer one reads as a paragraph.
+    return lines + ([right_aligned(values[0], columns)] if len(values) == 1 else values)
 
 
 def item_lines(item: Item, columns: int) -> list[str]:
@@ -206,22 +270,66 @@ def item_lines(item: Item, columns: int) -> list[str]:
     return wrap(item.name, columns) + pair_line(detail, money(item.total_fen), columns)
 
 
+def rule_line(char: str, columns: int) -> str:
+    """A separator of `char` as wide as the paper (a wide or empty char is handled)."""
+    unit = next((c for c in clusters(char) if text_width(c) > 0), "-")
+    return unit * (columns // text_width(unit))
+
+
+def sanitised(receipt: Receipt) -> Receipt:
+    """The receipt with every text field passed through the one sanitiser (kiosk.core.text.printable).
+
+    Every renderer lays a receipt out through `layout`, which calls this first: no field can carry
+    a control character (a printer command) to the wire, whatever was stored.
+    """
+    line = lambda s: printable(s, multiline=False)  # noqa: E731
+
+    def block(b: Block) -> Block:
+        if isinstance(b, Text):
+            return replace(b, text=printable(b.text), size=2 if b.size == 2 else 1,
+                           align=b.align if b.align in ("left", "center", "right") else "left")
+        if isinstance(b, Pair):
+            return replace(b, left=line(b.left), right=line(b.right))
+        if isinstance(b, Item):
+            return replace(b, name=printable(b.name))
+        if isinstance(b, Rule):
+            return replace(b, char=line(b.char))
+        if isinstance(b, QR):
+            return replace(b, data=line(b.data))
+        if isinstance(b, Barcode):  # CODE128 set B: printable ASCII only
+            return replace(b, data="".join(ch for ch in line(b.data) if " " <= ch <= "~"))
+        if isinstance(b, Feed):
+            return replace(b, lines=max(0, min(int(b.lines), MAX_FEED)))
+        return b
+
+    return replace(receipt, title=printable(receipt.title), number=line(receipt.number),
+                   header=tuple(printable(h) for h in receipt.header), footer=tuple(printable(f) for f in receipt.footer),
+                   blocks=tuple(block(b) for b in receipt.blocks))
+
+
 def layout(receipt: Receipt, columns: int) -> list[tuple[str, Block | None]]:
     """The printable lines of a receipt (text blocks laid out; QR/barcode/feed passed through).
 
-    Returns (line, block) pairs; renderers use the block for style, alignment and graphics.
+    Returns (line, block) pairs; renderers use the block for style, alignment and graphics. Every
+    field is sanitised first (see `sanitised`), and every text line fits `columns` (a double-size
+    line takes two columns a cell). The blocks returned are the sanitised ones.
     """
     from kiosk.core.i18n import gettext
+    if columns < MIN_COLUMNS:
+        raise ValueError(f"a receipt needs at least {MIN_COLUMNS} columns, not {columns}")
+    receipt = sanitised(receipt)
     out: list[tuple[str, Block | None]] = []
+    centred = Text("", align="center")
+    reprint = Text("", align="center", bold=True)
     if receipt.reprint:
-        out.append(("*** " + gettext("REPRINT", receipt.lang) + " ***", Text("", align="center", bold=True)))
+        out += [(part, reprint) for part in wrap("*** " + gettext("REPRINT", receipt.lang) + " ***", columns)]
     for line in receipt.header:
         out += [(part, Text(line, align="center")) for part in wrap(line, columns)]
     title = Text(receipt.title, align="center", bold=True, size=2)
     out += [(part, title) for part in wrap(receipt.title, columns // 2)]
     if receipt.number:
-        out.append((gettext("No.", receipt.lang) + " " + receipt.number, Text("", align="center")))
-    out.append(("-" * columns, Rule()))
+        out += [(part, centred) for part in wrap(gettext("No.", receipt.lang) + " " + receipt.number, columns)]
+    out.append((rule_line("-", columns), Rule()))
     for block in receipt.blocks:
         if isinstance(block, Text):
             width = columns // 2 if block.size == 2 else columns
@@ -231,13 +339,15 @@ def layout(receipt: Receipt, columns: int) -> list[tuple[str, Block | None]]:
         elif isinstance(block, Item):
             out += [(part, block) for part in item_lines(block, columns)]
         elif isinstance(block, Rule):
-            out.append((block.char * columns, block))
+            out.append((rule_line(block.char, columns), block))
+        elif isinstance(block, (QR, Barcode)) and not block.data:
+            continue  # nothing left to encode once the sanitiser is done
         else:
             out.append(("", block))
     if receipt.footer:
-        out.append(("-" * columns, Rule()))
+        out.append((rule_line("-", columns), Rule()))
         for line in receipt.footer:
             out += [(part, Text(line, align="center")) for part in wrap(line, columns)]
     if receipt.reprint:
-        out.append(("*** " + gettext("REPRINT", receipt.lang) + " ***", Text("", align="center", bold=True)))
+        out += [(part, reprint) for part in wrap("*** " + gettext("REPRINT", receipt.lang) + " ***", columns)]
     return out

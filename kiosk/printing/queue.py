@@ -43,10 +43,10 @@ def enqueue(db: sqlite_utils.Database, clock: Clock, actor: Actor, receipt: Rece
         now = utc_iso(clock.now())
         job_id = db.execute(
             "INSERT INTO print_jobs (created_at, kind, record_table, record_id, receipt_no, document, kick_drawer,"
-            " reprint_of, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reprint_of, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (now, kind or (receipt.kind if receipt else "drawer"), record_table,
              None if record_id is None else str(record_id), receipt.number if receipt else None,
-             receipt.to_json() if receipt else None, int(kick_drawer), reprint_of, actor.name),
+             receipt.to_json() if receipt else None, int(kick_drawer), reprint_of, actor.id, actor.name),
         ).lastrowid
         db.execute("INSERT INTO print_job_events (job_id, at, status) VALUES (?, ?, 'queued')", (job_id, now))
         if kick_drawer:

@@ -49,7 +49,8 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     names = [n.strip().lower() for n in (text.split(",") if isinstance(text, str) else text) if n.strip()]
     bad = [n for n in names if n not in FORMATS]
     if bad or not names:
-        raise ExportError(f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
+        raise ExportError("unknown format {names}; choose from {choices}", field="formats", names=", ".join(bad) or "(none)",
+                          choices=", ".join(FORMATS))
     return tuple(dict.fromkeys(names))
 
 
@@ -116,7 +117,7 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise ExportError(f"cannot create {folder}: {exc.strerror or exc}") from exc
+        raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=exc.strerror or str(exc)) from exc
     _drop_manifest(folder)
     result = ExportResult(folder)
     report(0.0, "summary")
@@ -165,7 +166,8 @@ def _drop_manifest(folder: Path) -> None:
     try:
         (folder / "manifest.json").unlink(missing_ok=True)
     except OSError as exc:
-        raise ExportError(f"cannot replace the manifest in {folder}: {exc.strerror or exc}") from exc
+        raise ExportError("cannot replace the manifest in {folder}: {reason}", folder=str(folder),
+                          reason=exc.strerror or str(exc)) from exc
 
 
 def _sha256(path: Path) -> str:

@@ -11,13 +11,15 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from kiosk.core.errors import Refusal
+
 PARTIAL_SUFFIX = ".partial"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_STARTS)
 
 
-class ExportError(RuntimeError):
-    """The export could not be completed; the message is fit for the screen and the CLI."""
+class ExportError(Refusal, RuntimeError):
+    """The export could not be completed (a Refusal: msgid with the file or folder as params)."""
 
 
 def neutralise(text: str) -> str:
@@ -51,16 +53,17 @@ def atomic_path(final: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise ExportError(f"could not write {final.name} to {final.parent}: {exc.strerror or exc}. "
-                              "Was the USB stick removed? Nothing written there is marked complete.") from exc
+            raise ExportError("could not write {name} to {folder}: {reason}. Was the USB stick removed? "
+                              "Nothing written there is marked complete.", name=final.name, folder=str(final.parent),
+                              reason=exc.strerror or str(exc)) from exc
         raise
 
 
 def check_writable(folder: Path) -> None:
     """Fail early, with a clear message, when the destination cannot take files."""
     if not folder.exists():
-        raise ExportError(f"destination {folder} does not exist (is the USB stick plugged in?)")
+        raise ExportError("destination {folder} does not exist (is the USB stick plugged in?)", folder=str(folder))
     if not folder.is_dir():
-        raise ExportError(f"destination {folder} is not a folder")
+        raise ExportError("destination {folder} is not a folder", folder=str(folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"destination {folder} is read-only")
+        raise ExportError("destination {folder} is read-only", folder=str(folder))

@@ -112,10 +112,10 @@ DRAWER = LogDef(
 
 AUDIT = LogDef(
     "audit", "Audit log", "操作日志", ("audit",),
-    "SELECT id, at, actor, action, table_name, record_id, before, after FROM audit"
+    "SELECT id, at, actor, action, record_table, record_id, before, after FROM audit"
     " WHERE at >= :start AND at < :end ORDER BY id",
     (_c("id", "No.", "编号", INT), _c("at", "Time", "时间", DATETIME), _c("actor", "Who", "操作人"),
-     _c("action", "Action", "操作"), _c("table_name", "Record type", "记录类型"),
+     _c("action", "Action", "操作"), _c("record_table", "Record type", "记录类型"),
      _c("record_id", "Record", "记录编号"), _c("before", "Before", "修改前"), _c("after", "After", "修改后")),
 )
 
@@ -123,7 +123,7 @@ LOST_ITEMS = LogDef(
     "lost_items", "Lost and found items", "失物登记", ("lf_items", "lf_events", "lf_claims"),
     """
     SELECT i.id, i.ref, i.created_at, i.found_at, i.found_place, i.category, i.description, i.features, i.colour,
-      i.brand, i.quantity, i.value_fen, i.handed_in_kind, i.handed_in_name, i.received_by, i.storage,
+      i.brand, i.quantity, i.value_fen, i.handed_in_kind, i.handed_in_name, i.actor, i.storage,
       (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1) AS status,
       (SELECT claimant_name FROM lf_claims c WHERE c.item_id = i.id ORDER BY c.id DESC LIMIT 1) AS claimant,
       (SELECT id_number FROM lf_claims c WHERE c.item_id = i.id ORDER BY c.id DESC LIMIT 1) AS claimant_id
@@ -134,7 +134,7 @@ LOST_ITEMS = LogDef(
      _c("category", "Category", "类别"), _c("description", "Description", "物品"), _c("features", "Features", "特征"),
      _c("colour", "Colour", "颜色"), _c("brand", "Brand", "品牌"), _c("quantity", "Quantity", "数量", INT),
      _c("value_fen", "Value (yuan)", "价值(元)", MONEY), _c("handed_in_kind", "Handed in by (kind)", "交来人类型"),
-     _c("handed_in_name", "Handed in by", "交来人"), _c("received_by", "Received by", "接收人"),
+     _c("handed_in_name", "Handed in by", "交来人"), _c("actor", "Received by", "接收人"),
      _c("storage", "Stored at", "存放位置"), _c("status", "Status now", "当前状态"),
      _c("claimant", "Claimed by", "认领人"), _c("claimant_id", "Claimant ID (as stored)", "认领人证件(按存储)")),
 )
@@ -173,14 +173,14 @@ FEES = LogDef(
 VOIDS_REFUNDS = LogDef(
     "voids_refunds", "Voids and refunds", "作废与退款", ("sale_reversals", "fee_voids", "fee_collections", "sales"),
     "SELECT r.at, r.kind, r.receipt_no, s.receipt_no AS original, r.amount_fen, r.method, r.reason,"
-    " r.approved_by, r.actor FROM sale_reversals r JOIN sales s ON s.id = r.sale_id"
+    " r.approver, r.actor FROM sale_reversals r JOIN sales s ON s.id = r.sale_id"
     " WHERE r.at >= :start AND r.at < :end"
     " UNION ALL SELECT v.at, 'fee void', v.receipt_no, c.receipt_no, c.amount_fen, c.method, v.reason,"
-    " v.approved_by, v.actor FROM fee_voids v JOIN fee_collections c ON c.id = v.collection_id"
+    " v.approver, v.actor FROM fee_voids v JOIN fee_collections c ON c.id = v.collection_id"
     " WHERE v.at >= :start AND v.at < :end ORDER BY 1",
     (_c("at", "Time", "时间", DATETIME), _c("kind", "Kind", "类型"), _c("receipt_no", "Slip", "单号"),
      _c("original", "Original receipt", "原单号"), _c("amount_fen", "Amount (yuan)", "金额(元)", MONEY),
-     _c("method", "Paid by", "支付方式"), _c("reason", "Reason", "原因"), _c("approved_by", "Approved by", "批准人"),
+     _c("method", "Paid by", "支付方式"), _c("reason", "Reason", "原因"), _c("approver", "Approved by", "批准人"),
      _c("actor", "Staff", "操作人")),
 )
 
@@ -214,16 +214,16 @@ VISITORS = LogDef(
 
 HANDOVERS = LogDef(
     "cash_handovers", "Cash handovers", "现金交接", ("cash_handovers",),
-    "SELECT id, at, amount_fen, handed_by, received_by, note FROM cash_handovers"
+    "SELECT id, at, amount_fen, actor, received_by, note FROM cash_handovers"
     " WHERE at >= :start AND at < :end ORDER BY id",
     (_c("id", "No.", "编号", INT), _c("at", "Time", "时间", DATETIME),
-     _c("amount_fen", "Amount (yuan)", "金额(元)", MONEY), _c("handed_by", "Handed by", "交出人"),
+     _c("amount_fen", "Amount (yuan)", "金额(元)", MONEY), _c("actor", "Handed by", "交出人"),
      _c("received_by", "Received by", "接收人"), _c("note", "Note", "备注")),
 )
 
 EOD_REPORTS = LogDef(
     "eod_reports", "End-of-day reports", "日结报告", ("shifts", "shift_closes"),
-    "SELECT c.report_no, s.terminal_id, s.opened_at, c.at AS closed_at, s.opened_by, c.closed_by, s.float_fen,"
+    "SELECT c.report_no, s.terminal_id, s.opened_at, c.at AS closed_at, s.actor AS opened_by, c.actor AS closed_by, s.float_fen,"
     " c.expected_fen, c.counted_fen, c.variance_fen FROM shift_closes c JOIN shifts s ON s.id = c.shift_id"
     " WHERE c.at >= :start AND c.at < :end ORDER BY c.id",
     (_c("report_no", "Report", "报告号"), _c("terminal_id", "Counter", "收银台"),

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core.clock import Clock, parse_iso, utc_iso
+from kiosk.core.errors import Refusal
 from kiosk.reports.logs import existing_tables
 
 
-class RangeError(ValueError):
-    """A day range that cannot be reported (end before start, too long)."""
+class RangeError(Refusal, ValueError):
+    """A day range that cannot be reported (end before start, too long): a Refusal."""
 
 
 MAX_DAYS = 366
@@ -25,9 +26,9 @@ MAX_DAYS = 366
 def range_bounds(first: date, last: date, tz_name: str) -> tuple[datetime, datetime]:
     """UTC [start, end) of local days first..last inclusive in the site's time zone (DST-safe)."""
     if last < first:
-        raise RangeError(f"the end date {last} is before the start date {first}")
+        raise RangeError("the end date {last} is before the start date {first}", field="last", last=last, first=first)
     if (last - first).days + 1 > MAX_DAYS:
-        raise RangeError(f"a range is at most {MAX_DAYS} days")
+        raise RangeError("a range is at most {days} days", field="last", days=MAX_DAYS)
     tz = ZoneInfo(tz_name)
     start = datetime.combine(first, datetime.min.time(), tz)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)

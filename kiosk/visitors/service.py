@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.text import clean_text as shared_clean_text
 from kiosk.core import settings
 from kiosk.core.audit import VISITOR, Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
+from kiosk.core.errors import Refusal
 from kiosk.core.privacy import mask_id_number, mask_name, mask_phone
 
 PURPOSES = ("meeting", "interview", "delivery", "contractor", "other")
@@ -29,12 +31,8 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}$")
 ID_TYPES = {"id_card": "Resident ID", "passport": "Passport", "other": "Other"}  # what staff checked
 
 
-class VisitorError(ValueError):
-    """A problem with one field; `field` names it so the screen can show the message under it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
+class VisitorError(Refusal, ValueError):
+    """A refused visitor change (a Refusal); `field` names the input so the screen marks it."""
 
 
 class SeeTheDesk(Exception):
@@ -75,24 +73,20 @@ def _is_emoji(ch: str) -> bool:
 
 def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
     """Trim and check a typed text: clear, field-specific messages; never half-stored."""
-    value = unicodedata.normalize("NFC", (value or "").strip())
-    if required and not value:
-        raise VisitorError(field, f"{field} is required")
-    if len(value) > limit:
-        raise VisitorError(field, f"{field} is too long (at most {limit} characters)")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise VisitorError(field, f"{field} has invisible control characters")
+    value = shared_clean_text(value, field, required=required, limit=limit,
+                              refuse=lambda message, name: VisitorError(message, field=name),
+                              control_message="{field} has invisible control characters")
     if any(_is_emoji(ch) for ch in value):
-        raise VisitorError(field, f"{field} cannot contain emoji")
+        raise VisitorError(f"{field} cannot contain emoji", field=field)
     return value
 
 
 def clean_phone(value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise VisitorError("phone", "phone is required")
+        raise VisitorError("phone is required", field="phone")
     if not _PHONE.match(value):
-        raise VisitorError("phone", "phone number may only have digits")
+        raise VisitorError("phone number may only have digits", field="phone")
     return re.sub(r"[ \-]", "", value)
 
 
@@ -103,15 +97,15 @@ def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
         "organisation": clean_text(visitor.organisation, "organisation", required=False, limit=60),
     }
     if visitor.purpose not in PURPOSES:
-        raise VisitorError("purpose", "choose the purpose of the visit")
+        raise VisitorError("choose the purpose of the visit", field="purpose")
     if not isinstance(visitor.party_size, int) or not 1 <= visitor.party_size <= 50:
-        raise VisitorError("party_size", "party size must be 1 to 50")
+        raise VisitorError("party size must be 1 to 50", field="party_size")
     host = db.execute("SELECT id, name FROM hosts WHERE id = ? AND active = 1", (visitor.host_id,)).fetchone()
     if host is None:
-        raise VisitorError("host", "choose whom you are visiting")
+        raise VisitorError("choose whom you are visiting", field="host")
     values["host"] = host
     if self_service and not visitor.privacy_accepted:
-        raise VisitorError("privacy", "please read and accept the privacy notice")
+        raise VisitorError("please read and accept the privacy notice", field="privacy")
     return values
 
 
@@ -153,10 +147,10 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
         code = _new_code(db)
         visit_id = db.execute(
             "INSERT INTO visits (signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
-            " registered_by, staff_id, id_type, id_number, privacy_accepted, signout_code, expected_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code, expected_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (utc_iso(clock.now()), values["name"], values["phone"], values["organisation"], values["host"][0],
-             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id,
+             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id, actor.name,
              id_type, id_number, int(visitor.privacy_accepted or not self_service), code,
              expected[0] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
@@ -194,7 +188,7 @@ def sign_out_by_code(db: sqlite_utils.Database, clock: Clock, code: str) -> str:
     code = (code or "").strip().upper()
     row = db.execute("SELECT id, host_name FROM visits WHERE signout_code = ?", (code,)).fetchone()
     if row is None:
-        raise VisitorError("code", "no visit with that code")
+        raise VisitorError("no visit with that code", field="code")
     _sign_out(db, clock, row[0], "code", VISITOR)
     return row[1]
 
@@ -207,9 +201,9 @@ def sign_out(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: in
 def _sign_out(db, clock: Clock, visit_id: int, kind: str, actor: Actor) -> None:
     with write(db):
         if db.execute("SELECT 1 FROM visit_signouts WHERE visit_id = ?", (visit_id,)).fetchone():
-            raise VisitorError("code", "already signed out")
-        db.execute("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)",
-                   (visit_id, utc_iso(clock.now()), kind, actor.name))
+            raise VisitorError("already signed out", field="code")
+        db.execute("INSERT INTO visit_signouts (visit_id, at, kind, actor_id, actor) VALUES (?, ?, ?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), kind, actor.id, actor.name))
         audit.record(db, clock, actor, f"visitor.sign_out.{kind}", "visits", visit_id)
 
 
@@ -242,8 +236,8 @@ def on_site(db: sqlite_utils.Database) -> list[dict]:
 def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
     """Evacuation roll call: this visitor is accounted for."""
     with write(db):
-        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor) VALUES (?, ?, ?)",
-                   (visit_id, utc_iso(clock.now()), actor.name))
+        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor) VALUES (?, ?, ?, ?)",
+                   (visit_id, utc_iso(clock.now()), actor.id, actor.name))
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:
@@ -313,12 +307,12 @@ def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, n
     """Staff flag a name and/or phone number; a match at sign-in alerts the desk, never the visitor."""
     name = clean_text(name, "name", required=False, limit=40)
     if not (name or (phone or "").strip()):
-        raise VisitorError("name", "a name or a phone number is needed")
+        raise VisitorError("a name or a phone number is needed", field="name")
     reason = clean_text(reason, "reason", required=True, limit=200)
     with write(db):
-        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
                            (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
-                            actor.name)).lastrowid
+                            actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
     return entry
 
@@ -332,15 +326,15 @@ def deny_entries(db: sqlite_utils.Database) -> list[dict]:
 def lift_deny(db: sqlite_utils.Database, clock: Clock, actor: Actor, entry_id: int, reason: str) -> None:
     """A manager takes an entry off the list: a new record with who, when and why."""
     if actor.role != "manager":
-        raise VisitorError("deny", "a manager must approve")
+        raise VisitorError("a manager must approve", field="deny")
     reason = clean_text(reason, "reason", required=True, limit=200)
     with write(db):
         if not db.execute("SELECT 1 FROM deny_list WHERE id = ?", (entry_id,)).fetchone():
-            raise VisitorError("deny", "no such entry")
+            raise VisitorError("no such entry", field="deny")
         if db.execute("SELECT 1 FROM deny_list_lifts WHERE entry_id = ?", (entry_id,)).fetchone():
-            raise VisitorError("deny", "already lifted")
-        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor, reason) VALUES (?, ?, ?, ?)",
-                   (entry_id, utc_iso(clock.now()), actor.name, reason))
+            raise VisitorError("already lifted", field="deny")
+        db.execute("INSERT INTO deny_list_lifts (entry_id, at, actor_id, actor, reason) VALUES (?, ?, ?, ?, ?)",
+                   (entry_id, utc_iso(clock.now()), actor.id, actor.name, reason))
         audit.record(db, clock, actor, "deny_list.lift", "deny_list", entry_id, None, {"reason": reason})
 
 
@@ -353,7 +347,7 @@ def set_host_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, host_
     """Someone left or came back: hosts are retired, never deleted (past visits name them)."""
     with write(db):
         if audit.update_changed(db, clock, actor, "host.change", "hosts", host_id, {"active": int(active)}) is None:
-            raise VisitorError("host", "no such host")
+            raise VisitorError("no such host", field="host")
 
 
 def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str, phone: str, host_id: int,
@@ -364,12 +358,13 @@ def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name:
     try:
         date.fromisoformat(expected_on)
     except (TypeError, ValueError):
-        raise VisitorError("expected_on", "the day must look like 2026-11-23") from None
+        raise VisitorError("the day must look like 2026-11-23", field="expected_on") from None
     if db.execute("SELECT 1 FROM hosts WHERE id = ? AND active = 1", (host_id,)).fetchone() is None:
-        raise VisitorError("host", "choose whom you are visiting")
+        raise VisitorError("choose whom you are visiting", field="host")
     with write(db):
-        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, added_by)"
-                           " VALUES (?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.name)).lastrowid
+        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, actor_id, actor)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.id,
+                                                          actor.name)).lastrowid
         audit.record(db, clock, actor, "visitor.expected", "expected_visitors", entry, None,
                      {"host_id": host_id, "expected_on": expected_on})
     return entry
@@ -389,7 +384,7 @@ def deny_alerts(db: sqlite_utils.Database, since_iso: str) -> list[dict]:
     return list(db.query(
         "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason FROM audit a"
         " JOIN deny_list d ON CAST(d.id AS TEXT) = a.record_id"
-        " WHERE a.action = 'visitor.deny_match' AND a.table_name = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
+        " WHERE a.action = 'visitor.deny_match' AND a.record_table = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
         (since_iso,)))
 
 

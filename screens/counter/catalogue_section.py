@@ -14,7 +14,7 @@ from kiosk.counter import sales as counter
 from kiosk.reports import usb as export_usb
 from kiosk.counter.sales import CounterError
 from kiosk.core.money import AmountError, format_fen, parse_amount
-from screens.widgets.common import fill_choices
+from screens.widgets.common import fill_choices, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("catalogue_section.kv")))
 CSV_NAME = "catalogue.csv"
@@ -34,7 +34,7 @@ class CatalogueSection(Screen):
     def load(self) -> None:
         app = self._app()
         retired = " · " + app.tr("Not on sale", app.lang)
-        fill_choices(self.ids.products, counter.products(app.ctx.db, active_only=False),
+        fill_choices(self.ids.products, app.desk.call(counter.products, active_only=False),
                      lambda p: f"{p.sku} {p.name(app.lang)}\n{format_fen(p.price_fen)} · {p.stock}"
                      + ("" if p.active else retired), self.product, self.edit)
 
@@ -61,19 +61,18 @@ class CatalogueSection(Screen):
             self.message = app.tr("not an amount of money", app.lang)
             return
         reorder = int(ids.reorder.text) if ids.reorder.text.strip().isdigit() else -1
-        manager = app.user.actor()
         try:
             if self.product is None:
-                item = counter.add_product(app.ctx.db, app.ctx.clock, manager, sku=ids.sku.text, name_zh=ids.name_zh.text,
-                                           name_en=ids.name_en.text, price_fen=price, category=ids.category.text,
-                                           barcode=ids.barcode.text, reorder_level=max(reorder, 0))
+                item = app.desk.call(counter.add_product, sku=ids.sku.text, name_zh=ids.name_zh.text,
+                                     name_en=ids.name_en.text, price_fen=price, category=ids.category.text,
+                                     barcode=ids.barcode.text, reorder_level=max(reorder, 0))
             else:
-                item = counter.update_product(app.ctx.db, app.ctx.clock, manager, self.product.id,
-                                              name_zh=ids.name_zh.text, name_en=ids.name_en.text, price_fen=price,
-                                              barcode=ids.barcode.text, category=ids.category.text,
-                                              reorder_level=reorder, active=self.active)
+                item = app.desk.call(counter.update_product, self.product.id,
+                                     name_zh=ids.name_zh.text, name_en=ids.name_en.text, price_fen=price,
+                                     barcode=ids.barcode.text, category=ids.category.text,
+                                     reorder_level=reorder, active=self.active)
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.edit(item)
         self.message = app.tr("Saved {sku}", app.lang).format(sku=item.sku)
@@ -89,12 +88,11 @@ class CatalogueSection(Screen):
         except ValueError:
             quantity = 0
         try:
-            counter.adjust_stock(app.ctx.db, app.ctx.clock, app.user.actor(), self.product.id, quantity,
-                                 self.ids.stock_reason.text)
+            app.desk.call(counter.adjust_stock, self.product.id, quantity, self.ids.stock_reason.text)
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
-        self.edit(counter.product(app.ctx.db, self.product.id))
+        self.edit(app.desk.call(counter.product, self.product.id))
         self.message = app.tr("Stock is now {n}", app.lang).format(n=self.product.stock)
 
     def _folder(self) -> Path | None:
@@ -109,7 +107,7 @@ class CatalogueSection(Screen):
             self.message = app.tr("Plug in a USB stick (or set an export folder)", app.lang)
             return
         try:
-            (folder / CSV_NAME).write_text(catalogue_csv.export_csv(app.ctx.db), encoding="utf-8-sig")
+            (folder / CSV_NAME).write_text(app.desk.call(catalogue_csv.export_csv), encoding="utf-8-sig")
         except OSError as exc:
             self.message = app.tr("Could not write to {path}", app.lang).format(path=folder) + f" ({exc.strerror})"
             return
@@ -123,13 +121,12 @@ class CatalogueSection(Screen):
             self.message = app.tr("No {name} on the stick or in the export folder", app.lang).format(name=CSV_NAME)
             return
         try:
-            result = catalogue_csv.import_csv(app.ctx.db, app.ctx.clock, app.user.actor(),
-                                              path.read_text(encoding="utf-8-sig"))
+            result = app.desk.call(catalogue_csv.import_csv, path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, OSError):
             self.message = app.tr("{name} is not readable UTF-8 CSV", app.lang).format(name=CSV_NAME)
             return
         except CounterError as exc:
-            self.message = app.tr("Nothing imported:", app.lang) + " " + str(exc)
+            self.message = show_refusal(exc)  # an ImportError_ says "Nothing imported: <the bad lines>"
             return
         self.edit(None)
         self.message = app.tr("{added} added, {updated} updated, {unchanged} unchanged", app.lang).format(

@@ -21,6 +21,7 @@ from kiosk.counter.sales import CounterError
 from kiosk.core.money import AmountError, format_fen, parse_amount
 from kiosk.printing.documents import layout
 from kiosk.counter.stockcount import CountLine
+from screens.widgets.common import show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("counter_day.kv")))
 
@@ -68,7 +69,7 @@ class CounterDaySection(Screen):
 
     def refresh(self) -> None:
         app = self._app()
-        shift = shifts.current(app.ctx.db, app.ctx.terminal_id)
+        shift = app.desk.call(shifts.current)
         if shift is None and self.mode not in ("report",):
             self._show_count("opening")
         elif shift is not None and self.mode != "stocktake":
@@ -80,7 +81,7 @@ class CounterDaySection(Screen):
         self.mode = mode
         rows = self.ids.count_rows
         rows.clear_widgets()
-        for product in counter.products(self._app().ctx.db):
+        for product in self._app().desk.call(counter.products):
             row = CountRow(product=product, counted=product.stock)
             rows.add_widget(row)
             row.set_count(str(product.stock))
@@ -98,10 +99,9 @@ class CounterDaySection(Screen):
             self.message = app.tr("Count the float and enter it", app.lang)
             return
         try:
-            shifts.open_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, float_fen=float_fen,
-                              counts=self._lines())
+            app.desk.call(shifts.open_shift, float_fen=float_fen, counts=self._lines())
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.ids.float_input.text = ""
         self.message = app.tr("The counter is open", app.lang)
@@ -118,10 +118,10 @@ class CounterDaySection(Screen):
     def finish_stocktake(self) -> None:
         app = self._app()
         try:
-            _, number = stockcount.stocktake(app.ctx.db, app.ctx.clock, self._manager.actor(), app.ctx.terminal_id,
-                                             self._lines(), lang=app.lang)
+            _, number = app.desk.call(stockcount.stocktake, self._lines(), lang=app.lang,
+                                      actor=self._manager.actor())  # the approving manager counts
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.message = app.tr("Stocktake {no} saved and printed", app.lang).format(no=number)
         self.mode = "day"
@@ -136,13 +136,13 @@ class CounterDaySection(Screen):
     def _show_figures(self, shift) -> None:
         app = self._app()
         tr = lambda s: app.tr(s, app.lang)  # noqa: E731
-        totals = shifts.payment_totals(app.ctx.db, shift.opened_at, shifts.OPEN_END)
-        handed = sum(h["amount_fen"] for h in shifts.handovers(app.ctx.db, shift.id))
-        low = len(counter.low_stock(app.ctx.db))
+        totals = app.desk.call(shifts.payment_totals, shift.opened_at, shifts.OPEN_END)
+        handed = sum(h["amount_fen"] for h in app.desk.call(shifts.handovers, shift.id))
+        low = len(app.desk.call(counter.low_stock))
         rows = [(tr("Opened by"), shift.opened_by), (tr("Opening float"), format_fen(shift.float_fen)),
                 (tr("Net cash takings"), format_fen(totals["cash"])), (tr("Bank card"), format_fen(totals["card"])),
                 (tr("Mobile payment"), format_fen(totals["mobile"])), (tr("Handed over"), format_fen(handed)),
-                (tr("Expected cash"), format_fen(shifts.expected_cash(app.ctx.db, shift))),
+                (tr("Expected cash"), format_fen(app.desk.call(shifts.expected_cash, shift))),
                 (tr("Low stock items"), str(low))]
         self.figures = "\n".join(f"{label}：{value}" if app.lang == "zh_CN" else f"{label}: {value}"
                                  for label, value in rows)
@@ -151,13 +151,12 @@ class CounterDaySection(Screen):
         app = self._app()
         try:
             amount = parse_amount(self.ids.handover_amount.text)
-            shifts.hand_over(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, amount_fen=amount,
-                             received_by=self.ids.received_by.text)
+            app.desk.call(shifts.hand_over, amount_fen=amount, received_by=self.ids.received_by.text)
         except AmountError:
             self.message = app.tr("not an amount of money", app.lang)
             return
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.ids.handover_amount.text = self.ids.received_by.text = ""
         self.message = app.tr("Handed over {amount}", app.lang).format(amount=format_fen(amount))
@@ -171,14 +170,13 @@ class CounterDaySection(Screen):
             self.message = app.tr("Count the cash in the drawer and enter it", app.lang)
             return
         try:
-            result = closing.close_shift(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id,
-                                        counted_fen=counted, lang=app.lang)
+            result = app.desk.call(closing.close_shift, counted_fen=counted, lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.ids.counted_cash.text = ""
-        receipt = eod_report.eod_receipt(app.ctx.db, result.report, result.report_no, result.report["closed_at"],
-                                         app.user.name, app.lang)
+        receipt = app.desk.call(eod_report.eod_receipt, result.report, result.report_no, result.report["closed_at"],
+                                app.user.name, app.lang)
         self.report_text = "\n".join(line for line, _ in layout(receipt, 42))
         self.mode = "report"
         self.message = app.tr("Closed: report {no}, variance {variance}", app.lang).format(

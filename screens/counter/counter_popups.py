@@ -13,7 +13,7 @@ from kiosk.counter import sales as counter
 from kiosk.counter import shifts
 from kiosk.counter.sales import CounterError
 from kiosk.core.money import format_fen
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("counter_popups.kv")))
 
@@ -25,7 +25,7 @@ class ReorderList(ModalView):
         app = App.get_running_app()
         box = self.ids.rows
         box.clear_widgets()
-        items = counter.low_stock(app.ctx.db)
+        items = app.desk.call(counter.low_stock)
         for item in items:
             box.add_widget(ReorderRow(text=f"{item.sku}  {item.name(app.lang)}", stock=item.stock,
                                       level=item.reorder_level))
@@ -57,10 +57,10 @@ class SalesHistory(ModalView):
 
     def load(self) -> None:
         app = App.get_running_app()
-        since = shifts.listing_since(app.ctx.db, app.ctx.clock, app.ctx.terminal_id)
+        since = app.desk.call(shifts.listing_since)
         box = self.ids.sales
         box.clear_widgets()
-        for sale in counter.recent_sales(app.ctx.db, since):
+        for sale in app.desk.call(counter.recent_sales, since):
             mark = "" if not sale["reversed_fen"] else "  " + (
                 app.tr("Voided", app.lang) if sale["reversed_fen"] == sale["total_fen"]
                 else app.tr("Part refunded", app.lang))
@@ -76,7 +76,7 @@ class SalesHistory(ModalView):
         self.message = ""
         lines = self.ids.lines
         lines.clear_widgets()
-        for line in counter.sold_lines(app.ctx.db, sale["id"]):
+        for line in app.desk.call(counter.sold_lines, sale["id"]):
             lines.add_widget(RefundLine(line=line, quantity=0))
         self.load()
 
@@ -101,16 +101,16 @@ class SalesHistory(ModalView):
 
     def _reverse(self, kind: str, reason: str, manager) -> None:
         app = App.get_running_app()
-        shift = shifts.current(app.ctx.db, app.ctx.terminal_id)
+        shift = app.desk.call(shifts.current)
         same_day = shift is not None and self.sale["at"] >= shift.opened_at
         try:
-            counter.reverse(app.ctx.db, app.ctx.clock, app.user.actor(), manager.actor(), app.ctx.terminal_id,
+            app.desk.call(counter.reverse, manager.actor(), app.desk.terminal_id,
                             self.sale["id"], kind=kind, reason=reason, same_day=same_day,
                             quantities=self._quantities() if kind == "refund" else None, lang=app.lang)
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.ids.reason.text = ""
-        sale = next(s for s in counter.recent_sales(app.ctx.db, self.sale["at"]) if s["id"] == self.sale["id"])
+        sale = next(s for s in app.desk.call(counter.recent_sales, self.sale["at"]) if s["id"] == self.sale["id"])
         self.select(sale)
         self.message = app.tr("Done; the slip is printing", app.lang)

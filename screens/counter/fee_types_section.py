@@ -13,7 +13,7 @@ import screens.counter.catalogue_section  # noqa: F401  (CatField and CatInput c
 from kiosk.counter import fees
 from kiosk.counter.sales import CounterError
 from kiosk.core.money import AmountError, format_fen, parse_amount
-from screens.widgets.common import fill_choices
+from screens.widgets.common import fill_choices, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("fee_types_section.kv")))
 
@@ -31,7 +31,7 @@ class FeeTypesSection(Screen):
     def load(self) -> None:
         app = App.get_running_app()
         retired = " · " + app.tr("Not in use", app.lang)
-        fill_choices(self.ids.fee_list, fees.fee_types(app.ctx.db, active_only=False),
+        fill_choices(self.ids.fee_list, app.desk.call(fees.fee_types, active_only=False),
                      lambda f: f"{f.code} {f.name(app.lang)}\n{format_fen(f.default_fen)}" + ("" if f.active else retired),
                      self.fee, self.edit)
 
@@ -58,16 +58,14 @@ class FeeTypesSection(Screen):
             return
         fields = {"name_zh": ids.name_zh.text, "name_en": ids.name_en.text, "default_fen": amount,
                   "amount_editable": self.amount_editable, "member_required": self.member_required}
-        manager = app.user.actor()
         try:
             if self.fee is None:
-                fee_id = fees.add_fee_type(app.ctx.db, app.ctx.clock, manager, code=ids.code.text.upper(), **fields)
+                fee_id = app.desk.call(fees.add_fee_type, code=ids.code.text.upper(), **fields)
             else:
-                fee_id = fees.update_fee_type(app.ctx.db, app.ctx.clock, manager, self.fee.id, active=self.active,
-                                              **fields).id
+                fee_id = app.desk.call(fees.update_fee_type, self.fee.id, active=self.active, **fields).id
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
-        saved = next(f for f in fees.fee_types(app.ctx.db, active_only=False) if f.id == fee_id)
+        saved = next(f for f in app.desk.call(fees.fee_types, active_only=False) if f.id == fee_id)
         self.edit(saved)
         self.message = app.tr("Saved {sku}", app.lang).format(sku=saved.code)

@@ -11,10 +11,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.counter import sales as counter
-from kiosk.counter import shifts
 from kiosk.counter.sales import CounterError, Payment
 from kiosk.core.money import AmountError, format_fen, parse_amount
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("goods_section.kv")))
 
@@ -45,7 +44,7 @@ class GoodsSection(Screen):
 
     def load(self) -> None:
         app = App.get_running_app()
-        items = counter.products(app.ctx.db)
+        items = app.desk.call(counter.products)
         self._products = {p.id: p for p in items}
         self.categories = sorted({p.category for p in items})
         if self.category not in self.categories:
@@ -82,9 +81,9 @@ class GoodsSection(Screen):
         if not code:
             return
         try:
-            self.add(counter.by_barcode(app.ctx.db, code).id)
+            self.add(app.desk.call(counter.by_barcode, code).id)
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
         field.focus = True
 
     def _refresh_cart(self) -> None:
@@ -105,14 +104,11 @@ class GoodsSection(Screen):
         except AmountError:
             self.message = app.tr("not an amount of money", app.lang)
             return
-        if shifts.current(app.ctx.db, app.ctx.terminal_id) is None:
-            self.message = app.tr("open the counter first", app.lang)
-            return
         try:
-            result = counter.sell(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, dict(self.cart),
-                                  Payment(self.method, tendered, reference), lang=app.lang)
+            result = app.desk.call(counter.sell, dict(self.cart), Payment(self.method, tendered, reference),
+                                   lang=app.lang)  # refuses when the counter is not open
         except CounterError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.cart = {}
         self.ids.tendered.text = self.ids.reference.text = ""

@@ -18,24 +18,13 @@ from kiosk.printing import queue as printqueue
 from kiosk.core import settings
 from kiosk.lostfound.service import LostFoundError
 from kiosk.core.money import AmountError, parse_amount
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("lostfound_section.kv")))
 
 
 def _app():
     return App.get_running_app()
-
-
-def _show_error(fields: dict, exc: Exception, default: str) -> None:
-    """Put a service message under the field it is about (the first word names it)."""
-    app = _app()
-    text = str(exc)
-    for key, field in fields.items():
-        if text.startswith(key):
-            field.error = app.tr(text, app.lang)
-            return
-    fields[default].error = app.tr(text, app.lang)
 
 
 class CategoryChoice(BigButton):
@@ -80,10 +69,10 @@ class HandoverPopup(ModalView):
         app = _app()
         field = self.ids.received_by
         try:
-            lostfound.hand_over(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id,
+            app.desk.call(lostfound.hand_over,
                                 [i.id for i in self.items], received_by=field.text, lang=app.lang)
         except LostFoundError as exc:
-            field.error = app.tr(str(exc), app.lang)
+            show_refusal(exc, default=field)
             return
         self.dismiss()
         app.toast(app.tr("Handed over; the list is printing for signatures", app.lang))
@@ -103,10 +92,10 @@ class DisposalPopup(ModalView):
         app = _app()
         field = self.ids.authorised_by
         try:
-            lostfound.dispose(app.ctx.db, app.ctx.clock, app.user.actor(), self.item.id, method=self.method,
+            app.desk.call(lostfound.dispose, self.item.id, method=self.method,
                               authorised_by=field.text)
         except LostFoundError as exc:
-            field.error = app.tr(str(exc), app.lang)
+            show_refusal(exc, default=field)
             return
         self.dismiss()
         self.section.refresh()
@@ -135,16 +124,17 @@ class LostFoundSection(Screen):
         app = _app()
         if app.user is None:
             return
-        db, clock = app.ctx.db, app.ctx.clock
-        days = settings.get(db, "lostfound_handover_days")
-        due = lostfound.due_for_handover(db, clock, days)
+        desk = app.desk
+        days = desk.call(settings.get, "lostfound_handover_days")
+        due = desk.call(lostfound.due_for_handover, days)
         self.due_count = len(due)
         text = self.ids.search.text.strip()
-        items = lostfound.search(db, text, self.view) if text else lostfound.items_with_status(db, self.view)
+        items = (desk.call(lostfound.search, text, self.view) if text
+                 else desk.call(lostfound.items_with_status, self.view))
         box = self.ids.item_list
         box.clear_widgets()
         for item in items[:100]:
-            box.add_widget(ItemRow(item=item, section=self, due=lostfound.is_due(item, clock, days)))
+            box.add_widget(ItemRow(item=item, section=self, due=lostfound.is_due(item, desk.clock, days)))
 
     def show(self, view: str) -> None:
         self.view = view
@@ -156,13 +146,13 @@ class LostFoundSection(Screen):
     def print_tag(self, item) -> None:
         app = _app()
         from kiosk.lostfound.receipts import item_tag
-        printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(), item_tag(app.ctx.db, item.id, app.lang),
+        app.desk.call(printqueue.enqueue, app.desk.call(item_tag, item.id, app.lang),
                            record_table="lf_items", record_id=item.id)
         app.toast(app.tr("Tag printing", app.lang))
 
     def open_handover(self) -> None:
         app = _app()
-        items = lostfound.due_for_handover(app.ctx.db, app.ctx.clock)
+        items = app.desk.call(lostfound.due_for_handover)
         if not items:
             app.toast(app.tr("Nothing is due for handover", app.lang))
             return
@@ -185,9 +175,9 @@ class LostFoundSection(Screen):
         app = _app()
         ids = self.ids
         fields = {"description": ids.in_description, "features": ids.in_features, "colour": ids.in_colour,
-                  "brand": ids.in_brand, "quantity": ids.in_quantity, "value": ids.in_value,
-                  "where found": ids.in_place, "handed in by": ids.in_name, "contact": ids.in_contact,
-                  "storage place": ids.in_storage, "choose a category": ids.in_description}
+                  "brand": ids.in_brand, "quantity": ids.in_quantity, "value_fen": ids.in_value,
+                  "found_place": ids.in_place, "handed_in_name": ids.in_name, "handed_in_contact": ids.in_contact,
+                  "storage": ids.in_storage}  # service field -> widget
         for field in fields.values():
             field.error = ""
         try:
@@ -200,14 +190,13 @@ class LostFoundSection(Screen):
         except ValueError:
             quantity = 0
         try:
-            item = lostfound.register_item(
-                app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.config.get("site", "timezone"),
+            item = app.desk.call(lostfound.register_item,
                 category=self.category, description=ids.in_description.text, features=ids.in_features.text,
                 colour=ids.in_colour.text, brand=ids.in_brand.text, quantity=quantity, value_fen=value,
                 found_place=ids.in_place.text, handed_in_kind=self.handed_in_kind, handed_in_name=ids.in_name.text,
                 handed_in_contact=ids.in_contact.text, storage=ids.in_storage.text)
         except LostFoundError as exc:
-            _show_error(fields, exc, "description")
+            show_refusal(exc, fields, default=ids.in_description)
             return
         self.print_tag(item)
         app.toast(app.tr("Registered as {ref}; tag printing", app.lang).format(ref=item.ref))
@@ -226,8 +215,9 @@ class LostFoundSection(Screen):
     def save_report(self) -> None:
         app = _app()
         ids = self.ids
-        fields = {"description": ids.rp_description, "owner": ids.rp_owner, "contact": ids.rp_contact,
-                  "choose a category": ids.rp_description, "lost on": ids.rp_date}
+        fields = {"description": ids.rp_description, "features": ids.rp_features, "colour": ids.rp_colour,
+                  "brand": ids.rp_brand, "lost_place": ids.rp_place, "owner_name": ids.rp_owner,
+                  "contact": ids.rp_contact, "lost_on": ids.rp_date}  # service field -> widget
         for field in fields.values():
             field.error = ""
         try:
@@ -236,22 +226,21 @@ class LostFoundSection(Screen):
             ids.rp_date.error = app.tr("use a date like 2026-11-23", app.lang)
             return
         try:
-            report_id = lostfound.report_lost(
-                app.ctx.db, app.ctx.clock, app.user.actor(), category=self.category,
+            report_id = app.desk.call(lostfound.report_lost, category=self.category,
                 description=ids.rp_description.text, features=ids.rp_features.text, colour=ids.rp_colour.text,
                 brand=ids.rp_brand.text, lost_on=lost_on, lost_place=ids.rp_place.text,
                 owner_name=ids.rp_owner.text, contact=ids.rp_contact.text)
         except LostFoundError as exc:
-            _show_error(fields, exc, "description")
+            show_refusal(exc, fields, default=ids.rp_description)
             return
-        self.show_matches(lostfound.lost_report(app.ctx.db, report_id))
+        self.show_matches(app.desk.call(lostfound.lost_report, report_id))
 
     def show_matches(self, report: dict) -> None:
         from kiosk.lostfound.match import suggest
         self.report = report
         box = self.ids.matches
         box.clear_widgets()
-        for match in suggest(report, lostfound.held_items(_app().ctx.db)):
+        for match in suggest(report, _app().desk.call(lostfound.held_items)):
             box.add_widget(MatchRow(match=match, section=self))
         self.page("matches")
 
@@ -271,10 +260,10 @@ class LostFoundSection(Screen):
     def confirm_claim(self) -> None:
         app = _app()
         ids = self.ids
-        fields = {"claimant's name": ids.cl_name, "contact": ids.cl_contact, "document number": ids.cl_id,
-                  "features described": ids.cl_features, "quantity": ids.cl_quantity,
-                  "check the claimant's identity": ids.cl_id, "choose an identity": ids.cl_id,
-                  "the claimant must sign": ids.cl_features}
+        fields = {"claimant_name": ids.cl_name, "contact": ids.cl_contact, "id_number": ids.cl_id,
+                  "described_features": ids.cl_features, "described_quantity": ids.cl_quantity,
+                  "identity_checked": ids.cl_id, "id_type": ids.cl_id,
+                  "signature_png": ids.cl_features}  # service field -> widget
         for field in fields.values():
             field.error = ""
         try:
@@ -282,13 +271,13 @@ class LostFoundSection(Screen):
         except ValueError:
             quantity = 0
         try:
-            lostfound.claim(app.ctx.db, app.ctx.clock, app.user.actor(), app.ctx.terminal_id, self.claim_item.id,
+            app.desk.call(lostfound.claim, self.claim_item.id,
                             claimant_name=ids.cl_name.text, contact=ids.cl_contact.text, id_type=self.id_type,
                             id_number=ids.cl_id.text, described_features=ids.cl_features.text,
                             described_quantity=quantity, identity_checked=self.identity_checked,
                             signature_png=ids.signature.png(), lang=app.lang)
         except LostFoundError as exc:
-            _show_error(fields, exc, "features described")
+            show_refusal(exc, fields, default=ids.cl_features)
             return
         app.toast(app.tr("Returned to its owner; receipt printing", app.lang))
         self.claim_item, self.report = None, None

@@ -17,6 +17,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.core import settings
+from kiosk.phone.apology import Apology, apology_for
 
 Builder.load_file(str(Path(__file__).with_name("call_prompt.kv")))
 log = logging.getLogger(__name__)
@@ -107,17 +108,22 @@ class CallPrompt(FloatLayout):
         self._texts()
 
     def _texts(self) -> None:
-        app, db = self.app, self.app.ctx.db
-        site = settings.localized(db, "site_name", app.lang)
-        self.greeting = settings.localized(db, "greeting", app.lang).replace("{site}", site)
-        rule = app.ctx.config.get("phone", "rings_before_prompt")
-        sorry = settings.localized(db, "apology", app.lang)
-        if self.rings >= 5:
-            self.apology = app.tr("Apologise first (mandatory after five rings):", app.lang) + " " + sorry
-        elif self.rings > rule:
-            self.apology = app.tr("Late answer: start with an apology:", app.lang) + " " + sorry
-        else:
-            self.apology = app.tr("Pick up now and start with an apology:", app.lang) + " " + sorry
+        app = self.app
+        desk = app.desk  # the prompt also shows in visitor mode, with nobody signed in
+        site = desk.visitor_call(settings.localized, "site_name", app.lang)
+        self.greeting = desk.visitor_call(settings.localized, "greeting", app.lang).replace("{site}", site)
+        phone = app.ctx.config.section("phone")
+        mandatory = phone["apology_mandatory_rings"]
+        sorry = desk.visitor_call(settings.localized, "apology", app.lang)
+        owed = apology_for(int(self.rings), rings_before_prompt=phone["rings_before_prompt"],
+                           mandatory_rings=mandatory)
+        if owed is Apology.MANDATORY:
+            lead = app.tr("Apologise first (mandatory after {n} rings):", app.lang).format(n=mandatory)
+        elif owed is Apology.OPTIONAL:
+            lead = app.tr("Late answer: start with an apology:", app.lang)
+        else:  # the prompt only shows once the call is late, so picking up now still owes the apology
+            lead = app.tr("Pick up now and start with an apology:", app.lang)
+        self.apology = lead + " " + sorry
 
     def _beep(self) -> None:
         """An audible alert; a box without sound still shows the prompt."""

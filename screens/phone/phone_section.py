@@ -14,6 +14,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.phone import calllog
 from kiosk.core.clock import parse_iso
+from screens.widgets.common import show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("phone_section.kv")))
 
@@ -22,7 +23,7 @@ OUTCOME_TEXT = {"answered": "answered", "missed": "missed", "unknown": "not know
 
 def local_time(app, iso: str) -> str:
     from zoneinfo import ZoneInfo
-    return parse_iso(iso).astimezone(ZoneInfo(app.ctx.config.get("site", "timezone"))).strftime("%H:%M")
+    return parse_iso(iso).astimezone(ZoneInfo(app.desk.tz)).strftime("%H:%M")
 
 
 class CallRowView(BoxLayout):
@@ -70,29 +71,22 @@ class NoteForm(ModalView):
 
     def save(self) -> None:
         app = App.get_running_app()
-        fields = {key: self.ids[key] for key in ("name", "number", "what", "place", "why", "how", "follow_up")}
+        ids = self.ids
+        fields = {"caller_name": ids.name, "caller_number": ids.number, "what": ids.what, "place": ids.place,
+                  "why": ids.why, "how": ids.how, "follow_up": ids.follow_up}  # service field -> widget
         for field in fields.values():
             field.error = ""
         try:
-            calllog.add_note(app.ctx.db, app.ctx.clock, app.user.actor(), call_id=self.call_id, category=self.category,
-                             what=fields["what"].text, caller_name=fields["name"].text,
-                             caller_number=fields["number"].text, place=fields["place"].text, why=fields["why"].text,
-                             how=fields["how"].text, follow_up=fields["follow_up"].text,
-                             needs_callback=self.needs_callback)
+            app.desk.call(calllog.add_note, call_id=self.call_id, category=self.category,
+                          what=ids.what.text, caller_name=ids.name.text, caller_number=ids.number.text,
+                          place=ids.place.text, why=ids.why.text, how=ids.how.text, follow_up=ids.follow_up.text,
+                          needs_callback=self.needs_callback)
         except calllog.CallLogError as exc:
-            text = str(exc)
-            target = next((f for key, f in fields.items() if text.startswith(key.replace("_", "-"))
-                           or (key == "number" and "number" in text)), fields["what"])
-            target.error = app.tr(_message_id(text), app.lang)
+            show_refusal(exc, fields, default=ids.what)
             return
         self.dismiss()
         app.toast(app.tr("Note saved", app.lang))
         self.section.refresh()
-
-
-def _message_id(text: str) -> str:
-    """Core messages are English msgids; sizes in them are fixed, so they translate as they are."""
-    return text
 
 
 class PhoneSection(Screen):
@@ -120,9 +114,9 @@ class PhoneSection(Screen):
         app = App.get_running_app()
         if app.user is None:
             return
-        db, clock = app.ctx.db, app.ctx.clock
-        start, end = calllog.day_bounds(clock, app.ctx.config.get("site", "timezone"))
-        figures = calllog.figures(db, clock, start, end, app.ctx.config.get("phone", "rings_before_prompt"))
+        desk = app.desk
+        start, end = desk.call(calllog.day_bounds, desk.tz)
+        figures = desk.call(calllog.figures, start, end, app.ctx.config.get("phone", "rings_before_prompt"))
         share = "-" if figures.share_within_three is None else f"{figures.share_within_three * 100:.0f}%"
         rings = "-" if figures.average_rings_to_answer is None else f"{figures.average_rings_to_answer:.1f}"
         self.calls_text, self.share_text, self.missed_text = str(figures.calls), share, str(figures.missed)
@@ -130,17 +124,17 @@ class PhoneSection(Screen):
         self.overdue = figures.overdue_callbacks
         calls_box = self.ids.calls
         calls_box.clear_widgets()
-        for call in calllog.calls_between(db, start, end)[:100]:
+        for call in desk.call(calllog.calls_between, start, end)[:100]:
             calls_box.add_widget(CallRowView(call=call, section=self))
         callbacks_box = self.ids.callbacks
         callbacks_box.clear_widgets()
-        now = clock.now().isoformat()
-        for note in calllog.open_callbacks(db)[:50]:
+        now = desk.clock.now().isoformat()
+        for note in desk.call(calllog.open_callbacks)[:50]:
             callbacks_box.add_widget(CallbackRowView(note=note, section=self, overdue=note["callback_due"] < now))
 
     def confirm(self, call, outcome: str) -> None:
         app = App.get_running_app()
-        calllog.confirm_outcome(app.ctx.db, app.ctx.clock, app.user.actor(), call.id, outcome)
+        app.desk.call(calllog.confirm_outcome, call.id, outcome)
         self.refresh()
 
     def ask_outcome(self, call) -> None:
@@ -152,9 +146,9 @@ class PhoneSection(Screen):
     def callback_done(self, note) -> None:
         app = App.get_running_app()
         try:
-            calllog.complete_callback(app.ctx.db, app.ctx.clock, app.user.actor(), note["id"])
+            app.desk.call(calllog.complete_callback, note["id"])
         except calllog.CallLogError as exc:
-            app.toast(app.tr(str(exc), app.lang))
+            app.toast(show_refusal(exc))
         self.refresh()
 
     def simulate_call(self) -> None:

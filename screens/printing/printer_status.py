@@ -35,12 +35,12 @@ class PrinterStatus(ModalView):
         app = App.get_running_app()
         box = self.ids.jobs
         box.clear_widgets()
-        for job in printqueue.recent(app.ctx.db, 25):
+        for job in app.desk.call(printqueue.recent, 25):
             box.add_widget(JobRow(job=job, popup=self))
 
     def reprint(self, job) -> None:
         app = App.get_running_app()
-        printqueue.reprint(app.ctx.db, app.ctx.clock, app.user.actor(), job.id)
+        app.desk.call(printqueue.reprint, job.id)
         self.message = app.tr("Reprint queued", app.lang)
         self.refresh()
 
@@ -54,7 +54,7 @@ class PrinterStatus(ModalView):
             return
 
         def approved(manager) -> None:
-            printqueue.kick_drawer(app.ctx.db, app.ctx.clock, manager.actor(), reason)
+            app.desk.call(printqueue.kick_drawer, reason, actor=manager.actor())  # the approving manager
             field.text = ""
             field.ids.input.text = ""
             field.error = ""

@@ -17,6 +17,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.core.errors import message_of
+
 Builder.load_file(str(Path(__file__).with_name("reports_section.kv")))
 
 
@@ -86,7 +88,7 @@ class ReportsSection(Screen):
     def _today(self) -> date:
         from kiosk.core.clock import local_now
         app = App.get_running_app()
-        return local_now(app.ctx.clock, app.ctx.config.get("site", "timezone")).date()
+        return local_now(app.desk.clock, app.desk.tz).date()
 
     def shift(self, which: str, days: int) -> None:
         """Move the first or last day; the range never turns inside out."""
@@ -102,8 +104,8 @@ class ReportsSection(Screen):
         app = App.get_running_app()
         if app.user is None:
             return
-        tz = app.ctx.config.get("site", "timezone")
-        result = summary.build(app.ctx.db, app.ctx.clock, self.first, self.last, tz)
+        tz = app.desk.tz
+        result = app.desk.call(summary.build, self.first, self.last, tz)
         self.range_text = result.label
         self.tiles = summary.tiles(result, app.lang)
         grid = self.ids.tiles
@@ -165,10 +167,8 @@ class ReportsSection(Screen):
         self._listening, self._job = [], None
         if event.kind == "export.finished":
             self._finished(event.data["result"], "")
-        else:
-            app = App.get_running_app()
-            self._finished(None, app.tr_error(_Refusal(event.data)) if event.data.get("msgid")
-                           else event.data.get("error", ""))
+        else:  # a refusal (ExportError, RangeError) in the screen's language; anything else as its text
+            self._finished(None, message_of(event.data["exception"], App.get_running_app().lang))
 
     def _finished(self, result, error: str) -> None:
         app = App.get_running_app()
@@ -183,13 +183,6 @@ class ReportsSection(Screen):
             lines.append(app.tr("not available yet", app.lang) + ": " +
                          ", ".join(m.title(app.lang) for m in result.missing))
         self.files_text = "\n".join(lines)
-
-
-class _Refusal:
-    """A refusal carried by a "*.failed" event, shaped for app.tr_error."""
-
-    def __init__(self, data: dict) -> None:
-        self.msgid, self.params = data["msgid"], data.get("params") or {}
 
 
 class ReportTile(BoxLayout):

@@ -19,7 +19,7 @@ from kiosk.visitors import service as visitors
 from kiosk.core.clock import local_now, utc_iso
 from kiosk.visitors.service import SeeTheDesk, Visitor, VisitorError
 from screens.theme import DANGER, INK, OK
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("visitor_desk.kv")))
 
@@ -35,7 +35,7 @@ class _HostPicker:
         box = self.ids.host_results
         box.clear_widgets()
         self.host_id = 0
-        for host in visitors.find_hosts(app.ctx.db, text, limit=3):
+        for host in app.desk.call(visitors.find_hosts, text, limit=3):
             button = BigButton(text=host["name"], kind="quiet", font_size="14sp")
             button.bind(on_release=lambda b, h=host: self._host_chosen(b, h))
             box.add_widget(button)
@@ -63,18 +63,17 @@ class RegisterVisitor(_HostPicker, ModalView):
                           id_type=self.id_type, id_number=ids.id_number.text)
         self.alert = ""
         try:
-            result = visitors.sign_in(app.ctx.db, app.ctx.clock, visitor, actor=app.user.actor(),
-                                      tz=app.ctx.config.get("site", "timezone"))
+            result = app.desk.call(visitors.sign_in, visitor, actor=app.desk.staff, tz=app.desk.tz)
         except SeeTheDesk as exc:
             # Staff see why; the person in front of them sees nothing of it.
             self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
             return
         except VisitorError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         from kiosk.visitors.receipts import badge
-        printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(), badge(app.ctx.db, result.visit_id, app.lang),
-                           record_table="visits", record_id=result.visit_id)
+        app.desk.call(printqueue.enqueue, app.desk.call(badge, result.visit_id, app.lang),
+                      record_table="visits", record_id=result.visit_id)
         app.toast(app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code))
         self.dismiss()
 
@@ -88,7 +87,7 @@ class ExpectedVisitors(_HostPicker, ModalView):
     def on_open(self) -> None:
         app = App.get_running_app()
         if not self.day:
-            self.day = local_now(app.ctx.clock, app.ctx.config.get("site", "timezone")).date().isoformat()
+            self.day = local_now(app.desk.clock, app.desk.tz).date().isoformat()
         self.load()
 
     def shift_day(self, days: int) -> None:
@@ -99,7 +98,7 @@ class ExpectedVisitors(_HostPicker, ModalView):
         app = App.get_running_app()
         box = self.ids.expected
         box.clear_widgets()
-        for row in visitors.expected_on(app.ctx.db, self.day):
+        for row in app.desk.call(visitors.expected_on, self.day):
             state = app.tr("arrived", app.lang) if row["arrived"] else app.tr("not yet", app.lang)
             box.add_widget(Factory.InfoRow(text=f"{row['name']}  {row['phone']}  · {row['host_name']}  · {state}",
                                            color=OK if row["arrived"] else INK))
@@ -107,10 +106,10 @@ class ExpectedVisitors(_HostPicker, ModalView):
     def add(self) -> None:
         app = App.get_running_app()
         try:
-            visitors.add_expected(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.name.text,
+            app.desk.call(visitors.add_expected, name=self.ids.name.text,
                                   phone=self.ids.phone.text, host_id=int(self.host_id), expected_on=self.day)
         except VisitorError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.ids.name.text = self.ids.phone.text = ""
         self.message = app.tr("Added to the expected list", app.lang)
@@ -124,9 +123,9 @@ class DenyAlerts(ModalView):
         app = App.get_running_app()
         box = self.ids.alerts
         box.clear_widgets()
-        since = utc_iso(app.ctx.clock.now() - timedelta(days=1))
+        since = utc_iso(app.desk.clock.now() - timedelta(days=1))
         from screens.phone.phone_section import local_time
-        for row in visitors.deny_alerts(app.ctx.db, since):
+        for row in app.desk.call(visitors.deny_alerts, since):
             who = " ".join(x for x in (row["name"], row["phone"]) if x)
             box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}: {row['reason']}", color=DANGER))
         app.deny_alerts_unseen = 0
@@ -150,7 +149,7 @@ class DirectoryPopup(ModalView):
         app = App.get_running_app()
         box = self.ids.host_list
         box.clear_widgets()
-        for host in visitors.hosts(app.ctx.db):
+        for host in app.desk.call(visitors.hosts):
             label = host["name"] + (f" · {host['department']}" if host["department"] else "")
             if not host["active"]:
                 label += " · " + app.tr("Not in use", app.lang)
@@ -159,24 +158,24 @@ class DirectoryPopup(ModalView):
             box.add_widget(button)
         box = self.ids.deny_list
         box.clear_widgets()
-        for entry in visitors.deny_entries(app.ctx.db):
+        for entry in app.desk.call(visitors.deny_entries):
             row = DenyRow(text=" ".join(x for x in (entry["name"], entry["phone"]) if x) + f": {entry['reason']}")
             row.ids.lift.bind(on_release=lambda b, e=entry: self.lift(e))
             box.add_widget(row)
 
     def toggle_host(self, host: dict) -> None:
         app = App.get_running_app()
-        visitors.set_host_active(app.ctx.db, app.ctx.clock, app.user.actor(), host["id"], not host["active"])
+        app.desk.call(visitors.set_host_active, host["id"], not host["active"])
         self.message = app.tr("Saved {sku}", app.lang).format(sku=host["name"])
         self.load()
 
     def add_host(self) -> None:
         app = App.get_running_app()
         try:
-            visitors.add_host(app.ctx.db, app.ctx.clock, app.user.actor(), self.ids.host_name.text,
+            app.desk.call(visitors.add_host, self.ids.host_name.text,
                               self.ids.host_department.text)
         except VisitorError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.message = app.tr("Saved {sku}", app.lang).format(sku=self.ids.host_name.text.strip())
         self.ids.host_name.text = self.ids.host_department.text = ""
@@ -185,10 +184,10 @@ class DirectoryPopup(ModalView):
     def add_deny(self) -> None:
         app = App.get_running_app()
         try:
-            visitors.add_to_deny_list(app.ctx.db, app.ctx.clock, app.user.actor(), name=self.ids.deny_name.text,
+            app.desk.call(visitors.add_to_deny_list, name=self.ids.deny_name.text,
                                       phone=self.ids.deny_phone.text, reason=self.ids.deny_reason.text)
         except VisitorError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             return
         self.message = app.tr("Added to the deny list", app.lang)
         self.ids.deny_name.text = self.ids.deny_phone.text = self.ids.deny_reason.text = ""
@@ -201,9 +200,9 @@ class DirectoryPopup(ModalView):
 
         def approved(manager) -> None:
             try:
-                visitors.lift_deny(app.ctx.db, app.ctx.clock, manager.actor(), entry["id"], reason)
+                app.desk.call(visitors.lift_deny, entry["id"], reason, actor=manager.actor())  # the approving manager
             except VisitorError as exc:
-                self.message = app.tr_error(exc)
+                self.message = show_refusal(exc)
                 return
             self.ids.deny_reason.text = ""
             self.message = app.tr("Taken off the deny list", app.lang)

@@ -16,7 +16,7 @@ from kiosk.visitors import service as visitors
 from kiosk.core.audit import VISITOR
 from kiosk.visitors.service import SeeTheDesk, Visitor, VisitorError
 import screens.widgets.keyboard  # noqa: F401  (registers OnScreenKeyboard and NumPad for the .kv)
-from screens.widgets.common import BigButton
+from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("visitor_signin.kv")))
 
@@ -69,15 +69,15 @@ class VisitorSignIn(Screen):
         try:
             visitors.clean_phone(field.text)
         except VisitorError as exc:
-            field.error = app.tr_error(exc)
+            show_refusal(exc, default=field)
             return
-        self.hint = visitors.returning_hint(app.ctx.db, field.text) or ""
+        self.hint = app.desk.visitor_call(visitors.returning_hint, field.text) or ""
         self.step("isthisyou" if self.hint else "name")
 
     def confirm_returning(self, yes: bool) -> None:
         app = App.get_running_app()
         if yes:
-            details = visitors.prefill(app.ctx.db, self.ids.phone.text)
+            details = app.desk.visitor_call(visitors.prefill, self.ids.phone.text)
             self.ids.name.text = details.get("name", "")
             self.ids.organisation.text = details.get("organisation", "")
             self.purpose = details.get("purpose", "meeting")
@@ -85,13 +85,12 @@ class VisitorSignIn(Screen):
         self.step("name")
 
     def name_next(self) -> None:
-        app = App.get_running_app()
         for key, limit, required in (("name", 40, True), ("organisation", 60, False)):
             field = self.ids[key]
             try:
                 visitors.clean_text(field.text, key, required=required, limit=limit)
             except VisitorError as exc:
-                field.error = app.tr_error(exc)
+                show_refusal(exc, default=field)
                 return
         self.step("host")
 
@@ -99,7 +98,7 @@ class VisitorSignIn(Screen):
         app = App.get_running_app()
         box = self.ids.host_results
         box.clear_widgets()
-        for host in visitors.find_hosts(app.ctx.db, text, limit=4):
+        for host in app.desk.visitor_call(visitors.find_hosts, text, limit=4):
             button = HostChoice(text=host["name"], host_id=host["id"], kind="quiet", height="52dp")
             button.bind(on_release=self._host_chosen)
             box.add_widget(button)
@@ -114,8 +113,9 @@ class VisitorSignIn(Screen):
         if not self.host_id:
             self.ids.host_search.error = app.tr("choose whom you are visiting", app.lang)
             return
-        days = settings.get(app.ctx.db, "visitor_retention_days")
-        self.ids.notice.text = settings.localized(app.ctx.db, "privacy_notice", app.lang).replace("{days}", str(days))
+        days = app.desk.visitor_call(settings.get, "visitor_retention_days")
+        notice = app.desk.visitor_call(settings.localized, "privacy_notice", app.lang)
+        self.ids.notice.text = notice.replace("{days}", str(days))
         self.step("privacy")
 
     def accept(self) -> None:
@@ -124,18 +124,18 @@ class VisitorSignIn(Screen):
                           purpose=self.purpose, party_size=int(self.party_size),
                           organisation=self.ids.organisation.text, privacy_accepted=True)
         try:
-            result = visitors.sign_in(app.ctx.db, app.ctx.clock, visitor, tz=app.ctx.config.get("site", "timezone"))
+            result = app.desk.visitor_call(visitors.sign_in, visitor, tz=app.desk.tz)
         except SeeTheDesk as exc:
             app.ctx.bus.publish("visitor.deny_alert", entry_id=exc.entry["id"])  # discreet, staff side
             self.step("seedesk")
             return
         except VisitorError as exc:
-            self.message = app.tr_error(exc)
+            self.message = show_refusal(exc)
             self.step({"phone": "phone", "name": "name", "organisation": "name"}.get(exc.field, "host"))
             return
         from kiosk.visitors.receipts import badge
-        printqueue.enqueue(app.ctx.db, app.ctx.clock, VISITOR, badge(app.ctx.db, result.visit_id, app.lang),
-                           record_table="visits", record_id=result.visit_id)
+        app.desk.visitor_call(printqueue.enqueue, app.desk.visitor_call(badge, result.visit_id, app.lang),
+                              record_table="visits", record_id=result.visit_id, actor=VISITOR)  # self service
         self.greeting = app.tr(visitors.greeting(int(self.party_size), result.returning or self.returning), app.lang)
         self.code, self.host_name = result.code, result.host_name
         self.step("done")

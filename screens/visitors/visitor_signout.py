@@ -12,6 +12,7 @@ from kivy.uix.screenmanager import Screen
 import screens.widgets.keyboard  # noqa: F401  (registers OnScreenKeyboard for the .kv)
 from kiosk.visitors import service as visitors
 from kiosk.visitors.service import VisitorError
+from screens.widgets.common import show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("visitor_signout.kv")))
 
@@ -32,9 +33,9 @@ class VisitorSignOut(Screen):
         app = App.get_running_app()
         field = self.ids.code
         try:
-            visitors.sign_out_by_code(app.ctx.db, app.ctx.clock, field.text.replace("SO:", ""))
+            app.desk.visitor_call(visitors.sign_out_by_code, field.text.replace("SO:", ""))
         except VisitorError as exc:
-            field.error = app.tr_error(exc)
+            show_refusal(exc, default=field)
             return
         self.goodbye = app.tr("Thank you for visiting. Goodbye!", app.lang)
         Clock.schedule_once(self._back_home, 4)  # a bound method: the Clock holds it weakly

@@ -11,6 +11,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.printing import queue as printqueue
 from kiosk.visitors import service as visitors
+from screens.widgets.common import show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("visitors_section.kv")))
 
@@ -35,8 +36,8 @@ class VisitorsSection(Screen):
         app = App.get_running_app()
         text = self.ids.search.text.strip()
         try:
-            rows = (visitors.search(app.ctx.db, text, tz=app.ctx.config.get("site", "timezone")) if text
-                    else visitors.on_site(app.ctx.db))
+            rows = (app.desk.call(visitors.search, text, tz=app.desk.tz) if text
+                    else app.desk.call(visitors.on_site))
         except Exception:  # database locked or busy: keep showing the last list (fire roll call!)
             app.toast(app.tr("Database busy: showing the last list", app.lang))
             rows = self.rows
@@ -52,22 +53,22 @@ class VisitorsSection(Screen):
     def sign_out(self, visit) -> None:
         app = App.get_running_app()
         try:
-            visitors.sign_out(app.ctx.db, app.ctx.clock, app.user.actor(), visit["id"])
+            app.desk.call(visitors.sign_out, visit["id"])
         except visitors.VisitorError as exc:
-            app.toast(app.tr_error(exc))
+            app.toast(show_refusal(exc))
         self.refresh()
 
     def located(self, visit) -> None:
         app = App.get_running_app()
-        visitors.mark_located(app.ctx.db, app.ctx.clock, app.user.actor(), visit["id"])
+        app.desk.call(visitors.mark_located, visit["id"])
         self.refresh()
 
     def print_list(self) -> None:
         """The printed list; with the printer off it stays queued and the list is on screen."""
         app = App.get_running_app()
         from kiosk.visitors.receipts import onsite_list
-        printqueue.enqueue(app.ctx.db, app.ctx.clock, app.user.actor(),
-                           onsite_list(list(self.rows), app.ctx.db, app.lang), record_table="visits", record_id=None)
+        app.desk.call(printqueue.enqueue, onsite_list(list(self.rows), app.desk.db, app.lang),
+                      record_table="visits", record_id=None)
         app.toast(app.tr("On-site list sent to the printer", app.lang))
 
     def open_register(self) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Mapping
 
 from kivy.animation import Animation
 from kivy.app import App
@@ -14,7 +15,26 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.core.errors import message_of
+
 Builder.load_file(str(Path(__file__).with_name("common.kv")))
+
+
+def show_refusal(exc: BaseException, fields: Mapping[str, Any] | None = None, default: Any = None) -> str:
+    """Show a service's refusal in the screen's language, with its field marked.
+
+    ``fields`` maps the service's field names (Refusal.field, e.g. "found_place") to the form widgets
+    (anything with an ``error`` text); the message goes under the refusal's field, else under ``default``.
+    The text is returned as well, for a message label or a toast. Nothing here reads the message text.
+    """
+    app = App.get_running_app()
+    text = message_of(exc, app.lang)
+    target = (fields or {}).get(getattr(exc, "field", None))
+    if target is None:
+        target = default
+    if target is not None:
+        target.error = text
+    return text
 
 
 
@@ -122,7 +142,7 @@ class ManagerApproval(ModalView):
         self.callback = callback
         self.reason = reason
         from kiosk.core import auth
-        self.managers = auth.users(App.get_running_app().ctx.db, role="manager")
+        self.managers = App.get_running_app().desk.visitor_call(auth.users, role="manager")
         if self.managers:
             self.selected = self.managers[0]
         for manager in self.managers:
@@ -142,7 +162,7 @@ class ManagerApproval(ModalView):
             self.ids.pad.message = app.tr("No manager account exists", app.lang)
             return
         try:
-            manager = auth.verify_manager(app.ctx.db, app.ctx.clock, self.selected.id, pin)
+            manager = app.desk.visitor_call(auth.verify_manager, self.selected.id, pin)
         except auth.LockedOut as exc:
             self.ids.pad.message = app.tr("Locked for {seconds} s", app.lang).format(seconds=exc.seconds_left)
         except auth.AuthError:

@@ -12,8 +12,7 @@ from kiosk.core import i18n
 ROOT = Path(__file__).resolve().parents[2]
 # tr("...") / app.tr('...') / _("...") with a literal msgid, in Python and kv files.
 MSGID = re.compile(r"""(?:\btr|\b_)\(\s*(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)+)(?P=q)""")
-# Refusals the counter and visitor services raise reach the screen as msgids too (app.tr_error).
-ERROR_MSGID = re.compile(r"""\b(?:Counter|Visitor)Error\(\s*(?:"[a-z_]+",\s*)?(?P<q>["'])(?P<id>(?:\\.|(?!(?P=q)).)+)(?P=q)""")
+# Refusals (kiosk.core.errors.Refusal and its subclasses) are checked from the syntax tree below.
 
 
 def used_msgids() -> dict[str, str]:
@@ -22,7 +21,7 @@ def used_msgids() -> dict[str, str]:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in (".py", ".kv"):
                 text = path.read_text("utf-8")
-                for match in [*MSGID.finditer(text), *ERROR_MSGID.finditer(text)]:
+                for match in MSGID.finditer(text):
                     found.setdefault(match.group("id").encode().decode("unicode_escape")
                                      if "\\" in match.group("id") else match.group("id"), str(path.relative_to(ROOT)))
     from screens import sections, status
@@ -103,3 +102,154 @@ def test_font_has_every_symbol_the_screens_draw():
                 if ord(ch) > 127 and ord(ch) not in charset:
                     missing.setdefault(ch, f"{path.relative_to(ROOT)}:{number}")
     assert not missing, f"symbols the SC font cannot draw: {missing}"
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+# Text checkers compose their msgid from a field label ("{label} is required"); every composed msgid is
+# checked by calling the checker at each of its call sites (test_every_composed_refusal_is_translated).
+COMPOSED = {("kiosk.visitors.service", "clean_text"), ("kiosk.lostfound.service", "_text"),
+            ("kiosk.phone.calllog", "_clean")}
+
+
+def _kiosk_modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted((ROOT / "kiosk").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        out.append((".".join(parts[:-1] if parts[-1] == "__init__" else parts), path))
+    return out
+
+
+def refusal_classes() -> dict[str, type]:
+    """Every Refusal subclass defined in kiosk/, by class name."""
+    import importlib
+    from kiosk.core.errors import Refusal
+    for name, _ in _kiosk_modules():
+        importlib.import_module(name)
+    found, todo = {"Refusal": Refusal}, [Refusal]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub.__module__.startswith("kiosk."):
+                found[sub.__name__] = sub
+                todo.append(sub)
+    return found
+
+
+def raised_refusals() -> list[tuple[str, str, str | None]]:
+    """(where, kind, msgid) for every `raise <Refusal subclass>(...)` in kiosk/.
+
+    kind: "literal" (msgid known), "composed" (an f-string inside a COMPOSED checker), "fstring" (an
+    f-string anywhere else: values belong in params) or "unknown" (a msgid the test cannot resolve).
+    """
+    import ast
+    classes = refusal_classes()
+    out = []
+    for module, path in _kiosk_modules():
+        tree = ast.parse(path.read_text("utf-8"))
+        constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                     and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+                     for t in n.targets if isinstance(t, ast.Name)}
+        tables = {t.id: [v.value for v in n.value.values] for n in tree.body if isinstance(n, ast.Assign)
+                  and isinstance(n.value, ast.Dict) and n.value.values
+                  and all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in n.value.values)
+                  for t in n.targets if isinstance(t, ast.Name)}  # module-level {key: msgid} tables
+        functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        for function in functions.values():
+            for node in ast.walk(function):
+                if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                    continue
+                func = node.exc.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if name not in classes:
+                    continue
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                arg = node.exc.args[0] if node.exc.args else next(
+                    (k.value for k in node.exc.keywords if k.arg == "msgid"), None)
+                if arg is None:  # the class's default msgid
+                    import inspect
+                    default = inspect.signature(classes[name].__init__).parameters.get("msgid")
+                    out.append((where, "literal" if default and isinstance(default.default, str) else "unknown",
+                                default.default if default else None))
+                elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    out.append((where, "literal", arg.value))
+                elif isinstance(arg, ast.JoinedStr):
+                    out.append((where, "composed" if (module, function.name) in COMPOSED else "fstring", None))
+                elif (isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name)
+                      and arg.value.id in tables):
+                    out.extend((where, "literal", msgid) for msgid in tables[arg.value.id])
+                elif isinstance(arg, ast.Name) and arg.id in constants:
+                    out.append((where, "literal", constants[arg.id]))
+                elif isinstance(arg, ast.Name) and arg.id in [a.arg for a in function.args.args]:
+                    # a msgid handed in by the caller: check the literal at every call site in the module
+                    position = [a.arg for a in function.args.args].index(arg.id)
+                    for call in ast.walk(tree):
+                        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                                and call.func.id == function.name and len(call.args) > position):
+                            given = call.args[position]
+                            out.append((f"{path.relative_to(ROOT)}:{call.lineno}",
+                                        "literal" if isinstance(given, ast.Constant) else "unknown",
+                                        given.value if isinstance(given, ast.Constant) else None))
+                else:
+                    out.append((where, "unknown", None))
+    return out
+
+
+def test_every_refusal_raised_in_kiosk_has_a_chinese_translation():
+    catalogue = i18n.catalogue("zh_CN")
+    found = raised_refusals()
+    assert len(found) > 150, "the scan found too few refusals to be looking in the right place"
+    assert {n for n in refusal_classes()} >= {"CounterError", "VisitorError", "LostFoundError", "CallLogError",
+                                              "AuthError", "LockedOut", "SettingError", "AmountError",
+                                              "ExportError", "RangeError", "ImportError_"}
+    bad = [f"{where}: {kind} {msgid!r}" for where, kind, msgid in found
+           if kind in ("fstring", "unknown") or (kind == "literal" and msgid not in catalogue)]
+    assert not bad, "refusals need a literal msgid (values as params) with a zh_CN translation:\n" + "\n".join(bad)
+
+
+def test_every_composed_refusal_is_translated():
+    """The text checkers build "<label> is required" and the like: call each at each of its call sites."""
+    import ast
+    import importlib
+    from kiosk.core.errors import Refusal
+    catalogue = i18n.catalogue("zh_CN")
+    checked, missing = 0, []
+    for module, function in sorted(COMPOSED):
+        checker = getattr(importlib.import_module(module), function)
+        path = ROOT / (module.replace(".", "/") + ".py")
+        for call in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == function):
+                continue
+            args = [a.value if isinstance(a, ast.Constant) else None for a in call.args[1:]]
+            kwargs = {k.arg: k.value.value for k in call.keywords if isinstance(k.value, ast.Constant)}
+            if None in args:
+                continue  # the checker's own recursive or generic use
+            limit = kwargs.get("limit", 200)
+            for value in (["", "x" * (limit + 1), "a\x01b"] + (["a\U0001F600"] if function == "clean_text" else [])):
+                try:
+                    checker(value, *args, **kwargs)
+                except Refusal as exc:
+                    checked += 1
+                    if exc.msgid not in catalogue:
+                        missing.append(f"{path.relative_to(ROOT)}:{call.lineno}: {exc.msgid!r}")
+                    assert exc.field, f"{exc.msgid!r} names no field"
+    assert checked > 40 and not missing, "\n".join(missing)
+
+
+def test_refusal_shape_message_and_params():
+    from kiosk.core.errors import Refusal, message_of
+    from kiosk.counter.sales import CounterError
+    from kiosk.lostfound.service import LostFoundError
+    exc = CounterError("only {stock} in stock; cannot take out {quantity}", field="quantity", stock=2, quantity=5)
+    assert isinstance(exc, Refusal) and isinstance(exc, ValueError)
+    assert (exc.msgid, exc.field, exc.params) == ("only {stock} in stock; cannot take out {quantity}", "quantity",
+                                                  {"stock": 2, "quantity": 5})
+    assert str(exc) == "only 2 in stock; cannot take out 5" == exc.message("en")
+    assert "2" in exc.message("zh_CN") and "5" in exc.message("zh_CN") and exc.message("zh_CN") != str(exc)
+    # values are never parsed back out of text, and a value that looks like a placeholder stays a value
+    odd = LostFoundError("no item {ref}", field="ref", ref="{quantity}")
+    assert odd.message("en") == "no item {quantity}" and "{quantity}" in odd.message("zh_CN")
+    assert Refusal("no item {ref}").message("zh_CN") == "没有编号为 {ref} 的物品"  # no params: text as is
+    # a param the sentence does not name cannot hide the refusal
+    assert Refusal("no item {ref}", other=1).message("zh_CN").startswith("no item {ref} other=1")
+    assert message_of(ValueError("Welcome"), "zh_CN") == "欢迎光临"
+    with pytest.raises(TypeError):
+        Refusal("")

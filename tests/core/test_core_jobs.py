@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from kiosk.core.clock import FakeClock
+from kiosk.core.errors import Refusal, message_of
 from kiosk.core.events import EventBus
 from kiosk.core.jobs import BackgroundJobs
 
@@ -80,12 +81,9 @@ def test_a_keyed_job_is_never_stacked_up():
         jobs.stop()
 
 
-class Refused(Exception):
-    msgid = "Not enough stock for {sku}"
-
+class Refused(Refusal):
     def __init__(self) -> None:
-        super().__init__(self.msgid)
-        self.params = {"sku": "W-500"}
+        super().__init__("Not enough stock for {sku}", "quantity", sku="W-500")
 
 
 def test_a_failing_job_is_reported_logged_and_the_worker_starts_over(caplog):
@@ -102,8 +100,10 @@ def test_a_failing_job_is_reported_logged_and_the_worker_starts_over(caplog):
         finally:
             jobs.stop()
     failed = {e.data["job"]: e.data for e in events if e.kind == "export.failed"}
-    assert failed[bad]["msgid"] == "Not enough stock for {sku}" and failed[bad]["params"] == {"sku": "W-500"}
-    assert failed[crash]["msgid"] is None and failed[crash]["error"].startswith("ZeroDivisionError")
+    assert isinstance(failed[bad]["exception"], Refused) and failed[bad]["error"] == "Refused: Not enough stock for W-500"
+    assert message_of(failed[bad]["exception"], "en") == "Not enough stock for W-500"
+    assert isinstance(failed[crash]["exception"], ZeroDivisionError)
+    assert failed[crash]["error"].startswith("ZeroDivisionError")
     restarts = [e.data for e in events if e.kind == "worker.state" and e.data["state"] == "restarting"]
     assert [r["restarts"] for r in restarts] == [1, 2] and all(r["name"] == "jobs" for r in restarts)
     assert len(closed) >= 2, "each run's connection is closed before the worker starts over"

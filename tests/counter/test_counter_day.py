@@ -59,6 +59,7 @@ def test_absurd_counts_are_refused(db, clock, shop, counted, message):
 
 def test_partial_refunds_never_exceed_the_sale_and_void_needs_an_untouched_sale(db, clock, shop):
     water = shop["DRK-001"]
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
     sale = counter.sell(db, clock, STAFF, "T01", {water.id: 3}, Payment("cash", tendered_fen=900))
     line_id = counter.sold_lines(db, sale.sale_id)[0]["id"]
     first = counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="refund", reason="one leaked",
@@ -184,7 +185,7 @@ def test_random_days_close_to_the_fen(tmp_path_factory, clock, ops, float_fen, v
     assert goods == sum(c["total_fen"] for c in report["categories"])
     assert report["cash"]["handed_over_fen"] == handed
     assert report["cash"]["expected_fen"] == float_fen + report["by_method"]["cash"]["net"] - handed
-    moved = db.execute("SELECT COUNT(*) FROM stock_movements WHERE ref_table IS NULL").fetchone()[0]
+    moved = db.execute("SELECT COUNT(*) FROM stock_movements WHERE record_table IS NULL").fetchone()[0]
     assert moved == 0, "every stock movement points at its record"
     assert counter.stock_mismatches(db) == [], "running balances equal the sum of the movements"
     db.close()

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from hardware.devices import start_printer
 from kiosk.core import config
 from kiosk.counter import sales as counter
-from kiosk.counter import fees
+from kiosk.counter import fees, shifts
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.cli.main import main
@@ -28,6 +28,7 @@ def test_sale_and_fee_receipts_print_to_a_network_printer(db_path, clock, lang, 
     counter.seed_demo(ctx.db, clock)
     fees.seed_demo(ctx.db, clock)
     water = counter.by_barcode(ctx.db, "6901234567892")
+    shifts.open_shift(ctx.db, clock, STAFF, "T01", float_fen=0)
     sale = counter.sell(ctx.db, clock, STAFF, "T01", {water.id: 3}, Payment("cash", tendered_fen=1000), lang=lang)
     green = next(f for f in fees.fee_types(ctx.db) if f.code == "GREEN18")
     fees.collect(ctx.db, clock, STAFF, "T01", fee_type_id=green.id, payer="王小明", lang=lang,
@@ -58,6 +59,7 @@ def test_receipt_preview_cli_renders_a_stored_sale(db_path, clock, tmp_path):
     database = db_mod.connect(db_path)
     counter.seed_demo(database, clock)
     water = counter.by_barcode(database, "6901234567892")
+    shifts.open_shift(database, clock, STAFF, "T01", float_fen=0)
     counter.sell(database, clock, STAFF, "T01", {water.id: 1}, Payment("mobile", reference="WX1"))
     database.close()
     png = tmp_path / "sale.png"

@@ -21,6 +21,7 @@ MANAGER = Actor("Zhou Min", None, "manager")
 def catalogue(db, clock):
     counter.seed_demo(db, clock)
     fees.seed_demo(db, clock)
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)  # selling and fees need an open counter
     return {p.sku: p for p in counter.products(db)}
 
 
@@ -120,6 +121,7 @@ def test_random_days_reconcile_to_the_fen(tmp_path_factory, clock, ops):
     fees.seed_demo(db, clock)
     products = counter.products(db)
     fee = fees.fee_types(db)[0]
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
     opening = {p.id: p.stock for p in products}
     expected = {"cash": 0, "card": 0, "mobile": 0}
     sold = {p.id: 0 for p in products}
@@ -151,3 +153,32 @@ def test_random_days_reconcile_to_the_fen(tmp_path_factory, clock, ops):
     numbers = [r[0] for r in db.execute("SELECT receipt_no FROM sales ORDER BY id")]
     assert numbers == [f"T01-S-{n:06d}" for n in range(1, len(numbers) + 1)], "gapless"
     db.close()
+
+
+def test_selling_and_collecting_refuse_with_no_open_shift_and_write_nothing(db, clock):
+    """The rule is the service's, not the screen's: a CLI or any other caller is refused too."""
+    counter.seed_demo(db, clock)
+    fees.seed_demo(db, clock)
+    water, fee = counter.products(db)[0], fees.fee_types(db)[0]
+    tables = ("sales", "sale_lines", "payments", "fee_collections", "print_jobs")
+    before = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    stock = counter.product(db, water.id).stock
+    with pytest.raises(CounterError) as refused:
+        counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))
+    assert refused.value.msgid == "open the counter first" and refused.value.message("zh_CN") != refused.value.msgid
+    with pytest.raises(CounterError, match="open the counter first"):
+        fees.collect(db, clock, STAFF, "T01", fee_type_id=fee.id, payer="P", payment=Payment("card", reference="x"))
+    # another terminal's open shift does not open this one
+    shifts.open_shift(db, clock, STAFF, "T02", float_fen=0)
+    with pytest.raises(CounterError, match="open the counter first"):
+        counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))
+    assert {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables} == before
+    assert counter.product(db, water.id).stock == stock
+    assert db.execute("SELECT last FROM series WHERE name = 'receipt:sale'").fetchone() in (None, (0,))
+    # a closed shift is no shift either
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
+    counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))
+    from kiosk.counter import closing
+    closing.close_shift(db, clock, STAFF, "T01", counted_fen=0)
+    with pytest.raises(CounterError, match="open the counter first"):
+        counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))

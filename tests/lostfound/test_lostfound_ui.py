@@ -74,3 +74,35 @@ async def test_intake_then_claim_with_a_drawn_signature(kivy_app):
     assert claim["id_number"] == "110101********1234" and claim["signature_png"].startswith(b"\x89PNG")
     assert ids.pages.current == "list"
     assert item.id not in [r.item.id for r in find_all(section, cls="ItemRow")]
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_refusal_marks_its_own_field_in_chinese(kivy_app):
+    """The service names the field (Refusal.field); the screen marks that field, in the screen's language,
+    and never reads the message text to guess it."""
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    await tap(app, find(section, text="登记物品"))
+    ids = section.ids
+    await tap(app, find(section, text="雨伞"))
+    fill(ids.in_description, "黑色长柄伞"); fill(ids.in_place, "大堂"); fill(ids.in_name, "王女士")
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_storage.error == "请填写存放位置", "storage place is the missing field"
+    assert ids.in_description.error == "" and ids.in_place.error == "" and ids.in_name.error == ""
+    fill(ids.in_storage, "前台柜 A2"); fill(ids.in_place, "大" * 201)
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_place.error == "拾获地点过长（最多 200 个字）" and ids.in_storage.error == ""
+    fill(ids.in_place, "大堂"); fill(ids.in_contact, "138\x010000")
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_contact.error == "联系方式含有不可见的控制字符"
+    before = len(lostfound.held_items(app.ctx.db))
+    fill(ids.in_contact, "")
+    fill(ids.in_quantity, "0")
+    await tap(app, find(section, text="登记并打印标签"))
+    assert ids.in_quantity.error and ids.in_quantity.error != "quantity must be 1 to 999", "translated, on quantity"
+    assert len(lostfound.held_items(app.ctx.db)) == before, "nothing was written"
+    app.sign_out()
+    await settle(app)
+    assert not app.desk.signed_in and app.desk.actor.role == "visitor", "the desk follows the sign-out"

@@ -20,7 +20,7 @@ STAFF = Actor("Li Na", None, "staff")
 
 
 def log_call(db, clock, *events: CallEvent) -> int:
-    call_id = calllog.start_call(db, clock, "test")
+    call_id = calllog.start_call(db, clock, "simulated")  # detector is an enumerated column (0011)
     for event in events:
         calllog.record_event(db, clock, call_id, event)
     return call_id

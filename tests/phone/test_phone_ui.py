@@ -116,3 +116,18 @@ async def test_phone_section_confirm_unknown_and_write_a_note(kivy_app):
     assert (note["category"], note["caller_number"]) == ("complaint", "13912345678")
     await settle(app)
     shot(app, "phone_section_after_note_en.png")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", config_extra={"phone": {"apology_mandatory_rings": 7}}))
+@pytest.mark.asyncio
+async def test_the_prompt_follows_the_configured_apology_threshold(kivy_app):
+    """The screen asks kiosk.phone.apology; a site that makes the apology mandatory from ring 7 gets that."""
+    app = kivy_app
+    await settle(app)  # nobody signed in: the prompt shows as the visitor-mode banner
+    publish_call(app, "prompt", rings=5, number="13800138000")
+    await settle(app)
+    assert app.call_prompt.apology.startswith("接听较晚，请先道歉："), app.call_prompt.apology
+    publish_call(app, "ring", rings=7, number="13800138000")
+    await settle(app)
+    assert app.call_prompt.apology.startswith("超过 7 声，必须先道歉："), app.call_prompt.apology
+    assert not app.desk.signed_in and app.desk.actor.role == "visitor"

@@ -67,7 +67,35 @@ def test_seeded_visits_and_sales_match_the_services(db, clock):
     assert db.execute("SELECT COUNT(*) FROM payments").fetchone()[0] == 90
     # The series carries on: the next real sale takes number 91, no clash with a seeded receipt.
     water = counter.by_sku(db, "DRK-001")
+    from kiosk.counter import shifts
+    assert shifts.current(db, "T01") is None, "every seeded day (all before today) is closed"
+    shifts.open_shift(db, clock, Actor("Li Na", None, "staff"), "T01", float_fen=0)
     result = counter.sell(db, clock, Actor("Li Na", None, "staff"), "T01", {water.id: 1}, Payment("card", reference="x"))
     assert result.receipt_no == "T01-S-000091"
     summary = build(db, clock, DAY, DAY, "Asia/Shanghai")
     assert summary is not None
+
+
+def test_every_seeded_sale_and_fee_falls_in_one_closed_shift_that_reconciles(db, clock):
+    """A seeded history looks like the desk's: each day a shift, closed with a numbered end-of-day report
+    whose cash is the float plus that day's net cash; no sale or fee outside a shift."""
+    import json
+    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=0, sales=20, end_day=DAY)
+    assert made["shifts"] == 3
+    spans = [(r["opened_at"], r["at"], r["expected_fen"], r["report"], r["float_fen"]) for r in db.query(
+        "SELECT s.opened_at, s.float_fen, c.at, c.expected_fen, c.report FROM shifts s"
+        " JOIN shift_closes c ON c.shift_id = s.id ORDER BY s.id")]
+    assert len(spans) == 3 and len({json.loads(r)["closed_at"] for *_, r, _ in spans}) == 3
+    for table, column in (("sales", "at"), ("fee_collections", "at")):
+        for (at,) in db.execute(f"SELECT {column} FROM {table}"):
+            assert sum(opened <= at < closed for opened, closed, *_ in spans) == 1, (table, at)
+    for opened, closed, expected, report, float_fen in spans:
+        cash = db.execute("SELECT COALESCE(SUM(p.amount_fen), 0) FROM payments p JOIN sales s ON s.id = p.sale_id"
+                          " WHERE p.method = 'cash' AND s.at >= ? AND s.at < ?", (opened, closed)).fetchone()[0]
+        cash += db.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM fee_collections WHERE method = 'cash'"
+                           " AND at >= ? AND at < ?", (opened, closed)).fetchone()[0]
+        assert expected == float_fen + cash == json.loads(report)["cash"]["expected_fen"]
+    numbers = [r[0] for r in db.execute("SELECT report_no FROM shift_closes ORDER BY id")]
+    assert numbers == sorted(set(numbers)) and all(n.startswith("T01-") for n in numbers)
+    # seeding again over the same days adds no second shift
+    assert seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=0, sales=1, end_day=DAY)["shifts"] == 0

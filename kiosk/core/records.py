@@ -1,0 +1,119 @@
+"""The one declaration of which tables are records (append-only) and which hold mutable state.
+
+A record table keeps what happened: rows are only ever added (a correction is a new row), every
+row carries a globally unique ``uid`` (UUIDv7) and the ``site_id`` and ``terminal_id`` that wrote
+it, and two triggers named ``<table>_no_update`` and ``<table>_no_delete`` refuse changes.
+A state table holds what is true now (settings, the numbered series, master data, the stock
+balance) and may be updated in place; changes that matter are audited.
+
+`kiosk db check` and the schema tests derive what to expect from this module; a migration that
+adds a table adds it here, and a test fails on any table the declaration does not name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """One append-only table and the conventions it follows.
+
+    actor: rows are an act by someone, named by ``actor_id`` (users.id, NULL for a visitor or the
+    system) and ``actor`` (the name at the time). Detail rows (sale lines, payments, ...) and rows the
+    machine writes on its own (calls, print-job outcomes) belong to their header and have none.
+    approver: a second person who approved the act: ``approver_id`` + ``approver``.
+    anonymise: the privacy exception: the one UPDATE allowed blanks exactly these columns and sets
+    ``anonymised_at`` (the retention job); every other column must stay as it was.
+    """
+
+    name: str
+    actor: bool = True
+    approver: bool = False
+    anonymise: tuple[str, ...] = ()
+
+
+RECORD_TABLES: tuple[RecordTable, ...] = (
+    # platform
+    RecordTable("audit"),
+    RecordTable("auth_events"),
+    # phone
+    RecordTable("calls", actor=False),
+    RecordTable("call_events"),
+    RecordTable("call_notes"),
+    RecordTable("callbacks_done"),
+    # printing
+    RecordTable("print_jobs"),
+    RecordTable("print_job_events", actor=False),
+    RecordTable("drawer_kicks"),
+    # visitors
+    RecordTable("visits", anonymise=("name", "phone", "organisation", "id_number")),
+    RecordTable("visit_signouts"),
+    RecordTable("deny_list"),
+    RecordTable("deny_list_lifts"),
+    RecordTable("expected_visitors"),
+    RecordTable("rollcall_marks"),
+    # lost and found
+    RecordTable("lf_items"),
+    RecordTable("lf_events"),
+    RecordTable("lf_reports"),
+    RecordTable("lf_claims"),
+    RecordTable("lf_handovers"),
+    RecordTable("lf_handover_items", actor=False),
+    RecordTable("lf_disposals", approver=True),
+    # counter
+    RecordTable("stock_movements"),
+    RecordTable("sales"),
+    RecordTable("sale_lines", actor=False),
+    RecordTable("payments", actor=False),
+    RecordTable("sale_reversals", approver=True),
+    RecordTable("reversal_lines", actor=False),
+    RecordTable("fee_collections"),
+    RecordTable("fee_voids", approver=True),
+    RecordTable("shifts"),
+    RecordTable("shift_closes"),
+    RecordTable("cash_handovers"),
+    RecordTable("stock_counts"),
+    RecordTable("stock_count_lines", actor=False),
+)
+
+# Mutable state: updated in place, no uid (yet), no append-only triggers. Why each is not a record:
+STATE_TABLES: dict[str, str] = {
+    "settings": "business settings a manager edits; each change is audited with before/after",
+    "series": "the last number of each gapless series (receipts, lost-and-found references)",
+    "users": "staff accounts: PIN hashes and active flags change; sign-ins are in auth_events",
+    "hosts": "the host directory; people leave and come back (audited)",
+    "products": "the catalogue: prices and reorder levels change (audited); stock is in stock_movements",
+    "fee_types": "the fee catalogue (audited)",
+    "stock_levels": "running stock balance kept by a trigger; stock_movements stay the record",
+    "schema_migrations": "which migrations this database has",
+    "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",
+}
+
+APPEND_ONLY_EVENTS = ("update", "delete")
+
+# Where the acting person used to be named before migration 0011 (kept for the schema tests).
+RETIRED_ACTOR_COLUMNS = ("staff_id", "added_by", "authorised_by", "approved_by", "approved_by_id",
+                         "opened_by", "opened_by_id", "closed_by", "closed_by_id", "handed_by", "handed_by_id",
+                         "received_by_id", "user_id")
+# The one name for a reference to a row of any table.
+REFERENCE_COLUMNS = ("record_table", "record_id")
+
+
+def trigger_name(table: str, event: str) -> str:
+    """The one naming style of append-only triggers: visits_no_update, visits_no_delete."""
+    return f"{table}_no_{event}"
+
+
+def append_only_triggers() -> list[tuple[str, str]]:
+    """(table, trigger name) for every trigger the record tables must have."""
+    return [(t.name, trigger_name(t.name, event)) for t in RECORD_TABLES for event in APPEND_ONLY_EVENTS]
+
+
+def record_names() -> tuple[str, ...]:
+    """Names of the record tables, in declaration order."""
+    return tuple(t.name for t in RECORD_TABLES)
+
+
+def is_state_table(name: str) -> bool:
+    """True for a declared state table or one of the full-text index's shadow tables."""
+    return name in STATE_TABLES or name.startswith("visits_fts_")
