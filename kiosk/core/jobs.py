@@ -4,7 +4,7 @@ One supervised thread runs submitted jobs in order. A job reports through the bu
 "<kind>.started", "<kind>.progress" (fraction, step), then "<kind>.finished" (result) or
 "<kind>.failed" (error text and the exception), each with the job's number. A job that raises is logged with
 its traceback, reported as failed, and the thread starts over (the supervisor says so), so a broken
-database connection is not reused.
+database connection is not reused; a Refusal is only reported (the request was refused, nothing broke).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kiosk.core.errors import Refusal
 from kiosk.core.events import EventBus
 from kiosk.core.supervisor import Supervisor
 
@@ -101,12 +102,16 @@ class BackgroundJobs:
         try:
             self.bus.publish(f"{job.kind}.started", job=job.number)
             result = job.fn(progress)
+        except Refusal as exc:  # a refused request (a range too long, no stick): not a broken worker
+            log.info("background job %s #%d refused: %s", job.kind, job.number, exc)
+            self.bus.publish(f"{job.kind}.failed", job=job.number, error=str(exc)[:300], exception=exc)
+            return
         except Exception as exc:
             log.exception("background job %s #%d failed", job.kind, job.number)
             # The exception itself travels too: a screen shows a Refusal in its own language (message_of).
             self.bus.publish(f"{job.kind}.failed", job=job.number, error=f"{type(exc).__name__}: {exc}"[:300],
                              exception=exc)
-            raise JobFailed(f"{job.kind} #{job.number}: {exc}") from exc
+            raise JobFailed(f"{job.kind} #{job.number}: {type(exc).__name__}: {exc}") from exc
         finally:
             self._release(job)
         self.bus.publish(f"{job.kind}.finished", job=job.number, result=result)
