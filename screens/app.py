@@ -2,6 +2,11 @@
 
 Visitor screens and staff screens live in one ScreenManager; `go()` is the only way between them
 and refuses staff screens without a signed-in user.
+
+Threads: workers (phone, printer, background jobs) reach the UI only through the event bus, whose
+delivery this app sets to hop to the main thread. Slow work (housekeeping, exports) is submitted to
+`app.jobs`. An exception in a UI handler, a bus handler or a worker is logged with its traceback and
+shown to staff as a translated message; the app stays up (screens/errors.py).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from kiosk.core import settings
 from kiosk.core.context import Context
 from kiosk.core.desk import Desk
 from screens import sections
+from screens.errors import DeskExceptionHandler, failure_text
 from screens.widgets.common import ManagerApproval, Toast
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,9 @@ class KioskApp(App):
     printer_queued = NumericProperty(0)
     deny_alerts_unseen = NumericProperty(0)  # deny-list matches at the visitor screen not yet seen by staff
     clock_text = StringProperty("")
+    worker_alert = StringProperty("")        # the supervised worker that last died ("" when none)
+    worker_alert_state = StringProperty("")  # "restarting", then "running" once it is back
+    worker_restarts = NumericProperty(0)
 
     def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -57,10 +66,14 @@ class KioskApp(App):
         self.lang = ctx.language.code
         self._last_activity = ctx.clock.monotonic()
         self.devices: dict = {}  # "phone" / "printer" handles, once started
+        self._jobs = None        # kiosk.core.jobs.BackgroundJobs, once something needed it
         self._unsubscribe: list = []
+        self._exception_handler = DeskExceptionHandler(self.report_failure)
 
     # --- building -----------------------------------------------------------------------------
     def build(self):
+        from kivy.base import ExceptionManager
+        ExceptionManager.add_handler(self._exception_handler)
         from screens.fonts_setup import register_fonts
         register_fonts()
         for name in ("app.kv",):
@@ -86,34 +99,55 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        # The call prompt and the devices come after the first frame, so the home screen is not delayed.
+        # The call prompt and the devices come after the first frame, so the home screen is not delayed
+        # (the background jobs start on first use).
         Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
 
-    def _housekeeping(self, dt) -> None:
-        """Automatic sign-out and the daily anonymisation of old visits (kiosk.visitors.housekeeping)."""
-        from kiosk.visitors import housekeeping
-        try:
-            done = housekeeping.run_due(self.ctx.db, self.ctx.clock, self.ctx.config.get("site", "timezone"))
-        except Exception:  # a busy database now is fine: the next minute tries again
-            log.exception("housekeeping failed; retrying in a minute")
-            return
+    @property
+    def jobs(self):
+        """The background worker (kiosk.core.jobs) for slow work; started on first use."""
+        if self._jobs is None:
+            from kiosk.core.jobs import BackgroundJobs
+            self._jobs = BackgroundJobs(self.ctx.bus, on_thread_exit=self.ctx.close,
+                                        monotonic=self.ctx.clock.monotonic).start()
+        return self._jobs
+
+    def _housekeeping(self, dt=None) -> int | None:
+        """Queue automatic sign-out and the daily anonymisation of old visits (kiosk.visitors.housekeeping)
+        on the background worker; never stacked: one already queued or running makes this a no-op."""
+        ctx = self.ctx
+
+        def job(progress):
+            from kiosk.visitors import housekeeping
+            return housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
+        return self.jobs.submit("housekeeping", job, key="housekeeping")
+
+    def _on_housekeeping_done(self, event) -> None:
+        done = event.data["result"]
         if done.signed_out or done.anonymised:
             log.info("housekeeping: %d signed out automatically, %s anonymised", done.signed_out, done.anonymised)
+        if done.signed_out and self.user is not None:
+            self.toast(self.tr("{n} visitors signed out automatically", self.lang).format(n=done.signed_out))
 
     def on_stop(self) -> None:
         self.keyboard_dock.hide()
-        for handle in self.devices.values():
-            try:
-                handle.stop()
-            except Exception:  # stopping must never keep the app from closing
-                log.exception("stopping %r failed", handle)
+        # First cut the workers off from the UI: what they publish while stopping would only wait in
+        # Kivy's Clock, which never runs again (and keeps the app alive through its callbacks).
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.ctx.bus.set_delivery(lambda fn: None)
+        self.ctx.bus.set_error_handler(None)
+        if self._jobs is not None:
+            self._jobs.stop()
+        if self.devices:
+            from hardware import devices
+            devices.stop_devices(self.devices)
+        from kivy.base import ExceptionManager
+        ExceptionManager.remove_handler(self._exception_handler)
 
     def _build_call_prompt(self) -> None:
         from screens.phone.call_prompt import CallPrompt
@@ -121,21 +155,39 @@ class KioskApp(App):
             self.call_prompt = CallPrompt(self)
 
     def _start_hardware(self) -> None:
-        for kind, module, fn in (("phone", "hardware.phone.runtime", "start_phone"),
-                                 ("printer", "hardware.printer.worker", "start_printer")):
-            try:
-                starter = getattr(__import__(module, fromlist=[fn]), fn)
-                self.devices[kind] = starter(self.ctx)
-            except Exception as exc:  # a broken device must not stop the desk; the status bar says so
-                log.exception("could not start %s", module)
-                self.ctx.bus.publish(f"{kind}.state", state="error", detail=str(exc))
+        from hardware import devices  # after the first frame: the home screen does not wait for it
+        self.devices.update(devices.start_devices(self.ctx))
 
     def _wire_events(self) -> None:
         """Worker threads publish on the bus; handlers always run here, on the main thread."""
         self.ctx.bus.set_delivery(lambda fn: Clock.schedule_once(lambda dt: fn(), 0))
-        self._unsubscribe.append(self.ctx.bus.subscribe("phone.state", self._on_phone_state))
-        self._unsubscribe.append(self.ctx.bus.subscribe("printer.state", self._on_printer_state))
-        self._unsubscribe.append(self.ctx.bus.subscribe("visitor.deny_alert", self._on_deny_alert))
+        self.ctx.bus.set_error_handler(lambda kind, exc: self.report_failure(exc))
+        for kind, handler in (("phone.state", self._on_phone_state), ("printer.state", self._on_printer_state),
+                              ("visitor.deny_alert", self._on_deny_alert), ("worker.state", self._on_worker_state),
+                              ("housekeeping.finished", self._on_housekeeping_done)):
+            self._unsubscribe.append(self.ctx.bus.subscribe(kind, handler))
+
+    def _on_worker_state(self, event) -> None:
+        """A supervised worker died (restarting) or came back (running after restarts): the status bar
+        says so until staff tap it; staff at the desk also get a toast when one dies."""
+        state, restarts = event.data.get("state"), int(event.data.get("restarts", 0))
+        if state == "restarting" or (state == "running" and restarts and self.worker_alert == event.data["name"]):
+            self.worker_alert, self.worker_alert_state = event.data["name"], state
+            self.worker_restarts = restarts
+            if state == "restarting" and self.user is not None:
+                from screens.status import worker_text
+                self.toast(worker_text(self, self.worker_alert, state, restarts, self.lang))
+
+    def acknowledge_worker_alert(self) -> None:
+        """Staff saw the alert (tapped it): the status bar clears it until the next death."""
+        self.worker_alert, self.worker_alert_state, self.worker_restarts = "", "", 0
+
+    def report_failure(self, exc: BaseException) -> None:
+        """An exception nobody caught (UI handler, bus handler): staff see it translated; the log has it."""
+        try:
+            self.toast(failure_text(self, exc))
+        except Exception:  # the error path must never raise into Kivy's loop
+            log.exception("could not show the failure message")
 
     def _on_deny_alert(self, event) -> None:
         self.deny_alerts_unseen += 1

@@ -17,3 +17,27 @@ def state_text(app, device: str, state: str, lang: str) -> str:
     if device == "printer" and app.printer_queued:
         text += " " + app.tr("({n} queued)", lang).format(n=app.printer_queued)
     return text
+
+
+def _(msgid: str) -> str:
+    """Marks a msgid for the catalogue check; translated where it is shown."""
+    return msgid
+
+
+# Supervised workers (kiosk.core.supervisor names) as staff know them.
+WORKER_NAMES = {
+    "printer": _("Printing"), "phone.reader": _("Phone reader"), "phone.tracker": _("Call tracker"),
+    "jobs": _("Background jobs"),
+}
+WORKER_RESTARTING = _("{worker}: restarting")
+WORKER_RESTARTED = _("{worker}: restarted ({n}×)")
+
+
+def worker_text(app, name: str, state: str, restarts: int, lang: str) -> str:
+    """Status bar (and toast) text for a worker that died: "Printing: restarting"."""
+    if not name:
+        return ""
+    worker = app.tr(WORKER_NAMES.get(name, name), lang)
+    if state == "restarting":
+        return app.tr(WORKER_RESTARTING, lang).format(worker=worker)
+    return app.tr(WORKER_RESTARTED, lang).format(worker=worker, n=restarts)

@@ -2,8 +2,9 @@
 microcontroller speaking a line protocol (hardware/phone/PHONE_PROTOCOL.md).
 
 Transport is split from protocol: parsers are fed bytes (or pin samples) and return
-kiosk.calls.DetectorEvent objects; one reader thread per detector runs the transport, reconnects
-with back-off after an unplug, re-sends the modem's init string, and reports its state.
+kiosk.phone.tracker.DetectorEvent objects; one reader thread per detector runs the transport, reconnects
+with back-off after an unplug, re-sends the modem's init string, and reports its state. The thread runs
+under kiosk.core.supervisor, so even a bug outside a session restarts the reader instead of ending it.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Callable
 
 import serial
 
+from kiosk.core.supervisor import Publish, Supervisor
 from kiosk.phone.tracker import DetectorEvent
 
 log = logging.getLogger(__name__)
@@ -182,7 +184,7 @@ class SerialDetector:
 
     def __init__(self, kind: str, port: str, on_event: EventSink, on_state: StateSink, *, baudrate: int = 9600,
                  init: str = "", offhook_line: str = "", monotonic: Callable[[], float] = time.monotonic,
-                 max_backoff: float = 10.0) -> None:
+                 max_backoff: float = 10.0, publish: Publish | None = None) -> None:
         if kind not in ("at", "line", "ri"):
             raise ValueError(f"unknown detector kind {kind!r}")
         self.kind, self.port, self.baudrate, self.init = kind, port, baudrate, init
@@ -190,17 +192,17 @@ class SerialDetector:
         self.on_event, self.on_state, self.monotonic = on_event, on_state, monotonic
         self.max_backoff = max_backoff
         self.state = DetectorState.OFF
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"phone-{kind}", daemon=True)
+        self.supervisor = Supervisor("phone.reader", self._run, publish=publish, first_delay=min(0.25, max_backoff),
+                                     max_delay=max_backoff, monotonic=monotonic)
+        self._stop = self.supervisor.stopping
         self.connects = 0
 
     def start(self) -> "SerialDetector":
-        self._thread.start()
+        self.supervisor.start()
         return self
 
     def stop(self, timeout: float = 3.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
+        self.supervisor.stop(timeout)
 
     def _set_state(self, state: DetectorState, detail: str) -> None:
         """The one place the state changes: logged and published."""
@@ -209,9 +211,9 @@ class SerialDetector:
         self.state = state
         self.on_state(state, detail)
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         backoff = 0.25
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 port = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
             except (serial.SerialException, OSError, ValueError) as exc:

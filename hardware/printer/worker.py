@@ -1,19 +1,21 @@
 """The print worker: one thread takes stored jobs in order and sends them, retrying with back-off.
 
 It owns its own database connection, never touches widgets, and tells the rest of the app what is
-going on through "printer.state" events on the bus.
+going on through "printer.state" events on the bus. The thread runs under kiosk.core.supervisor: if
+anything escapes the loop (a locked or broken database), it is logged and the loop starts over with a
+fresh connection. hardware.devices builds and starts it from the configuration.
 """
 from __future__ import annotations
 
 import logging
 import threading
 
+from hardware.printer.connections import Printer, PrinterError
 from hardware.printer.escpos import PrinterProfile, render
-from hardware.printer.connections import Printer, PrinterError, from_config
 from kiosk.core import db as db_mod
-from kiosk.printing import queue as printqueue
 from kiosk.core.context import Context
-from kiosk.core.paths import state_dir
+from kiosk.core.supervisor import Supervisor
+from kiosk.printing import queue as printqueue
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
@@ -27,19 +29,21 @@ class PrintWorker:
                  max_backoff: float = MAX_BACKOFF) -> None:
         self.ctx, self.printer, self.profile = ctx, printer, profile
         self.poll, self.max_backoff = poll, max_backoff
-        self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
+        self.supervisor = Supervisor("printer", self._run, publish=ctx.bus.publish,
+                                     first_delay=min(1.0, max_backoff), max_delay=max_backoff,
+                                     monotonic=ctx.clock.monotonic)
+        self._stop = self.supervisor.stopping
         self._last_state: tuple[str, str, int] | None = None
 
     def start(self) -> "PrintWorker":
-        self._thread.start()
+        self.supervisor.start()
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout)
+        self.supervisor.stop(timeout)
 
     def _publish(self, state: str, detail: str, queued: int) -> None:
         if (state, detail, queued) != self._last_state:
@@ -47,13 +51,14 @@ class PrintWorker:
             log.info("printer %s: %s (%d queued)", state, detail, queued)
             self.ctx.bus.publish("printer.state", state=state, detail=detail, queued=queued)
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         database = db_mod.connect(self.ctx.db_path)
+        self._last_state = None  # after a restart the status bar hears the state again
         idle_state = "virtual" if self.printer.virtual else "ok"
         backoff = 1.0
         try:
             self._publish(idle_state, self.printer.name, printqueue.queued_count(database))
-            while not self._stop.is_set():
+            while not stop.is_set():
                 jobs = printqueue.pending(database, limit=1)
                 if not jobs:
                     self._wake.wait(self.poll)
@@ -82,19 +87,3 @@ class PrintWorker:
                 self._publish(idle_state, self.printer.name, printqueue.queued_count(database))
         finally:
             database.close()
-
-
-class _NoPrinter:
-    def stop(self) -> None:
-        pass
-
-
-def start_printer(ctx: Context, *, poll: float = POLL_SECONDS, max_backoff: float = MAX_BACKOFF):
-    """Start the worker for the configured printer (virtual in demo mode); returns a handle."""
-    cfg = ctx.config.section("printer")
-    printer = from_config(cfg, state_dir())
-    if printer is None:
-        ctx.bus.publish("printer.state", state="off", detail="no printer configured", queued=0)
-        return _NoPrinter()
-    profile = PrinterProfile(cfg["paper_mm"], cfg["chinese"], cfg["drawer_pin"], cfg["drawer_pulse_ms"])
-    return PrintWorker(ctx, printer, profile, poll=poll, max_backoff=max_backoff).start()

@@ -5,13 +5,12 @@ import json
 import sys
 import threading
 import time
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from kiosk.cli.main import config_option, resolve_config
+from kiosk.cli.main import build_context, config_option
 
 
 def _emit(kind: str, **data) -> None:
@@ -34,38 +33,36 @@ def phone_group() -> None:
 def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float | None) -> None:
     """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
     callerid, state), with wall and monotonic timestamps, flushed as it happens."""
-    from hardware.phone.detectors import SerialDetector
-    from kiosk.core import config
-    from kiosk.phone.tracker import CallTracker, DetectorEvent, settings_from_config
-    try:
-        cfg = config.load(resolve_config(config_path))
-    except config.ConfigError as exc:
-        raise click.ClickException(f"configuration problem:\n{exc}") from None
-    phone_cfg = cfg.section("phone") | {"detector": kind}
-    tracker = CallTracker(settings_from_config(phone_cfg))
+    from hardware import devices
+    ctx = build_context(config_path, None)  # the desk's own wiring, without writing the call log
     lock = threading.Lock()
 
-    def feed(event: DetectorEvent) -> None:
+    def show(event) -> None:
+        group, _, name = event.kind.partition(".")
+        data = dict(event.data)
+        if group == "call":
+            data.pop("call_id", None)  # nothing is logged while watching
+        elif event.kind == "phone.state":
+            name = "state"
+        elif event.kind == "worker.state" and data.get("state") == "restarting":
+            name = "worker"
+        else:
+            return
         with lock:
-            for call_event in tracker.feed(event):
-                data = asdict(call_event)
-                name = data.pop("kind")
-                if name == "ended" and data["outcome"] == "missed":
-                    _emit("missed", **data)
-                _emit(name, **data)
+            if name == "ended" and data.get("outcome") == "missed":
+                _emit("missed", **data)
+            _emit(name, **data)
 
-    detector = SerialDetector(kind, port, feed, lambda state, detail: _emit("state", state=state.value, detail=detail),
-                              baudrate=phone_cfg["baudrate"], init=phone_cfg["init"] if kind == "at" else "",
-                              offhook_line=phone_cfg["offhook_line"]).start()
+    ctx.bus.subscribe("*", show)
+    service = devices.start_phone(ctx, kind=kind, port=port, log_calls=False)
     deadline = time.monotonic() + seconds if seconds else None
     try:
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.05)
-            feed(DetectorEvent("tick", time.monotonic()))
     except KeyboardInterrupt:
         pass
     finally:
-        detector.stop()
+        service.stop()
 
 
 @phone_group.command("simulate")

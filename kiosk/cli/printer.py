@@ -36,15 +36,15 @@ def printer_group() -> None:
 @click.option("--kick", is_flag=True, help="Also open the cash drawer.")
 def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> None:
     """Print a test page now (both languages, QR, barcode, cut)."""
-    from hardware.printer.escpos import PrinterProfile, render
-    from hardware.printer.connections import PrinterError, from_config
-    from kiosk.core.paths import state_dir
+    from hardware import devices
+    from hardware.printer.connections import PrinterError
+    from hardware.printer.escpos import render
     ctx = build_context(config_path, db_path)
     cfg = ctx.config.section("printer")
-    printer = from_config(cfg, state_dir())
+    printer = devices.open_printer(cfg)
     if printer is None:
         raise click.ClickException("no printer configured ([printer] kind = 'none')")
-    profile = PrinterProfile(cfg["paper_mm"], cfg["chinese"], cfg["drawer_pin"], cfg["drawer_pulse_ms"])
+    profile = devices.printer_profile(cfg)
     receipt = test_page(ctx.terminal_id)
     try:
         result = printer.send(render(receipt, profile, kick=kick), receipt)
@@ -94,7 +94,8 @@ def _find_job(db, kind: str | None, record_id: str | None, job_id: int | None):
 @click.option("--escpos", type=click.Path(dir_okay=False, path_type=Path), help="Write the ESC/POS bytes.")
 def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) -> None:
     """Show what would be printed for a stored receipt."""
-    from hardware.printer.escpos import PrinterProfile, render
+    from hardware import devices
+    from hardware.printer.escpos import render
     from hardware.printer.png import render_png
     from kiosk.printing.documents import KIND_CODES, layout
     if job_id is None and not (kind and record_id):
@@ -110,8 +111,7 @@ def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) 
         render_png(job.receipt, cfg["paper_mm"]).save(png)
         click.echo(f"wrote {png}")
     if escpos:
-        profile = PrinterProfile(cfg["paper_mm"], cfg["chinese"], cfg["drawer_pin"], cfg["drawer_pulse_ms"])
-        escpos.write_bytes(render(job.receipt, profile, kick=job.kick_drawer))
+        escpos.write_bytes(render(job.receipt, devices.printer_profile(cfg), kick=job.kick_drawer))
         click.echo(f"wrote {escpos}")
     if not png and not escpos:
         from hardware.printer.png import PAPERS

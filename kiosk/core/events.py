@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["Event"], None]
 Delivery = Callable[[Callable[[], None]], None]
+ErrorHandler = Callable[[str, Exception], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class EventBus:
         self._handlers: dict[str, list[Handler]] = {}
         self._lock = threading.Lock()
         self._delivery = delivery
+        self._on_error: ErrorHandler | None = None
+
+    def set_error_handler(self, on_error: ErrorHandler | None) -> None:
+        """Also tell someone (the UI shows staff a message) when a handler raises; it is logged anyway."""
+        self._on_error = on_error
 
     def set_delivery(self, delivery: Delivery) -> None:
         """Install how handlers are run (the UI passes its main-thread scheduler)."""
@@ -63,6 +69,16 @@ class EventBus:
             for handler in handlers:
                 try:
                     handler(event)
-                except Exception:  # one bad handler must not starve the others
+                except Exception as exc:  # one bad handler must not starve the others
                     log.exception("event handler failed for %s", kind)
+                    self._report(kind, exc)
         self._delivery(run)
+
+    def _report(self, kind: str, exc: Exception) -> None:
+        on_error = self._on_error
+        if on_error is None:
+            return
+        try:
+            on_error(kind, exc)
+        except Exception:  # the error path itself must never raise into a worker
+            log.exception("error handler failed for %s", kind)

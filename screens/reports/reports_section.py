@@ -1,16 +1,15 @@
 """Managers' reports: pick a day or a range, see the summary and charts, export to a stick or folder.
 
-No SQL here: kiosk.reports.summary builds the figures, kiosk.reports.export writes the files (in a worker thread
-with its own database connection; progress comes back to the main thread through Clock).
+No SQL here: kiosk.reports.summary builds the figures, kiosk.reports.export writes the files as a job on
+the app's background worker (app.jobs, its own database connection); progress and the result come back
+as "export.*" events on the bus, which delivers them on the main thread.
 """
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 from kivy.app import App
-from kivy.clock import Clock, mainthread
 from kivy.graphics import Color, Line, Rectangle
 from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
@@ -73,6 +72,12 @@ class ReportsSection(Screen):
     progress = NumericProperty(0)
     status = StringProperty("")
     files_text = StringProperty("")
+    EXPORT_EVENTS = ("export.progress", "export.finished", "export.failed")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._job: int | None = None
+        self._listening: list = []
 
     def on_pre_enter(self, *args) -> None:
         if self.first is None:
@@ -136,27 +141,35 @@ class ReportsSection(Screen):
         self.progress, self.files_text = 0, ""
         self.status = app.tr("Exporting…", app.lang)
         self.ids.export_button.disabled = True
-        args = (app.ctx, self.first, self.last, self.destination.path, app.lang)
-        self._worker = threading.Thread(target=self._run, args=args, daemon=True)
-        self._worker.start()
+        ctx, first, last, folder, lang = app.ctx, self.first, self.last, self.destination.path, app.lang
 
-    def _run(self, ctx, first, last, folder, lang) -> None:
-        from kiosk.reports import export
-        try:
-            result = export.run_export(ctx.db, ctx.clock, first=first, last=last,
-                                       tz_name=ctx.config.get("site", "timezone"), destination=folder, lang=lang,
-                                       progress=lambda f, step: Clock.schedule_once(lambda dt: self._progress(f)))
-        except Exception as exc:  # any failure must reach the screen, not die in the thread
-            self._finished(None, message_of(exc, lang))  # an ExportError/RangeError in the screen's language
-        else:
-            self._finished(result, "")
-        finally:
-            ctx.close()  # this thread's connection
+        def job(progress):
+            from kiosk.reports import export
+            return export.run_export(ctx.db, ctx.clock, first=first, last=last,
+                                     tz_name=ctx.config.get("site", "timezone"), destination=folder, lang=lang,
+                                     progress=progress)
+        self._listen(ctx.bus)
+        self._job = app.jobs.submit("export", job)
 
-    def _progress(self, fraction: float) -> None:
-        self.progress = fraction
+    def _listen(self, bus) -> None:
+        if not self._listening:
+            self._listening = [bus.subscribe(kind, self._on_export_event) for kind in self.EXPORT_EVENTS]
 
-    @mainthread
+    def _on_export_event(self, event) -> None:
+        """Runs on the main thread (the bus's delivery); events of other export jobs are not ours."""
+        if self._job is None or event.data.get("job") != self._job:
+            return
+        if event.kind == "export.progress":
+            self.progress = event.data["fraction"]
+            return
+        for unsubscribe in self._listening:
+            unsubscribe()
+        self._listening, self._job = [], None
+        if event.kind == "export.finished":
+            self._finished(event.data["result"], "")
+        else:  # a refusal (ExportError, RangeError) in the screen's language; anything else as its text
+            self._finished(None, message_of(event.data["exception"], App.get_running_app().lang))
+
     def _finished(self, result, error: str) -> None:
         app = App.get_running_app()
         self.ids.export_button.disabled = False

@@ -72,6 +72,9 @@ class _TargetMixin:
         field.focus = True
 
 
+PINYIN_READY = "input.pinyin_ready"
+
+
 class OnScreenKeyboard(_TargetMixin, BoxLayout):
     """Docked keyboard with modes 中 (pinyin + candidate bar), EN (letters, shift) and 123."""
 
@@ -97,9 +100,13 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     def _start_engine(self) -> None:
         from kiosk.input import pinyin  # lazy: never at import time of screens
         self._engine = pinyin.shared_engine()
-        self._engine.load_in_background(lambda engine: Clock.schedule_once(lambda dt: self._engine_loaded()))
+        # The loader thread reaches this widget the one way workers reach the UI: an event on the bus.
+        bus = App.get_running_app().ctx.bus
+        self._unsubscribe_engine = bus.subscribe(PINYIN_READY, lambda event: self._engine_loaded())
+        self._engine.load_in_background(lambda engine: bus.publish(PINYIN_READY, failed=engine.error is not None))
 
     def _engine_loaded(self) -> None:
+        self._unsubscribe_engine()
         self.engine_failed = self._engine.error is not None
         self.engine_ready = not self.engine_failed
         self._refresh_candidates()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from hardware.printer.worker import start_printer
+from hardware.devices import start_printer
 from kiosk.core import config
 from kiosk.counter import sales as counter
 from kiosk.counter import fees, shifts

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hardware.phone.runtime import start_phone
+from hardware.devices import start_phone
 from hardware.phone.simulator import PtyLine
 from kiosk.core import audit
 from kiosk.phone import calllog

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from hardware.printer.connections import NetworkPrinter, PrinterError
-from hardware.printer.worker import start_printer
+from hardware.devices import start_printer
 from kiosk.core import config
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import SYSTEM

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from hardware.printer.worker import start_printer
+from hardware.devices import start_printer
 from kiosk.core import audit
 from kiosk.core import config
 from kiosk.printing import queue as printqueue

@@ -52,3 +52,39 @@ async def test_reports_section_exports_to_the_configured_folder(kivy_app):
     assert dict(section.tiles)["Calls"] == "40"
     shot(app, "reports_section_en.png")
     assert staff.role == "staff"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", config_extra={"export": {"folder": str(EXPORT_DIR)}}))
+@pytest.mark.asyncio
+async def test_a_failing_export_is_reported_on_the_section_and_the_next_one_works(kivy_app, monkeypatch):
+    import threading
+
+    from kiosk.reports import export
+    app = kivy_app
+    await settle(app)
+    app.sign_in(auth.users(app.ctx.db, role="manager")[0])
+    await settle(app)
+    desk = app.sm.get_screen("desk")
+    await tap(app, find(desk.ids.nav, text="报表"))
+    section = desk.ids.content.current_screen
+    real, threads = export.run_export, []
+
+    def full_stick(*args, **kwargs):
+        threads.append(threading.current_thread())
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(export, "run_export", full_stick)
+    await tap(app, find(section, text="导出"))
+    for _ in range(200):
+        if section.status.startswith("导出失败"):
+            break
+        await app.async_sleep(0.05)
+    assert section.status.startswith("导出失败") and "No space left" in section.status
+    assert not section.ids.export_button.disabled, "the manager can try again"
+    assert threads and threads[0] is not threading.main_thread()
+    monkeypatch.setattr(export, "run_export", real)
+    await tap(app, find(section, text="导出"))  # the worker restarted after its one-second back-off
+    for _ in range(400):
+        if section.status.startswith("导出完成"):
+            break
+        await app.async_sleep(0.05)
+    assert section.status.startswith("导出完成"), section.status
