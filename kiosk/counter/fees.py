@@ -137,6 +137,7 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
         raise CounterError("a reason is required")
     reason = counter_text(reason, "reason")
     with write(db):
+        require_open(db, terminal_id)  # a voided fee's money leaves the drawer: it belongs in a shift
         if db.execute("SELECT 1 FROM fee_collections WHERE id = ?", (collection_id,)).fetchone() is None:
             raise CounterError("no such fee collection")
         if db.execute("SELECT 1 FROM fee_voids WHERE collection_id = ?", (collection_id,)).fetchone():

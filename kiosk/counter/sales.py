@@ -305,6 +305,7 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
         raise CounterError("only today's whole sales can be voided; refund it instead")
     from kiosk.counter.receipts import reversal_slip
     with write(db):
+        require_open(db, terminal_id)  # money going back out belongs in today's end-of-day report too
         sale = db.execute("SELECT at FROM sales WHERE id = ?", (sale_id,)).fetchone()
         if sale is None:
             raise CounterError("no such sale")
