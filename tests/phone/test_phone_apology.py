@@ -32,7 +32,7 @@ def test_the_threshold_is_box_configuration_and_validated():
     assert config.validate({}).get("phone", "apology_mandatory_rings") == 5
     assert config.validate({"phone": {"apology_mandatory_rings": 7}}).get("phone", "apology_mandatory_rings") == 7
     for bad in ({"apology_mandatory_rings": 3}, {"apology_mandatory_rings": 1},
-                {"apology_mandatory_rings": "5"}, {"rings_before_prompt": 6}):
+                {"apology_mandatory_rings": "5"}, {"rings_before_prompt": 6, "apology_mandatory_rings": 5}):
         with pytest.raises(config.ConfigError, match="apology_mandatory_rings"):
             config.validate({"phone": bad})
 
