@@ -211,6 +211,7 @@ def test_every_composed_refusal_is_translated():
     """The text checkers build "<label> is required" and the like: call each at each of its call sites."""
     import ast
     import importlib
+    import inspect
     from kiosk.core.errors import Refusal
     catalogue = i18n.catalogue("zh_CN")
     checked, missing = 0, []
@@ -226,7 +227,9 @@ def test_every_composed_refusal_is_translated():
             kwargs = {k.arg: k.value.value for k in call.keywords if isinstance(k.value, ast.Constant)}
             if None in args:
                 continue  # the checker's own recursive or generic use
-            limit = kwargs.get("limit", 200)
+            default_limit = inspect.signature(checker).parameters.get("limit")
+            limit = kwargs.get("limit", default_limit.default if default_limit and isinstance(
+                default_limit.default, int) else 200)
             for value in (["", "x" * (limit + 1), "a\x01b"] + (["a\U0001F600"] if function == "clean_text" else [])):
                 try:
                     checker(value, *args, **kwargs)
