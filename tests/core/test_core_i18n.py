@@ -257,6 +257,9 @@ def test_refusal_shape_message_and_params():
     assert Refusal("no item {ref}").message("zh_CN") == "没有编号为 {ref} 的物品"  # no params: text as is
     # a param the sentence does not name cannot hide the refusal
     assert Refusal("no item {ref}", other=1).message("zh_CN").startswith("no item {ref} other=1")
-    assert message_of(ValueError("Welcome"), "zh_CN") == "欢迎光临"
+    # anything that is not a refusal shows its kind only: raw text may be English or personal data
+    shown = message_of(ValueError("Welcome 王小明"), "zh_CN")
+    assert "ValueError" in shown and "Welcome" not in shown and "王小明" not in shown and shown != message_of(
+        ValueError("x"), "en")
     with pytest.raises(TypeError):
         Refusal("")
