@@ -28,10 +28,10 @@ MODEL_PATHS = (
     Path("/usr/local/share/tegaki/models/zinnia/handwriting-zh_CN.model"),
 )
 CANVAS = 1000          # the Tegaki models were trained on a 1000 x 1000 box
-RERANK_POOL = 30       # Zinnia results re-ranked with the frequency prior
+RERANK_POOL = 60       # Zinnia results re-ranked with the frequency prior
 MAX_STROKES = 64       # bounds: a finger scribble never makes an unbounded C call
 MAX_POINTS = 4096
-PRIOR_WEIGHT = 0.06    # Zinnia scores of close candidates differ by ~0.1-0.5; the prior nudges
+PRIOR_WEIGHT = 0.25    # Zinnia scores of close candidates differ by ~0.1-0.5; the prior nudges
 
 Stroke = Sequence[tuple[float, float]]
 
@@ -153,7 +153,7 @@ class Recognizer:
         if rerank and self.prior is not None:
             # rank among the pool also counts: Zinnia's order carries information its raw score
             # (a margin, not a probability) spreads unevenly between characters
-            scored = [Guess(t, s + PRIOR_WEIGHT * self.prior(t) - 0.01 * i) for i, (t, s) in enumerate(raw)]
+            scored = [Guess(t, s + PRIOR_WEIGHT * self.prior(t) - 0.03 * i) for i, (t, s) in enumerate(raw)]
             scored.sort(key=lambda g: -g.score)
         else:
             scored = [Guess(t, s) for t, s in raw]

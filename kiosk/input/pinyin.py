@@ -354,6 +354,7 @@ class PinyinEngine:
         self._callbacks: list[Callable[["PinyinEngine"], None]] = []
         self._thread: threading.Thread | None = None
         self._share_cache: dict[tuple, list[tuple[str, float]]] = {}
+        self._prior_tops: tuple[float, float] | None = None
 
     @property
     def cache_path(self) -> Path:
@@ -531,8 +532,11 @@ class PinyinEngine:
     def char_prior(self, ch: str) -> float:
         """0..10: how common `ch` is, in text and in names (log scale); for handwriting re-ranking."""
         index = self._require()
-        general = math.log1p(index.char_freq.get(ch, 0.0)) / math.log1p(max(index.char_freq.values(), default=1.0))
-        named = math.log1p(index.name_freq.get(ch, 0.0)) / math.log1p(max(index.name_freq.values(), default=1.0))
+        if self._prior_tops is None:  # once: max() over 7,000 entries per call would cost ms
+            self._prior_tops = (math.log1p(max(index.char_freq.values(), default=1.0)) or 1.0,
+                                math.log1p(max(index.name_freq.values(), default=1.0)) or 1.0)
+        general = math.log1p(index.char_freq.get(ch, 0.0)) / self._prior_tops[0]
+        named = math.log1p(index.name_freq.get(ch, 0.0)) / self._prior_tops[1]
         return 10.0 * max(general, named)
 
     def _lookup(self, index: _Index, tokens: list[str], limit: int,
