@@ -51,7 +51,7 @@ COMPOUND_SURNAMES = tuple(k for k in SURNAME_READINGS if len(k) == 2)
 GENERAL_SURNAMES = 80  # surnames boosted in the general (non-name) ranking, as before
 NAME_CHAR_MIN = 200    # given-name count from which a non-GB 2312 character is offered
 NAME_MAX_GIVEN = 3     # given-name characters composed after a surname
-NAME_BEAM = 6          # best choices per position kept when composing whole names
+NAME_BEAM = 10         # best choices per position kept when composing whole names
 TOP_SURNAMES = 30
 SURNAME_BOOST = 5.0
 # Characters common in given names (most common first). Visitors type names: these outrank other
