@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -125,8 +125,24 @@ def _source_stamp(max_words: int) -> str:
     st = d.stat()
     names = _name_freq_path()
     nst = f"{names.stat().st_size}" if names else "none"
+    try:
+        from importlib.metadata import version
+        nst += ";pypinyin-dict=" + version("pypinyin-dict")
+    except Exception:  # noqa: BLE001 - not installed: GB 2312 only, and the stamp says so
+        nst += ";pypinyin-dict=none"
     return (f"v{INDEX_VERSION};pypinyin={pypinyin.__version__};jieba={st.st_size}:{int(st.st_mtime)};"
             f"names={nst};max={max_words}")
+
+
+def general_standard() -> dict[str, str]:
+    """The 8,105 characters of the Table of General Standard Chinese Characters (通用规范汉字表, 2013)
+    with their readings: pypinyin-dict's kMandarin_8105 (MIT, from the pinyin-data project).
+    {} if pypinyin-dict is not installed (then GB 2312 alone is the character set)."""
+    try:
+        from pypinyin_dict.pinyin_data import kmandarin_8105
+    except ImportError:
+        return {}
+    return {chr(code): readings for code, readings in kmandarin_8105.pinyin_dict.items()}
 
 
 def _in_charset(ch: str, extra: frozenset[str]) -> bool:
@@ -159,10 +175,11 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
 
     char_freq: dict[str, float] = {}
     words: list[tuple[str, float]] = []
+    standard = general_standard()
     with open(_jieba_dict_path(), encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) < 2 or not _simplified_common(parts[0]):
+            if len(parts) < 2 or not (_simplified_common(parts[0]) or parts[0] in standard):
                 continue
             word, freq = parts[0], float(parts[1])
             if len(word) == 1:
@@ -179,10 +196,13 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     # characters seen in at least a few hundred real given names join the character set
     name_chars = frozenset(ch for ch, n in name_freq.items() if n >= NAME_CHAR_MIN)
     char_readings: dict[str, list[str]] = {}
-    for code, readings in pinyin_dict.items():
+    codes = sorted(set(pinyin_dict) | {ord(ch) for ch in standard})
+    for code in codes:
         ch = chr(code)
-        if not _in_charset(ch, name_chars):
+        if not (ch in standard or _in_charset(ch, name_chars)):
             continue
+        # pypinyin's order first (its usual reading leads), then any the 8,105 table adds
+        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, "")) if r)
         freq = char_freq.get(ch, 1.0)
         syls = []
         for reading in readings.split(","):
@@ -463,24 +483,25 @@ class PinyinEngine:
             for cand in self._names(index, parses, pinyin, kind):
                 add(cand.text, cand.consumed, cand.score)
         for count in range(longest, 0, -1):
-            level: list[Candidate] = []
-            for parse in parses:
-                if len(parse) < count:
-                    continue
+            level: list[tuple[float, str, int]] = []
+            matching = [p for p in parses if len(p) >= count]
+            for parse in matching:
                 consumed = _consumed_chars(pinyin, parse[:count])
                 if names is not None:
                     # name data first (ranked among themselves above any general word) …
-                    for text, score in self._lookup(index, parse[:count], cap, names):
-                        level.append(Candidate(text, consumed, 1e12 + score))
+                    level += [(1e12 + score, text, consumed)
+                              for text, score in self._lookup(index, parse[:count], cap, names)]
                 # … then every other reading of every character: nothing is out of reach
-                for text, score in self._lookup(index, parse[:count], cap):
-                    level.append(Candidate(text, consumed, score))
+                level += [(score, text, consumed) for text, score in self._lookup(index, parse[:count], cap)]
             if count == longest and count >= 2 and not level and not out:
                 composed = self._compose(index, parses[0], pinyin)
                 if composed:
                     add(composed.text, composed.consumed, composed.score)
-            for cand in sorted(level, key=lambda c: -c.score):
-                add(cand.text, cand.consumed, cand.score)
+            if len(matching) > 1:  # one parse: both lists come sorted, names first, as wanted
+                level.sort(key=lambda e: -e[0])
+            for score, text, consumed in level:
+                if text not in seen:
+                    add(text, consumed, score)
             if len(out) >= cap and count < longest:
                 break
         return out[:cap]
@@ -543,6 +564,9 @@ class PinyinEngine:
                 buckets: dict | None = None) -> list[tuple[str, float]]:
         bucket = (index.buckets if buckets is None else buckets).get("".join(t[0] for t in tokens), ())
         full = [t in index.syllables for t in tokens]
+        if len(tokens) == 1 and len(tokens[0]) == 1 and not full[0]:
+            # a lone initial ("z"): every one-syllable entry of its bucket matches, in order
+            return [(text, score) for syls, text, score in bucket if len(syls) == 1][:limit]
         found = []
         for syls, text, score in bucket:
             if len(syls) != len(tokens):

@@ -134,7 +134,9 @@ async def test_back_and_language_on_the_name_and_host_steps(kivy_app):
     await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
     assert ids.steps.current == "name"
     ids.name.text = "Ann"
-    await tap(app, find(flow.ids.steps.current_screen, text="EN"))
+    from kivy.factory import Factory
+    [bar] = [w for w in flow.ids.steps.current_screen.walk(restrict=True) if isinstance(w, Factory.VisitorStepBar)]
+    await tap(app, find(bar, text="EN"))
     assert app.lang == "en"
     await settle(app)
     check_step(flow, "Your name", "2 / 4")
