@@ -2,7 +2,8 @@
 
 Lifecycle (kiosk.printing.queue): a job is marked 'sending' and committed before its first byte
 goes out; then 'printed' when the printer confirms, 'unconfirmed' when it took bytes but did not
-confirm (never sent again as an original: a resend is a marked copy), a failed attempt when a
+confirm (never sent again as an original: one marked copy is queued at once, without the drawer
+pulse), a failed attempt when a
 transient fault (off, paper out, cover open, refused) stopped it before any byte went out (tried
 again after a back-off, held after `attempts` tries), 'held' at once for any other failure. A held
 job never blocks the jobs after it. A job found 'sending' at start was caught by a crash or power
@@ -127,24 +128,21 @@ class PrintWorker:
             return self._failed(database, job, exc)
         except Exception as exc:  # a bug in a connection: nothing says no byte went out
             log.exception("print job %s failed", job.id)
-            printqueue.mark(database, clock, job.id, "unconfirmed", f"error: {type(exc).__name__}: {exc}")
+            printqueue.unconfirmed(database, clock, job.id, f"error: {type(exc).__name__}: {exc}")
             self._publish("error", str(exc), database)
             return "error"
         if result.confirmed or result.silent:
             # A printer that never answers status cannot confirm anything: what it took is printed.
             printqueue.mark(database, clock, job.id, "printed", result.detail)
             return result.paper
-        printqueue.mark(database, clock, job.id, "unconfirmed", result.detail)
+        printqueue.unconfirmed(database, clock, job.id, result.detail)
         return "ok"
 
     def _failed(self, database, job: printqueue.Job, exc: PrinterError) -> str:
         clock = self.ctx.clock
         if exc.sent:
-            # Part of it may be on paper: the original is spent. A job cut off mid-way is resent once,
-            # automatically, as a marked copy without the drawer; a copy is never resent by itself.
-            printqueue.mark(database, clock, job.id, "unconfirmed", exc.detail)
-            if not job.is_copy and job.receipt is not None:
-                printqueue.resend_copy(database, clock, None, job.id)
+            # Part of it may be on paper: the original is spent; it is resent once, as a marked copy.
+            printqueue.unconfirmed(database, clock, job.id, exc.detail)
             self._publish(exc.state, exc.detail, database)
             return exc.state if exc.state in TRANSIENT else "error"
         attempts = job.attempts + 1

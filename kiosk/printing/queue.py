@@ -198,8 +198,21 @@ def resolve_interrupted(db: sqlite_utils.Database, clock: Clock) -> list[int]:
     ids = [r[0] for r in db.execute("SELECT job_id FROM print_queue INDEXED BY print_queue_live"
                                      " WHERE status IN ('queued', 'sending') AND status = 'sending'").fetchall()]
     for job_id in ids:
-        mark(db, clock, job_id, "unconfirmed", "interrupted while sending (restart or power cut)")
+        unconfirmed(db, clock, job_id, "interrupted while sending (restart or power cut)")
     return ids
+
+
+def unconfirmed(db: sqlite_utils.Database, clock: Clock, job_id: int, detail: str) -> int | None:
+    """The printer may have printed this job but did not confirm it: mark it unconfirmed and, for an
+    original, queue one marked copy in the same transaction (a copy is never resent by itself, so a
+    printer that never confirms gets each receipt at most twice: the original and one copy).
+    Returns the copy's job id, or None."""
+    with write(db):
+        mark(db, clock, job_id, "unconfirmed", detail)
+        job = get(db, job_id)
+        if job.is_copy or job.receipt is None:
+            return None
+        return resend_copy(db, clock, None, job_id)
 
 
 def get(db: sqlite_utils.Database, job_id: int) -> Job:
