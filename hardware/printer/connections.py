@@ -98,6 +98,8 @@ def printer_state(printer: bytes, offline: bytes, paper: bytes) -> str | None:
     return "paper_low" if r == "paper_low" else "ok"
 
 
+SECONDS_PER_BYTE = 0.0015  # the slowest printer we wait for: about 670 bytes a second
+
 STATE_DETAIL = {
     "paper_out": "reports no paper", "cover_open": "reports its cover open", "offline": "reports offline",
     "error": "reports an error",
@@ -120,13 +122,14 @@ class StreamPrinter:
     def _open(self):  # -> a transport with write(bytes), read1(timeout) -> bytes, close()
         raise NotImplementedError
 
-    def _query(self, transport, command: bytes) -> bytes:
+    def _query(self, transport, command: bytes, timeout: float | None = None) -> bytes:
         transport.write(command)
-        return transport.read1(self.status_timeout)
+        return transport.read1(self.status_timeout if timeout is None else timeout)
 
-    def status(self, transport) -> str | None:
+    def status(self, transport, first_timeout: float | None = None) -> str | None:
         """The printer's state now (None: it gives no status)."""
-        first = self._query(transport, DLE_EOT_PRINTER)
+        transport.discard()  # a late answer to an earlier query must not be read as this one's
+        first = self._query(transport, DLE_EOT_PRINTER, first_timeout)
         if not first:
             return None  # a printer that does not answer one query answers none: do not wait thrice
         return printer_state(first, self._query(transport, DLE_EOT_OFFLINE), self._query(transport, DLE_EOT_PAPER))
@@ -153,7 +156,12 @@ class StreamPrinter:
                 raise PrinterError(before, f"{self.name} {STATE_DETAIL[before]}")
             started = True
             transport.write(data)
-            after = self.status(transport)
+            if before is None:
+                after = None  # it gave no status before the job: it will give none after it either
+            else:
+                # The answer comes after the printer has read the whole job: give a slow printer
+                # (a serial line at 9600 baud reads about 1 byte a millisecond) the time to read it.
+                after = self.status(transport, first_timeout=self.status_timeout + len(data) * SECONDS_PER_BYTE)
         except PrinterError:
             raise
         except OSError as exc:
@@ -180,9 +188,15 @@ class _SocketTransport:
     def read1(self, timeout: float) -> bytes:
         self.sock.settimeout(timeout)
         try:
-            return self.sock.recv(1)  # b"" when the printer closed the connection
+            answer = self.sock.recv(1)
         except socket.timeout:
             return b""
+        if not answer:
+            raise ConnectionError("the printer closed the connection")
+        return answer
+
+    def discard(self) -> None:
+        """One connection is one job: nothing stale can be waiting."""
 
     def close(self) -> None:
         try:
@@ -224,6 +238,12 @@ class _SerialTransport:
         except Exception as exc:
             raise OSError(str(exc)) from exc
 
+    def discard(self) -> None:
+        try:
+            self.port.reset_input_buffer()
+        except Exception as exc:
+            raise OSError(str(exc)) from exc
+
     def close(self) -> None:
         try:
             self.port.close()
@@ -234,15 +254,17 @@ class _SerialTransport:
 class SerialPrinter(StreamPrinter):
     """An ESC/POS printer on a serial port (pyserial), opened exclusively for each job."""
 
-    def __init__(self, device: str, baudrate: int = 9600, timeout: float = 5.0, status_timeout: float = 2.0) -> None:
+    def __init__(self, device: str, baudrate: int = 9600, timeout: float = 5.0, status_timeout: float = 2.0, *,
+                 exclusive: bool = True) -> None:
         self.device, self.baudrate, self.timeout, self.status_timeout = device, baudrate, timeout, status_timeout
+        self.exclusive = exclusive
         self.name = f"serial:{device}"
 
     def _open(self) -> _SerialTransport:
         import serial
         try:
             port = serial.Serial(self.device, self.baudrate, timeout=self.status_timeout,
-                                 write_timeout=self.timeout, exclusive=True)
+                                 write_timeout=self.timeout, exclusive=self.exclusive)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise PrinterError("offline", f"no printer at {self.name} ({exc})") from exc
         return _SerialTransport(port)
