@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0   # idle look for jobs queued by another process (the CLI); in-process jobs wake it
 MAX_BACKOFF = 30.0
 ATTEMPTS = 5
+# Why the printer shows "error" (msgids, translated on the status bar in the screen's language).
+def _(msgid: str) -> str:
+    """Marks a msgid for the catalogue check; the status bar translates it."""
+    return msgid
+
+
+REASON_CRASH = _("printing stopped on an error and restarts")
+REASON_HELD = _("a job could not be printed and is held")
+REASON_SEND = _("the printer connection failed; the job was not confirmed")
 
 
 class PrintWorker:
@@ -58,12 +67,13 @@ class PrintWorker:
         self.waker.wake()
         self.supervisor.stop(timeout)
 
-    def _publish(self, state: str, detail: str, database) -> None:
+    def _publish(self, state: str, detail: str, database, reason: str = "") -> None:
         queued, attention = printqueue.queued_count(database), printqueue.attention_count(database)
         if (state, detail, queued, attention) != self._last_state:
             self._last_state = (state, detail, queued, attention)
             log.info("printer %s: %s (%d queued, %d need attention)", state, detail, queued, attention)
-            self.ctx.bus.publish("printer.state", state=state, detail=detail, queued=queued, attention=attention)
+            self.ctx.bus.publish("printer.state", state=state, detail=detail, queued=queued, attention=attention,
+                                 reason=reason)
 
     def _run(self, stop: threading.Event) -> None:
         self._last_state = None  # after a restart the status bar hears the state again
@@ -83,7 +93,7 @@ class PrintWorker:
     def _publish_error(self, exc: Exception) -> None:
         try:
             self.ctx.bus.publish("printer.state", state="error", detail=f"{type(exc).__name__}: {exc}"[:200],
-                                 queued=0, attention=0)
+                                 queued=0, attention=0, reason=REASON_CRASH)
         except Exception:
             log.exception("publishing the printer's error failed")
 
@@ -118,7 +128,7 @@ class PrintWorker:
         except Exception as exc:
             log.exception("print job %s cannot be rendered", job.id)
             printqueue.mark(database, clock, job.id, "held", f"error: {type(exc).__name__}: {exc}")
-            self._publish("error", f"job {job.id}: {exc}", database)
+            self._publish("error", f"job {job.id}: {exc}", database, REASON_HELD)
             return "error"
         # Committed before the first byte: a crash from here on leaves 'sending', resolved at start.
         printqueue.mark(database, clock, job.id, "sending")
@@ -129,7 +139,7 @@ class PrintWorker:
         except Exception as exc:  # a bug in a connection: nothing says no byte went out
             log.exception("print job %s failed", job.id)
             printqueue.unconfirmed(database, clock, job.id, f"error: {type(exc).__name__}: {exc}")
-            self._publish("error", str(exc), database)
+            self._publish("error", str(exc), database, REASON_SEND)
             return "error"
         if result.confirmed or result.silent:
             # A printer that never answers status cannot confirm anything: what it took is printed.
