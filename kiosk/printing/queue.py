@@ -304,6 +304,25 @@ def cancel(db: sqlite_utils.Database, clock: Clock, actor: Actor, job_id: int, r
                      {"status": "cancelled", "reason": reason})
 
 
+def record_printed(db: sqlite_utils.Database, at: str, actor_name: str, receipt: Receipt, *, record_table: str,
+                   record_id, kick_drawer: bool = False) -> int:
+    """A job that was printed at `at` (the demo seed's past days): the rows a real sale leaves behind,
+    queued, sending and printed, and its drawer opening. Inside the caller's transaction."""
+    job_id = db.execute(
+        "INSERT INTO print_jobs (created_at, kind, record_table, record_id, receipt_no, document, kick_drawer, actor)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (at, receipt.kind, record_table, str(record_id), receipt.number, receipt.to_json(), int(kick_drawer),
+         actor_name)).lastrowid
+    db.conn.executemany("INSERT INTO print_job_events (job_id, at, status, detail) VALUES (?, ?, ?, ?)",
+                        [(job_id, at, "queued", ""), (job_id, at, "sending", ""), (job_id, at, "printed", "printed")])
+    db.execute("INSERT INTO print_queue (job_id, status, detail, updated_at) VALUES (?, 'printed', 'printed', ?)",
+               (job_id, at))
+    if kick_drawer:
+        db.execute("INSERT INTO drawer_kicks (at, actor, reason, record_table, record_id, job_id)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (at, actor_name, receipt.kind, record_table, str(record_id), job_id))
+    return job_id
+
+
 def queued_count(db: sqlite_utils.Database) -> int:
     """How many jobs wait for the printer (through the partial index)."""
     return db.execute("SELECT COUNT(*) FROM print_queue INDEXED BY print_queue_live"
