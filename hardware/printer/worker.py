@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from hardware.printer.connections import TRANSIENT, Printer, PrinterError
 from hardware.printer.escpos import PrinterProfile, render
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0   # idle look for jobs queued by another process (the CLI); in-process jobs wake it
 MAX_BACKOFF = 30.0
 ATTEMPTS = 5
+PROBE_SECONDS = 30.0  # while idle, ask a printer that answers DLE EOT how it is (paper near end, cover)
 # Why the printer shows "error" (msgids, translated on the status bar in the screen's language).
 def _(msgid: str) -> str:
     """Marks a msgid for the catalogue check; the status bar translates it."""
@@ -47,11 +49,12 @@ class PrintWorker:
 
     def __init__(self, ctx: Context, printer: Printer, profile: PrinterProfile, *, poll: float = POLL_SECONDS,
                  max_backoff: float = MAX_BACKOFF, attempts: int = ATTEMPTS, first_backoff: float = 1.0,
-                 waker: printqueue.Waker | None = None) -> None:
+                 waker: printqueue.Waker | None = None, probe_every: float = PROBE_SECONDS) -> None:
         self.ctx, self.printer, self.profile = ctx, printer, profile
         self.poll, self.max_backoff, self.attempts = poll, max_backoff, max(1, attempts)
         self.first_backoff = min(first_backoff, max_backoff)
         self.waker = waker or printqueue.waker
+        self.probe_every = probe_every
         self.supervisor = Supervisor("printer", self._run, publish=ctx.bus.publish,
                                      first_delay=min(1.0, max_backoff), max_delay=max_backoff,
                                      monotonic=ctx.clock.monotonic)
@@ -103,10 +106,14 @@ class PrintWorker:
             log.warning("print job %s was interrupted while sending: unconfirmed", job_id)
         self._publish(idle_state, self.printer.name, database)
         backoff = self.first_backoff
+        probed = time.monotonic()
         while not stop.is_set():
             job = printqueue.next_job(database)
             if job is None:
-                self.waker.wait(self.poll)
+                if time.monotonic() - probed >= self.probe_every:
+                    probed = time.monotonic()
+                    self._probe(database, idle_state)
+                self.waker.wait(min(self.poll, self.probe_every))
                 continue
             outcome = self._print(database, job)
             if outcome in TRANSIENT:
@@ -118,6 +125,21 @@ class PrintWorker:
             backoff = self.first_backoff
             if outcome not in ("error",):
                 self._publish(outcome if outcome == "paper_low" else idle_state, self.printer.name, database)
+
+    def _probe(self, database, idle_state: str) -> None:
+        """The idle printer's state on the status bar (only printers that answer DLE EOT)."""
+        probe = getattr(self.printer, "probe", None)
+        if probe is None:
+            return
+        try:
+            state = probe()
+        except PrinterError as exc:
+            self._publish(exc.state, exc.detail, database)
+            return
+        if state in (None, "ok"):
+            self._publish(idle_state, self.printer.name, database)
+        else:
+            self._publish(state, self.printer.name, database)
 
     def _print(self, database, job: printqueue.Job) -> str:
         """Send one job and record how it ended; returns the printer state to show."""

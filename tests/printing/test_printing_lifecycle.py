@@ -138,3 +138,21 @@ def test_the_poll_goes_through_the_partial_index(db):
         "EXPLAIN QUERY PLAN SELECT job_id FROM print_queue INDEXED BY print_queue_live"
         " WHERE status IN ('queued', 'sending') AND status = 'queued' ORDER BY job_id LIMIT 1"))
     assert "print_queue_live" in plan and "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("mode, state", [("paper_out", "paper_out"), ("down_then_up", "offline")])
+def test_the_idle_worker_shows_what_the_printer_says_without_printing(db_path, clock, mode, state):
+    from hardware.printer.connections import NetworkPrinter
+    from tests.printing.fault_printer import FaultTcpPrinter
+    fake = FaultTcpPrinter(mode, down=10 ** 6).start()
+    ctx = ctx_for(db_path, clock)
+    states = []
+    ctx.bus.subscribe("printer.state", lambda e: states.append(e.data))
+    worker = PrintWorker(ctx, NetworkPrinter("127.0.0.1", fake.port, status_timeout=1.0), PrinterProfile(),
+                         poll=0.05, waker=printqueue.Waker(), probe_every=0.1).start()
+    try:
+        wait_until(lambda: any(s["state"] == state for s in states))
+    finally:
+        worker.stop()
+        fake.stop()
+    assert not any(b"\x1b@" in job for job in fake.job_bytes()), "a probe prints nothing"
