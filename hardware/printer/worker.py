@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0   # idle look for jobs queued by another process (the CLI); in-process jobs wake it
 MAX_BACKOFF = 30.0
 ATTEMPTS = 5
+EXPECT_SECONDS = 2.0  # after a wake-up, how long to look for the job's commit before sleeping again
 PROBE_SECONDS = 30.0  # while idle, ask a printer that answers DLE EOT how it is (paper near end, cover)
 # Why the printer shows "error" (msgids, translated on the status bar in the screen's language).
 def _(msgid: str) -> str:
@@ -107,14 +108,22 @@ class PrintWorker:
         self._publish(idle_state, self.printer.name, database)
         backoff = self.first_backoff
         probed = time.monotonic()
+        expect_until = 0.0
         while not stop.is_set():
             job = printqueue.next_job(database)
             if job is None:
+                if time.monotonic() < expect_until:
+                    # Woken for a job whose transaction has not committed yet (a sale commits its
+                    # print job with everything else): look again soon (a poll costs microseconds).
+                    stop.wait(0.005)
+                    continue
                 if time.monotonic() - probed >= self.probe_every:
                     probed = time.monotonic()
                     self._probe(database, idle_state)
-                self.waker.wait(min(self.poll, self.probe_every))
+                if self.waker.wait(min(self.poll, self.probe_every)):
+                    expect_until = time.monotonic() + EXPECT_SECONDS
                 continue
+            expect_until = 0.0
             outcome = self._print(database, job)
             if outcome in TRANSIENT:
                 # Keep the order: the same job goes first when the printer is back.

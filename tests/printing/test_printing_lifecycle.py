@@ -156,3 +156,25 @@ def test_the_idle_worker_shows_what_the_printer_says_without_printing(db_path, c
         worker.stop()
         fake.stop()
     assert not any(b"\x1b@" in job for job in fake.job_bytes()), "a probe prints nothing"
+
+
+def test_a_job_committed_inside_a_long_transaction_is_printed_at_its_commit_not_at_the_next_poll(db_path, clock):
+    from kiosk.core.db import write
+    ctx = ctx_for(db_path, clock)
+    waker = printqueue.Waker()
+    printer = Recorder()
+    worker = PrintWorker(ctx, printer, PrinterProfile(), poll=600.0, waker=waker).start()
+    old = printqueue.waker
+    printqueue.waker = waker
+    try:
+        time.sleep(0.2)
+        with write(ctx.db):  # a sale: the print job commits with the rest, 0.3 s later
+            printqueue.enqueue(ctx.db, clock, SYSTEM, receipt_samples.badge(), record_table="visits", record_id=1)
+            time.sleep(0.3)
+            assert not printer.sent
+        committed = time.monotonic()
+        wait_until(lambda: printer.sent, timeout=5)
+        assert time.monotonic() - committed < 1.0
+    finally:
+        printqueue.waker = old
+        worker.stop()
