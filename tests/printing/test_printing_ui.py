@@ -70,6 +70,7 @@ async def test_held_jobs_are_retried_or_cancelled_with_a_reason_and_audited(kivy
     await settle(app)
     pill = app.sm.get_screen("desk").ids.printer_status
     assert "打印出错停止，正在重启" in pill.text and "2 项待处理" in pill.text
+    shot(app, "status_bar_printer_error_zh.png")
     await tap(app, pill)
     popup = find_all(app.root, cls="PrinterStatus")[0]
     shot(app, "printer_popup_held_zh.png")
