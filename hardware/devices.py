@@ -59,7 +59,8 @@ def start_printer(ctx: Context, *, poll: float = POLL_SECONDS, max_backoff: floa
     if printer is None:
         ctx.bus.publish("printer.state", state="off", detail="no printer configured", queued=0)
         return NoPrinter()
-    return PrintWorker(ctx, printer, printer_profile(cfg), poll=poll, max_backoff=max_backoff).start()
+    return PrintWorker(ctx, printer, printer_profile(cfg), poll=poll, max_backoff=max_backoff,
+                       attempts=cfg["attempts"]).start()
 
 
 # --- phone -----------------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ class KioskApp(App):
     printer_state = StringProperty("off")
     printer_detail = StringProperty("")
     printer_queued = NumericProperty(0)
+    printer_attention = NumericProperty(0)  # held or unconfirmed print jobs
+    printer_reason = StringProperty("")     # a msgid saying why the printer is in error
     deny_alerts_unseen = NumericProperty(0)  # deny-list matches at the visitor screen not yet seen by staff
     clock_text = StringProperty("")
     worker_alert = StringProperty("")        # the supervised worker that last died ("" when none)
@@ -205,6 +207,8 @@ class KioskApp(App):
         self.printer_state = event.data.get("state", "error")
         self.printer_detail = str(event.data.get("detail", ""))
         self.printer_queued = int(event.data.get("queued", 0))
+        self.printer_attention = int(event.data.get("attention", 0))
+        self.printer_reason = str(event.data.get("reason", ""))
 
     # --- language -----------------------------------------------------------------------------
     def tr(self, msgid: str, lang: str | None = None) -> str:

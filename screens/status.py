@@ -5,17 +5,22 @@ from __future__ import annotations
 STATE_TEXT = {
     "connected": "connected", "ok": "ready", "reconnecting": "reconnecting", "error": "error",
     "simulated": "simulated", "virtual": "virtual", "offline": "offline", "paper_out": "out of paper",
-    "off": "off",
+    "off": "off", "cover_open": "cover open", "paper_low": "paper nearly out",
 }
-STATE_OK = {"connected", "ok", "simulated", "virtual"}
+STATE_OK = {"connected", "ok", "simulated", "virtual", "paper_low"}
 
 
 def state_text(app, device: str, state: str, lang: str) -> str:
     """Status bar text for one device, e.g. "Printer: offline (2 queued)"."""
     label = app.tr("Phone", lang) if device == "phone" else app.tr("Printer", lang)
     text = f"{label}: {app.tr(STATE_TEXT.get(state, state), lang)}"
+    reason = getattr(app, "printer_reason", "") if device == "printer" else ""
+    if reason and state == "error":
+        text += " — " + app.tr(reason, lang)
     if device == "printer" and app.printer_queued:
         text += " " + app.tr("({n} queued)", lang).format(n=app.printer_queued)
+    if device == "printer" and getattr(app, "printer_attention", 0):
+        text += " " + app.tr("({n} need attention)", lang).format(n=app.printer_attention)
     return text
 
 

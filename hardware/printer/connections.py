@@ -1,8 +1,9 @@
 """Printer connections behind one small interface, with real (python-escpos) and virtual kinds.
 
-`send(job_bytes)` either delivers the bytes and confirms them or raises PrinterError with a state
-the status bar can show. Status queries use DLE EOT; a printer that says nothing is "unknown", never
-"paper OK" (python-escpos 3.1 reports paper OK on silence).
+`send(job_bytes)` delivers the bytes and says whether the printer confirmed them, or raises
+PrinterError with a state the status bar can show and whether any byte went out. Status queries use
+DLE EOT 1, 2 and 4 (offline, cover open, paper end, paper near end); a printer that says nothing is
+"unknown", never "paper OK" (python-escpos 3.1 reports paper OK on silence).
 """
 from __future__ import annotations
 
@@ -16,15 +17,22 @@ from typing import Protocol
 from kiosk.printing.documents import Receipt
 
 log = logging.getLogger(__name__)
-DLE_EOT_PAPER = b"\x10\x04\x04"   # paper roll sensor status
-DLE_EOT_OFFLINE = b"\x10\x04\x02"  # offline cause (cover open, paper end)
+DLE_EOT_PRINTER = b"\x10\x04\x01"  # printer status (offline bit)
+DLE_EOT_OFFLINE = b"\x10\x04\x02"  # offline cause (cover open, paper end, error)
+DLE_EOT_PAPER = b"\x10\x04\x04"    # paper roll sensor (near end, end)
+# States a printer can report; the first three are transient (the job waits and is tried again).
+TRANSIENT = ("offline", "paper_out", "cover_open")
 
 
 class PrinterError(Exception):
-    """The job could not be printed now; state is offline | paper_out | error."""
+    """The job could not be printed now; state is offline | paper_out | cover_open | error.
 
-    def __init__(self, state: str, detail: str) -> None:
-        self.state, self.detail = state, detail
+    sent: some of the job's bytes may have reached the printer (the original is spent: it must
+    never go out again as an original, only as a marked copy).
+    """
+
+    def __init__(self, state: str, detail: str, *, sent: bool = False) -> None:
+        self.state, self.detail, self.sent = state, detail, sent
         super().__init__(f"{state}: {detail}")
 
 
@@ -34,6 +42,8 @@ class SendResult:
 
     confirmed: bool
     detail: str
+    paper: str = "ok"  # ok | paper_low (printed, but the roll is near its end)
+    silent: bool = False  # the printer never answers status: nothing it takes can be confirmed
 
 
 class Printer(Protocol):
@@ -46,66 +56,218 @@ class Printer(Protocol):
         """Deliver one job's bytes (the virtual printer renders the receipt instead)."""
 
 
+def _status_byte(answer: bytes) -> int | None:
+    """One DLE EOT answer byte, or None for silence or something that is not a status byte."""
+    if len(answer) != 1 or answer[0] & 0x93 != 0x12:  # fixed bits of every status byte
+        return None
+    return answer[0]
+
+
 def paper_state(status: bytes) -> str | None:
     """Decode a DLE EOT 4 answer: 'paper_out', 'paper_low', 'ok', or None for no/odd answer."""
-    if len(status) != 1 or status[0] & 0x93 != 0x12:  # fixed bits of a status byte
+    byte = _status_byte(status)
+    if byte is None:
         return None
-    if status[0] & 0x60:
+    if byte & 0x60:
         return "paper_out"
-    if status[0] & 0x0C:
+    if byte & 0x0C:
         return "paper_low"
     return "ok"
 
 
-class NetworkPrinter:
-    """An ESC/POS printer on TCP port 9100. Confirms each job with a status query after it."""
+def printer_state(printer: bytes, offline: bytes, paper: bytes) -> str | None:
+    """The state of a printer from its DLE EOT 1, 2 and 4 answers (each may be empty: silence).
+
+    Returns ok | paper_low | paper_out | cover_open | offline | error, or None when it said nothing
+    usable (a printer that says nothing is "unknown", never "paper OK").
+    """
+    p, o, r = _status_byte(printer), _status_byte(offline), paper_state(paper)
+    if p is None and o is None and r is None:
+        return None
+    if o is not None:
+        if o & 0x04:
+            return "cover_open"
+        if o & 0x20:
+            return "paper_out"
+        if o & 0x40:
+            return "error"
+    if r == "paper_out":
+        return "paper_out"
+    if p is not None and p & 0x08:
+        return "offline"
+    return "paper_low" if r == "paper_low" else "ok"
+
+
+SECONDS_PER_BYTE = 0.0015  # the slowest printer we wait for: about 670 bytes a second
+
+STATE_DETAIL = {
+    "paper_out": "reports no paper", "cover_open": "reports its cover open", "offline": "reports offline",
+    "error": "reports an error",
+}
+
+
+class StreamPrinter:
+    """A printer behind a byte stream that answers DLE EOT (TCP 9100, a serial port).
+
+    send(): ask the state (a transient fault leaves the job untouched: no byte of it was sent),
+    write the job, then ask again; the printer answers only after it has taken every byte before
+    the query, so an answer confirms the job. Any failure after the first byte is "sent": the
+    worker resolves it as unconfirmed, never as a second original.
+    """
 
     virtual = False
+    name = "printer"
+    status_timeout = 2.0
+
+    def _open(self):  # -> a transport with write(bytes), read1(timeout) -> bytes, close()
+        raise NotImplementedError
+
+    def _query(self, transport, command: bytes, timeout: float | None = None) -> bytes:
+        transport.write(command)
+        return transport.read1(self.status_timeout if timeout is None else timeout)
+
+    def status(self, transport, first_timeout: float | None = None) -> str | None:
+        """The printer's state now (None: it gives no status)."""
+        transport.discard()  # a late answer to an earlier query must not be read as this one's
+        first = self._query(transport, DLE_EOT_PRINTER, first_timeout)
+        if not first:
+            return None  # a printer that does not answer one query answers none: do not wait thrice
+        return printer_state(first, self._query(transport, DLE_EOT_OFFLINE), self._query(transport, DLE_EOT_PAPER))
+
+    def probe(self) -> str | None:
+        """Connect and read the state without printing (for the status bar while idle)."""
+        transport = self._open()
+        try:
+            return self.status(transport)
+        except OSError as exc:
+            raise PrinterError("offline", f"{self.name} went away ({exc})") from exc
+        finally:
+            transport.close()
+
+    def send(self, data: bytes, receipt: Receipt | None) -> SendResult:
+        transport = self._open()
+        started = False
+        try:
+            try:
+                before = self.status(transport)
+            except OSError as exc:
+                raise PrinterError("offline", f"{self.name} went away before the job ({exc})") from exc
+            if before in STATE_DETAIL:
+                raise PrinterError(before, f"{self.name} {STATE_DETAIL[before]}")
+            started = True
+            transport.write(data)
+            if before is None:
+                after = None  # it gave no status before the job: it will give none after it either
+            else:
+                # The answer comes after the printer has read the whole job: give a slow printer
+                # (a serial line at 9600 baud reads about 1 byte a millisecond) the time to read it.
+                after = self.status(transport, first_timeout=self.status_timeout + len(data) * SECONDS_PER_BYTE)
+        except PrinterError:
+            raise
+        except OSError as exc:
+            raise PrinterError("offline", f"{self.name} went away mid-job ({exc})", sent=started) from exc
+        finally:
+            transport.close()
+        if after is None:
+            if before is None:
+                return SendResult(False, "sent; printer gives no status", silent=True)
+            return SendResult(False, "sent; the printer did not confirm")
+        if after in STATE_DETAIL:
+            raise PrinterError(after, f"{self.name} {STATE_DETAIL[after]} after the job", sent=True)
+        return SendResult(True, "printed" + (" (paper low)" if after == "paper_low" else ""), paper=after)
+
+
+class _SocketTransport:
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self.sock, self.timeout = sock, timeout
+
+    def write(self, data: bytes) -> None:
+        self.sock.settimeout(self.timeout)
+        self.sock.sendall(data)
+
+    def read1(self, timeout: float) -> bytes:
+        self.sock.settimeout(timeout)
+        try:
+            answer = self.sock.recv(1)
+        except socket.timeout:
+            return b""
+        if not answer:
+            raise ConnectionError("the printer closed the connection")
+        return answer
+
+    def discard(self) -> None:
+        """One connection is one job: nothing stale can be waiting."""
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class NetworkPrinter(StreamPrinter):
+    """An ESC/POS printer on TCP port 9100."""
 
     def __init__(self, host: str, port: int = 9100, timeout: float = 5.0, status_timeout: float = 2.0) -> None:
         self.host, self.port, self.timeout, self.status_timeout = host, port, timeout, status_timeout
         self.name = f"{host}:{port}"
 
-    def _connect(self) -> socket.socket:
+    def _open(self) -> _SocketTransport:
         try:
-            return socket.create_connection((self.host, self.port), timeout=self.timeout)
+            return _SocketTransport(socket.create_connection((self.host, self.port), timeout=self.timeout),
+                                    self.timeout)
         except OSError as exc:
             raise PrinterError("offline", f"no printer at {self.name} ({exc.strerror or exc})") from exc
 
-    def _status(self, sock: socket.socket) -> bytes:
-        sock.sendall(DLE_EOT_PAPER)
-        sock.settimeout(self.status_timeout)
-        try:
-            return sock.recv(1)
-        except socket.timeout:
-            return b""
-        finally:
-            sock.settimeout(self.timeout)
 
-    def send(self, data: bytes, receipt: Receipt | None) -> SendResult:
-        sock = self._connect()
+class _SerialTransport:
+    def __init__(self, port) -> None:
+        self.port = port
+
+    def write(self, data: bytes) -> None:
         try:
-            before = paper_state(self._status(sock))
-            if before == "paper_out":
-                raise PrinterError("paper_out", f"{self.name} reports no paper")
-            sock.sendall(data)
-            # The printer answers a status query only after it has taken every byte before it.
-            after = self._status(sock)
-        except (ConnectionError, OSError) as exc:
-            if isinstance(exc, PrinterError):
-                raise
-            raise PrinterError("offline", f"{self.name} went away mid-job ({exc})") from exc
-        finally:
-            sock.close()
-        if not after:
-            if before is None:
-                return SendResult(False, "sent; printer gives no status (unconfirmed)")
-            raise PrinterError("offline", f"{self.name} did not confirm the job")
-        state = paper_state(after)
-        if state == "paper_out":
-            # It took the bytes but ran out while printing: the job must come out again.
-            raise PrinterError("paper_out", f"{self.name} ran out of paper during the job")
-        return SendResult(True, "printed" + (" (paper low)" if state == "paper_low" else ""))
+            self.port.write(data)
+            self.port.flush()
+        except Exception as exc:  # serial.SerialException is an OSError only on some versions
+            raise OSError(str(exc)) from exc
+
+    def read1(self, timeout: float) -> bytes:
+        try:
+            self.port.timeout = timeout
+            return self.port.read(1)
+        except Exception as exc:
+            raise OSError(str(exc)) from exc
+
+    def discard(self) -> None:
+        try:
+            self.port.reset_input_buffer()
+        except Exception as exc:
+            raise OSError(str(exc)) from exc
+
+    def close(self) -> None:
+        try:
+            self.port.close()
+        except Exception:
+            pass
+
+
+class SerialPrinter(StreamPrinter):
+    """An ESC/POS printer on a serial port (pyserial), opened exclusively for each job."""
+
+    def __init__(self, device: str, baudrate: int = 9600, timeout: float = 5.0, status_timeout: float = 2.0, *,
+                 exclusive: bool = True) -> None:
+        self.device, self.baudrate, self.timeout, self.status_timeout = device, baudrate, timeout, status_timeout
+        self.exclusive = exclusive
+        self.name = f"serial:{device}"
+
+    def _open(self) -> _SerialTransport:
+        import serial
+        try:
+            port = serial.Serial(self.device, self.baudrate, timeout=self.status_timeout,
+                                 write_timeout=self.timeout, exclusive=self.exclusive)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise PrinterError("offline", f"no printer at {self.name} ({exc})") from exc
+        return _SerialTransport(port)
 
 
 class EscposDevicePrinter:
@@ -132,9 +294,24 @@ class EscposDevicePrinter:
             raise PrinterError("offline", f"{self.name}: {exc}") from exc
         raise PrinterError("error", f"unknown printer kind {self.kind}")
 
+    def _state(self, device) -> str | None:
+        answers = []
+        for command in (DLE_EOT_PRINTER, DLE_EOT_OFFLINE, DLE_EOT_PAPER):
+            try:
+                answers.append(bytes(device.query_status(command) or b"")[:1])
+            except Exception:  # many cheap printers never answer
+                answers.append(b"")
+        return printer_state(*answers)
+
     def send(self, data: bytes, receipt: Receipt | None) -> SendResult:
         device = self._open()
+        started = False
         try:
+            if self.kind == "usb":
+                before = self._state(device)
+                if before in STATE_DETAIL:
+                    raise PrinterError(before, f"{self.name} {STATE_DETAIL[before]}")
+            started = True
             device._raw(data)
             status = b""
             if self.kind in ("usb", "serial"):
@@ -145,15 +322,15 @@ class EscposDevicePrinter:
         except PrinterError:
             raise
         except Exception as exc:
-            raise PrinterError("offline", f"{self.name}: {exc}") from exc
+            raise PrinterError("offline", f"{self.name}: {exc}", sent=started) from exc
         finally:
             try:
                 device.close()
             except Exception:
                 pass
         if paper_state(status) == "paper_out":
-            raise PrinterError("paper_out", f"{self.name} ran out of paper during the job")
-        return SendResult(bool(status), "printed" if status else "sent; printer gives no status (unconfirmed)")
+            raise PrinterError("paper_out", f"{self.name} ran out of paper during the job", sent=True)
+        return SendResult(bool(status), "printed" if status else "sent; printer gives no status", silent=not status)
 
 
 class VirtualPrinter:
@@ -193,6 +370,8 @@ def from_config(printer_cfg: dict, state_dir: Path) -> Printer | None:
         return NetworkPrinter(printer_cfg["host"], printer_cfg["port"])
     if kind == "usb":
         return EscposDevicePrinter("usb", idVendor=printer_cfg["usb_vendor_id"], idProduct=printer_cfg["usb_product_id"])
-    if kind in ("serial", "file"):
+    if kind == "serial":
+        return SerialPrinter(printer_cfg["device"], printer_cfg.get("baudrate", 9600))
+    if kind == "file":
         return EscposDevicePrinter(kind, devfile=printer_cfg["device"])
     return EscposDevicePrinter("cups", printer_name=printer_cfg["cups_name"])

@@ -99,6 +99,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "output_dir": Field(str, "", "a folder for the virtual printer's PNGs (empty: data folder)"),
         "drawer_pin": Field(int, 2, "2 or 5", lambda v: v in (2, 5)),
         "drawer_pulse_ms": _between(10, 500, 100),
+        "baudrate": _between(1200, 115200, 9600),
+        "attempts": _between(1, 100, 5),   # tries before a job is held for staff (transient faults)
     },
     "export": {
         "folder": Field(str, "", "a folder for exports when no USB stick is plugged in (empty: none)"),

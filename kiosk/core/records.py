@@ -85,6 +85,8 @@ STATE_TABLES: dict[str, str] = {
     "products": "the catalogue: prices and reorder levels change (audited); stock is in stock_movements",
     "fee_types": "the fee catalogue (audited)",
     "stock_levels": "running stock balance kept by a trigger; stock_movements stay the record",
+    "print_queue": "where each print job stands now (queued, sending, printed, unconfirmed, held, cancelled);"
+                   " every change is also a print_job_events row, so the history stays a record",
     "schema_migrations": "which migrations this database has",
     "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",
 }

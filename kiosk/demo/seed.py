@@ -146,6 +146,7 @@ def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: Z
                                json.dumps({"amount_fen": fee.default_fen, "method": method, "receipt_no": number},
                                           ensure_ascii=False, sort_keys=True)))
         db.execute("UPDATE series SET last = ? WHERE name = 'receipt:fee'", (first_no + len(rows) - 1,))
+        printed = []
         for row, entry in zip(rows, audits):
             collection_id = db.execute(
                 "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
@@ -153,6 +154,8 @@ def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: Z
                 " ?, ?, ?)", row).lastrowid
             db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
+            printed.append((collection_id, row[0], row[-1], row[7]))
+        _seed_print_jobs(db, "fee_collections", printed)
     return len(rows)
 
 
@@ -209,7 +212,21 @@ def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: 
                             " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
         db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
+        _seed_print_jobs(db, "sales", [(row[0], row[1], row[5], pay[1]) for row, pay in zip(sales, pays)])
     return len(sales)
+
+
+def _seed_print_jobs(db, table: str, rows: list[tuple[int, str, str, str]]) -> None:
+    """The print job each seeded sale or fee would have: its receipt, printed when it was made, and
+    the drawer opening of a cash payment (so previews and reprints work on seeded data)."""
+    if "print_queue" not in existing_tables(db):
+        return
+    from kiosk.counter.receipts import fee_receipt, sale_receipt
+    from kiosk.printing import queue as printqueue
+    build = sale_receipt if table == "sales" else fee_receipt
+    for record_id, at, actor, method in rows:
+        printqueue.record_printed(db, at, actor, build(db, record_id, "zh_CN"), record_table=table,
+                                  record_id=record_id, kick_drawer=method == "cash")
 
 
 SHIFT_OPENS, SHIFT_CLOSES = (7, 45), (18, 30)  # local times: before the first and after the last seeded sale

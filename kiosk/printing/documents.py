@@ -102,10 +102,19 @@ class Receipt:
     number: str = ""
     reprint: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    mark: str = ""  # why this is not the original: who reprinted it and when, or an unconfirmed resend
 
-    def as_reprint(self) -> "Receipt":
-        """The same slip marked as a reprint."""
-        return replace(self, reprint=True)
+    def as_reprint(self, by: str = "", at: str = "") -> "Receipt":
+        """The same slip marked as a reprint, saying who reprinted it and when (local time)."""
+        from kiosk.core.i18n import gettext
+        mark = gettext("Reprinted by {name}, {time}", self.lang).format(name=by, time=at) if by or at else ""
+        return replace(self, reprint=True, mark=mark)
+
+    def as_copy(self, at: str) -> "Receipt":
+        """The same slip resent after the printer did not confirm it: a marked copy, never an original."""
+        from kiosk.core.i18n import gettext
+        reason = gettext("resent, the printer did not confirm, {time}", self.lang).format(time=at)
+        return replace(self, reprint=True, mark="副本 / COPY — " + reason)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -302,7 +311,7 @@ def sanitised(receipt: Receipt) -> Receipt:
             return replace(b, lines=max(0, min(int(b.lines), MAX_FEED)))
         return b
 
-    return replace(receipt, title=printable(receipt.title), number=line(receipt.number),
+    return replace(receipt, title=printable(receipt.title), number=line(receipt.number), mark=printable(receipt.mark),
                    header=tuple(printable(h) for h in receipt.header), footer=tuple(printable(f) for f in receipt.footer),
                    blocks=tuple(block(b) for b in receipt.blocks))
 
@@ -322,7 +331,10 @@ def layout(receipt: Receipt, columns: int) -> list[tuple[str, Block | None]]:
     centred = Text("", align="center")
     reprint = Text("", align="center", bold=True)
     if receipt.reprint:
-        out += [(part, reprint) for part in wrap("*** " + gettext("REPRINT", receipt.lang) + " ***", columns)]
+        banner = gettext("COPY", receipt.lang) if receipt.mark.startswith("副本") else gettext("REPRINT", receipt.lang)
+        out += [(part, reprint) for part in wrap("*** " + banner + " ***", columns)]
+        if receipt.mark:
+            out += [(part, reprint) for part in wrap(receipt.mark, columns)]
     for line in receipt.header:
         out += [(part, Text(line, align="center")) for part in wrap(line, columns)]
     title = Text(receipt.title, align="center", bold=True, size=2)
@@ -349,5 +361,8 @@ def layout(receipt: Receipt, columns: int) -> list[tuple[str, Block | None]]:
         for line in receipt.footer:
             out += [(part, Text(line, align="center")) for part in wrap(line, columns)]
     if receipt.reprint:
-        out += [(part, reprint) for part in wrap("*** " + gettext("REPRINT", receipt.lang) + " ***", columns)]
+        banner = gettext("COPY", receipt.lang) if receipt.mark.startswith("副本") else gettext("REPRINT", receipt.lang)
+        out += [(part, reprint) for part in wrap("*** " + banner + " ***", columns)]
+        if receipt.mark:
+            out += [(part, reprint) for part in wrap(receipt.mark, columns)]
     return out

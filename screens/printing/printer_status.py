@@ -1,4 +1,5 @@
-"""The printer popup (tap the status bar's printer pill): queue, failures, reprints, no-sale opening."""
+"""The printer popup (tap the status bar's printer pill): queue, held jobs (retry or cancel with a
+reason), unconfirmed jobs (their marked copy is queued by itself), reprints, no-sale opening."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,12 @@ from kiosk.printing import queue as printqueue
 
 Builder.load_file(str(Path(__file__).with_name("printer_status.kv")))
 
-STATUS_TEXT = {"queued": "waiting", "printed": "printed", "failed": "failed, will retry", "cancelled": "cancelled"}
+from kiosk.core.errors import Refusal
+from screens.widgets.common import show_refusal
+
+STATUS_TEXT = {"queued": "waiting", "sending": "printing", "printed": "printed", "failed": "failed, will retry",
+               "cancelled": "cancelled", "held": "held: retry or cancel",
+               "unconfirmed": "not confirmed: a copy was queued"}
 
 
 class JobRow(BoxLayout):
@@ -37,6 +43,36 @@ class PrinterStatus(ModalView):
         box.clear_widgets()
         for job in app.desk.call(printqueue.recent, 25):
             box.add_widget(JobRow(job=job, popup=self))
+
+    def retry(self, job) -> None:
+        """Put a held job back in the queue (audited)."""
+        app = App.get_running_app()
+        try:
+            app.desk.call(printqueue.retry, job.id)
+        except Refusal as exc:
+            self.message = show_refusal(exc)
+            return
+        self.message = app.tr("Job queued again", app.lang)
+        self.refresh()
+
+    def cancel(self, job) -> None:
+        """Cancel a held or waiting job; the reason field says why (audited)."""
+        app = App.get_running_app()
+        field = self.ids.reason_field
+        reason = field.text.strip()
+        if not reason:
+            field.error = app.tr("Say why the job is cancelled", app.lang)
+            return
+        try:
+            app.desk.call(printqueue.cancel, job.id, reason)
+        except Refusal as exc:
+            self.message = show_refusal(exc, {"reason": field})
+            return
+        field.text = ""
+        field.ids.input.text = ""
+        field.error = ""
+        self.message = app.tr("Job cancelled", app.lang)
+        self.refresh()
 
     def reprint(self, job) -> None:
         app = App.get_running_app()

@@ -89,14 +89,14 @@ def test_a_print_worker_killed_by_its_database_restarts_and_prints(tmp_path, db_
     ctx = ctx_with(db_path, clock, printer={"kind": "virtual", "output_dir": str(tmp_path / "out")})
     events = Events(ctx)
     printqueue.enqueue(ctx.db, clock, SYSTEM, receipt_samples.badge("en"), record_table="visits", record_id=1)
-    real_pending, failures = printqueue.pending, []
+    real_next, failures = printqueue.next_job, []
 
-    def flaky(database, limit=1):
+    def flaky(database):
         if len(failures) < 3:
             failures.append(1)
             raise RuntimeError("database disk image is malformed")
-        return real_pending(database, limit=limit)
-    monkeypatch.setattr(printqueue, "pending", flaky)
+        return real_next(database)
+    monkeypatch.setattr(printqueue, "next_job", flaky)
     handle = devices.start_printer(ctx, poll=0.05, max_backoff=0.05)
     try:
         for n in (1, 2, 3):
@@ -105,6 +105,8 @@ def test_a_print_worker_killed_by_its_database_restarts_and_prints(tmp_path, db_
         wait_until(lambda: printqueue.queued_count(ctx.db) == 0)
         # After each restart the status bar hears the printer's state again.
         assert sum(1 for e in events.all if e.kind == "printer.state") >= 4
+        errors = [e for e in events.all if e.kind == "printer.state" and e.data["state"] == "error"]
+        assert len(errors) == 3 and all("malformed" in e.data["detail"] for e in errors)
     finally:
         handle.stop()
 

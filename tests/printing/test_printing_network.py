@@ -86,23 +86,27 @@ def test_printer_off_keeps_jobs_queued_then_prints_each_once(db_path, clock):
     assert len(fake.papers()) == 2, "nothing printed twice"
 
 
-def test_listener_stopped_mid_job_completes_once(printer, db_path, clock):
+def test_listener_stopped_mid_job_is_resent_once_as_a_marked_copy(printer, db_path, clock):
     ctx = network_ctx(db_path, clock, printer.port, chinese="raster", paper_mm=58)  # a big raster job
     printer.die_after_bytes = 3000  # switched off after 3 kB of the first job
-    job_id = printqueue.enqueue(ctx.db, clock, SYSTEM, receipt_samples.sale("zh_CN"), record_table="t", record_id=9)
+    job_id = printqueue.enqueue(ctx.db, clock, SYSTEM, receipt_samples.sale("zh_CN"), record_table="t", record_id=9,
+                                kick_drawer=True)
     handle = start_printer(ctx, poll=0.05, max_backoff=0.2)
     try:
-        wait_until(lambda: printqueue.get(ctx.db, job_id).status == "printed")
+        wait_until(lambda: printqueue.get(ctx.db, job_id).status == "unconfirmed"
+                   and printqueue.queued_count(ctx.db) == 0)
     finally:
         handle.stop()
-    assert len(printer.jobs) >= 2, "the first attempt was cut off, the retry delivered"
+    assert len(printer.jobs) == 2, "the original was cut off; one copy followed, nothing more"
     assert len(printer.jobs[0]) == 3000
     whole = printer.papers()
-    assert len(whole) == 1, "exactly one complete receipt"
-    assert whole[0].images and whole[0].qr == ["T01-S-000042"]
+    assert len(whole) == 1, "exactly one complete receipt: the copy"
+    assert whole[0].images and whole[0].qr == ["T01-S-000042"] and not whole[0].kicks, "a copy never opens the drawer"
+    copy = printqueue.get(ctx.db, job_id + 1)
+    assert copy.reprint_of == job_id and copy.status == "printed" and copy.receipt.mark.startswith("副本 / COPY")
     events = [r["status"] for r in ctx.db.query("SELECT status FROM print_job_events WHERE job_id = ? ORDER BY id",
                                                    (job_id,))]
-    assert events[0] == "queued" and events[-1] == "printed" and "failed" in events
+    assert events == ["queued", "sending", "unconfirmed"]
 
 
 def test_out_of_paper_is_not_trusted_as_printed(printer, db_path, clock):
@@ -116,7 +120,7 @@ def test_out_of_paper_is_not_trusted_as_printed(printer, db_path, clock):
 def test_silent_printer_is_unconfirmed_not_ok(printer):
     printer.silent = True
     result = NetworkPrinter("127.0.0.1", printer.port, status_timeout=0.2).send(b"\x1b@hi\n\x1dV\x00", None)
-    assert not result.confirmed and "unconfirmed" in result.detail
+    assert not result.confirmed and result.silent and "gives no status" in result.detail
 
 
 def test_device_file_printer_gets_the_exact_bytes(tmp_path):

@@ -40,7 +40,7 @@ def test_jobs_and_history_are_append_only(db, clock):
         db.execute("UPDATE print_jobs SET document = NULL")
     with pytest.raises(sqlite3.DatabaseError):
         db.execute("UPDATE print_job_events SET status = 'printed'")
-    printqueue.mark(db, clock, job_id, "failed", "offline")
+    printqueue.mark(db, clock, job_id, "failed", "offline", attempts=1)
     printqueue.mark(db, clock, job_id, "printed", "printed")
     job = printqueue.get(db, job_id)
     assert (job.status, job.attempts) == ("printed", 1)
