@@ -2,7 +2,6 @@
 no cut-off; surname readings first; compound surnames; whole names and initials; handwriting."""
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
