@@ -74,6 +74,10 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("cash_handovers"),
     RecordTable("stock_counts"),
     RecordTable("stock_count_lines", actor=False),
+    # complaints and service requests
+    RecordTable("complaints", anonymise=("customer_name", "customer_contact")),
+    RecordTable("complaint_events"),
+    RecordTable("complaint_report_exports"),
 )
 
 # Mutable state: updated in place, no uid (yet), no append-only triggers. Why each is not a record:
