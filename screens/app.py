@@ -92,6 +92,7 @@ class KioskApp(App):
         from screens.widgets.keyboard_dock import KeyboardDock
         self.keyboard_dock = KeyboardDock(self)
         self.call_prompt = None  # built right after the first frame (start-up time)
+        self.duty_prompt = None  # the quiet complaints prompt, built when first needed
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(self._tick, 1.0)
@@ -106,6 +107,16 @@ class KioskApp(App):
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
+        Clock.schedule_interval(self.check_duties, 30)
+
+    def check_duties(self, dt=None) -> list:
+        """The quiet complaints prompt (screens.complaints.duty_prompt): built on first use."""
+        if self.user is None and self.duty_prompt is None:
+            return []
+        if self.duty_prompt is None:
+            from screens.complaints.duty_prompt import DutyPrompt
+            self.duty_prompt = DutyPrompt()
+        return self.duty_prompt.check(self)
 
     @property
     def jobs(self):
@@ -122,8 +133,11 @@ class KioskApp(App):
         ctx = self.ctx
 
         def job(progress):
+            from kiosk.complaints import housekeeping as complaints_housekeeping
             from kiosk.visitors import housekeeping
-            return housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
+            tz = ctx.config.get("site", "timezone")
+            complaints_housekeeping.run_due(ctx.db, ctx.clock, tz)  # anonymise old complaints once a day
+            return housekeeping.run_due(ctx.db, ctx.clock, tz)
         return self.jobs.submit("housekeeping", job, key="housekeeping")
 
     def _on_housekeeping_done(self, event) -> None:

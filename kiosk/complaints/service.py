@@ -98,10 +98,10 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
     _choice(responsibility, R.RESPONSIBILITIES, "responsibility")
     if major_reason is not None:
         _choice(major_reason, R.MAJOR_REASONS, "major_reason")
-    what = _clean(what, "what", "what", required=True, limit=MAX_WHAT, multiline=True)
-    name = _clean(customer_name, "name", "customer_name", limit=60)
-    contact = _clean(customer_contact, "contact", "customer_contact", limit=60)
-    place = _clean(place, "where", "place", limit=120)
+    what = _clean(what, "complaint details", "what", required=True, limit=1000, multiline=True)  # MAX_WHAT
+    name = _clean(customer_name, "customer name", "customer_name", limit=60)
+    contact = _clean(customer_contact, "customer contact", "customer_contact", limit=60)
+    place = _clean(place, "complaint place", "place", limit=120)
     topic = _clean(topic, "topic", "topic", limit=60) or place
     rules = R.load(db)
     now = clock.now()
@@ -240,7 +240,7 @@ def _open_for_change(db, complaint_id: int) -> Complaint:
 
 def start(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: int, note: str = "") -> None:
     """Handling has begun (the 10-minute deadline)."""
-    note = _clean(note, "note", "note", limit=500, multiline=True)
+    note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
         if c.started_at:
@@ -253,7 +253,7 @@ def escalate(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id
              note: str = "") -> None:
     """Propose that a complaint is major (for a manager to accept or decline)."""
     _choice(reason, R.MAJOR_REASONS, "reason")
-    note = _clean(note, "note", "note", limit=500, multiline=True)
+    note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
         if c.major or c.major_proposed:
@@ -271,7 +271,7 @@ def decide_major(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
                  note: str = "") -> None:
     """A manager accepts a proposed major complaint (2 working days from now to resolve it) or declines it."""
     _manager(actor)
-    note = _clean(note, "note", "note", limit=500, multiline=True)
+    note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     rules = R.load(db)
     with write(db):
         c = _open_for_change(db, complaint_id)
@@ -294,7 +294,7 @@ def resolve(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, comp
     so that at least the configured share (30 %) of the month's resolved assisted complaints get one.
     """
     _choice(outcome, R.RESOLVE_OUTCOMES, "outcome")
-    done = _clean(what_was_done, "what was done", "what_was_done", required=True, limit=MAX_WHAT, multiline=True)
+    done = _clean(what_was_done, "what was done", "what_was_done", required=True, limit=1000, multiline=True)  # MAX_WHAT
     rules = R.load(db)
     now = clock.now()
     with write(db):
@@ -334,7 +334,7 @@ def record_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, compl
                     note: str = "") -> None:
     """The customer was called back (or could not be reached); a general complaint then closes."""
     _choice(outcome, R.CALLBACK_OUTCOMES, "outcome")
-    note = _clean(note, "note", "note", limit=500, multiline=True)
+    note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
         if not c.resolved_at:
@@ -349,7 +349,7 @@ def record_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, compl
 
 def close(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: int, note: str = "") -> None:
     """Close a resolved complaint; a major one only by a manager."""
-    note = _clean(note, "note", "note", limit=500, multiline=True)
+    note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
         if not c.resolved_at:

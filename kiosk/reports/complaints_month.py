@@ -96,7 +96,7 @@ def export_month(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
         with atomic_path(target) as tmp:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
                 out = csv.writer(fh)
-                out.writerow([_("Section", lang), _("Item", lang), _("Value", lang)])
+                out.writerow([_("Section", lang), _("Figure", lang), _("Value", lang)])
                 for title, rows in parts:
                     for label, value in rows:
                         out.writerow([_cell(title), _cell(label), _cell(value)])
