@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
@@ -43,6 +44,8 @@ def tr(msgid: str) -> str:
 
 
 class ComplaintRow(BoxLayout):
+    """One open complaint: two lines, each shortened to the row (★ major, ☆ waiting for a manager)."""
+
     complaint = ObjectProperty(None)
     section = ObjectProperty(None)
     late = BooleanProperty(False)
@@ -51,12 +54,13 @@ class ComplaintRow(BoxLayout):
         c = self.complaint
         if c is None:
             return ""
-        state = tr(service.STATUS_LABELS[c.status])
-        major = ("  ★" + tr("Major")) if c.major else ("  ☆" + tr("Major?")) if c.major_proposed else ""
-        return f"{c.ref}  {tr(rules.CATEGORY_LABELS[c.category])} · {state}{major}\n{c.what}"
+        major = "★ " if c.major else "☆ " if c.major_proposed else ""
+        return f"{major}{c.ref} · {tr(rules.CATEGORY_LABELS[c.category])} · {tr(service.STATUS_LABELS[c.status])}"
 
 
-class DutyRow(BoxLayout):
+class DutyRow(ButtonBehavior, BoxLayout):
+    """One duty: when and what on the first line, which on the second; a tap opens it."""
+
     duty = ObjectProperty(None)
     section = ObjectProperty(None)
 
@@ -65,7 +69,10 @@ class DutyRow(BoxLayout):
         if d is None:
             return ""
         flag = tr("overdue") if d.overdue else tr("due")
-        return f"{flag} {when(d.due_at)} · {tr(duties.KIND_LABELS[d.kind])}\n{d.ref} {d.summary}"
+        return f"{flag} {when(d.due_at)} · {tr(duties.KIND_LABELS[d.kind])}"
+
+    def on_release(self) -> None:
+        self.section.open_duty(self.duty)
 
 
 class ChoiceModal(ModalView):
@@ -248,6 +255,11 @@ class ComplaintsSection(Screen):
 
     banner = StringProperty("")
 
+    def on_kv_post(self, base_widget) -> None:
+        # The first screen added to the desk's manager becomes current without on_pre_enter.
+        from kivy.clock import Clock
+        Clock.schedule_once(lambda dt: self.refresh(), 0)
+
     def on_pre_enter(self, *args) -> None:
         self.refresh()
 
@@ -281,10 +293,11 @@ class ComplaintsSection(Screen):
         if proposals:
             notes.append(tr("{n} complaints may be major: check them").format(n=sum(len(p.complaint_ids) for p in proposals)))
         if app.user is not None and app.user.role == "manager":
-            reminder = desk.call(monthly.reminder, desk.tz)
+            reminder = desk.call(monthly.reminder)  # the desk fills db, clock, tz
             if reminder is not None:
-                notes.append(tr("The complaints report for {month} is ready: export it by {due}").format(
-                    month=f"{reminder.year}-{reminder.month:02d}", due=reminder.due.isoformat()))
+                msgid = ("The complaints report for {month} is overdue: it was due by {due}" if reminder.overdue
+                         else "The complaints report for {month} is ready: export it by {due}")
+                notes.append(tr(msgid).format(month=f"{reminder.year}-{reminder.month:02d}", due=reminder.due.isoformat()))
         return "\n".join(notes)
 
     def new_complaint(self, prefill: dict | None = None) -> ComplaintForm:

@@ -1,6 +1,6 @@
 """The quiet prompt over the desk: a complaint's 10-minute start or 2-hour resolution is about to be missed.
 
-Quieter than the phone prompt: a slim bar at the top of the window, no sound, no modal; "Show" opens
+Quieter than the phone prompt: a slim bar along the bottom of the desk, no sound, no modal; "Show" opens
 the complaint, "Later" hides it until a different duty comes due. The app checks every 30 seconds
 (a short read on the main thread, like the sections' own refreshes) while someone is signed in.
 """
@@ -47,7 +47,10 @@ class DutyPrompt(BoxLayout):
         if not self.shown:
             Window.add_widget(self)
             self.shown = True
-        self.width, self.y = Window.width, Window.height - self.height  # over the top of the desk
+        # Along the bottom of the desk's content, right of the navigation: the status bar at the top
+        # (phone and printer alarms) stays in sight.
+        nav = Window.width * 0.19
+        self.x, self.y, self.width = nav, 0, Window.width - nav
         return due
 
     def _hide(self) -> None:
