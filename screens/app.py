@@ -149,6 +149,8 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.keyboard_dock.hide()
+        if self.duty_prompt is not None:
+            self.duty_prompt.later()  # off the window, which outlives the app in tests
         # First cut the workers off from the UI: what they publish while stopping would only wait in
         # Kivy's Clock, which never runs again (and keeps the app alive through its callbacks).
         for unsubscribe in self._unsubscribe:

@@ -234,9 +234,9 @@ class ComplaintDetail(ModalView):
                     lambda v: self._do(service.escalate, v)).open()
 
     def decide(self, accept: bool) -> None:
-        app = _app()
-        self._do(lambda db, clock, actor, cid, **kw: service.decide_major(db, clock, actor, app.desk.tz, cid, accept),
-                 manager=True)
+        # The desk fills db, clock, actor and tz. No lambda here: the desk caches signatures per function,
+        # and a closure over the app would keep it alive.
+        self._do(service.decide_major, accept, manager=True)
 
     def close_it(self) -> None:
         self._do(service.close, manager=self.complaint.major)
@@ -300,6 +300,16 @@ class ComplaintsSection(Screen):
                 notes.append(tr(msgid).format(month=f"{reminder.year}-{reminder.month:02d}", due=reminder.due.isoformat()))
         return "\n".join(notes)
 
+    def open_report(self) -> MonthReportPopup:
+        popup = MonthReportPopup()
+        popup.open()
+        return popup
+
+    def open_holidays(self) -> HolidayListPopup:
+        popup = HolidayListPopup()
+        popup.open()
+        return popup
+
     def new_complaint(self, prefill: dict | None = None) -> ComplaintForm:
         form = ComplaintForm(self, prefill)
         form.open()
@@ -321,3 +331,96 @@ class ComplaintsSection(Screen):
     def from_call_note(self, note_id: int) -> ComplaintForm:
         prefill = _app().desk.call(service.from_call_note, note_id)
         return self.new_complaint(prefill)
+
+
+class MonthReportPopup(ModalView):
+    """The manager's monthly report on screen (last month by default) and its export to a stick or folder."""
+
+    text = StringProperty("")
+    status = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        app = _app()
+        today = app.desk.clock.now().astimezone(ZoneInfo(app.desk.tz)).date()
+        self.year, self.month = monthly.previous_month(today)
+        self._job = None
+        self._unsubscribe: list = []
+        self.show()
+
+    def step(self, months: int) -> None:
+        index = self.year * 12 + self.month - 1 + months
+        self.year, self.month = divmod(index, 12)
+        self.month += 1
+        self.show()
+
+    def show(self) -> None:
+        from kiosk.reports.complaints_month import sections
+        app = _app()
+        report = app.desk.call(monthly.build, self.year, self.month, app.desk.tz)
+        def esc(text: str) -> str:  # stored text never becomes markup
+            return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+        lines = [f"[b]{esc(tr('Complaints monthly report'))} {report.label}[/b]"]
+        for title, rows in sections(report, app.lang):
+            lines.append(f"[b]{esc(title)}[/b]")
+            lines += [f"    {esc(label)}: {esc(value)}" if value else f"    {esc(label)}" for label, value in rows]
+        self.text = "\n".join(lines)
+        exported = app.desk.call(monthly.exported, self.year, self.month)
+        self.status = tr("Exported") if exported else ""
+
+    def export(self) -> None:
+        from kiosk.reports.usb import destinations
+        app = _app()
+        found = destinations(app.ctx.config.get("export", "folder") or None)
+        if not found:
+            self.status = tr("No USB stick found and no export folder configured")
+            return
+        folder, desk, year, month, lang = found[0].path, app.desk, self.year, self.month, app.lang
+        actor = desk.staff
+
+        def job(progress):
+            from kiosk.reports.complaints_month import export_month
+            return export_month(desk.db, desk.clock, actor, desk.tz, year=year, month=month, destination=folder,
+                                lang=lang)
+        bus = app.ctx.bus
+        self._unsubscribe = [bus.subscribe(k, self._on_event) for k in ("complaints_report.finished",
+                                                                         "complaints_report.failed")]
+        self.status = tr("Exporting…")
+        self._job = app.jobs.submit("complaints_report", job)
+
+    def _on_event(self, event) -> None:
+        if self._job is None or event.data.get("job") != self._job:
+            return
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe, self._job = [], None
+        if event.kind.endswith("finished"):
+            self.status = tr("Exported") + ": " + ", ".join(p.name for p in event.data["result"])
+        else:
+            from kiosk.core.errors import message_of
+            self.status = message_of(event.data["exception"], _app().lang)
+
+
+class HolidayListPopup(ModalView):
+    """The manager's fallback calendar: days off and make-up working days for years the package lacks."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        from kiosk.core import settings
+        cal = _app().desk.call(settings.get, "complaint_calendar") or {}
+        self.ids.holidays.ids.input.text = ", ".join(cal.get("holidays", []))
+        self.ids.makeup.ids.input.text = ", ".join(cal.get("makeup_days", []))
+
+    def save(self) -> None:
+        app = _app()
+
+        def split(text: str) -> list[str]:
+            return [part for part in text.replace("，", ",").replace(" ", ",").split(",") if part.strip()]
+        try:
+            app.desk.call(service.set_calendar, split(self.ids.holidays.text), split(self.ids.makeup.text))
+        except ComplaintError as exc:
+            show_refusal(exc, {"holidays": self.ids.holidays, "makeup_days": self.ids.makeup},
+                         default=self.ids.holidays)
+            return
+        self.dismiss()
+        app.toast(tr("Holiday list saved"))

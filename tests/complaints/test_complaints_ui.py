@@ -130,3 +130,51 @@ async def test_major_complaint_needs_the_manager_and_the_report_reminder(kivy_ap
     await tap(app, find(detail, text="Accept as major"))
     assert service.get(db, cid).major
     assert "Serious loss or injury" in detail.text
+    await tap(app, find(detail, text="Back"))
+
+
+EXPORT_DIR = __import__("tempfile").mkdtemp(prefix="complaints-export-")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", config_extra={"export": {"folder": EXPORT_DIR}}))
+@pytest.mark.asyncio
+async def test_manager_reads_the_month_on_screen_exports_it_and_edits_the_holiday_list(kivy_app):
+    from pathlib import Path
+    import openpyxl
+    from kiosk.complaints import monthly
+    app = kivy_app
+    db, clock = app.ctx.db, app.ctx.clock
+    await sign_in_as(app, "manager")
+    section = await open_section(app, "complaints")
+    await tap(app, find(section, text="月度报告"))
+    report = popup(app, "MonthReportPopup")
+    assert "2026-10" in report.text and "总计" in report.text
+    shot(app, "complaints_month_report_zh.png")
+    await tap(app, find(report, text="导出"))
+    for _ in range(200):
+        await app.async_sleep(0.05)
+        if report.status.startswith("已导出"):
+            break
+    assert report.status.startswith("已导出"), report.status
+    book = next(Path(EXPORT_DIR).glob("kiosk-complaints-2026-10/*.xlsx"))
+    assert openpyxl.load_workbook(book, read_only=True).sheetnames[0] == "月度报告"
+    assert monthly.reminder(db, clock, "Asia/Shanghai") is None
+    await tap(app, find(report, text="▶"))
+    await tap(app, find(report, text="导出"))  # November is not over
+    for _ in range(200):
+        await app.async_sleep(0.05)
+        if report.status and report.status != "正在导出…":
+            break
+    assert report.status == "该月尚未结束"
+    await tap(app, find(report, text="返回"))
+    await tap(app, find(section, text="假日表"))
+    holidays = popup(app, "HolidayListPopup")
+    holidays.ids.holidays.ids.input.text = "2027-01-01，2027-02-06 2027-13-01"
+    await tap(app, find(holidays, text="保存"))
+    assert holidays.ids.holidays.error == "日期格式如 2027-10-01"
+    holidays.ids.holidays.ids.input.text = "2027-01-01，2027-02-06"
+    holidays.ids.makeup.ids.input.text = "2027-01-02"
+    await tap(app, find(holidays, text="保存"))
+    from kiosk.core import settings
+    assert settings.get(db, "complaint_calendar") == {"holidays": ["2027-01-01", "2027-02-06"],
+                                                      "makeup_days": ["2027-01-02"]}
