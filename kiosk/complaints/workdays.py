@@ -13,6 +13,7 @@ has one minute that evening and nine after the holiday.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,18 @@ except ImportError:  # pragma: no cover - the package is a declared dependency
 
 PACKAGE, FALLBACK = "package", "fallback"
 MAX_DAYS = 3660  # a deadline more than ten years of calendar days away is refused, never looped over
+
+
+@lru_cache(maxsize=64)
+def _package_covers(year: int) -> bool:
+    """Whether the installed package has this year (asked once per year: the answer is per release)."""
+    if _cc is None:
+        return False
+    try:
+        _cc.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _parse_hhmm(text: str) -> time:
@@ -61,13 +74,7 @@ class WorkCalendar:
 
     def covered(self, year: int) -> bool:
         """True when the package has the statutory holidays of this year."""
-        if not self.use_package or _cc is None:
-            return False
-        try:
-            _cc.is_workday(date(year, 6, 1))
-        except NotImplementedError:
-            return False
-        return True
+        return self.use_package and _package_covers(year)
 
     def source(self, day: date) -> str:
         """PACKAGE or FALLBACK: which rule decides this day."""
