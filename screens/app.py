@@ -94,6 +94,7 @@ class KioskApp(App):
         from screens.widgets.keyboard_dock import KeyboardDock
         self.keyboard_dock = KeyboardDock(self)
         self.call_prompt = None  # built right after the first frame (start-up time)
+        self.duty_prompt = None  # the quiet complaints prompt, built when first needed
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
         Clock.schedule_interval(self._tick, 1.0)
@@ -107,6 +108,16 @@ class KioskApp(App):
         Window.bind(on_flip=self._after_first_frame)
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
+        Clock.schedule_interval(self.check_duties, 30)
+
+    def check_duties(self, dt=None) -> list:
+        """The quiet complaints prompt (screens.complaints.duty_prompt): built on first use."""
+        if self.user is None and self.duty_prompt is None:
+            return []
+        if self.duty_prompt is None:
+            from screens.complaints.duty_prompt import DutyPrompt
+            self.duty_prompt = DutyPrompt()
+        return self.duty_prompt.check(self)
 
     def _after_first_frame(self, *args) -> None:
         Window.unbind(on_flip=self._after_first_frame)
@@ -129,8 +140,11 @@ class KioskApp(App):
         ctx = self.ctx
 
         def job(progress):
+            from kiosk.complaints import housekeeping as complaints_housekeeping
             from kiosk.visitors import housekeeping
-            return housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
+            tz = ctx.config.get("site", "timezone")
+            complaints_housekeeping.run_due(ctx.db, ctx.clock, tz)  # anonymise old complaints once a day
+            return housekeeping.run_due(ctx.db, ctx.clock, tz)
         return self.jobs.submit("housekeeping", job, key="housekeeping")
 
     def _on_housekeeping_done(self, event) -> None:
@@ -142,6 +156,8 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.keyboard_dock.hide()
+        if self.duty_prompt is not None:
+            self.duty_prompt.later()  # off the window, which outlives the app in tests
         # First cut the workers off from the UI: what they publish while stopping would only wait in
         # Kivy's Clock, which never runs again (and keeps the app alive through its callbacks).
         for unsubscribe in self._unsubscribe:

@@ -31,6 +31,7 @@ STAFF_SECTIONS: list[Section] = [
     Section("lostfound", "Lost & Found", "screens.lostfound.lostfound_section:LostFoundSection", order=30),
     Section("goods", "Goods", "screens.counter.goods_section:GoodsSection", order=40),
     Section("fees", "Fees", "screens.counter.fees_section:FeesSection", order=45),
+    Section("complaints", "Complaints", "screens.complaints.complaints_section:ComplaintsSection", order=35),
     Section("counter_day", "Day & cash", "screens.counter.counter_day:CounterDaySection", order=50),
     Section("catalogue", "Catalogue", "screens.counter.catalogue_section:CatalogueSection", order=80, manager_only=True),
     Section("fee_types", "Fee types", "screens.counter.fee_types_section:FeeTypesSection", order=85, manager_only=True),

@@ -33,7 +33,12 @@ DEFAULTS: dict[str, Any] = {
     # Which site and terminal stamp new records ({"site_id", "terminal_id"}), mirrored from the
     # configuration for connections opened without it (worker threads; kiosk.core.db.ORIGIN_KEY).
     "box_origin": None,
-    "visitor_retention_last_day": None,  # local date the anonymisation last ran (kiosk.visitors.housekeeping)
+    "visitor_retention_last_day": None,
+    # Complaints and service requests (kiosk.complaints.rules reads these; defaults are the handbooks').
+    "complaint_rules": {},         # overrides of kiosk.complaints.rules.DEFAULT_RULES, key by key
+    "complaint_calendar": {"holidays": [], "makeup_days": []},  # the manager's list (a year the package lacks)
+    "complaint_retention_days": 365,
+    "complaint_retention_last_day": None,  # local date the anonymisation last ran (kiosk.visitors.housekeeping)
 }
 
 

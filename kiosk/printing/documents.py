@@ -24,6 +24,7 @@ from kiosk.core.text import printable
 KIND_CODES = {
     "sale": "S", "refund": "R", "void": "V", "fee": "F", "feevoid": "W", "eod": "E", "stocktake": "K",
     "badge": "B", "onsite": "O", "lftag": "L", "lfclaim": "C", "lfhandover": "H", "test": "T",
+    "complaint": "Q",  # the complaint slip (kiosk.complaints.slips), its own series
 }
 
 

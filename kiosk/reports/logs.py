@@ -234,9 +234,56 @@ EOD_REPORTS = LogDef(
      _c("variance_fen", "Variance (yuan)", "差额(元)", MONEY)),
 )
 
+COMPLAINTS = LogDef(
+    "complaints", "Complaints and requests", "投诉与报修", ("complaints", "complaint_events"),
+    """
+    SELECT c.id, c.ref, c.taken_at, c.channel, c.call_note_id, c.kind, c.category, c.responsibility,
+      c.customer_name, c.customer_contact, c.what, c.place, c.topic, c.actor,
+      CASE WHEN EXISTS (SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'major_accepted')
+        THEN 'major' WHEN c.major = 1 OR EXISTS (SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id
+        AND e.kind = 'escalated') THEN 'proposed' ELSE '' END AS major,
+      c.start_due,
+      (SELECT MIN(at) FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'started') AS started_at,
+      COALESCE((SELECT resolve_due FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'major_accepted'
+        ORDER BY id DESC LIMIT 1), c.resolve_due) AS resolve_due,
+      (SELECT at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
+        AS resolved_at,
+      (SELECT outcome FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
+        AS outcome,
+      (SELECT note FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
+        AS what_was_done,
+      (SELECT actor FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
+        AS resolved_by,
+      (SELECT callback_due FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved'
+        ORDER BY id LIMIT 1) AS callback_due,
+      (SELECT at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'callback' ORDER BY id DESC LIMIT 1)
+        AS callback_at,
+      (SELECT outcome FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'callback'
+        ORDER BY id DESC LIMIT 1) AS callback_outcome,
+      (SELECT at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'closed' ORDER BY id LIMIT 1)
+        AS closed_at,
+      c.calendar_source,
+      CASE WHEN c.anonymised_at IS NULL THEN '' ELSE 'yes' END AS anonymised
+    FROM complaints c WHERE c.taken_at >= :start AND c.taken_at < :end ORDER BY c.id
+    """,
+    (_c("id", "No.", "编号", INT), _c("ref", "Reference", "单号"), _c("taken_at", "Taken", "受理时间", DATETIME),
+     _c("channel", "Channel", "渠道"), _c("call_note_id", "Call note", "来电记录", INT), _c("kind", "Type", "类型"),
+     _c("category", "Category", "类别"), _c("responsibility", "Responsibility", "责任类别"),
+     _c("customer_name", "Customer", "客户"), _c("customer_contact", "Contact", "联系方式"),
+     _c("what", "What", "内容"), _c("place", "Where", "地点"), _c("topic", "Topic", "事项"),
+     _c("actor", "Taken by", "受理人"), _c("major", "Major", "重大投诉"),
+     _c("start_due", "Start due", "开始处理时限", DATETIME), _c("started_at", "Started", "开始处理", DATETIME),
+     _c("resolve_due", "Resolve due", "处理完成时限", DATETIME), _c("resolved_at", "Resolved", "处理完成", DATETIME),
+     _c("outcome", "Outcome", "处理结果"), _c("what_was_done", "What was done", "处理情况"),
+     _c("resolved_by", "Resolved by", "处理人"), _c("callback_due", "Callback due", "回访时限", DATETIME),
+     _c("callback_at", "Called back", "回访时间", DATETIME), _c("callback_outcome", "Callback outcome", "回访结果"),
+     _c("closed_at", "Closed", "结案时间", DATETIME), _c("calendar_source", "Working days from", "工作日依据"),
+     _c("anonymised", "Anonymised", "已匿名化")),
+)
+
 # In export order.
 LOGS: list[LogDef] = [VISITORS, CALLS, CALL_NOTES, LOST_ITEMS, LOST_EVENTS, SALE_LINES, FEES, VOIDS_REFUNDS, STOCK,
-                      HANDOVERS, EOD_REPORTS, DRAWER, AUDIT]
+                      HANDOVERS, EOD_REPORTS, COMPLAINTS, DRAWER, AUDIT]
 
 # Logs asked for but not built yet (none at present); listed as missing in every export.
 PENDING: list[PendingLog] = []

@@ -77,7 +77,7 @@ class NoteForm(ModalView):
         for field in fields.values():
             field.error = ""
         try:
-            app.desk.call(calllog.add_note, call_id=self.call_id, category=self.category,
+            note_id = app.desk.call(calllog.add_note, call_id=self.call_id, category=self.category,
                           what=ids.what.text, caller_name=ids.name.text, caller_number=ids.number.text,
                           place=ids.place.text, why=ids.why.text, how=ids.how.text, follow_up=ids.follow_up.text,
                           needs_callback=self.needs_callback)
@@ -87,6 +87,8 @@ class NoteForm(ModalView):
         self.dismiss()
         app.toast(app.tr("Note saved", app.lang))
         self.section.refresh()
+        if self.category in ("complaint", "repair"):  # the note opens a complaint, linked both ways
+            self.section.open_complaint_for(note_id)
 
 
 class PhoneSection(Screen):
@@ -142,6 +144,13 @@ class PhoneSection(Screen):
 
     def open_note(self, call=None) -> None:
         NoteForm(self, call).open()
+
+    def open_complaint_for(self, note_id: int):
+        """The complaints section with a new complaint filled from this note (screens.complaints)."""
+        from screens import sections
+        desk = App.get_running_app().sm.get_screen("desk")
+        desk.open_section(sections.find("complaints"))
+        return desk.ids.content.get_screen("complaints").from_call_note(note_id)
 
     def callback_done(self, note) -> None:
         app = App.get_running_app()

@@ -108,7 +108,8 @@ def test_font_has_every_symbol_the_screens_draw():
 # Text checkers compose their msgid from a field label ("{label} is required"); every composed msgid is
 # checked by calling the checker at each of its call sites (test_every_composed_refusal_is_translated).
 COMPOSED = {("kiosk.visitors.service", "clean_text"), ("kiosk.lostfound.service", "_text"),
-            ("kiosk.phone.calllog", "_clean"), ("kiosk.counter.sales", "counter_text")}
+            ("kiosk.phone.calllog", "_clean"), ("kiosk.counter.sales", "counter_text"),
+            ("kiosk.complaints.service", "_clean")}
 # A checker called from other modules of its package (the counter's fields sit in fees, shifts, stock counts).
 COMPOSED_CALLERS = {"counter_text": "kiosk/counter"}
 

@@ -115,6 +115,10 @@ async def test_phone_section_confirm_unknown_and_write_a_note(kivy_app):
     [note] = calllog.open_callbacks(db)
     assert (note["category"], note["caller_number"]) == ("complaint", "13912345678")
     await settle(app)
+    # A complaint note opens the complaint form, filled from the note (tests/complaints takes it further).
+    [complaint_form] = find_all(app.root, cls="ComplaintForm")
+    assert complaint_form.call_note_id == note["id"] and complaint_form.ids.contact.text == "13912345678"
+    await tap(app, find(complaint_form, text="Cancel"))
     shot(app, "phone_section_after_note_en.png")
 
 

@@ -1,0 +1,130 @@
+"""`kiosk complaints ...`: the complaints register from the command line (same services as the screen).
+
+Commands that write act as "command line" with a manager's role: whoever has a shell on the box is
+its administrator, and the audit says the change came from here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+def _cli_manager():
+    from kiosk.core.audit import Actor
+    return Actor("command line", None, "manager")
+
+
+@click.group("complaints")
+def complaints_group() -> None:
+    """Complaints and service requests."""
+
+
+@complaints_group.command("list")
+@config_option
+@db_option
+def c_list(config_path: Path | None, db_path: Path | None) -> None:
+    """Open complaints and requests, oldest first, with their deadlines."""
+    from kiosk.complaints import service
+    ctx = build_context(config_path, db_path)
+    items = service.open_complaints(ctx.db)
+    for c in items:
+        major = "MAJOR" if c.major else "major?" if c.major_proposed else ""
+        click.echo(f"{c.ref}\t{c.kind}\t{c.category}\t{c.status}\tstart by {c.start_due[:16]}\t"
+                   f"resolve by {c.resolve_due[:16]}\t{major}\t{c.what[:40]}")
+    if not items:
+        click.echo("no open complaints")
+
+
+@complaints_group.command("duties")
+@config_option
+@db_option
+def c_duties(config_path: Path | None, db_path: Path | None) -> None:
+    """Today's duties: complaints, promised callbacks and lost-and-found handovers, in deadline order."""
+    from kiosk.reports import duties
+    ctx = build_context(config_path, db_path)
+    listed = duties.today(ctx.db, ctx.clock)
+    for d in listed:
+        state = "OVERDUE" if d.overdue else "soon" if d.soon else ""
+        click.echo(f"{d.due_at[:16]}\t{state}\t{d.kind}\t{d.ref}\t{d.summary}")
+    if not listed:
+        click.echo("nothing due")
+
+
+@complaints_group.command("month")
+@config_option
+@db_option
+@click.option("--month", "month_text", required=True, help="YYYY-MM")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="en", show_default=True)
+def c_month(config_path: Path | None, db_path: Path | None, month_text: str, lang: str) -> None:
+    """Print a month's report."""
+    from kiosk.complaints import monthly
+    from kiosk.reports.complaints_month import sections
+    ctx = build_context(config_path, db_path)
+    year, month = _month(month_text)
+    report = monthly.build(ctx.db, ctx.clock, year, month, ctx.config.get("site", "timezone"))
+    for title, rows in sections(report, lang):
+        click.echo(title)
+        for label, value in rows:
+            click.echo(f"  {label}: {value}")
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 2200:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM", param_hint="--month") from None
+    return year, month
+
+
+@complaints_group.command("export-month")
+@config_option
+@db_option
+@click.option("--month", "month_text", required=True, help="YYYY-MM")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--formats", default="csv,xlsx,pdf", show_default=True)
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+def c_export_month(config_path: Path | None, db_path: Path | None, month_text: str, out: Path, formats: str,
+                   lang: str) -> None:
+    """Export a month's report (CSV, XLSX, PDF); this clears the manager's reminder."""
+    from kiosk.core.errors import Refusal
+    from kiosk.reports.complaints_month import export_month
+    ctx = build_context(config_path, db_path)
+    year, month = _month(month_text)
+    try:
+        files = export_month(ctx.db, ctx.clock, _cli_manager(), ctx.config.get("site", "timezone"), year=year,
+                             month=month, destination=out, formats=formats.split(","), lang=lang)
+    except Refusal as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in files:
+        click.echo(str(path))
+
+
+@complaints_group.command("calendar")
+@config_option
+@db_option
+@click.option("--holiday", "holidays", multiple=True, help="YYYY-MM-DD, a day off (repeat)")
+@click.option("--makeup", "makeup", multiple=True, help="YYYY-MM-DD, a make-up working day (repeat)")
+@click.option("--show", is_flag=True, help="Only show the list and which years the package covers.")
+def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[str, ...], makeup: tuple[str, ...],
+               show: bool) -> None:
+    """The fallback holiday list for years the holiday package does not cover (replaces the list)."""
+    from kiosk.complaints import rules, service
+    from kiosk.core import settings
+    ctx = build_context(config_path, db_path)
+    if not show:
+        try:
+            service.set_calendar(ctx.db, ctx.clock, _cli_manager(), list(holidays), list(makeup))
+        except service.ComplaintError as exc:
+            raise click.ClickException(str(exc)) from None
+    cal = settings.get(ctx.db, "complaint_calendar")
+    click.echo(f"holidays: {', '.join(cal.get('holidays', [])) or '-'}")
+    click.echo(f"make-up days: {', '.join(cal.get('makeup_days', [])) or '-'}")
+    year = ctx.clock.now().year
+    calendar = rules.load(ctx.db).calendar
+    for y in (year, year + 1):
+        click.echo(f"{y}: {'holiday package' if calendar.covered(y) else 'fallback: weekends + this list'}")

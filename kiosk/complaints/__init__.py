@@ -1,0 +1,1 @@
+"""Complaints and service requests: the desk's third register (taking, deadlines, major rules, follow-up)."""

@@ -1,0 +1,46 @@
+"""The customer's numbered slip for a complaint or request, in its own receipt series ("complaint")."""
+from __future__ import annotations
+
+import sqlite_utils
+
+from kiosk.complaints import rules as R
+from kiosk.complaints import service
+from kiosk.core import settings
+from kiosk.core.audit import Actor
+from kiosk.core.clock import Clock
+from kiosk.core.db import write
+from kiosk.core.i18n import gettext
+from kiosk.core.privacy import mask_name, mask_phone
+from kiosk.printing import queue as printqueue
+from kiosk.printing.documents import QR, Feed, Pair, Receipt, Rule, Text, local_time, receipt_number
+
+
+def slip(db: sqlite_utils.Database, complaint_id: int, lang: str, number: str) -> Receipt:
+    """What the customer keeps: the reference, what was taken, and by when the desk answers."""
+    c = service.get(db, complaint_id)
+    _ = lambda s: gettext(s, lang)  # noqa: E731
+    blocks = [Text(c.ref, align="center", bold=True, size=2), QR(c.ref),
+              Pair(_("Type"), _(R.KIND_LABELS[c.kind])), Pair(_("Category"), _(R.CATEGORY_LABELS[c.category])),
+              Pair(_("Taken"), local_time(db, c.taken_at)), Pair(_("Taken by"), service_actor(db, complaint_id))]
+    if c.customer_name:
+        blocks.append(Pair(_("Customer"), mask_name(c.customer_name)))  # a slip can be lost: masked
+    if c.customer_contact:
+        blocks.append(Pair(_("Contact"), mask_phone(c.customer_contact) or "*"))
+    blocks += [Rule(), Text(c.what), Rule(), Pair(_("We start by"), local_time(db, c.start_due)),
+               Pair(_("Resolved by"), local_time(db, c.resolve_due)),
+               Text(_("Quote this number when you contact us.")), Feed()]
+    return Receipt(kind="complaint", lang=lang, title=_("Complaint / request slip"),
+                   header=(settings.localized(db, "site_name", lang),), number=number, blocks=tuple(blocks))
+
+
+def service_actor(db, complaint_id: int) -> str:
+    return db.execute("SELECT actor FROM complaints WHERE id = ?", (complaint_id,)).fetchone()[0]
+
+
+def print_slip(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, complaint_id: int,
+               lang: str = "zh_CN") -> int:
+    """Number the slip and queue it with the printer in one transaction; returns the print job id."""
+    with write(db):
+        number = receipt_number(db, terminal_id, "complaint")
+        return printqueue.enqueue(db, clock, actor, slip(db, complaint_id, lang, number),
+                                  record_table="complaints", record_id=complaint_id)

@@ -1,0 +1,1 @@
+"""The complaints and service requests section."""

@@ -1,0 +1,231 @@
+"""The register: taking (at the counter and from a call note), the life of a complaint as new rows,
+major complaints and their manager, proposals, the 30 % callback sample, privacy, today's duties."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.complaints import housekeeping, service, slips
+from kiosk.complaints.service import ComplaintError
+from kiosk.core import settings
+from kiosk.core.audit import Actor
+from kiosk.core.clock import parse_iso
+from kiosk.phone import calllog
+from kiosk.printing import queue as printqueue
+from kiosk.reports import duties
+from kiosk.reports.logs import COMPLAINTS, fetch
+
+STAFF = Actor("Li Na", None, "staff")
+MANAGER = Actor("Zhou Min", None, "manager")
+TZ = "Asia/Shanghai"
+SH = ZoneInfo(TZ)
+
+
+def local(iso: str) -> datetime:
+    return parse_iso(iso).astimezone(SH)
+
+
+def set_local(clock, y, m, d, hh, mm=0):
+    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
+
+
+def take(db, clock, **kw):
+    args = dict(kind="complaint", category="noise", responsibility="company", what="楼上装修噪音", place="3号楼")
+    args.update(kw)
+    return service.take(db, clock, STAFF, TZ, **args)
+
+
+def test_a_complaint_from_a_call_note_is_linked_both_ways(db, clock):
+    set_local(clock, 2026, 11, 17, 10)
+    note = calllog.add_note(db, clock, STAFF, call_id=None, category="repair", what="厨房水管漏水",
+                            caller_name="王小明", caller_number="13800138000", place="5-302")
+    prefill = service.from_call_note(db, note)
+    assert prefill["kind"] == "request" and prefill["customer_contact"] == "13800138000"
+    cid = service.take(db, clock, STAFF, TZ, responsibility="company", **prefill)
+    c = service.get(db, cid)
+    assert c.call_note_id == note and service.for_call_note(db, note) == cid
+    assert local(c.start_due) == datetime(2026, 11, 17, 10, 30, tzinfo=SH)  # a request's own deadline
+    with pytest.raises(ComplaintError) as twice:
+        service.take(db, clock, STAFF, TZ, responsibility="company", **prefill)
+    assert twice.value.field == "call_note_id"
+    inquiry = calllog.add_note(db, clock, STAFF, call_id=None, category="inquiry", what="营业时间")
+    with pytest.raises(ComplaintError):
+        service.from_call_note(db, inquiry)
+
+
+def test_life_of_a_general_complaint_is_new_rows_only(db, clock):
+    set_local(clock, 2026, 9, 30, 17, 59)  # the eve of National Day
+    cid = take(db, clock, customer_name="李四", customer_contact="021-5555 0000")
+    c = service.get(db, cid)
+    assert (local(c.start_due), local(c.resolve_due)) == (datetime(2026, 10, 8, 9, 9, tzinfo=SH),
+                                                          datetime(2026, 10, 8, 10, 59, tzinfo=SH))
+    assert c.status == "open" and c.ref.startswith("TS2609-")
+    set_local(clock, 2026, 10, 8, 9, 5)
+    service.start(db, clock, STAFF, cid)
+    with pytest.raises(ComplaintError):
+        service.start(db, clock, STAFF, cid)
+    set_local(clock, 2026, 10, 8, 10)
+    service.resolve(db, clock, STAFF, TZ, cid, "resolved", "已联系施工方，限时施工")
+    c = service.get(db, cid)
+    assert c.status == "resolved" and c.callback_required
+    # 8 h on Thu, 9 h on Fri, the last hour on the make-up Saturday
+    assert local(c.callback_due) == datetime(2026, 10, 10, 10, 0, tzinfo=SH)
+    service.record_callback(db, clock, STAFF, cid, "satisfied", "满意")
+    assert service.get(db, cid).status == "closed"
+    with pytest.raises(ComplaintError):
+        service.record_callback(db, clock, STAFF, cid, "satisfied")
+    for sql in ("UPDATE complaints SET what = 'x'", "DELETE FROM complaints", "UPDATE complaint_events SET note = ''",
+                "DELETE FROM complaint_events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute(sql)
+    kinds = [r[0] for r in db.execute("SELECT action FROM audit WHERE record_table = 'complaints' ORDER BY id")]
+    assert kinds == ["complaint.take", "complaint.start", "complaint.resolve", "complaint.callback"]
+
+
+def test_major_needs_a_manager_to_accept_and_to_close(db, clock):
+    set_local(clock, 2026, 10, 9, 10)
+    cid = take(db, clock, major_reason="authority_press")
+    assert service.get(db, cid).major_proposed
+    with pytest.raises(ComplaintError):
+        service.decide_major(db, clock, STAFF, TZ, cid, True)
+    with pytest.raises(ComplaintError):
+        service.resolve(db, clock, STAFF, TZ, cid, "resolved", "x")  # not before a manager decides
+    service.decide_major(db, clock, MANAGER, TZ, cid, True)
+    c = service.get(db, cid)
+    assert c.major and local(c.resolve_due) == datetime(2026, 10, 12, 10, tzinfo=SH)  # through the make-up Saturday
+    service.resolve(db, clock, STAFF, TZ, cid, "resolved", "赔偿并道歉")
+    service.record_callback(db, clock, STAFF, cid, "satisfied")
+    assert service.get(db, cid).status == "resolved"  # a major one stays open for the manager
+    with pytest.raises(ComplaintError):
+        service.close(db, clock, STAFF, cid)
+    service.close(db, clock, MANAGER, cid)
+    assert service.get(db, cid).status == "closed"
+
+
+def test_proposals_five_on_one_topic_within_a_day_and_a_month_old(db, clock):
+    set_local(clock, 2026, 11, 17, 9)
+    ids = []
+    for topic in ("电梯故障", "电梯 故障", "電梯故障", "电梯故障　", "电梯故障"):  # 全角 space counts as a space
+        ids.append(take(db, clock, topic=topic))
+        clock.advance(3600)
+    proposals = service.escalation_proposals(db, clock)
+    assert [p.reason for p in proposals] == []  # 電梯 (traditional) is another topic: only four
+    ids.append(take(db, clock, topic="ｅｌｅｖａｔｏｒ"))
+    ids.append(take(db, clock, topic="Elevator"))
+    assert not service.escalation_proposals(db, clock)
+    ids.append(take(db, clock, topic="电梯故障"))
+    [p] = service.escalation_proposals(db, clock)
+    assert p.reason == "five_customers" and len(p.complaint_ids) == 5
+    clock.advance(31 * 86400)
+    reasons = sorted(p.reason for p in service.escalation_proposals(db, clock))
+    assert reasons.count("unresolved_month") == len(ids)
+
+
+def test_assisted_callback_sample_keeps_thirty_percent(db, clock):
+    set_local(clock, 2026, 11, 2, 9)
+    required = []
+    for i in range(10):
+        cid = take(db, clock, responsibility="assisted", category="other", what=f"燃气公司抄表 {i}")
+        service.resolve(db, clock, STAFF, TZ, cid, "referred", "已转燃气公司")
+        required.append(service.get(db, cid).callback_required)
+        clock.advance(600)
+    assert sum(required) == 3 and required[0]
+    assert all(sum(required[:n]) >= 0.3 * n for n in range(1, 11))
+    not_ours = take(db, clock, responsibility="not_company")
+    service.resolve(db, clock, STAFF, TZ, not_ours, "referred", "告知业主")
+    assert not service.get(db, not_ours).callback_required
+
+
+@pytest.mark.parametrize("field,value", [("what", "a\x07b"), ("what", "x" * 1001), ("customer_name", "名" * 61),
+                                         ("what", "  "), ("place", "\u202e左右"), ("category", "nope"),
+                                         ("responsibility", "mine")])
+def test_hostile_input_is_refused_with_its_field(db, clock, field, value):
+    with pytest.raises(ComplaintError) as refused:
+        take(db, clock, **{field: value})
+    assert refused.value.field == field
+    assert db.execute("SELECT COUNT(*) FROM complaints").fetchone()[0] == 0
+
+
+def test_longest_values_and_emoji_are_kept(db, clock):
+    what = ("😀漏水ｆｕｌｌ" * 200)[:1000]
+    cid = take(db, clock, what=what, customer_name="名" * 60, place="地" * 120, topic="题" * 60)
+    assert service.get(db, cid).what == what
+    job = slips.print_slip(db, clock, STAFF, "T1", cid, "zh_CN")
+    assert printqueue.get(db, job).receipt_no == "T1-Q-000001"
+    receipt = printqueue.get(db, job).receipt
+    texts = [getattr(b, "right", "") for b in receipt.blocks]
+    assert "名" + "*" * 58 + "名" in texts and "名" * 60 not in texts  # the slip masks the customer
+    second = slips.print_slip(db, clock, STAFF, "T1", cid, "en")
+    assert printqueue.get(db, second).receipt_no == "T1-Q-000002"  # its own gapless series
+
+
+def test_retention_and_erasure_blank_only_name_and_contact(db, clock):
+    set_local(clock, 2026, 1, 5, 10)
+    old = take(db, clock, customer_name="张三", customer_contact="13900000000")
+    clock.advance(400 * 86400)
+    new = take(db, clock, customer_name="赵六", customer_contact="13700000000")
+    assert [r["id"] for r in service.find_person(db, "139")] == [old]
+    assert housekeeping.run_due(db, clock, TZ) == 1
+    assert housekeeping.run_due(db, clock, TZ) is None  # once a day
+    gone = service.get(db, old)
+    assert (gone.customer_name, gone.customer_contact, gone.anonymised, gone.what) == ("", "", True, "楼上装修噪音")
+    assert service.find_person(db, "张三") == []
+    with pytest.raises(ComplaintError):
+        service.erase(db, clock, STAFF, new)
+    service.erase(db, clock, MANAGER, new)
+    assert service.get(db, new).customer_name == ""
+    with pytest.raises(ComplaintError):
+        service.erase(db, clock, MANAGER, new)
+    with pytest.raises(sqlite3.IntegrityError):  # a second anonymisation is not the exception
+        db.execute("UPDATE complaints SET anonymised_at = 'again' WHERE id = ?", (new,))
+    with pytest.raises(sqlite3.IntegrityError):  # nor blanking with another change
+        db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', what = 'x',"
+                   " anonymised_at = 'now' WHERE id = ?", (old,))
+
+
+def test_fallback_year_is_marked_and_the_managers_list_counts(db, clock):
+    set_local(clock, 2026, 12, 31, 17, 59)
+    with pytest.raises(ComplaintError):
+        service.set_calendar(db, clock, STAFF, ["2027-01-01"], [])
+    with pytest.raises(ComplaintError) as bad:
+        service.set_calendar(db, clock, MANAGER, ["2027-13-01"], [])
+    assert bad.value.field == "holidays"
+    service.set_calendar(db, clock, MANAGER, ["2027-01-01"], [])
+    cid = take(db, clock)
+    assert local(service.get(db, cid).start_due) == datetime(2027, 1, 4, 9, 9, tzinfo=SH)
+    set_local(clock, 2027, 1, 4, 9)
+    assert service.get(db, take(db, clock)).calendar_source == "fallback"
+
+
+def test_todays_duties_in_deadline_order_and_the_quiet_prompt(db, clock):
+    set_local(clock, 2026, 11, 17, 10)
+    first = take(db, clock)
+    clock.advance(120)
+    second = take(db, clock, what="第二件")
+    calllog.add_note(db, clock, STAFF, call_id=None, category="inquiry", what="回电", caller_number="138",
+                     needs_callback=True)
+    listed = duties.today(db, clock)
+    assert [(d.kind, d.record_id) for d in listed[:2]] == [("complaint_start", first), ("complaint_start", second)]
+    assert "call_callback" in {d.kind for d in listed}
+    assert duties.prompts(db, clock) == []
+    clock.advance(6 * 60)  # 2 minutes left on the first one's 10
+    assert [d.record_id for d in duties.prompts(db, clock)] == [first]
+    clock.advance(5 * 60)
+    listed = duties.today(db, clock)
+    assert listed[0].overdue and listed[0].record_id == first
+    service.start(db, clock, STAFF, first)
+    clock.advance(100 * 60)  # 2-hour resolution of the first within 15 minutes
+    assert ("complaint_resolve", first) in [(d.kind, d.record_id) for d in duties.prompts(db, clock)]
+
+
+def test_the_daily_log_carries_the_deadlines(db, clock):
+    set_local(clock, 2026, 11, 17, 10)
+    cid = take(db, clock, customer_name="=HYPERLINK(\"x\")")
+    service.start(db, clock, STAFF, cid)
+    rows = list(fetch(db, COMPLAINTS, "2026-11-17T00:00:00", "2026-11-18T00:00:00"))
+    keys = [c.key for c in COMPLAINTS.columns]
+    row = dict(zip(keys, rows[0]))
+    assert row["start_due"] and row["resolve_due"] and row["started_at"] and row["ref"].startswith("TS")
