@@ -2,7 +2,6 @@
 taking one (at the counter or from a call note), and each step of its life as a new record."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

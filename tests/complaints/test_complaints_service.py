@@ -3,14 +3,13 @@ major complaints and their manager, proposals, the 30 % callback sample, privacy
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.complaints import housekeeping, service, slips
 from kiosk.complaints.service import ComplaintError
-from kiosk.core import settings
 from kiosk.core.audit import Actor
 from kiosk.core.clock import parse_iso
 from kiosk.phone import calllog
