@@ -9,6 +9,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.utils import escape_markup
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, Screen
@@ -52,8 +53,22 @@ class ItemRow(BoxLayout):
 
 
 class MatchRow(BoxLayout):
+    """One suggested item: its reference and description, then why, in the screen's language with the
+    owner's matched words highlighted."""
+
     match = ObjectProperty(None)
     section = ObjectProperty(None)
+
+    def text_for(self, lang: str) -> str:
+        """Why, as markup: the owner's words are escaped, then highlighted."""
+        if self.match is None:
+            return ""
+        from kiosk.lostfound.match import describe
+        app = _app()
+        reason = describe(self.match, lambda msgid: app.tr(msgid, lang),
+                          mark=lambda word: "[b][color=#0b6e4f]" + escape_markup(word) + "[/color][/b]",
+                          separator=" · " if lang == "en" else "；")
+        return reason
 
 
 class HandoverPopup(ModalView):

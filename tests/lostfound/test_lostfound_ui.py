@@ -106,3 +106,30 @@ async def test_a_refusal_marks_its_own_field_in_chinese(kivy_app):
     app.sign_out()
     await settle(app)
     assert not app.desk.signed_in and app.desk.actor.role == "visitor", "the desk follows the sign-out"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_an_english_report_finds_the_chinese_entry_and_says_why_in_chinese(kivy_app):
+    from datetime import date
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    app.desk.call(lostfound.register_item, category="phone", description="黑色华为手机", found_place="大堂",
+                  handed_in_kind="staff", handed_in_name="张先生", storage="A1")
+    app.desk.call(lostfound.register_item, category="phone", description="黑色小米手机，蓝色手机壳", found_place="大堂",
+                  handed_in_kind="staff", handed_in_name="张先生", storage="A2")
+    today = app.ctx.clock.now().date() if hasattr(app.ctx.clock, "now") else date.today()
+    report_id = app.desk.call(lostfound.report_lost, category="phone", description="huawei phone, black [b]",
+                              owner_name="Li", contact="13800138000", lost_on=today)
+    section.show_matches(app.desk.call(lostfound.lost_report, report_id))
+    await settle(app)
+    rows = find_all(section, cls="MatchRow")
+    assert rows and rows[0].match.item.description == "黑色华为手机"
+    label = rows[0].ids.reason
+    assert "品牌相同" in label.text and "[b][color=#0b6e4f]huawei[/color][/b]" in label.text
+    assert "[/b]" not in rows[0].match.item.description
+    shot(app, "lostfound_matches_zh.png")
+    app.set_language("en")
+    await settle(app)
+    assert "brand: " in rows[0].ids.reason.text
