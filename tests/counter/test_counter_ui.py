@@ -113,3 +113,22 @@ async def test_a_usb_scanner_fills_the_cart_without_the_on_screen_keyboard(kivy_
     assert list(goods.cart.values()) == [4]
     assert failures == []
     assert Window.width == 800
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
+@pytest.mark.asyncio
+async def test_the_reorder_list_suggests_quantities_and_prints(kivy_app):
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    goods = await open_section(app, "goods")
+    await tap(app, find(goods, text="补货 2"))
+    popup = find_all(app.root, cls="ReorderList")[0] if find_all(app.root, cls="ReorderList") else None
+    from kivy.core.window import Window
+    popup = popup or next(w for w in Window.children if type(w).__name__ == "ReorderList")
+    rows = find_all(popup, cls="ReorderRow")
+    assert sorted(int(r.suggested) for r in rows) == [7, 11]
+    assert find(popup, text="建议订 11")
+    shot(app, "goods_reorder_zh.png")
+    await tap(app, find(popup, text="打印补货单"))
+    assert popup.message == "补货单已发送到打印机"
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "reorder"
