@@ -62,6 +62,7 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("lf_handovers"),
     RecordTable("lf_handover_items", actor=False),
     RecordTable("lf_disposals", approver=True),
+    RecordTable("lf_amendments", since=15),
     # counter
     RecordTable("stock_movements"),
     RecordTable("sales"),
