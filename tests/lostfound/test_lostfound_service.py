@@ -106,6 +106,13 @@ def test_unclaimed_after_15_days_due_handover_then_disposal(db, clock):
     assert lostfound.get(db, old.id).status == "handed_over" and lostfound.get(db, recent.id).status == "held"
     [job] = printqueue.for_record(db, "lf_handovers", handover)
     assert job.receipt.kind == "lfhandover" and any(old.ref in getattr(b, "left", "") for b in job.receipt.blocks)
+    from kiosk.printing.documents import layout
+    for columns in (32, 48):
+        lines = [line for line, _ in layout(job.receipt, columns)]
+        paper = "\n".join(lines)
+        found_on = old.found_at[:10]
+        assert f"拾获 {found_on}" in paper.replace("\n", "") and "已保管 15 天" in paper.replace("\n", "")
+        assert lines.count("_" * columns) == 2, "two full-width signature lines"
     lostfound.dispose(db, clock, DESK, old.id, method="donated", authorised_by="Director Chen")
     chain = lostfound.custody(db, old.id)
     assert [e["status"] for e in chain] == ["held", "handed_over", "disposed"]

@@ -61,17 +61,24 @@ async def test_intake_then_claim_with_a_drawn_signature(kivy_app):
     fill(ids.cl_name, "王芳"); fill(ids.cl_contact, "13800138000"); fill(ids.cl_id, "110101199003071234")
     fill(ids.cl_features, "蓝色，伞柄有划痕")
     await tap(app, find(section, text="归还物品"))
-    assert ids.cl_id.error == "请先核对认领人的身份证件", "identity first"
+    assert ids.id_error.error == "请先核对认领人的身份证件", "identity first, beside its button"
     await tap(app, find(section, text="核对身份后请点这里"))
     await tap(app, find(section, text="归还物品"))
-    assert ids.cl_features.error == "请认领人签名"
+    assert ids.id_error.error == "", "cleared when fixed"
+    assert ids.sig_error.error == "请认领人签名" and ids.cl_features.error == "", "beside the pad, not the features"
+    assert "本人已领回上述物品" in ids.confirmation.text, "what the owner confirms, shown before signing"
     await draw(app, ids.signature)
-    assert ids.signature.signed
+    assert ids.signature.signed and ids.sig_error.error == "", "cleared once signed"
     shot(app, "lostfound_claim_signed_zh.png")
     await tap(app, find(section, text="归还物品"))
     assert lostfound.get(app.ctx.db, item.id).status == "claimed"
     claim = next(app.ctx.db.query("SELECT * FROM lf_claims"))
     assert claim["id_number"] == "110101********1234" and claim["signature_png"].startswith(b"\x89PNG")
+    slip = printqueue.for_record(app.ctx.db, "lf_claims", claim["id"])[0].receipt
+    from kiosk.printing.documents import layout
+    paper = "\n".join(line for line, _ in layout(slip, 32))
+    assert "蓝色，伞柄有划痕" in paper and "138****8000" in paper and "13800138000" not in paper
+    assert "本人已领回上述物品" in paper
     assert ids.pages.current == "list"
     assert item.id not in [r.item.id for r in find_all(section, cls="ItemRow")]
 
@@ -133,3 +140,26 @@ async def test_an_english_report_finds_the_chinese_entry_and_says_why_in_chinese
     app.set_language("en")
     await settle(app)
     assert "brand: " in rows[0].ids.reason.text
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_typo_in_the_register_is_corrected_with_a_reason(kivy_app):
+    from kivy.core.window import Window
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    row = find_all(section, cls="ItemRow")[0]
+    item = row.item
+    await tap(app, find(row, text="更正"))
+    popup = next(w for w in Window.children if type(w).__name__ == "AmendPopup")
+    assert popup.ids.value.text == item.description
+    popup.ids.value.text = item.description + "（已更正）"
+    await tap(app, find(popup, text="保存更正"))
+    assert popup.ids.reason.error, "a reason is required"
+    popup.ids.reason.text = "登记时写错"
+    shot(app, "lostfound_amend_zh.png")
+    await tap(app, find(popup, text="保存更正"))
+    assert lostfound.get(app.ctx.db, item.id).description == item.description + "（已更正）"
+    assert [e["status"] for e in lostfound.custody(app.ctx.db, item.id)][-1] == "amended"
+    assert "已更正" in app._toast.text
