@@ -132,3 +132,28 @@ async def test_the_reorder_list_suggests_quantities_and_prints(kivy_app):
     await tap(app, find(popup, text="打印补货单"))
     assert popup.message == "补货单已发送到打印机"
     assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "reorder"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
+@pytest.mark.asyncio
+async def test_a_fee_refusal_marks_its_field_on_the_chinese_screen_and_clears_as_staff_type(kivy_app):
+    """The service names the field (payer, amount…); the screen tints that input and says why, in Chinese."""
+    from kiosk.counter import fees
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    section = await open_section(app, "fees")
+    fee_type = next(f for f in fees.fee_types(app.ctx.db) if not f.member_required)
+    await tap(app, find(section, cls="BigButton", predicate=lambda w: fee_type.name_zh in w.text
+                        and not w.text.startswith(("T01", "0"))))
+    section.ids.payer.text = "   "
+    await tap(app, find(section, text="收费并打印"))
+    assert section.message == "请填写缴费人" and section.ids.payer.error == section.message
+    assert not section.ids.amount.error and not section.ids.reference.error
+    shot(app, "fees_refusal_marks_payer_zh.png")
+    section.ids.payer.text = "王\x1bp\x00\x19先生"  # a drawer-kick sequence typed into the payer
+    await tap(app, find(section, text="收费并打印"))
+    assert section.ids.payer.error and "控制字符" in section.message
+    section.ids.payer.text = "王先生"
+    await settle(app)
+    assert section.ids.payer.error == "", "typing again clears the mark"
+    assert app.ctx.db.execute("SELECT COUNT(*) FROM fee_collections").fetchone()[0] == 0
