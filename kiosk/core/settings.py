@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "visitor_retention_days": 30,
     "lostfound_handover_days": 15,
     "callback_due_minutes": 240,
+    # The reorder list suggests ordering up to this share of a product's reorder level (200: twice the
+    # level, so an order lasts about as long again as the shelf took to run down to it).
+    "reorder_par_percent": 200,
     "store_full_id_numbers": False,
     "auto_signout_time": "",  # "HH:MM" local time, empty: off
     "demo_data": None,  # which demo data this database holds (kiosk.demo.accounts)
@@ -91,7 +94,8 @@ class SettingError(Refusal, ValueError):
 NUMBERS = {"visitor_retention_days": (1, 3650), "lostfound_handover_days": (1, 365),
            "callback_due_minutes": (5, 7 * 24 * 60)}
 TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400}
-MANAGER_EDITABLE = (*TEXTS, *NUMBERS, "store_full_id_numbers", "auto_signout_time")
+MANAGER_EDITABLE = (*TEXTS, *NUMBERS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent")
+PAR_PERCENT = (100, 1000)
 
 
 def check(key: str, value: Any) -> Any:
@@ -115,6 +119,12 @@ def check(key: str, value: Any) -> Any:
         return cleaned
     if key == "store_full_id_numbers":
         return bool(value)
+    if key == "reorder_par_percent":
+        low, high = PAR_PERCENT
+        text = str(value).strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise SettingError("must be a whole number from {low} to {high}", field=key, low=low, high=high)
+        return int(text)
     if key == "auto_signout_time":
         text = str(value).strip()
         if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()

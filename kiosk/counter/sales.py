@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.counter import barcode
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
@@ -119,12 +120,21 @@ def product(db: sqlite_utils.Database, product_id: int) -> Product:
 
 
 def by_barcode(db: sqlite_utils.Database, code: str) -> Product:
-    """What a keyboard-wedge scanner typed (barcode or SKU)."""
-    code = (code or "").strip()
-    rows = list(db.query(_PRODUCT_SQL + " WHERE (p.barcode = ? OR p.sku = ?) AND p.active = 1", (code, code)))
-    if not rows:
-        raise CounterError("no product with code {code}", code=code)
-    return _product(rows[0])
+    """What a keyboard-wedge scanner typed (barcode or SKU). A code on file always sells (old labels may
+    carry a wrong check digit); otherwise an EAN/UPC with a wrong check digit is refused as a misread,
+    and UPC-A and its EAN-13 form find each other."""
+    code = barcode.normalise(code)
+    if not code:
+        raise CounterError("scan a barcode or type a code", field="barcode")
+    for candidate in (code, *barcode.alternatives(code)):
+        rows = list(db.query(_PRODUCT_SQL + " WHERE (p.barcode = ? OR p.sku = ?) AND p.active = 1",
+                             (candidate, candidate)))
+        if rows:
+            return _product(rows[0])
+        if candidate == code and not barcode.check_digit_ok(code):
+            raise CounterError("the check digit of {code} is wrong: scan it again or type it carefully",
+                               field="barcode", code=code)
+    raise CounterError("no product with code {code}", field="barcode", code=code)
 
 
 def by_sku(db: sqlite_utils.Database, sku: str) -> Product:

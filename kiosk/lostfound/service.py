@@ -73,7 +73,17 @@ def _text(value: str, label: str, field: str, *, required: bool = False, limit: 
                       refuse=lambda message, _label: LostFoundError(message, field=field))
 
 
-_ITEM_SQL = """SELECT i.*, i.actor AS received_by, (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
+AMENDABLE = ("description", "features", "storage")
+# The newest amendment of a field is what the register shows (the entry itself is never changed).
+_AMENDED = ", ".join(
+    f"COALESCE((SELECT a.after FROM lf_amendments a WHERE a.item_id = i.id AND a.field = '{f}'"
+    f" ORDER BY a.id DESC LIMIT 1), i.{f}) AS {f}" for f in AMENDABLE)
+_ITEM_COLUMNS = ", ".join(f"i.{c}" for c in (
+    "id", "ref", "category", "colour", "brand", "quantity", "value_fen", "high_value", "found_at", "found_place",
+    "handed_in_kind", "handed_in_name", "handed_in_contact", "actor_id", "actor", "created_at", "uid", "site_id",
+    "terminal_id"))  # every column but the amendable ones, which come amended (no duplicate names)
+_ITEM_SQL = f"""SELECT {_ITEM_COLUMNS}, {_AMENDED}, i.actor AS received_by,
+               (SELECT status FROM lf_events e WHERE e.item_id = i.id ORDER BY e.id DESC LIMIT 1)
                AS status FROM lf_items i"""
 
 
@@ -292,8 +302,39 @@ def dispose(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int,
 
 
 def custody(db: sqlite_utils.Database, item_id: int) -> list[dict]:
-    """The chain of custody: every status with who and when, oldest first."""
-    return list(db.query("SELECT at, status, actor, detail FROM lf_events WHERE item_id = ? ORDER BY id", (item_id,)))
+    """The chain of custody: every status and every correction with who and when, oldest first. A
+    correction reads as status 'amended' with detail "<field>: <before> → <after> (<reason>)"."""
+    events = list(db.query("SELECT at, status, actor, detail, 0 AS kind, id FROM lf_events WHERE item_id = ?",
+                           (item_id,)))
+    events += [{"at": a["at"], "status": "amended", "actor": a["actor"], "field": a["field"], "before": a["before"],
+                "after": a["after"], "reason": a["reason"], "kind": 1, "id": a["id"],
+                "detail": f"{a['field']}: {a['before']} → {a['after']} ({a['reason']})"}
+               for a in db.query("SELECT * FROM lf_amendments WHERE item_id = ?", (item_id,))]
+    events.sort(key=lambda e: (e["at"], e["kind"], e["id"]))
+    return [{k: v for k, v in e.items() if k not in ("kind", "id")} for e in events]
+
+
+def amend_item(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int, *, field: str, value: str,
+               reason: str) -> Item:
+    """Correct a register entry's description, features or storage place: a new amendment row with the
+    value before and after and why, audited; the entry as first written stays."""
+    if field not in AMENDABLE:
+        raise LostFoundError("only the description, features or storage place can be corrected", field="field")
+    labels = {"description": "description", "features": "features", "storage": "storage place"}
+    limit = 60 if field == "storage" else MAX_TEXT
+    after = _text(value, labels[field], field, required=field != "features", limit=limit)
+    why = _text(reason, "reason", "reason", required=True, limit=MAX_TEXT)
+    with write(db):
+        item = get(db, item_id)
+        before = getattr(item, field)
+        if after == before:
+            raise LostFoundError("that is what the register already says", field=field)
+        amendment_id = db.execute(
+            "INSERT INTO lf_amendments (item_id, at, field, before, after, reason, actor_id, actor)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, utc_iso(clock.now()), field, before, after, why, actor.id, actor.name)).lastrowid
+        audit.record(db, clock, actor, "lostfound.amend", "lf_amendments", amendment_id, {field: before}, {field: after})
+    return get(db, item_id)
 
 
 def lost_report(db: sqlite_utils.Database, report_id: int) -> dict:

@@ -234,10 +234,51 @@ def on_site(db: sqlite_utils.Database) -> list[dict]:
 
 
 def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
-    """Evacuation roll call: this visitor is accounted for."""
+    """Evacuation roll call: this visitor is accounted for (whole party, outside any roll call)."""
     with write(db):
         db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor) VALUES (?, ?, ?, ?)",
                    (visit_id, utc_iso(clock.now()), actor.id, actor.name))
+
+
+# --- the roll call in a drill (issue 13) ---------------------------------------------------------------
+def start_rollcall(db: sqlite_utils.Database, clock: Clock, actor: Actor) -> int:
+    """Start a roll call: from now on marks count for it; everyone on site starts as missing."""
+    with write(db):
+        rollcall_id = db.execute("INSERT INTO rollcalls (started_at, actor_id, actor) VALUES (?, ?, ?)",
+                                 (utc_iso(clock.now()), actor.id, actor.name)).lastrowid
+        audit.record(db, clock, actor, "visitors.rollcall_start", "rollcalls", rollcall_id)
+    return rollcall_id
+
+
+def rollcall_list(db: sqlite_utils.Database, rollcall_id: int) -> list[dict]:
+    """Everyone on site with `safe`, the heads of the party accounted for in this roll call (the newest
+    mark wins), plus anyone who signed out after the roll call started and was marked in it."""
+    return list(db.query(
+        "SELECT v.id, v.signed_in_at, v.name, v.organisation, v.host_name, v.party_size, v.phone,"
+        " COALESCE((SELECT COALESCE(r.heads, v.party_size) FROM rollcall_marks r WHERE r.visit_id = v.id"
+        "           AND r.rollcall_id = :rc ORDER BY r.id DESC LIMIT 1), 0) AS safe"
+        " FROM visits v WHERE NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)"
+        "   OR EXISTS (SELECT 1 FROM rollcall_marks r WHERE r.visit_id = v.id AND r.rollcall_id = :rc)"
+        " ORDER BY v.signed_in_at, v.id", {"rc": rollcall_id}))
+
+
+def mark_safe(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id: int, visit_id: int,
+              heads: int) -> None:
+    """Record that `heads` of a visit's party are accounted for in a roll call (0 undoes). A new row
+    every time: the drill's history reads back tap by tap."""
+    rows = list(db.query("SELECT party_size FROM visits WHERE id = ?", (visit_id,)))
+    if not rows:
+        raise VisitorError("no such visit")
+    party = rows[0]["party_size"]
+    if not isinstance(heads, int) or isinstance(heads, bool) or not 0 <= heads <= party:
+        raise VisitorError("a party of {party} cannot have {heads} accounted for", field="heads",
+                           party=party, heads=heads)
+    if db.execute("SELECT 1 FROM rollcalls WHERE id = ?", (rollcall_id,)).fetchone() is None:
+        raise VisitorError("start the roll call first")
+    with write(db):
+        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor, rollcall_id, heads)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (visit_id, utc_iso(clock.now()), actor.id, actor.name,
+                                                   rollcall_id, heads))
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:

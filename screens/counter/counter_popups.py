@@ -5,12 +5,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import DictProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 from kiosk.counter import sales as counter
-from kiosk.counter import shifts
+from kiosk.counter import reorder, shifts
 from kiosk.counter.sales import CounterError
 from kiosk.core.money import format_fen
 from screens.widgets.common import BigButton, show_refusal
@@ -19,23 +19,46 @@ Builder.load_file(str(Path(__file__).with_name("counter_popups.kv")))
 
 
 class ReorderList(ModalView):
-    """Items at or below their reorder level."""
+    """Items at or below their reorder level, with the quantity to order up to the par level; printable."""
+
+    message = StringProperty("")
 
     def on_open(self) -> None:
         app = App.get_running_app()
         box = self.ids.rows
         box.clear_widgets()
-        items = app.desk.call(counter.low_stock)
-        for item in items:
+        self.plan = app.desk.call(reorder.reorder_plan)
+        for line in self.plan:
+            item = line.product
             box.add_widget(ReorderRow(text=f"{item.sku}  {item.name(app.lang)}", stock=item.stock,
-                                      level=item.reorder_level))
-        self.ids.empty.opacity = 0 if items else 1
+                                      level=item.reorder_level, par=line.par, suggested=line.suggested))
+        self.ids.empty.opacity = 0 if self.plan else 1
+
+    def print_list(self) -> None:
+        """The list on paper for whoever places the order (queued like every slip)."""
+        app = App.get_running_app()
+        from kiosk.printing import queue as printqueue
+        from kiosk.core.clock import utc_iso
+        from kiosk.printing.documents import local_time
+        try:
+            when = local_time(app.desk.db, utc_iso(app.ctx.clock.now()))
+            slip = reorder.reorder_slip(app.desk.db, app.lang, self.plan, when)
+            app.desk.call(printqueue.enqueue, slip, record_table="products", record_id=None)
+        except CounterError as exc:
+            self.message = show_refusal(exc)
+            return
+        except Exception as exc:  # a busy database: say so, the list is still on screen
+            self.message = app.tr("Database busy: try again in a moment", app.lang)
+            return
+        self.message = app.tr("Reorder list sent to the printer", app.lang)
 
 
 class ReorderRow(BoxLayout):
     text = StringProperty("")
     stock = NumericProperty(0)
     level = NumericProperty(0)
+    par = NumericProperty(0)
+    suggested = NumericProperty(0)
 
 
 class RefundLine(BoxLayout):
@@ -51,9 +74,20 @@ class SalesHistory(ModalView):
 
     sale = ObjectProperty(None, allownone=True)
     message = StringProperty("")
+    can_void = BooleanProperty(False)    # nothing reversed yet
+    can_refund = BooleanProperty(False)  # something still returnable
 
     def on_open(self) -> None:
         self.load()
+
+    def on_sale(self, popup, sale) -> None:
+        self._allowed(sale)
+
+    def _allowed(self, sale) -> None:
+        """A voided (or fully refunded) sale offers nothing more; a part refund still allows refunds."""
+        reversed_fen = int(sale["reversed_fen"] or 0) if sale else 0
+        self.can_void = sale is not None and reversed_fen == 0
+        self.can_refund = sale is not None and reversed_fen < int(sale["total_fen"])
 
     def load(self) -> None:
         app = App.get_running_app()
@@ -73,6 +107,7 @@ class SalesHistory(ModalView):
     def select(self, sale: dict) -> None:
         app = App.get_running_app()
         self.sale = sale
+        self._allowed(sale)
         self.message = ""
         lines = self.ids.lines
         lines.clear_widgets()
@@ -88,6 +123,10 @@ class SalesHistory(ModalView):
         reason = self.ids.reason.text.strip()
         if self.sale is None:
             self.message = app.tr("Choose a sale first", app.lang)
+            return
+        if (kind == "void" and not self.can_void) or (kind == "refund" and not self.can_refund):
+            # Said before the manager's PIN is asked for, not after.
+            self.message = app.tr("This sale has already been voided or refunded", app.lang)
             return
         if not reason:
             self.message = app.tr("a reason is required", app.lang)

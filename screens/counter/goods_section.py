@@ -1,21 +1,58 @@
 """The goods counter: product grid by category, barcode entry (keyboard-wedge scanners type the code
-and Enter), a cart with quantities, and payment by cash (change shown), bank card or mobile QR."""
+and Enter), a cart with quantities, and payment by cash (change shown), bank card or mobile QR.
+
+Scanner first: while this screen is shown and no text field has the keyboard, the window's keystrokes
+are collected (`kiosk.counter.barcode.ScanBuffer`) and Enter looks the code up. Nothing gets focus, so
+the on-screen keyboard never opens for a scan and the cart stays in view. The scan strip flashes green
+(with a beep where the box has sound) for a good scan and red with the reason for a bad one.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import DictProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.counter import sales as counter
+from kiosk.counter.barcode import ScanBuffer
 from kiosk.counter.sales import CounterError, Payment
 from kiosk.core.money import AmountError, format_fen, parse_amount
 from screens.widgets.common import BigButton, show_refusal
 
 Builder.load_file(str(Path(__file__).with_name("goods_section.kv")))
+
+
+_BEEP = {"sound": None, "tried": False}
+
+
+def beep() -> None:
+    """A short tone for a good scan, where the box has sound; silence is fine (the strip flashes)."""
+    if not _BEEP["tried"]:
+        _BEEP["tried"] = True
+        try:
+            import math
+            import struct
+            import tempfile
+            import wave
+            from kivy.core.audio import SoundLoader
+            path = Path(tempfile.gettempdir()) / "kiosk-scan-beep.wav"
+            with wave.open(str(path), "wb") as out:
+                out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
+                out.writeframes(b"".join(struct.pack("<h", int(9000 * math.sin(2 * math.pi * 2400 * i / 16000)))
+                                         for i in range(1600)))
+            _BEEP["sound"] = SoundLoader.load(str(path))
+        except Exception:  # no audio provider on this box
+            _BEEP["sound"] = None
+    if _BEEP["sound"] is not None:
+        try:
+            _BEEP["sound"].play()
+        except Exception:
+            _BEEP["sound"] = None
 
 
 class ProductButton(BigButton):
@@ -38,9 +75,69 @@ class GoodsSection(Screen):
     method = StringProperty("cash")
     message = StringProperty("")
     low_count = NumericProperty(0)
+    scan_state = StringProperty("")   # "" | "good" | "bad": the strip's flash
+    scan_text = StringProperty("")    # what the last scan did
+
+    ENTER_KEYS = (13, 271)  # Return, keypad Enter
+
+    def __init__(self, **kwargs) -> None:
+        self._scan = ScanBuffer()
+        self._flash_off = Clock.create_trigger(lambda dt: setattr(self, "scan_state", ""), 0.8)
+        super().__init__(**kwargs)
 
     def on_pre_enter(self, *args) -> None:
         self.load()
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+
+    def on_leave(self, *args) -> None:
+        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+
+    # --- the scanner --------------------------------------------------------------------------------
+    def _field_has_keyboard(self) -> bool:
+        """A text field anywhere in the window is being typed in, or a popup is over the counter: the
+        keys are theirs, not a scan."""
+        from kivy.uix.modalview import ModalView
+        from kivy.uix.textinput import TextInput
+        for top in Window.children:
+            if isinstance(top, ModalView):
+                return True
+            for widget in top.walk(restrict=True):
+                if isinstance(widget, TextInput) and widget.focus:
+                    return True
+        return False
+
+    def _on_textinput(self, window, text: str):
+        if self.manager is None or self.manager.current_screen is not self or self._field_has_keyboard():
+            return False
+        self._scan.feed(text, App.get_running_app().ctx.clock.monotonic())
+        return True
+
+    def _on_key_down(self, window, key, scancode=None, codepoint=None, modifiers=None, *args):
+        if key not in self.ENTER_KEYS:
+            return False
+        if self.manager is None or self.manager.current_screen is not self or self._field_has_keyboard():
+            return False
+        code = self._scan.enter(App.get_running_app().ctx.clock.monotonic())
+        if code:
+            self.scan(code)
+        return True
+
+    def scan(self, code: str) -> None:
+        """Look a scanned or typed code up and add it to the cart; flash and say what happened."""
+        app = App.get_running_app()
+        try:
+            product = app.desk.call(counter.by_barcode, code)
+        except CounterError as exc:
+            self.scan_state, self.scan_text = "bad", show_refusal(exc)
+            self.message = self.scan_text
+            self._flash_off()
+            return
+        self.add(product.id)
+        name = product.name_zh if app.lang == "zh_CN" else product.name_en
+        self.scan_state = "good"
+        self.scan_text = app.tr("Added: {name}", app.lang).format(name=name)
+        self._flash_off()
+        beep()
 
     def load(self) -> None:
         app = App.get_running_app()
@@ -74,17 +171,13 @@ class GoodsSection(Screen):
         self._refresh_cart()
 
     def scanned(self, field) -> None:
-        """Enter from the barcode field (a scanner types the code and Enter)."""
-        app = App.get_running_app()
+        """Enter in the barcode field (someone typed a code by hand). The field lets go of the keyboard
+        afterwards, so the on-screen keyboard closes and the cart is in view again."""
         code = field.text.strip()
         field.text = ""
-        if not code:
-            return
-        try:
-            self.add(app.desk.call(counter.by_barcode, code).id)
-        except CounterError as exc:
-            self.message = show_refusal(exc)
-        field.focus = True
+        field.focus = False
+        if code:
+            self.scan(code)
 
     def _refresh_cart(self) -> None:
         box = self.ids.cart

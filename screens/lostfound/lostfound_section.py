@@ -9,6 +9,8 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.utils import escape_markup
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, Screen
@@ -51,9 +53,29 @@ class ItemRow(BoxLayout):
     due = BooleanProperty(False)
 
 
+class ErrorLabel(Label):
+    """A refusal shown beside the control it is about (the signature pad, the identity button)."""
+
+    error = StringProperty("")
+
+
 class MatchRow(BoxLayout):
+    """One suggested item: its reference and description, then why, in the screen's language with the
+    owner's matched words highlighted."""
+
     match = ObjectProperty(None)
     section = ObjectProperty(None)
+
+    def text_for(self, lang: str) -> str:
+        """Why, as markup: the owner's words are escaped, then highlighted."""
+        if self.match is None:
+            return ""
+        from kiosk.lostfound.match import describe
+        app = _app()
+        reason = describe(self.match, lambda msgid: app.tr(msgid, lang),
+                          mark=lambda word: "[b][color=#0b6e4f]" + escape_markup(word) + "[/color][/b]",
+                          separator=" · " if lang == "en" else "；")
+        return reason
 
 
 class HandoverPopup(ModalView):
@@ -76,6 +98,53 @@ class HandoverPopup(ModalView):
             return
         self.dismiss()
         app.toast(app.tr("Handed over; the list is printing for signatures", app.lang))
+        self.section.refresh()
+
+
+STATUS_LABELS = {"held": "Held", "claimed": "Claimed", "handed_over": "Handed over", "disposed": "Disposed",
+                 "amended": "Corrected"}  # msgids
+
+
+class AmendPopup(ModalView):
+    """Correct a register entry's description, features or storage place (a new amendment row with a
+    reason), with the chain of custody so far."""
+
+    field = StringProperty("description")
+    history = StringProperty("")
+    item = ObjectProperty(None, allownone=True)
+
+    def __init__(self, section, item, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section, self.item = section, item
+        self.choose("description")
+        self._load_history()
+
+    def choose(self, field: str) -> None:
+        self.field = field
+        self.ids.value.text = getattr(self.item, field)
+        self.ids.value.error = self.ids.reason.error = ""
+
+    def _load_history(self) -> None:
+        app = _app()
+        lines = []
+        for event in app.desk.call(lostfound.custody, self.item.id)[-6:]:
+            lines.append(f"{event['at'][:16].replace('T', ' ')}  {app.tr(STATUS_LABELS.get(event['status'], event['status']), app.lang)}  "
+                         f"{event['actor']}  {event.get('detail', '')}")
+        self.history = "\n".join(lines)
+
+    def confirm(self) -> None:
+        app = _app()
+        fields = {"description": self.ids.value, "features": self.ids.value, "storage": self.ids.value,
+                  "field": self.ids.value, "reason": self.ids.reason}
+        self.ids.value.error = self.ids.reason.error = ""
+        try:
+            self.item = app.desk.call(lostfound.amend_item, self.item.id, field=self.field,
+                                      value=self.ids.value.text, reason=self.ids.reason.text)
+        except LostFoundError as exc:
+            show_refusal(exc, fields, default=self.ids.value)
+            return
+        self.dismiss()
+        app.toast(app.tr("Corrected; the change is in the item's history", app.lang))
         self.section.refresh()
 
 
@@ -157,6 +226,9 @@ class LostFoundSection(Screen):
             app.toast(app.tr("Nothing is due for handover", app.lang))
             return
         HandoverPopup(self, items).open()
+
+    def open_amend(self, item) -> None:
+        AmendPopup(self, item).open()
 
     def open_disposal(self, item) -> None:
         DisposalPopup(self, item).open()
@@ -254,6 +326,7 @@ class LostFoundSection(Screen):
         if self.report is not None:
             self.ids.cl_name.text, self.ids.cl_contact.text = self.report["owner_name"], self.report["contact"]
         self.ids.cl_quantity.text = "1"
+        self.ids.id_error.error = self.ids.sig_error.error = ""
         self.ids.signature.clear()
         self.page("claim")
 
@@ -262,8 +335,8 @@ class LostFoundSection(Screen):
         ids = self.ids
         fields = {"claimant_name": ids.cl_name, "contact": ids.cl_contact, "id_number": ids.cl_id,
                   "described_features": ids.cl_features, "described_quantity": ids.cl_quantity,
-                  "identity_checked": ids.cl_id, "id_type": ids.cl_id,
-                  "signature_png": ids.cl_features}  # service field -> widget
+                  "identity_checked": ids.id_error, "id_type": ids.cl_id,
+                  "signature_png": ids.sig_error}  # service field -> widget
         for field in fields.values():
             field.error = ""
         try:

@@ -89,6 +89,16 @@ async def test_a_whole_counter_day_by_touch(kivy_app):
     await tap(app, find(history, text=_tr(app, "Void sale")))
     await _manager_pin(app)
     assert history.message == _tr(app, "Done; the slip is printing")
+    void_button = find(history, text=_tr(app, "Void sale"))
+    refund_button = find(history, text=_tr(app, "Refund selected"))
+    assert void_button.disabled and refund_button.disabled, ("a voided sale offers nothing more", history.sale,
+                                                             history.can_void, history.can_refund)
+    asked = []
+    real_require = app.require_manager
+    app.require_manager = lambda *a, **k: asked.append(a)
+    history.ask("void")
+    app.require_manager = real_require
+    assert asked == [] and history.message == "这笔销售已作废或已退款", "refused before any PIN is asked"
     shot(app, "counter_void_zh.png")
     await tap(app, find(history, text=_tr(app, "Close")))
     assert counter.by_sku(app.ctx.db, "DRK-001").stock == water.stock

@@ -184,6 +184,31 @@ def test_selling_and_collecting_refuse_with_no_open_shift_and_write_nothing(db, 
         counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))
 
 
+def test_the_reorder_plan_orders_up_to_the_par_level_and_prints(db, clock):
+    from kiosk.core import settings
+    from kiosk.core.audit import Actor
+    from kiosk.counter import reorder
+    from kiosk.core.settings import SettingError
+    from kiosk.printing.documents import char_width, layout
+    counter.seed_demo(db, clock)
+    plan = {line.product.sku: line for line in reorder.reorder_plan(db)}
+    # seeded: DRK-003 stock 9 at level 10, GLF-004 stock 3 at level 5 (par 200%: 20 and 10)
+    assert (plan["DRK-003"].par, plan["DRK-003"].suggested) == (20, 11)
+    assert (plan["GLF-004"].par, plan["GLF-004"].suggested) == (10, 7)
+    manager = Actor("Boss", None, "manager")
+    settings.put_checked(db, clock, manager, {"reorder_par_percent": "150"})
+    assert {l.product.sku: l.suggested for l in reorder.reorder_plan(db)}["DRK-003"] == 6
+    for bad in ("99", "1001", "-5", "abc", "1.5"):
+        with pytest.raises(SettingError):
+            settings.put_checked(db, clock, manager, {"reorder_par_percent": bad})
+    assert reorder.par_level(0, 100) == 1 and reorder.par_level(1, 150) == 2 and reorder.par_level(3, 1000) == 30
+    for lang in ("zh_CN", "en"):
+        slip = reorder.reorder_slip(db, lang, reorder.reorder_plan(db), "2026-11-20 09:00")
+        lines = [line for line, _ in layout(slip, 32)]
+        assert all(sum(char_width(c) for c in line) <= 32 for line in lines)
+        assert any(("建议订 6" if lang == "zh_CN" else "order 6") in line for line in lines)
+
+
 def test_refunds_and_fee_voids_refuse_with_no_open_shift_and_write_nothing(db, clock):
     """Money going back out of the drawer must land in an end-of-day report, like money coming in."""
     counter.seed_demo(db, clock)

@@ -52,6 +52,88 @@ async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
     shot(app, "goods_after_card_sale_zh.png")
 
 
+async def _scanner_types(app, code: str, *, gap: float = 0.0) -> None:
+    """A USB scanner: the code's characters and Enter as window key events, `gap` seconds apart on the
+    app's clock (a real scanner: a few ms)."""
+    from kivy.core.window import Window
+    for ch in code:
+        Window.dispatch("on_key_down", ord(ch) if ch.isascii() else 0, 0, ch, [])
+        Window.dispatch("on_textinput", ch)
+        Window.dispatch("on_key_up", ord(ch) if ch.isascii() else 0, 0)
+        if gap:
+            app.ctx.clock.advance(gap)
+    Window.dispatch("on_key_down", 13, 40, None, [])
+    Window.dispatch("on_key_up", 13, 40)
+    await settle(app)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
+@pytest.mark.asyncio
+async def test_a_usb_scanner_fills_the_cart_without_the_on_screen_keyboard(kivy_app):
+    from kivy.core.window import Window
+    app = kivy_app
+    failures = []
+    app._exception_handler.report = failures.append
+    await sign_in_as(app, "staff")
+    goods = await open_section(app, "goods")
+    await settle(app)
+    flashes = []
+    goods.bind(scan_state=lambda w, v: flashes.append(v))
+    await _scanner_types(app, "6901234567892")
+    assert goods.cart and list(goods.cart.values()) == [1]
+    assert flashes[0] == "good" and goods.scan_text == "已加入：矿泉水 550ml"
+    await _scanner_types(app, "6901234567892")
+    await _scanner_types(app, "６９０１２３４５６７８９２")  # full-width digits from a Chinese input method
+    assert list(goods.cart.values()) == [3]
+    assert not goods.ids.barcode.focus, "nothing took focus"
+    assert app.keyboard_dock.shown is None, "no on-screen keyboard"
+    shot(app, "goods_scanned_zh.png")
+
+    await _scanner_types(app, "6901234567891")  # a misread: wrong check digit
+    assert flashes[-1] == "bad" and "校验位不对" in goods.scan_text
+    await _scanner_types(app, "4006381333931")  # a valid EAN-13 the shop does not sell
+    assert goods.scan_text == "没有条码为 4006381333931 的商品"
+    await _scanner_types(app, "69012", gap=1.0)  # slow stray keys: not a scan, and they do not stick
+    assert goods.scan_text == "没有条码为 4006381333931 的商品"
+    await _scanner_types(app, "6901234567892")
+    assert list(goods.cart.values()) == [4], "the stray keys did not join the next scan"
+    await _scanner_types(app, "\x00\x1b" + "9" * 200)  # garbage burst: bounded, refused, no crash
+    assert flashes[-1] == "bad" and goods.scan_text == "没有条码为 " + "9" * 62 + " 的商品"
+
+    # Someone types in the cash field: those keys are theirs, not a scan.
+    goods.ids.tendered.focus = True
+    await settle(app)
+    await _scanner_types(app, "6901234567892")
+    assert list(goods.cart.values()) == [4]
+    goods.ids.tendered.focus = False
+    await settle(app)
+    # Another screen shown: the counter does not listen.
+    await open_section(app, "lostfound")
+    await _scanner_types(app, "6901234567892")
+    assert list(goods.cart.values()) == [4]
+    assert failures == []
+    assert Window.width == 800
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
+@pytest.mark.asyncio
+async def test_the_reorder_list_suggests_quantities_and_prints(kivy_app):
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    goods = await open_section(app, "goods")
+    await tap(app, find(goods, text="补货 2"))
+    popup = find_all(app.root, cls="ReorderList")[0] if find_all(app.root, cls="ReorderList") else None
+    from kivy.core.window import Window
+    popup = popup or next(w for w in Window.children if type(w).__name__ == "ReorderList")
+    rows = find_all(popup, cls="ReorderRow")
+    assert sorted(int(r.suggested) for r in rows) == [7, 11]
+    assert find(popup, text="建议订 11")
+    shot(app, "goods_reorder_zh.png")
+    await tap(app, find(popup, text="打印补货单"))
+    assert popup.message == "补货单已发送到打印机"
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "reorder"
+
+
 @app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
 @pytest.mark.asyncio
 async def test_a_fee_refusal_marks_its_field_on_the_chinese_screen_and_clears_as_staff_type(kivy_app):

@@ -106,6 +106,13 @@ def test_unclaimed_after_15_days_due_handover_then_disposal(db, clock):
     assert lostfound.get(db, old.id).status == "handed_over" and lostfound.get(db, recent.id).status == "held"
     [job] = printqueue.for_record(db, "lf_handovers", handover)
     assert job.receipt.kind == "lfhandover" and any(old.ref in getattr(b, "left", "") for b in job.receipt.blocks)
+    from kiosk.printing.documents import layout
+    for columns in (32, 48):
+        lines = [line for line, _ in layout(job.receipt, columns)]
+        paper = "\n".join(lines)
+        found_on = old.found_at[:10]
+        assert f"拾获 {found_on}" in paper.replace("\n", "") and "已保管 15 天" in paper.replace("\n", "")
+        assert lines.count("_" * columns) == 2, "two full-width signature lines"
     lostfound.dispose(db, clock, DESK, old.id, method="donated", authorised_by="Director Chen")
     chain = lostfound.custody(db, old.id)
     assert [e["status"] for e in chain] == ["held", "handed_over", "disposed"]
@@ -147,3 +154,44 @@ def test_demo_seed_is_idempotent_and_has_an_overdue_item(db, clock):
     assert lostfound.seed_demo(db, clock) == ["lost-and-found items"]
     assert lostfound.seed_demo(db, clock) == []
     assert len(lostfound.due_for_handover(db, clock)) == 1
+
+
+def test_a_correction_is_a_new_row_shown_in_the_register_and_the_chain_of_custody(db, clock):
+    import sqlite3
+    item = lostfound.register_item(db, clock, DESK, "Asia/Shanghai", category="umbrella", description="蓝色折叠伞",
+                                   found_place="大堂", handed_in_kind="staff", handed_in_name="张先生", storage="前台柜 A1")
+    clock.advance(60)
+    fixed = lostfound.amend_item(db, clock, DESK, item.id, field="description", value="蓝色长柄伞",
+                                 reason="登记时写错：是长柄伞")
+    clock.advance(60)
+    lostfound.amend_item(db, clock, DESK, item.id, field="storage", value="保险柜 S2", reason="移到保险柜")
+    again = lostfound.get(db, item.id)
+    assert fixed.description == again.description == "蓝色长柄伞" and again.storage == "保险柜 S2"
+    assert [i.id for i in lostfound.search(db, "长柄")] == [item.id], "search reads the corrected text"
+    assert lostfound.search(db, "折叠") == []
+    original = db.execute("SELECT description, storage FROM lf_items WHERE id = ?", (item.id,)).fetchone()
+    assert original == ("蓝色折叠伞", "前台柜 A1"), "the entry as first written stays"
+    chain = lostfound.custody(db, item.id)
+    assert [e["status"] for e in chain] == ["held", "amended", "amended"]
+    assert chain[1]["before"] == "蓝色折叠伞" and chain[1]["after"] == "蓝色长柄伞"
+    assert chain[1]["reason"] == "登记时写错：是长柄伞" and chain[1]["actor"] == DESK.name
+    assert "蓝色折叠伞 → 蓝色长柄伞" in chain[1]["detail"]
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE lf_amendments SET after = 'x'")
+    audits = list(db.query("SELECT * FROM audit WHERE action = 'lostfound.amend'"))
+    assert len(audits) == 2
+
+
+@pytest.mark.parametrize("field,value,reason,problem", [
+    ("found_place", "x", "why", "field"), ("description", "", "why", "description"),
+    ("description", "x" * 201, "why", "description"), ("description", "好\x00", "why", "description"),
+    ("description", "新的", "", "reason"), ("description", "蓝色折叠伞", "same", "description"),
+    ("storage", "y" * 61, "why", "storage"),
+])
+def test_bad_corrections_are_refused_and_nothing_is_written(db, clock, field, value, reason, problem):
+    item = lostfound.register_item(db, clock, DESK, "Asia/Shanghai", category="umbrella", description="蓝色折叠伞",
+                                   found_place="大堂", handed_in_kind="staff", handed_in_name="张先生", storage="A1")
+    with pytest.raises(lostfound.LostFoundError) as refused:
+        lostfound.amend_item(db, clock, DESK, item.id, field=field, value=value, reason=reason)
+    assert refused.value.field == problem
+    assert db.execute("SELECT COUNT(*) FROM lf_amendments").fetchone()[0] == 0

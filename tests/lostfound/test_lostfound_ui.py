@@ -61,17 +61,24 @@ async def test_intake_then_claim_with_a_drawn_signature(kivy_app):
     fill(ids.cl_name, "王芳"); fill(ids.cl_contact, "13800138000"); fill(ids.cl_id, "110101199003071234")
     fill(ids.cl_features, "蓝色，伞柄有划痕")
     await tap(app, find(section, text="归还物品"))
-    assert ids.cl_id.error == "请先核对认领人的身份证件", "identity first"
+    assert ids.id_error.error == "请先核对认领人的身份证件", "identity first, beside its button"
     await tap(app, find(section, text="核对身份后请点这里"))
     await tap(app, find(section, text="归还物品"))
-    assert ids.cl_features.error == "请认领人签名"
+    assert ids.id_error.error == "", "cleared when fixed"
+    assert ids.sig_error.error == "请认领人签名" and ids.cl_features.error == "", "beside the pad, not the features"
+    assert "本人已领回上述物品" in ids.confirmation.text, "what the owner confirms, shown before signing"
     await draw(app, ids.signature)
-    assert ids.signature.signed
+    assert ids.signature.signed and ids.sig_error.error == "", "cleared once signed"
     shot(app, "lostfound_claim_signed_zh.png")
     await tap(app, find(section, text="归还物品"))
     assert lostfound.get(app.ctx.db, item.id).status == "claimed"
     claim = next(app.ctx.db.query("SELECT * FROM lf_claims"))
     assert claim["id_number"] == "110101********1234" and claim["signature_png"].startswith(b"\x89PNG")
+    slip = printqueue.for_record(app.ctx.db, "lf_claims", claim["id"])[0].receipt
+    from kiosk.printing.documents import layout
+    paper = "\n".join(line for line, _ in layout(slip, 32))
+    assert "蓝色，伞柄有划痕" in paper and "138****8000" in paper and "13800138000" not in paper
+    assert "本人已领回上述物品" in paper
     assert ids.pages.current == "list"
     assert item.id not in [r.item.id for r in find_all(section, cls="ItemRow")]
 
@@ -106,3 +113,53 @@ async def test_a_refusal_marks_its_own_field_in_chinese(kivy_app):
     app.sign_out()
     await settle(app)
     assert not app.desk.signed_in and app.desk.actor.role == "visitor", "the desk follows the sign-out"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_an_english_report_finds_the_chinese_entry_and_says_why_in_chinese(kivy_app):
+    from datetime import date
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    app.desk.call(lostfound.register_item, category="phone", description="黑色华为手机", found_place="大堂",
+                  handed_in_kind="staff", handed_in_name="张先生", storage="A1")
+    app.desk.call(lostfound.register_item, category="phone", description="黑色小米手机，蓝色手机壳", found_place="大堂",
+                  handed_in_kind="staff", handed_in_name="张先生", storage="A2")
+    today = app.ctx.clock.now().date() if hasattr(app.ctx.clock, "now") else date.today()
+    report_id = app.desk.call(lostfound.report_lost, category="phone", description="huawei phone, black [b]",
+                              owner_name="Li", contact="13800138000", lost_on=today)
+    section.show_matches(app.desk.call(lostfound.lost_report, report_id))
+    await settle(app)
+    rows = find_all(section, cls="MatchRow")
+    assert rows and rows[0].match.item.description == "黑色华为手机"
+    label = rows[0].ids.reason
+    assert "品牌相同" in label.text and "[b][color=#0b6e4f]huawei[/color][/b]" in label.text
+    assert "[/b]" not in rows[0].match.item.description
+    shot(app, "lostfound_matches_zh.png")
+    app.set_language("en")
+    await settle(app)
+    assert "brand: " in rows[0].ids.reason.text
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_typo_in_the_register_is_corrected_with_a_reason(kivy_app):
+    from kivy.core.window import Window
+    app = kivy_app
+    await settle(app)
+    section = await open_section(app)
+    row = find_all(section, cls="ItemRow")[0]
+    item = row.item
+    await tap(app, find(row, text="更正"))
+    popup = next(w for w in Window.children if type(w).__name__ == "AmendPopup")
+    assert popup.ids.value.text == item.description
+    popup.ids.value.text = item.description + "（已更正）"
+    await tap(app, find(popup, text="保存更正"))
+    assert popup.ids.reason.error, "a reason is required"
+    popup.ids.reason.text = "登记时写错"
+    shot(app, "lostfound_amend_zh.png")
+    await tap(app, find(popup, text="保存更正"))
+    assert lostfound.get(app.ctx.db, item.id).description == item.description + "（已更正）"
+    assert [e["status"] for e in lostfound.custody(app.ctx.db, item.id)][-1] == "amended"
+    assert "已更正" in app._toast.text

@@ -118,12 +118,12 @@ async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
     assert section.name == "visitors" and section.people == 2
     await tap(app, find(section, text="疏散点名"))
     rows = find_all(section, cls="OnSiteRow")
-    await tap(app, find(rows[0], text="已确认"))
+    await tap(app, find(rows[0], text="确认在场"))
     await tap(app, find(section, text="隐藏已确认"))
     assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
     shot(app, "visitors_rollcall_zh.png")
-    await tap(app, find(section, text="打印名单"))
-    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "onsite"
+    await tap(app, find(section, text="打印未到名单"))
+    assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "rollcall"
     await tap(app, find(section, text="点名进行中"))
     await tap(app, find(find_all(section, cls="OnSiteRow")[1], text="签离"))
     assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
@@ -260,3 +260,65 @@ async def test_staff_keep_the_host_directory_and_a_manager_lifts_a_deny_entry(ki
     assert popup.message == "已解除禁止" and visitors.deny_entries(app.ctx.db) == []
     lift = next(app.ctx.db.query("SELECT * FROM deny_list_lifts"))
     assert lift["actor"].startswith("Demo Manager") and lift["reason"] == "已道歉"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_fire_drill_roll_call_with_the_database_locked(kivy_app):
+    """Per-head marks, undo, the live header; then another process holds the write lock: taps still
+    count on screen with a message, the missing list prints from memory, and the marks are saved once
+    the lock is gone. Nothing escapes to the app's exception handler."""
+    import sqlite3
+    from kiosk.core import auth
+    app = kivy_app
+    failures = []
+    app._exception_handler.report = failures.append
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    for name, phone, party in (("张伟", "13800138000", 3), ("Anna Lee", "13911112222", 1),
+                               ("欧阳" + "娜" * 18, "13922223333", 1)):
+        visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor(name, phone, host, "meeting", party_size=party,
+                                                                      privacy_accepted=True))
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    await tap(app, find(section, text="疏散点名"))
+    assert find(section, text="已确认 0 人 / 未到 5 人")
+    rows = {r.visit["name"]: r for r in find_all(section, cls="OnSiteRow")}
+    assert not find_all(section, text="已在场 ✓"), "nobody is marked before the roll call"
+    for _ in range(3):
+        await tap(app, next(b for b in find_all(_row(section, "张伟"), cls="BigButton") if b.text.startswith("+1")))
+    assert _row(section, "张伟").heads == 3 and find(_row(section, "张伟"), text="已在场 3/3 ✓")
+    await tap(app, find(_row(section, "张伟"), text="撤销"))
+    assert _row(section, "张伟").heads == 2
+    await tap(app, find(_row(section, "Anna Lee"), text="确认在场"))
+    assert find(section, text="已确认 3 人 / 未到 2 人")
+    shot(app, "visitors_rollcall_counts_zh.png")
+
+    locker = sqlite3.connect(app.ctx.db_path)
+    locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    app.ctx.db.execute("PRAGMA busy_timeout=50")
+    try:
+        await tap(app, find(_row(section, "欧阳" + "娜" * 18), text="确认在场"))
+        assert find(section, text="已确认 4 人 / 未到 1 人"), "the tap counts on screen"
+        assert "确认记录暂存在本屏" in app._toast.text
+        await tap(app, find(section, text="打印未到名单"))
+        assert "直接发送到打印机" in app._toast.text
+        for _ in range(40):
+            await app.async_sleep(0.05)
+            if "未到名单已打印" in app._toast.text:
+                break
+        assert "未到名单已打印" in app._toast.text
+        shot(app, "visitors_rollcall_locked_zh.png")
+    finally:
+        locker.rollback()
+        locker.close()
+    await tap(app, find(_row(section, "张伟"), text="撤销"))
+    rc = app.ctx.db.execute("SELECT MAX(id) FROM rollcalls").fetchone()[0]
+    saved = {r["name"]: r["safe"] for r in visitors.rollcall_list(app.ctx.db, rc)}
+    assert saved == {"张伟": 1, "Anna Lee": 1, "欧阳" + "娜" * 18: 1}, "the pending mark was saved after the lock"
+    assert failures == []
+
+
+def _row(section, name):
+    return next(r for r in find_all(section, cls="OnSiteRow") if r.visit["name"] == name)

@@ -1,0 +1,118 @@
+"""Labelled lost-and-found pairs for the matching bench and tests: what was handed in, and how its owner
+described it (often in the other language, in other words, sometimes under another category).
+
+Each pair is (found item, lost report), both (category, description, features, colour, brand).
+DECOYS are items in the same register that nobody reports: similar things (another black phone, another
+umbrella) so a matcher that only reads the category or a generic noun loses.
+"""
+PAIRS = [
+    # phones
+    (("phone", "黑色华为手机", "屏幕有裂痕", "黑色", "华为"), ("phone", "huawei phone, black", "cracked screen", "", "")),
+    (("phone", "黑色小米手机，蓝色手机壳", "", "黑色", "小米"), ("phone", "Xiaomi phone in a blue case", "", "black", "")),
+    (("phone", "白色苹果手机", "透明手机壳，背面贴有猫咪贴纸", "白色", "Apple"), ("phone", "iPhone, white", "猫咪贴纸的手机壳", "white", "")),
+    (("phone", "Black Samsung phone", "cracked screen corner", "black", "Samsung"), ("phone", "三星手机，黑色的", "屏幕角碎了", "", "")),
+    (("electronics", "Gold iPhone with pink case", "", "gold", ""), ("phone", "金色苹果手机", "粉色手机壳", "金色", "苹果")),
+    (("phone", "Green OPPO phone", "no case", "green", "OPPO"), ("phone", "绿色的oppo手机", "", "", "")),
+    (("phone", "紫色vivo手机", "", "紫色", "vivo"), ("phone", "purple vivo", "", "", "")),
+    (("phone", "Blue Honor phone, kids sticker on the back", "", "blue", "Honor"), ("phone", "荣耀手机", "背面有儿童贴纸", "蓝", "")),
+    (("phone", "银色红米手机", "皮质保护壳", "银色", ""), ("phone", "Redmi phone, silver", "leather cover", "", "")),
+    (("phone", "华为的黑色手机", "", "黑色", "华为"), ("phone", "华为手机", "黑色的", "", "")),
+    # keys
+    (("keys", "钥匙串三把", "红色挂件，汽车钥匙", "", ""), ("keys", "bunch of keys with a car key", "red charm", "", "")),
+    (("keys", "Car key, Toyota", "black leather fob", "black", "Toyota"), ("keys", "丰田车钥匙", "", "黑色", "")),
+    (("keys", "单把钥匙，带小熊挂件", "", "", ""), ("keys", "one key with a teddy bear charm", "", "", "")),
+    (("keys", "Keys on a blue lanyard", "4 keys, metal tag", "blue", ""), ("keys", "蓝色挂绳的钥匙", "金属牌子", "", "")),
+    (("keys", "大众车钥匙", "", "", "大众"), ("keys", "VW car key", "", "", "")),
+    (("keys", "BMW key fob", "", "black", "BMW"), ("keys", "宝马钥匙", "", "", "")),
+    # wallets and cards
+    (("wallet", "咖啡色皮夹", "里面有身份证", "咖啡色", ""), ("wallet", "Brown leather wallet", "my ID card is inside", "brown", "")),
+    (("wallet", "Brown leather wallet", "initials K.L., library card inside", "brown", "Fossil"), ("wallet", "棕色皮钱包", "有借书证", "", "fossil")),
+    (("wallet", "红色长款钱包", "里面有银行卡和会员卡", "红色", "Coach"), ("wallet", "red long purse by Coach", "bank card", "", "")),
+    (("wallet", "Black card holder", "metro card inside", "black", ""), ("documents", "黑色卡包", "里面有地铁卡", "", "")),
+    (("documents", "银行卡一张", "工商银行", "", ""), ("documents", "bank card", "", "", "")),
+    (("documents", "身份证", "姓名张某", "", ""), ("documents", "ID card", "lost my identity card", "", "")),
+    (("documents", "Passport in a green cover", "", "green", ""), ("documents", "护照", "绿色的护照套", "", "")),
+    (("wallet", "粉色小钱包", "有现金和照片", "粉色", ""), ("wallet", "small pink wallet", "cash and a photo", "", "")),
+    (("wallet", "LV wallet, brown checked", "", "brown", "LV"), ("wallet", "路易威登钱包", "", "棕色", "")),
+    (("documents", "会员卡", "高尔夫俱乐部会员卡", "", ""), ("wallet", "membership card for the golf club", "", "", "")),
+    # umbrellas
+    (("umbrella", "黑色长柄雨伞", "木质手柄，伞面有白色圆点", "黑色", "天堂"), ("umbrella", "umbrella, long, black", "wooden handle", "", "")),
+    (("umbrella", "Blue folding umbrella", "", "blue", ""), ("umbrella", "蓝色折叠伞", "", "", "")),
+    (("umbrella", "透明雨伞", "", "", ""), ("umbrella", "clear umbrella", "", "", "")),
+    (("umbrella", "Red and white striped umbrella", "", "red", ""), ("umbrella", "红白条纹的伞", "", "", "")),
+    (("umbrella", "黄色儿童伞", "", "黄色", ""), ("umbrella", "yellow kids umbrella", "", "", "")),
+    (("umbrella", "Paradise folding umbrella, grey", "", "grey", "Paradise"), ("umbrella", "灰色天堂伞", "折叠的", "", "")),
+    # bags
+    (("bag", "黑色双肩包", "耐克标志", "黑色", "耐克"), ("bag", "black Nike backpack", "", "", "")),
+    (("bag", "Beige tote bag", "books inside", "beige", ""), ("bag", "米色手提包", "里面有书", "", "")),
+    (("bag", "红色斜挎包", "金属拉链", "红色", ""), ("bag", "red crossbody bag", "metal zip", "", "")),
+    (("bag", "Gucci handbag, black", "", "black", "Gucci"), ("bag", "古驰的包", "黑色", "", "")),
+    (("bag", "纸袋，里面有衣服", "优衣库", "", "优衣库"), ("bag", "Uniqlo paper bag", "", "", "")),
+    (("sports", "Adidas sports bag, navy", "", "navy", "Adidas"), ("bag", "阿迪达斯运动包", "深蓝色", "", "")),
+    (("bag", "Grey laptop bag", "Dell charger inside", "grey", ""), ("electronics", "灰色电脑包", "有戴尔充电器", "", "")),
+    # glasses
+    (("electronics", "墨镜", "雷朋，黑色眼镜盒", "黑色", "雷朋"), ("other", "Ray-Ban sunglasses", "black case", "", "")),
+    (("other", "Reading glasses in a brown case", "", "brown", ""), ("other", "眼镜", "棕色眼镜盒", "", "")),
+    (("other", "金属框眼镜", "", "银色", ""), ("other", "glasses with a silver metal frame", "", "", "")),
+    # clothes
+    (("clothing", "Navy blue jacket", "size L, golf club logo on chest", "navy", "Nike"), ("clothing", "深蓝色外套", "胸前有球会标志", "", "耐克")),
+    (("clothing", "灰色羊毛围巾", "", "灰色", ""), ("clothing", "grey wool scarf", "", "", "")),
+    (("clothing", "Black down jacket", "", "black", "Uniqlo"), ("clothing", "黑色羽绒服", "优衣库的", "", "")),
+    (("clothing", "白色棒球帽", "", "白色", ""), ("clothing", "white cap", "", "", "")),
+    (("clothing", "Pink knitted gloves", "", "pink", ""), ("clothing", "粉色手套", "", "", "")),
+    (("clothing", "卡其色风衣", "", "", ""), ("clothing", "trench coat", "", "", "")),
+    (("clothing", "Red hoodie", "Li-Ning", "red", "Li-Ning"), ("clothing", "李宁红色卫衣", "", "", "")),
+    (("sports", "绿色高尔夫球帽", "", "绿色", "titleist"), ("clothing", "Titleist golf cap, green", "", "", "")),
+    # jewellery and watches
+    (("jewellery", "银色手镯", "", "银色", ""), ("jewellery", "silver bracelet", "", "", "")),
+    (("jewellery", "Gold ring", "", "gold", ""), ("jewellery", "金戒指", "", "", "")),
+    (("jewellery", "施华洛世奇项链", "", "", "施华洛世奇"), ("jewellery", "Swarovski necklace", "", "", "")),
+    (("jewellery", "Casio watch, black strap", "", "black", "Casio"), ("jewellery", "卡西欧手表", "黑色表带", "", "")),
+    (("electronics", "小米手环", "黑色", "黑色", "小米"), ("jewellery", "Xiaomi fitness band", "", "black", "")),
+    (("jewellery", "珍珠耳环一对", "", "白色", ""), ("jewellery", "white pearl earrings", "", "", "")),
+    # electronics
+    (("electronics", "白色苹果耳机", "充电盒上有划痕", "白色", "苹果"), ("electronics", "AirPods", "white case", "", "")),
+    (("electronics", "Black Sony headphones", "", "black", "Sony"), ("electronics", "索尼耳机", "黑色的", "", "")),
+    (("electronics", "白色充电宝", "小米", "白色", "小米"), ("electronics", "Xiaomi power bank, white", "", "", "")),
+    (("electronics", "ThinkPad laptop", "", "black", "Lenovo"), ("electronics", "联想笔记本电脑", "黑色", "", "")),
+    (("electronics", "银色iPad", "", "银色", "Apple"), ("electronics", "iPad, silver", "", "", "")),
+    (("electronics", "Phone charger with white cable", "Huawei", "white", "Huawei"), ("electronics", "华为充电器", "白色的线", "", "")),
+    # other
+    (("other", "保温杯，不锈钢", "膳魔师", "银色", "膳魔师"), ("other", "Thermos flask, stainless steel", "", "silver", "")),
+    (("other", "Pink water bottle", "cat stickers", "pink", ""), ("other", "粉色水杯", "有猫咪贴纸", "", "")),
+    (("sports", "羽毛球拍", "李宁", "", "李宁"), ("sports", "Li Ning badminton racket", "", "", "")),
+    (("other", "Kids toy, plush cat", "", "white", ""), ("other", "儿童玩具，白色的猫咪公仔", "", "", "")),
+]
+
+DECOYS = [
+    ("phone", "白色苹果手机", "无手机壳", "白色", "Apple"),
+    ("phone", "White iPhone, cracked back", "", "white", "Apple"),
+    ("phone", "黑色手机", "无品牌标志", "黑色", ""),
+    ("phone", "Blue Samsung phone", "", "blue", "Samsung"),
+    ("phone", "红色OPPO手机", "", "红色", "OPPO"),
+    ("keys", "钥匙两把", "无挂件", "", ""),
+    ("keys", "House keys on a ring", "", "", ""),
+    ("wallet", "黑色钱包", "空的", "黑色", ""),
+    ("wallet", "Green canvas wallet", "", "green", ""),
+    ("documents", "学生证", "", "", ""),
+    ("umbrella", "黑色折叠伞", "", "黑色", ""),
+    ("umbrella", "Green umbrella", "", "green", ""),
+    ("umbrella", "紫色长柄伞", "", "紫色", ""),
+    ("bag", "蓝色帆布包", "", "蓝色", ""),
+    ("bag", "Brown leather briefcase", "", "brown", ""),
+    ("bag", "塑料袋，里面有水果", "", "", ""),
+    ("clothing", "黑色毛衣", "", "黑色", ""),
+    ("clothing", "Blue school uniform jacket", "", "blue", ""),
+    ("clothing", "红色围巾", "", "红色", ""),
+    ("jewellery", "Silver earrings", "", "silver", ""),
+    ("jewellery", "金色手表", "", "金色", ""),
+    ("electronics", "黑色耳机", "有线", "黑色", ""),
+    ("electronics", "USB cable", "", "white", ""),
+    ("other", "Blue water bottle", "", "blue", ""),
+    ("other", "雨衣", "", "黄色", ""),
+    ("sports", "Tennis ball can", "", "yellow", ""),
+    ("sports", "白色高尔夫球", "", "白色", ""),
+    ("documents", "A4 folder of papers", "", "", ""),
+    ("other", "Book: a novel", "", "", ""),
+    ("bag", "黄色书包", "", "黄色", ""),
+]

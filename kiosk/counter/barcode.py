@@ -1,0 +1,72 @@
+"""What a barcode scanner types: GS1 check digits (EAN-13, UPC-A, EAN-8) and telling a scanner's burst
+of keystrokes from a person typing.
+
+A USB scanner is a keyboard: it types the code and Enter within a few milliseconds per character.
+`ScanBuffer` is fed each character with its time and returns the code on Enter; a pause longer than
+`max_gap` starts over, so stray key presses never join the next scan. Plain Python, given the time.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+GS1_LENGTHS = (8, 12, 13)  # EAN-8, UPC-A, EAN-13
+MAX_CODE = 64              # no symbology a desk scans is longer; the buffer never grows past it
+
+
+def normalise(code: str) -> str:
+    """Full-width digits (a Chinese input method) to ASCII, spaces and control characters removed."""
+    text = unicodedata.normalize("NFKC", code or "")
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "C")[:MAX_CODE]
+
+
+def gs1_check_digit(body: str) -> int:
+    """The check digit for the digits before it (weights 3,1,3… from the right)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def is_gs1_shaped(code: str) -> bool:
+    """All digits and the length of EAN-8, UPC-A or EAN-13: its last digit must check."""
+    return code.isascii() and code.isdigit() and len(code) in GS1_LENGTHS
+
+
+def check_digit_ok(code: str) -> bool:
+    """True for a GS1-shaped code whose check digit is right (and for codes of other shapes: SKUs)."""
+    if not is_gs1_shaped(code):
+        return True
+    return gs1_check_digit(code[:-1]) == int(code[-1])
+
+
+def alternatives(code: str) -> tuple[str, ...]:
+    """The same article under its other spelling: UPC-A 036000291452 is EAN-13 0036000291452."""
+    if is_gs1_shaped(code) and len(code) == 12:
+        return ("0" + code,)
+    if is_gs1_shaped(code) and len(code) == 13 and code.startswith("0"):
+        return (code[1:],)
+    return ()
+
+
+@dataclass
+class ScanBuffer:
+    """Characters typed while no text field has the keyboard; Enter ends a code."""
+
+    max_gap: float = 0.3   # seconds between two keystrokes of one code (scanners: < 0.05)
+    chars: list[str] = field(default_factory=list)
+    last: float | None = None
+
+    def feed(self, text: str, now: float) -> None:
+        if self.last is not None and now - self.last > self.max_gap:
+            self.chars.clear()
+        self.last = now
+        if len(self.chars) < MAX_CODE:
+            self.chars.extend(text[:MAX_CODE - len(self.chars)])
+
+    def enter(self, now: float) -> str | None:
+        """Enter pressed: the code typed, or None when nothing was (or the last key was too long ago)."""
+        stale = self.last is not None and now - self.last > self.max_gap
+        code = "" if stale else "".join(self.chars)
+        self.chars.clear()
+        self.last = None
+        code = normalise(code)
+        return code or None
