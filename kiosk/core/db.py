@@ -286,15 +286,25 @@ def append_only_problems(db: sqlite_utils.Database) -> list[str]:
             on, sql = present.get(trigger, (None, ""))
             if on != table:
                 problems.append(f"trigger {trigger} on {table} is missing")
-            elif sql != _guard_sql(table, event) and not _is_anonymising_guard(table, event, sql):
+            elif sql != _guard_sql(table, event) and not _is_anonymising_guard(db, table, event, sql):
                 problems.append(f"trigger {trigger} on {table} does not block {event.upper()}")
     return problems
 
 
-def _is_anonymising_guard(table: str, event: str, sql: str) -> bool:
-    """The one declared exception: visits may be updated only by the retention job's anonymisation."""
-    return (table == "visits" and event == "update" and sql.startswith("CREATE TRIGGER visits_no_update BEFORE UPDATE ON visits WHEN NOT (")
-            and "old.anonymised_at IS NULL" in sql and sql.endswith("BEGIN SELECT RAISE(ABORT, 'visits is append-only (only anonymisation may change a row)'); END"))
+def _is_anonymising_guard(db: sqlite_utils.Database, table: str, event: str, sql: str) -> bool:
+    """The declared exception: a table with personal columns (records.RecordTable.anonymise) may be
+    updated only by the retention job's anonymisation — those columns blanked, `anonymised_at` set once,
+    every other column unchanged."""
+    declared = next((t for t in records.RECORD_TABLES if t.name == table), None)
+    if event != "update" or declared is None or not declared.anonymise:
+        return False
+    head = f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} WHEN NOT ("
+    tail = f"BEGIN SELECT RAISE(ABORT, '{table} is append-only (only anonymisation may change a row)'); END"
+    columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+    kept = [c for c in columns if c not in declared.anonymise and c != "anonymised_at"]
+    return (sql.startswith(head) and sql.endswith(tail) and "old.anonymised_at IS NULL" in sql
+            and all(f"new.{c} = ''" in sql for c in declared.anonymise)
+            and all(f"new.{c} IS old.{c}" in sql for c in kept))
 
 
 def foreign_key_problems(db: sqlite_utils.Database) -> list[str]:

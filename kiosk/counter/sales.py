@@ -388,7 +388,7 @@ def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
         ("SUN-003", "雨衣", "Rain poncho", 1800, "6901234567912", "日用品", 5, 15),
         ("SUN-004", "湿巾", "Wet wipes", 900, "6901234567913", "日用品", 10, 40),
     ]
-    for sku, zh, en, price, barcode, category, reorder, stock in catalogue:
+    for sku, zh, en, price, code, category, reorder, stock in catalogue:
         add_product(db, clock, manager, sku=sku, name_zh=zh, name_en=en, price_fen=price, category=category,
-                    barcode=barcode, reorder_level=reorder, opening_stock=stock)
+                    barcode=code, reorder_level=reorder, opening_stock=stock)
     return ["goods catalogue"]

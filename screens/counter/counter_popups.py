@@ -1,6 +1,8 @@
 """Counter pop-ups: the reorder list, and today's sales with void and refund (manager PIN + reason)."""
 from __future__ import annotations
 
+import logging
+
 from pathlib import Path
 
 from kivy.app import App
@@ -47,7 +49,8 @@ class ReorderList(ModalView):
         except CounterError as exc:
             self.message = show_refusal(exc)
             return
-        except Exception as exc:  # a busy database: say so, the list is still on screen
+        except Exception:  # a busy database: say so, the list is still on screen
+            logging.getLogger(__name__).exception("the reorder list could not be queued")
             self.message = app.tr("Database busy: try again in a moment", app.lang)
             return
         self.message = app.tr("Reorder list sent to the printer", app.lang)

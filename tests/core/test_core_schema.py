@@ -383,6 +383,11 @@ def test_db_check_is_not_fooled_by_a_decoy_trigger_a_broken_reference_or_a_newer
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER visit_signouts_no_delete")  # a same-named trigger that blocks nothing
     conn.execute("CREATE TRIGGER visit_signouts_no_delete BEFORE DELETE ON visit_signouts BEGIN SELECT 1; END")
+    conn.execute("DROP TRIGGER visits_no_update")  # "anonymisation" that would let a host name be rewritten
+    conn.execute("CREATE TRIGGER visits_no_update BEFORE UPDATE ON visits WHEN NOT (new.name = '' AND"
+                 " new.phone = '' AND new.organisation = '' AND new.id_number = '' AND old.anonymised_at IS NULL"
+                 " AND new.anonymised_at IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'visits is append-only (only"
+                 " anonymisation may change a row)'); END")
     conn.execute("DROP TRIGGER sales_no_update")  # blocks only when never
     conn.execute("CREATE TRIGGER sales_no_update BEFORE UPDATE ON sales WHEN 0 BEGIN"
                  " SELECT RAISE(ABORT, 'sales is append-only'); END")
@@ -392,6 +397,7 @@ def test_db_check_is_not_fooled_by_a_decoy_trigger_a_broken_reference_or_a_newer
     assert result.exit_code == 1
     assert "trigger visit_signouts_no_delete on visit_signouts does not block DELETE" in result.output
     assert "trigger sales_no_update on sales does not block UPDATE" in result.output
+    assert "trigger visits_no_update on visits does not block UPDATE" in result.output
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version=500")
     conn.commit()
