@@ -68,7 +68,8 @@ def build_detector(service: PhoneService, phone_config: dict[str, Any], kind: st
     return SerialDetector(kind, port, service.put, service.on_state, baudrate=phone_config["baudrate"],
                           init=phone_config["init"] if kind == "at" else "",
                           offhook_line=phone_config["offhook_line"], monotonic=service.ctx.clock.monotonic,
-                          publish=service.ctx.bus.publish)
+                          publish=service.ctx.bus.publish, probe_after=float(phone_config.get("probe_seconds", 30.0)),
+                          ring_output=phone_config.get("ring_output", "auto"))
 
 
 def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = None, log_calls: bool = True,
@@ -98,6 +99,7 @@ def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = Non
     else:
         port, detector_kind = port or cfg["port"], kind
     service.detector = build_detector(service, cfg, detector_kind, port)
+    service.start_unwatched()
     service.start()
     service.detector.start()
     return service

@@ -41,6 +41,7 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("call_events"),
     RecordTable("call_notes"),
     RecordTable("callbacks_done"),
+    RecordTable("phone_line_gaps", actor=False),
     # printing
     RecordTable("print_jobs"),
     RecordTable("print_job_events", actor=False),
