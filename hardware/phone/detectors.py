@@ -224,13 +224,19 @@ class RingBursts:
         self._announced = False
         self.rejected = 0                      # transients too short to be a ring
         self.samples = self.active_samples = 0  # inside announced bursts: for --learn
+        self._idle = 0
         self.bursts: list[tuple[float, float]] = []
 
     def sample(self, t: float, active: bool) -> list[DetectorEvent]:
         events: list[DetectorEvent] = []
         if self._start is not None and self._announced:
-            self.samples += 1
-            self.active_samples += bool(active)
+            # inside a burst: quiet samples count only once activity resumes (not the burst's tail)
+            if active:
+                self.samples += 1 + self._idle
+                self.active_samples += 1
+                self._idle = 0
+            else:
+                self._idle += 1
         if active:
             if self._start is None:
                 self._start, self._announced = t, False
@@ -239,6 +245,7 @@ class RingBursts:
                 self._announced = True
                 events.append(DetectorEvent("ring_on", self._start))
         elif self._start is not None and t - self._last >= self.quiet:
+            self._idle = 0
             if self._announced:
                 events.append(DetectorEvent("ring_off", self._last))
                 self.bursts.append((self._start, self._last))
