@@ -97,8 +97,10 @@ class PhoneService:
                     continue
                 self._check_alarm(db, event.t)
                 try:
-                    for call_event in self.tracker.feed(event):
-                        self._handle(db, call_event)
+                    # every event of this moment reaches the screen before any of them reaches the disk
+                    published = [self._publish(db, call_event) for call_event in self.tracker.feed(event)]
+                    for call_event in published:
+                        self._write(db, call_event)
                 except Exception:  # the phone thread must outlive any one bad event
                     log.exception("phone event %r failed", event)
         finally:
@@ -135,10 +137,13 @@ class PhoneService:
         self._unwatched = (self.ctx.clock.now(), self.ctx.clock.monotonic(), "reconnecting", "starting")
 
     def _handle(self, db, event) -> None:
+        """Publish, then write the call log."""
+        self._write(db, self._publish(db, event))
+
+    def _publish(self, db, event):
+        """On the bus (a prompt must be quick: only reads before it); returns the event as published."""
         data = asdict(event)
         del data["kind"]  # the bus event's own name says it
-        if db is not None and event.kind == "started":
-            self._call_ids[event.call_no] = calllog.start_call(db, self.ctx.clock, self.detector_kind)
         call_id = self._call_ids.get(event.call_no)
         if db is not None and event.kind in ("started", "callerid") and event.number:
             if not event.name:
@@ -149,10 +154,18 @@ class PhoneService:
                     event = type(event)(**{**asdict(event), "name": name})
             data["times"], data["last"] = calllog.caller_history(db, event.number, call_id)
         data["call_id"] = call_id
-        self.ctx.bus.publish(f"call.{event.kind}", **data)   # the screen first: a prompt must be quick
-        if db is not None and call_id is not None:
+        self.ctx.bus.publish(f"call.{event.kind}", **data)   # the screen first; the disk's fsync after
+        return event
+
+    def _write(self, db, event) -> None:
+        """Append the event to the call log (a new call gets its row first)."""
+        call_id = self._call_ids.get(event.call_no)
+        if db is not None:
             try:
-                calllog.record_event(db, self.ctx.clock, call_id, event)
+                if event.kind == "started":
+                    call_id = self._call_ids[event.call_no] = calllog.start_call(db, self.ctx.clock, self.detector_kind)
+                if call_id is not None:
+                    calllog.record_event(db, self.ctx.clock, call_id, event)
             except Exception:  # a busy or full disk must not stop ring detection
                 log.exception("could not log call event %s", event.kind)
         if event.kind == "ended":
