@@ -85,7 +85,7 @@ def _fts_find(conn, name: str) -> list[int]:
 
 
 def _snapshot(conn, actors_column: int) -> dict:
-    counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in records.record_names()}
+    counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in records.legacy_record_names()}
     money = {name: conn.execute(sql).fetchall() for name, sql in MONEY_SQL.items()}
     actors = {t: conn.execute(f"SELECT {cols[actors_column]} FROM {t} ORDER BY rowid").fetchall()
               for t, cols in ACTORS.items()}
@@ -115,7 +115,7 @@ def test_the_legacy_database_is_really_pre_0011_and_touches_every_record_table(l
     conn = sqlite3.connect(legacy_path)
     assert max(v for (v,) in conn.execute("SELECT version FROM schema_migrations")) == LEGACY_VERSION
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LEGACY_VERSION
-    empty = [t for t in records.record_names() if not conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
+    empty = [t for t in records.legacy_record_names() if not conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
     assert empty == []
     assert "staff_id" in [row[1] for row in conn.execute("PRAGMA table_info(visits)")]
     assert "uid" not in [row[1] for row in conn.execute("PRAGMA table_info(sales)")]
@@ -125,7 +125,7 @@ def test_the_rows_fixture_is_small_text_of_base_tables_only():
     text = LEGACY_ROWS.read_text("utf-8")  # text: it decodes, and holds no NUL
     assert "\x00" not in text and LEGACY_ROWS.stat().st_size < 1_000_000
     filled = set(re.findall(r"^INSERT INTO (\w+) ", text, re.M))
-    assert set(records.record_names()) <= filled
+    assert set(records.legacy_record_names()) <= filled
     assert {t for t in filled if t.startswith(DERIVED_TABLES)} == set()
     # The schema comes from the migrations, never from the fixture.
     assert re.findall(r"^\s*(CREATE|DROP|ALTER|UPDATE|DELETE|REPLACE|PRAGMA|BEGIN|COMMIT)\b", text, re.M | re.I) == []
@@ -180,12 +180,12 @@ def test_migration_carries_every_row_every_fen_and_every_actor(legacy_path):
 
 def test_existing_rows_get_unique_v7_ids_timed_at_their_own_moment_and_their_origin(migrated):
     seen = set()
-    for table in records.record_names():
+    for table in records.legacy_record_names():
         rows = migrated.execute(f"SELECT uid, site_id, terminal_id FROM {table}").fetchall()
         assert all(UUID7.match(u) for u, _, _ in rows), table
         assert {s for _, s, _ in rows} == {"HQ"}, table
         seen.update(u for u, _, _ in rows)
-    assert len(seen) == sum(migrated.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in records.record_names())
+    assert len(seen) == sum(migrated.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in records.legacy_record_names())
     for at, u in migrated.execute("SELECT at, uid FROM sales"):
         assert uid.time_ms(u) == int(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000)
     # A line's id is timed at its sale; the shift's own terminal is kept and passed on to its close.
@@ -222,7 +222,7 @@ def test_dangling_expected_visitor_becomes_null_but_other_broken_references_stop
     assert conn.execute("SELECT COUNT(*) FROM payments").fetchone()[0] > 0
 
 
-@pytest.mark.parametrize("table", records.record_names())
+@pytest.mark.parametrize("table", records.legacy_record_names())
 def test_every_record_table_refuses_update_and_delete(migrated, table):
     row = migrated.execute(f"SELECT rowid FROM {table} LIMIT 1").fetchone()[0]
     count = migrated.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
