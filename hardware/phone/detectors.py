@@ -271,6 +271,7 @@ StateSink = Callable[[DetectorState, str], None]
 REOPEN_POLL = 0.1      # how often a missing path is looked for: a replug is seen within 2 s
 OPEN_BACKOFF = (0.1, 1.0)   # first and longest wait after a path that exists fails to open
 IDENTITY_CHECK = 0.25  # how often the open port is compared with what the path names now
+INIT_REPLY = 0.6      # seconds a modem gets to answer one init command (they answer in milliseconds)
 DEFAULT_INIT = "ATZ;AT+VCID=1|AT#CID=1|AT%CCID=1|AT+CLIP=1"
 
 
@@ -419,16 +420,20 @@ class SerialDetector:
         self.init_used = []
         for command in filter(None, (c.strip() for c in self.init.split(";"))):
             for alternative in filter(None, (a.strip() for a in command.split("|"))):
-                parser.replies.clear()
-                port.write(alternative.encode("ascii") + b"\r")
-                deadline = self.monotonic() + 2.0
-                while self.monotonic() < deadline and not {"OK", "ERROR"} & set(parser.replies):
-                    data = port.read(port.in_waiting or 1)
-                    if data:
-                        for event in parser.feed(data, self.monotonic()):
-                            self.on_event(event)
-                    elif not _still_there(port):
-                        raise serial.SerialException("device went away")
+                # A modem just plugged in may drop its first command: a silent one is sent twice.
+                for _attempt in range(2):
+                    parser.replies.clear()
+                    port.write(alternative.encode("ascii") + b"\r")
+                    deadline = self.monotonic() + INIT_REPLY
+                    while self.monotonic() < deadline and not {"OK", "ERROR"} & set(parser.replies):
+                        data = port.read(port.in_waiting or 1)
+                        if data:   # rings and caller ID during the init are heard, not dropped
+                            for event in parser.feed(data, self.monotonic()):
+                                self.on_event(event)
+                        elif not _still_there(port):
+                            raise serial.SerialException("device went away")
+                    if parser.replies:
+                        break
                 if "OK" in parser.replies:
                     self.init_used.append(alternative)
                     break
