@@ -2,7 +2,7 @@
 
 Shown on "phone.alarm" (active) — the detector has been unplugged, reconnecting or deaf for more
 than 10 s (hardware.phone.runtime.ALARM_AFTER) — with a sound repeated every 15 s until the line is
-watched again. A slim strip at the bottom: touches outside it pass through to the screen.
+watched again. A slim strip at the top left: touches outside it pass through to the screen.
 """
 from __future__ import annotations
 
