@@ -45,6 +45,8 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
             data.pop("call_id", None)  # nothing is logged while watching
         elif event.kind == "phone.state":
             name = "state"
+        elif event.kind == "phone.alarm":
+            name = "alarm"   # not watched for over 10 s (active) / watched again
         elif event.kind == "worker.state" and data.get("state") == "restarting":
             name = "worker"
         else:
