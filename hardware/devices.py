@@ -85,10 +85,11 @@ def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = Non
         ctx.bus.publish("phone.state", state="off", detail="no ring detector configured")
         return service  # still accepts staff answers; never started
     if kind == "simulated":
-        from hardware.phone.simulator import PtyLine
+        from hardware.phone.simulator import ModemResponder, PtyLine
         line = PtyLine(Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
         service.simulator = line
         service.add_closer(line)
+        service.add_closer(ModemResponder(line).start())   # answers the heartbeat's PING, as the board does
         port, detector_kind = line.path, "line"
         if demo_call_after is not None:
             # Demo mode: the desk phone rings once shortly after start, so a newcomer sees the prompt.

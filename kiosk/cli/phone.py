@@ -97,7 +97,7 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
         if name not in SCENARIOS:
             raise click.BadParameter(f"expected one of {', '.join(SCENARIOS)}", param_hint="--scenario")
     line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
-    modem = ModemResponder(line).start() if kind == "at" else None
+    modem = ModemResponder(line).start()   # AT commands (at) and the heartbeat's PING (line)
     click.echo(f"simulated {kind} detector at {line.path}")
     click.echo(f"watch it with: kiosk phone watch --kind {kind} --port {line.path}")
     sys.stdout.flush()

@@ -183,3 +183,48 @@ def test_ten_seconds_unwatched_raise_the_alarm_and_the_gap_is_logged(ctx, clock,
     assert any("not watched" in msgid for msgid, _ in figures.basis)
     with pytest.raises(Exception):
         db.execute("DELETE FROM phone_line_gaps")
+
+
+def test_the_init_chain_keeps_the_caller_id_command_that_answered(line):
+    modem = ModemResponder(line, refuse=("AT+VCID=1", "AT#CID=1")).start()
+    rec = Recorder()
+    detector = SerialDetector("at", line.path, rec.event, rec.state,
+                              init="ATZ;AT+VCID=1|AT#CID=1|AT%CCID=1|AT+CLIP=1").start()
+    try:
+        wait_until(lambda: detector.state == DetectorState.CONNECTED)
+        assert detector.init_used == ["ATZ", "AT%CCID=1"]
+        assert "AT+CLIP=1" not in modem.commands, "the chain stops at the first OK"
+    finally:
+        detector.stop()
+        modem.stop()
+
+
+def test_a_known_caller_is_named_on_every_event_and_in_the_log(ctx, clock, db):
+    from kiosk.core import auth
+    from kiosk.core.audit import Actor
+    from kiosk.phone.tracker import DetectorEvent
+    from kiosk.core.audit import SYSTEM
+    user = auth.add_user(db, clock, SYSTEM, "Wang", "staff", "2580")
+    calllog.add_note(db, clock, Actor(user.name, user.id, "staff"), call_id=None, category="inquiry", what="parking",
+                     caller_name="张伟 (物业)", caller_number="13800138000")
+    events = []
+    ctx.bus.subscribe("*", lambda e: events.append((e.kind, dict(e.data))) if e.kind.startswith("call.") else None)
+    service = PhoneService(ctx, "at", phone_config=ctx.config.section("phone") | {"detector": "at"}).start()
+    try:
+        t = clock.monotonic()
+        service.put(DetectorEvent("callerid", t, number="13800138000"))
+        service.put(DetectorEvent("ring", t + 0.5))
+        for n in range(1, 4):
+            clock.advance(5)
+            service.put(DetectorEvent("ring", clock.monotonic()))
+        clock.advance(10)
+        wait_until(lambda: any(k == "call.ended" for k, _ in events), timeout=5)
+    finally:
+        service.stop()
+    named = {k: d.get("name") for k, d in events}
+    assert named["call.started"] == named["call.prompt"] == named["call.ended"] == "张伟 (物业)"
+    start, end = calllog.day_bounds(clock, "Asia/Shanghai")
+    [row] = calllog.calls_between(db, start, end)
+    assert (row.name, row.number, row.rings) == ("张伟 (物业)", "13800138000", 4)
+    started = next(d for k, d in events if k == "call.started")
+    assert started["times"] == 0
