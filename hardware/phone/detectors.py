@@ -319,10 +319,12 @@ class SerialDetector:
 
     def _set_state(self, state: DetectorState, detail: str) -> None:
         """The one place the state changes: logged and published."""
+        if (state, detail) == (self.state, getattr(self, "_detail", None)):
+            return   # waiting for a missing path re-checks every 0.1 s: tell the desk once
         if state != self.state:
             log.info("phone detector %s: %s %s", self.port, state.value, detail)
             self.state_since = self.monotonic()
-        self.state = state
+        self.state, self._detail = state, detail
         self.on_state(state, detail)
 
     def _run(self, stop: threading.Event) -> None:
@@ -418,7 +420,9 @@ class SerialDetector:
         """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
         syntax differs by chipset); the one that answered OK is kept in init_used."""
         self.init_used = []
+        sent = heard = False
         for command in filter(None, (c.strip() for c in self.init.split(";"))):
+            sent = True
             for alternative in filter(None, (a.strip() for a in command.split("|"))):
                 # A modem just plugged in may drop its first command: a silent one is sent twice.
                 for _attempt in range(2):
@@ -434,11 +438,15 @@ class SerialDetector:
                             raise serial.SerialException("device went away")
                     if parser.replies:
                         break
+                heard = heard or bool(parser.replies)
                 if "OK" in parser.replies:
                     self.init_used.append(alternative)
                     break
             else:
                 log.warning("modem refused %r", command)
+        if sent and not heard:
+            # Open but silent (a hung modem): never "connected"; the desk's alarm must count this time.
+            raise _Deaf(f"the modem on {self.port} answers no AT command")
 
     def _ri_session(self, port: serial.Serial, ident: tuple[int, int] | None) -> None:
         quiet = 0.1 if self.ring_output == "level" else 0.3

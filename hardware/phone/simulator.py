@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import select
+import termios
 import threading
 import time
 import tty
@@ -44,7 +45,9 @@ class PtyLine:
             if spare:
                 for fd in spare:
                     os.close(fd)
-        tty.setraw(slave)  # no echo, no CR/LF translation: a serial line, not a terminal
+        # No echo, no CR/LF translation: a serial line, not a terminal. TCSANOW, not the default
+        # TCSAFLUSH: a detector that opened the new node at once may already have written its init.
+        tty.setraw(slave, termios.TCSANOW)
         self.master, self._slave = master, slave
         tmp = self.link.with_name(self.link.name + ".new")
         tmp.unlink(missing_ok=True)

@@ -228,3 +228,19 @@ def test_a_known_caller_is_named_on_every_event_and_in_the_log(ctx, clock, db):
     assert (row.name, row.number, row.rings) == ("张伟 (物业)", "13800138000", 4)
     started = next(d for k, d in events if k == "call.started")
     assert started["times"] == 0
+
+
+def test_a_modem_that_answers_nothing_is_deaf_never_connected(line):
+    modem = ModemResponder(line)
+    modem.mute = True
+    modem.start()
+    rec = Recorder()
+    detector = SerialDetector("at", line.path, rec.event, rec.state, init="ATZ").start()
+    try:
+        wait_until(lambda: DetectorState.DEAF in [s for s, _ in rec.states], timeout=4)
+        assert DetectorState.CONNECTED not in [s for s, _ in rec.states]
+        modem.mute = False   # the modem comes to its senses: connected on the next open
+        wait_until(lambda: detector.state == DetectorState.CONNECTED, timeout=4)
+    finally:
+        detector.stop()
+        modem.stop()
