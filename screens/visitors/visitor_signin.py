@@ -106,7 +106,7 @@ class VisitorSignIn(Screen):
     def _host_chosen(self, button) -> None:
         self.host_id, self.host_name = button.host_id, button.text
         for child in self.ids.host_results.children:
-            child.kind = "primary" if child is button else "quiet"
+            child.kind = "selected" if child is button else "quiet"  # one primary colour: Continue
 
     def host_next(self) -> None:
         app = App.get_running_app()
@@ -139,6 +139,17 @@ class VisitorSignIn(Screen):
         self.greeting = app.tr(visitors.greeting(int(self.party_size), result.returning or self.returning), app.lang)
         self.code, self.host_name = result.code, result.host_name
         self.step("done")
+
+    BACK = {"phone": None, "isthisyou": "phone", "name": "phone", "host": "name", "privacy": "host"}
+
+    def back(self) -> None:
+        """The Back key of the step bar: the previous step (the first step's Back leaves, like Cancel).
+        What was typed stays, so a visitor who went back to fix the name finds the rest as it was."""
+        previous = self.BACK.get(self.ids.steps.current)
+        if previous is None:
+            self.finish()
+        else:
+            self.step(previous)
 
     def finish(self) -> None:
         self.reset()
