@@ -378,7 +378,7 @@ class SerialDetector:
             return self._ri_session(port, ident)
         if self.kind == "at":
             parser: ATParser | LineProtocolParser = ATParser()
-            self._send_init(port, parser)
+            self._send_init(port, parser, ident)
         else:
             parser = LineProtocolParser()
         self._set_state(DetectorState.CONNECTED, self.port)
@@ -416,7 +416,7 @@ class SerialDetector:
                 elif now - probe_sent >= self.probe_timeout:
                     raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
 
-    def _send_init(self, port: serial.Serial, parser: ATParser) -> None:
+    def _send_init(self, port: serial.Serial, parser: ATParser, ident: tuple[int, int] | None = None) -> None:
         """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
         syntax differs by chipset); the one that answered OK is kept in init_used."""
         self.init_used = []
@@ -436,6 +436,8 @@ class SerialDetector:
                                 self.on_event(event)
                         elif not _still_there(port):
                             raise serial.SerialException("device went away")
+                        else:
+                            self._check_identity(ident)   # a path that now names another tty: leave at once
                     if parser.replies:
                         break
                 heard = heard or bool(parser.replies)
