@@ -69,7 +69,8 @@ def build_detector(service: PhoneService, phone_config: dict[str, Any], kind: st
     return SerialDetector(kind, port, service.put, service.on_state, baudrate=phone_config["baudrate"],
                           init=phone_config["init"] if kind == "at" else "",
                           offhook_line=phone_config["offhook_line"], monotonic=service.ctx.clock.monotonic,
-                          publish=service.ctx.bus.publish)
+                          publish=service.ctx.bus.publish, probe_after=float(phone_config.get("probe_seconds", 30.0)),
+                          ring_output=phone_config.get("ring_output", "auto"))
 
 
 def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = None, log_calls: bool = True,
@@ -85,10 +86,11 @@ def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = Non
         ctx.bus.publish("phone.state", state="off", detail="no ring detector configured")
         return service  # still accepts staff answers; never started
     if kind == "simulated":
-        from hardware.phone.simulator import PtyLine
+        from hardware.phone.simulator import ModemResponder, PtyLine
         line = PtyLine(Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
         service.simulator = line
         service.add_closer(line)
+        service.add_closer(ModemResponder(line).start())   # answers the heartbeat's PING, as the board does
         port, detector_kind = line.path, "line"
         if demo_call_after is not None:
             # Demo mode: the desk phone rings once shortly after start, so a newcomer sees the prompt.
@@ -99,6 +101,7 @@ def start_phone(ctx: Context, *, kind: str | None = None, port: str | None = Non
     else:
         port, detector_kind = port or cfg["port"], kind
     service.detector = build_detector(service, cfg, detector_kind, port)
+    service.start_unwatched()
     service.start()
     service.detector.start()
     return service

@@ -174,8 +174,10 @@ class KioskApp(App):
 
     def _build_call_prompt(self) -> None:
         from screens.phone.call_prompt import CallPrompt
+        from screens.phone.line_alarm import LineAlarm
         if self.call_prompt is None:
             self.call_prompt = CallPrompt(self)
+            self.line_alarm = LineAlarm(self)   # "phone line not watched": every screen, both modes
 
     def _start_hardware(self) -> None:
         from hardware import devices  # after the first frame: the home screen does not wait for it

@@ -5,7 +5,7 @@ from __future__ import annotations
 STATE_TEXT = {
     "connected": "connected", "ok": "ready", "reconnecting": "reconnecting", "error": "error",
     "simulated": "simulated", "virtual": "virtual", "offline": "offline", "paper_out": "out of paper",
-    "off": "off", "cover_open": "cover open", "paper_low": "paper nearly out",
+    "off": "off", "cover_open": "cover open", "paper_low": "paper nearly out", "deaf": "not answering",
 }
 STATE_OK = {"connected", "ok", "simulated", "virtual", "paper_low"}
 

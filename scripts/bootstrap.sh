@@ -13,9 +13,10 @@ need_apt=()
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # fonts-noto-cjk: the SC face; libgl1/libegl1/mesa: Kivy's window (offscreen too); socat: pty tests;
 # poppler-utils: PDF checks; libmtdev1: Kivy's touch input on the Pi;
-# libzinnia0 + tegaki-zinnia-simplified-chinese: offline handwriting (kiosk/input/handwriting.py).
+# libzinnia0 + tegaki-zinnia-simplified-chinese: offline handwriting (kiosk/input/handwriting.py);
+# arduino-mk + arduino-core-avr (avr-gcc, the Nano's core): tests compile hardware/phone/ring_detector.ino.
 for pkg in fonts-noto-cjk libgl1 libegl1 libgl1-mesa-dri libmtdev1 socat poppler-utils \
-           libzinnia0 tegaki-zinnia-simplified-chinese; do
+           libzinnia0 tegaki-zinnia-simplified-chinese arduino-mk arduino-core-avr; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

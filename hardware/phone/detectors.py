@@ -9,8 +9,13 @@ under kiosk.core.supervisor, so even a bug outside a session restarts the reader
 from __future__ import annotations
 
 import enum
+import fcntl
 import logging
+import os
+import random
 import re
+import struct
+import termios
 import threading
 import time
 from datetime import datetime
@@ -19,15 +24,19 @@ from typing import Callable
 import serial
 
 from kiosk.core.supervisor import Publish, Supervisor
+from kiosk.phone import callerid
 from kiosk.phone.tracker import DetectorEvent
 
 log = logging.getLogger(__name__)
 MAX_LINE = 256
+TIOCGICOUNT = getattr(termios, "TIOCGICOUNT", 0x545D)
+termios_error = termios.error
 
 
 class DetectorState(str, enum.Enum):
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
+    DEAF = "deaf"           # open but not answering its heartbeat
     ERROR = "error"
     OFF = "off"
 
@@ -69,36 +78,55 @@ class LineSplitter:
 
 _CID_FIELD = re.compile(r"^(DATE|TIME|NMBR|NAME|MESG|DDN_NMBR)\s*=\s*(.*)$", re.I)
 CID_PRIVATE = {"P": "private", "O": "unavailable"}
+CID_QUIET = 0.3   # seconds after the last caller-ID field: the block is complete
 
 
 class ATParser:
-    """Hayes modem output: RING lines and caller-ID blocks (DATE, TIME, NMBR, NAME, MESG)."""
+    """Hayes modem output: RING lines, caller-ID blocks (DATE, TIME, NMBR, NAME, MESG) and +CLIP.
+
+    A caller-ID block is handed on as soon as it is complete (a NAME after the NMBR, any other
+    line, or CID_QUIET seconds of quiet via `poll`), never held until the next RING: a one-ring
+    call keeps its number and nothing carries into the next call.
+    """
 
     def __init__(self, now: Callable[[], datetime] | None = None) -> None:
         self.lines = LineSplitter()
         self._cid: dict[str, str] = {}
+        self._cid_t = 0.0
         self._now = now or datetime.now
-        self.replies: list[str] = []   # OK / ERROR, for the init sequence
+        self.replies: list[str] = []   # OK / ERROR, for the init sequence and the probe
 
     def feed(self, data: bytes, t: float) -> list[DetectorEvent]:
         events = []
         for line in self.lines.feed(data):
-            upper = line.upper()
-            if upper == "RING":
+            if line == "RING":   # exactly as modems print it; a lowercase 'ring' is an echo, not a ring
                 events += self._flush_cid(t)
                 events.append(DetectorEvent("ring", t))
-            elif upper in ("OK", "ERROR") or upper.startswith("AT"):
-                self.replies.append(upper)
+            elif line in ("OK", "ERROR") or line.upper().startswith("AT"):
+                self.replies.append(line.upper())
+            elif line.startswith("+CLIP:"):
+                events += self._flush_cid(t)
+                clip = callerid.parse_clip(line)
+                if clip is not None:
+                    events.append(DetectorEvent("callerid", t, number=clip.number, name=clip.name))
             elif (match := _CID_FIELD.match(line)):
                 key, value = match.group(1).upper(), match.group(2).strip()
                 self._cid[key] = value
-                if key in ("NMBR", "DDN_NMBR") and "NAME" in self._cid or key == "NAME" and "NMBR" in self._cid:
+                self._cid_t = t
+                if key == "MESG" or key == "NAME" and ("NMBR" in self._cid or "DDN_NMBR" in self._cid) \
+                        or key in ("NMBR", "DDN_NMBR") and "NAME" in self._cid:
                     events += self._flush_cid(t)
-            elif upper in ("NO CARRIER", "BUSY", "NO DIALTONE", "CONNECT"):
-                continue
             else:
-                log.debug("ignoring modem line %r", line)
+                events += self._flush_cid(t)   # any other line ends a caller-ID block
+                if line.upper() not in ("NO CARRIER", "BUSY", "NO DIALTONE", "CONNECT"):
+                    log.debug("ignoring modem line %r", line)
         return events
+
+    def poll(self, t: float) -> list[DetectorEvent]:
+        """Time passes: a block that has been quiet for CID_QUIET is complete."""
+        if self._cid and t - self._cid_t >= CID_QUIET:
+            return self._flush_cid(t)
+        return []
 
     def _flush_cid(self, t: float) -> list[DetectorEvent]:
         if not self._cid:
@@ -106,9 +134,21 @@ class ATParser:
         cid, self._cid = self._cid, {}
         number = cid.get("NMBR") or cid.get("DDN_NMBR") or ""
         name = cid.get("NAME", "")
+        date, time_ = cid.get("DATE", ""), cid.get("TIME", "")
+        if cid.get("MESG"):
+            try:
+                frame = callerid.decode_hex(cid["MESG"])
+            except callerid.FrameError:
+                log.warning("ignoring a caller-ID message that is not a frame: %r", cid["MESG"][:40])
+            else:
+                number, name = number or frame.number, name or frame.name
+                if frame.when and not date:
+                    date, time_ = frame.when[:4], frame.when[4:]
+        if not number and not name:
+            return []
         number = CID_PRIVATE.get(number.upper(), number) if len(number) == 1 else number
         name = CID_PRIVATE.get(name.upper(), name) if len(name) == 1 else name
-        moment = self.cid_time(cid.get("DATE", ""), cid.get("TIME", ""))
+        moment = self.cid_time(date, time_)
         return [DetectorEvent("callerid", t, number=number, name=name,
                               when=moment.isoformat(timespec="minutes") if moment else "")]
 
@@ -126,76 +166,149 @@ class ATParser:
 
 
 class LineProtocolParser:
-    """The microcontroller's protocol: RING_ON, RING_OFF, OFFHOOK, ONHOOK, CID <number> [name]."""
+    """The microcontroller's protocol (PHONE_PROTOCOL.md): RING_ON, RING_OFF, OFFHOOK, ONHOOK,
+    CID <number> [name], FSK <hex frame>, DTMF <digits>, HELLO, PONG."""
 
     KINDS = {"RING_ON": "ring_on", "RING_OFF": "ring_off", "OFFHOOK": "offhook", "ONHOOK": "onhook"}
 
     def __init__(self) -> None:
         self.lines = LineSplitter()
         self.ignored = 0
+        self.pongs = 0
 
     def feed(self, data: bytes, t: float) -> list[DetectorEvent]:
         events = []
         for line in self.lines.feed(data):
             word, _, rest = line.partition(" ")
+            rest = rest.strip()
             if word in self.KINDS and not rest:
                 events.append(DetectorEvent(self.KINDS[word], t))
             elif word == "CID" and rest:
-                number, _, name = rest.strip().partition(" ")
+                number, _, name = rest.partition(" ")
                 events.append(DetectorEvent("callerid", t, number=CID_PRIVATE.get(number, number), name=name.strip()))
-            elif word in ("HELLO", "PONG"):
-                continue  # the detector's greeting and keep-alive
+            elif word in ("FSK", "DTMF") and rest:
+                try:
+                    cid = callerid.decode_hex(rest) if word == "FSK" else callerid.parse_dtmf(rest)
+                except callerid.FrameError:
+                    cid = None
+                if cid is None or not (cid.number or cid.name):
+                    self.ignored += 1
+                    log.warning("ignoring a caller-ID frame that does not decode: %r", line[:60])
+                else:
+                    events.append(DetectorEvent("callerid", t, number=cid.number, name=cid.name))
+            elif word == "PONG":
+                self.pongs += 1   # the heartbeat's answer
+            elif word == "HELLO":
+                continue          # the detector's greeting after a reset
             else:
                 self.ignored += 1
                 log.warning("ignoring unknown detector line %r", line[:60])
         return events
 
 
-class RIBurstGrouper:
-    """RI pin samples to ring bursts: pulses at 20-50 Hz; ~300 ms of quiet ends a burst."""
+class RingBursts:
+    """Ring-board output to ring bursts, for pulse trains and held levels alike.
 
-    def __init__(self, quiet: float = 0.3) -> None:
-        self.quiet = quiet
-        self._in_burst = False
-        self._last_edge: float | None = None
-        self._level = False
+    `sample(t, active)`: active is the board's output at t, or True when the port counted an RI
+    transition since the last sample (the kernel's counter: immune to aliasing). A burst starts
+    once activity has lasted `min_burst` (a single transient — a line reversal, an extension
+    lifted — never counts) and ends after `quiet` seconds without activity. A held level is
+    active throughout, so it is one burst, never two. Events are stamped with the burst's real
+    start and end.
+    """
 
-    def sample(self, t: float, level: bool) -> list[DetectorEvent]:
-        events = []
-        if level != self._level:
-            self._level = level
-            self._last_edge = t
-            if not self._in_burst:
-                self._in_burst = True
-                events.append(DetectorEvent("ring_on", t))
-        elif self._in_burst and self._last_edge is not None and t - self._last_edge >= self.quiet:
-            self._in_burst = False
-            events.append(DetectorEvent("ring_off", self._last_edge))
+    def __init__(self, quiet: float = 0.3, min_burst: float = 0.15) -> None:
+        self.quiet, self.min_burst = quiet, min_burst
+        self._start: float | None = None       # first activity of the candidate burst
+        self._last: float = 0.0                # last activity seen
+        self._announced = False
+        self.rejected = 0                      # transients too short to be a ring
+        self.samples = self.active_samples = 0  # inside announced bursts: for --learn
+        self._idle = 0
+        self.bursts: list[tuple[float, float]] = []
+
+    def sample(self, t: float, active: bool) -> list[DetectorEvent]:
+        events: list[DetectorEvent] = []
+        if self._start is not None and self._announced:
+            # inside a burst: quiet samples count only once activity resumes (not the burst's tail)
+            if active:
+                self.samples += 1 + self._idle
+                self.active_samples += 1
+                self._idle = 0
+            else:
+                self._idle += 1
+        if active:
+            if self._start is None:
+                self._start, self._announced = t, False
+            self._last = t
+            if not self._announced and self._last - self._start >= self.min_burst:
+                self._announced = True
+                events.append(DetectorEvent("ring_on", self._start))
+        elif self._start is not None and t - self._last >= self.quiet:
+            self._idle = 0
+            if self._announced:
+                events.append(DetectorEvent("ring_off", self._last))
+                self.bursts.append((self._start, self._last))
+                del self.bursts[:-50]   # bounded memory
+            else:
+                self.rejected += 1
+            self._start = None
         return events
+
+    def suggestion(self) -> str:
+        """'level' when the output stayed active through the bursts, else 'pulse' (for --learn)."""
+        if not self.samples:
+            return ""
+        return "level" if self.active_samples / self.samples >= 0.9 else "pulse"
+
+
+RIBurstGrouper = RingBursts   # the old name
 
 
 # --- transports ---------------------------------------------------------------------------------
 EventSink = Callable[[DetectorEvent], None]
 StateSink = Callable[[DetectorState, str], None]
+REOPEN_POLL = 0.1      # how often a missing path is looked for: a replug is seen within 2 s
+OPEN_BACKOFF = (0.1, 1.0)   # first and longest wait after a path that exists fails to open
+IDENTITY_CHECK = 0.25  # how often the open port is compared with what the path names now
+INIT_REPLY = 0.6      # seconds a modem gets to answer one init command (they answer in milliseconds)
+DEFAULT_INIT = "ATZ;AT+VCID=1|AT#CID=1|AT%CCID=1|AT+CLIP=1"
 
 
 class SerialDetector:
-    """Reads a serial port in a thread; reconnects with back-off; never raises into the app."""
+    """Reads a serial port in a thread and is never deaf while alive.
+
+    - After an unplug it reopens the configured path as soon as it reappears (polled every
+      REOPEN_POLL), whether the same node comes back or a by-id symlink now names a new tty.
+    - It never holds a port that no longer exists: every IDENTITY_CHECK the open descriptor is
+      compared (device and inode) with what the path names now.
+    - A port quiet for `probe_after` seconds is probed (AT modem: ``AT`` -> ``OK``; line protocol:
+      ``PING`` -> ``PONG``; RI: the modem-status read itself) and reopened when the probe fails.
+    - States (connected / reconnecting / deaf) go to on_state; `state_since` says since when.
+    """
 
     def __init__(self, kind: str, port: str, on_event: EventSink, on_state: StateSink, *, baudrate: int = 9600,
                  init: str = "", offhook_line: str = "", monotonic: Callable[[], float] = time.monotonic,
-                 max_backoff: float = 10.0, publish: Publish | None = None) -> None:
+                 max_backoff: float = 10.0, publish: Publish | None = None, probe_after: float = 30.0,
+                 probe_timeout: float = 2.0, ring_output: str = "auto") -> None:
         if kind not in ("at", "line", "ri"):
             raise ValueError(f"unknown detector kind {kind!r}")
+        if ring_output not in ("auto", "pulse", "level"):
+            raise ValueError(f"unknown ring output {ring_output!r}")
         self.kind, self.port, self.baudrate, self.init = kind, port, baudrate, init
-        self.offhook_line = offhook_line
+        self.offhook_line, self.ring_output = offhook_line, ring_output
         self.on_event, self.on_state, self.monotonic = on_event, on_state, monotonic
         self.max_backoff = max_backoff
+        self.probe_after, self.probe_timeout = probe_after, probe_timeout
         self.state = DetectorState.OFF
+        self.state_since = monotonic()
         self.supervisor = Supervisor("phone.reader", self._run, publish=publish, first_delay=min(0.25, max_backoff),
                                      max_delay=max_backoff, monotonic=monotonic)
         self._stop = self.supervisor.stopping
         self.connects = 0
+        self.init_used: list[str] = []     # the init commands the modem accepted on the last connect
+        self.bursts: RingBursts | None = None
+        self._port: serial.Serial | None = None
 
     def start(self) -> "SerialDetector":
         self.supervisor.start()
@@ -206,86 +319,199 @@ class SerialDetector:
 
     def _set_state(self, state: DetectorState, detail: str) -> None:
         """The one place the state changes: logged and published."""
+        if (state, detail) == (self.state, getattr(self, "_detail", None)):
+            return   # waiting for a missing path re-checks every 0.1 s: tell the desk once
         if state != self.state:
             log.info("phone detector %s: %s %s", self.port, state.value, detail)
-        self.state = state
+            self.state_since = self.monotonic()
+        self.state, self._detail = state, detail
         self.on_state(state, detail)
 
     def _run(self, stop: threading.Event) -> None:
-        backoff = 0.25
-        while not stop.is_set():
-            try:
-                port = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                self._set_state(DetectorState.RECONNECTING, f"cannot open {self.port}: {exc}")
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
-                continue
-            backoff = 0.25
-            self.connects += 1
-            try:
-                self._session(port)
-            except (serial.SerialException, OSError) as exc:
-                self._set_state(DetectorState.RECONNECTING, f"lost {self.port}: {exc}")
-            except Exception as exc:  # never die: a bug in one session must not stop the desk's phone
-                log.exception("phone detector failed")
-                self._set_state(DetectorState.ERROR, str(exc))
-            finally:
+        backoff = OPEN_BACKOFF[0]
+        try:
+            while not stop.is_set():
+                if not os.path.exists(self.port):
+                    self._set_state(DetectorState.RECONNECTING, f"waiting for {self.port}")
+                    stop.wait(REOPEN_POLL)
+                    continue
                 try:
-                    port.close()
-                except Exception:
-                    pass
-            self._stop.wait(0.2)
-        self._set_state(DetectorState.OFF, "stopped")
+                    port = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
+                except (serial.SerialException, OSError, ValueError) as exc:
+                    self._set_state(DetectorState.RECONNECTING, f"cannot open {self.port}: {exc}")
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, OPEN_BACKOFF[1])
+                    continue
+                backoff = OPEN_BACKOFF[0]
+                self.connects += 1
+                self._port = port
+                try:
+                    self._session(port, _identity(port))
+                except _Deaf as exc:
+                    self._set_state(DetectorState.DEAF, str(exc))
+                except (serial.SerialException, OSError, termios_error) as exc:
+                    self._set_state(DetectorState.RECONNECTING, f"lost {self.port}: {exc}")
+                except Exception as exc:  # never die: a bug in one session must not stop the desk's phone
+                    log.exception("phone detector failed")
+                    self._set_state(DetectorState.ERROR, str(exc))
+                    stop.wait(0.5)
+                finally:
+                    self._port = None
+                    try:
+                        port.close()   # the descriptor goes now, never held for a vanished device
+                    except Exception:
+                        pass
+        finally:
+            self._set_state(DetectorState.OFF, "stopped")
 
-    def _session(self, port: serial.Serial) -> None:
+    def _check_identity(self, ident: tuple[int, int] | None) -> None:
+        """Raise when the path is gone or now names another device than the one we hold."""
+        try:
+            st = os.stat(self.port)
+        except OSError as exc:
+            raise serial.SerialException(f"{self.port} is gone") from exc
+        if ident is not None and (st.st_rdev, st.st_ino) != ident:
+            raise serial.SerialException(f"{self.port} now names another device")
+
+    def _session(self, port: serial.Serial, ident: tuple[int, int] | None) -> None:
+        if self.kind == "ri":
+            return self._ri_session(port, ident)
         if self.kind == "at":
-            parser = ATParser()
-            self._send_init(port, parser)
-        elif self.kind == "line":
-            parser = LineProtocolParser()
+            parser: ATParser | LineProtocolParser = ATParser()
+            self._send_init(port, parser, ident)
         else:
-            return self._ri_session(port)
+            parser = LineProtocolParser()
         self._set_state(DetectorState.CONNECTED, self.port)
+        last_heard = last_check = self.monotonic()
+        probe_sent: float | None = None
+        pongs = 0
         while not self._stop.is_set():
             data = port.read(port.in_waiting or 1)
+            now = self.monotonic()
             if data:
-                for event in parser.feed(data, self.monotonic()):
+                last_heard = now
+                for event in parser.feed(data, now):
                     self.on_event(event)
-            elif not _still_there(port):
-                raise serial.SerialException("device went away")
+            if isinstance(parser, ATParser):
+                for event in parser.poll(now):
+                    self.on_event(event)
+            if now - last_check >= IDENTITY_CHECK:
+                last_check = now
+                self._check_identity(ident)
+                if not data and not _still_there(port):
+                    raise serial.SerialException("device went away")
+            # the heartbeat: a quiet port must prove it is still listening
+            if probe_sent is None and now - last_heard >= self.probe_after:
+                if isinstance(parser, ATParser):
+                    parser.replies.clear()
+                    port.write(b"AT\r")
+                else:
+                    pongs = parser.pongs
+                    port.write(b"PING\n")
+                probe_sent = now
+            elif probe_sent is not None:
+                answered = ("OK" in parser.replies) if isinstance(parser, ATParser) else parser.pongs > pongs
+                if answered:
+                    probe_sent, last_heard = None, now
+                elif now - probe_sent >= self.probe_timeout:
+                    raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
 
-    def _send_init(self, port: serial.Serial, parser: ATParser) -> None:
-        """Send each init command; 'A|B' means try B when A answers ERROR (e.g. caller-ID syntax)."""
+    def _send_init(self, port: serial.Serial, parser: ATParser, ident: tuple[int, int] | None = None) -> None:
+        """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
+        syntax differs by chipset); the one that answered OK is kept in init_used."""
+        self.init_used = []
+        sent = heard = False
         for command in filter(None, (c.strip() for c in self.init.split(";"))):
-            for alternative in command.split("|"):
-                parser.replies.clear()
-                port.write(alternative.encode("ascii") + b"\r")
-                deadline = self.monotonic() + 2.0
-                while self.monotonic() < deadline and not {"OK", "ERROR"} & set(parser.replies):
-                    data = port.read(port.in_waiting or 1)
-                    if data:
-                        for event in parser.feed(data, self.monotonic()):
-                            self.on_event(event)
+            sent = True
+            for alternative in filter(None, (a.strip() for a in command.split("|"))):
+                # A modem just plugged in may drop its first command: a silent one is sent twice.
+                for _attempt in range(2):
+                    parser.replies.clear()
+                    port.write(alternative.encode("ascii") + b"\r")
+                    deadline = self.monotonic() + INIT_REPLY
+                    while self.monotonic() < deadline and not {"OK", "ERROR"} & set(parser.replies):
+                        data = port.read(port.in_waiting or 1)
+                        if data:   # rings and caller ID during the init are heard, not dropped
+                            for event in parser.feed(data, self.monotonic()):
+                                self.on_event(event)
+                        elif not _still_there(port):
+                            raise serial.SerialException("device went away")
+                        else:
+                            self._check_identity(ident)   # a path that now names another tty: leave at once
+                    if parser.replies:
+                        break
+                heard = heard or bool(parser.replies)
                 if "OK" in parser.replies:
+                    self.init_used.append(alternative)
                     break
             else:
                 log.warning("modem refused %r", command)
+        if sent and not heard:
+            # Open but silent (a hung modem): never "connected"; the desk's alarm must count this time.
+            raise _Deaf(f"the modem on {self.port} answers no AT command")
 
-    def _ri_session(self, port: serial.Serial) -> None:
-        grouper = RIBurstGrouper()
+    def _ri_session(self, port: serial.Serial, ident: tuple[int, int] | None) -> None:
+        quiet = 0.1 if self.ring_output == "level" else 0.3
+        bursts = self.bursts = RingBursts(quiet=quiet)
+        counter = _RingCounter(port)
         hook = None
         self._set_state(DetectorState.CONNECTED, self.port)
+        last_check = self.monotonic()
         while not self._stop.is_set():
             t = self.monotonic()
-            for event in grouper.sample(t, bool(port.ri)):
+            # Modem-status errors (an unplugged adapter) raise here and the port is reopened.
+            active = bool(port.ri) or counter.changed()
+            for event in bursts.sample(t, active):
                 self.on_event(event)
             if self.offhook_line:
                 level = bool(getattr(port, {"DCD": "cd", "DSR": "dsr", "CTS": "cts"}[self.offhook_line]))
                 if hook is not None and level != hook:
                     self.on_event(DetectorEvent("offhook" if level else "onhook", t))
                 hook = level
-            time.sleep(0.005)  # 200 Hz: twice the fastest ring pulse edges
+            if t - last_check >= IDENTITY_CHECK:
+                last_check = t
+                self._check_identity(ident)
+            # A jittered period (3-6 ms) never locks onto a 25 or 50 Hz pulse train.
+            self._stop.wait(random.uniform(0.003, 0.006))
+
+
+class _Deaf(Exception):
+    """The port is open but does not answer: reopen it."""
+
+
+class _RingCounter:
+    """The kernel's count of RI transitions (TIOCGICOUNT), where the driver keeps one."""
+
+    def __init__(self, port: serial.Serial) -> None:
+        self.fd = getattr(port, "fd", None)
+        self.last = self._read()
+
+    def _read(self) -> int | None:
+        if self.fd is None:
+            return None
+        try:
+            buf = fcntl.ioctl(self.fd, TIOCGICOUNT, b"\0" * 80)
+        except OSError:
+            return None   # a pty or an adapter without counters: level sampling alone
+        return struct.unpack_from("4i", buf)[2]   # struct serial_icounter_struct: cts, dsr, rng, dcd, ...
+
+    def changed(self) -> bool:
+        if self.last is None:
+            return False
+        now = self._read()
+        if now is None:
+            return False
+        moved, self.last = now != self.last, now
+        return moved
+
+
+def _identity(port: serial.Serial) -> tuple[int, int] | None:
+    """The device number and inode of the open descriptor."""
+    try:
+        st = os.fstat(port.fd)
+    except (OSError, AttributeError, TypeError):
+        return None
+    return st.st_rdev, st.st_ino
 
 
 def _still_there(port: serial.Serial) -> bool:

@@ -1,98 +1,214 @@
-// Front Desk Kiosk ring detector: reference firmware for an Arduino Nano / Pro Micro.
-// Speaks the line protocol in PHONE_PROTOCOL.md over USB serial at 9600 baud.
+// Front Desk Kiosk ring detector: reference firmware for an Arduino Nano (ATmega328P) and for
+// boards with a spare hardware UART (Serial1: Pro Micro, Leonardo, Mega).
+// Speaks the line protocol in PHONE_PROTOCOL.md over USB serial at 9600 baud, 8N1.
+// Wiring, parts and protection: docs/hardware.md.
 //
-// Wiring (both inputs opto-isolated from the phone line, e.g. with an H11AA1 for ringing and a
-// loop-current sensor such as a PC817 across a series resistor for off-hook):
-//   RING_PIN  (D2): LOW while ringing voltage is present (pulses at 20-50 Hz)
-//   HOOK_PIN  (D3): LOW while loop current flows (a handset is off-hook)
-// Caller ID needs an FSK decoder (e.g. HT9032) on Serial1; see decodeCallerId().
+//   RING_PIN (D2)  ring-detect opto output, active LOW (pulses at 17-60 Hz, or a level held
+//                  through the burst on RC-filtered boards; both work, see RING_MODE_PIN)
+//   HOOK_PIN (D3)  loop-current (off-hook) opto output, active LOW
+//   RING_MODE_PIN (D5)  jumper to GND = the board holds a level; open = pulse train
+//   CID_RX (D8)    HT9032 DOUT (FSK caller ID, 1200 baud) - SoftwareSerial on the Nano,
+//                  Serial1 RX where the board has one
+//   MT8870 DTMF:   StD -> D4, Q1..Q4 -> A0..A3 (DTMF caller ID; Chinese lines send FSK or DTMF)
+//
+// Out: HELLO, RING_ON, RING_OFF, OFFHOOK, ONHOOK, FSK <hex frame>, DTMF <digits>, PONG.
+// In:  PING (the kiosk's heartbeat) -> PONG.
+
+#if !defined(HAVE_HWSERIAL1)
+#include <SoftwareSerial.h>
+SoftwareSerial cidSerial(8, 9);   // RX = D8 (HT9032 DOUT); TX unused
+#define CID_PORT cidSerial
+#else
+#define CID_PORT Serial1
+#endif
 
 const uint8_t RING_PIN = 2;
 const uint8_t HOOK_PIN = 3;
-const unsigned long BURST_QUIET_MS = 300;   // this long without a pulse ends a ring burst
-const unsigned long HOOK_STABLE_MS = 100;   // loop current must be stable this long
+const uint8_t DTMF_STD_PIN = 4;
+const uint8_t RING_MODE_PIN = 5;
+const uint8_t DTMF_Q_PINS[4] = {A0, A1, A2, A3};
 
-volatile unsigned long lastPulseMs = 0;
-volatile bool pulseSeen = false;
+const unsigned long BURST_QUIET_MS = 300;   // this long without activity ends a ring burst
+const unsigned long MIN_BURST_MS = 150;     // activity shorter than this is a transient, not a ring
+const unsigned long HOOK_STABLE_MS = 100;   // loop current must be stable this long
+const unsigned long DTMF_IDLE_MS = 800;     // DTMF caller ID ends after this long without a digit
+const unsigned long FSK_IDLE_MS = 200;      // an FSK frame is abandoned after this long without a byte
+const uint8_t FSK_MAX = 64;                 // type + length + body + checksum (MDMF fits easily)
+const uint8_t DTMF_MAX = 24;
+const uint8_t CMD_MAX = 16;
+
+// Shared with the interrupt: read only with interrupts off (an unsigned long is 4 bytes on AVR).
+volatile uint16_t edgeCount = 0;
+
+bool levelMode = false;
+bool burstCandidate = false;   // activity seen, burst not yet long enough to announce
 bool inBurst = false;
+unsigned long burstStartMs = 0;
+unsigned long lastActiveMs = 0;
+uint16_t lastEdges = 0;
+
 bool offHook = false;
-unsigned long hookChangedMs = 0;
 bool hookCandidate = false;
+unsigned long hookChangedMs = 0;
+
+uint8_t fsk[FSK_MAX];
+uint8_t fskLen = 0;
+uint8_t fskNeed = 0;
+unsigned long fskLastMs = 0;
+
+char dtmf[DTMF_MAX + 1];
+uint8_t dtmfLen = 0;
+bool stdWas = false;
+unsigned long dtmfLastMs = 0;
+
+char cmd[CMD_MAX + 1];
+uint8_t cmdLen = 0;
 
 void onRingEdge() {
-  lastPulseMs = millis();
-  pulseSeen = true;
+  edgeCount++;
 }
 
 void setup() {
   pinMode(RING_PIN, INPUT_PULLUP);
   pinMode(HOOK_PIN, INPUT_PULLUP);
+  pinMode(RING_MODE_PIN, INPUT_PULLUP);
+  pinMode(DTMF_STD_PIN, INPUT);
+  for (uint8_t i = 0; i < 4; i++) pinMode(DTMF_Q_PINS[i], INPUT);
+  levelMode = digitalRead(RING_MODE_PIN) == LOW;
   attachInterrupt(digitalPinToInterrupt(RING_PIN), onRingEdge, CHANGE);
   Serial.begin(9600);
-  Serial1.begin(1200);  // FSK decoder output, if fitted
+  CID_PORT.begin(1200);
   offHook = digitalRead(HOOK_PIN) == LOW;
-  Serial.println(F("HELLO 1.0"));
+  Serial.println(levelMode ? F("HELLO 2.0 level") : F("HELLO 2.0 pulse"));
+}
+
+// --- ringing: pulse trains and held levels, minimum burst, quiet end ------------------------
+void pollRing(unsigned long now) {
+  noInterrupts();
+  uint16_t edges = edgeCount;   // two bytes: torn if read while the interrupt writes
+  interrupts();
+  bool active = digitalRead(RING_PIN) == LOW;   // a held level is active throughout
+  if (!levelMode && edges != lastEdges) {
+    active = true;                              // a pulse since the last look (no aliasing: counted)
+  }
+  lastEdges = edges;
+  if (active) {
+    if (!burstCandidate && !inBurst) {
+      burstCandidate = true;
+      burstStartMs = now;
+    }
+    lastActiveMs = now;
+    if (burstCandidate && now - burstStartMs >= MIN_BURST_MS) {
+      burstCandidate = false;
+      inBurst = true;
+      Serial.println(F("RING_ON"));
+    }
+  } else if ((burstCandidate || inBurst) && now - lastActiveMs >= (levelMode ? 100UL : BURST_QUIET_MS)) {
+    if (inBurst) Serial.println(F("RING_OFF"));
+    burstCandidate = false;   // a transient shorter than MIN_BURST_MS ends here, unreported
+    inBurst = false;
+  }
+}
+
+// --- off-hook: loop current stable for 100 ms -------------------------------------------------
+void pollHook(unsigned long now) {
+  bool hookNow = digitalRead(HOOK_PIN) == LOW;
+  if (hookNow != offHook) {
+    if (!hookCandidate) {
+      hookCandidate = true;
+      hookChangedMs = now;
+    } else if (now - hookChangedMs >= HOOK_STABLE_MS) {
+      offHook = hookNow;
+      hookCandidate = false;
+      Serial.println(offHook ? F("OFFHOOK") : F("ONHOOK"));
+    }
+  } else {
+    hookCandidate = false;
+  }
+}
+
+// --- FSK caller ID: bytes from the HT9032, frames forwarded as hex, decoded on the kiosk ------
+void sendHex(const uint8_t *data, uint8_t len) {
+  static const char digits[] = "0123456789ABCDEF";
+  Serial.print(F("FSK "));
+  for (uint8_t i = 0; i < len; i++) {
+    Serial.write(digits[data[i] >> 4]);
+    Serial.write(digits[data[i] & 0x0F]);
+  }
+  Serial.println();
+}
+
+void pollFsk(unsigned long now) {
+  if (fskLen && now - fskLastMs > FSK_IDLE_MS) fskLen = 0;   // a broken frame: start over
+  uint8_t budget = 16;                                      // bounded work per loop pass
+  while (CID_PORT.available() && budget--) {
+    uint8_t b = CID_PORT.read();
+    fskLastMs = now;
+    if (fskLen == 0) {
+      if (b == 0x04 || b == 0x80) fsk[fskLen++] = b;        // SDMF or MDMF message type; seizure 0x55 skipped
+      continue;
+    }
+    fsk[fskLen++] = b;
+    if (fskLen == 2) {
+      fskNeed = (uint8_t)min((int)b + 3, (int)FSK_MAX);
+    } else if (fskLen >= fskNeed || fskLen >= FSK_MAX) {
+      sendHex(fsk, fskLen);                                 // the kiosk checks the checksum
+      fskLen = 0;
+    }
+  }
+}
+
+// --- DTMF caller ID from an MT8870 ------------------------------------------------------------
+char dtmfDigit(uint8_t code) {
+  static const char map[] = "D1234567890*#ABC";             // MT8870 codes 0-15
+  return map[code & 0x0F];
+}
+
+void pollDtmf(unsigned long now) {
+  bool std = digitalRead(DTMF_STD_PIN) == HIGH;
+  if (std && !stdWas) {
+    uint8_t code = 0;
+    for (uint8_t i = 0; i < 4; i++) code |= (digitalRead(DTMF_Q_PINS[i]) == HIGH) << i;
+    if (dtmfLen < DTMF_MAX) dtmf[dtmfLen++] = dtmfDigit(code);
+    dtmfLastMs = now;
+    if (dtmf[dtmfLen - 1] == 'C' && dtmfLen > 1) {
+      dtmf[dtmfLen] = 0;
+      Serial.print(F("DTMF "));
+      Serial.println(dtmf);
+      dtmfLen = 0;
+    }
+  }
+  stdWas = std;
+  if (dtmfLen && now - dtmfLastMs > DTMF_IDLE_MS) {
+    dtmf[dtmfLen] = 0;
+    Serial.print(F("DTMF "));
+    Serial.println(dtmf);                                   // without its end marker: the kiosk decides
+    dtmfLen = 0;
+  }
+}
+
+// --- commands from the kiosk: non-blocking ----------------------------------------------------
+void pollCommands() {
+  uint8_t budget = 16;
+  while (Serial.available() && budget--) {
+    char c = Serial.read();
+    if (c == '\n' || c == '\r') {
+      cmd[cmdLen] = 0;
+      if (cmdLen == 4 && strcmp(cmd, "PING") == 0) Serial.println(F("PONG"));
+      cmdLen = 0;
+    } else if (cmdLen < CMD_MAX) {
+      cmd[cmdLen++] = c;
+    } else {
+      cmdLen = 0;                                           // an over-long line is dropped
+    }
+  }
 }
 
 void loop() {
   unsigned long now = millis();
-
-  // Ring bursts: first pulse starts one, 300 ms of quiet ends it.
-  noInterrupts();
-  bool seen = pulseSeen;
-  unsigned long last = lastPulseMs;
-  pulseSeen = false;
-  interrupts();
-  if (seen && !inBurst) {
-    inBurst = true;
-    Serial.println(F("RING_ON"));
-  }
-  if (inBurst && now - last >= BURST_QUIET_MS) {
-    inBurst = false;
-    Serial.println(F("RING_OFF"));
-  }
-
-  // Off-hook sense, debounced.
-  bool hookNow = digitalRead(HOOK_PIN) == LOW;
-  if (hookNow != hookCandidate) {
-    hookCandidate = hookNow;
-    hookChangedMs = now;
-  }
-  if (hookCandidate != offHook && now - hookChangedMs >= HOOK_STABLE_MS) {
-    offHook = hookCandidate;
-    Serial.println(offHook ? F("OFFHOOK") : F("ONHOOK"));
-  }
-
-  decodeCallerId();
-
-  // Keep-alive check from the kiosk.
-  if (Serial.available()) {
-    String cmd = Serial.readStringUntil('\n');
-    cmd.trim();
-    if (cmd == F("PING")) Serial.println(F("PONG"));
-  }
-}
-
-// Reads "NMBR=...;NAME=..." style text from an FSK decoder module on Serial1 and reports it.
-void decodeCallerId() {
-  static String buffer;
-  while (Serial1.available()) {
-    char c = Serial1.read();
-    if (c == '\n') {
-      int n = buffer.indexOf(F("NMBR="));
-      if (n >= 0) {
-        int end = buffer.indexOf(';', n);
-        String number = buffer.substring(n + 5, end < 0 ? buffer.length() : end);
-        int m = buffer.indexOf(F("NAME="));
-        String name = m >= 0 ? buffer.substring(m + 5) : String();
-        Serial.print(F("CID "));
-        Serial.print(number);
-        if (name.length()) { Serial.print(' '); Serial.print(name); }
-        Serial.println();
-      }
-      buffer = "";
-    } else if (buffer.length() < 120 && c >= 32) {
-      buffer += c;
-    }
-  }
+  pollRing(now);
+  pollHook(now);
+  pollFsk(now);
+  pollDtmf(now);
+  pollCommands();
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import select
+import termios
 import threading
 import time
 import tty
@@ -33,10 +34,20 @@ class PtyLine:
     def path(self) -> str:
         return str(self.link)
 
-    def plug(self) -> None:
-        """A (new) device appears at the stable path."""
-        master, slave = os.openpty()
-        tty.setraw(slave)  # no echo, no CR/LF translation: a serial line, not a terminal
+    def plug(self, new_node: bool = False) -> None:
+        """A (new) device appears at the stable path: the same /dev/pts node as before when the
+        kernel reuses it (the default), or, with new_node, a different one (a USB adapter that
+        came back as ttyUSB1)."""
+        spare = os.openpty() if new_node else None   # holds the old number so the new pty gets another
+        try:
+            master, slave = os.openpty()
+        finally:
+            if spare:
+                for fd in spare:
+                    os.close(fd)
+        # No echo, no CR/LF translation: a serial line, not a terminal. TCSANOW, not the default
+        # TCSAFLUSH: a detector that opened the new node at once may already have written its init.
+        tty.setraw(slave, termios.TCSANOW)
         self.master, self._slave = master, slave
         tmp = self.link.with_name(self.link.name + ".new")
         tmp.unlink(missing_ok=True)
@@ -79,6 +90,7 @@ class ModemResponder:
     def __init__(self, line: PtyLine, refuse: tuple[str, ...] = ()) -> None:
         self.line, self.refuse = line, refuse
         self.commands: list[str] = []
+        self.mute = False
         self._stop = threading.Event()
         self._buffer = b""
         self._thread = threading.Thread(target=self._run, daemon=True, name="modem-sim")
@@ -102,7 +114,14 @@ class ModemResponder:
                 command = raw.decode("ascii", "replace").strip()
                 if command:
                     self.commands.append(command)
+                    if self.mute:
+                        continue   # a hung modem: the port is open but nothing answers
                     self.line.write(b"\r\nERROR\r\n" if command in self.refuse else b"\r\nOK\r\n")
+            while b"\n" in self._buffer:   # the line protocol's heartbeat
+                raw, self._buffer = self._buffer.split(b"\n", 1)
+                if raw.strip() == b"PING" and not self.mute:
+                    self.commands.append("PING")
+                    self.line.write(b"PONG\n")
 
 
 @dataclass(frozen=True)

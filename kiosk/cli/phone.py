@@ -30,7 +30,8 @@ def phone_group() -> None:
 @click.option("--kind", type=click.Choice(["at", "ri", "line"]), required=True)
 @config_option
 @click.option("--seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C).")
-def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float | None) -> None:
+@click.option("--learn", is_flag=True, help="RI: after a test call, suggest [phone] ring_output (pulse or level).")
+def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float | None, learn: bool) -> None:
     """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
     callerid, state), with wall and monotonic timestamps, flushed as it happens."""
     from hardware import devices
@@ -44,6 +45,8 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
             data.pop("call_id", None)  # nothing is logged while watching
         elif event.kind == "phone.state":
             name = "state"
+        elif event.kind == "phone.alarm":
+            name = "alarm"   # not watched for over 10 s (active) / watched again
         elif event.kind == "worker.state" and data.get("state") == "restarting":
             name = "worker"
         else:
@@ -63,6 +66,13 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
         pass
     finally:
         service.stop()
+    if learn:
+        bursts = getattr(service.detector, "bursts", None)
+        suggestion = bursts.suggestion() if bursts is not None else ""
+        _emit("learned", ring_output=suggestion, bursts=len(bursts.bursts) if bursts else 0,
+              rejected=bursts.rejected if bursts else 0,
+              hint=f'set ring_output = "{suggestion}" in [phone]' if suggestion else
+              "no ring burst seen: make a test call while watching (RI detectors only)")
 
 
 @phone_group.command("simulate")
@@ -87,7 +97,7 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
         if name not in SCENARIOS:
             raise click.BadParameter(f"expected one of {', '.join(SCENARIOS)}", param_hint="--scenario")
     line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
-    modem = ModemResponder(line).start() if kind == "at" else None
+    modem = ModemResponder(line).start()   # AT commands (at) and the heartbeat's PING (line)
     click.echo(f"simulated {kind} detector at {line.path}")
     click.echo(f"watch it with: kiosk phone watch --kind {kind} --port {line.path}")
     sys.stdout.flush()

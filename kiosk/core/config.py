@@ -78,7 +78,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "port": Field(str, "", "a serial device path, e.g. /dev/serial/by-id/usb-..."),
         "baudrate": Field(int, 9600, "one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200",
                       lambda v: v in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)),
-        "init": Field(str, "ATZ;AT+VCID=1|AT#CID=1", "AT commands separated by ';' (alternatives by '|')"),
+        "init": Field(str, "ATZ;AT+VCID=1|AT#CID=1|AT%CCID=1|AT+CLIP=1",
+                      "AT commands separated by ';' (alternatives by '|': the first that answers OK is kept)"),
+        "probe_seconds": _between(5, 600, 30.0, float),   # a port quiet this long is asked AT / PING
+        "ring_output": _one_of("auto", "pulse", "level"),    # what the ring board's output does during a burst
         "cadence": _one_of("CN", "US", "UK"),
         "rings_before_prompt": _between(1, 10, 3),
         "apology_mandatory_rings": _between(2, 20, 5),  # from this many rings on the apology is mandatory

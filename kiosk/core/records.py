@@ -42,6 +42,7 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("call_events"),
     RecordTable("call_notes"),
     RecordTable("callbacks_done"),
+    RecordTable("phone_line_gaps", actor=False, since=16),
     # printing
     RecordTable("print_jobs"),
     RecordTable("print_job_events", actor=False),

@@ -189,9 +189,50 @@ def known_caller(db: sqlite_utils.Database, number: str) -> str:
     return ""
 
 
+def caller_history(db: sqlite_utils.Database, number: str, before_call: int | None = None) -> tuple[int, str]:
+    """How many earlier calls came from this number, and when the last one started (UTC ISO; '' if none)."""
+    if not number or number in ("private", "unavailable"):
+        return 0, ""
+    row = db.execute(
+        "SELECT COUNT(DISTINCT call_id), MAX(c.started_at) FROM call_events e JOIN calls c ON c.id = e.call_id"
+        " WHERE e.number = ? AND (? IS NULL OR c.id < ?)", (number, before_call, before_call)).fetchone()
+    return int(row[0] or 0), row[1] or ""
+
+
+@dataclass(frozen=True)
+class LineGap:
+    """A time the phone line was not watched (UTC ISO bounds)."""
+
+    started_at: str
+    ended_at: str
+    state: str
+    detail: str
+
+
+def record_gap(db: sqlite_utils.Database, started: datetime, ended: datetime, state: str, detail: str,
+               detector: str) -> None:
+    """The line was not watched from started to ended (the detector's own record; no person acted)."""
+    with write(db):
+        db.execute("INSERT INTO phone_line_gaps (started_at, ended_at, state, detail, detector) VALUES (?, ?, ?, ?, ?)",
+                   (utc_iso(started), utc_iso(max(started, ended)),
+                    state if state in ("reconnecting", "deaf", "error", "off") else "error",
+                    "".join(ch for ch in (detail or "")[:200] if ch.isprintable()), detector))
+
+
+def gaps_between(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[LineGap]:
+    """Gaps overlapping [start, end), oldest first."""
+    return [LineGap(r["started_at"], r["ended_at"], r["state"], r["detail"]) for r in db.query(
+        "SELECT * FROM phone_line_gaps WHERE ended_at >= ? AND started_at < ? ORDER BY started_at",
+        (utc_iso(start), utc_iso(end)))]
+
+
 @dataclass(frozen=True)
 class DeskFigures:
-    """The measures the handbooks ask for, over one period."""
+    """The measures the handbooks ask for, over one period, and what each rests on.
+
+    A call counts as answered within three rings only when off-hook was sensed or staff confirmed
+    it; an unknown outcome is never counted as missed (nor as answered).
+    """
 
     calls: int
     answered: int
@@ -202,22 +243,39 @@ class DeskFigures:
     average_rings_to_answer: float | None
     open_callbacks: int
     overdue_callbacks: int
+    gaps: tuple[LineGap, ...] = ()
+    unwatched_seconds: float = 0.0
+    basis: tuple[tuple[str, dict], ...] = ()   # (msgid, params): what the figures rest on, for the screen
 
 
 def figures(db: sqlite_utils.Database, clock: Clock, start: datetime, end: datetime, rings_rule: int = 3) -> DeskFigures:
     """Share answered within three rings, missed calls, average rings to answer, open callbacks."""
     calls = [c for c in calls_between(db, start, end) if c.outcome != "ringing"]
-    answered = [c for c in calls if c.outcome == "answered"]
+    # Answered counts only when the line sensed off-hook or staff said so (never a guess).
+    answered = [c for c in calls if c.outcome == "answered" and c.source in ("offhook", "staff")]
     missed = sum(1 for c in calls if c.outcome == "missed")
-    unknown = sum(1 for c in calls if c.outcome == "unknown")
+    unknown = sum(1 for c in calls if c.outcome == "unknown" or c.outcome == "answered" and c.source not in ("offhook", "staff"))
     within = sum(1 for c in answered if c.rings_to_answer is not None and c.rings_to_answer <= rings_rule)
     known = len(answered) + missed
     ring_counts = [c.rings_to_answer for c in answered if c.rings_to_answer is not None]
+    gaps = gaps_between(db, start, end)
+    unwatched = sum(max(0.0, (min(datetime.fromisoformat(g.ended_at), end) - max(datetime.fromisoformat(g.started_at), start))
+                        .total_seconds()) for g in gaps)
+    basis: list[tuple[str, dict]] = []
+    if unknown:
+        basis.append(("{unknown} of {calls} calls unknown: answer sensing is not wired", {"unknown": unknown, "calls": len(calls)}))
+    if known:
+        basis.append(("{share} rests on {known} calls with a sensed or confirmed outcome", {"known": known,
+                      "share": f"{round(100 * within / known)}%"}))
+    if gaps:
+        basis.append(("line not watched for {minutes} min in {count} gaps", {"minutes": round(unwatched / 60, 1),
+                      "count": len(gaps)}))
     return DeskFigures(
         calls=len(calls), answered=len(answered), missed=missed, unknown=unknown, within_three=within,
         share_within_three=round(within / known, 4) if known else None,
         average_rings_to_answer=round(sum(ring_counts) / len(ring_counts), 2) if ring_counts else None,
-        open_callbacks=len(open_callbacks(db)), overdue_callbacks=len(overdue_callbacks(db, clock)))
+        open_callbacks=len(open_callbacks(db)), overdue_callbacks=len(overdue_callbacks(db, clock)),
+        gaps=tuple(gaps), unwatched_seconds=round(unwatched, 1), basis=tuple(basis))
 
 
 def day_bounds(clock: Clock, tz_name: str, day: datetime | None = None) -> tuple[datetime, datetime]:

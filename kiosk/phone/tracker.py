@@ -41,11 +41,16 @@ class TrackerSettings:
     rings_before_prompt: int = 3
     offhook_sensing: bool = False
     grace: float = 1.0          # after the end of ring 3, with off-hook sensing
-    stop_margin: float = 1.5    # ringing has stopped when no ring came within a cycle plus this
+    stop_margin: float = 0.8    # ringing has stopped when no ring came within a cycle plus this (CN: 5.8 s)
 
     @property
     def stop_timeout(self) -> float:
         return self.cadence.cycle + self.stop_margin
+
+    @property
+    def cid_window(self) -> float:
+        """How long caller ID heard before ring 1 waits for its ring (FSK comes <= 2 s before it)."""
+        return min(self.cadence.off, 4.0)
 
 
 @dataclass(frozen=True)
@@ -124,15 +129,23 @@ class CallTracker:
     def _start(self, t: float) -> list[CallEvent]:
         self._count += 1
         self._call = _Call(self._count, started=t)
-        out = [self._ev("started", t)]
-        if self._pending_cid is not None and t - self._pending_cid.t < self.settings.stop_timeout * 2:
-            out += self._apply_cid(self._pending_cid)
-        self._pending_cid = None
-        return out
+        pending, self._pending_cid = self._pending_cid, None
+        if pending is not None and t - pending.t <= self.settings.cid_window:
+            # Caller ID before ring 1 (UK, FSK before the first ring): it belongs to this call.
+            self._call.number, self._call.name = pending.number, pending.name
+        return [self._ev("started", t)] + ([self._ev("callerid", pending.t)] if self._call.number or self._call.name else [])
 
     def _apply_cid(self, event: DetectorEvent) -> list[CallEvent]:
-        self._call.number, self._call.name = event.number, event.name
+        call = self._call
+        if (call.number, call.name) == (event.number, event.name or call.name) and call.number:
+            return []   # the same number again (a GSM module repeats +CLIP after every RING)
+        call.number, call.name = event.number or call.number, event.name or call.name
         return [self._ev("callerid", event.t)]
+
+    def known_name(self, call_no: int, name: str) -> None:
+        """The desk knows this caller (earlier notes, visitors, hosts): later events carry the name."""
+        if self._call is not None and self._call.no == call_no and not self._call.name:
+            self._call.name = name
 
     def _new_ring(self, t: float) -> list[CallEvent]:
         out = [] if self._call else self._start(t)
@@ -207,6 +220,8 @@ class CallTracker:
 
     def _on_tick(self, event: DetectorEvent) -> list[CallEvent]:
         call, t = self._call, event.t
+        if self._pending_cid is not None and t - self._pending_cid.t > self.settings.cid_window:
+            self._pending_cid = None   # no ring followed: it must not carry into the next call
         if call is None:
             return []
         out: list[CallEvent] = []

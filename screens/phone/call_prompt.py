@@ -32,6 +32,8 @@ class CallPrompt(FloatLayout):
     greeting = StringProperty("")
     apology = StringProperty("")
     banner = BooleanProperty(False)
+    times = NumericProperty(0)      # earlier calls from this number
+    last = StringProperty("")       # when the last of them started (local, for the screen)
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -41,7 +43,8 @@ class CallPrompt(FloatLayout):
         self.call_no: int | None = None
         self.dismissed: set[int] = set()
         self._sound = None
-        for kind in ("prompt", "ring", "answered", "ended", "callerid"):
+        self._heard: dict[int, dict] = {}
+        for kind in ("prompt", "ring", "answered", "ended", "callerid", "started"):
             app._unsubscribe.append(app.ctx.bus.subscribe(f"call.{kind}", getattr(self, f"_on_{kind}")))
         # Bound methods: Kivy holds them weakly, so the app can be released when it stops.
         app.bind(visitor_mode=self._on_visitor_mode, lang=self._on_lang)
@@ -66,7 +69,8 @@ class CallPrompt(FloatLayout):
         if event.data["call_no"] in self.dismissed:
             return
         self.call_no = event.data["call_no"]
-        self._update(event.data)
+        self.number, self.caller, self.times, self.last = "", "", 0, ""   # nothing from an earlier call
+        self._update({**self._heard.get(self.call_no, {}), **{k: v for k, v in event.data.items() if v}})
         self.banner = self.app.visitor_mode
         self.app.show_overlay(self)
         self._beep()
@@ -77,8 +81,16 @@ class CallPrompt(FloatLayout):
             self._beep()
 
     def _on_callerid(self, event) -> None:
+        # Remembered per call: caller ID and the caller's history usually come before the prompt.
+        self._heard[event.data["call_no"]] = dict(event.data)
+        while len(self._heard) > 20:
+            self._heard.pop(next(iter(self._heard)))
         if event.data["call_no"] == self.call_no:
             self._update(event.data)
+
+    def _on_started(self, event) -> None:
+        if event.data.get("number") or event.data.get("name"):
+            self._on_callerid(event)
 
     def _on_answered(self, event) -> None:
         if event.data["call_no"] == self.call_no:
@@ -88,7 +100,10 @@ class CallPrompt(FloatLayout):
 
     # --- buttons ------------------------------------------------------------------------------------
     def answered(self) -> None:
-        """Staff picked up: the tracker records it (source 'staff' when the line cannot tell)."""
+        """Staff picked up: the tracker records it (source 'staff' when the line cannot tell).
+        Never from the visitor banner: with nobody signed in, a visitor cannot set an outcome."""
+        if self.app.visitor_mode or self.app.user is None:
+            return
         self.app.ctx.bus.publish("call.staff_answered", call_no=self.call_no)
         self.hide()
 
@@ -103,8 +118,11 @@ class CallPrompt(FloatLayout):
     # --- texts ----------------------------------------------------------------------------------------
     def _update(self, data: dict) -> None:
         self.rings = data.get("rings", self.rings)
-        self.number = data.get("number") or ""
-        self.caller = data.get("name") or ""
+        self.number = data.get("number") or self.number
+        self.caller = data.get("name") or self.caller
+        if "times" in data:
+            self.times = int(data.get("times") or 0)
+            self.last = _local(data.get("last") or "", self.app.ctx.config.get("site", "timezone"))
         self._texts()
 
     def _texts(self) -> None:
@@ -118,7 +136,7 @@ class CallPrompt(FloatLayout):
         owed = apology_for(int(self.rings), rings_before_prompt=phone["rings_before_prompt"],
                            mandatory_rings=mandatory)
         if owed is Apology.MANDATORY:
-            lead = app.tr("Apologise first (mandatory after {n} rings):", app.lang).format(n=mandatory)
+            lead = app.tr("Apologise first (mandatory from ring {n} on):", app.lang).format(n=mandatory)
         elif owed is Apology.OPTIONAL:
             lead = app.tr("Late answer: start with an apology:", app.lang)
         else:  # the prompt only shows once the call is late, so picking up now still owes the apology
@@ -137,6 +155,16 @@ class CallPrompt(FloatLayout):
         except Exception as exc:
             log.warning("no sound for the call prompt: %s", exc)
             self._sound = False
+
+
+def _local(iso: str, tz_name: str) -> str:
+    """A stored UTC time as the site's 'MM-DD HH:MM'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    try:
+        return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz_name)).strftime("%m-%d %H:%M")
+    except (ValueError, TypeError, KeyError):
+        return ""
 
 
 def alert_wav() -> Path:

@@ -1,7 +1,7 @@
 """The desk's phone section: today's calls, confirming outcomes, 5W1H notes, callbacks, figures."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -22,8 +22,34 @@ OUTCOME_TEXT = {"answered": "answered", "missed": "missed", "unknown": "not know
 
 
 def local_time(app, iso: str) -> str:
+    """HH:MM for today, MM-DD HH:MM for any other day (a due time or an older call needs its date)."""
     from zoneinfo import ZoneInfo
-    return parse_iso(iso).astimezone(ZoneInfo(app.desk.tz)).strftime("%H:%M")
+    tz = ZoneInfo(app.desk.tz)
+    moment = parse_iso(iso).astimezone(tz)
+    today = app.desk.clock.now().astimezone(tz).date()
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+LIST_DAYS = 7              # the call list reaches back a week: yesterday's unknown calls still need a tap
+CALLBACK_RESULTS = ("Reached the caller", "No answer", "Left a message")   # msgids, one tap each
+
+
+class GapRowView(BoxLayout):
+    """A time the line was not watched, in the call list."""
+
+    text = StringProperty("")
+
+
+class CallbackResult(ModalView):
+    """How did the callback go? One tap records the result with the callback."""
+
+    def __init__(self, section, note, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section, self.note = section, note
+
+    def choose(self, result: str) -> None:
+        self.dismiss()
+        self.section.callback_done(self.note, result)
 
 
 class CallRowView(BoxLayout):
@@ -95,6 +121,7 @@ class PhoneSection(Screen):
     """Refreshes itself (throttled) whenever a call event arrives."""
 
     calls_text = StringProperty("")
+    basis_text = StringProperty("")   # what the figures rest on (unknown outcomes, gaps)
     share_text = StringProperty("")
     missed_text = StringProperty("")
     rings_text = StringProperty("")
@@ -124,10 +151,18 @@ class PhoneSection(Screen):
         self.calls_text, self.share_text, self.missed_text = str(figures.calls), share, str(figures.missed)
         self.rings_text, self.callbacks_text = rings, str(figures.open_callbacks)
         self.overdue = figures.overdue_callbacks
+        basis = [app.tr(msgid, app.lang).format(**params) for msgid, params in figures.basis]
+        self.basis_text = " · ".join(basis)
         calls_box = self.ids.calls
         calls_box.clear_widgets()
-        for call in desk.call(calllog.calls_between, start, end)[:100]:
-            calls_box.add_widget(CallRowView(call=call, section=self))
+        since = start - timedelta(days=LIST_DAYS - 1)
+        rows = [(c.started_at, CallRowView(call=c, section=self)) for c in desk.call(calllog.calls_between, since, end)[:100]]
+        for gap in desk.call(calllog.gaps_between, since, end)[-20:]:
+            text = app.tr("line not watched {start}–{end}", app.lang).format(start=local_time(app, gap.started_at),
+                                                                           end=local_time(app, gap.ended_at))
+            rows.append((gap.started_at, GapRowView(text=text)))
+        for _, widget in sorted(rows, key=lambda r: r[0], reverse=True):
+            calls_box.add_widget(widget)
         callbacks_box = self.ids.callbacks
         callbacks_box.clear_widgets()
         now = desk.clock.now().isoformat()
@@ -152,10 +187,17 @@ class PhoneSection(Screen):
         desk.open_section(sections.find("complaints"))
         return desk.ids.content.get_screen("complaints").from_call_note(note_id)
 
-    def callback_done(self, note) -> None:
+    def picked_up(self, call) -> None:
+        """One tap on the call row: I answered this one (staff confirm, audited)."""
+        self.confirm(call, "answered")
+
+    def ask_callback_result(self, note) -> None:
+        CallbackResult(self, note).open()
+
+    def callback_done(self, note, result: str = "") -> None:
         app = App.get_running_app()
         try:
-            app.desk.call(calllog.complete_callback, note["id"])
+            app.desk.call(calllog.complete_callback, note["id"], result)
         except calllog.CallLogError as exc:
             app.toast(show_refusal(exc))
         self.refresh()

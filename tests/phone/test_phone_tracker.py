@@ -64,7 +64,7 @@ def test_without_offhook_sensing_prompt_fires_at_the_start_of_ring_4(cadence):
     ended = out[-1]
     assert (ended.outcome, ended.source, ended.rings) == ("unknown", "heuristic", 6)
     # Rings stopped one cycle plus the margin after the last one started.
-    assert ended.t == pytest.approx(5 * c.cycle + c.cycle + 1.5, abs=0.11)
+    assert ended.t == pytest.approx(5 * c.cycle + c.cycle + TrackerSettings().stop_margin, abs=0.11)
 
 
 @pytest.mark.parametrize("cadence", ["CN", "US", "UK"])

@@ -133,5 +133,5 @@ async def test_the_prompt_follows_the_configured_apology_threshold(kivy_app):
     assert app.call_prompt.apology.startswith("接听较晚，请先道歉："), app.call_prompt.apology
     publish_call(app, "ring", rings=7, number="13800138000")
     await settle(app)
-    assert app.call_prompt.apology.startswith("超过 7 声，必须先道歉："), app.call_prompt.apology
+    assert app.call_prompt.apology.startswith("已响到第 7 声，必须先道歉："), app.call_prompt.apology  # from ring 7 on, not "over 7"
     assert not app.desk.signed_in and app.desk.actor.role == "visitor"
