@@ -28,7 +28,7 @@ LOCK_SECONDS = LOCK_STEPS[0]
 _RESETS = ("user.unlock", "user.pin_reset", "user.reactivate")  # each ends a streak of wrong PINs
 # scrypt cost: ~40 ms on a desktop core, a few hundred on a Pi - slow for a guesser, fine for a login.
 _N, _R, _P = 2**14, 8, 1
-_PIN = re.compile(r"^\d{4,8}$")
+_PIN = re.compile(r"^[0-9]{4,8}$")  # ASCII only: \d would take full-width digits
 
 
 class AuthError(Refusal, ValueError):
@@ -183,7 +183,9 @@ def sign_out(db: sqlite_utils.Database, clock: Clock, user: User, *, reason: str
 def verify_manager(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> User:
     """Approve a manager-only action (void, refund, export) with that manager's PIN."""
     row = _account(db, user_id)
-    if row is not None and row[2] != "manager":
+    if row is None or not row[4]:
+        raise AuthError("no such account")
+    if row[2] != "manager":
         raise AuthError("a manager's PIN is needed")
     return sign_in(db, clock, user_id, pin, purpose="approve")
 

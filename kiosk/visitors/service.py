@@ -335,21 +335,37 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
+def _name_words(folded: str) -> list[str]:
+    """The name's Latin words plus the toneless pinyin of its Chinese (王建国 -> wang jian guo)."""
+    words = _LATIN_WORD.findall(folded)
+    chinese = "".join(_CJK.findall(folded))
+    if chinese:
+        from pypinyin import lazy_pinyin  # the data loads once, on the first search
+        pinyin = [w for w in lazy_pinyin(chinese) if _LATIN_WORD.fullmatch(w)]
+        return pinyin + [w for w in words if w not in pinyin]
+    return words
+
+
 def _host_matches(name: str, query: str) -> bool:
     """At least two characters of the name's Chinese, or a whole pinyin syllable/Latin word (or the first
-    three letters of one), or the initials of the full Latin name (Li Na: "ln"). Literal text only:
-    `_` and `%` are characters, not wildcards."""
+    three letters of one), or the initials of the full name (王建国: "wjg"; Emma Clarke: "ec"). Literal
+    text only: `_` and `%` are characters, not wildcards."""
     folded = unicodedata.normalize("NFKC", name).casefold()
-    words = _LATIN_WORD.findall(folded)
     if _CJK.search(query):
         return len(query) >= 2 and query in folded
     if not re.fullmatch(r"[a-z]+( [a-z]+)*", query):
         return False
+    words = _name_words(folded)
+    latin = _LATIN_WORD.findall(folded)
+    chinese = "".join(_CJK.findall(folded))
+    pinyin = words[:len(chinese)] if chinese else []
     parts = query.split()
     if len(parts) > 1:
-        return " ".join(words).find(query) >= 0 and all(p in words or len(p) >= 3 for p in parts)
-    return any(query == w or (len(query) >= 3 and w.startswith(query)) for w in words) or (
-        len(words) >= 2 and query == "".join(w[0] for w in words))
+        return all(p in words or (len(p) >= 3 and any(w.startswith(p) for w in words)) for p in parts) and (
+            " ".join(latin).find(query) >= 0 or " ".join(pinyin).find(query) >= 0)
+    initials = {"".join(w[0] for w in group) for group in (pinyin, latin) if len(group) >= 2}
+    return (any(query == w or (len(query) >= 3 and w.startswith(query)) for w in words)
+            or query in initials or query == "".join(pinyin) or query == "".join(latin))
 
 
 def find_hosts(db: sqlite_utils.Database, text: str, limit: int = HOST_RESULTS) -> list[dict]:
