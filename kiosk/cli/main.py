@@ -26,6 +26,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "kiosk.cli.export:export_cmd",
     "catalogue": "kiosk.cli.catalogue:catalogue_group",
     "visitors": "kiosk.cli.visitors:visitors_group",
+    "privacy": "kiosk.cli.privacy:privacy_group",
 }
 
 

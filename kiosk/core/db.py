@@ -69,9 +69,11 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
     """
     path = str(path)
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_private(Path(path))
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Deleted and overwritten content is zeroed on disk, not left in free pages (erasure must erase).
+    conn.execute("PRAGMA secure_delete=ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")  # a kiosk gets unplugged: WAL+FULL survives power loss
@@ -87,6 +89,22 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
     if origin is None:
         stamp[0] = stored_origin(db) or stamp[0]
     return db
+
+
+def make_private(path: Path) -> None:
+    """The database file (and its -wal/-shm, which SQLite creates with the database file's mode) owner
+    read/write only whatever the umask; a folder created for it is owner-only (0700). An existing file
+    from before is tightened too."""
+    import os
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if each.exists() and (each.stat().st_mode & 0o077):
+            os.chmod(each, 0o600)
 
 
 def _register_functions(conn: sqlite3.Connection, origin: Origin) -> list[Origin]:

@@ -87,6 +87,8 @@ STATE_TABLES: dict[str, str] = {
     "stock_levels": "running stock balance kept by a trigger; stock_movements stay the record",
     "schema_migrations": "which migrations this database has",
     "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",
+    "privacy_erasing": "a row only inside an erasure's own transaction: lets the append-only triggers of the "
+                       "personal-data tables pass the blanking of a person's data (kiosk.core.erasure)",
 }
 
 APPEND_ONLY_EVENTS = ("update", "delete")

@@ -6,6 +6,7 @@ folder without a manifest is an incomplete export.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -115,7 +116,9 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
     start, end = range_bounds(first, last, tz_name)
     folder = destination / folder_name(first, last)
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(OSError):  # owner only whatever the umask (FAT sticks have no modes)
+            folder.chmod(0o700)
     except OSError as exc:
         raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=exc.strerror or str(exc)) from exc
     _drop_manifest(folder)

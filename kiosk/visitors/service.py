@@ -328,6 +328,11 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = 
         if count:
             audit.record(db, clock, Actor("system"), "visitor.retention", "visits", None, None,
                          {"anonymised": count, "older_than_days": days})
+    # What the anonymisation does not reach (expected visitors, badge documents...) by the inventory;
+    # then the index and the file are scrubbed so the blanked words are gone from disk too.
+    from kiosk.core import erasure
+    if not erasure.apply_retention(db, clock) and count:
+        erasure.scrub_files(db)
     return count
 
 
