@@ -102,7 +102,7 @@ def test_erasure_leaves_no_byte_of_the_person_in_db_wal_or_export(tmp_path, data
     out.mkdir()
     day = clock.now().astimezone(__import__("zoneinfo").ZoneInfo(TZ)).date()
     export.run_export(database, clock, first=day - timedelta(days=1), last=day + timedelta(days=1), tz_name=TZ,
-                      destination=out)
+                      destination=out, actor=boss.actor())
     files = [path] + [p for p in path.parent.iterdir() if p.name.startswith("kiosk.db-")]
     leaks = _scan(*files, out)
     assert not leaks, leaks
@@ -122,7 +122,7 @@ def test_files_are_owner_only_whatever_the_umask(tmp_path, database, clock):
     old = os.umask(0)
     try:
         result = export.run_export(database, clock, first=date(2026, 11, 30), last=date(2026, 12, 1), tz_name=TZ,
-                                   destination=out, formats=["csv", "xlsx", "pdf"])
+                                   destination=out, formats=["csv", "xlsx", "pdf"], actor=SYSTEM)
     finally:
         os.umask(old)
     assert stat.S_IMODE(result.folder.stat().st_mode) == 0o700
