@@ -123,12 +123,13 @@ def test_a_lower_numbered_migration_landing_later_is_still_applied(tmp_path, mon
     from kiosk.core.db import Migration
     shipped = db_mod.migrations()
     late = [m for m in shipped if m.version == 5]
-    # 0011 rebuilds every area's record tables, so it waits for 5 too (it lands after it here).
-    monkeypatch.setattr(db_mod, "migrations", lambda: [m for m in shipped if m.version not in (5, 11)])
+    # 0011 rebuilds every area's record tables, so it waits for 5 too (it lands after it here); 0014
+    # replaces triggers that 0011 creates, so it waits for 0011.
+    monkeypatch.setattr(db_mod, "migrations", lambda: [m for m in shipped if m.version not in (5, 11, 14)])
     database = db_mod.connect(tmp_path / "k.db")
     assert "lf_items" not in database.table_names()
     monkeypatch.setattr(db_mod, "migrations", lambda: shipped)
-    assert db_mod.apply_migrations(database) == [5, 11]
+    assert db_mod.apply_migrations(database) == [5, 11, 14]
     assert "lf_items" in database.table_names()
     assert db_mod.schema_version(database) == shipped[-1].version
     assert db_mod.apply_migrations(database) == [] and isinstance(late[0], Migration)

@@ -48,7 +48,7 @@ def test_full_width_spaced_and_lower_x_numbers_are_the_same_number():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1900, 2026), st.integers(1, 12), st.integers(1, 28), st.text("0123456789", min_size=9, max_size=9),
+@given(st.integers(1900, 2025), st.integers(1, 12), st.integers(1, 28), st.text("0123456789", min_size=9, max_size=9),
        st.integers(0, 16), st.text("0123456789", min_size=1, max_size=1))
 def test_any_single_digit_change_of_a_valid_number_is_caught(year, month, day, rest, position, digit):
     number = valid_id(f"{rest[:6]}{year:04d}{month:02d}{day:02d}{rest[6:]}")
