@@ -232,6 +232,12 @@ class KioskApp(App):
         self.lang = lang
         self.refresh_site_name()
 
+    def reset_visitor_language(self) -> None:
+        """The next visitor starts in the site's language, whatever the last one chose."""
+        default = self.ctx.config.get("site", "language")
+        if self.lang != default:
+            self.set_language(default)
+
     def refresh_site_name(self) -> None:
         self.site_name = self.desk.visitor_call(settings.localized, "site_name", self.lang)
 
@@ -361,4 +367,6 @@ class KioskApp(App):
             screen = self.sm.current_screen
             if hasattr(screen, "reset"):
                 screen.reset()
+            self.close_everything()
+            self.reset_visitor_language()
             self.go("home")

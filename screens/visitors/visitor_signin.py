@@ -64,6 +64,12 @@ class VisitorSignIn(Screen):
         self.hint = self.host_name = self.greeting = self.code = self.message = ""
         self.host_id, self.purpose, self.party_size, self.returning = 0, "meeting", 1, False
         self.ids.host_results.clear_widgets()
+        for keyboard in (self.ids.keyboard, self.ids.host_keyboard):
+            # A half-typed pinyin syllable and its candidate bar must not greet the next visitor (nor be
+            # typed into their first field by their first Next).
+            keyboard.composition = ""
+            keyboard.candidates = []
+            keyboard.page, keyboard.shift, keyboard.mode = 0, False, "zh"
         self.step("phone")
 
     def step(self, name: str) -> None:
@@ -179,5 +185,8 @@ class VisitorSignIn(Screen):
         self._done_event = Clock.schedule_once(lambda _dt: self.finish(), DONE_SECONDS)
 
     def finish(self) -> None:
+        """Done (or cancelled): everything wiped, and the next visitor starts in the site's language."""
         self.reset()
-        App.get_running_app().go("home")
+        app = App.get_running_app()
+        app.reset_visitor_language()
+        app.go("home")
