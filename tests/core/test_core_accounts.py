@@ -112,3 +112,34 @@ def test_every_sign_in_sign_out_and_account_change_is_audited(db, clock, people)
     assert actions == ["user.add", "user.add", "user.sign_in", "user.sign_out", "user.approve", "user.rename",
                        "user.pin_reset", "user.deactivate", "user.reactivate", "user.unlock"]
     assert [a["locked"] for a in auth.all_accounts(db, clock)] == [0, 0]
+
+
+def test_cli_account_life_cycle_needs_a_manager_pin(tmp_path):
+    from click.testing import CliRunner
+
+    from kiosk.cli.main import main
+    from kiosk.core import db as db_mod
+    path = str(tmp_path / "k.db")
+    runner = CliRunner()
+
+    def run(*args, pin_input="9999\n"):
+        return runner.invoke(main, ["user", *args, "--db", path], input=pin_input)
+    assert run("add", "--name", "Boss", "--role", "manager", "--pin", "9999").exit_code == 0
+    assert run("add", "--name", "Leaver", "--role", "staff", "--pin", "2468").exit_code == 0
+    wrong = run("deactivate", "Leaver", "--manager", "Boss", pin_input="0000\n")
+    assert wrong.exit_code != 0 and "wrong PIN" in wrong.output
+    assert run("deactivate", "Leaver", "--manager", "Boss").exit_code == 0
+    database = db_mod.connect(path)
+    leaver = database.execute("SELECT id FROM users WHERE name = 'Leaver'").fetchone()[0]
+    from kiosk.core.clock import SystemClock
+    with pytest.raises(auth.AuthError, match="no such account"):
+        auth.sign_in(database, SystemClock(), leaver, "2468")
+    assert run("reactivate", "Leaver", "--manager", "Boss").exit_code == 0
+    assert run("rename", "Leaver", "Stayer", "--manager", "Boss").exit_code == 0
+    assert run("reset-pin", "Stayer", "--manager", "Boss", pin_input="9999\n1357\n1357\n").exit_code == 0
+    assert run("unlock", "Stayer", "--manager", "Boss").exit_code == 0
+    changed = run("change-pin", "Stayer", pin_input="1357\n8642\n8642\n")
+    assert changed.exit_code == 0, changed.output
+    assert auth.sign_in(database, SystemClock(), leaver, "8642").name == "Stayer"
+    notboss = run("unlock", "Stayer", "--manager", "Stayer", pin_input="8642\n")
+    assert notboss.exit_code != 0 and "no manager account" in notboss.output
