@@ -28,6 +28,9 @@ ERASED = "***"
 # Where an erasure does not reach: a derived index (cleaned through its content table) and the host
 # directory (staff, kept while they work here; a manager retires or renames them).
 SKIP_TABLES = ("visits_fts", "hosts")
+# Found and listed, but kept by an erasure: the deny list is the desk's safety record about that person
+# (a manager lifts an entry; its append-only triggers are not relaxed).
+KEPT_TABLES = ("deny_list",)
 MIN_TEXT = 2  # shorter names are not searched inside free text (one character would match everywhere)
 
 
@@ -147,11 +150,15 @@ def erase(db: sqlite_utils.Database, clock: Clock, actor: Actor, person: Person)
     now = utc_iso(clock.now())
     with _erasing(db):
         for (table, column), ids in found.hits.items():
+            if table in KEPT_TABLES:
+                continue
             item = next(p for p in personal_columns(table) if p.column == column)
             _blank(db, item, ids, person, now)
-        audit.record(db, clock, actor, "privacy.erase", None, None, None, {"rows": found.tables()})
+        done = {t: n for t, n in found.tables().items() if t not in KEPT_TABLES}
+        audit.record(db, clock, actor, "privacy.erase", None, None, None,
+                     {"rows": done, "kept": {t: n for t, n in found.tables().items() if t in KEPT_TABLES}})
     scrub_files(db)
-    return found.tables()
+    return done
 
 
 def apply_retention(db: sqlite_utils.Database, clock: Clock) -> dict[str, int]:
@@ -162,7 +169,7 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock) -> dict[str, int]:
     now = utc_iso(clock.now())
     with _erasing(db):
         for item in personal_columns():
-            if not item.retention or item.table in SKIP_TABLES or item.table == "visits" or item.table not in tables:
+            if not item.retention or item.table in SKIP_TABLES + KEPT_TABLES or item.table == "visits" or item.table not in tables:
                 continue
             cutoff = utc_iso(clock.now() - timedelta(days=settings.get(db, item.retention)))
             if len(cutoff) > 10 and item.since == "expected_on":

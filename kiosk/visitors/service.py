@@ -161,6 +161,17 @@ def _last_visit(db, phone: str, name: str) -> dict | None:
     return None
 
 
+def details_by_pass(db: sqlite_utils.Database, code: str) -> dict:
+    """The visitor's own details from the code on their earlier badge (having the badge is the proof):
+    name and organisation of that visit, or {} (an unknown or anonymised code tells nothing)."""
+    code = (code or "").strip().upper()
+    if not re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", code):
+        return {}
+    row = next(db.query("SELECT name, phone, organisation FROM visits WHERE signout_code = ? AND anonymised_at IS NULL",
+                        (code,)), None)
+    return dict(row) if row and row["name"] else {}
+
+
 def expected_host(db: sqlite_utils.Database, clock: Clock, phone: str, name: str,
                   tz: str = "Asia/Shanghai") -> dict | None:
     """For the visitor who typed their own phone and name: today's pre-registration with its host

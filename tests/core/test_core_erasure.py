@@ -169,3 +169,15 @@ def test_cli_find_and_erase_need_a_manager_pin(tmp_path, clock):
     again = runner.invoke(main, ["privacy", "find", "--db", str(path), "--phone", PHONE, "--manager", "王经理"],
                           input="9999\n")
     assert "no records hold" in again.output
+
+
+def test_a_denied_person_is_erased_everywhere_but_the_deny_list(database, clock):
+    from kiosk.visitors import service as visitors
+    boss = _fill(database, clock)
+    visitors.add_to_deny_list(database, clock, boss.actor(), phone=PHONE, reason="banned")
+    person = Person(phone=PHONE, name=NAME)
+    assert "deny_list" in erasure.find(database, person).tables()
+    done = erasure.erase(database, clock, boss.actor(), person)
+    assert "deny_list" not in done and "visits" in done
+    assert database.execute("SELECT phone FROM deny_list").fetchone()[0] == PHONE, "kept: a manager lifts it"
+    assert set(erasure.find(database, person).tables()) == {"deny_list"}

@@ -110,3 +110,15 @@ def test_deny_list_matches_an_identity_document_at_the_counter(db, clock, host, 
                        visitors.deny_entries(db)[0]["id"], "resolved")
     visitors.sign_in(db, clock, Visitor("Someone", "13500000000", host, "meeting", id_type="id_card",
                                         id_number="110101199003071233"), actor=desk)
+
+
+def test_a_pass_code_from_their_own_badge_is_proof(db, clock, host):
+    first = visitors.sign_in(db, clock, Visitor("欧阳娜娜", "13911112222", host, "meeting", organisation="华为",
+                                                privacy_accepted=True))
+    assert visitors.details_by_pass(db, first.code.lower()) == {"name": "欧阳娜娜", "phone": "13911112222",
+                                                                 "organisation": "华为"}
+    for guess in ("", "ZZZZZ", "%", "_____", first.code + "X", "' OR 1=1 --"):
+        assert visitors.details_by_pass(db, guess) == {}
+    clock.advance(40 * 24 * 3600)
+    visitors.apply_retention(db, clock)
+    assert visitors.details_by_pass(db, first.code) == {}, "an anonymised visit proves nothing"
