@@ -101,13 +101,18 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        # The call prompt and the devices come after the first frame, so the home screen is not delayed
-        # (the background jobs start on first use).
-        Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
-        if self.start_hardware:
-            Clock.schedule_once(lambda dt: self._start_hardware(), 0.5)
+        # The call prompt and the devices come after the first frame has been drawn, so the home
+        # screen never waits for them (importing the printer stack alone takes a second on a Pi);
+        # the background jobs start on first use.
+        Window.bind(on_flip=self._after_first_frame)
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
+
+    def _after_first_frame(self, *args) -> None:
+        Window.unbind(on_flip=self._after_first_frame)
+        Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
+        if self.start_hardware:
+            Clock.schedule_once(lambda dt: self._start_hardware(), 0.3)
 
     @property
     def jobs(self):

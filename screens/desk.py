@@ -22,6 +22,21 @@ class DeskScreen(Screen):
 
     def on_kv_post(self, base_widget) -> None:
         self.ids.content.transition = NoTransition()
+        self.ids.nav.parent.bind(height=lambda *a: self._fit_navigation())
+
+    def _fit_navigation(self) -> None:
+        """Share the column's height among the section buttons (48-72 px each), so every section,
+        Reports included, is on screen at 1024×600 and 1280×800 uses its height; below 48 px the
+        column scrolls."""
+        from kivy.metrics import dp
+        nav = self.ids.nav
+        buttons = list(nav.children)
+        if not buttons:
+            return
+        free = nav.parent.height - 2 * dp(6) - dp(6) * (len(buttons) - 1)
+        height = max(dp(48), min(dp(72), free / len(buttons)))
+        for button in buttons:
+            button.height = height
 
     def rebuild_navigation(self) -> None:
         """Buttons for the sections this user may open (managers see Reports)."""
@@ -34,6 +49,7 @@ class DeskScreen(Screen):
             button.section_name = section.name
             button.bind(on_release=self._nav_pressed)
             nav.add_widget(button)
+        self._fit_navigation()
         visible = sections.staff_sections(is_manager)
         if visible:
             self.open_section(visible[0])

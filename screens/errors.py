@@ -12,27 +12,19 @@ from typing import Callable
 
 from kivy.base import ExceptionHandler, ExceptionManager
 
-from kiosk.core.errors import Refusal
+from kiosk.core.errors import message_of
 
 log = logging.getLogger(__name__)
 REPEAT_WINDOW = 10.0   # seconds: the same failure again within this is counted, not logged in full
 MAX_REMEMBERED = 50    # distinct failures kept for that count (bounded memory)
 
 
-def _(msgid: str) -> str:
-    """Marks a msgid for the catalogue check; translated where it is shown."""
-    return msgid
-
-
-FAILED = _("Something went wrong ({error}). The desk keeps running; the details are in the log.")
 
 
 def failure_text(app, exc: BaseException) -> str:
     """What staff read: a refusal's own translated message, otherwise a translated notice naming the
     kind of error (never its raw text, which may hold personal data)."""
-    if isinstance(exc, Refusal):
-        return exc.message(app.lang)
-    return app.tr(FAILED, app.lang).format(error=type(exc).__name__)
+    return message_of(exc, app.lang)
 
 
 class DeskExceptionHandler(ExceptionHandler):

@@ -48,17 +48,42 @@ def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screens
 
     app = KioskApp(ctx=ctx, demo=demo)
     if screenshot is not None:
-        from kivy.clock import Clock
-
-        def shoot(dt) -> None:
-            from screens.shots import save_screenshot
-            save_screenshot(screenshot)
-            print(f"screenshot saved to {screenshot}")
-            app.stop()
-        app.bind(on_start=lambda *a: Clock.schedule_once(shoot, 1.0))
+        _screenshot_when_drawn(app, screenshot)
     if first_frame_exit:
         _exit_after_first_frame(app)
     app.run()
+
+
+def _screenshot_when_drawn(app, screenshot: Path, settle_s: float = 1.0, frames: int = 3) -> None:
+    """Save the screen once it has really been drawn: at least `frames` frames flipped after start
+    and `settle_s` seconds passed. A timer alone saved a black picture on a busy first start (fonts
+    and the home screen not yet drawn when it fired)."""
+    import time
+
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    state = {"start": None, "flips": 0, "done": False}
+
+    def started(*args) -> None:
+        state["start"] = time.monotonic()
+        Clock.schedule_interval(lambda dt: Window.canvas.ask_update(), 0.1)  # keep frames coming
+
+    def flipped(*args) -> None:
+        if state["start"] is None or state["done"]:
+            return
+        state["flips"] += 1
+        if state["flips"] >= frames and time.monotonic() - state["start"] >= settle_s:
+            state["done"] = True
+            Clock.schedule_once(shoot, 0)
+
+    def shoot(dt) -> None:
+        from screens.shots import save_screenshot
+        save_screenshot(screenshot)
+        print(f"screenshot saved to {screenshot}")
+        app.stop()
+    app.bind(on_start=started)
+    Window.bind(on_flip=flipped)
 
 
 def _exit_after_first_frame(app) -> None:

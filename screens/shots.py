@@ -12,6 +12,9 @@ def save_screenshot(path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Window.screenshot reads the GL back buffer, which after a flip holds nothing defined (on a fresh
+    # box the first `kiosk run --screenshot` saved a black picture): draw the window into it first.
+    Window.dispatch("on_draw")
     # Window.screenshot numbers its files; shoot into a private folder, then move into place.
     with tempfile.TemporaryDirectory() as tmp:
         shot = Window.screenshot(name=os.path.join(tmp, "shot.png"))

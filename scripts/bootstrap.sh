@@ -12,8 +12,10 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 need_apt=()
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # fonts-noto-cjk: the SC face; libgl1/libegl1/mesa: Kivy's window (offscreen too); socat: pty tests;
-# poppler-utils: PDF checks; libmtdev1: Kivy's touch input on the Pi.
-for pkg in fonts-noto-cjk libgl1 libegl1 libgl1-mesa-dri libmtdev1 socat poppler-utils; do
+# poppler-utils: PDF checks; libmtdev1: Kivy's touch input on the Pi;
+# libzinnia0 + tegaki-zinnia-simplified-chinese: offline handwriting (kiosk/input/handwriting.py).
+for pkg in fonts-noto-cjk libgl1 libegl1 libgl1-mesa-dri libmtdev1 socat poppler-utils \
+           libzinnia0 tegaki-zinnia-simplified-chinese; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -41,20 +41,24 @@ def db_group() -> None:
 @config_option
 @db_option
 def db_check(config_path: Path | None, db_path: Path | None) -> None:
-    """Run PRAGMA integrity_check, compare stock balances with their movements, check every record table's
-    append-only triggers, print the schema version."""
+    """Run PRAGMA integrity_check and foreign_key_check, compare stock balances with their movements,
+    check every record table's append-only triggers, print the schema version."""
     from kiosk.core import db as db_mod
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
         raise click.ClickException(f"no database at {ctx.db_path}")
     database = db_mod.connect(ctx.db_path, migrate=False)
+    version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
+    if version > latest:  # a newer program wrote it: our idea of its tables and triggers is out of date
+        raise click.ClickException(f"{ctx.db_path} has schema version {version}, newer than this software "
+                                   f"knows ({latest}): check it with the version that wrote it")
     result = db_mod.integrity_check(database)
     if "stock_levels" in database.table_names():
         from kiosk.counter.sales import stock_mismatches
         result = [r for r in result if r != "ok"] + [f"stock {m}" for m in stock_mismatches(database)] or ["ok"]
     # Before `kiosk db migrate` has run 0011 this lists the guards the old schema lacked.
     result = [r for r in result if r != "ok"] + db_mod.append_only_problems(database) or ["ok"]
-    version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
+    result = [r for r in result if r != "ok"] + db_mod.foreign_key_problems(database) or ["ok"]
     click.echo(f"database: {ctx.db_path}")
     click.echo(f"schema version: {version} (latest {latest})")
     click.echo("integrity: " + "; ".join(result))
@@ -248,7 +252,7 @@ def demo_init(config_path: Path | None, db_path: Path | None) -> None:
 
 
 def _add_seed_command() -> None:
-    """`kiosk demo seed` lives with the reports area (kiosk/cli_export.py)."""
+    """`kiosk demo seed` lives with the reports area (kiosk/cli/export.py)."""
     from kiosk.cli.export import seed_cmd
     demo_group.add_command(seed_cmd)
 

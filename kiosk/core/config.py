@@ -158,7 +158,13 @@ def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
             values[section][key] = value
     if values["phone"]["detector"] in ("at", "ri", "line") and not values["phone"]["port"]:
         problems.append(f"[phone] port: expected a serial device path when detector = '{values['phone']['detector']}'")
-    if values["phone"]["apology_mandatory_rings"] <= values["phone"]["rings_before_prompt"]:
+    phone_raw = raw.get("phone") if isinstance(raw.get("phone"), dict) else {}
+    if "apology_mandatory_rings" not in phone_raw:
+        # Not set: five rings, or one past the prompt when the prompt itself comes later (a box that
+        # prompts after 6 rings must not fail to start for a key its operator never wrote).
+        phone = values["phone"]
+        phone["apology_mandatory_rings"] = max(phone["apology_mandatory_rings"], phone["rings_before_prompt"] + 1)
+    elif values["phone"]["apology_mandatory_rings"] <= values["phone"]["rings_before_prompt"]:
         problems.append(f"[phone] apology_mandatory_rings = {values['phone']['apology_mandatory_rings']}: expected more"
                         f" than rings_before_prompt ({values['phone']['rings_before_prompt']})")
     if values["printer"]["kind"] == "network" and not values["printer"]["host"]:

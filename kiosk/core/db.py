@@ -78,6 +78,9 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")  # a kiosk gets unplugged: WAL+FULL survives power loss
     conn.execute("PRAGMA foreign_keys=ON")
+    # INSERT OR REPLACE deletes the old row; only with recursive triggers does that delete meet the
+    # record tables' _no_delete guard (sqlite-utils sets this too; the guard must not depend on it).
+    conn.execute("PRAGMA recursive_triggers=ON")
     # Record tables take their uid, site_id and terminal_id from column DEFAULTs that call the
     # functions below; SQLite runs functions named in the schema only when the schema is trusted.
     conn.execute("PRAGMA trusted_schema=ON")
@@ -182,6 +185,9 @@ def apply_migrations(db: sqlite_utils.Database, *, upto: int | None = None) -> l
     finally:
         conn.execute(f"PRAGMA cache_size={int(cache)}")
         conn.execute("PRAGMA foreign_keys=ON")
+    # INSERT OR REPLACE deletes the old row; only with recursive triggers does that delete meet the
+    # record tables' _no_delete guard (sqlite-utils sets this too; the guard must not depend on it).
+    conn.execute("PRAGMA recursive_triggers=ON")
     return applied_now
 
 
@@ -274,20 +280,46 @@ def integrity_check(db: sqlite_utils.Database) -> list[str]:
     return [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
 
 
-def append_only_problems(db: sqlite_utils.Database) -> list[str]:
-    """What is missing of the append-only guard: each declared record table's UPDATE and DELETE triggers.
+def _guard_sql(table: str, event: str) -> str:
+    """The one shape of an append-only trigger (whitespace folded), as migration 0011 writes them."""
+    return (f"CREATE TRIGGER {records.trigger_name(table, event)} BEFORE {event.upper()} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
 
-    The expected names come from kiosk.core.records (the one declaration of record tables).
+
+def append_only_problems(db: sqlite_utils.Database) -> list[str]:
+    """What is missing or wrong in the append-only guard: each declared record table's UPDATE and DELETE
+    triggers must exist and have the guard's own body (a same-named trigger that blocks nothing is a
+    problem too). The expected names come from kiosk.core.records (the one declaration of record tables).
     """
-    present = {row[0]: row[1] for row in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
+    present = {row[0]: (row[1], " ".join((row[2] or "").split()))
+               for row in db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
     tables = set(db.table_names())
     problems = []
-    for table, trigger in records.append_only_triggers():
+    for table in records.record_names():
         if table not in tables:
             problems.append(f"record table {table} is missing")
-        elif present.get(trigger) != table:
-            problems.append(f"trigger {trigger} on {table} is missing")
+            continue
+        for event in records.APPEND_ONLY_EVENTS:
+            trigger = records.trigger_name(table, event)
+            on, sql = present.get(trigger, (None, ""))
+            if on != table:
+                problems.append(f"trigger {trigger} on {table} is missing")
+            elif sql != _guard_sql(table, event) and not _is_anonymising_guard(table, event, sql):
+                problems.append(f"trigger {trigger} on {table} does not block {event.upper()}")
     return problems
+
+
+def _is_anonymising_guard(table: str, event: str, sql: str) -> bool:
+    """The one declared exception: visits may be updated only by the retention job's anonymisation."""
+    return (table == "visits" and event == "update" and sql.startswith("CREATE TRIGGER visits_no_update BEFORE UPDATE ON visits WHEN NOT (")
+            and "old.anonymised_at IS NULL" in sql and sql.endswith("BEGIN SELECT RAISE(ABORT, 'visits is append-only (only anonymisation may change a row)'); END"))
+
+
+def foreign_key_problems(db: sqlite_utils.Database) -> list[str]:
+    """Rows whose foreign key points at nothing (PRAGMA foreign_key_check), at most 20 named."""
+    found = db.execute("PRAGMA foreign_key_check").fetchmany(21)
+    problems = [f"{table} row {rowid} points at a missing {parent}" for table, rowid, parent, _ in found[:20]]
+    return problems + (["more broken references"] if len(found) > 20 else [])
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list[dict]:

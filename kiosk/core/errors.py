@@ -46,9 +46,15 @@ class Refusal(Exception):
             return self.msgid + " " + ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
 
 
+# What staff read for an error that is not a refusal: its kind, never its raw text (which may be English,
+# or hold personal data from a query).
+FAILED = "Something went wrong ({error}). The desk keeps running; the details are in the log."
+
+
 def message_of(exc: BaseException, lang: str) -> str:
-    """Any exception as text for a screen: a refusal translated, anything else as its English text."""
+    """Any exception as text for a screen: a refusal translated, anything else a translated notice that
+    names only the kind of error."""
     if isinstance(exc, Refusal):
         return exc.message(lang)
     from kiosk.core.i18n import gettext
-    return gettext(str(exc), lang)
+    return gettext(FAILED, lang).format(error=type(exc).__name__)

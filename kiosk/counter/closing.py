@@ -35,7 +35,7 @@ def close_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_
                 lang: str = "zh_CN") -> CloseResult:
     """Close the day: counted cash against expected, the variance recorded, the report stored and printed."""
     if not isinstance(counted_fen, int) or counted_fen < 0:
-        raise CounterError("the counted cash must be an amount of money")
+        raise CounterError("the counted cash must be an amount of money", field="counted")
     with write(db):
         shift = shifts.require_open(db, terminal_id)
         now = utc_iso(clock.now())

@@ -44,10 +44,10 @@ def fee_types(db: sqlite_utils.Database, *, active_only: bool = True) -> list[Fe
 def _check_fee_fields(values: dict) -> None:
     for key in ("name_zh", "name_en"):
         if key in values and not str(values[key]).strip():
-            raise CounterError("code and both names are required")
+            raise CounterError("code and both names are required", field="code")
     if "default_fen" in values and (not isinstance(values["default_fen"], int) or
                                     not 0 <= values["default_fen"] <= MAX_FEE_FEN):
-        raise CounterError("the default amount must be between ¥0 and ¥1,000,000")
+        raise CounterError("the default amount must be between ¥0 and ¥1,000,000", field="default_amount")
 
 
 def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code: str, name_zh: str, name_en: str,
@@ -56,11 +56,11 @@ def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code:
     if not actor.is_manager:
         raise CounterError("only a manager can change fee types")
     if not code.strip() or not name_zh.strip() or not name_en.strip():
-        raise CounterError("code and both names are required")
+        raise CounterError("code and both names are required", field="code")
     _check_fee_fields({"default_fen": default_fen})
     with write(db):
         if db.execute("SELECT 1 FROM fee_types WHERE code = ?", (code.strip(),)).fetchone():
-            raise CounterError("fee code {code} is already used", code=code.strip())
+            raise CounterError("fee code {code} is already used", field="code", code=code.strip())
         fee_id = db.execute("INSERT INTO fee_types (code, name_zh, name_en, default_fen, amount_editable,"
                             " member_required) VALUES (?, ?, ?, ?, ?, ?)",
                             (code.strip(), name_zh.strip(), name_en.strip(), default_fen, int(amount_editable),
@@ -82,7 +82,7 @@ def update_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, fee_i
                    v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
     with write(db):
         if audit.update_changed(db, clock, actor, "fee_type.change", "fee_types", fee_id, changes) is None:
-            raise CounterError("choose a fee type")
+            raise CounterError("choose a fee type", field="fee_type")
     return next(f for f in fee_types(db, active_only=False) if f.id == fee_id)
 
 
@@ -96,20 +96,20 @@ def collect(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: 
     require_open(db, terminal_id)
     fee = next((f for f in fee_types(db) if f.id == fee_type_id), None)
     if fee is None:
-        raise CounterError("choose a fee type")
+        raise CounterError("choose a fee type", field="fee_type")
     payer = (payer or "").strip()
     if not payer:
-        raise CounterError("payer is required")
+        raise CounterError("payer is required", field="payer")
     payer = counter_text(payer, "payer")
     member_no = counter_text(member_no, "member number")
     period = counter_text(period, "period")
     if fee.member_required and not member_no:
-        raise CounterError("this fee needs a member or account number")
+        raise CounterError("this fee needs a member or account number", field="member_number")
     amount = fee.default_fen if amount_fen is None else amount_fen
     if not fee.amount_editable and amount != fee.default_fen:
-        raise CounterError("this fee has a fixed amount")
+        raise CounterError("this fee has a fixed amount", field="amount")
     if not isinstance(amount, int) or amount <= 0:
-        raise CounterError("amount must be more than zero")
+        raise CounterError("amount must be more than zero", field="amount")
     change = payment_change(payment, amount)
     from kiosk.counter.receipts import fee_receipt
     with write(db):
@@ -134,9 +134,10 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
     if not approver.is_manager:
         raise CounterError("a manager must approve")
     if not (reason or "").strip():
-        raise CounterError("a reason is required")
+        raise CounterError("a reason is required", field="reason")
     reason = counter_text(reason, "reason")
     with write(db):
+        require_open(db, terminal_id)  # a voided fee's money leaves the drawer: it belongs in a shift
         if db.execute("SELECT 1 FROM fee_collections WHERE id = ?", (collection_id,)).fetchone() is None:
             raise CounterError("no such fee collection")
         if db.execute("SELECT 1 FROM fee_voids WHERE collection_id = ?", (collection_id,)).fetchone():

@@ -78,13 +78,13 @@ class SaleResult:
 def payment_change(payment: Payment, amount_fen: int) -> int | None:
     """Check a payment against the amount due; the change for cash, None for card and mobile."""
     if payment.method not in METHODS:
-        raise CounterError("choose how the customer pays")
+        raise CounterError("choose how the customer pays", field="method")
     if payment.method == "cash":
         if payment.tendered_fen is None or payment.tendered_fen < amount_fen:
-            raise CounterError("cash tendered is less than the total")
+            raise CounterError("cash tendered is less than the total", field="tendered")
         return payment.tendered_fen - amount_fen
     if not counter_text(payment.reference, "transaction reference"):
-        raise CounterError("enter the terminal or transaction reference")
+        raise CounterError("enter the terminal or transaction reference", field="transaction_reference")
     return None
 
 
@@ -146,15 +146,15 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
     if not actor.is_manager:
         raise CounterError("only a manager can change the catalogue")
     if not (sku or "").strip() or not name_zh.strip() or not name_en.strip() or not category.strip():
-        raise CounterError("SKU, both names and the category are required")
+        raise CounterError("SKU, both names and the category are required", field="sku")
     if not isinstance(price_fen, int) or price_fen < 0:
-        raise CounterError("price must be an amount of money")
+        raise CounterError("price must be an amount of money", field="price")
     with write(db):
         if db.execute("SELECT 1 FROM products WHERE sku = ?", (sku.strip(),)).fetchone():
-            raise CounterError("SKU {sku} already exists", sku=sku)
+            raise CounterError("SKU {sku} already exists", field="sku", sku=sku)
         if (barcode or "").strip() and db.execute("SELECT 1 FROM products WHERE barcode = ?",
                                                   (barcode.strip(),)).fetchone():
-            raise CounterError("barcode {barcode} belongs to another product", barcode=barcode)
+            raise CounterError("barcode {barcode} belongs to another product", field="barcode", barcode=barcode)
         product_id = db.execute(
             "INSERT INTO products (sku, name_zh, name_en, price_fen, barcode, category, reorder_level, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -178,12 +178,12 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
     if unknown:
         raise CounterError("cannot change {fields}", fields=", ".join(sorted(unknown)))
     if "price_fen" in changes and (not isinstance(changes["price_fen"], int) or changes["price_fen"] < 0):
-        raise CounterError("price must be an amount of money")
+        raise CounterError("price must be an amount of money", field="price")
     if "reorder_level" in changes and (not isinstance(changes["reorder_level"], int) or changes["reorder_level"] < 0):
-        raise CounterError("the reorder level must be a whole number")
+        raise CounterError("the reorder level must be a whole number", field="reorder_level")
     for key in ("name_zh", "name_en", "category"):
         if key in changes and not str(changes[key]).strip():
-            raise CounterError("SKU, both names and the category are required")
+            raise CounterError("SKU, both names and the category are required", field="sku")
     if "barcode" in changes:
         changes["barcode"] = (changes["barcode"] or "").strip() or None
     if "active" in changes:
@@ -191,7 +191,7 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
     def barcode_free(changed: dict) -> None:
         if changed.get("barcode") and db.execute("SELECT 1 FROM products WHERE barcode = ? AND id != ?",
                                                  (changed["barcode"], product_id)).fetchone():
-            raise CounterError("barcode {barcode} belongs to another product", barcode=changed["barcode"])
+            raise CounterError("barcode {barcode} belongs to another product", field="barcode", barcode=changed["barcode"])
 
     with write(db):
         if audit.update_changed(db, clock, actor, "product.change", "products", product_id, changes,
@@ -204,15 +204,15 @@ def adjust_stock(db: sqlite_utils.Database, clock: Clock, actor: Actor, product_
                  reason: str) -> None:
     """Goods received or written off: a movement with a reason, audited."""
     if not isinstance(quantity, int) or quantity == 0 or abs(quantity) > 100_000:
-        raise CounterError("a quantity must be a whole number other than 0")
+        raise CounterError("a quantity must be a whole number other than 0", field="quantity")
     if not (reason or "").strip():
-        raise CounterError("a reason is required")
+        raise CounterError("a reason is required", field="reason")
     reason = counter_text(reason, "reason")
     with write(db):
         stock = product(db, product_id).stock
         if stock + quantity < 0:
             # A write-off larger than the shelf is a miscount: the stocktake is where that gets settled.
-            raise CounterError("only {stock} in stock; cannot take out {quantity}", stock=stock, quantity=-quantity)
+            raise CounterError("only {stock} in stock; cannot take out {quantity}", field="quantity", stock=stock, quantity=-quantity)
         move_stock(db, clock, actor, product_id, quantity, "receipt" if quantity > 0 else "adjustment",
                    "products", product_id, reason.strip())
         audit.record(db, clock, actor, "stock.adjust", "products", product_id, None,
@@ -237,7 +237,7 @@ def sell(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str
     if not cart or any(not isinstance(q, int) or q <= 0 for q in cart.values()):
         raise CounterError("the cart is empty")
     if payment.method not in METHODS:
-        raise CounterError("choose how the customer pays")
+        raise CounterError("choose how the customer pays", field="method")
     lines = []
     for product_id, quantity in cart.items():
         item = product(db, product_id)
@@ -299,12 +299,13 @@ def reverse(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Act
         raise CounterError("a manager must approve")
     reason = (reason or "").strip()
     if not reason:
-        raise CounterError("a reason is required")
+        raise CounterError("a reason is required", field="reason")
     reason = counter_text(reason, "reason")
     if kind == "void" and (not same_day or quantities is not None):
         raise CounterError("only today's whole sales can be voided; refund it instead")
     from kiosk.counter.receipts import reversal_slip
     with write(db):
+        require_open(db, terminal_id)  # money going back out belongs in today's end-of-day report too
         sale = db.execute("SELECT at FROM sales WHERE id = ?", (sale_id,)).fetchone()
         if sale is None:
             raise CounterError("no such sale")
@@ -348,7 +349,7 @@ def _returned(lines: list[dict], quantities: dict[int, int] | None) -> list[tupl
             if line_id not in by_id:
                 raise CounterError("that line is not part of this sale")
             if not isinstance(qty, int) or qty < 0:
-                raise CounterError("quantities must be whole numbers")
+                raise CounterError("quantities must be whole numbers", field="quantity")
             if qty > by_id[line_id]["returnable"]:
                 raise CounterError("a refund cannot be larger than the sale")
             if qty:

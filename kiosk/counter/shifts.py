@@ -69,7 +69,7 @@ def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_i
     Each accepted difference becomes a stock adjustment with its reason (see kiosk.counter.stockcount).
     """
     if not isinstance(float_fen, int) or float_fen < 0:
-        raise CounterError("the float must be an amount of money")
+        raise CounterError("the float must be an amount of money", field="float")
     stockcount.check_lines(db, counts)
     with write(db):
         if current(db, terminal_id) is not None:
@@ -99,15 +99,15 @@ def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id
     """Cash handed to finance during the day or at close: amount, handed by (the actor), received by."""
     received_by = (received_by or "").strip()
     if not received_by:
-        raise CounterError("who received the cash?")
+        raise CounterError("who received the cash?", field="received_by")
     received_by, note = counter_text(received_by, "received by"), counter_text(note, "note")
     if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise CounterError("the amount must be more than zero")
+        raise CounterError("the amount must be more than zero", field="amount")
     with write(db):
         shift = require_open(db, terminal_id)
         now = utc_iso(clock.now())
         if amount_fen > expected_cash(db, shift):
-            raise CounterError("that is more cash than the drawer should hold")
+            raise CounterError("that is more cash than the drawer should hold", field="amount")
         handover_id = db.execute(
             "INSERT INTO cash_handovers (shift_id, at, amount_fen, received_by, note, actor_id, actor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -12,19 +12,20 @@ with how many input characters it consumes, so the user can pick word by word.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import pickle
 import re
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -32,7 +33,25 @@ MAX_WORD_LEN = 4
 # Most common Chinese surnames, most frequent first (2020 census order, top 60). The first
 # TOP_SURNAMES outrank everything for their syllable so a name starts with the expected character.
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
-            "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛")
+            "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛"
+            "闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文施洪辛柯庄樊"
+            "单解仇查翟区朴盖乐缪冼宓阚邬计伍祝葛阎殷齐鲁")
+# Surnames whose reading differs from the character's usual one (单 is dan, as a surname shan), and
+# the two-character surnames; a name field offers these first in the surname position.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "翟": "zhai", "覃": "qin",
+    "区": "ou", "朴": "piao", "盖": "ge", "乐": "yue", "缪": "miao", "冼": "xian", "宓": "mi",
+    "尉迟": "yu chi", "万俟": "mo qi", "欧阳": "ou yang", "司马": "si ma", "诸葛": "zhu ge",
+    "上官": "shang guan", "东方": "dong fang", "皇甫": "huang fu", "令狐": "ling hu", "公孙": "gong sun",
+    "慕容": "mu rong", "夏侯": "xia hou", "端木": "duan mu", "司徒": "si tu", "宇文": "yu wen",
+    "长孙": "zhang sun", "轩辕": "xuan yuan", "南宫": "nan gong", "独孤": "du gu", "呼延": "hu yan",
+    "钟离": "zhong li", "申屠": "shen tu", "澹台": "tan tai", "公冶": "gong ye", "濮阳": "pu yang",
+}
+COMPOUND_SURNAMES = tuple(k for k in SURNAME_READINGS if len(k) == 2)
+GENERAL_SURNAMES = 80  # surnames boosted in the general (non-name) ranking, as before
+NAME_CHAR_MIN = 200    # given-name count from which a non-GB 2312 character is offered
+NAME_MAX_GIVEN = 3     # given-name characters composed after a surname
+NAME_BEAM = 10         # best choices per position kept when composing whole names
 TOP_SURNAMES = 30
 SURNAME_BOOST = 5.0
 # Characters common in given names (most common first). Visitors type names: these outrank other
@@ -62,6 +81,10 @@ class _Index:
     # first letters of the syllables ("wxm") -> [(syllables tuple, text, score)], best first
     buckets: dict[str, list[tuple[tuple[str, ...], str, float]]]
     source: str
+    # name fields: "surname" and "given" buckets, same shape as `buckets`, scored by name frequency
+    name_buckets: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = field(default_factory=dict)
+    char_freq: dict[str, float] = field(default_factory=dict)
+    name_freq: dict[str, float] = field(default_factory=dict)
 
 
 def _jieba_dict_path() -> Path:
@@ -69,12 +92,71 @@ def _jieba_dict_path() -> Path:
     return Path(jieba.__file__).resolve().parent / "dict.txt"
 
 
+def _name_freq_path() -> Path | None:
+    """ngender's charfreq.csv (MIT): how often each character occurs in given names, by sex, counted
+    over a large list of real names. Found without importing ngender (its import does work)."""
+    import importlib.util
+    spec = importlib.util.find_spec("ngender")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "charfreq.csv"
+    return path if path.exists() else None
+
+
+def load_name_freq() -> dict[str, float]:
+    """Given-name character counts (male + female) from ngender; {} if it is not installed."""
+    path = _name_freq_path()
+    out: dict[str, float] = {}
+    if path is None:
+        return out
+    with open(path, encoding="utf-8") as fh:
+        next(fh, None)
+        for line in fh:
+            parts = line.strip().split(",")
+            if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit() and parts[2].isdigit():
+                out[parts[0]] = float(int(parts[1]) + int(parts[2]))
+    return out
+
+
 def _source_stamp(max_words: int) -> str:
     """Identifies the data the index came from, so a cache from other data is rebuilt."""
     import pypinyin
     d = _jieba_dict_path()
     st = d.stat()
-    return f"v{INDEX_VERSION};pypinyin={pypinyin.__version__};jieba={st.st_size}:{int(st.st_mtime)};max={max_words}"
+    names = _name_freq_path()
+    nst = f"{names.stat().st_size}" if names else "none"
+    try:
+        from importlib.metadata import version
+        nst += ";pypinyin-dict=" + version("pypinyin-dict")
+    except Exception:  # noqa: BLE001 - not installed: GB 2312 only, and the stamp says so
+        nst += ";pypinyin-dict=none"
+    return (f"v{INDEX_VERSION};pypinyin={pypinyin.__version__};jieba={st.st_size}:{int(st.st_mtime)};"
+            f"names={nst};max={max_words}")
+
+
+def general_standard() -> dict[str, str]:
+    """The 8,105 characters of the Table of General Standard Chinese Characters (通用规范汉字表, 2013)
+    with their readings: pypinyin-dict's kMandarin_8105 (MIT, from the pinyin-data project).
+    {} if pypinyin-dict is not installed (then GB 2312 alone is the character set)."""
+    try:
+        from pypinyin_dict.pinyin_data import kmandarin_8105
+    except ImportError:
+        return {}
+    return {chr(code): readings for code, readings in kmandarin_8105.pinyin_dict.items()}
+
+
+def _in_charset(ch: str, extra: frozenset[str]) -> bool:
+    """GB 2312's 6,763 characters, plus the Simplified (GBK) characters that real given names use
+    (玥, 喆 …) which GB 2312 lacks."""
+    return _simplified_common(ch) or (ch in extra and "\u4e00" <= ch <= "\u9fff" and _gbk(ch))
+
+
+def _gbk(ch: str) -> bool:
+    try:
+        ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _simplified_common(text: str) -> bool:
@@ -93,10 +175,11 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
 
     char_freq: dict[str, float] = {}
     words: list[tuple[str, float]] = []
+    standard = general_standard()
     with open(_jieba_dict_path(), encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) < 2 or not _simplified_common(parts[0]):
+            if len(parts) < 2 or not (_simplified_common(parts[0]) or parts[0] in standard):
                 continue
             word, freq = parts[0], float(parts[1])
             if len(word) == 1:
@@ -107,17 +190,26 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     del words[max_words:]
 
     entries: list[tuple[tuple[str, ...], str, float]] = []
-    surname_rank = {ch: i for i, ch in enumerate(SURNAMES)}
-    for code, readings in pinyin_dict.items():
+    # the general ranking keeps its original 80 boosted surnames; name fields use the full list
+    surname_rank = {ch: i for i, ch in enumerate(SURNAMES[:GENERAL_SURNAMES])}
+    name_freq = load_name_freq()
+    # characters seen in at least a few hundred real given names join the character set
+    name_chars = frozenset(ch for ch, n in name_freq.items() if n >= NAME_CHAR_MIN)
+    char_readings: dict[str, list[str]] = {}
+    codes = sorted(set(pinyin_dict) | {ord(ch) for ch in standard})
+    for code in codes:
         ch = chr(code)
-        if not _simplified_common(ch):
+        if not (ch in standard or _in_charset(ch, name_chars)):
             continue
+        # pypinyin's order first (its usual reading leads), then any the 8,105 table adds
+        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, "")) if r)
         freq = char_freq.get(ch, 1.0)
         syls = []
         for reading in readings.split(","):
             syl_text = _toneless(reading)
             if syl_text and syl_text not in syls:
                 syls.append(syl_text)
+        char_readings[ch] = syls
         for i, syl in enumerate(syls):
             score = freq if i == 0 else freq * 0.02  # pypinyin lists the usual reading first
             if ch in surname_rank:
@@ -152,7 +244,46 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
-    return _Index(syllables, prefixes, buckets, _source_stamp(max_words))
+    name_buckets = _name_buckets(char_readings, name_freq, char_freq)
+    return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq)
+
+
+def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
+                  char_freq: dict[str, float]) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
+    """Buckets for name fields. Surname position: the surname list by rank (a Zipf-like share, so
+    王 for wang beats everything), with the surname reading of 单/解/曾… and the compound surnames.
+    Given-name position: characters by how often they occur in given names (ngender), each reading;
+    a character not seen in names is left to the general buckets that follow."""
+    surname: list[tuple[tuple[str, ...], str, float]] = []
+    for rank, ch in enumerate(SURNAMES):
+        share = 1000.0 / (rank + 1) ** 0.9
+        special = SURNAME_READINGS.get(ch)
+        if special:
+            surname.append(((special,), ch, share))
+        for i, syl in enumerate(char_readings.get(ch, ())):
+            if special and syl != special:
+                continue  # 单 as a surname is shan, never dan
+            if i == 0 or special:
+                surname.append(((syl,), ch, share))  # 殷 as a surname is yin only, not yan
+    for rank, word in enumerate(COMPOUND_SURNAMES):
+        surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
+    given: list[tuple[tuple[str, ...], str, float]] = []
+    for ch, count in name_freq.items():
+        for i, syl in enumerate(char_readings.get(ch, ())):
+            given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    out: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = {}
+    for kind, entries in (("surname", surname), ("given", given)):
+        buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        for syls, text, score in entries:
+            if (syls, text) in seen:
+                continue
+            seen.add((syls, text))
+            buckets.setdefault("".join(x[0] for x in syls), []).append((syls, text, score))
+        for bucket in buckets.values():
+            bucket.sort(key=lambda e: -e[2])
+        out[kind] = buckets
+    return out
 
 
 def _toneless(reading: str) -> str:
@@ -242,6 +373,8 @@ class PinyinEngine:
         self._lock = threading.Lock()
         self._callbacks: list[Callable[["PinyinEngine"], None]] = []
         self._thread: threading.Thread | None = None
+        self._share_cache: dict[tuple, list[tuple[str, float]]] = {}
+        self._prior_tops: tuple[float, float] | None = None
 
     @property
     def cache_path(self) -> Path:
@@ -325,12 +458,17 @@ class PinyinEngine:
         """Token parses of `pinyin` (see module `segment`)."""
         return segment(pinyin, self._require().syllables)
 
-    def candidates(self, pinyin: str, limit: int = 20) -> list[Candidate]:
-        """Candidates for the whole input first, then for its leading tokens (best first)."""
+    def candidates(self, pinyin: str, limit: int | None = 20, kind: str = "general") -> list[Candidate]:
+        """Candidates for the whole input first, then for its leading tokens (best first).
+
+        `limit=None` lists every candidate (the keyboard pages on with no cut-off). `kind` is
+        "general" (company, purpose, notes…), "surname" (a name field, at its start: surname readings
+        and compound surnames first, then whole names) or "given" (a name field after the surname)."""
         index = self._require()
         parses = segment(pinyin, index.syllables)
         if not parses:
             return []
+        cap = limit if limit is not None else 10**9
         out: list[Candidate] = []
         seen: set[str] = set()
 
@@ -339,30 +477,100 @@ class PinyinEngine:
                 seen.add(text)
                 out.append(Candidate(text, consumed, score))
 
+        names = index.name_buckets.get(kind) if kind in ("surname", "given") else None
         longest = max(len(p) for p in parses)
+        if names is not None:
+            for cand in self._names(index, parses, pinyin, kind):
+                add(cand.text, cand.consumed, cand.score)
         for count in range(longest, 0, -1):
-            level: list[Candidate] = []
-            for parse in parses:
-                if len(parse) < count:
-                    continue
+            level: list[tuple[float, str, int]] = []
+            matching = [p for p in parses if len(p) >= count]
+            for parse in matching:
                 consumed = _consumed_chars(pinyin, parse[:count])
-                for text, score in self._lookup(index, parse[:count], limit):
-                    level.append(Candidate(text, consumed, score))
-            if count == longest and count >= 2 and not level:
+                if names is not None:
+                    # name data first (ranked among themselves above any general word) …
+                    level += [(1e12 + score, text, consumed)
+                              for text, score in self._lookup(index, parse[:count], cap, names)]
+                # … then every other reading of every character: nothing is out of reach
+                level += [(score, text, consumed) for text, score in self._lookup(index, parse[:count], cap)]
+            if count == longest and count >= 2 and not level and not out:
                 composed = self._compose(index, parses[0], pinyin)
                 if composed:
                     add(composed.text, composed.consumed, composed.score)
-            for cand in sorted(level, key=lambda c: -c.score):
-                add(cand.text, cand.consumed, cand.score)
-            if len(out) >= limit and count < longest:
+            if len(matching) > 1:  # one parse: both lists come sorted, names first, as wanted
+                level.sort(key=lambda e: -e[0])
+            for score, text, consumed in level:
+                if text not in seen:
+                    add(text, consumed, score)
+            if len(out) >= cap and count < longest:
                 break
-        return out[:limit]
+        return out[:cap]
 
-    def _lookup(self, index: _Index, tokens: list[str], limit: int) -> list[tuple[str, float]]:
-        bucket = index.buckets.get("".join(t[0] for t in tokens), ())
+    def _names(self, index: _Index, parses: list[list[str]], pinyin: str, kind: str) -> list[Candidate]:
+        """Whole-name candidates for the whole input: surname (single or compound) + given-name
+        characters, scored by the product of each position's share of its reading."""
+        surname, given = index.name_buckets["surname"], index.name_buckets["given"]
+        found: dict[str, float] = {}
+        for tokens in parses:
+            n = len(tokens)
+            if n < 2 and kind == "given":
+                continue
+            heads: list[tuple[str, float, int]] = []   # (text, probability, tokens used)
+            if kind == "surname":
+                for width in (1, 2):
+                    if n >= width:
+                        heads += [(t, p, width) for t, p in self._shares(index, tokens[:width], surname)]
+            else:
+                heads = [("", 1.0, 0)]
+            for head, p_head, used in heads:
+                rest = tokens[used:]
+                if len(rest) > NAME_MAX_GIVEN or (not rest and (used < 2 or n != 2)):
+                    continue
+                beam = [(head, p_head)]
+                for tok in rest:
+                    options = self._shares(index, [tok], given)
+                    beam = sorted(((t + o, p * q) for t, p in beam for o, q in options),
+                                  key=lambda e: -e[1])[:NAME_BEAM * 2]
+                for text, p in beam:
+                    if len(text) >= 2 and p > found.get(text, 0.0):
+                        found[text] = p
+        ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
+        return [Candidate(text, len(pinyin), 2e12 + p) for text, p in ranked]
+
+    def _shares(self, index: _Index, tokens: list[str], buckets) -> list[tuple[str, float]]:
+        """Best NAME_BEAM texts for the tokens in a name bucket, each with its share of the reading."""
+        key = (id(buckets), tuple(tokens))
+        cached = self._share_cache.get(key)
+        if cached is None:
+            hits = self._lookup(index, tokens, 10**9, buckets)
+            total = sum(score for _, score in hits) or 1.0
+            cached = [(text, score / total) for text, score in hits[:NAME_BEAM]]
+            if len(self._share_cache) > 20_000:  # bounded memory on a kiosk that runs for months
+                self._share_cache.clear()
+            self._share_cache[key] = cached
+        return cached
+
+    def char_prior(self, ch: str) -> float:
+        """0..10: how common `ch` is, in text and in names (log scale); for handwriting re-ranking."""
+        index = self._require()
+        if self._prior_tops is None:  # once: max() over 7,000 entries per call would cost ms
+            self._prior_tops = (math.log1p(max(index.char_freq.values(), default=1.0)) or 1.0,
+                                math.log1p(max(index.name_freq.values(), default=1.0)) or 1.0)
+        general = math.log1p(index.char_freq.get(ch, 0.0)) / self._prior_tops[0]
+        named = math.log1p(index.name_freq.get(ch, 0.0)) / self._prior_tops[1]
+        return 10.0 * max(general, named)
+
+    def _lookup(self, index: _Index, tokens: list[str], limit: int,
+                buckets: dict | None = None) -> list[tuple[str, float]]:
+        bucket = (index.buckets if buckets is None else buckets).get("".join(t[0] for t in tokens), ())
         full = [t in index.syllables for t in tokens]
+        if len(tokens) == 1 and len(tokens[0]) == 1 and not full[0]:
+            # a lone initial ("z"): every one-syllable entry of its bucket matches, in order
+            return [(text, score) for syls, text, score in bucket if len(syls) == 1][:limit]
         found = []
         for syls, text, score in bucket:
+            if len(syls) != len(tokens):
+                continue
             for tok, syl, exact in zip(tokens, syls, full):
                 if (syl != tok) if exact else not syl.startswith(tok):
                     break

@@ -1,7 +1,7 @@
 """The print queue: jobs stored before they are sent, status as an append-only history.
 
 `enqueue` runs inside the caller's transaction, so a sale and its print job commit together.
-The worker (hardware/printer_runtime.py) takes pending jobs in order and records the outcome.
+The worker (hardware/printer/worker.py) takes pending jobs in order and records the outcome.
 """
 from __future__ import annotations
 

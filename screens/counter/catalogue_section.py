@@ -72,7 +72,8 @@ class CatalogueSection(Screen):
                                      barcode=ids.barcode.text, category=ids.category.text,
                                      reorder_level=reorder, active=self.active)
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"sku": ids.sku, "price": ids.price, "barcode": ids.barcode,
+                                              "reorder_level": ids.reorder})
             return
         self.edit(item)
         self.message = app.tr("Saved {sku}", app.lang).format(sku=item.sku)
@@ -90,7 +91,7 @@ class CatalogueSection(Screen):
         try:
             app.desk.call(counter.adjust_stock, self.product.id, quantity, self.ids.stock_reason.text)
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"quantity": self.ids.stock_qty, "reason": self.ids.stock_reason})
             return
         self.edit(app.desk.call(counter.product, self.product.id))
         self.message = app.tr("Stock is now {n}", app.lang).format(n=self.product.stock)

@@ -101,7 +101,7 @@ class CounterDaySection(Screen):
         try:
             app.desk.call(shifts.open_shift, float_fen=float_fen, counts=self._lines())
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"float": self.ids.float_input})
             return
         self.ids.float_input.text = ""
         self.message = app.tr("The counter is open", app.lang)
@@ -156,7 +156,7 @@ class CounterDaySection(Screen):
             self.message = app.tr("not an amount of money", app.lang)
             return
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"amount": self.ids.handover_amount, "received_by": self.ids.received_by})
             return
         self.ids.handover_amount.text = self.ids.received_by.text = ""
         self.message = app.tr("Handed over {amount}", app.lang).format(amount=format_fen(amount))
@@ -172,7 +172,7 @@ class CounterDaySection(Screen):
         try:
             result = app.desk.call(closing.close_shift, counted_fen=counted, lang=app.lang)
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"counted": self.ids.counted_cash})
             return
         self.ids.counted_cash.text = ""
         receipt = app.desk.call(eod_report.eod_receipt, result.report, result.report_no, result.report["closed_at"],

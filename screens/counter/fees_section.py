@@ -71,7 +71,10 @@ class FeesSection(Screen):
                 amount_fen=amount, period=self.ids.period.text,
                 payment=Payment(self.method, tendered, self.ids.reference.text), lang=app.lang)
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            ids = self.ids
+            self.message = show_refusal(exc, {"payer": ids.payer, "member_number": ids.member, "period": ids.period,
+                                              "amount": ids.amount, "tendered": ids.tendered,
+                                              "transaction_reference": ids.reference})
             return
         for field in ("payer", "member", "period", "tendered", "reference"):
             self.ids[field].text = ""
@@ -93,7 +96,7 @@ class FeesSection(Screen):
             app.desk.call(fees.void, manager.actor(), app.desk.terminal_id, row["id"],
                       reason, lang=app.lang)
         except CounterError as exc:
-            self.message = show_refusal(exc)
+            self.message = show_refusal(exc, {"reason": self.ids.void_reason})
             return
         self.ids.void_reason.text = ""
         self.message = app.tr("Fee {no} voided; the slip is printing", app.lang).format(no=row["receipt_no"])

@@ -144,7 +144,7 @@ class VisitorSignIn(Screen):
     def _host_chosen(self, button) -> None:
         self.host_id, self.host_name = button.host_id, button.text
         for child in self.ids.host_results.children:
-            child.kind = "primary" if child is button else "quiet"
+            child.kind = "selected" if child is button else "quiet"  # one primary colour: Continue
 
     def host_next(self) -> None:
         app = App.get_running_app()
@@ -183,6 +183,17 @@ class VisitorSignIn(Screen):
                                 extension=result.host_phone)
         self.step("done")
         self._done_event = Clock.schedule_once(lambda _dt: self.finish(), DONE_SECONDS)
+
+    BACK = {"phone": None, "isthisyou": "phone", "name": "phone", "host": "name", "privacy": "host"}
+
+    def back(self) -> None:
+        """The Back key of the step bar: the previous step (the first step's Back leaves, like Cancel).
+        What was typed stays, so a visitor who went back to fix the name finds the rest as it was."""
+        previous = self.BACK.get(self.ids.steps.current)
+        if previous is None:
+            self.finish()
+        else:
+            self.step(previous)
 
     def finish(self) -> None:
         """Done (or cancelled): everything wiped, and the next visitor starts in the site's language."""

@@ -21,8 +21,11 @@ Builder.load_file(str(Path(__file__).with_name("keyboard.kv")))
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 SYMBOL_ROWS = ("1234567890", "-/:;()@.,", "#&+_?!'")
-CANDIDATE_FETCH = 60   # candidates fetched per composition; paged in the bar
+CANDIDATE_FETCH = None  # every candidate is fetched (a few ms): paging goes on, no cut-off
 CANDIDATES_PER_PAGE = 6
+KEY_MIN = 48            # px: the smallest key a finger hits reliably at 800 x 480
+# candidate bar + 4 key rows of KEY_MIN, with the spacing and padding of keyboard.kv
+KEYBOARD_MIN_HEIGHT = KEY_MIN * 5 + 4 * 5 + 8
 
 
 def _tr(msgid: str) -> str:
@@ -79,13 +82,15 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     """Docked keyboard with modes 中 (pinyin + candidate bar), EN (letters, shift) and 123."""
 
     target = ObjectProperty(None, allownone=True)
-    mode = OptionProperty("zh", options=("zh", "en", "num"))
+    mode = OptionProperty("zh", options=("zh", "en", "num", "write"))
     shift = BooleanProperty(False)
     composition = StringProperty("")
     candidates = ListProperty([])
     page = NumericProperty(0)
     engine_ready = BooleanProperty(False)
     engine_failed = BooleanProperty(False)
+    page_label = StringProperty("")
+    handwriting_failed = BooleanProperty(False)
 
     __events__ = ("on_enter", "on_close")
 
@@ -115,6 +120,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     def _build_keys(self) -> None:
         rows = self.ids.rows
         rows.clear_widgets()
+        if self.mode == "write":
+            self._build_pad(rows)
+            return
         if self.mode == "num":
             char_rows = SYMBOL_ROWS
         elif self.mode == "en" and self.shift:
@@ -138,10 +146,49 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         bottom = BoxLayout(spacing=self.key_spacing)
         for label, key, width in (("123", "mode:num", 1.2), ("中", "mode:zh", 1.0), ("EN", "mode:en", 1.0)):
             bottom.add_widget(self._key(label, key, "active" if key == f"mode:{self.mode}" else "command", width))
-        bottom.add_widget(self._key(_tr("Space"), "space", "char", 3.6, word="Space"))
+        # handwriting: for a name nobody can spell in pinyin (or a visitor who does not use it)
+        bottom.add_widget(self._key(_tr("Write"), "mode:write", "command", 1.2, word="Write"))
+        bottom.add_widget(self._key(_tr("Space"), "space", "char", 2.4, word="Space"))
         bottom.add_widget(self._key(_tr("Next"), "enter", "command", 1.6, word="Next"))
         bottom.add_widget(self._key(_tr("Hide"), "close", "command", 1.4, word="Hide"))
         rows.add_widget(bottom)
+
+    def _build_pad(self, rows) -> None:
+        from screens.widgets.keyboard_write import WritingPad
+        if getattr(self, "_pad", None) is None:
+            self._pad = WritingPad()
+            self._pad.bind(on_strokes=lambda pad, strokes: self._recognise(strokes))
+        if self._pad.parent is not None:
+            self._pad.parent.remove_widget(self._pad)
+        rows.add_widget(self._pad)
+        bottom = BoxLayout(spacing=self.key_spacing, size_hint_y=None, height=max(KEY_MIN, self.height / 5 - 8))
+        bottom.add_widget(self._key("中", "mode:zh", "command", 1.0))
+        bottom.add_widget(self._key("EN", "mode:en", "command", 1.0))
+        bottom.add_widget(self._key(_tr("Undo stroke"), "undo_stroke", "command", 2.0, word="Undo stroke"))
+        bottom.add_widget(self._key(_tr("Clear"), "clear_pad", "command", 1.6, word="Clear"))
+        bottom.add_widget(self._key(_tr("Hide"), "close", "command", 1.4, word="Hide"))
+        rows.add_widget(bottom)
+        self.candidates = []
+        self._show_page()
+
+    def _recognise(self, strokes) -> None:
+        """Recognise what is on the pad (on the main thread: Zinnia takes ~10 ms)."""
+        if not strokes:
+            self.candidates = []
+            self._show_page()
+            return
+        try:
+            from kiosk.input.handwriting import shared_recognizer
+            guesses = shared_recognizer().classify(strokes, 18)
+        except Exception:  # noqa: BLE001 - no Zinnia on this box: the pad says so, keys still work
+            import logging
+            logging.getLogger(__name__).exception("handwriting unavailable")
+            self.handwriting_failed = True
+            guesses = []
+        from kiosk.input.pinyin import Candidate
+        self.candidates = [Candidate(g.text, 0, g.score) for g in guesses]
+        self.page = 0
+        self._show_page()
 
     def _key(self, label: str, key: str, kind: str = "char", width: float = 1.0, word: str = "") -> KeyButton:
         button = KeyButton(text=label, key=key, kind=kind, size_hint_x=width)
@@ -164,9 +211,16 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             self._commit_raw()
             self.mode = key[5:]
             self.shift = False
+            if self.mode != "write":
+                self._refresh_candidates()
             return
         if key == "shift":
             self.shift = not self.shift
+            return
+        if key in ("undo_stroke", "clear_pad"):
+            pad = getattr(self, "_pad", None)
+            if pad is not None:
+                pad.undo() if key == "undo_stroke" else pad.clear()
             return
         if key == "close":
             self._commit_raw()
@@ -228,6 +282,11 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             self.target = following
             following.focus = True
 
+    def on_height(self, *args) -> None:
+        # never so short that a key falls under 48 px (the host and sign-out steps squeezed it to 41)
+        if self.height < KEYBOARD_MIN_HEIGHT:
+            self.height = KEYBOARD_MIN_HEIGHT
+
     def on_enter(self, field) -> None:
         """Enter/Next was pressed on `field` (before focus moves on)."""
 
@@ -240,11 +299,21 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         self._refresh_candidates()
 
     def _refresh_candidates(self) -> None:
+        if self.mode == "write":
+            return  # the pad fills the bar
         if not self.composition or not self.engine_ready:
             self.candidates = []
         else:
-            self.candidates = self._engine.candidates(self.composition, CANDIDATE_FETCH)
+            self.candidates = self._engine.candidates(self.composition, CANDIDATE_FETCH, self._field_kind())
         self._show_page()
+
+    def _field_kind(self) -> str:
+        """"surname"/"given" in a name field (input_kind: "name" in kv), else "general"."""
+        field = self.target
+        if field is None or getattr(field, "input_kind", "") != "name":
+            return "general"
+        before = field.text[:field.cursor_index()] if hasattr(field, "cursor_index") else field.text
+        return "given" if before.strip() else "surname"
 
     def on_page(self, *args) -> None:
         self._show_page()
@@ -257,6 +326,8 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             button = CandidateButton(text=cand.text, index=i, size_hint_x=len(cand.text) + 1.5)
             button.bind(on_release=lambda b: self.pick(b.index))
             bar.add_widget(button)
+        pages = (len(self.candidates) + CANDIDATES_PER_PAGE - 1) // CANDIDATES_PER_PAGE
+        self.page_label = f"{self.page + 1}/{pages}" if pages > 1 else ""
 
     def turn_page(self, step: int) -> None:
         """Show the next (+1) or previous (-1) page of candidates."""
@@ -268,6 +339,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         cand = self.candidates[index]
         rest = self.composition[cand.consumed:].lstrip("'")
         self._insert(cand.text)
+        if self.mode == "write":
+            self._pad.clear()  # ready for the next character
+            return
         self.composition = rest
 
     @property

@@ -43,8 +43,11 @@ class KeyboardDock:
     def _keyboard_widget(self):
         if self._keyboard is None:
             from screens.widgets.keyboard import OnScreenKeyboard
-            # At most half the screen: the field being typed into always stays in the other half.
-            self._keyboard = OnScreenKeyboard(size_hint=(1, None), height=min(dp(288), Window.height / 2))
+            from screens.widgets.keyboard import KEYBOARD_MIN_HEIGHT
+            # About half the screen (the field being typed into stays in the other part), but never
+            # so short that a key is under 48 px.
+            self._keyboard = OnScreenKeyboard(size_hint=(1, None),
+                                              height=max(KEYBOARD_MIN_HEIGHT, min(dp(288), Window.height / 2)))
             self._keyboard.bind(on_close=self.hide)
         return self._keyboard
 

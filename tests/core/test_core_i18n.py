@@ -211,6 +211,7 @@ def test_every_composed_refusal_is_translated():
     """The text checkers build "<label> is required" and the like: call each at each of its call sites."""
     import ast
     import importlib
+    import inspect
     from kiosk.core.errors import Refusal
     catalogue = i18n.catalogue("zh_CN")
     checked, missing = 0, []
@@ -226,7 +227,9 @@ def test_every_composed_refusal_is_translated():
             kwargs = {k.arg: k.value.value for k in call.keywords if isinstance(k.value, ast.Constant)}
             if None in args:
                 continue  # the checker's own recursive or generic use
-            limit = kwargs.get("limit", 200)
+            default_limit = inspect.signature(checker).parameters.get("limit")
+            limit = kwargs.get("limit", default_limit.default if default_limit and isinstance(
+                default_limit.default, int) else 200)
             for value in (["", "x" * (limit + 1), "a\x01b"] + (["a\U0001F600"] if function == "clean_text" else [])):
                 try:
                     checker(value, *args, **kwargs)
@@ -254,6 +257,9 @@ def test_refusal_shape_message_and_params():
     assert Refusal("no item {ref}").message("zh_CN") == "没有编号为 {ref} 的物品"  # no params: text as is
     # a param the sentence does not name cannot hide the refusal
     assert Refusal("no item {ref}", other=1).message("zh_CN").startswith("no item {ref} other=1")
-    assert message_of(ValueError("Welcome"), "zh_CN") == "欢迎光临"
+    # anything that is not a refusal shows its kind only: raw text may be English or personal data
+    shown = message_of(ValueError("Welcome 王小明"), "zh_CN")
+    assert "ValueError" in shown and "Welcome" not in shown and "王小明" not in shown and shown != message_of(
+        ValueError("x"), "en")
     with pytest.raises(TypeError):
         Refusal("")

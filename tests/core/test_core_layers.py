@@ -31,7 +31,20 @@ def test_every_kiosk_package_has_a_layer():
 def test_no_sql_in_screens():
     """Screens call services; a query in a screen is a rule nobody else can reach or test."""
     import re
-    pattern = re.compile(r"\.execute(many)?\(|\bSELECT\b|\bINSERT INTO\b|\bUPDATE \w+ SET\b|\bDELETE FROM\b")
+    pattern = re.compile(r"\.(execute|executemany|executescript|query)\(|\bselect\b.*\bfrom\b|\binsert\s+(or\s+\w+\s+)?into\b"
+                         r"|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|\bpragma\s+\w+", re.I)
     offenders = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "screens").rglob("*.py")
                  for n, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert not offenders, offenders
+
+
+def test_kiosk_code_lives_in_a_layered_package():
+    """Modules straight under kiosk/ would sit outside every contract (a kiosk/util.py could import Kivy)."""
+    loose = sorted(p.name for p in (ROOT / "kiosk").glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
+    assert not loose, f"put these in a package of the layer contract: {loose}"
+    for name in ("__init__.py", "__main__.py"):
+        imports = [line for line in (ROOT / "kiosk" / name).read_text().splitlines()
+                   if line.lstrip().startswith(("import ", "from "))]
+        assert all(line.split()[1].split(".")[0] != "kiosk" or line.split()[1].startswith("kiosk.cli")
+                   for line in imports if line.split()[1] not in ("__future__",)), imports
+        assert not any(line.split()[1].split(".")[0] in ("hardware", "screens", "kivy") for line in imports), imports

@@ -376,6 +376,44 @@ def test_db_check_names_a_missing_append_only_trigger(tmp_path):
     assert "trigger visits_no_update on visits is missing" in result.output
 
 
+def test_db_check_is_not_fooled_by_a_decoy_trigger_a_broken_reference_or_a_newer_schema(tmp_path):
+    from kiosk.cli.main import main
+    path = tmp_path / "k.db"
+    db_mod.connect(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER visit_signouts_no_delete")  # a same-named trigger that blocks nothing
+    conn.execute("CREATE TRIGGER visit_signouts_no_delete BEFORE DELETE ON visit_signouts BEGIN SELECT 1; END")
+    conn.execute("DROP TRIGGER sales_no_update")  # blocks only when never
+    conn.execute("CREATE TRIGGER sales_no_update BEFORE UPDATE ON sales WHEN 0 BEGIN"
+                 " SELECT RAISE(ABORT, 'sales is append-only'); END")
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
+    assert result.exit_code == 1
+    assert "trigger visit_signouts_no_delete on visit_signouts does not block DELETE" in result.output
+    assert "trigger sales_no_update on sales does not block UPDATE" in result.output
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=500")
+    conn.commit()
+    conn.close()
+    newer = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
+    assert newer.exit_code != 0 and "500" in newer.output and "newer" in newer.output and "Traceback" not in newer.output
+
+
+def test_db_check_names_a_broken_reference(tmp_path):
+    from kiosk.cli.main import main
+    path = tmp_path / "k.db"
+    db_mod.connect(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("INSERT INTO deny_list_lifts (entry_id, at, actor, reason, uid, site_id, terminal_id)"
+                 " VALUES (424242, '2026-01-01T00:00:00Z', 'x', 'r', '00000000-0000-7000-8000-000000000000', 'S', 'T')")
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
+    assert result.exit_code == 1 and "deny_list_lifts row" in result.output and "missing deny_list" in result.output
+
+
 def test_uuid7_shape_order_and_uniqueness():
     burst = [uid.uuid7() for _ in range(20000)]
     assert all(UUID7.match(u) for u in burst[:: 97])

@@ -113,7 +113,8 @@ def test_handover_and_close_with_report_stored_printed_and_numbered(db, clock, s
     job = printqueue.for_record(db, "shift_closes", result.close_id)[0]
     assert job.receipt.kind == "eod" and job.receipt.number == "T01-E-000001"
     assert shifts.current(db, "T01") is None and shift.id == 1
-    # After the close a sale of that day can only be refunded, not voided.
+    # After the close a sale of that day can only be refunded, not voided (the next morning's shift open).
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
     with pytest.raises(CounterError, match="day is closed"):
         first = db.execute("SELECT id FROM sales ORDER BY id LIMIT 1").fetchone()[0]
         counter.reverse(db, clock, STAFF, MANAGER, "T01", first, kind="void", reason="x", same_day=True)

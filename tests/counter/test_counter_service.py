@@ -182,3 +182,31 @@ def test_selling_and_collecting_refuse_with_no_open_shift_and_write_nothing(db, 
     closing.close_shift(db, clock, STAFF, "T01", counted_fen=0)
     with pytest.raises(CounterError, match="open the counter first"):
         counter.sell(db, clock, STAFF, "T01", {water.id: 1}, Payment("card", reference="x"))
+
+
+def test_refunds_and_fee_voids_refuse_with_no_open_shift_and_write_nothing(db, clock):
+    """Money going back out of the drawer must land in an end-of-day report, like money coming in."""
+    counter.seed_demo(db, clock)
+    fees.seed_demo(db, clock)
+    water, fee = counter.products(db)[0], fees.fee_types(db)[0]
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)
+    sale = counter.sell(db, clock, STAFF, "T01", {water.id: 2}, Payment("cash", tendered_fen=100000))
+    cid, _, _ = fees.collect(db, clock, STAFF, "T01", fee_type_id=fee.id, payer="P",
+                             payment=Payment("cash", tendered_fen=fee.default_fen or 1000),
+                             amount_fen=fee.default_fen or 1000)
+    from kiosk.counter import closing
+    closing.close_shift(db, clock, STAFF, "T01", counted_fen=shifts_expected(db))
+    tables = ("sale_reversals", "fee_voids", "stock_movements", "print_jobs")
+    before = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    with pytest.raises(CounterError, match="open the counter first"):
+        counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="refund", reason="r", same_day=False)
+    with pytest.raises(CounterError, match="open the counter first"):
+        fees.void(db, clock, STAFF, MANAGER, "T01", cid, "charged twice")
+    assert {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables} == before
+    shifts.open_shift(db, clock, STAFF, "T01", float_fen=0)  # the next morning: now it goes into that day
+    counter.reverse(db, clock, STAFF, MANAGER, "T01", sale.sale_id, kind="refund", reason="r", same_day=False)
+    fees.void(db, clock, STAFF, MANAGER, "T01", cid, "charged twice")
+
+
+def shifts_expected(db) -> int:
+    return shifts.expected_cash(db, shifts.current(db, "T01"))

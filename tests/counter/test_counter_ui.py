@@ -50,3 +50,28 @@ async def test_cash_sale_with_change_and_a_scanned_card_sale(kivy_app):
     assert goods.message.startswith("已售出 T01-S-000002")
     assert counter.by_barcode(app.ctx.db, "6901234567902").stock == 5
     shot(app, "goods_after_card_sale_zh.png")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
+@pytest.mark.asyncio
+async def test_a_fee_refusal_marks_its_field_on_the_chinese_screen_and_clears_as_staff_type(kivy_app):
+    """The service names the field (payer, amount…); the screen tints that input and says why, in Chinese."""
+    from kiosk.counter import fees
+    app = kivy_app
+    await sign_in_as(app, "staff")
+    section = await open_section(app, "fees")
+    fee_type = next(f for f in fees.fee_types(app.ctx.db) if not f.member_required)
+    await tap(app, find(section, cls="BigButton", predicate=lambda w: fee_type.name_zh in w.text
+                        and not w.text.startswith(("T01", "0"))))
+    section.ids.payer.text = "   "
+    await tap(app, find(section, text="收费并打印"))
+    assert section.message == "请填写缴费人" and section.ids.payer.error == section.message
+    assert not section.ids.amount.error and not section.ids.reference.error
+    shot(app, "fees_refusal_marks_payer_zh.png")
+    section.ids.payer.text = "王\x1bp\x00\x19先生"  # a drawer-kick sequence typed into the payer
+    await tap(app, find(section, text="收费并打印"))
+    assert section.ids.payer.error and "控制字符" in section.message
+    section.ids.payer.text = "王先生"
+    await settle(app)
+    assert section.ids.payer.error == "", "typing again clears the mark"
+    assert app.ctx.db.execute("SELECT COUNT(*) FROM fee_collections").fetchone()[0] == 0

@@ -32,7 +32,7 @@ def test_the_threshold_is_box_configuration_and_validated():
     assert config.validate({}).get("phone", "apology_mandatory_rings") == 5
     assert config.validate({"phone": {"apology_mandatory_rings": 7}}).get("phone", "apology_mandatory_rings") == 7
     for bad in ({"apology_mandatory_rings": 3}, {"apology_mandatory_rings": 1},
-                {"apology_mandatory_rings": "5"}, {"rings_before_prompt": 6}):
+                {"apology_mandatory_rings": "5"}, {"rings_before_prompt": 6, "apology_mandatory_rings": 5}):
         with pytest.raises(config.ConfigError, match="apology_mandatory_rings"):
             config.validate({"phone": bad})
 
@@ -41,3 +41,13 @@ def test_the_example_configuration_names_the_threshold():
     from pathlib import Path
     example = Path(__file__).resolve().parents[2] / "deploy" / "kiosk.example.toml"
     assert config.load(example).get("phone", "apology_mandatory_rings") == 5
+
+
+def test_a_later_prompt_without_an_apology_key_still_starts():
+    """rings_before_prompt = 6 alone was valid before the apology key existed: the default follows it."""
+    from kiosk.core import config
+    checked = config.validate({"phone": {"rings_before_prompt": 6}}, "<test>")
+    assert checked.get("phone", "apology_mandatory_rings") == 7
+    assert config.validate({}, "<test>").get("phone", "apology_mandatory_rings") == 5
+    with pytest.raises(config.ConfigError, match="apology_mandatory_rings"):
+        config.validate({"phone": {"rings_before_prompt": 6, "apology_mandatory_rings": 6}}, "<test>")
