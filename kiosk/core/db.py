@@ -304,9 +304,17 @@ def append_only_problems(db: sqlite_utils.Database) -> list[str]:
             on, sql = present.get(trigger, (None, ""))
             if on != table:
                 problems.append(f"trigger {trigger} on {table} is missing")
-            elif sql != _guard_sql(table, event) and not _is_anonymising_guard(table, event, sql):
+            elif (sql != _guard_sql(table, event) and not _is_anonymising_guard(table, event, sql)
+                  and not _is_erasure_guard(table, event, sql)):
                 problems.append(f"trigger {trigger} on {table} does not block {event.upper()}")
     return problems
+
+
+def _is_erasure_guard(table: str, event: str, sql: str) -> bool:
+    """Migration 0014's guard of a personal-data table: blocks every UPDATE except inside an erasure."""
+    return table in records.ERASABLE and event == "update" and sql == (
+        f"CREATE TRIGGER {records.trigger_name(table, event)} BEFORE UPDATE ON {table} WHEN NOT EXISTS"
+        f" (SELECT 1 FROM privacy_erasing) BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
 
 
 def _is_anonymising_guard(table: str, event: str, sql: str) -> bool:

@@ -92,6 +92,10 @@ STATE_TABLES: dict[str, str] = {
 }
 
 APPEND_ONLY_EVENTS = ("update", "delete")
+# Record tables holding personal data whose UPDATE guard lets an erasure through (migration 0014: only
+# while kiosk.core.erasure holds a row in privacy_erasing inside its own transaction).
+ERASABLE = ("expected_visitors", "print_jobs", "audit", "call_events", "call_notes", "callbacks_done", "lf_items",
+            "lf_reports", "lf_claims", "lf_events", "fee_collections", "payments")
 
 # Where the acting person used to be named before migration 0011 (kept for the schema tests).
 RETIRED_ACTOR_COLUMNS = ("staff_id", "added_by", "authorised_by", "approved_by", "approved_by_id",
