@@ -57,6 +57,8 @@ class KioskApp(App):
     worker_alert = StringProperty("")        # the supervised worker that last died ("" when none)
     worker_alert_state = StringProperty("")  # "restarting", then "running" once it is back
     worker_restarts = NumericProperty(0)
+    arrival_alert = StringProperty("")      # an expected visitor arrived: whom to fetch, on which extension
+    use_kivy_settings = False               # Kivy's own panel (fullscreen, rotation, log level) is not for visitors
 
     def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -189,6 +191,7 @@ class KioskApp(App):
         self.ctx.bus.set_error_handler(lambda kind, exc: self.report_failure(exc))
         for kind, handler in (("phone.state", self._on_phone_state), ("printer.state", self._on_printer_state),
                               ("visitor.deny_alert", self._on_deny_alert), ("worker.state", self._on_worker_state),
+                              ("visitor.expected_arrived", self._on_expected_arrived),
                               ("housekeeping.finished", self._on_housekeeping_done)):
             self._unsubscribe.append(self.ctx.bus.subscribe(kind, handler))
 
@@ -217,6 +220,23 @@ class KioskApp(App):
     def _on_deny_alert(self, event) -> None:
         self.deny_alerts_unseen += 1
 
+    def _on_expected_arrived(self, event) -> None:
+        """An expected visitor signed in: the desk fetches the host (shown to staff only, never on the
+        visitor's screen: the toast waits for the next sign-in when nobody is at the desk)."""
+        host, extension = str(event.data.get("host", "")), str(event.data.get("extension", ""))
+        text = self.tr("Expected visitor for {host} has arrived: call extension {extension}", self.lang)
+        self.arrival_alert = text.replace("{host}", host).replace("{extension}", extension or "-")
+        if self.user is not None:
+            self.toast(self.arrival_alert)
+            self.arrival_alert = ""
+
+    def open_settings(self, *largs) -> bool:
+        """F1 (a USB keyboard, or a scanner that sends it) opens Kivy's settings only for a signed-in
+        manager; everywhere else the key does nothing."""
+        if self.user is None or getattr(self.user, "role", "") != "manager":
+            return False
+        return super().open_settings(*largs)
+
     def _on_phone_state(self, event) -> None:
         self.phone_state = event.data.get("state", "error")
         self.phone_detail = str(event.data.get("detail", ""))
@@ -238,6 +258,12 @@ class KioskApp(App):
         self.ctx.language.set(lang)
         self.lang = lang
         self.refresh_site_name()
+
+    def reset_visitor_language(self) -> None:
+        """The next visitor starts in the site's language, whatever the last one chose."""
+        default = self.ctx.config.get("site", "language")
+        if self.lang != default:
+            self.set_language(default)
 
     def refresh_site_name(self) -> None:
         self.site_name = self.desk.visitor_call(settings.localized, "site_name", self.lang)
@@ -291,9 +317,21 @@ class KioskApp(App):
         self.visitor_mode = False
         self.screen("desk").rebuild_navigation()
         self.go("desk")
+        if self.arrival_alert:
+            self.toast(self.arrival_alert)
+            self.arrival_alert = ""
 
-    def sign_out(self) -> None:
-        """Back to the visitor home screen; nothing staff-only stays on screen."""
+    def sign_out(self, reason: str = "tapped") -> None:
+        """Back to the visitor home screen; nothing staff-only stays on screen: every popup and overlay
+        is closed (their typed data goes with them), Kivy's settings panel too. Audited."""
+        user = self.user
+        if user is not None:
+            from kiosk.core import auth
+            try:
+                self.desk.call(auth.sign_out, user, reason=reason)
+            except Exception:  # the audit row must never keep staff data on screen
+                log.exception("could not audit the sign-out")
+        self.close_everything()
         self.user = None
         self.keyboard_dock.hide()
         if self.sm.has_screen("desk"):
@@ -307,6 +345,21 @@ class KioskApp(App):
     def field_focused(self, field, focused: bool) -> None:
         """A form field gained or lost focus: staff screens get the on-screen keyboard."""
         self.keyboard_dock.field_focused(field, focused)
+
+    def close_everything(self) -> None:
+        """Dismiss every popup (ModalView) and remove every overlay: nothing typed survives a sign-out."""
+        from kivy.uix.modalview import ModalView
+        self.close_settings()
+        for widget in list(Window.children):
+            if isinstance(widget, ModalView):
+                widget.dismiss(animation=False)
+                if widget.parent is not None:
+                    Window.remove_widget(widget)
+        layer = getattr(self, "overlay_layer", None)
+        if layer is not None:
+            for widget in list(layer.children):
+                if widget is not getattr(self, "_toast", None):
+                    layer.remove_widget(widget)
 
     # --- overlays and messages ----------------------------------------------------------------
     def show_overlay(self, widget) -> None:
@@ -335,10 +388,12 @@ class KioskApp(App):
         ui = self.ctx.config.section("ui")
         if self.user is not None and idle >= ui["staff_idle_seconds"]:
             log.info("staff idle for %.0f s: signing out", idle)
-            self.sign_out()
+            self.sign_out("idle")
         elif self.user is None and self.sm.current != "home" and idle >= ui["visitor_idle_seconds"]:
             # Privacy: a half-filled visitor form is cleared and the home screen returns.
             screen = self.sm.current_screen
             if hasattr(screen, "reset"):
                 screen.reset()
+            self.close_everything()
+            self.reset_visitor_language()
             self.go("home")

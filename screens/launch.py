@@ -26,7 +26,10 @@ def configure_kivy(width: int, height: int, fullscreen: bool) -> None:
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
-    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots from right clicks
+    # No red dots from right clicks on a desktop; but a deployed config that turns the mouse provider off
+    # (deploy/kivy-config.ini: "mouse =", so one touch on the Pi is not delivered twice) is respected.
+    if not Config.has_option("input", "mouse") or Config.get("input", "mouse").strip():
+        Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
 
 

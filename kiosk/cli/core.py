@@ -130,6 +130,110 @@ def user_list(config_path: Path | None, db_path: Path | None) -> None:
         click.echo(f"{user.id}\t{user.role}\t{user.name}")
 
 
+def _account_id(ctx, name: str) -> int:
+    row = ctx.db.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise click.ClickException(f"no account named {name!r}")
+    return row[0]
+
+
+def _manager_act(action):
+    """A user sub-command a manager approves: --manager NAME, PIN prompted (hidden)."""
+    action = click.option("--pin", default=None, hidden=True)(action)
+    action = click.option("--manager", required=True, help="The approving manager (their PIN is asked).")(action)
+    action = db_option(action)
+    return config_option(action)
+
+
+def _run(fn, *args) -> None:
+    from kiosk.core import auth
+    try:
+        fn(*args)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@user_group.command("rename")
+@_manager_act
+@click.argument("name")
+@click.argument("new_name")
+def user_rename(config_path, db_path, manager, pin, name, new_name) -> None:
+    """Rename an account."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    _run(auth.rename_user, ctx.db, ctx.clock, actor, _account_id(ctx, name), new_name)
+    click.echo(f"renamed {name!r} to {new_name!r}")
+
+
+@user_group.command("reset-pin")
+@_manager_act
+@click.argument("name")
+def user_reset_pin(config_path, db_path, manager, pin, name) -> None:
+    """Set a new PIN for someone who forgot theirs (ends a lockout)."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    new_pin = click.prompt(f"new PIN for {name}", hide_input=True, confirmation_prompt=True)
+    _run(auth.reset_pin, ctx.db, ctx.clock, actor, _account_id(ctx, name), new_pin)
+    click.echo(f"PIN reset for {name!r}")
+
+
+@user_group.command("deactivate")
+@_manager_act
+@click.argument("name")
+def user_deactivate(config_path, db_path, manager, pin, name) -> None:
+    """Someone left: their PIN stops working now."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    _run(auth.set_active, ctx.db, ctx.clock, actor, _account_id(ctx, name), False)
+    click.echo(f"deactivated {name!r}")
+
+
+@user_group.command("reactivate")
+@_manager_act
+@click.argument("name")
+def user_reactivate(config_path, db_path, manager, pin, name) -> None:
+    """Bring a deactivated account back."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    _run(auth.set_active, ctx.db, ctx.clock, actor, _account_id(ctx, name), True)
+    click.echo(f"reactivated {name!r}")
+
+
+@user_group.command("unlock")
+@_manager_act
+@click.argument("name")
+def user_unlock(config_path, db_path, manager, pin, name) -> None:
+    """End a lockout at once."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    _run(auth.unlock, ctx.db, ctx.clock, actor, _account_id(ctx, name))
+    click.echo(f"unlocked {name!r}")
+
+
+@user_group.command("change-pin")
+@config_option
+@db_option
+@click.argument("name")
+def user_change_pin(config_path, db_path, name) -> None:
+    """Change your own PIN (the current one is asked first)."""
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    old = click.prompt("current PIN", hide_input=True)
+    new = click.prompt("new PIN", hide_input=True, confirmation_prompt=True)
+    _run(auth.change_own_pin, ctx.db, ctx.clock, _account_id(ctx, name), old, new)
+    click.echo("PIN changed")
+
+
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""

@@ -18,6 +18,22 @@ def _day(text: str | None, option: str) -> date | None:
         raise click.BadParameter(f"{text!r} is not a date; use YYYY-MM-DD", param_hint=option) from None
 
 
+def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
+    """Who approves this export: the manager after their PIN, or the system with the configured key."""
+    import hashlib
+    import hmac
+    from kiosk.core.audit import Actor
+    if manager:
+        from kiosk.cli.privacy import approve_manager
+        return approve_manager(ctx, manager, pin)
+    expected = ctx.config.get("export", "key_sha256")
+    if key is not None and expected:
+        if hmac.compare_digest(hashlib.sha256(key.encode()).hexdigest(), expected):
+            return Actor("export key", None, "system")
+        raise click.ClickException("the export key does not match the configured one")
+    raise click.UsageError("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
+
+
 @click.command("export")
 @config_option
 @db_option
@@ -28,9 +44,13 @@ def _day(text: str | None, option: str) -> date | None:
 @click.option("--format", "formats", default="csv,xlsx,pdf", show_default=True,
               help="Comma-separated: csv, xlsx, pdf.")
 @click.option("--lang", default=None, type=click.Choice(["zh_CN", "en"]), help="Language of titles (default: site).")
+@click.option("--manager", default=None, help="The manager exporting (their PIN is asked).")
+@click.option("--pin", default=None, hidden=True)
+@click.option("--key", default=None, envvar="KIOSK_EXPORT_KEY", help="The configured export key (scheduled runs).")
 def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last: str | None, out: Path,
-               formats: str, lang: str | None) -> None:
-    """Export the daily logs for a day or a range (the same code as the reports screen)."""
+               formats: str, lang: str | None, manager: str | None, pin: str | None, key: str | None) -> None:
+    """Export the daily logs for a day or a range (the same code as the reports screen): a manager's act,
+    --manager NAME with their PIN, or the configured export key for a scheduled run."""
     from kiosk.reports.export import ExportError, parse_formats, run_export
     from kiosk.reports.summary import RangeError
 
@@ -43,6 +63,7 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
         raise click.ClickException(f"no database at {ctx.db_path}")
+    actor = _approval(ctx, manager, pin, key)
 
     def progress(fraction: float, step: str) -> None:
         click.echo(f"{fraction:6.1%}  {step}", err=True)
@@ -50,7 +71,7 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
     try:
         result = run_export(ctx.db, ctx.clock, first=first_day, last=last_day,
                             tz_name=ctx.config.get("site", "timezone"), destination=out, formats=chosen,
-                            lang=lang or ctx.language.code, progress=progress)
+                            lang=lang or ctx.language.code, progress=progress, actor=actor)
     except (ExportError, RangeError) as exc:
         raise click.ClickException(str(exc)) from None
     for path, size in result.files:

@@ -27,6 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "catalogue": "kiosk.cli.catalogue:catalogue_group",
     "visitors": "kiosk.cli.visitors:visitors_group",
     "complaints": "kiosk.cli.complaints:complaints_group",
+    "privacy": "kiosk.cli.privacy:privacy_group",
 }
 
 

@@ -1,4 +1,5 @@
-"""Staff and manager accounts: PINs as salted scrypt hashes, lockout after repeated failures."""
+"""Staff and manager accounts: PINs as salted scrypt hashes, an escalating lockout, and a life cycle
+(add, rename, reset PIN, deactivate, reactivate, change own PIN, unlock), every change audited."""
 from __future__ import annotations
 
 import hashlib
@@ -18,10 +19,16 @@ from kiosk.core.errors import Refusal
 
 ROLES = ("staff", "manager")
 MAX_FAILURES = 5
-LOCK_SECONDS = 60
+# Escalating lockout: the 5th wrong PIN in a row locks for 1 min, the 10th for 5 min, every 5th after
+# that for 15 min. Between locks each try is free again, but a lock that ends does NOT re-arm on the
+# next wrong PIN (the old rule let anyone keep the manager locked out with one tap a minute): it takes
+# five more. A guesser gets 5 tries per 15 min (480 a day) instead of ~1,440.
+LOCK_STEPS = (60, 300, 900)
+LOCK_SECONDS = LOCK_STEPS[0]
+_RESETS = ("user.unlock", "user.pin_reset", "user.reactivate")  # each ends a streak of wrong PINs
 # scrypt cost: ~40 ms on a desktop core, a few hundred on a Pi - slow for a guesser, fine for a login.
 _N, _R, _P = 2**14, 8, 1
-_PIN = re.compile(r"^\d{4,8}$")
+_PIN = re.compile(r"^[0-9]{4,8}$")  # ASCII only: \d would take full-width digits
 
 
 class AuthError(Refusal, ValueError):
@@ -107,22 +114,45 @@ def has_manager(db: sqlite_utils.Database) -> bool:
     return db.execute("SELECT 1 FROM users WHERE role = 'manager' AND active = 1").fetchone() is not None
 
 
+def _streak(db: sqlite_utils.Database, user_id: int) -> list[str]:
+    """Times of the wrong PINs in a row since the last right one or the last unlock, newest first."""
+    reset = db.execute("SELECT MAX(at) FROM audit WHERE record_table = 'users' AND record_id = ? AND action IN"
+                       f" ({','.join('?' * len(_RESETS))})", (str(user_id), *_RESETS)).fetchone()[0] or ""
+    times: list[str] = []
+    for at, ok in db.execute("SELECT at, ok FROM auth_events WHERE actor_id = ? ORDER BY id DESC LIMIT 200",
+                             (user_id,)):
+        if ok or at <= reset:
+            break
+        times.append(at)
+    return times
+
+
+def lock_seconds_for(failures: int) -> int:
+    """The lock after this many wrong PINs in a row (0 unless it is a 5th, 10th, 15th...)."""
+    if failures <= 0 or failures % MAX_FAILURES:
+        return 0
+    return LOCK_STEPS[min(failures // MAX_FAILURES, len(LOCK_STEPS)) - 1]
+
+
 def seconds_locked(db: sqlite_utils.Database, clock: Clock, user_id: int) -> int:
     """Seconds left on a lockout (0 when the account may try)."""
-    recent = db.execute(
-        "SELECT at, ok FROM auth_events WHERE actor_id = ? ORDER BY id DESC LIMIT ?", (user_id, MAX_FAILURES)
-    ).fetchall()
-    if len(recent) < MAX_FAILURES or any(ok for _, ok in recent):
+    times = _streak(db, user_id)
+    duration = lock_seconds_for(len(times))
+    if not duration:
         return 0
-    unlock = parse_iso(recent[0][0]) + timedelta(seconds=LOCK_SECONDS)
-    left = (unlock - clock.now()).total_seconds()
+    left = (parse_iso(times[0]) + timedelta(seconds=duration) - clock.now()).total_seconds()
     return max(0, int(left + 0.999))
 
 
-def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> User:
-    """Check a PIN for an account. Wrong PINs count towards a lockout; a locked account is not checked."""
-    row = db.execute("SELECT id, name, role, pin_hash FROM users WHERE id = ? AND active = 1", (user_id,)).fetchone()
-    if row is None:
+def _account(db: sqlite_utils.Database, user_id: int) -> tuple | None:
+    return db.execute("SELECT id, name, role, pin_hash, active FROM users WHERE id = ?", (user_id,)).fetchone()
+
+
+def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str, *, purpose: str = "sign_in") -> User:
+    """Check a PIN for an account. Wrong PINs count towards a lockout; a locked or deactivated account is
+    not checked. A successful sign-in is audited (`user.sign_in`, or `user.approve` for an approval)."""
+    row = _account(db, user_id)
+    if row is None or not row[4]:
         raise AuthError("no such account")
     left = seconds_locked(db, clock, user_id)
     if left:
@@ -132,7 +162,10 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> 
         db.execute("INSERT INTO auth_events (actor_id, actor, at, ok) VALUES (?, ?, ?, ?)",
                    (user_id, row[1], utc_iso(clock.now()), int(ok)))
         if not ok and seconds_locked(db, clock, user_id):
-            audit.record(db, clock, Actor(row[1], row[0], row[2]), "user.locked", "users", user_id)
+            audit.record(db, clock, Actor(row[1], row[0], row[2]), "user.locked", "users", user_id, None,
+                         {"seconds": seconds_locked(db, clock, user_id)})
+        if ok:
+            audit.record(db, clock, Actor(row[1], row[0], row[2]), f"user.{purpose}", "users", user_id)
     if not ok:
         left = seconds_locked(db, clock, user_id)
         if left:
@@ -141,9 +174,98 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> 
     return User(row[0], row[1], row[2])
 
 
+def sign_out(db: sqlite_utils.Database, clock: Clock, user: User, *, reason: str = "tapped") -> None:
+    """Audit a sign-out ("tapped", "idle")."""
+    with write(db):
+        audit.record(db, clock, user.actor(), "user.sign_out", "users", user.id, None, {"reason": reason})
+
+
 def verify_manager(db: sqlite_utils.Database, clock: Clock, user_id: int, pin: str) -> User:
     """Approve a manager-only action (void, refund, export) with that manager's PIN."""
-    user = sign_in(db, clock, user_id, pin)
-    if user.role != "manager":
+    row = _account(db, user_id)
+    if row is None or not row[4]:
+        raise AuthError("no such account")
+    if row[2] != "manager":
         raise AuthError("a manager's PIN is needed")
-    return user
+    return sign_in(db, clock, user_id, pin, purpose="approve")
+
+
+# --- the life cycle ----------------------------------------------------------------------------------
+def _manager_only(actor: Actor) -> None:
+    if actor.role not in ("manager", "system"):
+        raise AuthError("a manager must approve")
+
+
+def _existing(db: sqlite_utils.Database, user_id: int) -> tuple:
+    row = _account(db, user_id)
+    if row is None:
+        raise AuthError("no such account")
+    return row
+
+
+def all_accounts(db: sqlite_utils.Database, clock: Clock) -> list[dict]:
+    """Every account for the manager's accounts screen: active or not, and seconds locked."""
+    return [{"id": i, "name": n, "role": r, "active": bool(a), "locked": seconds_locked(db, clock, i)}
+            for i, n, r, a in db.execute("SELECT id, name, role, active FROM users ORDER BY active DESC, name")]
+
+
+def rename_user(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int, name: str) -> None:
+    """A manager corrects a name (audited before/after; past records keep the name at the time)."""
+    _manager_only(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 40 or any(not ch.isprintable() for ch in name):
+        raise AuthError("name must be 1 to 40 characters", field="name")
+    with write(db):
+        _existing(db, user_id)
+        if db.execute("SELECT 1 FROM users WHERE name = ? AND id != ?", (name, user_id)).fetchone():
+            raise AuthError("a user named {name} already exists", field="name", name=repr(name))
+        audit.update_changed(db, clock, actor, "user.rename", "users", user_id, {"name": name})
+
+
+def reset_pin(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int, pin: str) -> None:
+    """A manager sets a new PIN for someone who forgot theirs (also ends a lockout)."""
+    _manager_only(actor)
+    validate_pin(pin)
+    pin_hash = hash_pin(pin)
+    with write(db):
+        _existing(db, user_id)
+        db.execute("UPDATE users SET pin_hash = ? WHERE id = ?", (pin_hash, user_id))
+        audit.record(db, clock, actor, "user.pin_reset", "users", user_id)  # never the PIN or its hash
+
+
+def change_own_pin(db: sqlite_utils.Database, clock: Clock, user_id: int, old_pin: str, new_pin: str) -> None:
+    """Everyone changes their own PIN with the current one (a wrong one counts towards the lockout)."""
+    validate_pin(new_pin)
+    user = sign_in(db, clock, user_id, old_pin, purpose="pin_check")
+    if new_pin == old_pin:
+        raise AuthError("the new PIN must differ from the old one", field="pin")
+    pin_hash = hash_pin(new_pin)
+    with write(db):
+        db.execute("UPDATE users SET pin_hash = ? WHERE id = ?", (pin_hash, user_id))
+        audit.record(db, clock, user.actor(), "user.pin_change", "users", user_id)
+
+
+def set_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivate someone who left (their PIN stops working at once) or bring them back. The last active
+    manager cannot be deactivated: the desk would have nobody to approve anything."""
+    _manager_only(actor)
+    with write(db):
+        row = _existing(db, user_id)
+        if not active and row[2] == "manager" and db.execute(
+                "SELECT COUNT(*) FROM users WHERE role = 'manager' AND active = 1 AND id != ?", (user_id,)).fetchone()[0] == 0:
+            raise AuthError("the last manager cannot be deactivated")
+        if active and row[4]:
+            raise AuthError("already active")
+        if not active and not row[4]:
+            raise AuthError("already deactivated")
+        db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+        audit.record(db, clock, actor, "user.reactivate" if active else "user.deactivate", "users", user_id,
+                     {"active": int(row[4])}, {"active": int(active)})
+
+
+def unlock(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int) -> None:
+    """A manager ends a lockout at once (a manager may unlock another manager)."""
+    _manager_only(actor)
+    with write(db):
+        _existing(db, user_id)
+        audit.record(db, clock, actor, "user.unlock", "users", user_id)

@@ -107,6 +107,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "export": {
         "folder": Field(str, "", "a folder for exports when no USB stick is plugged in (empty: none)"),
+        # Scheduled exports without a manager at the box: `kiosk export --key` (or KIOSK_EXPORT_KEY) must
+        # hash to this. Empty: only a manager with their PIN can export.
+        "key_sha256": Field(str, "", "the SHA-256 (hex) of the export key for scheduled runs (empty: none)",
+                            lambda v: v == "" or (len(v) == 64 and all(c in "0123456789abcdef" for c in v))),
     },
 }
 

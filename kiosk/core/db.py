@@ -69,9 +69,11 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
     """
     path = str(path)
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_private(Path(path))
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Deleted and overwritten content is zeroed on disk, not left in free pages (erasure must erase).
+    conn.execute("PRAGMA secure_delete=ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")  # a kiosk gets unplugged: WAL+FULL survives power loss
@@ -90,6 +92,22 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
     if origin is None:
         stamp[0] = stored_origin(db) or stamp[0]
     return db
+
+
+def make_private(path: Path) -> None:
+    """The database file (and its -wal/-shm, which SQLite creates with the database file's mode) owner
+    read/write only whatever the umask; a folder created for it is owner-only (0700). An existing file
+    from before is tightened too."""
+    import os
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if each.exists() and (each.stat().st_mode & 0o077):
+            os.chmod(each, 0o600)
 
 
 def _register_functions(conn: sqlite3.Connection, origin: Origin) -> list[Origin]:
@@ -286,9 +304,17 @@ def append_only_problems(db: sqlite_utils.Database) -> list[str]:
             on, sql = present.get(trigger, (None, ""))
             if on != table:
                 problems.append(f"trigger {trigger} on {table} is missing")
-            elif sql != _guard_sql(table, event) and not _is_anonymising_guard(db, table, event, sql):
+            elif (sql != _guard_sql(table, event) and not _is_anonymising_guard(db, table, event, sql)
+                  and not _is_erasure_guard(table, event, sql)):
                 problems.append(f"trigger {trigger} on {table} does not block {event.upper()}")
     return problems
+
+
+def _is_erasure_guard(table: str, event: str, sql: str) -> bool:
+    """Migration 0014's guard of a personal-data table: blocks every UPDATE except inside an erasure."""
+    return table in records.ERASABLE and event == "update" and sql == (
+        f"CREATE TRIGGER {records.trigger_name(table, event)} BEFORE UPDATE ON {table} WHEN NOT EXISTS"
+        f" (SELECT 1 FROM privacy_erasing) BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
 
 
 def _is_anonymising_guard(db: sqlite_utils.Database, table: str, event: str, sql: str) -> bool:

@@ -1,21 +1,110 @@
-"""Personal data rules shared by the registers: identity numbers are stored and shown masked."""
+"""Personal data rules shared by the registers: identity documents checked and stored masked, and the
+normalised forms that matching (deny list, recognition) compares, so spacing or full-width digits do
+not dodge a rule."""
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date
 
-_ID_CLEAN = re.compile(r"[\s-]")
+from kiosk.core.errors import Refusal
+
+_ID_CLEAN = re.compile(r"[\s\-]")
+# GB 11643-1999 (ISO 7064 MOD 11-2): weights of the first 17 digits and the check character by remainder.
+_GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_GB11643_CHECK = "10X98765432"
+# Formats by document type. HK/Macao: the 港澳居民来往内地通行证 (H/M + 8 or 10 digits) or the mainland-issued
+# 往来港澳通行证 (C + letter-or-digit + 7 digits); Taiwan: 台湾居民来往大陆通行证 (8 digits; the old ones 10).
+_FORMATS = {
+    "hk_macao": re.compile(r"^(?:[HM]\d{8}(?:\d{2})?|C[A-Z0-9]\d{7})$"),
+    "taiwan": re.compile(r"^(?:\d{8}|\d{10})$"),
+    "passport": re.compile(r"^(?=.*\d)[A-Z0-9]{5,9}$"),
+    "other": re.compile(r"^[A-Z0-9]{4,30}$"),
+}
+ID_DOCUMENT_TYPES = ("id_card", "hk_macao", "taiwan", "passport", "other")
+_FORMAT_MESSAGES = {"hk_macao": "this is not the format of a Hong Kong/Macao travel permit",
+                    "taiwan": "this is not the format of a Taiwan travel permit",
+                    "passport": "a passport number has 5 to 9 letters and digits",
+                    "other": "an identity number has 4 to 30 letters and digits"}
+
+
+class IdDocumentError(Refusal, ValueError):
+    """An identity number that cannot be right for its document type (field "id_number")."""
+
+
+def _fold(text: str) -> str:
+    """Full-width to half-width, upper case, spaces and dashes dropped."""
+    return _ID_CLEAN.sub("", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+def gb11643_check_char(first17: str) -> str:
+    """The check character of a mainland resident ID from its first 17 digits."""
+    return _GB11643_CHECK[sum(int(d) * w for d, w in zip(first17, _GB11643_WEIGHTS)) % 11]
+
+
+def check_id_document(id_type: str, number: str, *, today: date | None = None) -> str:
+    """The document number in its normal form (half-width, upper case), or an IdDocumentError saying what
+    is wrong: an 18-character resident ID with a right GB 11643 check digit and a real birth date; the
+    travel permits and passports by their formats."""
+    if id_type not in ID_DOCUMENT_TYPES:
+        raise IdDocumentError("choose the type of identity document", field="id_type")
+    value = _fold(number)
+    if not value:
+        raise IdDocumentError("id_number is required", field="id_number")
+    if id_type == "id_card":
+        if not re.fullmatch(r"\d{17}[\dX]", value):
+            raise IdDocumentError("a resident ID has 18 characters: 17 digits and a digit or X", field="id_number")
+        try:
+            born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        except ValueError:
+            born = None
+        if born is None or born.year < 1900 or born > (today or date.today()):
+            raise IdDocumentError("the birth date in this resident ID is not a real date", field="id_number")
+        if gb11643_check_char(value[:17]) != value[17]:
+            raise IdDocumentError("this resident ID number is mistyped: its check digit does not match",
+                                  field="id_number")
+        return value
+    if not _FORMATS[id_type].match(value):
+        raise IdDocumentError(_FORMAT_MESSAGES[id_type], field="id_number")
+    return value
+
+
+def mask_document(id_type: str, number: str) -> str:
+    """Masked per type: a resident ID keeps its first 6 and last 4 (110101********1234); any other
+    document only its last 4 (*****5678)."""
+    value = _fold(number)
+    if id_type == "id_card" and len(value) == 18:
+        return value[:6] + "*" * 8 + value[-4:]
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_id_number(number: str) -> str:
-    """First 6 and last 4 characters kept, the rest starred: 110101********1234."""
-    number = _ID_CLEAN.sub("", number or "")
-    if len(number) <= 10:
-        return number[:2] + "*" * max(0, len(number) - 2)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """A number of unknown type: 18 characters masked as a resident ID, anything else down to its last 4."""
+    value = _fold(number)
+    return mask_document("id_card" if len(value) == 18 else "other", value)
+
+
+def normalise_phone(phone: str) -> str:
+    """The digits a phone number is compared by: full-width folded, spaces/dashes/dots/brackets dropped,
+    a leading +86 or 0086 removed (+86 138 0013 8000 == 13800138000)."""
+    value = re.sub(r"[\s\-.()（）]", "", unicodedata.normalize("NFKC", phone or ""))
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix) and len(value) > len(prefix) + 6:
+            value = value[len(prefix):]
+            break
+    return value
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: full-width folded, case-folded, spaces and middle dots dropped (王 小明 == 王小明)."""
+    value = unicodedata.normalize("NFKC", name or "").casefold()
+    return re.sub(r"[\s·・.\u00b7\u30fb]", "", value)
 
 
 def mask_name(name: str) -> str:
-    """王*明 / W*** style hint that does not disclose a name to another visitor."""
+    """王*明 / W*** style hint (staff screens only: visitors are never shown a stored name)."""
     name = (name or "").strip()
     if len(name) <= 1:
         return name

@@ -97,9 +97,15 @@ STATE_TABLES: dict[str, str] = {
                    " every change is also a print_job_events row, so the history stays a record",
     "schema_migrations": "which migrations this database has",
     "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",
+    "privacy_erasing": "a row only inside an erasure's own transaction: lets the append-only triggers of the "
+                       "personal-data tables pass the blanking of a person's data (kiosk.core.erasure)",
 }
 
 APPEND_ONLY_EVENTS = ("update", "delete")
+# Record tables holding personal data whose UPDATE guard lets an erasure through (migration 0014: only
+# while kiosk.core.erasure holds a row in privacy_erasing inside its own transaction).
+ERASABLE = ("expected_visitors", "print_jobs", "audit", "call_events", "call_notes", "callbacks_done", "lf_items",
+            "lf_reports", "lf_claims", "lf_events", "fee_collections", "payments")
 
 # Where the acting person used to be named before migration 0011 (kept for the schema tests).
 RETIRED_ACTOR_COLUMNS = ("staff_id", "added_by", "authorised_by", "approved_by", "approved_by_id",

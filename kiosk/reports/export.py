@@ -6,6 +6,7 @@ folder without a manifest is an incomplete export.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,7 +17,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from kiosk.core import audit
+from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.db import write
 from kiosk.reports.files import FORMULA_CHARS, ExportError, atomic_path, check_writable
 from kiosk.reports.logs import DATETIME, INT, MONEY, LogDef, PendingLog, fetch, split_available
 from kiosk.reports.summary import Summary, build as build_summary, range_bounds
@@ -106,8 +110,14 @@ def folder_name(first: date, last: date) -> str:
 
 def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: date, tz_name: str,
                destination: Path, formats: Iterable[str] = FORMATS, lang: str = "zh_CN",
-               site_name: str = "", progress: Progress | None = None) -> ExportResult:
-    """Write the chosen formats for local days first..last into destination/<folder>; return what was written."""
+               site_name: str = "", progress: Progress | None = None, actor: Actor | None = None) -> ExportResult:
+    """Write the chosen formats for local days first..last into destination/<folder>; return what was written.
+
+    An export is a manager's act: actor is the approving manager (or the system, for a scheduled run the
+    CLI let through with the configured export key). It is audited with who, range, formats, destination
+    and row counts."""
+    if actor is None or actor.role not in ("manager", "system"):
+        raise ExportError("a manager must approve the export", field="manager")
     formats = parse_formats(list(formats))
     report = progress or (lambda fraction, step: None)
     destination = Path(destination)
@@ -115,7 +125,9 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
     start, end = range_bounds(first, last, tz_name)
     folder = destination / folder_name(first, last)
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(OSError):  # owner only whatever the umask (FAT sticks have no modes)
+            folder.chmod(0o700)
     except OSError as exc:
         raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=exc.strerror or str(exc)) from exc
     _drop_manifest(folder)
@@ -158,6 +170,10 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
         step("pdf")
     _write_manifest(folder, result, clock, first, last, tz_name, lang)
     step("manifest")
+    with write(db):
+        audit.record(db, clock, actor, "export.run", None, None, None,
+                     {"first_day": str(first), "last_day": str(last), "formats": list(formats),
+                      "destination": str(folder), "rows": result.rows})
     return result
 
 

@@ -41,7 +41,14 @@ def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temp path next to ``final``; on success fsync and rename it into place."""
     tmp = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL_SUFFIX}")
     try:
+        # Owner-only from its first byte whatever the umask: an export holds names and phone numbers.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        with contextlib.suppress(OSError):  # FAT sticks have no modes
+            os.chmod(tmp, 0o600)
         yield tmp
+        with contextlib.suppress(OSError):  # a writer that replaced the file instead of truncating it
+            os.chmod(tmp, 0o600)
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

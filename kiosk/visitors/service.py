@@ -21,14 +21,17 @@ from kiosk.core.audit import VISITOR, Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
-from kiosk.core.privacy import mask_id_number, mask_name, mask_phone
+from kiosk.core.privacy import (IdDocumentError, check_id_document,  # noqa: F401 (re-exported)
+                                  fold_name, mask_document, normalise_phone)
 
 PURPOSES = ("meeting", "interview", "delivery", "contractor", "other")
 PURPOSE_LABELS = {"meeting": "Meeting", "interview": "Interview", "delivery": "Delivery", "contractor": "Contractor",
                   "other": "Other"}  # msgids
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read and type
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}$")
-ID_TYPES = {"id_card": "Resident ID", "passport": "Passport", "other": "Other"}  # what staff checked
+_PHONE = re.compile(r"^\+?[0-9][0-9]{5,18}$")
+ID_TYPES = {"id_card": "Resident ID", "hk_macao": "HK/Macao permit", "taiwan": "Taiwan permit",
+            "passport": "Passport", "other": "Other"}  # what staff checked (msgids)
+HOST_RESULTS = 5  # the directory answers with a few names, it is never a list to browse
 
 
 class VisitorError(Refusal, ValueError):
@@ -65,6 +68,7 @@ class SignedIn:
     returning: bool
     expected: bool
     host_name: str
+    host_phone: str = ""
 
 
 def _is_emoji(ch: str) -> bool:
@@ -82,12 +86,13 @@ def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
 
 
 def clean_phone(value: str) -> str:
-    value = (value or "").strip()
+    """A phone number in the one form it is stored and compared in (see privacy.normalise_phone)."""
+    value = normalise_phone((value or "").strip())
     if not value:
         raise VisitorError("phone is required", field="phone")
     if not _PHONE.match(value):
         raise VisitorError("phone number may only have digits", field="phone")
-    return re.sub(r"[ \-]", "", value)
+    return value
 
 
 def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
@@ -109,11 +114,31 @@ def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
     return values
 
 
-def _deny_match(db, name: str, phone: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM deny_list d WHERE ((d.phone != '' AND d.phone = ?) OR (d.name != '' AND"
-                         " d.name = ?)) AND NOT EXISTS (SELECT 1 FROM deny_list_lifts l WHERE l.entry_id = d.id)",
-                         (phone, name)))
-    return rows[0] if rows else None
+def _deny_match(db, name: str = "", phone: str = "", id_number: str = "") -> dict | None:
+    """The first entry in force that matches a phone (normalised), a name (folded) or an identity number.
+
+    Compared in Python over the entries in force: the list is short, and stored entries written before
+    normalisation (with spaces, +86, full-width digits) still match."""
+    phone, name, number = normalise_phone(phone), fold_name(name), fold_name(id_number)
+    for entry in deny_entries(db):
+        if phone and entry["phone"] and normalise_phone(entry["phone"]) == phone:
+            return entry
+        if name and entry["name"] and fold_name(entry["name"]) == name:
+            return entry
+        if number and entry.get("id_number") and fold_name(entry["id_number"]) == number:  # masks compared
+            return entry
+    return None
+
+
+def check_deny(db: sqlite_utils.Database, clock: Clock, *, name: str = "", phone: str = "",
+               actor: Actor = VISITOR) -> None:
+    """Checked as soon as a phone or a name is entered: a match is audited (the staff alert reads it) and
+    raises SeeTheDesk, which tells the visitor only to see the desk."""
+    entry = _deny_match(db, name, phone)
+    if entry is not None:
+        with write(db):
+            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"])
+        raise SeeTheDesk(entry)
 
 
 def _new_code(db) -> str:
@@ -123,27 +148,74 @@ def _new_code(db) -> str:
             return code
 
 
+def _last_visit(db, phone: str, name: str) -> dict | None:
+    """The visitor's own last visit: the same phone AND the same name (folded). Proof of who they are is
+    typing their own name; a phone number alone never finds anything."""
+    wanted = fold_name(name)
+    if not wanted:
+        return None
+    for row in db.query("SELECT name, organisation, purpose FROM visits WHERE phone = ? AND anonymised_at IS NULL"
+                        " ORDER BY id DESC LIMIT 20", (phone,)):
+        if fold_name(row["name"]) == wanted:
+            return row
+    return None
+
+
+def details_by_pass(db: sqlite_utils.Database, code: str) -> dict:
+    """The visitor's own details from the code on their earlier badge (having the badge is the proof):
+    name and organisation of that visit, or {} (an unknown or anonymised code tells nothing)."""
+    code = (code or "").strip().upper()
+    if not re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", code):
+        return {}
+    row = next(db.query("SELECT name, phone, organisation FROM visits WHERE signout_code = ? AND anonymised_at IS NULL",
+                        (code,)), None)
+    return dict(row) if row and row["name"] else {}
+
+
+def expected_host(db: sqlite_utils.Database, clock: Clock, phone: str, name: str,
+                  tz: str = "Asia/Shanghai") -> dict | None:
+    """For the visitor who typed their own phone and name: today's pre-registration with its host
+    ({"id", "name", "phone"}), or None. Both must match: a phone alone tells a stranger nothing."""
+    try:
+        phone = clean_phone(phone)
+    except VisitorError:
+        return None
+    today = clock.now().astimezone(ZoneInfo(tz)).date().isoformat()
+    wanted = fold_name(name)
+    for row in db.query("SELECT e.id AS expected_id, e.name AS visitor, h.id, h.name, h.phone FROM expected_visitors e"
+                        " JOIN hosts h ON h.id = e.host_id WHERE e.phone = ? AND e.expected_on = ? ORDER BY e.id",
+                        (phone, today)):
+        if wanted and fold_name(row["visitor"]) == wanted:
+            return {"expected_id": row["expected_id"], "id": row["id"], "name": row["name"], "phone": row["phone"]}
+    return None
+
+
 def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor: Actor = VISITOR,
             tz: str = "Asia/Shanghai") -> SignedIn:
-    """Register a visit (self service when actor is the visitor; at the counter with an ID check)."""
+    """Register a visit (self service when actor is the visitor; at the counter with an ID check).
+
+    A returning visitor is one whose phone AND name match an earlier visit; their organisation is then
+    copied from it when left blank (never shown back to the screen)."""
     self_service = actor.role == "visitor"
     values = _validate(db, visitor, self_service=self_service)
-    entry = _deny_match(db, values["name"], values["phone"])
+    id_type, id_number = "", ""
+    if not self_service:
+        if visitor.id_type not in ID_TYPES:
+            raise VisitorError("choose the type of identity document", field="id_type")
+        # an IdDocumentError (a Refusal naming the field) says what is wrong with the number
+        number = check_id_document(visitor.id_type, visitor.id_number, today=clock.now().astimezone(ZoneInfo(tz)).date())
+        id_type = visitor.id_type
+        id_number = number if settings.get(db, "store_full_id_numbers") else mask_document(id_type, number)
+    entry = _deny_match(db, values["name"], values["phone"], mask_document(id_type, id_number) if id_type else "")
     if entry is not None:
         with write(db):
             audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"])
         raise SeeTheDesk(entry)
-    id_type, id_number = "", ""
-    if not self_service:
-        id_type = clean_text(visitor.id_type, "id_type", required=True, limit=20)
-        number = clean_text(visitor.id_number, "id_number", required=True, limit=30)
-        id_number = number if settings.get(db, "store_full_id_numbers") else mask_id_number(number)
-    today = clock.now().astimezone(ZoneInfo(tz)).date().isoformat()
     with write(db):
-        returning = db.execute("SELECT 1 FROM visits WHERE phone = ? AND anonymised_at IS NULL LIMIT 1",
-                               (values["phone"],)).fetchone() is not None
-        expected = db.execute("SELECT id FROM expected_visitors WHERE phone = ? AND expected_on = ?",
-                              (values["phone"], today)).fetchone()
+        last = _last_visit(db, values["phone"], values["name"])
+        if last and not values["organisation"]:
+            values["organisation"] = last["organisation"]
+        expected = expected_host(db, clock, values["phone"], values["name"], tz)
         code = _new_code(db)
         visit_id = db.execute(
             "INSERT INTO visits (signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
@@ -152,32 +224,21 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
             (utc_iso(clock.now()), values["name"], values["phone"], values["organisation"], values["host"][0],
              values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id, actor.name,
              id_type, id_number, int(visitor.privacy_accepted or not self_service), code,
-             expected[0] if expected else None)).lastrowid
+             expected["expected_id"] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
                      {"host": values["host"][1], "party_size": visitor.party_size, "by": "self" if self_service else "staff"})
-    return SignedIn(visit_id, code, returning, expected is not None, values["host"][1])
+        host_phone = db.execute("SELECT phone FROM hosts WHERE id = ?", (values["host"][0],)).fetchone()[0]
+        if expected:
+            audit.record(db, clock, actor, "visitor.expected_arrived", "visits", visit_id, None,
+                         {"host": values["host"][1], "extension": host_phone})
+    return SignedIn(visit_id, code, last is not None, expected is not None, values["host"][1], host_phone)
 
 
-def returning_hint(db: sqlite_utils.Database, phone: str) -> str | None:
-    """'Is this you? 王*明, 138****8000' — a masked hint only, or None for a first visit."""
-    try:
-        phone = clean_phone(phone)
-    except VisitorError:
-        return None
-    row = db.execute("SELECT name FROM visits WHERE phone = ? AND anonymised_at IS NULL ORDER BY id DESC LIMIT 1",
-                     (phone,)).fetchone()
-    return f"{mask_name(row[0])}, {mask_phone(phone)}" if row else None
-
-
-def prefill(db: sqlite_utils.Database, phone: str) -> dict:
-    """After the visitor confirmed 'this is me' on their own phone number: their last details."""
-    row = next(db.query("SELECT name, organisation, host_id, purpose FROM visits WHERE phone = ?"
-                        " AND anonymised_at IS NULL ORDER BY id DESC LIMIT 1", (clean_phone(phone),)), None)
-    return dict(row) if row else {}
-
-
-def greeting(party_size: int, returning: bool) -> str:
-    """The greeting msgid by party size and returning status (the domain brief's rule)."""
+def greeting(party_size: int, returning: bool, expected: bool = False) -> str:
+    """The greeting msgid by party size and returning status (the domain brief's rule); an expected visitor
+    is told their host is expecting them (the msgid takes {host})."""
+    if expected:
+        return "Welcome — {host} is expecting you"
     if returning:
         return "Welcome back!" if party_size == 1 else "Welcome back, all of you!"
     return {1: "Welcome!", 2: "Welcome, both of you!"}.get(party_size, "Welcome, everyone!")
@@ -302,9 +363,10 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asi
         sql = ("SELECT v.* FROM visits v WHERE v.id IN (SELECT rowid FROM visits_fts WHERE visits_fts MATCH ?"
                " ORDER BY rowid DESC LIMIT ?) ORDER BY v.id DESC")
         return list(db.query(sql, (quoted, limit)))
-    like = f"%{text}%"
-    return list(db.query("SELECT * FROM visits WHERE name LIKE ? OR phone LIKE ? OR organisation LIKE ?"
-                         " OR host_name LIKE ? ORDER BY id DESC LIMIT ?", (like, like, like, like, limit)))
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"  # literal text
+    return list(db.query("SELECT * FROM visits WHERE name LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'"
+                         " OR organisation LIKE ?1 ESCAPE '\\' OR host_name LIKE ?1 ESCAPE '\\' ORDER BY id DESC LIMIT ?2",
+                         (like, limit)))
 
 
 def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
@@ -318,17 +380,70 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = 
         if count:
             audit.record(db, clock, Actor("system"), "visitor.retention", "visits", None, None,
                          {"anonymised": count, "older_than_days": days})
+    # What the anonymisation does not reach (expected visitors, badge documents...) by the inventory;
+    # then the index and the file are scrubbed so the blanked words are gone from disk too.
+    from kiosk.core import erasure
+    if not erasure.apply_retention(db, clock) and count:
+        erasure.scrub_files(db)
     return count
 
 
-def find_hosts(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[dict]:
-    """The host directory is searchable, not browsable: nothing without at least one character."""
+_LATIN_WORD = re.compile(r"[a-z]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _name_words(folded: str) -> list[str]:
+    """The name's Latin words plus the toneless pinyin of its Chinese (王建国 -> wang jian guo)."""
+    words = _LATIN_WORD.findall(folded)
+    chinese = "".join(_CJK.findall(folded))
+    if chinese:
+        from pypinyin import lazy_pinyin  # the data loads once, on the first search
+        pinyin = [w for w in lazy_pinyin(chinese) if _LATIN_WORD.fullmatch(w)]
+        return pinyin + [w for w in words if w not in pinyin]
+    return words
+
+
+def _host_matches(name: str, query: str) -> bool:
+    """At least two characters of the name's Chinese, or a whole pinyin syllable/Latin word (or the first
+    three letters of one), or the initials of the full name (王建国: "wjg"; Emma Clarke: "ec"). Literal
+    text only: `_` and `%` are characters, not wildcards."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    if _CJK.search(query):
+        return len(query) >= 2 and query in folded
+    if not re.fullmatch(r"[a-z]+( [a-z]+)*", query):
+        return False
+    words = _name_words(folded)
+    latin = _LATIN_WORD.findall(folded)
+    chinese = "".join(_CJK.findall(folded))
+    pinyin = words[:len(chinese)] if chinese else []
+    parts = query.split()
+    if len(parts) > 1:
+        return all(p in words or (len(p) >= 3 and any(w.startswith(p) for w in words)) for p in parts) and (
+            " ".join(latin).find(query) >= 0 or " ".join(pinyin).find(query) >= 0)
+    initials = {"".join(w[0] for w in group) for group in (pinyin, latin) if len(group) >= 2}
+    return (any(query == w or (len(query) >= 3 and w.startswith(query)) for w in words)
+            or query in initials or query == "".join(pinyin) or query == "".join(latin))
+
+
+def find_hosts(db: sqlite_utils.Database, text: str, limit: int = HOST_RESULTS) -> list[dict]:
+    """The host directory answers, it does not list: nothing for fewer than two characters, names only
+    (a department lists nobody), at most five answers. Matched in Python: the directory is small."""
+    query = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
+    if len(query) < 2:
+        return []
+    found = [dict(row) for row in db.query("SELECT id, name FROM hosts WHERE active = 1 ORDER BY name")
+             if _host_matches(row["name"], query)]
+    return found[:max(0, min(limit, HOST_RESULTS))]
+
+
+def staff_find_hosts(db: sqlite_utils.Database, text: str, limit: int = 10) -> list[dict]:
+    """Staff at the counter search the directory by name or department (wildcards escaped)."""
     text = (text or "").strip()
     if not text:
         return []
-    like = f"%{text}%"
-    return list(db.query("SELECT id, name, department FROM hosts WHERE active = 1 AND (name LIKE ? OR department LIKE ?)"
-                         " ORDER BY name LIMIT ?", (like, like, limit)))
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.query("SELECT id, name, department FROM hosts WHERE active = 1 AND (name LIKE ? ESCAPE '\\'"
+                         " OR department LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?", (like, like, limit)))
 
 
 def add_host(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, department: str = "",
@@ -344,16 +459,21 @@ def add_host(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, d
 
 
 def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str = "", phone: str = "",
-                     reason: str) -> int:
-    """Staff flag a name and/or phone number; a match at sign-in alerts the desk, never the visitor."""
+                     reason: str, id_type: str = "", id_number: str = "") -> int:
+    """Staff flag a name, a phone number and/or an identity document (kept masked); a match at sign-in
+    alerts the desk, never the visitor."""
     name = clean_text(name, "name", required=False, limit=40)
-    if not (name or (phone or "").strip()):
+    if not (name or (phone or "").strip() or (id_number or "").strip()):
         raise VisitorError("a name or a phone number is needed", field="name")
     reason = clean_text(reason, "reason", required=True, limit=200)
+    masked = ""
+    if (id_number or "").strip():
+        masked = mask_document(id_type, check_id_document(id_type, id_number))  # IdDocumentError if wrong
     with write(db):
-        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor, id_number)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
-                            actor.id, actor.name)).lastrowid
+                            actor.id, actor.name, masked)).lastrowid
         audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
     return entry
 

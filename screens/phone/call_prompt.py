@@ -34,6 +34,7 @@ class CallPrompt(FloatLayout):
     banner = BooleanProperty(False)
     times = NumericProperty(0)      # earlier calls from this number
     last = StringProperty("")       # when the last of them started (local, for the screen)
+    who = StringProperty("")  # the caller's name and number: for signed-in staff only (privacy)
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -47,12 +48,15 @@ class CallPrompt(FloatLayout):
         for kind in ("prompt", "ring", "answered", "ended", "callerid", "started"):
             app._unsubscribe.append(app.ctx.bus.subscribe(f"call.{kind}", getattr(self, f"_on_{kind}")))
         # Bound methods: Kivy holds them weakly, so the app can be released when it stops.
-        app.bind(visitor_mode=self._on_visitor_mode, lang=self._on_lang)
+        app.bind(visitor_mode=self._on_visitor_mode, lang=self._on_lang, user=self._on_user)
 
     def _on_visitor_mode(self, app, value) -> None:
         self.banner = value
 
     def _on_lang(self, app, value) -> None:
+        self._texts()
+
+    def _on_user(self, app, value) -> None:
         self._texts()
 
     def on_touch_down(self, touch):
@@ -127,6 +131,10 @@ class CallPrompt(FloatLayout):
 
     def _texts(self) -> None:
         app = self.app
+        if app.user is None:  # over the PIN pad or a visitor screen: that a call rings, never who calls
+            self.who = app.tr("Incoming call", app.lang)
+        else:
+            self.who = (self.caller + "  " if self.caller else "") + (self.number or app.tr("Unknown caller", app.lang))
         desk = app.desk  # the prompt also shows in visitor mode, with nobody signed in
         site = desk.visitor_call(settings.localized, "site_name", app.lang)
         self.greeting = desk.visitor_call(settings.localized, "greeting", app.lang).replace("{site}", site)

@@ -134,10 +134,16 @@ class ReportsSection(Screen):
         self.destination = dest
 
     def start_export(self) -> None:
+        """An export is a manager's act: their PIN first (even when a manager is signed in)."""
         app = App.get_running_app()
         if self.destination is None:
             self.status = app.tr("No USB stick found and no export folder configured", app.lang)
             return
+        app.require_manager(self._export_approved, app.tr("Export the daily logs", app.lang))
+
+    def _export_approved(self, manager) -> None:
+        app = App.get_running_app()
+        actor = manager.actor()
         self.progress, self.files_text = 0, ""
         self.status = app.tr("Exporting…", app.lang)
         self.ids.export_button.disabled = True
@@ -147,7 +153,7 @@ class ReportsSection(Screen):
             from kiosk.reports import export
             return export.run_export(ctx.db, ctx.clock, first=first, last=last,
                                      tz_name=ctx.config.get("site", "timezone"), destination=folder, lang=lang,
-                                     progress=progress)
+                                     progress=progress, actor=actor)
         self._listen(ctx.bus)
         self._job = app.jobs.submit("export", job)
 

@@ -17,7 +17,7 @@ import screens.counter.counter_popups  # noqa: F401  (PopupPaper)
 from kiosk.printing import queue as printqueue
 from kiosk.visitors import service as visitors
 from kiosk.core.clock import local_now, utc_iso
-from kiosk.visitors.service import SeeTheDesk, Visitor, VisitorError
+from kiosk.visitors.service import IdDocumentError, SeeTheDesk, Visitor, VisitorError
 from screens.theme import DANGER, INK, OK
 from screens.widgets.common import BigButton, show_refusal
 
@@ -35,7 +35,7 @@ class _HostPicker:
         box = self.ids.host_results
         box.clear_widgets()
         self.host_id = 0
-        for host in app.desk.call(visitors.find_hosts, text, limit=3):
+        for host in app.desk.call(visitors.staff_find_hosts, text, limit=3):
             button = BigButton(text=host["name"], kind="quiet", font_size="14sp")
             button.bind(on_release=lambda b, h=host: self._host_chosen(b, h))
             box.add_widget(button)
@@ -68,7 +68,7 @@ class RegisterVisitor(_HostPicker, ModalView):
             # Staff see why; the person in front of them sees nothing of it.
             self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
             return
-        except VisitorError as exc:
+        except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
             return
         from kiosk.visitors.receipts import badge
@@ -108,7 +108,7 @@ class ExpectedVisitors(_HostPicker, ModalView):
         try:
             app.desk.call(visitors.add_expected, name=self.ids.name.text,
                                   phone=self.ids.phone.text, host_id=int(self.host_id), expected_on=self.day)
-        except VisitorError as exc:
+        except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
             return
         self.ids.name.text = self.ids.phone.text = ""
@@ -174,7 +174,7 @@ class DirectoryPopup(ModalView):
         try:
             app.desk.call(visitors.add_host, self.ids.host_name.text,
                               self.ids.host_department.text)
-        except VisitorError as exc:
+        except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
             return
         self.message = app.tr("Saved {sku}", app.lang).format(sku=self.ids.host_name.text.strip())
@@ -186,7 +186,7 @@ class DirectoryPopup(ModalView):
         try:
             app.desk.call(visitors.add_to_deny_list, name=self.ids.deny_name.text,
                                       phone=self.ids.deny_phone.text, reason=self.ids.deny_reason.text)
-        except VisitorError as exc:
+        except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
             return
         self.message = app.tr("Added to the deny list", app.lang)
@@ -201,7 +201,7 @@ class DirectoryPopup(ModalView):
         def approved(manager) -> None:
             try:
                 app.desk.call(visitors.lift_deny, entry["id"], reason, actor=manager.actor())  # the approving manager
-            except VisitorError as exc:
+            except (VisitorError, IdDocumentError) as exc:
                 self.message = show_refusal(exc)
                 return
             self.ids.deny_reason.text = ""

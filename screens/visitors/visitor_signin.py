@@ -1,11 +1,15 @@
-"""Visitor self sign-in at the touchscreen: phone → (is this you?) → name → host and purpose →
-privacy notice → greeting with the sign-out code (a badge prints). Big targets, Chinese input through
-the pinyin keyboard, and a form that clears itself when left idle (privacy)."""
+"""Visitor self sign-in at the touchscreen: phone → name → host and purpose → privacy notice → greeting
+with the sign-out code (a badge prints), which returns home by itself. Big targets, Chinese input through
+the pinyin keyboard, and a form that clears itself when left idle (privacy).
+
+Nothing about an earlier visit is ever shown: the service recognises a returning visitor only by the
+phone AND the name they typed themselves, and the screen learns no more than "welcome back"."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
@@ -25,8 +29,13 @@ class HostChoice(BigButton):
     host_id = NumericProperty(0)
 
 
+DONE_SECONDS = 8  # the finished step (badge code shown) goes home by itself for the next visitor
+
+
 class VisitorSignIn(Screen):
     """The whole flow; `reset()` wipes everything typed (called on idle and when done)."""
+
+    _done_event = None
 
     hint = StringProperty("")
     host_id = NumericProperty(0)
@@ -46,12 +55,21 @@ class VisitorSignIn(Screen):
         self.reset()
 
     def reset(self) -> None:
+        if self._done_event is not None:
+            self._done_event.cancel()
+            self._done_event = None
         for key in ("phone", "name", "organisation", "host_search"):
             self.ids[key].text = ""
             self.ids[key].error = ""
         self.hint = self.host_name = self.greeting = self.code = self.message = ""
         self.host_id, self.purpose, self.party_size, self.returning = 0, "meeting", 1, False
         self.ids.host_results.clear_widgets()
+        for keyboard in (self.ids.keyboard, self.ids.host_keyboard):
+            # A half-typed pinyin syllable and its candidate bar must not greet the next visitor (nor be
+            # typed into their first field by their first Next).
+            keyboard.composition = ""
+            keyboard.candidates = []
+            keyboard.page, keyboard.shift, keyboard.mode = 0, False, "zh"
         self.step("phone")
 
     def step(self, name: str) -> None:
@@ -71,17 +89,24 @@ class VisitorSignIn(Screen):
         except VisitorError as exc:
             show_refusal(exc, default=field)
             return
-        self.hint = app.desk.visitor_call(visitors.returning_hint, field.text) or ""
-        self.step("isthisyou" if self.hint else "name")
+        if self._denied(phone=field.text):
+            return
+        self.step("name")  # never a hint about an earlier visit: the name typed next is the proof
+
+    def _denied(self, **typed) -> bool:
+        """Deny list checked as soon as a phone or a name is entered: staff get the discreet alert, the
+        visitor only 'please see the desk'."""
+        app = App.get_running_app()
+        try:
+            app.desk.visitor_call(visitors.check_deny, **typed)
+        except SeeTheDesk as exc:
+            app.ctx.bus.publish("visitor.deny_alert", entry_id=exc.entry["id"])
+            self.step("seedesk")
+            return True
+        return False
 
     def confirm_returning(self, yes: bool) -> None:
-        app = App.get_running_app()
-        if yes:
-            details = app.desk.visitor_call(visitors.prefill, self.ids.phone.text)
-            self.ids.name.text = details.get("name", "")
-            self.ids.organisation.text = details.get("organisation", "")
-            self.purpose = details.get("purpose", "meeting")
-            self.returning = True
+        """The old 'is this you?' step (still in the .kv, never shown): it discloses nothing and goes on."""
         self.step("name")
 
     def name_next(self) -> None:
@@ -92,13 +117,26 @@ class VisitorSignIn(Screen):
             except VisitorError as exc:
                 show_refusal(exc, default=field)
                 return
+        if self._denied(name=self.ids.name.text):
+            return
+        app = App.get_running_app()
+        expected = app.desk.visitor_call(visitors.expected_host, self.ids.phone.text, self.ids.name.text,
+                                         tz=app.desk.tz)
+        if expected and not self.host_id:  # pre-registered: their host is already chosen for them
+            self.host_id, self.host_name = expected["id"], expected["name"]
+            self.ids.host_search.text = ""
+            box = self.ids.host_results
+            box.clear_widgets()
+            button = HostChoice(text=expected["name"], host_id=expected["id"], kind="primary", height="52dp")
+            button.bind(on_release=self._host_chosen)
+            box.add_widget(button)
         self.step("host")
 
     def search_hosts(self, text: str) -> None:
         app = App.get_running_app()
         box = self.ids.host_results
         box.clear_widgets()
-        for host in app.desk.visitor_call(visitors.find_hosts, text, limit=4):
+        for host in app.desk.visitor_call(visitors.find_hosts, text):
             button = HostChoice(text=host["name"], host_id=host["id"], kind="quiet", height="52dp")
             button.bind(on_release=self._host_chosen)
             box.add_widget(button)
@@ -136,9 +174,15 @@ class VisitorSignIn(Screen):
         from kiosk.visitors.receipts import badge
         app.desk.visitor_call(printqueue.enqueue, app.desk.visitor_call(badge, result.visit_id, app.lang),
                               record_table="visits", record_id=result.visit_id, actor=VISITOR)  # self service
-        self.greeting = app.tr(visitors.greeting(int(self.party_size), result.returning or self.returning), app.lang)
+        self.returning = result.returning
+        msgid = visitors.greeting(int(self.party_size), result.returning, result.expected)
+        self.greeting = app.tr(msgid, app.lang).replace("{host}", result.host_name)
         self.code, self.host_name = result.code, result.host_name
+        if result.expected:  # the desk fetches the host the moment they arrive
+            app.ctx.bus.publish("visitor.expected_arrived", visit_id=result.visit_id, host=result.host_name,
+                                extension=result.host_phone)
         self.step("done")
+        self._done_event = Clock.schedule_once(lambda _dt: self.finish(), DONE_SECONDS)
 
     BACK = {"phone": None, "isthisyou": "phone", "name": "phone", "host": "name", "privacy": "host"}
 
@@ -152,5 +196,8 @@ class VisitorSignIn(Screen):
             self.step(previous)
 
     def finish(self) -> None:
+        """Done (or cancelled): everything wiped, and the next visitor starts in the site's language."""
         self.reset()
-        App.get_running_app().go("home")
+        app = App.get_running_app()
+        app.reset_visitor_language()
+        app.go("home")

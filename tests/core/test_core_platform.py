@@ -62,7 +62,8 @@ def test_pins_are_hashed_and_lock_after_five_failures(db, clock):
         auth.sign_in(db, clock, user.id, "2468")
     clock.advance(61)
     assert auth.sign_in(db, clock, user.id, "2468") == user
-    assert [e["action"] for e in audit.entries(db, table="users")] == ["user.add", "user.locked"]
+    assert [e["action"] for e in audit.entries(db, table="users")] == [
+        "user.add", "user.sign_in", "user.locked", "user.sign_in"]
 
 
 @pytest.mark.parametrize("pin", ["", "12", "abcd", "123456789", "12 34"])

@@ -63,9 +63,23 @@ def test_cli_seed_then_export(tmp_path):
     from datetime import datetime
     from zoneinfo import ZoneInfo
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    refused = runner.invoke(main, ["export", "--date", str(today), "--out", str(out), "--db", str(db)])
+    assert refused.exit_code != 0 and "manager's act" in refused.output, "no credentials: no export"
+    assert not list(out.iterdir())
+    DEMO_MANAGER = ("M", "9999")
+    runner.invoke(main, ["user", "add", "--db", str(db), "--name", "M", "--role", "manager", "--pin", "9999"])
+    wrong = runner.invoke(main, ["export", "--date", str(today), "--out", str(out), "--db", str(db),
+                                 "--manager", DEMO_MANAGER[0]], input="0000\n")
+    assert wrong.exit_code != 0 and "wrong PIN" in wrong.output and not list(out.iterdir())
     result = runner.invoke(main, ["export", "--date", str(today), "--out", str(out), "--db", str(db),
-                                  "--format", "csv,pdf", "--lang", "en"])
+                                  "--format", "csv,pdf", "--lang", "en", "--manager", DEMO_MANAGER[0]],
+                           input=DEMO_MANAGER[1] + "\n")
     assert result.exit_code == 0, result.output
+    from kiosk.core import audit
+    from kiosk.core import db as db_mod0
+    [entry] = [e for e in audit.entries(db_mod0.connect(db)) if e["action"] == "export.run"]
+    assert entry["actor"] == DEMO_MANAGER[0] and '"formats": ["csv", "pdf"]' in entry["after"]
+    assert str(out) in entry["after"] and '"calls": 30' in entry["after"]
     folder = out / f"kiosk-export-{today}"
     rows = list(csv.reader(io.StringIO((folder / "calls.csv").read_text("utf-8-sig"), newline="")))
     assert len(rows) == 31 and rows[0][0] == "Call"
@@ -81,6 +95,7 @@ def test_cli_errors_are_clear(tmp_path):
     db = tmp_path / "k.db"
     runner = CliRunner()
     runner.invoke(main, ["db", "migrate", "--db", str(db)])
+    runner.invoke(main, ["user", "add", "--db", str(db), "--name", "M", "--role", "manager", "--pin", "9999"])
     cases = [
         (["--date", "2026-02-30"], "not a date"),
         (["--date", "2026-11-23", "--to", "2026-11-01"], "before the start date"),
@@ -90,5 +105,19 @@ def test_cli_errors_are_clear(tmp_path):
     for args, message in cases:
         if "--out" not in args:
             args = args + ["--out", str(tmp_path)]
-        result = runner.invoke(main, ["export", "--db", str(db), *args])
+        result = runner.invoke(main, ["export", "--db", str(db), "--manager", "M", *args], input="9999\n")
         assert result.exit_code != 0 and message in result.output, (args, result.output)
+
+
+def test_cli_scheduled_export_with_the_configured_key(tmp_path):
+    import hashlib
+    db, out, config = tmp_path / "k.db", tmp_path / "out", tmp_path / "kiosk.toml"
+    out.mkdir()
+    config.write_text(f'[export]\nkey_sha256 = "{hashlib.sha256(b"s3cret-key").hexdigest()}"\n')
+    runner = CliRunner()
+    runner.invoke(main, ["db", "migrate", "--db", str(db)])
+    base = ["export", "--config", str(config), "--db", str(db), "--date", "2026-11-23", "--out", str(out)]
+    bad = runner.invoke(main, base + ["--key", "guess"])
+    assert bad.exit_code != 0 and "does not match" in bad.output
+    good = runner.invoke(main, base, env={"KIOSK_EXPORT_KEY": "s3cret-key"})
+    assert good.exit_code == 0, good.output

@@ -34,7 +34,8 @@ def test_counter_logs_and_payment_totals_reconcile_with_the_day(db, clock, tmp_p
     closing.close_shift(db, clock, MANAGER, "T01", counted_fen=20100)
     day = date(2026, 11, 23)  # the FakeClock's day in Shanghai
     result = export.run_export(db, clock, first=day, last=day, tz_name="Asia/Shanghai", destination=tmp_path,
-                               formats=["csv", "xlsx"], lang="en")
+                               formats=["csv", "xlsx"], lang="en",
+                               actor=__import__("kiosk.core.audit", fromlist=["Actor"]).Actor("王经理", None, "manager"))
     start, end = range_bounds(day, day, "Asia/Shanghai")
     day_totals = shifts.payment_totals(db, start, end)
     assert day_totals == {"cash": 600, "card": 0, "mobile": 38000}

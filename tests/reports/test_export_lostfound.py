@@ -29,7 +29,8 @@ def test_lost_items_and_status_changes_are_exported(db, clock, tmp_path):
     summary = build(db, clock, day, day, TZ)
     assert (summary.lost_received, summary.lost_claimed, summary.lost_due_handover) == (1, 0, 1)
     result = export.run_export(db, clock, first=day, last=day, tz_name=TZ, destination=tmp_path,
-                               formats=["csv", "xlsx"], lang="en")
+                               formats=["csv", "xlsx"], lang="en",
+                               actor=__import__("kiosk.core.audit", fromlist=["Actor"]).Actor("王经理", None, "manager"))
     assert "lost_items" not in {m.name for m in result.missing}
     rows = list(csv.DictReader(io.StringIO((result.folder / "lost_items.csv").read_text("utf-8-sig"), newline="")))
     assert [r["Reference"] for r in rows] == [new.ref]                    # only the day's entries

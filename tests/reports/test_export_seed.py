@@ -53,7 +53,7 @@ def test_seeded_visits_and_sales_match_the_services(db, clock):
     assert (made["visitors"], made["sales"], made["fees"]) == (120, 90, 9)
     assert db.execute("SELECT MAX(receipt_no) FROM fee_collections").fetchone()[0] == "T01-F-000009"
     # A visit through the service fills the same columns as a seeded self sign-in.
-    host = visitors.find_hosts(db, "李")[0]
+    host = visitors.find_hosts(db, "李经理")[0]
     visitors.sign_in(db, clock, visitors.Visitor(name="测试", phone="13700001111", host_id=host["id"],
                                                  purpose="meeting", party_size=1, privacy_accepted=True))
     rows = list(db.query("SELECT * FROM visits ORDER BY id"))

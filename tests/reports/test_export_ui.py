@@ -35,6 +35,18 @@ async def test_reports_section_exports_to_the_configured_folder(kivy_app):
     assert labels["来电"] == "40" and labels["访客"] in ("暂无此功能",) + tuple(str(i) for i in range(10000))
     assert sum(section.chart_values) > 0
     await tap(app, find(section, text="导出"))
+    # An export is a manager's act: even the signed-in manager gives their PIN; a wrong one exports nothing.
+    from kiosk.demo import accounts as demo
+    from tests.uikit import find_all as _all
+    approval = _all(app.root, cls="ManagerApproval")[0]
+    approval.submit("1111" if demo.DEMO_MANAGER[1] != "1111" else "2222")
+    await settle(app)
+    assert approval.ids.pad.message == app.tr("Wrong PIN", app.lang)
+    assert not list(EXPORT_DIR.glob("kiosk-export-*/manifest.json"))
+    approval = _all(app.root, cls="ManagerApproval")[0]
+    for digit in demo.DEMO_MANAGER[1]:
+        await tap(app, find(approval, text=digit), frames=1)
+    await tap(app, find(approval, text=app.tr("OK", app.lang)))
     for _ in range(300):
         if section.files_text:
             break
@@ -52,6 +64,16 @@ async def test_reports_section_exports_to_the_configured_folder(kivy_app):
     assert dict(section.tiles)["Calls"] == "40"
     shot(app, "reports_section_en.png")
     assert staff.role == "staff"
+
+
+async def _approve(app) -> None:
+    """The manager's PIN on the approval popup (an export is a manager's act)."""
+    from kiosk.demo import accounts as demo
+    from tests.uikit import find_all as _all
+    approval = _all(app.root, cls="ManagerApproval")[0]
+    for digit in demo.DEMO_MANAGER[1]:
+        await tap(app, find(approval, text=digit), frames=1)
+    await tap(app, find(approval, text=app.tr("OK", app.lang)))
 
 
 @app_test(kiosk_app_factory(lang="zh_CN", config_extra={"export": {"folder": str(EXPORT_DIR)}}))
@@ -74,6 +96,7 @@ async def test_a_failing_export_is_reported_on_the_section_and_the_next_one_work
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(export, "run_export", full_stick)
     await tap(app, find(section, text="导出"))
+    await _approve(app)
     for _ in range(200):
         if section.status.startswith("导出失败"):
             break
@@ -83,6 +106,7 @@ async def test_a_failing_export_is_reported_on_the_section_and_the_next_one_work
     assert threads and threads[0] is not threading.main_thread()
     monkeypatch.setattr(export, "run_export", real)
     await tap(app, find(section, text="导出"))  # the worker restarted after its one-second back-off
+    await _approve(app)
     for _ in range(400):
         if section.status.startswith("导出完成"):
             break

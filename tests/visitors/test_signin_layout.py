@@ -97,6 +97,11 @@ async def test_self_sign_in_with_a_three_character_name_in_at_most_25_taps(kivy_
     await press(app, next(k for k in find_all(ids.host_keyboard, cls="KeyButton") if k.key == "g"), frames=1)
     await press(app, find(ids.host_keyboard.ids.candidate_row, text="张"))
     await settle(app)
+    assert list(ids.host_results.children) == [], "one character lists nobody (issue 16: two characters)"
+    for letter in "min":
+        await press(app, next(k for k in find_all(ids.host_keyboard, cls="KeyButton") if k.key == letter), frames=1)
+    await press(app, find(ids.host_keyboard.ids.candidate_row, text="敏"))
+    await settle(app)
     results = list(ids.host_results.children)
     shot(app, f"signin_3_host_{size}.png")
     # results stay inside their scroll box: never over the purpose row or the keyboard
@@ -118,7 +123,9 @@ async def test_self_sign_in_with_a_three_character_name_in_at_most_25_taps(kivy_
     print(f"taps for a complete self sign-in with 黄梓睿 at {size}: {TAPS['n']}")
     # today 37; the issue's target is 25, which the 11 phone digits and a given name of characters
     # ranked by 1980s name data (梓 is modern) keep out of reach: see docs/design.md
-    assert TAPS["n"] <= 33  # measured: 33 at 800x480 (regression guard)
+    # issue 16: the host directory answers two characters, not one (张 alone listed every Zhang), so the
+    # host step types 张敏: 5 taps more than the 33 measured before (m, i, n, then choosing 敏).
+    assert TAPS["n"] <= 38  # measured: 38 at 800x480 (regression guard)
 
 
 @app_test(kiosk_app_factory(lang="zh_CN"))

@@ -46,13 +46,20 @@ def test_sql_looking_text_is_just_text(db, clock, host):
     assert db.execute("SELECT name FROM visits").fetchone()[0] == "Robert'); DROP TABLE visits;--"
 
 
-def test_returning_visitor_sees_only_a_masked_hint(db, clock, host):
+def test_returning_visitor_is_recognised_only_by_their_own_name(db, clock, host):
     first = visitors.sign_in(db, clock, visitor(host))
     assert not first.returning and len(first.code) == 5
-    assert visitors.returning_hint(db, "138 0013 8000") == "王*明, 138****8000"
-    assert visitors.returning_hint(db, "13900000000") is None
-    again = visitors.sign_in(db, clock, visitor(host, party_size=2))
+    assert not hasattr(visitors, "returning_hint") and not hasattr(visitors, "prefill"), "no hint exists to leak"
+    # A stranger with the same phone and another name: a first visit, nothing copied from the earlier one.
+    stranger = visitors.sign_in(db, clock, visitor(host, name="李四", organisation=""))
+    assert not stranger.returning
+    assert db.execute("SELECT organisation FROM visits WHERE id = ?", (stranger.visit_id,)).fetchone()[0] == ""
+    # The visitor types their own name (spaced, full-width space): welcome back, company copied unseen.
+    again = visitors.sign_in(db, clock, visitor(host, name=" 王　小明", phone="+86 138-0013-8000", organisation="",
+                                                party_size=2))
     assert again.returning and visitors.greeting(2, True) == "Welcome back, all of you!"
+    assert db.execute("SELECT organisation, phone FROM visits WHERE id = ?", (again.visit_id,)).fetchone() == (
+        "星河科技", "13800138000")
     assert visitors.greeting(1, False) == "Welcome!" and visitors.greeting(3, False) == "Welcome, everyone!"
 
 
@@ -65,9 +72,9 @@ def test_deny_list_gives_a_neutral_answer_and_stores_no_visit(db, clock, host):
 
 
 def test_staff_registration_masks_the_document_number(db, clock, host):
-    visitors.sign_in(db, clock, visitor(host, id_type="id_card", id_number="110101199003071234"), actor=DESK)
+    visitors.sign_in(db, clock, visitor(host, id_type="id_card", id_number="110101199003071233"), actor=DESK)
     row = next(db.query("SELECT * FROM visits"))
-    assert (row["registered_by"], row["id_number"]) == ("staff", "110101********1234")
+    assert (row["registered_by"], row["id_number"]) == ("staff", "110101********1233")
 
 
 def test_sign_out_by_code_on_site_list_and_roll_call(db, clock, host):
@@ -104,8 +111,9 @@ def test_retention_anonymises_but_keeps_statistics(db, clock, host):
     assert (old["name"], old["phone"], old["organisation"]) == ("", "", "")
     assert (old["party_size"], old["purpose"], old["host_name"]) == (3, "meeting", new["host_name"])
     assert new["name"] == "Anna Lee"
-    assert visitors.search(db, "王小明") == [] and visitors.returning_hint(db, "13800138000") is None
+    assert visitors.search(db, "王小明") == []
     assert audit.entries(db, table="visits")[-1]["action"] == "visitor.retention"
+    assert not visitors.sign_in(db, clock, visitor(host)).returning, "an anonymised visit recognises nobody"
 
 
 def test_search_by_name_phone_organisation_and_host(db, clock, host):
@@ -119,7 +127,8 @@ def test_search_by_name_phone_organisation_and_host(db, clock, host):
 
 def test_host_directory_is_searchable_not_browsable(db, clock, host):
     assert visitors.find_hosts(db, "") == []
-    assert [h["name"] for h in visitors.find_hosts(db, "财务")] == ["张敏 Zhang Min"]
+    assert visitors.find_hosts(db, "财务") == [], "a department lists nobody"
+    assert [h["name"] for h in visitors.find_hosts(db, "张敏")] == ["张敏 Zhang Min"]
 
 
 def test_housekeeping_runs_retention_once_a_day_and_auto_sign_out_when_due(db, clock, host):

@@ -51,7 +51,7 @@ async def test_self_sign_in_in_chinese_then_sign_out_by_code(kivy_app):
     shot(app, "visitor_signin_name_zh.png")
     await tap(app, find(flow, text="下一步"))
     assert ids.steps.current == "host"
-    ids.host_search.ids.input.text = "财务"
+    ids.host_search.ids.input.text = "张敏"
     await settle(app)
     await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
     await tap(app, find(flow, text="+"))
@@ -79,27 +79,105 @@ async def test_self_sign_in_in_chinese_then_sign_out_by_code(kivy_app):
     assert out.goodbye == "感谢来访，再见！" and visitors.on_site(app.ctx.db) == []
 
 
+def _screen_text(app) -> str:
+    return " | ".join(str(getattr(w, "text", "")) for w in find_all(app.root, cls="Label"))
+
+
+async def _walk_to_done(app, flow, name: str, host_query: str = "Emma", host: str = "Emma Clarke") -> None:
+    flow.ids.name.ids.input.text = name
+    await tap(app, find(flow, text="Continue"))
+    if not flow.host_id:
+        flow.ids.host_search.ids.input.text = host_query
+        await settle(app)
+        await tap(app, find(flow.ids.host_results, text=host))
+    await tap(app, find(flow, text="Continue"))
+    await tap(app, find(flow, text="I accept, sign me in"))
+
+
 @app_test(kiosk_app_factory(lang="en"))
 @pytest.mark.asyncio
 async def test_english_flow_returning_visitor_and_idle_reset(kivy_app):
     app = kivy_app
     await settle(app)
     host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
-    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("Anna Lee", "13911112222", host, "meeting",
-                                                                  organisation="Acme", privacy_accepted=True))
+    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("欧阳娜娜", "13911112222", host, "meeting",
+                                                                  organisation="华为技术有限公司", privacy_accepted=True))
+    # A stranger types her phone number: straight on to "your name", nothing shown about any visit.
     await tap(app, find(app.root, text="Sign in as a visitor"))
     flow = app.sm.current_screen
+    flow.ids.phone.ids.input.text = "139 1111 2222"
+    await tap(app, find(flow, text="Continue"))
+    assert flow.ids.steps.current == "name" and flow.ids.name.text == "" and flow.ids.organisation.text == ""
+    shown = _screen_text(app)
+    for leak in ("欧", "娜", "华为", "2222", "Welcome back", "Is this you"):
+        assert leak not in shown, leak
+    await _walk_to_done(app, flow, "Stranger")
+    assert flow.greeting == "Welcome!" and not flow.returning, "another name is a first visit"
+    stranger = next(app.ctx.db.query("SELECT * FROM visits ORDER BY id DESC LIMIT 1"))
+    assert (stranger["name"], stranger["organisation"]) == ("Stranger", ""), "nothing of hers copied to him"
+    await tap(app, find(flow, text="Done"))
+    # She comes back and types her own name: welcome back, her company copied without being shown.
+    await tap(app, find(app.root, text="Sign in as a visitor"))
     flow.ids.phone.ids.input.text = "13911112222"
     await tap(app, find(flow, text="Continue"))
-    assert flow.ids.steps.current == "isthisyou" and flow.hint == "A******e, 139****2222"
-    shot(app, "visitor_is_this_you_en.png")
-    await tap(app, find(flow, text="Yes, that's me"))
-    assert flow.ids.name.text == "Anna Lee" and flow.ids.organisation.text == "Acme"
+    flow.ids.name.ids.input.text = "欧阳娜娜"
+    assert flow.ids.organisation.text == ""
+    await _walk_to_done(app, flow, "欧阳娜娜")
+    assert flow.greeting == "Welcome back!"
+    mine = next(app.ctx.db.query("SELECT * FROM visits ORDER BY id DESC LIMIT 1"))
+    assert mine["organisation"] == "华为技术有限公司"
+    # The finished step returns home by itself for the next visitor.
+    await app.async_sleep(9)
+    await settle(app)
+    assert app.sm.current == "home" and flow.ids.name.text == "" and flow.code == ""
     # Walk away mid-flow: after the idle time the form is cleared and the home screen returns.
+    await tap(app, find(app.root, text="Sign in as a visitor"))
+    flow.ids.phone.ids.input.text = "13911112222"
+    await tap(app, find(flow, text="Continue"))
     app.ctx.clock.advance(app.ctx.config.get("ui", "visitor_idle_seconds") + 1)
     await app.async_sleep(1.2)
     await settle(app)
     assert app.sm.current == "home" and flow.ids.name.text == "" and flow.ids.phone.text == ""
+
+
+@app_test(kiosk_app_factory(lang="en"))
+@pytest.mark.asyncio
+async def test_expected_visitor_is_welcomed_by_host_and_the_desk_is_told(kivy_app):
+    from kiosk.core import auth
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    staff = auth.users(app.ctx.db, role="staff")[0]
+    today = app.ctx.clock.now().astimezone(__import__("zoneinfo").ZoneInfo(app.desk.tz)).date().isoformat()
+    visitors.add_expected(app.ctx.db, app.ctx.clock, staff.actor(), name="Anna Lee", phone="13911112222",
+                          host_id=host, expected_on=today)
+    await tap(app, find(app.root, text="Sign in as a visitor"))
+    flow = app.sm.current_screen
+    # Her phone with another name: not welcomed as expected, host not chosen (a phone alone proves nothing).
+    flow.ids.phone.ids.input.text = "13911112222"
+    await tap(app, find(flow, text="Continue"))
+    flow.ids.name.ids.input.text = "Somebody Else"
+    await tap(app, find(flow, text="Continue"))
+    assert flow.host_id == 0 and flow.ids.host_results.children == []
+    flow.reset()
+    await settle(app)
+    flow.ids.phone.ids.input.text = "13911112222"
+    await tap(app, find(flow, text="Continue"))
+    flow.ids.name.ids.input.text = "anna  lee"
+    await tap(app, find(flow, text="Continue"))
+    assert flow.host_id == host and flow.host_name == "Emma Clarke", "the host is prefilled"
+    await tap(app, find(flow, text="Continue"))
+    await tap(app, find(flow, text="I accept, sign me in"))
+    assert flow.greeting == "Welcome — Emma Clarke is expecting you"
+    assert "back" not in flow.greeting
+    arrived = [e for e in app.ctx.db.query("SELECT * FROM audit WHERE action = 'visitor.expected_arrived'")]
+    assert len(arrived) == 1 and "Emma Clarke" in arrived[0]["after"]
+    await settle(app)
+    assert "Emma Clarke" in app.arrival_alert, "kept for the desk (nobody signed in yet)"
+    assert app.arrival_alert not in _screen_text(app), "never on the visitor's screen"
+    app.sign_in(staff)
+    await settle(app)
+    assert app.arrival_alert == "" and "Emma Clarke" in app._toast.text, "staff are told to fetch the host"
 
 
 @app_test(kiosk_app_factory(lang="zh_CN"))
@@ -183,11 +261,14 @@ async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_al
     await tap(app, find(form, text="登记并打印访客条"))
     assert form.message == "请填写已核验的证件号码"  # the document check is required at the counter
     form.ids.id_number.text = "110101199003071234"
+    await tap(app, find(form, text="登记并打印访客条"))
+    assert form.message == "身份证号码有误：校验位不符", "a mistyped resident ID is refused"
+    form.ids.id_number.text = "110101199003071233"
     shot(app, "visitors_register_zh.png")
     await tap(app, find(form, text="登记并打印访客条"))
     row = next(r for r in app.ctx.db.query("SELECT * FROM visits WHERE phone = '13911112222'"))
     assert (row["registered_by"], row["id_type"], row["id_number"], row["purpose"]) == (
-        "staff", "id_card", "110101********1234", "delivery")
+        "staff", "id_card", "110101********1233", "delivery")
     assert row["expected_id"] is not None
     assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "badge"
     assert [r.visit["name"] for r in find_all(section, cls="OnSiteRow")] == ["Anna Lee"]
@@ -215,7 +296,7 @@ async def test_bad_names_get_a_message_on_the_field_and_nothing_is_stored(kivy_a
     ids.name.text = "Robert'); DROP TABLE visits;--"
     await tap(app, find(flow, text="下一步"))
     assert ids.steps.current == "host" and ids.name.error == ""
-    ids.host_search.ids.input.text = "财务"
+    ids.host_search.ids.input.text = "张敏"
     await settle(app)
     await tap(app, find(ids.host_results, text="张敏 Zhang Min"))
     await tap(app, find(flow, text="下一步"))
@@ -239,9 +320,9 @@ async def test_staff_keep_the_host_directory_and_a_manager_lifts_a_deny_entry(ki
     popup.ids.host_name.text = "孙丽 Sun Li"
     popup.ids.host_department.text = "人事部"
     await tap(app, find(popup, text="添加被访人"))
-    assert visitors.find_hosts(app.ctx.db, "人事")[0]["name"] == "孙丽 Sun Li"
+    assert visitors.find_hosts(app.ctx.db, "孙丽")[0]["name"] == "孙丽 Sun Li"
     await tap(app, find(popup, text="孙丽 Sun Li · 人事部"))
-    assert visitors.find_hosts(app.ctx.db, "人事") == [], "retired: visitors no longer find her"
+    assert visitors.find_hosts(app.ctx.db, "孙丽") == [], "retired: visitors no longer find her"
     await tap(app, find(popup, text="加入禁止名单"))
     assert popup.message == "请填写姓名或电话号码"
     popup.ids.deny_phone.text = "13300000000"
