@@ -17,6 +17,7 @@ import sqlite_utils
 
 from kiosk.core import audit, settings
 from kiosk.core.audit import Actor
+from kiosk.core import records
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
@@ -125,9 +126,17 @@ def _erasing(db: sqlite_utils.Database):
 
 
 def _blank(db, item: Personal, ids: list[int], person: Person | None, now: str) -> None:
+    anonymised = next((t for t in records.RECORD_TABLES if t.name == item.table and t.anonymise), None)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
+        if anonymised is not None and item.table != "visits":
+            # A table whose guard allows only the anonymising update (complaints): every personal column
+            # of the row goes at once, with the moment, exactly as its own retention job does.
+            blanks = ", ".join(f"{column} = ''" for column in anonymised.anonymise)
+            db.execute(f"UPDATE {item.table} SET {blanks}, anonymised_at = ? WHERE anonymised_at IS NULL"
+                       f" AND rowid IN ({marks})", [now, *chunk])
+            continue
         if item.kind in (NAME, PHONE, ID_NUMBER) or item.table == "print_jobs" or person is None:
             db.execute(f"UPDATE {item.table} SET {item.column} = '' WHERE rowid IN ({marks})", chunk)
         else:  # free text and JSON: only the person's words go, the rest of the note stays

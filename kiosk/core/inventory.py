@@ -62,6 +62,9 @@ PERSONAL: tuple[Personal, ...] = (
     # counter: who paid a fee, their membership number
     Personal("fee_collections", "payer", NAME), Personal("fee_collections", "member_no", TEXT),
     Personal("fee_collections", "reference", TEXT), Personal("payments", "reference", TEXT),
+    # complaints: the customer who complained (its retention, complaint_retention_days, is run by
+    # kiosk.complaints through the table's anonymising guard; an erasure request blanks both at once)
+    Personal("complaints", "customer_name", NAME), Personal("complaints", "customer_contact", PHONE),
     # master data that names a person a visitor comes to see (staff, not visitors; kept while active)
     Personal("hosts", "name", NAME), Personal("hosts", "phone", PHONE),
 )
@@ -87,6 +90,15 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "stock_movements": (), "users": ("name", "role", "pin_hash"), "visit_signouts": (),
     "visits": ("signed_in_at", "host_name", "purpose", "registered_by", "id_type", "signout_code", "anonymised_at"),
     "visits_fts": ("host_name",), "privacy_erasing": ("request",),
+    # complaints: what and where are the matter itself (a name typed into them is not yet found by an
+    # erasure: the table's guard lets only the two customer columns change); dues are times
+    "complaints": ("ref", "taken_at", "channel", "category", "responsibility", "what", "place", "topic",
+                   "major_reason", "start_due", "resolve_due", "calendar_source", "anonymised_at"),
+    "complaint_events": ("note", "outcome", "resolve_due", "callback_due"),
+    "complaint_report_exports": ("month", "folder"),
+    "lf_amendments": ("field", "before", "after"), "rollcalls": ("started_at",),
+    "phone_line_gaps": ("started_at", "ended_at", "state", "detail", "detector"),
+    "print_queue": ("detail", "updated_at"),
 }
 INDEXES = ("visits_fts_config", "visits_fts_data", "visits_fts_docsize", "visits_fts_idx", "visits_fts_content")
 

@@ -82,7 +82,6 @@ class VisitorSignIn(Screen):
 
     # --- steps ------------------------------------------------------------------------------------
     def phone_next(self) -> None:
-        app = App.get_running_app()
         field = self.ids.phone
         try:
             visitors.clean_phone(field.text)

@@ -228,3 +228,21 @@ def test_the_daily_log_carries_the_deadlines(db, clock):
     keys = [c.key for c in COMPLAINTS.columns]
     row = dict(zip(keys, rows[0]))
     assert row["start_due"] and row["resolve_due"] and row["started_at"] and row["ref"].startswith("TS")
+
+
+def test_a_managers_erasure_request_blanks_a_complainant_through_the_tables_own_guard(db, clock):
+    """kiosk privacy erase reaches complaints too: name and contact go together, the complaint stays."""
+    from kiosk.core import erasure
+    from kiosk.core.audit import Actor
+    staff, manager = Actor("Desk", None, "staff"), Actor("Boss", None, "manager")
+    cid = service.take(db, clock, staff, "Asia/Shanghai", kind="complaint", category="noise",
+                       responsibility="company", what="楼上装修太吵", customer_name="欧阳娜娜",
+                       customer_contact="139 2222 3333", place="3 号楼")
+    found = erasure.find(db, erasure.Person(phone="13922223333", name="欧阳娜娜"))
+    assert ("complaints", "customer_name") in found.hits and ("complaints", "customer_contact") in found.hits
+    erasure.erase(db, clock, manager, erasure.Person(phone="13922223333", name="欧阳娜娜"))
+    row = db.execute("SELECT customer_name, customer_contact, anonymised_at, what FROM complaints WHERE id = ?",
+                     (cid,)).fetchone()
+    assert row[0] == "" and row[1] == "" and row[2] and row[3] == "楼上装修太吵"
+    assert not erasure.find(db, erasure.Person(phone="13922223333", name="欧阳娜娜")).hits
+    erasure.erase(db, clock, manager, erasure.Person(name="欧阳娜娜"))  # again: nothing left, no refusal
