@@ -415,7 +415,13 @@ class EscposDevicePrinter:
                 pass
         if paper_state(status) == "paper_out":
             raise PrinterError("paper_out", f"{self.name} ran out of paper during the job", sent=True)
-        return SendResult(bool(status), "printed" if status else "sent; printer gives no status", silent=not status)
+        status = bytes(status or b"")
+        if not status:
+            return SendResult(False, "sent; printer gives no status", silent=True)
+        paper = paper_state(status[:1]) if len(status) == 1 else None
+        if paper is None:  # an answer that is not one valid status byte is not silence, and confirms nothing
+            return SendResult(False, "sent; the printer's status answer is not valid")
+        return SendResult(True, "printed" + (" (paper low)" if paper == "paper_low" else ""), paper=paper)
 
 
 class VirtualPrinter:

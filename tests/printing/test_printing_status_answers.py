@@ -212,8 +212,8 @@ def test_a_send_that_never_completes_is_a_failure_after_the_first_byte():
     assert time.monotonic() - started < 10
 
 
-def test_the_worker_remembers_a_printer_that_answered_and_then_fell_silent(ctx, tmp_path):
-    """The worker's own memory (for printers that do not keep it): silence after answers is unconfirmed."""
+def test_printer_and_worker_learn_that_a_printer_answers_status(ctx):
+    """Both keep the flag (the worker's copy covers python-escpos printers, which do not keep it)."""
     fake = OddPrinter("ok")
     printer = NetworkPrinter("127.0.0.1", fake.port, timeout=1.0, status_timeout=0.3)
     try:
