@@ -98,7 +98,9 @@ def printer_state(printer: bytes, offline: bytes, paper: bytes) -> str | None:
     return "paper_low" if r == "paper_low" else "ok"
 
 
-SECONDS_PER_BYTE = 0.0015  # the slowest printer we wait for: about 670 bytes a second
+SECONDS_PER_BYTE = 0.0015  # a network printer's default: about 670 bytes a second (its own buffer drains)
+BITS_PER_BYTE = 10  # a serial byte on the wire: start bit, 8 data bits, stop bit
+MARGIN = 1.5  # a printer also stops reading while it feeds or cuts
 
 STATE_DETAIL = {
     "paper_out": "reports no paper", "cover_open": "reports its cover open", "offline": "reports offline",
@@ -106,62 +108,108 @@ STATE_DETAIL = {
 }
 
 
+@dataclass(frozen=True)
+class Status:
+    """One round of DLE EOT queries.
+
+    answered: some byte came back (so the printer is not a "no status" printer);
+    reliable: every answer was one valid status byte and nothing stale or extra was waiting, so the
+    answer can confirm a job (a printer that answers twice, or with garbage, cannot confirm anything).
+    """
+
+    state: str | None
+    answered: bool
+    reliable: bool
+
+
 class StreamPrinter:
     """A printer behind a byte stream that answers DLE EOT (TCP 9100, a serial port).
 
     send(): ask the state (a transient fault leaves the job untouched: no byte of it was sent),
     write the job, then ask again; the printer answers only after it has taken every byte before
-    the query, so an answer confirms the job. Any failure after the first byte is "sent": the
+    the query, so an answer confirms the job. Unread input is drained before every query, and any
+    byte found there (a stale or doubled answer) makes the round unreliable: a confirmation can only
+    come from bytes read after the job was written. Any failure after the first byte is "sent": the
     worker resolves it as unconfirmed, never as a second original.
+    A printer that has answered once (answers_status) and then says nothing is not a "no status"
+    printer: it is offline, and nothing is sent to it.
     """
 
     virtual = False
     name = "printer"
     status_timeout = 2.0
+    seconds_per_byte = SECONDS_PER_BYTE
+    answers_status = False  # it has answered DLE EOT at least once (the worker may also set it)
 
-    def _open(self):  # -> a transport with write(bytes), read1(timeout) -> bytes, close()
+    def _open(self):  # -> a transport with write(bytes), read1(timeout) -> bytes, discard() -> int, close()
         raise NotImplementedError
 
     def _query(self, transport, command: bytes, timeout: float | None = None) -> bytes:
         transport.write(command)
         return transport.read1(self.status_timeout if timeout is None else timeout)
 
-    def status(self, transport, first_timeout: float | None = None) -> str | None:
-        """The printer's state now (None: it gives no status)."""
-        transport.discard()  # a late answer to an earlier query must not be read as this one's
+    def read_status(self, transport, first_timeout: float | None = None) -> Status:
+        """One round of queries, with how far its answer can be trusted."""
+        stale = transport.discard()  # a late answer to an earlier query must not be read as this one's
         first = self._query(transport, DLE_EOT_PRINTER, first_timeout)
         if not first:
-            return None  # a printer that does not answer one query answers none: do not wait thrice
-        return printer_state(first, self._query(transport, DLE_EOT_OFFLINE), self._query(transport, DLE_EOT_PAPER))
+            # A printer that does not answer one query answers none: do not wait thrice.
+            return Status(None, bool(stale), not stale)
+        answers = [first]
+        for command in (DLE_EOT_OFFLINE, DLE_EOT_PAPER):
+            stale += transport.discard()
+            answers.append(self._query(transport, command))
+        valid = _status_byte(first) is not None and all(not a or _status_byte(a) is not None for a in answers)
+        return Status(printer_state(*answers), True, valid and not stale)
+
+    def status(self, transport, first_timeout: float | None = None) -> str | None:
+        """The printer's state now (None: it gives no status, or no usable one)."""
+        answer = self.read_status(transport, first_timeout)
+        return answer.state if answer.reliable else None
 
     def probe(self) -> str | None:
         """Connect and read the state without printing (for the status bar while idle)."""
         transport = self._open()
         try:
-            return self.status(transport)
+            answer = self.read_status(transport)
         except OSError as exc:
             raise PrinterError("offline", f"{self.name} went away ({exc})") from exc
         finally:
             transport.close()
+        if answer.answered:
+            self.answers_status = True
+        elif self.answers_status:
+            raise PrinterError("offline", f"{self.name} no longer answers status")
+        return answer.state if answer.reliable else ("error" if answer.answered else None)
+
+    def job_seconds(self, size: int) -> float:
+        """How long the printer may take to read `size` bytes (from its configured speed)."""
+        return size * self.seconds_per_byte
 
     def send(self, data: bytes, receipt: Receipt | None) -> SendResult:
         transport = self._open()
         started = False
         try:
             try:
-                before = self.status(transport)
+                before = self.read_status(transport)
             except OSError as exc:
                 raise PrinterError("offline", f"{self.name} went away before the job ({exc})") from exc
-            if before in STATE_DETAIL:
-                raise PrinterError(before, f"{self.name} {STATE_DETAIL[before]}")
+            if before.answered:
+                self.answers_status = True
+            elif self.answers_status:
+                # It answered before and is silent now: offline (or not reading), not a printer
+                # without status. No byte of the job went out, so the original waits and is retried.
+                raise PrinterError("offline", f"{self.name} no longer answers status")
+            if before.reliable and before.state in STATE_DETAIL:
+                raise PrinterError(before.state, f"{self.name} {STATE_DETAIL[before.state]}")
             started = True
-            transport.write(data)
-            if before is None:
+            transport.write(data, deadline=self.timeout + self.job_seconds(len(data)))
+            if not before.answered:
                 after = None  # it gave no status before the job: it will give none after it either
             else:
                 # The answer comes after the printer has read the whole job: give a slow printer
-                # (a serial line at 9600 baud reads about 1 byte a millisecond) the time to read it.
-                after = self.status(transport, first_timeout=self.status_timeout + len(data) * SECONDS_PER_BYTE)
+                # the time its configured speed needs to read it.
+                after = self.read_status(transport, first_timeout=self.status_timeout + self.job_seconds(len(data)))
         except PrinterError:
             raise
         except OSError as exc:
@@ -169,21 +217,36 @@ class StreamPrinter:
         finally:
             transport.close()
         if after is None:
-            if before is None:
-                return SendResult(False, "sent; printer gives no status", silent=True)
+            return SendResult(False, "sent; printer gives no status", silent=True)
+        if not after.answered:
             return SendResult(False, "sent; the printer did not confirm")
-        if after in STATE_DETAIL:
-            raise PrinterError(after, f"{self.name} {STATE_DETAIL[after]} after the job", sent=True)
-        return SendResult(True, "printed" + (" (paper low)" if after == "paper_low" else ""), paper=after)
+        if not (before.reliable and after.reliable):
+            return SendResult(False, "sent; the printer's status answers are not valid")
+        if after.state in STATE_DETAIL:
+            raise PrinterError(after.state, f"{self.name} {STATE_DETAIL[after.state]} after the job", sent=True)
+        return SendResult(True, "printed" + (" (paper low)" if after.state == "paper_low" else ""), paper=after.state)
 
 
 class _SocketTransport:
     def __init__(self, sock: socket.socket, timeout: float) -> None:
         self.sock, self.timeout = sock, timeout
 
-    def write(self, data: bytes) -> None:
-        self.sock.settimeout(self.timeout)
-        self.sock.sendall(data)
+    def write(self, data: bytes, deadline: float | None = None) -> None:
+        """Send everything, or raise TimeoutError: a printer that stops reading blocks the socket,
+        and a send that never completes is a failure (after the first byte: unconfirmed)."""
+        limit = time.monotonic() + (self.timeout if deadline is None else deadline)
+        view = memoryview(data)
+        while view:
+            left = limit - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the printer stopped reading ({len(data) - len(view)} of {len(data)} bytes sent)")
+            self.sock.settimeout(min(left, self.timeout))
+            try:
+                view = view[self.sock.send(view[:65536]):]
+            except socket.timeout:
+                # No byte taken for `timeout` seconds: the printer has stopped reading.
+                raise TimeoutError(f"the printer stopped reading ({len(data) - len(view)} of {len(data)}"
+                                   " bytes sent)") from None
 
     def read1(self, timeout: float) -> bytes:
         self.sock.settimeout(timeout)
@@ -195,8 +258,21 @@ class _SocketTransport:
             raise ConnectionError("the printer closed the connection")
         return answer
 
-    def discard(self) -> None:
-        """One connection is one job: nothing stale can be waiting."""
+    def discard(self) -> int:
+        """Drop whatever input is waiting unread; returns how many bytes (a closed peer raises)."""
+        self.sock.setblocking(False)
+        dropped = 0
+        try:
+            while True:
+                try:
+                    chunk = self.sock.recv(4096)
+                except (BlockingIOError, InterruptedError):
+                    return dropped
+                if not chunk:
+                    raise ConnectionError("the printer closed the connection")
+                dropped += len(chunk)
+        finally:
+            self.sock.settimeout(self.timeout)
 
     def close(self) -> None:
         try:
@@ -224,8 +300,10 @@ class _SerialTransport:
     def __init__(self, port) -> None:
         self.port = port
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, deadline: float | None = None) -> None:
         try:
+            if deadline is not None:
+                self.port.write_timeout = deadline  # a long job at a slow baud rate takes its time
             self.port.write(data)
             self.port.flush()
         except Exception as exc:  # serial.SerialException is an OSError only on some versions
@@ -238,9 +316,13 @@ class _SerialTransport:
         except Exception as exc:
             raise OSError(str(exc)) from exc
 
-    def discard(self) -> None:
+    def discard(self) -> int:
         try:
+            waiting = self.port.in_waiting
+            if waiting:
+                self.port.read(waiting)
             self.port.reset_input_buffer()
+            return waiting
         except Exception as exc:
             raise OSError(str(exc)) from exc
 
@@ -259,6 +341,9 @@ class SerialPrinter(StreamPrinter):
         self.device, self.baudrate, self.timeout, self.status_timeout = device, baudrate, timeout, status_timeout
         self.exclusive = exclusive
         self.name = f"serial:{device}"
+        # The wait after a job follows the line's speed (4800 baud carries about 480 bytes a second),
+        # never shorter than a printer's own reading speed (a fast line still waits for the paper).
+        self.seconds_per_byte = max(SECONDS_PER_BYTE, BITS_PER_BYTE * MARGIN / max(1, int(baudrate)))
 
     def _open(self) -> _SerialTransport:
         import serial
@@ -330,7 +415,13 @@ class EscposDevicePrinter:
                 pass
         if paper_state(status) == "paper_out":
             raise PrinterError("paper_out", f"{self.name} ran out of paper during the job", sent=True)
-        return SendResult(bool(status), "printed" if status else "sent; printer gives no status", silent=not status)
+        status = bytes(status or b"")
+        if not status:
+            return SendResult(False, "sent; printer gives no status", silent=True)
+        paper = paper_state(status[:1]) if len(status) == 1 else None
+        if paper is None:  # an answer that is not one valid status byte is not silence, and confirms nothing
+            return SendResult(False, "sent; the printer's status answer is not valid")
+        return SendResult(True, "printed" + (" (paper low)" if paper == "paper_low" else ""), paper=paper)
 
 
 class VirtualPrinter:

@@ -61,6 +61,10 @@ class PrintWorker:
                                      monotonic=ctx.clock.monotonic)
         self._stop = self.supervisor.stopping
         self._last_state: tuple[str, str, int, int] | None = None
+        # Whether this printer has ever answered DLE EOT (state, not a record): one that has and
+        # then says nothing after a job is offline, not a "no status" printer whose jobs count as
+        # printed. StreamPrinter keeps the same flag itself and refuses to send to such a printer.
+        self.answers_status = bool(getattr(printer, "answers_status", False))
 
     def start(self) -> "PrintWorker":
         self.supervisor.start()
@@ -171,6 +175,14 @@ class PrintWorker:
             log.exception("print job %s failed", job.id)
             printqueue.unconfirmed(database, clock, job.id, f"error: {type(exc).__name__}: {exc}")
             self._publish("error", str(exc), database, REASON_SEND)
+            return "error"
+        if not result.silent:
+            self.answers_status = True
+        elif self.answers_status:
+            # It answered before and is silent now: what it took is not confirmed, and it is offline.
+            detail = "sent; the printer answered status before and is silent now"
+            printqueue.unconfirmed(database, clock, job.id, detail)
+            self._publish("offline", f"{self.printer.name}: {detail}", database)
             return "error"
         if result.confirmed or result.silent:
             # A printer that never answers status cannot confirm anything: what it took is printed.

@@ -154,11 +154,19 @@ def mark(db: sqlite_utils.Database, clock: Clock, job_id: int, status: str, deta
         else:
             db.execute("UPDATE print_queue SET status = ?, detail = ?, updated_at = ?, attempts = ? WHERE job_id = ?",
                        (state, detail[:500], now, attempts, job_id))
+        if status == "printed":
+            # A marked copy on paper resolves its unconfirmed original: it needs no attention now.
+            db.execute("UPDATE print_queue SET resolved_by = ? WHERE resolved_by IS NULL AND status = 'unconfirmed'"
+                       " AND job_id = (SELECT reprint_of FROM print_jobs WHERE id = ?)", (job_id, job_id))
 
 
 _JOB_SQL = """
 SELECT j.*, q.status, q.detail, q.attempts
 FROM print_jobs j JOIN print_queue q ON q.job_id = j.id
+"""
+_ATTENTION_SQL = """
+SELECT j.*, q.status, q.detail, q.attempts
+FROM print_queue q INDEXED BY print_queue_attention JOIN print_jobs j ON j.id = q.job_id
 """
 
 
@@ -188,7 +196,9 @@ def pending(db: sqlite_utils.Database, limit: int = 50) -> list[Job]:
 
 def attention(db: sqlite_utils.Database, limit: int = 50) -> list[Job]:
     """Jobs staff must look at: held (retry or cancel) and unconfirmed (resend as a copy)."""
-    rows = db.query(_JOB_SQL + " WHERE q.status IN ('held', 'unconfirmed') ORDER BY q.job_id DESC LIMIT ?", (limit,))
+    # An unconfirmed original whose marked copy has printed is resolved (resolved_by): left out.
+    rows = db.query(_ATTENTION_SQL + " WHERE q.status IN ('held', 'unconfirmed')"
+                    " AND q.resolved_by IS NULL ORDER BY q.job_id DESC LIMIT ?", (limit,))
     return [_job(row) for row in rows]
 
 
@@ -330,6 +340,6 @@ def queued_count(db: sqlite_utils.Database) -> int:
 
 
 def attention_count(db: sqlite_utils.Database) -> int:
-    """How many jobs are held or unconfirmed."""
+    """How many jobs are held, or unconfirmed and not resolved by a printed copy (partial index)."""
     return db.execute("SELECT COUNT(*) FROM print_queue INDEXED BY print_queue_attention"
-                      " WHERE status IN ('held', 'unconfirmed')").fetchone()[0]
+                      " WHERE status IN ('held', 'unconfirmed') AND resolved_by IS NULL").fetchone()[0]
