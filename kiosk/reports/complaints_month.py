@@ -7,6 +7,8 @@ department read one file.
 """
 from __future__ import annotations
 
+from kiosk.core.errors import os_reason
+
 from pathlib import Path
 from typing import Iterable
 
@@ -86,7 +88,7 @@ def export_month(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=exc.strerror or str(exc)) from exc
+        raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=os_reason(exc)) from exc
     from kiosk.reports.export import collect
     log = collect(db, [COMPLAINTS], start, end, tz)[0]
     written: list[Path] = []

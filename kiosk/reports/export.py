@@ -6,6 +6,8 @@ folder without a manifest is an incomplete export.
 """
 from __future__ import annotations
 
+from kiosk.core.errors import os_reason
+
 import contextlib
 import hashlib
 import json
@@ -129,7 +131,7 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
         with contextlib.suppress(OSError):  # owner only whatever the umask (FAT sticks have no modes)
             folder.chmod(0o700)
     except OSError as exc:
-        raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=exc.strerror or str(exc)) from exc
+        raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=os_reason(exc)) from exc
     _drop_manifest(folder)
     result = ExportResult(folder)
     report(0.0, "summary")
@@ -183,7 +185,7 @@ def _drop_manifest(folder: Path) -> None:
         (folder / "manifest.json").unlink(missing_ok=True)
     except OSError as exc:
         raise ExportError("cannot replace the manifest in {folder}: {reason}", folder=str(folder),
-                          reason=exc.strerror or str(exc)) from exc
+                          reason=os_reason(exc)) from exc
 
 
 def _sha256(path: Path) -> str:

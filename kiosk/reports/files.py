@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from kiosk.core.errors import Refusal
+from kiosk.core.errors import Refusal, os_reason
 
 PARTIAL_SUFFIX = ".partial"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +62,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise ExportError("could not write {name} to {folder}: {reason}. Was the USB stick removed? "
                               "Nothing written there is marked complete.", name=final.name, folder=str(final.parent),
-                              reason=exc.strerror or str(exc)) from exc
+                              reason=os_reason(exc)) from exc
         raise
 
 

@@ -264,3 +264,18 @@ def test_refusal_shape_message_and_params():
         ValueError("x"), "en")
     with pytest.raises(TypeError):
         Refusal("")
+
+
+def test_storage_faults_read_as_what_they_mean_in_the_screens_language():
+    import errno
+
+    from kiosk.core.errors import message_of
+    from kiosk.reports.files import ExportError
+    from kiosk.core.errors import os_reason
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert "已满" in message_of(full, "zh_CN") and "No space" not in message_of(full, "zh_CN")
+    assert "full" in message_of(full, "en")
+    refusal = ExportError("cannot create {folder}: {reason}", folder="/media/x", reason=os_reason(
+        OSError(errno.EROFS, "Read-only file system")))
+    assert refusal.message("zh_CN").endswith("磁盘或 U 盘为只读") and "Read-only" not in refusal.message("zh_CN")
+    assert "read-only" in str(refusal)
