@@ -121,7 +121,10 @@ def test_line_detector_from_the_configuration_rings_through_to_the_bus_and_the_l
         events.wait("phone.state", state="connected")
         line.write(b"CID 13800138000 WANG\nRING_ON\n")
         ring = events.wait("call.ring")
-        assert ring.data["call_id"] is not None and ring.data["number"] == "13800138000"
+        # The screen hears the ring before the disk's write (the call's row id may follow it): the number
+        # is on the event, and the call reaches the log.
+        assert ring.data["number"] == "13800138000"
+        wait_until(lambda: ctx.db.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 1)
         assert service.supervisor.alive and service.detector.supervisor.alive
     finally:
         service.stop()
@@ -180,9 +183,10 @@ def test_a_phone_reader_whose_state_listener_raises_is_restarted(tmp_path, clock
     detector = SerialDetector("line", str(tmp_path / "no-such-port"), lambda e: None, on_state,
                               max_backoff=0.05, publish=bus.publish).start()
     try:
-        assert restarts.get(timeout=5)["name"] == "phone.reader"
-        assert restarts.get(timeout=5)["restarts"] == 2
-        wait_until(lambda: len(calls) > 3)
+        first = restarts.get(timeout=5)
+        assert first["name"] == "phone.reader" and "listener bug" in first["detail"]
+        # the restarted reader watches again: its state reaches the (now quiet) listener
+        wait_until(lambda: len(calls) >= 3 and calls[-1] == DetectorState.RECONNECTING)
         assert detector.supervisor.alive
     finally:
         detector.stop()
