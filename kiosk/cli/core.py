@@ -186,12 +186,7 @@ def user_reset_pin(config_path, db_path, manager, pin, name) -> None:
 @click.argument("name")
 def user_deactivate(config_path, db_path, manager, pin, name) -> None:
     """Someone left: their PIN stops working now."""
-    from kiosk.cli.privacy import approve_manager
-    from kiosk.core import auth
-    ctx = build_context(config_path, db_path)
-    actor = approve_manager(ctx, manager, pin)
-    _run(auth.set_active, ctx.db, ctx.clock, actor, _account_id(ctx, name), False)
-    click.echo(f"deactivated {name!r}")
+    _account_act(config_path, db_path, manager, pin, name, "set_active", False, done="deactivated")
 
 
 @user_group.command("reactivate")
@@ -199,12 +194,7 @@ def user_deactivate(config_path, db_path, manager, pin, name) -> None:
 @click.argument("name")
 def user_reactivate(config_path, db_path, manager, pin, name) -> None:
     """Bring a deactivated account back."""
-    from kiosk.cli.privacy import approve_manager
-    from kiosk.core import auth
-    ctx = build_context(config_path, db_path)
-    actor = approve_manager(ctx, manager, pin)
-    _run(auth.set_active, ctx.db, ctx.clock, actor, _account_id(ctx, name), True)
-    click.echo(f"reactivated {name!r}")
+    _account_act(config_path, db_path, manager, pin, name, "set_active", True, done="reactivated")
 
 
 @user_group.command("unlock")
@@ -212,12 +202,7 @@ def user_reactivate(config_path, db_path, manager, pin, name) -> None:
 @click.argument("name")
 def user_unlock(config_path, db_path, manager, pin, name) -> None:
     """End a lockout at once."""
-    from kiosk.cli.privacy import approve_manager
-    from kiosk.core import auth
-    ctx = build_context(config_path, db_path)
-    actor = approve_manager(ctx, manager, pin)
-    _run(auth.unlock, ctx.db, ctx.clock, actor, _account_id(ctx, name))
-    click.echo(f"unlocked {name!r}")
+    _account_act(config_path, db_path, manager, pin, name, "unlock", done="unlocked")
 
 
 @user_group.command("change-pin")
@@ -258,3 +243,14 @@ def _add_seed_command() -> None:
 
 
 _add_seed_command()
+
+
+def _account_act(config_path, db_path, manager: str, pin: str | None, name: str, action: str, *args,
+                 done: str) -> None:
+    """A manager's change to one account (kiosk.core.auth.<action>), with their PIN checked first."""
+    from kiosk.cli.privacy import approve_manager
+    from kiosk.core import auth
+    ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
+    _run(getattr(auth, action), ctx.db, ctx.clock, actor, _account_id(ctx, name), *args)
+    click.echo(f"{done} {name!r}")
