@@ -9,7 +9,7 @@ from kiosk.core import audit
 from kiosk.printing import queue as printqueue
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
-from kiosk.counter.sales import CounterError, Payment, counter_text, payment_change
+from kiosk.counter.sales import CounterError, Payment, check_catalogue_text, counter_text, payment_change
 from kiosk.counter.shift_state import require_open
 from kiosk.core.db import write
 from kiosk.printing.documents import receipt_number
@@ -45,6 +45,7 @@ def _check_fee_fields(values: dict) -> None:
     for key in ("name_zh", "name_en"):
         if key in values and not str(values[key]).strip():
             raise CounterError("code and both names are required", field="code")
+    check_catalogue_text(values, {"code": "fee code", "name_zh": "fee name", "name_en": "fee name"})
     if "default_fen" in values and (not isinstance(values["default_fen"], int) or
                                     not 0 <= values["default_fen"] <= MAX_FEE_FEN):
         raise CounterError("the default amount must be between ¥0 and ¥1,000,000", field="default_amount")
@@ -57,7 +58,7 @@ def add_fee_type(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, code:
         raise CounterError("only a manager can change fee types")
     if not code.strip() or not name_zh.strip() or not name_en.strip():
         raise CounterError("code and both names are required", field="code")
-    _check_fee_fields({"default_fen": default_fen})
+    _check_fee_fields({"code": code, "name_zh": name_zh, "name_en": name_en, "default_fen": default_fen})
     with write(db):
         if db.execute("SELECT 1 FROM fee_types WHERE code = ?", (code.strip(),)).fetchone():
             raise CounterError("fee code {code} is already used", field="code", code=code.strip())

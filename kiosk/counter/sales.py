@@ -27,14 +27,27 @@ METHODS = ("cash", "card", "mobile")
 # Length limits of the counter's typed fields (characters): enough for any real value, small
 # enough that a pasted page or a runaway scanner is refused at the counter with a clear message.
 TEXT_LIMITS = {"payer": 60, "member number": 40, "period": 20, "transaction reference": 60, "reason": 200,
-               "received by": 60, "note": 200}
+               "received by": 60, "note": 200, "SKU": 30, "product name": 60, "category": 30, "barcode": 64,
+               "fee code": 30, "fee name": 60}
+# The catalogue's own fields (a product's, a fee type's) by the same rules: what a receipt and a CSV
+# export will carry must not hold control characters or a pasted page.
+CATALOGUE_FIELDS = {"sku": "SKU", "name_zh": "product name", "name_en": "product name", "category": "category",
+                    "barcode": "barcode"}
 
 
-def counter_text(value: str | None, field: str) -> str:
+def check_catalogue_text(values: dict, labels: dict[str, str] | None = None) -> None:
+    """Refuse a catalogue field with invisible characters or longer than its limit (values as given)."""
+    for key, label in (labels or CATALOGUE_FIELDS).items():
+        if isinstance(values.get(key), str):
+            counter_text(values[key], label, key)
+
+
+def counter_text(value: str | None, field: str, key: str | None = None) -> str:
     """A typed counter field (payer, reference, reason…) checked by the shared rules of
-    kiosk.core.text: trimmed, at most TEXT_LIMITS[field] characters, no invisible characters."""
+    kiosk.core.text: trimmed, at most TEXT_LIMITS[field] characters, no invisible characters.
+    `key` is the service argument a refusal marks (default: the label with underscores)."""
     return clean_text(value, field, limit=TEXT_LIMITS[field],
-                      refuse=lambda message, _field: CounterError(message, field=field.replace(" ", "_")))
+                      refuse=lambda message, _field: CounterError(message, field=key or field.replace(" ", "_")))
 
 
 @dataclass(frozen=True)
@@ -157,6 +170,8 @@ def add_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, sku: s
         raise CounterError("only a manager can change the catalogue")
     if not (sku or "").strip() or not name_zh.strip() or not name_en.strip() or not category.strip():
         raise CounterError("SKU, both names and the category are required", field="sku")
+    check_catalogue_text({"sku": sku, "name_zh": name_zh, "name_en": name_en, "category": category,
+                          "barcode": barcode})
     if not isinstance(price_fen, int) or price_fen < 0:
         raise CounterError("price must be an amount of money", field="price")
     with write(db):
@@ -194,6 +209,7 @@ def update_product(db: sqlite_utils.Database, clock: Clock, actor: Actor, produc
     for key in ("name_zh", "name_en", "category"):
         if key in changes and not str(changes[key]).strip():
             raise CounterError("SKU, both names and the category are required", field="sku")
+    check_catalogue_text(changes)
     if "barcode" in changes:
         changes["barcode"] = (changes["barcode"] or "").strip() or None
     if "active" in changes:

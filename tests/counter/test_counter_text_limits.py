@@ -67,3 +67,29 @@ def test_sale_reference_and_reasons(shop, clock):
     collection, _, _ = _collect(shop, clock)
     with pytest.raises(CounterError, match="reason is too long"):
         fees.void(shop, clock, STAFF, MANAGER, "T01", collection, reason="x" * 201)
+
+
+@pytest.mark.parametrize("field", ["sku", "name_zh", "name_en", "category", "barcode"])
+def test_catalogue_fields_refuse_control_bytes_and_pasted_pages_in_chinese(db, clock, field):
+    """A product name carries onto receipts and CSV exports: no ESC p, no NUL, no 3,000-character name."""
+    from kiosk.counter.sales import CounterError, add_product
+    good = dict(sku="T-1", name_zh="水", name_en="Water", price_fen=300, category="饮品", barcode="6901234567892")
+    for bad in (good[field][:1] + "\x1bp\x00\x19", "W" * 3000):
+        with pytest.raises(CounterError) as refused:
+            add_product(db, clock, MANAGER, **{**good, field: bad})
+        assert refused.value.field == field and refused.value.message("zh_CN") != refused.value.msgid
+    assert db.execute("SELECT COUNT(*) FROM products").fetchone()[0] == 0
+    add_product(db, clock, MANAGER, **{**good, field: good[field] + "  "})  # ordinary text still goes in
+
+
+def test_fee_type_names_are_checked_too(db, clock):
+    from kiosk.counter import fees
+    from kiosk.counter.sales import CounterError
+    for kwargs in ({"code": "X\x00"}, {"name_zh": "果岭\x1bp"}, {"name_en": "G" * 500}):
+        with pytest.raises(CounterError) as refused:
+            fees.add_fee_type(db, clock, MANAGER, **{"code": "GREEN", "name_zh": "果岭费", "name_en": "Green fee",
+                                                     "default_fen": 100, **kwargs})
+        assert refused.value.message("zh_CN") != refused.value.msgid
+    fee_id = fees.add_fee_type(db, clock, MANAGER, code="GREEN", name_zh="果岭费", name_en="Green fee", default_fen=100)
+    with pytest.raises(CounterError):
+        fees.update_fee_type(db, clock, MANAGER, fee_id, name_en="Green\x07")
