@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
 
 @click.group("catalogue")
@@ -39,25 +39,16 @@ def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path 
 def catalogue_import(config_path: Path | None, db_path: Path | None, path: Path, manager: str,
                      pin: str | None) -> None:
     """Import a catalogue CSV: all rows or none; every bad line is listed."""
-    from kiosk.core import auth
     from kiosk.counter import catalogue_csv
     from kiosk.counter.sales import CounterError
     ctx = build_context(config_path, db_path)
-    account = next((u for u in auth.users(ctx.db, role="manager") if u.name == manager), None)
-    if account is None:
-        raise click.ClickException(f"no manager account named {manager!r}")
-    if pin is None:
-        pin = click.prompt("PIN", hide_input=True)
-    try:
-        approved = auth.verify_manager(ctx.db, ctx.clock, account.id, pin)
-    except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from exc
+    approver = approve_manager(ctx, manager, pin)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{path}: not UTF-8 text (save the sheet as CSV UTF-8)") from exc
     try:
-        result = catalogue_csv.import_csv(ctx.db, ctx.clock, approved.actor(), text)
+        result = catalogue_csv.import_csv(ctx.db, ctx.clock, approver, text)
     except catalogue_csv.ImportError_ as exc:
         raise click.ClickException(f"{path}: nothing imported:\n  " + "\n  ".join(exc.problems)) from exc
     except CounterError as exc:

@@ -159,7 +159,7 @@ def _run(fn, *args) -> None:
 @click.argument("new_name")
 def user_rename(config_path, db_path, manager, pin, name, new_name) -> None:
     """Rename an account."""
-    from kiosk.cli.privacy import approve_manager
+    from kiosk.cli.main import approve_manager
     from kiosk.core import auth
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)
@@ -172,7 +172,7 @@ def user_rename(config_path, db_path, manager, pin, name, new_name) -> None:
 @click.argument("name")
 def user_reset_pin(config_path, db_path, manager, pin, name) -> None:
     """Set a new PIN for someone who forgot theirs (ends a lockout)."""
-    from kiosk.cli.privacy import approve_manager
+    from kiosk.cli.main import approve_manager
     from kiosk.core import auth
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)
@@ -248,7 +248,7 @@ _add_seed_command()
 def _account_act(config_path, db_path, manager: str, pin: str | None, name: str, action: str, *args,
                  done: str) -> None:
     """A manager's change to one account (kiosk.core.auth.<action>), with their PIN checked first."""
-    from kiosk.cli.privacy import approve_manager
+    from kiosk.cli.main import approve_manager
     from kiosk.core import auth
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)

@@ -24,7 +24,7 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
     import hmac
     from kiosk.core.audit import Actor
     if manager:
-        from kiosk.cli.privacy import approve_manager
+        from kiosk.cli.main import approve_manager
         return approve_manager(ctx, manager, pin)
     expected = ctx.config.get("export", "key_sha256")
     if key is not None and expected:

@@ -84,6 +84,20 @@ def build_context(config_path: Path | None, db_path: Path | None):
         raise click.ClickException(f"configuration problem:\n{exc}") from None
 
 
+def approve_manager(ctx, manager: str, pin: str | None):
+    """The named manager's actor after their PIN (prompted, hidden, when not given); a ClickException else."""
+    from kiosk.core import auth
+    account = next((u for u in auth.users(ctx.db, role="manager") if u.name == manager), None)
+    if account is None:
+        raise click.ClickException(f"no manager account named {manager!r}")
+    if pin is None:
+        pin = click.prompt("PIN", hide_input=True)
+    try:
+        return auth.verify_manager(ctx.db, ctx.clock, account.id, pin).actor()
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True)
 @click.version_option(package_name="frontdesk-kiosk")
 @click.pass_context

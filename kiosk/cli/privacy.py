@@ -5,21 +5,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.main import build_context, config_option, db_option
-
-
-def approve_manager(ctx, manager: str, pin: str | None):
-    """The named manager's actor after their PIN (prompted, hidden, when not given); a ClickException else."""
-    from kiosk.core import auth
-    account = next((u for u in auth.users(ctx.db, role="manager") if u.name == manager), None)
-    if account is None:
-        raise click.ClickException(f"no manager account named {manager!r}")
-    if pin is None:
-        pin = click.prompt("PIN", hide_input=True)
-    try:
-        return auth.verify_manager(ctx.db, ctx.clock, account.id, pin).actor()
-    except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from None
+from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
 
 def _person(phone: str, name: str, id_number: str):
