@@ -58,18 +58,6 @@ def wait(predicate, timeout: float) -> bool:
     return False
 
 
-def pts_targets() -> list[str]:
-    out = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("/dev/pts/"):
-            out.append(target)
-    return out
-
-
 def rig(tmp: Path, cadence: str = "CN"):
     from hardware import devices
     from hardware.phone.simulator import ModemResponder, PtyLine
@@ -95,6 +83,7 @@ def rig(tmp: Path, cadence: str = "CN"):
 
 
 def soak(cycles: int, seed: int) -> None:
+    from hardware.phone.simulator import pts_fds
     rnd = random.Random(seed)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     os.environ["KIOSK_HOME"] = str(tmp)
@@ -121,7 +110,7 @@ def soak(cycles: int, seed: int) -> None:
                 continue
             reconnects.append(time.monotonic() - t0)
             new = os.path.realpath(line.path)
-            stale += sum(1 for t in pts_targets() if t == old and old != new)
+            stale += sum(1 for t in pts_fds() if t == old and old != new)
             rings = rnd.randint(1, 6)
             with lock:
                 before = sum(1 for _, k, _ in events if k == "call.ended")

@@ -201,3 +201,17 @@ def play(line: PtyLine, steps: list[Step], kind: str, *, cadence: str = "CN", sp
             line.write(step_bytes(step, kind))
         if echo:
             echo(step)
+
+
+def pts_fds() -> list[str]:
+    """Where this process's descriptors on pseudo-terminal slaves point (a stale one is a deaf detector
+    still holding an unplugged line: the reconnect tests and the soak bench look for them)."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("/dev/pts/"):
+            out.append(target)
+    return out

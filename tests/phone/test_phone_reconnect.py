@@ -11,25 +11,12 @@ import pytest
 
 from hardware.phone.detectors import DetectorState, SerialDetector
 from hardware.phone.runtime import ALARM_AFTER, PhoneService
-from hardware.phone.simulator import ModemResponder, PtyLine
+from hardware.phone.simulator import ModemResponder, PtyLine, pts_fds
 from kiosk.phone import calllog
 from tests.phone.test_phone_detectors import Recorder
 from tests.waiting import wait_until
 
 REOPEN_LIMIT = 2.0
-
-
-def pts_fds() -> list[str]:
-    """Where this process's descriptors on pseudo-terminal slaves point."""
-    out = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("/dev/pts/"):
-            out.append(target)
-    return out
 
 
 def no_stale_fds(line: PtyLine) -> None:
