@@ -1,6 +1,7 @@
 """Core sub-commands: run, db check, config check, user add, demo seed."""
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -47,7 +48,12 @@ def db_check(config_path: Path | None, db_path: Path | None) -> None:
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
         raise click.ClickException(f"no database at {ctx.db_path}")
-    database = db_mod.connect(ctx.db_path, migrate=False)
+    try:
+        database = db_mod.connect(ctx.db_path, migrate=False)
+        database.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:  # not a database, or its header is damaged: say so, no traceback
+        raise click.ClickException(f"{ctx.db_path} is not a kiosk database or is damaged ({exc}): restore it"
+                                   " from a backup") from None
     version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
     if version > latest:  # a newer program wrote it: our idea of its tables and triggers is out of date
         raise click.ClickException(f"{ctx.db_path} has schema version {version}, newer than this software "

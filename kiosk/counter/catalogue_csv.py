@@ -82,6 +82,11 @@ def parse_rows(text: str) -> list[dict]:
         if not sku or not raw.get("name_zh") or not raw.get("name_en") or not raw.get("category"):
             problems.append(f"line {line}: sku, name_zh, name_en and category are required")
             continue
+        try:  # the catalogue's own text rules, named by line like every other problem
+            counter.check_catalogue_text(raw)
+        except CounterError as exc:
+            problems.append(f"line {line}: {exc}")
+            continue
         if sku in seen:
             problems.append(f"line {line}: SKU {sku} appears twice")
         seen.add(sku)

@@ -39,6 +39,8 @@ def test_db_check_on_missing_and_corrupt_files(tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     result = CliRunner().invoke(main, ["db", "check", "--db", str(bad)])
     assert result.exit_code != 0
+    assert "not a kiosk database" in result.output, "a clear message, not a traceback"
+    assert isinstance(result.exception, SystemExit)
 
 
 def test_db_check_finds_a_stock_balance_that_disagrees_with_its_movements(tmp_path, clock):
