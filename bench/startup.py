@@ -54,7 +54,11 @@ def main() -> None:
         bare_script = Path(tmp) / "bare.py"
         bare_script.write_text(BARE_APP)
         kiosk_cmd = [sys.executable, "-m", "kiosk", "run", "--demo", "--db", db, "--first-frame-exit"]
-        cold = time_to_first_frame(kiosk_cmd, env)  # first run creates the database and demo data
+        # `kiosk run` never creates a database (kiosk db init does); the first run adds the demo data.
+        import subprocess
+        subprocess.run([sys.executable, "-m", "kiosk", "db", "init", "--db", db], env=env, check=True,
+                       capture_output=True)
+        cold = time_to_first_frame(kiosk_cmd, env)  # first run creates the demo data
         bare, kiosk = [], []
         for _ in range(args.runs):  # interleaved so load changes hit both alike
             bare.append(time_to_first_frame([sys.executable, str(bare_script)], env))
@@ -63,7 +67,7 @@ def main() -> None:
     print(f"runs: {args.runs} each (interleaved)")
     print(f"bare Kivy app   median {b * 1000:7.0f} ms  (min {min(bare) * 1000:.0f}, max {max(bare) * 1000:.0f})")
     print(f"kiosk home      median {k * 1000:7.0f} ms  (min {min(kiosk) * 1000:.0f}, max {max(kiosk) * 1000:.0f})")
-    print(f"kiosk first run {cold * 1000:7.0f} ms  (creates database and demo data)")
+    print(f"kiosk first run {cold * 1000:7.0f} ms  (creates the demo data)")
     print(f"ratio kiosk/bare: {k / b:.2f}  (target ≤ 1.50)")
 
 

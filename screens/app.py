@@ -11,6 +11,7 @@ shown to staff as a translated message; the app stays up (screens/errors.py).
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from kivy.app import App
@@ -44,6 +45,7 @@ class KioskApp(App):
     lang = StringProperty("zh_CN")
     user = ObjectProperty(None, allownone=True)
     visitor_mode = BooleanProperty(True)
+    drill_active = BooleanProperty(False)  # a roll call is open on the visitors screen: no idle sign-out
     site_name = StringProperty("")
     phone_state = StringProperty("off")
     phone_detail = StringProperty("")
@@ -53,17 +55,24 @@ class KioskApp(App):
     printer_attention = NumericProperty(0)  # held or unconfirmed print jobs
     printer_reason = StringProperty("")     # a msgid saying why the printer is in error
     deny_alerts_unseen = NumericProperty(0)  # deny-list matches at the visitor screen not yet seen by staff
+    duties_waiting = NumericProperty(0)      # complaint deadlines about to be missed, told to the home screen as a count
     clock_text = StringProperty("")
     worker_alert = StringProperty("")        # the supervised worker that last died ("" when none)
     worker_alert_state = StringProperty("")  # "restarting", then "running" once it is back
     worker_restarts = NumericProperty(0)
     arrival_alert = StringProperty("")      # an expected visitor arrived: whom to fetch, on which extension
+    db_problem = StringProperty("")         # what the start-up quick check found ("" when sound)
+    storage_fault = ObjectProperty(None, allownone=True)  # the StorageFault the fault screen shows (None: desk)
+    storage_retry_seconds = NumericProperty(5.0)           # how often the fault screen tries the database again
     use_kivy_settings = False               # Kivy's own panel (fullscreen, rotation, log level) is not for visitors
 
-    def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, **kwargs) -> None:
+    def __init__(self, ctx: Context, *, demo: bool = False, start_hardware: bool = True, prewarm: bool = True,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
+        self.prewarm = prewarm   # build section screens ahead on idle moments (screens/section_pool.py)
         self.ctx = ctx
         self.desk = Desk(ctx)  # what screens call services through; follows app.user (on_user)
+        self.desk.on_session_ended = self._session_ended
         self.demo = demo
         self.start_hardware = start_hardware
         self.title = "Front Desk Kiosk"
@@ -71,8 +80,14 @@ class KioskApp(App):
         self._last_activity = ctx.clock.monotonic()
         self.devices: dict = {}  # "phone" / "printer" handles, once started
         self._jobs = None        # kiosk.core.jobs.BackgroundJobs, once something needed it
+        self.call_prompt = self.duty_prompt = self.keyboard_dock = None  # built with the desk (not on the fault screen)
+        self._printer_count_event, self._printer_queued_next = None, 0   # see _on_printer_state
+        self._housekeeping_jobs = None  # its own worker: a retention catch-up never queues an export behind it
+        self.retention_state = None  # the last housekeeping run's kiosk.core.retention.Status (the settings screen)
         self._unsubscribe: list = []
         self._exception_handler = DeskExceptionHandler(self.report_failure)
+        from kiosk.core.notify import Notifier
+        self.notifier = Notifier()  # sd_notify to systemd; a no-op without $NOTIFY_SOCKET
 
     # --- building -----------------------------------------------------------------------------
     def build(self):
@@ -82,6 +97,88 @@ class KioskApp(App):
         register_fonts()
         for name in ("app.kv",):
             Builder.load_file(str(KV_DIR / name))
+        self.storage_fault = self._storage_problem()
+        if self.storage_fault is not None:
+            return self._build_fault_view()
+        return self._build_desk()
+
+    # --- a database that cannot be used -------------------------------------------------------
+    def _storage_problem(self):
+        """The storage fault that keeps the desk from working (kiosk.core.storage.StorageFault), or None.
+
+        Opening is not enough: a WAL database whose -wal and -shm exist opens on a full disk or a
+        read-only folder without writing a byte, and the first visitor's form would be the one to fail."""
+        import sqlite3
+
+        from kiosk.core import storage
+        try:
+            self.ctx.db  # noqa: B018  (this thread's connection: opening, migrating, mirroring the config)
+            fault = None if str(self.ctx.db_path) == ":memory:" else storage.write_fault(self.ctx.db_path)
+        except (storage.StorageFault, sqlite3.Error, OSError) as exc:
+            fault = storage.classify(exc, self.ctx.db_path)
+            if fault is None:
+                raise
+        if fault is not None:
+            self.ctx.close()  # a half-usable connection is not kept: the next try opens afresh
+            log.error("storage fault at start-up: %s", fault)
+        return fault
+
+    def on_site_while_faulty(self) -> int | None:
+        """How many people are in the building, read read-only from a database that cannot be written
+        (full or read-only card); None when it cannot be read either. A count only: the fault screen is
+        in front of visitors, and nobody's name is shown to them (the list: kiosk visitors onsite)."""
+        import sqlite3
+
+        from kiosk.core import db as db_mod
+        from kiosk.core import storage
+        from kiosk.visitors import service as visitors
+        try:
+            database = db_mod.connect(self.ctx.db_path, create=False, read_only=True)
+        except (storage.StorageFault, sqlite3.Error, OSError):
+            return None
+        try:
+            return visitors.on_site_count(database)
+        except sqlite3.Error:
+            return None
+        finally:
+            database.close()
+
+    def _on_site_text(self) -> str:
+        count = self.on_site_while_faulty()
+        return "" if count is None else str(count)
+
+    def _build_fault_view(self):
+        """The whole window says what is wrong with which file and what to do, and keeps trying."""
+        from screens.storage_fault import StorageFaultView
+        self._fault_view = StorageFaultView(fault=self.storage_fault, people_on_site=self._on_site_text())
+        self._retry_event = Clock.schedule_interval(self.retry_storage, self.storage_retry_seconds)
+        return self._fault_view
+
+    def retry_storage(self, dt=None) -> bool:
+        """One more try at the database (every storage_retry_seconds, or the button). When it works, the
+        desk replaces the fault screen, as if the app had just started. Returns whether to keep trying."""
+        if self.storage_fault is None:
+            return False
+        from kiosk.core.clock import local_now
+        fault = self._storage_problem()
+        self._fault_view.last_try = local_now(self.ctx.clock, self.ctx.config.get("site", "timezone")).strftime("%H:%M:%S")
+        if fault is not None:
+            self.storage_fault = self._fault_view.fault = fault  # it may have changed (full, then read-only)
+            self._fault_view.people_on_site = self._on_site_text()
+            return True
+        log.info("the database at %s can be used again: opening the desk", self.ctx.db_path)
+        self._retry_event.cancel()
+        self.storage_fault = None
+        root = self._build_desk()
+        Window.remove_widget(self._fault_view)
+        self._fault_view = None
+        self.root = root
+        Window.add_widget(root)
+        self._start_desk()
+        Clock.schedule_once(lambda dt: self._desk_after_first_frame(), 0)
+        return False
+
+    def _build_desk(self):
         from screens.home import HomeScreen
 
         root = Root()
@@ -96,9 +193,14 @@ class KioskApp(App):
         from screens.widgets.keyboard_dock import KeyboardDock
         self.keyboard_dock = KeyboardDock(self)
         self.call_prompt = None  # built right after the first frame (start-up time)
+        from screens.section_pool import SectionPool
+        self.section_pool = SectionPool(self)  # section screens built ahead on idle moments (issue 18)
         self.duty_prompt = None  # the quiet complaints prompt, built when first needed
         self.refresh_site_name()
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
+        # Escape (a USB keyboard, a scanner's stray code) must never close the kiosk, whatever Kivy's
+        # exit_on_escape says in the config file in use: only the service stops it.
+        Window.bind(on_request_close=self._refuse_keyboard_close)
         Clock.schedule_interval(self._tick, 1.0)
         self._tick(0)
         return root
@@ -108,24 +210,129 @@ class KioskApp(App):
         # screen never waits for them (importing the printer stack alone takes a second on a Pi);
         # the background jobs start on first use.
         Window.bind(on_flip=self._after_first_frame)
+        self._start_watchdog()
+        if self.storage_fault is None:
+            self._start_desk()
+
+    def _start_desk(self) -> None:
+        """The desk's timers (housekeeping, export warm-up, duties): not while the database is unusable."""
         Clock.schedule_once(self._housekeeping, 2)
         Clock.schedule_interval(self._housekeeping, 60)
         Clock.schedule_interval(self.check_duties, 30)
 
-    def check_duties(self, dt=None) -> list:
-        """The quiet complaints prompt (screens.complaints.duty_prompt): built on first use."""
-        if self.user is None and self.duty_prompt is None:
-            return []
+    def check_duties(self, dt=None) -> int | None:
+        """Queue the check behind the quiet complaints prompt on the background worker (it reads every open
+        complaint: never on the UI thread); the answer comes back as "duties.finished" on the bus. Returns
+        the job's number, None when a check is already queued. It runs with nobody signed in too: the home
+        screen then says how many deadlines need staff (a count only, nothing about a customer)."""
+        if (self.user is None or self.visitor_mode) and self.duty_prompt is not None:
+            self.duty_prompt.hide()
+        ctx = self.ctx
+
+        def job(progress):
+            import sqlite3
+            from kiosk.reports import duties
+            try:
+                return duties.check(ctx.db, ctx.clock)
+            except sqlite3.OperationalError as exc:  # busy or locked: the next check, 30 s on, will see
+                log.warning("duty check skipped: %s", exc)
+                return None
+        return self.jobs.submit("duties", job, key="duties")
+
+    def _on_duties_checked(self, event) -> None:
+        """The background check's answer, here on the main thread: show or hide the quiet prompt."""
+        result = event.data.get("result")
+        if result is None:
+            return
+        due = result.prompts
+        if self.user is None or self.visitor_mode:  # a visitor may be looking: the count alone, no refs or names
+            self.duties_waiting = result.waiting
+            if self.duty_prompt is not None:
+                self.duty_prompt.hide()
+            return
+        self.duties_waiting = 0
         if self.duty_prompt is None:
+            if not due:
+                return
             from screens.complaints.duty_prompt import DutyPrompt
             self.duty_prompt = DutyPrompt()
-        return self.duty_prompt.check(self)
+        self.duty_prompt.show(self, due)
+
+    def _start_watchdog(self) -> None:
+        """systemd's watchdog (deploy/kiosk.service): pinged from this UI loop while every supervised worker
+        lives; a hung loop or a dead worker stops the pings and systemd restarts the app (kiosk.core.notify)."""
+        if self.notifier.enabled:
+            Clock.schedule_interval(self.watchdog_tick, self.notifier.ping_interval())
+
+    def watchdog_tick(self, dt=None) -> bool:
+        """One ping, unless a worker is dead (then systemd's timer runs out)."""
+        from kiosk.core import notify
+        from kiosk.core.supervisor import started
+        return notify.tick(self.notifier, started())
 
     def _after_first_frame(self, *args) -> None:
         Window.unbind(on_flip=self._after_first_frame)
+        # The first frame is on screen: the service is up — the fault screen too (a fault is not a
+        # failed start: systemd must not restart it into StartLimitBurst and a black screen).
+        self.notifier.ready("front desk open" if self.storage_fault is None else "storage fault shown")
+        if self.storage_fault is None:
+            self._desk_after_first_frame()
+
+    def _desk_after_first_frame(self) -> None:
+        """What the desk starts once its first frame is drawn: the call prompt, the devices, the quick check."""
         Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.3)
+            # the name keyboard ready before the first visitor taps "sign in": the pinyin index and
+            # Zinnia's model load on their own thread now, not when the sign-in screen is built
+            Clock.schedule_once(self._warm_up_input, 1.5)
+        Clock.schedule_once(self._quick_check, 1.0)   # a bound method: the Clock holds it weakly (no lambda
+        # outliving the app in tests)
+        Clock.schedule_once(self._start_section_pool, 3.0)   # after the start-up work above
+
+    def _start_section_pool(self, dt=None) -> None:
+        if self.prewarm:   # UI tests turn it off (their clock decides "idle"); tests/shell drives it by hand
+            self.section_pool.start()
+
+    def _warm_up_input(self, dt=None) -> None:
+        """Start loading the pinyin engine (and, once it is loaded, the handwriting recogniser) on a
+        daemon thread; the keyboard finds them ready (kiosk.input)."""
+        from kiosk.input import pinyin
+
+        def then_handwriting(engine) -> None:
+            try:
+                from kiosk.input.handwriting import shared_recognizer
+                shared_recognizer()
+            except Exception:  # noqa: BLE001 - no Zinnia here: the pad says so when opened
+                pass
+        engine = pinyin.shared_engine()
+        engine.load_in_background(then_handwriting)
+        try:
+            # this desk's visitors' name characters (counts only, from the visits on record)
+            from kiosk.visitors import service as visitors
+            engine.learn(self.desk.visitor_call(visitors.name_character_counts))
+        except Exception:  # noqa: BLE001 - a ranking nicety: the keyboard works without it
+            log.warning("name character counts not read", exc_info=True)
+
+    def _quick_check(self, dt=None) -> int | None:
+        """The bounded database check (kiosk.core.dbcheck.quick, about a second) on the housekeeping
+        worker after start-up; a problem is told to staff (`_on_quick_check`)."""
+        ctx = self.ctx
+
+        def job(progress):
+            from kiosk.core import dbcheck
+            return dbcheck.quick(ctx.db, ctx.db_path)
+        return self.housekeeping_jobs.submit("dbcheck", job, key="dbcheck")
+
+    def _on_quick_check(self, event) -> None:
+        result = event.data.get("result")
+        if result is None or result.ok:
+            self.db_problem = ""
+            return
+        log.error("database quick check: %s", result.line())
+        self.db_problem = self.tr("The database check found a problem: call for support (kiosk db check)", self.lang)
+        if self.user is not None:
+            self.toast(self.db_problem)
 
     @property
     def jobs(self):
@@ -136,43 +343,109 @@ class KioskApp(App):
                                         monotonic=self.ctx.clock.monotonic).start()
         return self._jobs
 
+    @property
+    def stick_watcher(self):
+        """The USB stick watcher (kiosk.core.sticks.MountWatcher), started on first use (the export screen)."""
+        if getattr(self, "_stick_watcher", None) is None:
+            from kiosk.core.sticks import MountWatcher
+            from kiosk.reports.usb import destinations
+            folder = self.ctx.config.get("export", "folder") or None
+            self._stick_watcher = MountWatcher(self.ctx.bus, lambda: destinations(folder)).start()
+        return self._stick_watcher
+
+    @property
+    def housekeeping_jobs(self):
+        """The housekeeping worker, apart from `jobs`: a retention catch-up of a million visits (batched,
+        tens of seconds) must not hold up an export or a roll call's direct print queued behind it."""
+        if self._housekeeping_jobs is None:
+            from kiosk.core.jobs import BackgroundJobs
+            self._housekeeping_jobs = BackgroundJobs(self.ctx.bus, name="housekeeping", on_thread_exit=self.ctx.close,
+                                                     monotonic=self.ctx.clock.monotonic).start()
+        return self._housekeeping_jobs
+
     def _housekeeping(self, dt=None) -> int | None:
         """Queue automatic sign-out and the daily anonymisation of old visits (kiosk.visitors.housekeeping)
-        on the background worker; never stacked: one already queued or running makes this a no-op."""
+        on the housekeeping worker; never stacked: one already queued or running makes this a no-op.
+        Nothing of it runs on the UI thread; a catch-up reports its progress on the bus."""
         ctx = self.ctx
+        from kiosk.core import compact
+        # Decided here, on the UI thread that sees the screen: the one-off conversion VACUUM (it holds the
+        # write lock for seconds on a big file) runs only with nobody signed in and the screen untouched.
+        quiet = self.user is None and self.idle_seconds() >= compact.QUIET_IDLE_S
 
         def job(progress):
             from kiosk.complaints import housekeeping as complaints_housekeeping
+            from kiosk.core.clock import local_now
             from kiosk.visitors import housekeeping
             tz = ctx.config.get("site", "timezone")
             complaints_housekeeping.run_due(ctx.db, ctx.clock, tz)  # anonymise old complaints once a day
-            return housekeeping.run_due(ctx.db, ctx.clock, tz)
-        return self.jobs.submit("housekeeping", job, key="housekeeping")
+            done = housekeeping.run_due(ctx.db, ctx.clock, tz, progress=_coalesced(progress, 0.5))
+            compact.convert_when_quiet(ctx.db, ctx.db_path, local_now(ctx.clock, tz), quiet=quiet)
+            return done
+        number = self.housekeeping_jobs.submit("housekeeping", job, key="housekeeping")
+        self._nightly_backup()
+        return number
+
+    def _nightly_backup(self) -> int | None:
+        """The nightly backup ([backup] at, to [backup] folder) as a background job: the job itself asks
+        whether one is due (kiosk.core.backup.due: once a night, a failure retried hourly), so the UI thread
+        never touches the database for it."""
+        ctx = self.ctx
+        if not ctx.config.get("backup", "folder") or not ctx.config.get("backup", "at"):
+            return None
+
+        def job(progress):
+            from kiosk.core import backup
+            if not backup.due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"), ctx.config.get("backup", "at")):
+                return None
+            return backup.nightly(ctx, progress)
+        return self.housekeeping_jobs.submit("backup", job, key="backup")
 
     def _on_housekeeping_done(self, event) -> None:
         done = event.data["result"]
+        if getattr(done, "retention", None) is not None:
+            # kept for the manager's screen: a blocked run may not have been able to write its status
+            self.retention_state = done.retention
         if done.signed_out or done.anonymised:
             log.info("housekeeping: %d signed out automatically, %s anonymised", done.signed_out, done.anonymised)
         if done.signed_out and self.user is not None:
             self.toast(self.tr("{n} visitors signed out automatically", self.lang).format(n=done.signed_out))
 
     def on_stop(self) -> None:
-        self.keyboard_dock.hide()
-        if self.duty_prompt is not None:
-            self.duty_prompt.later()  # off the window, which outlives the app in tests
+        if getattr(self, "section_pool", None) is not None:  # none while the fault screen was up
+            self.section_pool.stop()
+        Window.unbind(on_request_close=self._refuse_keyboard_close)
+        self.notifier.stopping()
+        if getattr(self, "_retry_event", None) is not None:
+            self._retry_event.cancel()
+        if getattr(self, "_printer_count_event", None) is not None:
+            self._printer_count_event.cancel()
+            self._printer_count_event = None
+        if getattr(self, "keyboard_dock", None) is not None:  # none while the fault screen was up
+            self.keyboard_dock.hide()
+        if getattr(self, "duty_prompt", None) is not None:
+            self.duty_prompt.hide()
         # First cut the workers off from the UI: what they publish while stopping would only wait in
         # Kivy's Clock, which never runs again (and keeps the app alive through its callbacks).
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.ctx.bus.set_delivery(lambda fn: None)
         self.ctx.bus.set_error_handler(None)
-        if self._jobs is not None:
-            self._jobs.stop()
+        for worker in (self._jobs, self._housekeeping_jobs):
+            if worker is not None:
+                worker.stop()
+        if getattr(self, "_stick_watcher", None) is not None:
+            self._stick_watcher.stop()
         if self.devices:
             from hardware import devices
             devices.stop_devices(self.devices)
         from kivy.base import ExceptionManager
         ExceptionManager.remove_handler(self._exception_handler)
+        # Kivy keeps unused recycled rows in one module-wide cache; rows built under this app are bound
+        # to it (its language among them) and must not be handed to a later app in the same process.
+        from kivy.uix.recycleview import views
+        views._cached_views.clear()
+        views._cache_count = 0
 
     def _build_call_prompt(self) -> None:
         from screens.phone.call_prompt import CallPrompt
@@ -192,7 +465,9 @@ class KioskApp(App):
         for kind, handler in (("phone.state", self._on_phone_state), ("printer.state", self._on_printer_state),
                               ("visitor.deny_alert", self._on_deny_alert), ("worker.state", self._on_worker_state),
                               ("visitor.expected_arrived", self._on_expected_arrived),
-                              ("housekeeping.finished", self._on_housekeeping_done)):
+                              ("housekeeping.finished", self._on_housekeeping_done),
+                              ("dbcheck.finished", self._on_quick_check),
+                              ("duties.finished", self._on_duties_checked)):
             self._unsubscribe.append(self.ctx.bus.subscribe(kind, handler))
 
     def _on_worker_state(self, event) -> None:
@@ -230,6 +505,16 @@ class KioskApp(App):
             self.toast(self.arrival_alert)
             self.arrival_alert = ""
 
+    @staticmethod
+    def _popup_open() -> bool:
+        from kivy.uix.modalview import ModalView
+        return any(isinstance(w, ModalView) for w in Window.children)
+
+    @staticmethod
+    def _refuse_keyboard_close(window, *args, source=None, **kwargs) -> bool:
+        """True (close refused) when the request comes from a key (Escape, Alt+F4 through SDL)."""
+        return source == "keyboard"
+
     def open_settings(self, *largs) -> bool:
         """F1 (a USB keyboard, or a scanner that sends it) opens Kivy's settings only for a signed-in
         manager; everywhere else the key does nothing."""
@@ -242,11 +527,29 @@ class KioskApp(App):
         self.phone_detail = str(event.data.get("detail", ""))
 
     def _on_printer_state(self, event) -> None:
-        self.printer_state = event.data.get("state", "error")
-        self.printer_detail = str(event.data.get("detail", ""))
-        self.printer_queued = int(event.data.get("queued", 0))
-        self.printer_attention = int(event.data.get("attention", 0))
-        self.printer_reason = str(event.data.get("reason", ""))
+        """The printer's state for the status bar. A change of state, reason or attention count shows at once;
+        while only the queued count moves (a burst of receipts: one event a job) the bar follows at most every
+        PRINTER_COUNT_EVERY_S: each new text is a label re-rendered on the UI thread (issue 18: 100 receipts
+        re-rendered it 100 times, 250 ms each on this box's software GL)."""
+        state, detail = event.data.get("state", "error"), str(event.data.get("detail", ""))
+        queued, attention = int(event.data.get("queued", 0)), int(event.data.get("attention", 0))
+        reason = str(event.data.get("reason", ""))
+        self._printer_queued_next = queued
+        count_only = ((state, detail, attention, reason) ==
+                      (self.printer_state, self.printer_detail, self.printer_attention, self.printer_reason))
+        if count_only and queued and self.printer_queued:   # a burst going on: from or to zero shows at once
+            if self._printer_count_event is None:
+                self._printer_count_event = Clock.schedule_once(self._show_printer_count, PRINTER_COUNT_EVERY_S)
+            return
+        if self._printer_count_event is not None:
+            self._printer_count_event.cancel()
+            self._printer_count_event = None
+        self.printer_state, self.printer_detail = state, detail
+        self.printer_queued, self.printer_attention, self.printer_reason = queued, attention, reason
+
+    def _show_printer_count(self, dt=None) -> None:
+        self._printer_count_event = None
+        self.printer_queued = self._printer_queued_next
 
     # --- language -----------------------------------------------------------------------------
     def tr(self, msgid: str, lang: str | None = None) -> str:
@@ -266,6 +569,8 @@ class KioskApp(App):
             self.set_language(default)
 
     def refresh_site_name(self) -> None:
+        if self.storage_fault is not None:  # no database to read it from (the fault screen names none)
+            return
         self.site_name = self.desk.visitor_call(settings.localized, "site_name", self.lang)
 
     # --- navigation ---------------------------------------------------------------------------
@@ -317,26 +622,61 @@ class KioskApp(App):
         self.visitor_mode = False
         self.screen("desk").rebuild_navigation()
         self.go("desk")
+        if getattr(user, "role", "") == "manager":
+            self._remind_manager()
+        self.check_duties()  # whoever signs in sees a duty about to be missed now, not 30 s later
+        from screens.visitors.rollcall_prompt import offer_open_rollcall
+        offer_open_rollcall(self)  # a roll call left open by a sign-out, crash or restart is offered
         if self.arrival_alert:
             self.toast(self.arrival_alert)
             self.arrival_alert = ""
+        elif self.db_problem:
+            self.toast(self.db_problem)
+
+    def _remind_manager(self) -> None:
+        """A manager signing in is told when last month's complaints report waits to be exported (from the
+        1st; overdue after the report day) — every sign-in until it is exported. One indexed lookup."""
+        import sqlite3
+        from kiosk.complaints import monthly
+        try:
+            reminder = self.desk.call(monthly.reminder)
+        except sqlite3.Error:
+            log.warning("complaints report reminder skipped", exc_info=True)
+            return
+        if reminder is not None:
+            msgid = ("The complaints report for {month} is overdue: it was due by {due}" if reminder.overdue
+                     else "The complaints report for {month} is ready: export it by {due}")
+            self.toast(self.tr(msgid, self.lang).format(month=f"{reminder.year}-{reminder.month:02d}",
+                                                        due=reminder.due.isoformat()))
 
     def sign_out(self, reason: str = "tapped") -> None:
         """Back to the visitor home screen; nothing staff-only stays on screen: every popup and overlay
         is closed (their typed data goes with them), Kivy's settings panel too. Audited."""
         user = self.user
+        if user is not None and self.sm.has_screen("desk"):
+            self.sm.get_screen("desk").leave_sections()  # as the user still: a roll call keeps its marks
         if user is not None:
             from kiosk.core import auth
             try:
-                self.desk.call(auth.sign_out, user, reason=reason)
+                self.desk.unchecked_call(auth.sign_out, user, reason=reason)
             except Exception:  # the audit row must never keep staff data on screen
                 log.exception("could not audit the sign-out")
         self.close_everything()
         self.user = None
         self.keyboard_dock.hide()
+        dock_keyboard = getattr(self.keyboard_dock, "_keyboard", None)
+        if dock_keyboard is not None:  # the next person at the desk gets no half-typed pinyin either
+            dock_keyboard.reset_input()
         if self.sm.has_screen("desk"):
             self.sm.get_screen("desk").clear_sections()
+        self.section_pool.clear()   # nothing built during this session outlives it
         self.go("home")
+        self.check_duties()         # the home screen's count of deadlines needing staff, now, not 30 s later
+
+    def _session_ended(self) -> None:
+        """A call found this session ended (the account deactivated or its PIN reset by a manager): signed
+        out on the next frame, after the refusal that says why."""
+        Clock.schedule_once(lambda _dt: self.sign_out("account_changed") if self.user is not None else None)
 
     def require_manager(self, callback, reason: str = "") -> None:
         """Ask a manager's PIN, then call callback(manager)."""
@@ -371,6 +711,9 @@ class KioskApp(App):
             self.overlay_layer.remove_widget(widget)
 
     def toast(self, text: str) -> None:
+        if getattr(self, "_toast", None) is None:  # the fault screen has no toasts: it is the message
+            log.warning("toast without a desk: %s", text)
+            return
         self._toast.text = text
         self._toast.show()
 
@@ -386,9 +729,16 @@ class KioskApp(App):
         self.clock_text = local_now(self.ctx.clock, self.ctx.config.get("site", "timezone")).strftime("%H:%M")
         idle = self.idle_seconds()
         ui = self.ctx.config.section("ui")
-        if self.user is not None and idle >= ui["staff_idle_seconds"]:
+        # A warden counting people at the assembly point stops tapping for minutes: a drill keeps the desk.
+        if self.user is not None and idle >= ui["staff_idle_seconds"] and not self.drill_active:
             log.info("staff idle for %.0f s: signing out", idle)
             self.sign_out("idle")
+        elif (self.user is None and idle >= ui["visitor_idle_seconds"] and self.sm.current == "home"
+              and (self.lang != self.ctx.config.get("site", "language") or self._popup_open())):
+            # the last visitor's language, chosen at home, is not the next one's; and a popup opened over
+            # home (the call banner's staff PIN) does not stay there for ever
+            self.close_everything()
+            self.reset_visitor_language()
         elif self.user is None and self.sm.current != "home" and idle >= ui["visitor_idle_seconds"]:
             # Privacy: a half-filled visitor form is cleared and the home screen returns.
             screen = self.sm.current_screen
@@ -397,3 +747,19 @@ class KioskApp(App):
             self.close_everything()
             self.reset_visitor_language()
             self.go("home")
+
+
+PRINTER_COUNT_EVERY_S = 1.0   # the status bar's queued count follows a burst of print jobs this often
+
+
+def _coalesced(progress, every_s: float):
+    """A retention progress callback that reports at most once every `every_s` seconds: a catch-up of a million
+    visits runs a thousand batches, and each report is a bus event the UI thread handles."""
+    last = [float("-inf")]
+
+    def report(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every_s:
+            last[0] = now
+            progress(0.5, f"{done} visits anonymised")
+    return report

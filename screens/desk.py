@@ -33,8 +33,13 @@ class DeskScreen(Screen):
         buttons = list(nav.children)
         if not buttons:
             return
-        free = nav.parent.height - 2 * dp(6) - dp(6) * (len(buttons) - 1)
-        height = max(dp(48), min(dp(72), free / len(buttons)))
+        count = len(buttons)
+        # Tight (eight staff sections at 800×480): the gaps shrink before any button drops under 48 px.
+        room = nav.parent.height - count * dp(48)
+        gap = dp(6) if room >= dp(6) * (count + 1) else max(dp(1), room / (count + 1))
+        nav.padding, nav.spacing = gap, gap
+        free = nav.parent.height - gap * (count + 1)
+        height = max(dp(48), min(dp(72), free / count))
         for button in buttons:
             button.height = height
 
@@ -61,7 +66,10 @@ class DeskScreen(Screen):
         """Show a section, creating its screen on first use."""
         content = self.ids.content
         if not content.has_screen(section.name):
-            content.add_widget(section.load()(name=section.name))
+            # Built ahead on an idle moment when it could be (screens/section_pool.py), else now.
+            pool = getattr(App.get_running_app(), "section_pool", None)
+            screen = pool.take(section.name) if pool is not None else None
+            content.add_widget(screen if screen is not None else section.load()(name=section.name))
         content.current = section.name
         self.current_section = section.name
         for button in self.ids.nav.children:
@@ -76,6 +84,17 @@ class DeskScreen(Screen):
         section = sections.find("phone")
         if section is not None:
             self.open_section(section)
+
+    def leave_sections(self) -> None:
+        """Before a sign-out, while the user is still signed in: each section that keeps work (a roll
+        call's pending marks) writes it or keeps it on disk. A section's trouble never stops the sign-out."""
+        for screen in list(self.ids.content.screens):
+            leaving = getattr(screen, "before_sign_out", None)
+            if leaving is not None:
+                try:
+                    leaving()
+                except Exception:
+                    log.exception("section %s: could not finish before sign-out", screen.name)
 
     def clear_sections(self) -> None:
         """On sign-out: drop every section screen so no staff data stays in memory or on screen."""

@@ -22,9 +22,12 @@ MAX_REMEMBERED = 50    # distinct failures kept for that count (bounded memory)
 
 
 def failure_text(app, exc: BaseException) -> str:
-    """What staff read: a refusal's own translated message, otherwise a translated notice naming the
+    """What staff read: a refusal's own translated message; a storage fault (SQLite or the disk) as the
+    sentence naming the file and what to do (kiosk.core.storage); otherwise a translated notice naming the
     kind of error (never its raw text, which may hold personal data)."""
-    return message_of(exc, app.lang)
+    from kiosk.core import storage
+    fault = storage.classify(exc) if not isinstance(exc, OSError) else None
+    return message_of(fault or exc, app.lang)
 
 
 class DeskExceptionHandler(ExceptionHandler):

@@ -31,6 +31,21 @@ def configure_kivy(width: int, height: int, fullscreen: bool) -> None:
     if not Config.has_option("input", "mouse") or Config.get("input", "mouse").strip():
         Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    lock_down(Config)
+
+
+def lock_down(config) -> list[str]:
+    """Kivy's own debugging and keyboard helpers are not for a kiosk a stranger touches: every module a
+    config file enables ([modules]: the inspector on Ctrl+E shows every widget's text, the monitor, the
+    screen emulator, the touch ring...) is dropped, and Kivy's own virtual keyboard stays off (the kiosk has
+    its own). Returns the modules dropped."""
+    dropped = []
+    if config.has_section("modules"):
+        for name in list(config.options("modules")):
+            config.remove_option("modules", name)
+            dropped.append(name)
+    config.set("kivy", "keyboard_mode", "system")
+    return dropped
 
 
 def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screenshot: Path | None = None,

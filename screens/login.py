@@ -10,12 +10,13 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.core import auth
 from kiosk.core.audit import SYSTEM
-from screens.widgets.common import BigButton, show_refusal
+from screens.widgets.common import show_refusal
+from screens.widgets.pin_chooser import PinChooser
 
 Builder.load_file(str(Path(__file__).with_name("login.kv")))
 
 
-class LoginScreen(Screen):
+class LoginScreen(PinChooser, Screen):
     """PIN pad sign-in; five wrong PINs lock the account for a minute."""
 
     selected = ObjectProperty(None, allownone=True)
@@ -28,39 +29,12 @@ class LoginScreen(Screen):
         self.selected = None
         self.ids.pad.pin = ""
         self.ids.pad.message = ""
-        box = self.ids.accounts
-        box.clear_widgets()
-        for user in app.desk.visitor_call(auth.users):
-            button = BigButton(text=user.name, kind="quiet")
-            button.user = user
-            button.bind(on_release=lambda btn: self.choose(btn.user))
-            box.add_widget(button)
-        users = app.desk.visitor_call(auth.users)
-        if len(users) == 1:
-            self.choose(users[0])
-
-    def choose(self, user) -> None:
-        self.selected = user
-        for button in self.ids.accounts.children:
-            button.kind = "primary" if button.user.id == user.id else "quiet"
-        self.ids.pad.pin = ""
-        self.ids.pad.message = ""
+        self.fill_names(app.desk.visitor_call(auth.users))
 
     def submit(self, pin: str) -> None:
-        app = App.get_running_app()
-        pad = self.ids.pad
-        pad.pin = ""
-        if self.selected is None:
-            pad.message = app.tr("Choose your name first", app.lang)
-            return
-        try:
-            user = app.desk.visitor_call(auth.sign_in, self.selected.id, pin)
-        except auth.LockedOut as exc:
-            pad.message = app.tr("Locked for {seconds} s", app.lang).format(seconds=exc.seconds_left)
-        except auth.AuthError:
-            pad.message = app.tr("Wrong PIN", app.lang)
-        else:
-            app.sign_in(user)
+        user = self.check_pin(pin)
+        if user is not None:
+            App.get_running_app().sign_in(user)
 
     def create_first_manager(self) -> None:
         """First run: the first account is a manager, created on screen."""

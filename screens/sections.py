@@ -37,6 +37,8 @@ STAFF_SECTIONS: list[Section] = [
     Section("fee_types", "Fee types", "screens.counter.fee_types_section:FeeTypesSection", order=85, manager_only=True),
     Section("settings", "Settings", "screens.settings_section:SettingsSection", order=95, manager_only=True),
     Section("reports", "Reports", "screens.reports.reports_section:ReportsSection", order=90, manager_only=True),
+    # everyone changes their own PIN here; a manager also keeps every account (each change with a PIN)
+    Section("accounts", "Accounts", "screens.accounts_section:AccountsSection", order=97),
 ]
 
 # Visitor flows offered on the home screen (no sign-in; never show another visitor's data).

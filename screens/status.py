@@ -32,7 +32,7 @@ def _(msgid: str) -> str:
 # Supervised workers (kiosk.core.supervisor names) as staff know them.
 WORKER_NAMES = {
     "printer": _("Printing"), "phone.reader": _("Phone reader"), "phone.tracker": _("Call tracker"),
-    "jobs": _("Background jobs"),
+    "jobs": _("Background jobs"), "housekeeping": _("Housekeeping"),
 }
 WORKER_RESTARTING = _("{worker}: restarting")
 WORKER_RESTARTED = _("{worker}: restarted ({n}×)")

@@ -15,8 +15,13 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # poppler-utils: PDF checks; libmtdev1: Kivy's touch input on the Pi;
 # libzinnia0 + tegaki-zinnia-simplified-chinese: offline handwriting (kiosk/input/handwriting.py);
 # arduino-mk + arduino-core-avr (avr-gcc, the Nano's core): tests compile hardware/phone/ring_detector.ino.
+# USB sticks (deploy/kiosk-usb-mount, tests/core/test_core_sticks.py): dosfstools, exfatprogs, ntfs-3g make and
+# mount the loop-device images; fusefat and exfat-fuse mount FAT32/exFAT where the kernel has no driver (a
+# container); util-linux has losetup/blkid. systemd: `systemd-analyze verify` on deploy/kiosk.service.
+# libreoffice-calc-nogui: the export tests open the workbook with LibreOffice headless (types intact).
 for pkg in fonts-noto-cjk libgl1 libegl1 libgl1-mesa-dri libmtdev1 socat poppler-utils \
-           libzinnia0 tegaki-zinnia-simplified-chinese arduino-mk arduino-core-avr; do
+           libzinnia0 tegaki-zinnia-simplified-chinese arduino-mk arduino-core-avr \
+           dosfstools exfatprogs ntfs-3g fusefat exfat-fuse util-linux systemd libreoffice-calc-nogui; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -49,16 +49,53 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "kiosk.db"
 
 
+_TEMPLATES: dict[str, Path] = {}
+
+
+def _template(kind: str) -> Path:
+    """A database made once per test run: "migrated" (the migrations only) or "demo" (also the demo
+    accounts and data, as `kiosk.demo.accounts.ensure_demo` makes them at the FakeClock's first moment,
+    under the default site and terminal), without its random database id (Context adds one per copy)."""
+    if kind not in _TEMPLATES:
+        import sqlite3
+        import tempfile
+        path = Path(tempfile.mkdtemp(prefix=f"kiosk-{kind}-")) / "kiosk.db"
+        if kind == "demo":
+            from kiosk.demo import accounts as demo
+            context = Context(config=config_mod.validate({}, "<template>"), db_path=path, clock=FakeClock())
+            demo.ensure_demo(context.db, context.clock)
+            context.close()
+            conn = sqlite3.connect(path)
+            with conn:
+                conn.execute("DELETE FROM settings WHERE key = 'database_id'")
+            conn.close()
+        else:
+            db_mod.connect(path).close()
+        _TEMPLATES[kind] = path
+    return _TEMPLATES[kind]
+
+
+def migrated_copy(path: Path, *, demo: bool = False) -> Path:
+    """Put a freshly migrated database (with the demo data when demo) at path, unless a file is there
+    already: the migrations run once per test run (half a second each time on this box, for some 550
+    tests) and the demo accounts' PIN hashes once (about a second per UI test); each test gets a byte
+    copy, what `connect` and `ensure_demo` would have made."""
+    if not path.exists():
+        import shutil
+        shutil.copyfile(_template("demo" if demo else "migrated"), path)
+    return path
+
+
 @pytest.fixture
 def db(db_path):
-    database = db_mod.connect(db_path)
+    database = db_mod.connect(migrated_copy(db_path))
     yield database
     database.close()
 
 
 @pytest.fixture
 def ctx(db_path, clock) -> Context:
-    context = Context(config=config_mod.load(None), db_path=db_path, clock=clock)
+    context = Context(config=config_mod.load(None), db_path=migrated_copy(db_path), clock=clock)
     yield context
     context.close()
 
@@ -107,3 +144,49 @@ def _load_all_screens() -> None:
 _create_window_at_kiosk_size()
 _load_all_screens()
 from kivy.tests.fixtures import kivy_app  # noqa: E402,F401  (the fixture, used by UI tests)
+
+
+def _holders(obj, depth: int = 4, width: int = 30) -> list[str]:
+    """Who still refers to obj, a few levels up (gc referrers, frames and our own lists skipped)."""
+    import gc
+    import types
+    lines, seen, frontier = [], {id(obj)}, [obj]
+    for level in range(depth):
+        found = []
+        for each in frontier:
+            for ref in gc.get_referrers(each):
+                if id(ref) in seen or ref is frontier or ref is found or isinstance(ref, types.FrameType):
+                    continue
+                seen.add(id(ref))
+                if isinstance(ref, dict):
+                    what = "dict with keys " + ", ".join(map(str, list(ref)[:8]))
+                elif isinstance(ref, types.FunctionType):
+                    what = f"function {ref.__module__}.{ref.__qualname__}"
+                else:
+                    what = f"{type(ref).__name__} {repr(ref)[:100]}"
+                lines.append("  " * level + "<- " + what)
+                found.append(ref)
+        frontier = found[:width]
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def _previous_app_released(request):
+    """Before a UI test: Kivy's kivy_app fixture asserts that the previous test's app is garbage. A worker
+    thread finishing its last job on a slow CI box may hold the app for a moment after it stopped; give
+    it up to 15 s, and if the app is still alive say who holds it (the assertion then fails as before)."""
+    if "kivy_app" in request.fixturenames:
+        import gc
+        import sys
+        import time
+        from kivy.tests import fixtures
+        if fixtures.apps:
+            ref, owner = fixtures.apps[-1]
+            deadline = time.monotonic() + 15
+            while ref() is not None and time.monotonic() < deadline:  # usually gone already (the fixture collects)
+                time.sleep(0.1)
+                gc.collect()
+            if ref() is not None:
+                print(f"the app of {owner!r} is still alive; its holders:", *_holders(ref()), sep="\n",
+                      file=sys.stderr)
+    yield

@@ -20,7 +20,7 @@ from typing import Callable
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, migrated_copy
 
 
 def kiosk_app_factory(*, lang: str = "en", demo_data: bool = True,
@@ -48,12 +48,16 @@ def kiosk_app_factory(*, lang: str = "en", demo_data: bool = True,
         for section, values in (config_extra or {}).items():
             raw.setdefault(section, {}).update(values)
         tmp = Path(tempfile.mkdtemp(prefix="kiosk-ui-"))
-        ctx = Context(config=config.validate(raw, "<test>"), db_path=tmp / "kiosk.db", clock=FakeClock())
+        # The demo copy was seeded under the default site and terminal: a test that sets its own makes its own.
+        path = migrated_copy(tmp / "kiosk.db", demo=demo_data and "site" not in (config_extra or {}))
+        ctx = Context(config=config.validate(raw, "<test>"), db_path=path, clock=FakeClock())
         if demo_data:
             demo.ensure_demo(ctx.db, ctx.clock)
         if seed is not None:
             seed(ctx)
-        return TestKioskApp(ctx=ctx, start_hardware=False)
+        # No section pool: a test that moves its FakeClock on would otherwise build screens mid-test
+        # (tests/shell/test_section_pool_ui.py drives the pool step by step).
+        return TestKioskApp(ctx=ctx, start_hardware=False, prewarm=False)
     return factory
 
 
@@ -108,7 +112,7 @@ async def swipe_into_view(app, widget) -> None:
     view = _enclosing_scrollview(widget)
     if view is None:
         return
-    for _ in range(8):
+    for _ in range(24):   # a long settings page takes many half-screen swipes
         y = widget.to_window(*widget.center)[1]
         bottom = view.to_window(view.x, view.y)[1]
         if bottom <= y <= bottom + view.height:
@@ -129,14 +133,21 @@ async def tap(app, widget, frames: int = 3) -> None:
     async for _ in app.do_touch_down_up(widget=widget, duration=0.05):
         pass
     await settle(app, frames)
-    if _inside_scrollview(widget):
-        # A ScrollView holds a tap to tell it from a scroll, then replays it ~0.2 s later.
+    if _inside_scrollable_view(widget):
+        # A ScrollView that can scroll holds a tap to tell it from a scroll, then replays it after its
+        # scroll_timeout (~0.25 s); one that cannot scroll passes the tap on at once.
         await app.async_sleep(0.3)
         await settle(app, frames)
 
 
-def _inside_scrollview(widget) -> bool:
-    return _enclosing_scrollview(widget) is not None
+def _inside_scrollable_view(widget) -> bool:
+    from kivy.uix.scrollview import ScrollView
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView) and (node.do_scroll_x or node.do_scroll_y):
+            return True
+        node = node.parent
+    return False
 
 
 def walk(root):
@@ -212,3 +223,13 @@ async def open_section(app, name: str):
     desk = app.sm.get_screen("desk")
     await tap(app, next(b for b in desk.ids.nav.children if b.section_name == name))
     return desk.ids.content.current_screen
+
+
+async def type_on_keyboard(app, keyboard, letters: str) -> None:
+    """Tap letters on an on-screen keyboard once its pinyin engine has loaded (it loads in the background)."""
+    for _ in range(400):
+        if keyboard.engine_ready:
+            break
+        await app.async_sleep(0.05)
+    for letter in letters:
+        await tap(app, next(k for k in find_all(keyboard, cls="KeyButton") if k.key == letter), frames=1)

@@ -199,7 +199,14 @@ class LineProtocolParser:
             elif word == "PONG":
                 self.pongs += 1   # the heartbeat's answer
             elif word == "HELLO":
-                continue          # the detector's greeting after a reset
+                # The greeting after a reset: `HELLO <version> [level|pulse] [onhook|offhook]`. The hook
+                # state resyncs the tracker (an ONHOOK lost while the board was away ends its call);
+                # an older sketch's HELLO without it is fine.
+                words = rest.lower().split()
+                for state in ("onhook", "offhook"):
+                    if state in words:
+                        events.append(DetectorEvent(state, t))
+                        break
             else:
                 self.ignored += 1
                 log.warning("ignoring unknown detector line %r", line[:60])
@@ -210,22 +217,33 @@ class RingBursts:
     """Ring-board output to ring bursts, for pulse trains and held levels alike.
 
     `sample(t, active)`: active is the board's output at t, or True when the port counted an RI
-    transition since the last sample (the kernel's counter: immune to aliasing). A burst starts
-    once activity has lasted `min_burst` (a single transient — a line reversal, an extension
-    lifted — never counts) and ends after `quiet` seconds without activity. A held level is
-    active throughout, so it is one burst, never two. Events are stamped with the burst's real
-    start and end.
+    transition since the last sample (the kernel's counter: immune to aliasing). A burst starts only
+    on sustained activity: `min_burst` seconds of it with no hole longer than `max_gap` (a 17 Hz
+    train's longest hole is 59 ms), made of one held level or at least `min_runs` separate pulses
+    (two cycles of the slowest ringing). Two or three spikes — a line reversal, an extension lifted,
+    contact bounce — never count, however far apart. The burst ends after `quiet` seconds without
+    activity. Events are stamped with the burst's real start and end.
     """
 
-    def __init__(self, quiet: float = 0.3, min_burst: float = 0.15) -> None:
-        self.quiet, self.min_burst = quiet, min_burst
+    def __init__(self, quiet: float = 0.3, min_burst: float = 0.15, max_gap: float = 0.08,
+                 min_runs: int = 4) -> None:
+        self.quiet, self.min_burst, self.max_gap, self.min_runs = quiet, min_burst, max_gap, min_runs
         self._start: float | None = None       # first activity of the candidate burst
         self._last: float = 0.0                # last activity seen
         self._announced = False
+        self._runs = 0                         # separate stretches of activity in the candidate
+        self._run_start: float = 0.0           # where the current stretch of activity began
+        self._held = 0.0                       # the longest stretch held without a quiet sample
+        self._was_active = False
         self.rejected = 0                      # transients too short to be a ring
         self.samples = self.active_samples = 0  # inside announced bursts: for --learn
         self._idle = 0
         self.bursts: list[tuple[float, float]] = []
+
+    def _sustained(self) -> bool:
+        if self._last - self._start < self.min_burst:
+            return False
+        return self._held >= self.min_burst or self._runs >= self.min_runs
 
     def sample(self, t: float, active: bool) -> list[DetectorEvent]:
         events: list[DetectorEvent] = []
@@ -238,10 +256,18 @@ class RingBursts:
             else:
                 self._idle += 1
         if active:
+            if self._start is not None and not self._announced and t - self._last > self.max_gap:
+                self.rejected += 1             # a hole too long for ringing: that was a transient
+                self._start = None
             if self._start is None:
-                self._start, self._announced = t, False
+                self._start, self._announced, self._runs, self._held = t, False, 0, 0.0
+                self._was_active = False
+            if not self._was_active:
+                self._runs += 1
+                self._run_start = t
+            self._held = max(self._held, t - self._run_start)
             self._last = t
-            if not self._announced and self._last - self._start >= self.min_burst:
+            if not self._announced and self._sustained():
                 self._announced = True
                 events.append(DetectorEvent("ring_on", self._start))
         elif self._start is not None and t - self._last >= self.quiet:
@@ -253,6 +279,7 @@ class RingBursts:
             else:
                 self.rejected += 1
             self._start = None
+        self._was_active = active
         return events
 
     def suggestion(self) -> str:
@@ -381,6 +408,9 @@ class SerialDetector:
             self._send_init(port, parser, ident)
         else:
             parser = LineProtocolParser()
+            # Ask the hook state at every (re)connect: an ONHOOK sent while the port was away is lost,
+            # and the answer (ONHOOK/OFFHOOK) resyncs the call. An older sketch ignores the command.
+            port.write(b"HOOK\n")
         self._set_state(DetectorState.CONNECTED, self.port)
         last_heard = last_check = self.monotonic()
         probe_sent: float | None = None
@@ -465,7 +495,9 @@ class SerialDetector:
                 self.on_event(event)
             if self.offhook_line:
                 level = bool(getattr(port, {"DCD": "cd", "DSR": "dsr", "CTS": "cts"}[self.offhook_line]))
-                if hook is not None and level != hook:
+                # The first look after a (re)connect reports the hook state too: an ONHOOK missed while
+                # the adapter was away must still end its call.
+                if hook is None or level != hook:
                     self.on_event(DetectorEvent("offhook" if level else "onhook", t))
                 hook = level
             if t - last_check >= IDENTITY_CHECK:

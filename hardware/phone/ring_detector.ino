@@ -11,8 +11,8 @@
 //                  Serial1 RX where the board has one
 //   MT8870 DTMF:   StD -> D4, Q1..Q4 -> A0..A3 (DTMF caller ID; Chinese lines send FSK or DTMF)
 //
-// Out: HELLO, RING_ON, RING_OFF, OFFHOOK, ONHOOK, FSK <hex frame>, DTMF <digits>, PONG.
-// In:  PING (the kiosk's heartbeat) -> PONG.
+// Out: HELLO <ver> <mode> <hook>, RING_ON, RING_OFF, OFFHOOK, ONHOOK, FSK <hex frame>, DTMF <digits>, PONG.
+// In:  PING (the kiosk's heartbeat) -> PONG; HOOK (asked at every reconnect) -> ONHOOK / OFFHOOK.
 
 #if !defined(HAVE_HWSERIAL1)
 #include <SoftwareSerial.h>
@@ -30,6 +30,8 @@ const uint8_t DTMF_Q_PINS[4] = {A0, A1, A2, A3};
 
 const unsigned long BURST_QUIET_MS = 300;   // this long without activity ends a ring burst
 const unsigned long MIN_BURST_MS = 150;     // activity shorter than this is a transient, not a ring
+const unsigned long MAX_HOLE_MS = 80;       // a hole this long before RING_ON: that was a transient
+const uint16_t MIN_BURST_EDGES = 4;         // a pulse train needs this many edges (2 cycles at 17 Hz)
 const unsigned long HOOK_STABLE_MS = 100;   // loop current must be stable this long
 const unsigned long DTMF_IDLE_MS = 800;     // DTMF caller ID ends after this long without a digit
 const unsigned long FSK_IDLE_MS = 200;      // an FSK frame is abandoned after this long without a byte
@@ -46,6 +48,9 @@ bool inBurst = false;
 unsigned long burstStartMs = 0;
 unsigned long lastActiveMs = 0;
 uint16_t lastEdges = 0;
+uint16_t burstEdges = 0;       // edges counted in the candidate burst
+unsigned long heldSinceMs = 0; // a held level's start (level boards: it must be held, not flicker)
+bool wasActive = false;
 
 bool offHook = false;
 bool hookCandidate = false;
@@ -79,7 +84,8 @@ void setup() {
   Serial.begin(9600);
   CID_PORT.begin(1200);
   offHook = digitalRead(HOOK_PIN) == LOW;
-  Serial.println(levelMode ? F("HELLO 2.0 level") : F("HELLO 2.0 pulse"));
+  Serial.print(levelMode ? F("HELLO 2.1 level ") : F("HELLO 2.1 pulse "));
+  Serial.println(offHook ? F("offhook") : F("onhook"));
 }
 
 // --- ringing: pulse trains and held levels, minimum burst, quiet end ------------------------
@@ -91,14 +97,26 @@ void pollRing(unsigned long now) {
   if (!levelMode && edges != lastEdges) {
     active = true;                              // a pulse since the last look (no aliasing: counted)
   }
+  uint16_t newEdges = edges - lastEdges;       // wraps correctly (unsigned)
   lastEdges = edges;
   if (active) {
+    if (burstCandidate && now - lastActiveMs > MAX_HOLE_MS) {
+      burstCandidate = false;                   // a hole too long for ringing: a transient
+    }
     if (!burstCandidate && !inBurst) {
       burstCandidate = true;
       burstStartMs = now;
+      burstEdges = 0;
+      wasActive = false;
     }
+    if (!wasActive) heldSinceMs = now;
+    burstEdges += newEdges;
     lastActiveMs = now;
-    if (burstCandidate && now - burstStartMs >= MIN_BURST_MS) {
+    // Sustained activity only: a held level for MIN_BURST_MS, or a pulse train of MIN_BURST_EDGES
+    // edges spanning MIN_BURST_MS; two or three spikes never make a ring.
+    bool sustained = levelMode ? (now - heldSinceMs >= MIN_BURST_MS)
+                               : (now - burstStartMs >= MIN_BURST_MS && burstEdges >= MIN_BURST_EDGES);
+    if (burstCandidate && sustained) {
       burstCandidate = false;
       inBurst = true;
       Serial.println(F("RING_ON"));
@@ -108,6 +126,7 @@ void pollRing(unsigned long now) {
     burstCandidate = false;   // a transient shorter than MIN_BURST_MS ends here, unreported
     inBurst = false;
   }
+  wasActive = active;
 }
 
 // --- off-hook: loop current stable for 100 ms -------------------------------------------------
@@ -195,6 +214,7 @@ void pollCommands() {
     if (c == '\n' || c == '\r') {
       cmd[cmdLen] = 0;
       if (cmdLen == 4 && strcmp(cmd, "PING") == 0) Serial.println(F("PONG"));
+      if (cmdLen == 4 && strcmp(cmd, "HOOK") == 0) Serial.println(offHook ? F("OFFHOOK") : F("ONHOOK"));
       cmdLen = 0;
     } else if (cmdLen < CMD_MAX) {
       cmd[cmdLen++] = c;

@@ -91,6 +91,7 @@ class ModemResponder:
         self.line, self.refuse = line, refuse
         self.commands: list[str] = []
         self.mute = False
+        self.hook = "ONHOOK"          # what the line board answers to HOOK
         self._stop = threading.Event()
         self._buffer = b""
         self._thread = threading.Thread(target=self._run, daemon=True, name="modem-sim")
@@ -122,6 +123,9 @@ class ModemResponder:
                 if raw.strip() == b"PING" and not self.mute:
                     self.commands.append("PING")
                     self.line.write(b"PONG\n")
+                elif raw.strip() == b"HOOK" and not self.mute:
+                    self.commands.append("HOOK")
+                    self.line.write(self.hook.encode() + b"\n")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ DLE EOT 1, 2 and 4 (offline, cover open, paper end, paper near end); a printer t
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass
@@ -436,7 +438,10 @@ class VirtualPrinter:
 
     def send(self, data: bytes, receipt: Receipt | None) -> SendResult:
         from hardware.printer.png import render_png
-        self.output_dir.mkdir(parents=True, exist_ok=True)
+        # Slips name people (the roll call lists everyone on site): owner only whatever the umask.
+        self.output_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            self.output_dir.chmod(0o700)
         if receipt is None:
             self.kicks += 1
             return SendResult(True, "drawer opened (virtual)")
@@ -444,7 +449,11 @@ class VirtualPrinter:
         name = f"{stamp}-{receipt.kind}-{receipt.number or 'slip'}{'-reprint' if receipt.reprint else ''}.png"
         path = self.output_dir / name.replace("/", "_")
         tmp = path.with_suffix(".tmp.png")
-        render_png(receipt, self.paper_mm).save(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            render_png(receipt, self.paper_mm).save(handle, format="PNG")
         tmp.replace(path)
         return SendResult(True, f"saved {path}")
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from escpos.printer import Dummy
 
-from hardware.printer.png import PAPERS, line_image
-from kiosk.printing.documents import QR, SINGLE_BYTE, Barcode, Feed, Item, Pair, Receipt, Text, char_width, layout
+from hardware.printer.png import PAPERS, line_image, picture_image
+from kiosk.printing.documents import (QR, SINGLE_BYTE, Barcode, Feed, Item, Pair, Picture, Receipt, Text, char_width,
+                                      layout)
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 INIT = ESC + b"@"
@@ -138,6 +139,13 @@ def _block(printer: Dummy, line: str, block, profile: PrinterProfile) -> None:
         return
     if isinstance(block, Feed):
         raw(b"\n" * block.lines)
+        return
+    if isinstance(block, Picture):
+        # A raster bit image (GS v 0) the paper's width, the picture centred in it by the PNG renderer's
+        # own drawing, so both renderers put the same dots in the same place.
+        raw(ALIGN["left"])
+        printer.image(picture_image(block, PAPERS[profile.paper_mm]), impl="bitImageRaster",
+                      high_density_vertical=True, high_density_horizontal=True, center=False)
         return
     text_block = block if isinstance(block, Text) else None
     align = text_block.align if text_block else "left"

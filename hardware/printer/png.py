@@ -8,7 +8,8 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core import fonts
-from kiosk.printing.documents import QR, Barcode, Block, Feed, Receipt, Rule, Text, clusters, layout, text_width
+from kiosk.printing.documents import (QR, Barcode, Block, Feed, Picture, Receipt, Rule, Text, clusters, layout,
+                                      picture_bytes, text_width)
 
 CELL_W, CELL_H, LINE_GAP = 12, 24, 6
 
@@ -94,8 +95,23 @@ def _centered(picture: Image.Image, paper: Paper) -> Image.Image:
     return out
 
 
+def picture_image(block: Picture, paper: Paper) -> Image.Image:
+    """A Picture block (a signature) as black ink on white, centred on the paper's width; scaled down
+    when the paper is narrower than the picture (the layout has already dropped invalid ones)."""
+    data = picture_bytes(block)
+    if data is None:
+        return Image.new("1", (paper.pixels, 1), 1)
+    # Stored 1 = ink; Pillow's 1-bit mode has 1 = white: flip every byte (padding bits are never shown).
+    picture = Image.frombytes("1", (block.width, block.height), bytes(b ^ 0xFF for b in data))
+    if picture.width > paper.pixels:
+        picture = picture.resize((paper.pixels, max(1, picture.height * paper.pixels // picture.width)))
+    return _centered(picture, paper)
+
+
 def block_image(line: str, block: Block | None, paper: Paper) -> Image.Image:
     """A laid-out line or a graphic block as a picture."""
+    if isinstance(block, Picture):
+        return picture_image(block, paper)
     if isinstance(block, QR):
         return _qr_image(block, paper)
     if isinstance(block, Barcode):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import CliRefusal, site_lang
+
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
 
@@ -21,7 +23,7 @@ def catalogue_group() -> None:
 def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path | None) -> None:
     """Write every product to PATH (UTF-8 with BOM for Excel), or to standard output."""
     from kiosk.counter import catalogue_csv
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     text = catalogue_csv.export_csv(ctx.db)
     if path is None:
         sys.stdout.write(text)
@@ -46,11 +48,11 @@ def catalogue_import(config_path: Path | None, db_path: Path | None, path: Path,
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{path}: not UTF-8 text (save the sheet as CSV UTF-8)") from exc
+        raise CliRefusal("{path}: not UTF-8 text (save the sheet as CSV UTF-8)", path=path) from exc
     try:
         result = catalogue_csv.import_csv(ctx.db, ctx.clock, approver, text)
     except catalogue_csv.ImportError_ as exc:
-        raise click.ClickException(f"{path}: nothing imported:\n  " + "\n  ".join(exc.problems)) from exc
+        raise CliRefusal("{path}: nothing imported:\n  {problems}", path=path, problems="\n  ".join(exc.problems)) from exc
     except CounterError as exc:
-        raise click.ClickException(f"{path}: nothing imported: {exc}") from exc
+        raise CliRefusal("{path}: nothing imported: {reason}", path=path, reason=exc.message(site_lang())) from exc
     click.echo(f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged")

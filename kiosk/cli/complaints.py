@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import CliRefusal, said
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
@@ -28,7 +30,7 @@ def complaints_group() -> None:
 def c_list(config_path: Path | None, db_path: Path | None) -> None:
     """Open complaints and requests, oldest first, with their deadlines."""
     from kiosk.complaints import service
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     items = service.open_complaints(ctx.db)
     for c in items:
         major = "MAJOR" if c.major else "major?" if c.major_proposed else ""
@@ -44,7 +46,7 @@ def c_list(config_path: Path | None, db_path: Path | None) -> None:
 def c_duties(config_path: Path | None, db_path: Path | None) -> None:
     """Today's duties: complaints, promised callbacks and lost-and-found handovers, in deadline order."""
     from kiosk.reports import duties
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     listed = duties.today(ctx.db, ctx.clock)
     for d in listed:
         state = "OVERDUE" if d.overdue else "soon" if d.soon else ""
@@ -62,7 +64,7 @@ def c_month(config_path: Path | None, db_path: Path | None, month_text: str, lan
     """Print a month's report."""
     from kiosk.complaints import monthly
     from kiosk.reports.complaints_month import sections
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     year, month = _month(month_text)
     report = monthly.build(ctx.db, ctx.clock, year, month, ctx.config.get("site", "timezone"))
     for title, rows in sections(report, lang):
@@ -77,7 +79,7 @@ def _month(text: str) -> tuple[int, int]:
         if not 1 <= month <= 12 or not 2000 <= year <= 2200:
             raise ValueError
     except ValueError:
-        raise click.BadParameter("expected YYYY-MM", param_hint="--month") from None
+        raise CliRefusal("{option}: expected a month as YYYY-MM, not {value}", option="--month", value=repr(text)) from None
     return year, month
 
 
@@ -88,18 +90,24 @@ def _month(text: str) -> tuple[int, int]:
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--formats", default="csv,xlsx,pdf", show_default=True)
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option("--manager", default=None, help="The manager exporting (their PIN is asked).")
+@click.option("--pin", default=None, hidden=True)
+@click.option("--key", default=None, envvar="KIOSK_EXPORT_KEY", help="The configured export key (scheduled runs).")
 def c_export_month(config_path: Path | None, db_path: Path | None, month_text: str, out: Path, formats: str,
-                   lang: str) -> None:
-    """Export a month's report (CSV, XLSX, PDF); this clears the manager's reminder."""
+                   lang: str, manager: str | None, pin: str | None, key: str | None) -> None:
+    """Export a month's report (CSV, XLSX, PDF); this clears the manager's reminder. A manager's act (the
+    report names places and topics that may name people): --manager NAME with their PIN, or the export key."""
+    from kiosk.cli.export import _approval
     from kiosk.core.errors import Refusal
     from kiosk.reports.complaints_month import export_month
-    ctx = build_context(config_path, db_path)
     year, month = _month(month_text)
+    ctx = build_context(config_path, db_path)  # writes: the PIN check, the export record and its audit
+    actor = _approval(ctx, manager, pin, key)
     try:
-        files = export_month(ctx.db, ctx.clock, _cli_manager(), ctx.config.get("site", "timezone"), year=year,
+        files = export_month(ctx.db, ctx.clock, actor, ctx.config.get("site", "timezone"), year=year,
                              month=month, destination=out, formats=formats.split(","), lang=lang)
     except Refusal as exc:
-        raise click.ClickException(str(exc)) from None
+        raise said(exc) from None
     for path in files:
         click.echo(str(path))
 
@@ -120,7 +128,7 @@ def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[s
         try:
             service.set_calendar(ctx.db, ctx.clock, _cli_manager(), list(holidays), list(makeup))
         except service.ComplaintError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise said(exc) from None
     cal = settings.get(ctx.db, "complaint_calendar")
     click.echo(f"holidays: {', '.join(cal.get('holidays', [])) or '-'}")
     click.echo(f"make-up days: {', '.join(cal.get('makeup_days', [])) or '-'}")

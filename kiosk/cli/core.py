@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
@@ -21,13 +23,26 @@ from kiosk.cli.main import build_context, config_option, db_option
               help="Print the wall time of the first drawn frame and quit (start-up benchmark).")
 def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: str | None,
             screenshot: Path | None, first_frame_exit: bool) -> None:
-    """Run the touchscreen app."""
-    ctx = build_context(config_path, db_path)
+    """Run the touchscreen app.
+
+    A database that cannot be used (full disk, read-only card, damaged, missing) does not stop the app:
+    it shows the fault on screen, naming the file and what to do, and opens the desk once it clears."""
+    from kiosk.cli.main import fault_text
+    from kiosk.core import storage
+    ctx = build_context(config_path, db_path, open_db=False)  # the app opens it (and shows what fails)
     from kiosk.demo import accounts as demo_mod
     if demo or ctx.config.demo:
-        created = demo_mod.ensure_demo(ctx.db, ctx.clock)
-        if created:
-            click.echo("Demo data created: " + ", ".join(created))
+        try:
+            created = demo_mod.ensure_demo(ctx.db, ctx.clock)
+        except (storage.StorageFault, sqlite3.Error, OSError) as exc:
+            fault = storage.classify(exc, ctx.db_path)
+            if fault is None:
+                raise
+            ctx.close()
+            click.echo(fault_text(fault), err=True)  # and on the screen, until it clears
+        else:
+            if created:
+                click.echo("Demo data created: " + ", ".join(created))
         click.echo(demo_mod.LOGIN_HINT)
     from screens.launch import launch  # Kivy is imported only here
     launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot, first_frame_exit=first_frame_exit)
@@ -41,23 +56,29 @@ def db_group() -> None:
 @db_group.command("check")
 @config_option
 @db_option
-def db_check(config_path: Path | None, db_path: Path | None) -> None:
+@click.option("--quick", is_flag=True, help="Bounded check for start-up and the status bar (about a second):"
+              " the header and quick_check table by table within the budget; the full check is for the night.")
+@click.option("--budget", type=float, default=0.9, show_default=True, help="Seconds the quick check may take.")
+def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False, budget: float = 0.9) -> None:
     """Run PRAGMA integrity_check and foreign_key_check, compare stock balances with their movements,
     check every record table's append-only triggers, print the schema version."""
     from kiosk.core import db as db_mod
-    ctx = build_context(config_path, db_path)
-    if not ctx.db_path.exists():
-        raise click.ClickException(f"no database at {ctx.db_path}")
+    from kiosk.core import storage
+    ctx = build_context(config_path, db_path, open_db=False)
+    if not ctx.db_path.is_file():
+        raise storage.missing(ctx.db_path)
+    if quick:
+        _quick_check(ctx.db_path, budget)
+        return
+    # Read-only where nothing can be written (a read-only or full card): the repair tool must still look.
+    database = db_mod.connect(ctx.db_path, migrate=False, create=False, read_only=None)  # faults: LazyGroup prints them
     try:
-        database = db_mod.connect(ctx.db_path, migrate=False)
         database.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:  # not a database, or its header is damaged: say so, no traceback
-        raise click.ClickException(f"{ctx.db_path} is not a kiosk database or is damaged ({exc}): restore it"
-                                   " from a backup") from None
+        raise storage.classify(exc, ctx.db_path) or exc from None
     version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
     if version > latest:  # a newer program wrote it: our idea of its tables and triggers is out of date
-        raise click.ClickException(f"{ctx.db_path} has schema version {version}, newer than this software "
-                                   f"knows ({latest}): check it with the version that wrote it")
+        raise db_mod.schema_too_new(str(ctx.db_path), version, latest, [])
     result = db_mod.integrity_check(database)
     if "stock_levels" in database.table_names():
         from kiosk.counter.sales import stock_mismatches
@@ -65,6 +86,8 @@ def db_check(config_path: Path | None, db_path: Path | None) -> None:
     # Before `kiosk db migrate` has run 0011 this lists the guards the old schema lacked.
     result = [r for r in result if r != "ok"] + db_mod.append_only_problems(database) or ["ok"]
     result = [r for r in result if r != "ok"] + db_mod.foreign_key_problems(database) or ["ok"]
+    from kiosk.core import dbcheck  # the "open now" tables (migration 0018) agree with their records
+    result = [r for r in result if r != "ok"] + dbcheck.summary_problems(database) or ["ok"]
     click.echo(f"database: {ctx.db_path}")
     click.echo(f"schema version: {version} (latest {latest})")
     click.echo("integrity: " + "; ".join(result))
@@ -72,11 +95,32 @@ def db_check(config_path: Path | None, db_path: Path | None) -> None:
         sys.exit(1)
 
 
+def _quick_check(path: Path, budget: float) -> None:
+    """`kiosk db check --quick`: exit 1 on a problem; what the budget did not reach is said, not failed."""
+    from kiosk.core import db as db_mod
+    from kiosk.core import dbcheck
+    problems = dbcheck.header_problems(path)
+    if problems:
+        click.echo(f"database: {path}")
+        click.echo("quick check: " + "; ".join(problems))
+        sys.exit(1)
+    from kiosk.core import storage
+    try:
+        database = db_mod.connect(path, migrate=False, create=False, read_only=None)
+        result = dbcheck.quick(database, path, budget=budget)
+    except sqlite3.DatabaseError as exc:  # the storage message names the file and what to do
+        raise storage.classify(exc, path) or exc from None
+    click.echo(f"database: {path}")
+    click.echo(result.line())
+    if not result.ok:
+        sys.exit(1)
+
+
 @db_group.command("migrate")
 @config_option
 @db_option
 def db_migrate(config_path: Path | None, db_path: Path | None) -> None:
-    """Create or upgrade the database schema."""
+    """Upgrade an existing database's schema (`kiosk db init` creates one)."""
     from kiosk.core import db as db_mod
     ctx = build_context(config_path, db_path)
     click.echo(f"schema version: {db_mod.schema_version(ctx.db)}")
@@ -95,7 +139,7 @@ def config_check(path: Path) -> None:
     try:
         cfg = config.load(path)
     except config.ConfigError as exc:
-        raise click.ClickException(f"configuration problem:\n{exc}") from None
+        raise Said(say("configuration problem:") + f"\n{exc}") from None
     click.echo(f"{path}: OK (phone: {cfg.get('phone', 'detector')}, printer: {cfg.get('printer', 'kind')}, "
                f"language: {cfg.get('site', 'language')})")
 
@@ -111,18 +155,34 @@ def user_group() -> None:
 @click.option("--name", required=True, help="Display name on the sign-in screen.")
 @click.option("--role", type=click.Choice(["staff", "manager"]), required=True)
 @click.option("--pin", default=None, help="4-8 digits (prompted, hidden, when not given).")
-def user_add(config_path: Path | None, db_path: Path | None, name: str, role: str, pin: str | None) -> None:
-    """Add a staff or manager account."""
+@click.option("--manager", default=None,
+              help="The approving manager (their PIN is asked). Not needed only for the very first manager.")
+@click.option("--manager-pin", default=None, hidden=True)
+def user_add(config_path: Path | None, db_path: Path | None, name: str, role: str, pin: str | None,
+             manager: str | None, manager_pin: str | None) -> None:
+    """Add a staff or manager account (a manager approves, as on the accounts screen)."""
+    from kiosk.cli.main import approve_manager
     from kiosk.core import auth
     from kiosk.core.audit import SYSTEM
     ctx = build_context(config_path, db_path)
+    if auth.has_manager(ctx.db):
+        # The same rule as the screen: every account change is a manager's act, with their PIN.
+        if not manager:
+            raise CliUsage("give --manager NAME: a manager approves every new account (their PIN is asked)")
+        if manager_pin is None:
+            manager_pin = click.prompt(say("PIN of {name}", name=manager), hide_input=True)
+        actor = approve_manager(ctx, manager, manager_pin)
+    elif role != "manager":
+        raise CliUsage("the first account must be a manager (add them with --role manager)")
+    else:
+        actor = SYSTEM  # first run: no manager exists who could approve (the screen's first-run setup)
     if pin is None:
-        pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
+        pin = click.prompt(say("PIN of the new account"), hide_input=True, confirmation_prompt=True)
     try:
-        user = auth.add_user(ctx.db, ctx.clock, SYSTEM, name, role, pin)
+        user = auth.add_user(ctx.db, ctx.clock, actor, name, role, pin)
     except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"added {user.role} {user.name!r} (id {user.id})")
+        raise said(exc) from None
+    click.echo(say("added {role} {name} (id {id})", role=say(user.role.capitalize()), name=repr(user.name), id=user.id))
 
 
 @user_group.command("list")
@@ -131,7 +191,7 @@ def user_add(config_path: Path | None, db_path: Path | None, name: str, role: st
 def user_list(config_path: Path | None, db_path: Path | None) -> None:
     """List active accounts."""
     from kiosk.core import auth
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     for user in auth.users(ctx.db):
         click.echo(f"{user.id}\t{user.role}\t{user.name}")
 
@@ -139,8 +199,11 @@ def user_list(config_path: Path | None, db_path: Path | None) -> None:
 def _account_id(ctx, name: str) -> int:
     row = ctx.db.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
     if row is None:
-        raise click.ClickException(f"no account named {name!r}")
+        raise CliRefusal("no account named {name}", name=repr(name))
     return row[0]
+
+
+DONE = {"deactivated": "deactivated {name}", "reactivated": "reactivated {name}", "unlocked": "unlocked {name}"}
 
 
 def _manager_act(action):
@@ -156,7 +219,7 @@ def _run(fn, *args) -> None:
     try:
         fn(*args)
     except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise said(exc) from None
 
 
 @user_group.command("rename")
@@ -170,7 +233,7 @@ def user_rename(config_path, db_path, manager, pin, name, new_name) -> None:
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)
     _run(auth.rename_user, ctx.db, ctx.clock, actor, _account_id(ctx, name), new_name)
-    click.echo(f"renamed {name!r} to {new_name!r}")
+    click.echo(say("renamed {name} to {new_name}", name=repr(name), new_name=repr(new_name)))
 
 
 @user_group.command("reset-pin")
@@ -182,9 +245,9 @@ def user_reset_pin(config_path, db_path, manager, pin, name) -> None:
     from kiosk.core import auth
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)
-    new_pin = click.prompt(f"new PIN for {name}", hide_input=True, confirmation_prompt=True)
+    new_pin = click.prompt(say("new PIN for {name}", name=name), hide_input=True, confirmation_prompt=True)
     _run(auth.reset_pin, ctx.db, ctx.clock, actor, _account_id(ctx, name), new_pin)
-    click.echo(f"PIN reset for {name!r}")
+    click.echo(say("PIN reset for {name}", name=repr(name)))
 
 
 @user_group.command("deactivate")
@@ -204,11 +267,29 @@ def user_reactivate(config_path, db_path, manager, pin, name) -> None:
 
 
 @user_group.command("unlock")
-@_manager_act
+@config_option
+@db_option
+@click.option("--manager", default=None, help="The approving manager (their PIN is asked).")
+@click.option("--pin", default=None, hidden=True)
+@click.option("--console", "console", is_flag=True,
+              help="Recovery when the only manager is locked out: run as root on the box, no PIN.")
 @click.argument("name")
-def user_unlock(config_path, db_path, manager, pin, name) -> None:
-    """End a lockout at once."""
-    _account_act(config_path, db_path, manager, pin, name, "unlock", done="unlocked")
+def user_unlock(config_path, db_path, manager, pin, console, name) -> None:
+    """End a lockout at once (a manager's PIN; or --console as root when no other manager can)."""
+    ctx = build_context(config_path, db_path)  # a database it cannot use is named before anything else
+    if not console:
+        if not manager:
+            raise CliUsage("give --manager NAME (or, as root when the only manager is locked out, --console)")
+        _account_act(config_path, db_path, manager, pin, name, "unlock", done="unlocked")
+        return
+    import getpass
+    import os
+    from kiosk.core import auth
+    if os.geteuid() != 0:
+        raise CliRefusal("--console needs root on the box (sudo kiosk user unlock --console NAME)")
+    operator = os.environ.get("SUDO_USER") or getpass.getuser()
+    _run(auth.console_unlock, ctx.db, ctx.clock, _account_id(ctx, name), operator)
+    click.echo(say("unlocked {name} (console recovery, audited)", name=repr(name)))
 
 
 @user_group.command("change-pin")
@@ -219,10 +300,10 @@ def user_change_pin(config_path, db_path, name) -> None:
     """Change your own PIN (the current one is asked first)."""
     from kiosk.core import auth
     ctx = build_context(config_path, db_path)
-    old = click.prompt("current PIN", hide_input=True)
-    new = click.prompt("new PIN", hide_input=True, confirmation_prompt=True)
+    old = click.prompt(say("current PIN"), hide_input=True)
+    new = click.prompt(say("new PIN"), hide_input=True, confirmation_prompt=True)
     _run(auth.change_own_pin, ctx.db, ctx.clock, _account_id(ctx, name), old, new)
-    click.echo("PIN changed")
+    click.echo(say("PIN changed"))
 
 
 @click.group("demo")
@@ -233,10 +314,16 @@ def demo_group() -> None:
 @demo_group.command("init")
 @config_option
 @db_option
-def demo_init(config_path: Path | None, db_path: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Add demo data even to a database that holds a site's own records.")
+def demo_init(config_path: Path | None, db_path: Path | None, force: bool) -> None:
     """Create the demo accounts, catalogue, fee types and host directory (idempotent)."""
     from kiosk.demo import accounts as demo
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, create=True)  # one of the two commands that create a database
+    if not force:
+        try:
+            demo.check_demo_target(ctx.db)
+        except demo.DemoRefusal as exc:
+            raise said(exc) from None
     created = demo.ensure_demo(ctx.db, ctx.clock)
     click.echo("created: " + (", ".join(created) or "nothing (already there)"))
     click.echo(demo.LOGIN_HINT)
@@ -251,6 +338,15 @@ def _add_seed_command() -> None:
 _add_seed_command()
 
 
+def _add_db_commands() -> None:
+    """`kiosk db init` (and the backup helpers) live in kiosk/cli/db.py."""
+    from kiosk.cli.db import db_init
+    db_group.add_command(db_init)
+
+
+_add_db_commands()
+
+
 def _account_act(config_path, db_path, manager: str, pin: str | None, name: str, action: str, *args,
                  done: str) -> None:
     """A manager's change to one account (kiosk.core.auth.<action>), with their PIN checked first."""
@@ -259,4 +355,4 @@ def _account_act(config_path, db_path, manager: str, pin: str | None, name: str,
     ctx = build_context(config_path, db_path)
     actor = approve_manager(ctx, manager, pin)
     _run(getattr(auth, action), ctx.db, ctx.clock, actor, _account_id(ctx, name), *args)
-    click.echo(f"{done} {name!r}")
+    click.echo(say(DONE[done], name=repr(name)))

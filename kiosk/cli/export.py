@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.words import CliRefusal, CliUsage, Said, said
+
+from kiosk.cli.main import COUNT, build_context, config_option, db_option
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -15,7 +17,7 @@ def _day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date; use YYYY-MM-DD", param_hint=option) from None
+        raise CliRefusal("{option}: {value} is not a date; use YYYY-MM-DD", option=option, value=repr(text)) from None
 
 
 def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
@@ -30,8 +32,8 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
     if key is not None and expected:
         if hmac.compare_digest(hashlib.sha256(key.encode()).hexdigest(), expected):
             return Actor("export key", None, "system")
-        raise click.ClickException("the export key does not match the configured one")
-    raise click.UsageError("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
+        raise CliRefusal("the export key does not match the configured one")
+    raise CliUsage("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
 
 
 @click.command("export")
@@ -59,21 +61,30 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
     try:
         chosen = parse_formats(formats)
     except ExportError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from None
+        raise said(exc) from None
     ctx = build_context(config_path, db_path)
     if not ctx.db_path.exists():
-        raise click.ClickException(f"no database at {ctx.db_path}")
+        raise CliRefusal("no database at {path}", path=ctx.db_path)
     actor = _approval(ctx, manager, pin, key)
 
+    shown = {"percent": -5, "phase": ""}
+
     def progress(fraction: float, step: str) -> None:
-        click.echo(f"{fraction:6.1%}  {step}", err=True)
+        """One line per 5 % or per new phase (read, csv, xlsx, pdf), on stderr: stdout stays the file list."""
+        phase = step.split(":", 1)[0]
+        percent = int(fraction * 100)
+        if percent - shown["percent"] >= 5 or phase != shown["phase"] or fraction >= 1.0:
+            shown.update(percent=percent, phase=phase)
+            click.echo(f"{fraction:6.1%}  {step}", err=True)
 
     try:
         result = run_export(ctx.db, ctx.clock, first=first_day, last=last_day,
                             tz_name=ctx.config.get("site", "timezone"), destination=out, formats=chosen,
                             lang=lang or ctx.language.code, progress=progress, actor=actor)
     except (ExportError, RangeError) as exc:
-        raise click.ClickException(str(exc)) from None
+        # In the language the manager asked for (or the site's), as the screen says it.
+        message = exc.message(lang or ctx.language.code) if hasattr(exc, "message") else str(exc)
+        raise Said(message) from None
     for path, size in result.files:
         click.echo(f"{size:>10,}  {path}")
     for name, count in result.rows.items():
@@ -86,17 +97,26 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
 @config_option
 @db_option
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending today.")
-@click.option("--visitors", default=None, type=int, help="Visitors per day (default: a weekday pattern).")
-@click.option("--calls", default=None, type=int, help="Calls per day.")
-@click.option("--sales", default=None, type=int, help="Sales per day.")
+@click.option("--visitors", default=None, type=COUNT, help="Visitors per day (default: a weekday pattern).")
+@click.option("--calls", default=None, type=COUNT, help="Calls per day.")
+@click.option("--sales", default=None, type=COUNT, help="Sales per day.")
 @click.option("--seed", "random_seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--force", is_flag=True, help="Seed even a database that holds a site's own records.")
 def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, visitors: int | None, calls: int | None,
-             sales: int | None, random_seed: int) -> None:
+             sales: int | None, random_seed: int, force: bool) -> None:
     """Fill the database with realistic synthetic activity (for demos and benchmarks)."""
+    from kiosk.demo import accounts as demo
     from kiosk.demo import seed
 
     ctx = build_context(config_path, db_path)
+    if not force:
+        try:
+            demo.check_demo_target(ctx.db)   # never a site's books: fake sales would take its receipt numbers
+        except demo.DemoRefusal as exc:
+            raise said(exc) from None
+    demo.mark_demo(ctx.db, ctx.clock)
     made = seed.seed(ctx.db, ctx.clock, days=days, tz_name=ctx.config.get("site", "timezone"),
-                     visitors=visitors, calls=calls, sales=sales, random_seed=random_seed)
+                     visitors=visitors, calls=calls, sales=sales, random_seed=random_seed,
+                     lang=ctx.language.code)
     for area, count in made.items():
         click.echo(f"{area}: {count}")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import said
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
@@ -22,7 +24,7 @@ def lostfound_group() -> None:
 def lf_list(config_path: Path | None, db_path: Path | None, due: bool, status: str) -> None:
     """List items (held by default)."""
     from kiosk.lostfound import service as lostfound
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     items = lostfound.due_for_handover(ctx.db, ctx.clock) if due else lostfound.items_with_status(ctx.db, status)
     for item in items:
         click.echo(f"{item.ref}\t{item.status}\t{item.category}\t{item.description}\t{item.storage}\t{item.created_at[:10]}")
@@ -37,11 +39,11 @@ def lf_list(config_path: Path | None, db_path: Path | None, due: bool, status: s
 def lf_show(config_path: Path | None, db_path: Path | None, ref: str) -> None:
     """One item and its chain of custody."""
     from kiosk.lostfound import service as lostfound
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     try:
         item = lostfound.by_ref(ctx.db, ref)
     except lostfound.LostFoundError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise said(exc) from None
     click.echo(f"{item.ref}: {item.description} ({item.category}, x{item.quantity}) — {item.status}")
     click.echo(f"found {item.found_at[:16]} at {item.found_place}; handed in by {item.handed_in_name}; "
                f"stored at {item.storage}")

@@ -28,6 +28,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "visitors": "kiosk.cli.visitors:visitors_group",
     "complaints": "kiosk.cli.complaints:complaints_group",
     "privacy": "kiosk.cli.privacy:privacy_group",
+    "backup": "kiosk.cli.backup:backup_cmd",
+    "restore": "kiosk.cli.backup:restore_cmd",
 }
 
 
@@ -44,14 +46,44 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
-        """A database newer than this program stops any command with the runner's own explanation."""
+        """A storage fault (read-only, full, corrupt, not a database, locked, newer schema, missing)
+        stops any command with a sentence naming the file and what to do, never a traceback."""
+        from kiosk.cli import words
+        from kiosk.core.errors import Refusal
         try:
             return super().invoke(ctx)
-        except RuntimeError as exc:
-            from kiosk.core.db import SchemaTooNew
-            if isinstance(exc, SchemaTooNew):
-                raise click.ClickException(str(exc)) from None
-            raise
+        except OverflowError:  # a number past SQLite's 64-bit integers reached a query: say so, no traceback
+            raise words.said(words.CliRefusal("that number is too large")) from None
+        except click.ClickException as exc:
+            if isinstance(exc, words.Said) or type(exc) is not click.ClickException:
+                raise           # ours already, or click's own usage errors (shown with the usage line)
+            raise words.Said(exc.format_message()) from None
+        except Refusal as exc:   # a command's or a service's refusal: in the site's language
+            from kiosk.core import storage
+            if isinstance(exc, storage.StorageFault):   # with the English under it, for the technician
+                raise words.Said(fault_text(exc)) from None
+            raise words.said(exc) from None
+        except Exception as exc:  # noqa: BLE001  (only storage faults are caught; the rest re-raised)
+            from kiosk.core import storage
+            fault = storage.classify(exc)
+            if fault is None:
+                raise
+            raise words.Said(fault_text(fault)) from None
+
+
+def fault_text(fault) -> str:
+    """A storage fault for the command line: in the box's language, with the English under it (the
+    technician who reads the terminal may not read the site's language)."""
+    from kiosk.cli.words import site_lang
+    lang = site_lang()
+    local, english = fault.message(lang), str(fault)
+    return local if local == english else f"{local}\n{english}"
+
+
+# An id or a count typed on the command line: SQLite's integers are 64-bit, so anything larger is refused
+# by click with its usual message instead of reaching a query as an OverflowError.
+ROW_ID = click.IntRange(1, 2**63 - 1)
+COUNT = click.IntRange(0, 1_000_000)
 
 
 def config_option(fn):
@@ -74,28 +106,41 @@ def resolve_config(config_path: Path | None) -> Path | None:
     return default if default.exists() else None
 
 
-def build_context(config_path: Path | None, db_path: Path | None):
-    """Context for a CLI command; configuration errors become a clean CLI error."""
+def build_context(config_path: Path | None, db_path: Path | None, *, create: bool = False, open_db: bool = True,
+                  reads_only: bool = False):
+    """Context for a CLI command; configuration errors become a clean CLI error.
+
+    create: only `kiosk db init` and `kiosk demo init` make a new database; every other command
+    refuses a missing file or folder (a mistyped --db must not read as an empty building).
+    open_db: open (and migrate) the database now, so every storage fault stops the command before it
+    does anything (`db check` opens the file itself, without migrating).
+    reads_only: the command only reads: where nothing can be written (read-only mount, full disk) the
+    database is opened read-only instead of refused."""
     from kiosk.core import context
     from kiosk.core.config import ConfigError
     try:
-        return context.build(resolve_config(config_path), db_path)
+        ctx = context.build(resolve_config(config_path), db_path, create=create, read_only=None if reads_only else False)
     except ConfigError as exc:
-        raise click.ClickException(f"configuration problem:\n{exc}") from None
+        from kiosk.cli.words import Said, say
+        raise Said(say("configuration problem:") + f"\n{exc}") from None
+    from kiosk.cli.words import remember
+    remember(ctx.config.get("site", "language"))
+    if open_db:
+        ctx.db  # noqa: B018  (opening is the point: faults surface here, as messages)
+    return ctx
 
 
 def approve_manager(ctx, manager: str, pin: str | None):
     """The named manager's actor after their PIN (prompted, hidden, when not given); a ClickException else."""
     from kiosk.core import auth
     account = next((u for u in auth.users(ctx.db, role="manager") if u.name == manager), None)
+    from kiosk.cli.words import CliRefusal
     if account is None:
-        raise click.ClickException(f"no manager account named {manager!r}")
+        raise CliRefusal("no manager account named {name}", name=repr(manager))
     if pin is None:
-        pin = click.prompt("PIN", hide_input=True)
-    try:
-        return auth.verify_manager(ctx.db, ctx.clock, account.id, pin).actor()
-    except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from None
+        from kiosk.cli.words import say
+        pin = click.prompt(say("PIN of {name}", name=manager), hide_input=True)
+    return auth.verify_manager(ctx.db, ctx.clock, account.id, pin).actor()  # a wrong PIN: its refusal, translated
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import CliRefusal
+
 from kiosk.cli.main import build_context, config_option
 
 
@@ -35,7 +37,9 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
     """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
     callerid, state), with wall and monotonic timestamps, flushed as it happens."""
     from hardware import devices
-    ctx = build_context(config_path, None)  # the desk's own wiring, without writing the call log
+    # The desk's own wiring, without writing the call log; the database is opened only if a caller is
+    # looked up, and a missing one is never created (known callers then stay unknown).
+    ctx = build_context(config_path, None, open_db=False)
     lock = threading.Lock()
 
     def show(event) -> None:
@@ -92,10 +96,10 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
 
     from hardware.phone.simulator import SCENARIOS, ModemResponder, PtyLine, play, scenario
     if speed <= 0:
-        raise click.BadParameter("must be above 0", param_hint="--speed")
+        raise CliRefusal("{option}: must be above 0", option="--speed")
     for name in names:
         if name not in SCENARIOS:
-            raise click.BadParameter(f"expected one of {', '.join(SCENARIOS)}", param_hint="--scenario")
+            raise CliRefusal("{option}: expected one of {choices}", option="--scenario", choices=", ".join(SCENARIOS))
     line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
     modem = ModemResponder(line).start()   # AT commands (at) and the heartbeat's PING (line)
     click.echo(f"simulated {kind} detector at {line.path}")
@@ -104,12 +108,25 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
     try:
         for name in names or SCENARIOS:
             click.echo(f"playing {name}")
-            play(line, scenario(name, cadence), kind, cadence=cadence, speed=speed,
+            steps = scenario(name, cadence)
+            play(line, steps, kind, cadence=cadence, speed=speed,
                  echo=lambda step: click.echo(f"  {step.t:6.1f}s {step.action} {step.number}".rstrip()))
-            time.sleep(pause / speed)
+            # The next call must not ring before the desk has decided this one stopped ringing, or the
+            # two would be one call (as at a real exchange, where calls are seconds apart).
+            time.sleep((_ringing_tail(steps, cadence) + pause) / speed)
     except KeyboardInterrupt:
         pass
     finally:
         if modem:
             modem.stop()
         line.close()
+
+
+def _ringing_tail(steps, cadence: str) -> float:
+    """Seconds after a scenario's last step until the desk decides its ringing stopped (0 if it has)."""
+    from kiosk.phone.tracker import CADENCES, TrackerSettings
+    rings = [step.t for step in steps if step.action == "ring"]
+    if not rings or not steps:
+        return 0.0
+    decided = rings[-1] + TrackerSettings(cadence=CADENCES[cadence]).stop_timeout + 0.3
+    return max(0.0, decided - max(step.t for step in steps))

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.words import CliRefusal, CliUsage
+
+from kiosk.cli.main import ROW_ID, build_context, config_option, db_option
 
 
 def test_page(terminal_id: str):
@@ -43,13 +45,13 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
     cfg = ctx.config.section("printer")
     printer = devices.open_printer(cfg)
     if printer is None:
-        raise click.ClickException("no printer configured ([printer] kind = 'none')")
+        raise CliRefusal("no printer configured ([printer] kind = 'none')")
     profile = devices.printer_profile(cfg)
     receipt = test_page(ctx.terminal_id)
     try:
         result = printer.send(render(receipt, profile, kick=kick), receipt)
     except PrinterError as exc:
-        raise click.ClickException(f"printer {exc.state}: {exc.detail}") from None
+        raise CliRefusal("printer {state}: {detail}", state=exc.state, detail=exc.detail) from None
     click.echo(f"{printer.name}: {result.detail}")
 
 
@@ -60,7 +62,7 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
 def printer_queue(config_path: Path | None, db_path: Path | None, limit: int) -> None:
     """List recent print jobs and their status."""
     from kiosk.printing import queue as printqueue
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     for job in printqueue.recent(ctx.db, limit):
         click.echo(f"{job.id}\t{job.kind}\t{job.receipt_no or '-'}\t{job.status}\t{job.detail}")
 
@@ -76,11 +78,11 @@ def _find_job(db, kind: str | None, record_id: str | None, job_id: int | None):
         try:
             return printqueue.get(db, job_id)
         except KeyError:
-            raise click.ClickException(f"no print job {job_id}") from None
+            raise CliRefusal("no print job {job}", job=job_id) from None
     row = db.execute("SELECT id FROM print_jobs WHERE kind = ? AND record_id = ? AND reprint_of IS NULL "
                      "ORDER BY id LIMIT 1", (kind, str(record_id))).fetchone()
     if row is None:
-        raise click.ClickException(f"no {kind} receipt for record {record_id}")
+        raise CliRefusal("no {kind} receipt for record {record}", kind=kind, record=record_id)
     return printqueue.get(db, row[0])
 
 
@@ -89,7 +91,7 @@ def _find_job(db, kind: str | None, record_id: str | None, job_id: int | None):
 @db_option
 @click.option("--kind", help="Receipt kind: sale, refund, fee, eod, badge, lftag, lfclaim, lfhandover...")
 @click.option("--id", "record_id", help="The record's id (e.g. the sale's).")
-@click.option("--job", "job_id", type=int, help="Or a print job id.")
+@click.option("--job", "job_id", type=ROW_ID, help="Or a print job id.")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Write the paper as a PNG.")
 @click.option("--escpos", type=click.Path(dir_okay=False, path_type=Path), help="Write the ESC/POS bytes.")
 def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) -> None:
@@ -99,13 +101,13 @@ def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) 
     from hardware.printer.png import render_png
     from kiosk.printing.documents import KIND_CODES, layout
     if job_id is None and not (kind and record_id):
-        raise click.UsageError("give --kind and --id, or --job")
+        raise CliUsage("give --kind and --id, or --job")
     if kind and kind not in KIND_CODES:
-        raise click.BadParameter(f"expected one of {', '.join(KIND_CODES)}", param_hint="--kind")
-    ctx = build_context(config_path, db_path)
+        raise CliRefusal("{option}: expected one of {choices}", option="--kind", choices=", ".join(KIND_CODES))
+    ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     job = _find_job(ctx.db, kind, record_id, job_id)
     if job.receipt is None:
-        raise click.ClickException(f"job {job.id} is a drawer opening, nothing to preview")
+        raise CliRefusal("job {job} is a drawer opening, nothing to preview", job=job.id)
     cfg = ctx.config.section("printer")
     if png:
         render_png(job.receipt, cfg["paper_mm"]).save(png)
@@ -122,7 +124,7 @@ def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) 
 @receipt_group.command("reprint")
 @config_option
 @db_option
-@click.option("--job", "job_id", type=int, required=True)
+@click.option("--job", "job_id", type=ROW_ID, required=True)
 @click.option("--user", "user_name", required=True, help="Who asks for the reprint (an account name).")
 def receipt_reprint(config_path, db_path, job_id: int, user_name: str) -> None:
     """Queue a reprint of a past receipt (marked REPRINT on paper)."""
@@ -131,7 +133,7 @@ def receipt_reprint(config_path, db_path, job_id: int, user_name: str) -> None:
     ctx = build_context(config_path, db_path)
     user = next((u for u in auth.users(ctx.db) if u.name == user_name), None)
     if user is None:
-        raise click.ClickException(f"no account named {user_name!r}")
+        raise CliRefusal("no account named {name}", name=repr(user_name))
     _find_job(ctx.db, None, None, job_id)
     new_id = printqueue.reprint(ctx.db, ctx.clock, user.actor(), job_id)
     click.echo(f"queued reprint as job {new_id}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import said
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
@@ -20,7 +22,7 @@ def visitors_group() -> None:
 def v_onsite(config_path: Path | None, db_path: Path | None) -> None:
     """Everyone signed in and not yet signed out (the roll-call list)."""
     from kiosk.visitors import service as visitors
-    ctx = build_context(config_path, db_path)
+    ctx = build_context(config_path, db_path, reads_only=True)  # a fire roll call on a failing card still runs
     rows = visitors.on_site(ctx.db)
     for r in rows:
         click.echo(f"{r['signed_in_at'][:16]}\t{r['name']}\tx{r['party_size']}\t{r['organisation']}\t{r['host_name']}")
@@ -32,11 +34,20 @@ def v_onsite(config_path: Path | None, db_path: Path | None) -> None:
 @db_option
 @click.argument("text")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-def v_search(config_path: Path | None, db_path: Path | None, text: str, limit: int) -> None:
-    """Past visits by name, phone, organisation or host."""
+@click.option("--manager", required=True, help="The manager looking (their PIN is asked).")
+@click.option("--pin", default=None, hidden=True)
+def v_search(config_path: Path | None, db_path: Path | None, text: str, limit: int, manager: str,
+             pin: str | None) -> None:
+    """Past visits by name, phone, organisation or host (a manager's act: names and phones, audited)."""
+    from kiosk.cli.main import approve_manager
+    from kiosk.core import audit
+    from kiosk.core.db import write
     from kiosk.visitors import service as visitors
     ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
     rows = visitors.search(ctx.db, text, limit=limit)
+    with write(ctx.db):  # who looked, how many rows they saw; never what was searched for
+        audit.record(ctx.db, ctx.clock, actor, "visitor.search", None, None, None, {"rows": len(rows), "limit": limit})
     for r in rows:
         click.echo(f"{r['signed_in_at'][:16]}\t{r['name'] or '(anonymised)'}\t{r['phone']}\t{r['organisation']}"
                    f"\t{r['host_name']}\t{r['purpose']}")
@@ -54,6 +65,12 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
     done = housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
     click.echo(f"signed out automatically: {done.signed_out}")
     click.echo("anonymised: " + ("already ran today" if done.anonymised is None else str(done.anonymised)))
+    if done.retention is not None and not done.retention.ok:
+        from kiosk.core import retention
+        when = done.retention.next_try.isoformat(timespec="minutes") if done.retention.next_try else "-"
+        click.echo(f"retention blocked ({retention.PROBLEMS.get(done.retention.problem, done.retention.problem)}),"
+                   f" try {done.retention.tries}; next try after {when}", err=True)
+        raise SystemExit(3)
 
 
 @visitors_group.command("host-add")
@@ -61,13 +78,17 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
 @db_option
 @click.argument("name")
 @click.option("--department", default="", help="Shown next to the name when a visitor searches.")
-def v_host_add(config_path: Path | None, db_path: Path | None, name: str, department: str) -> None:
-    """Add a person visitors can come to see."""
+@click.option("--manager", required=True, help="The approving manager (their PIN is asked).")
+@click.option("--pin", default=None, hidden=True)
+def v_host_add(config_path: Path | None, db_path: Path | None, name: str, department: str, manager: str,
+               pin: str | None) -> None:
+    """Add a person visitors can come to see (a manager's change to the directory, audited as theirs)."""
+    from kiosk.cli.main import approve_manager
     from kiosk.visitors import service as visitors
-    from kiosk.core.audit import Actor
     ctx = build_context(config_path, db_path)
+    actor = approve_manager(ctx, manager, pin)
     try:
-        host_id = visitors.add_host(ctx.db, ctx.clock, Actor("cli"), name, department)
+        host_id = visitors.add_host(ctx.db, ctx.clock, actor, name, department)
     except visitors.VisitorError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise said(exc) from None
     click.echo(f"host {host_id}: {name}")

@@ -104,7 +104,9 @@ def build(db: sqlite_utils.Database, clock: Clock, year: int, month: int, tz: st
         starts.append((c.start_due, c.started_at))
         resolves.append((c.resolve_due, c.resolved_at))
         if c.callback_required and c.callback_due:
-            callbacks.append((c.callback_due, c.callback_at))
+            # an unreachable customer has not been called back: only a call that reached them counts
+            reached = c.callback_at if c.callback_outcome not in (None, "unreachable") else None
+            callbacks.append((c.callback_due, reached))
         if c.responsibility == "assisted" and c.kind == "complaint" and c.resolved_at:
             out.assisted_resolved += 1
             out.assisted_called_back += int(c.callback_at is not None and c.callback_outcome != "unreachable")
@@ -122,19 +124,44 @@ def exported(db: sqlite_utils.Database, year: int, month: int) -> bool:
 
 @dataclass(frozen=True)
 class Reminder:
-    """The manager's reminder: last month's report is ready and not exported yet."""
+    """The manager's reminder: the oldest month whose report is ready and not exported yet."""
 
     year: int
     month: int
     due: date
     overdue: bool
+    missing: tuple[str, ...] = ()  # every unexported month ("2026-10", ...), oldest first
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def reminder(db: sqlite_utils.Database, clock: Clock, tz: str) -> Reminder | None:
-    """From the 1st until it is exported: last month's report; overdue after the report day (the 5th)."""
-    today = clock.now().astimezone(ZoneInfo(tz)).date()
-    year, month = previous_month(today)
-    if exported(db, year, month):
+    """From the 1st until it is exported: every finished month since the first complaint whose report was
+    never exported (not only last month's), the oldest first; overdue after its report day (the 5th of the
+    month after it)."""
+    zone = ZoneInfo(tz)
+    today = clock.now().astimezone(zone).date()
+    last = previous_month(today)
+    first_taken = db.execute("SELECT MIN(taken_at) FROM complaints").fetchone()[0]
+    # with no complaint at all, last month still has its (empty) report, as before
+    first = last if first_taken is None else min(last, _local_month(first_taken, zone))
+    done = {m for (m,) in db.execute("SELECT month FROM complaint_report_exports")}
+    missing, cursor = [], first
+    while cursor <= last:
+        if f"{cursor[0]:04d}-{cursor[1]:02d}" not in done:
+            missing.append(cursor)
+        cursor = _next_month(*cursor)
+    if not missing:
         return None
-    due = date(today.year, today.month, int(R.load(db)["report_due_day"]))
-    return Reminder(year, month, due, today > due)
+    year, month = missing[0]
+    after = _next_month(year, month)
+    due = date(after[0], after[1], int(R.load(db)["report_due_day"]))
+    return Reminder(year, month, due, today > due, tuple(f"{y:04d}-{m:02d}" for y, m in missing))
+
+
+def _local_month(iso: str, zone: ZoneInfo) -> tuple[int, int]:
+    from kiosk.core.clock import parse_iso
+    local = parse_iso(iso).astimezone(zone)
+    return local.year, local.month

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from kiosk.complaints import dueindex
 from kiosk.complaints import rules as R
-from kiosk.complaints.workdays import add_working_days, add_working_minutes
+from kiosk.complaints.workdays import (BASIS_MANUAL, BASIS_ESTIMATED, add_working_days, add_working_minutes,
+                                      worst_basis)
 from kiosk.core import audit
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, parse_iso, utc_iso
@@ -30,7 +32,7 @@ STATUSES = ("open", "started", "resolved", "closed")
 STATUS_LABELS = {"open": "Waiting to start", "started": "Being handled", "resolved": "Resolved", "closed": "Closed"}
 
 # The privacy inventory entry of this register: personal columns and how long they are kept.
-PERSONAL_DATA = {"table": "complaints", "columns": ("customer_name", "customer_contact"),
+PERSONAL_DATA = {"table": "complaints", "columns": ("customer_name", "customer_contact", "what"),
                  "retention_setting": "complaint_retention_days", "anonymised_column": "anonymised_at"}
 
 
@@ -51,8 +53,20 @@ def _choice(value: str, choices: tuple[str, ...], field: str) -> str:
 
 
 def topic_key(text: str) -> str:
-    """The grouping form of a topic: NFKC, case-folded, inner spaces removed (全角 and 半角 agree)."""
-    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+    """The grouping form of a topic: NFKC, case-folded, spaces and punctuation removed (全角 and 半角 agree;
+    "电梯坏了", "电梯坏了！" and "电梯坏了。" are one topic)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "PS")
+
+
+def _customer_key(c: "Complaint") -> str:
+    """Who complained, for "five or more customers": the contact's digits, else the name; unknown ones are
+    each their own customer (a desk often takes a complaint without a name)."""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", c.customer_contact or "") if ch.isdigit())
+    if len(digits) >= 5:
+        return "tel:" + digits[-11:]
+    name = "".join(unicodedata.normalize("NFKC", c.customer_name or "").casefold().split())
+    return "name:" + name if name else f"id:{c.id}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,14 @@ class Complaint:
     closed_at: str | None
     calendar_source: str
     anonymised: bool
+    declined: tuple[str, ...] = ()  # the reasons a manager declined as major (not proposed again for them)
+    deadline_basis: str = "package"  # the least certain basis of its deadlines (workdays.BASES)
+    major_since: str | None = None   # when it became major: proposed (or taken as major); its 2 working days run from then
+
+    @property
+    def estimated(self) -> bool:
+        """True when a deadline spans a year with no holiday data (weekends only): say so on screen."""
+        return self.deadline_basis == BASIS_ESTIMATED
 
 
 def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind: str, category: str,
@@ -105,13 +127,17 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
     topic = _clean(topic, "topic", "topic", limit=60) or place
     rules = R.load(db)
     now = clock.now()
+    calendar = rules.calendar_for(kind)
     start_minutes = rules["request_start_minutes"] if kind == "request" else rules["start_minutes"]
-    start_due = add_working_minutes(now, int(start_minutes), rules.calendar, rules.hours, tz)
+    start_due = add_working_minutes(now, int(start_minutes), calendar, rules.hours, tz)
     if kind == "request":
-        resolve_due = add_working_days(now, int(rules["request_resolve_days"]), rules.calendar, rules.hours, tz)
+        resolve_due = add_working_days(now, int(rules["request_resolve_days"]), calendar, rules.hours, tz)
     else:
-        resolve_due = add_working_minutes(now, int(rules["general_resolve_minutes"]), rules.calendar, rules.hours, tz)
-    source = rules.calendar.source(now.astimezone(ZoneInfo(tz)).date())
+        resolve_due = add_working_minutes(now, int(rules["general_resolve_minutes"]), calendar, rules.hours, tz)
+    # Judged from every day the deadlines span, not the day taken (31 December's deadline is in January).
+    local = ZoneInfo(tz)
+    basis = calendar.basis(now.astimezone(local), start_due.astimezone(local), resolve_due.astimezone(local))
+    source = "fallback" if basis in (BASIS_MANUAL, BASIS_ESTIMATED) else "package"
     with write(db):
         if call_note_id is not None:
             if db.execute("SELECT 1 FROM call_notes WHERE id = ?", (call_note_id,)).fetchone() is None:
@@ -122,12 +148,13 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
         cid = db.execute(
             "INSERT INTO complaints (ref, taken_at, channel, call_note_id, kind, category, responsibility, customer_name,"
             " customer_contact, what, place, topic, major, major_reason, start_due, resolve_due, calendar_source,"
-            " actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " deadline_basis, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ref, utc_iso(now), "call" if call_note_id is not None else "counter", call_note_id, kind, category,
              responsibility, name, contact, what, place, topic, int(major_reason is not None), major_reason,
-             utc_iso(start_due), utc_iso(resolve_due), source, actor.id, actor.name)).lastrowid
+             utc_iso(start_due), utc_iso(resolve_due), source, basis, actor.id, actor.name)).lastrowid
         if major_reason is not None:
             _event(db, clock, actor, cid, "escalated", reason=major_reason)
+        _sync(db, cid, tz)
         audit.record(db, clock, actor, "complaint.take", "complaints", cid, None,
                      {"ref": ref, "kind": kind, "category": category, "responsibility": responsibility,
                       "call_note_id": call_note_id, "major_reason": major_reason})
@@ -136,12 +163,51 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
 
 def _event(db, clock: Clock, actor: Actor, cid: int, kind: str, *, note: str = "", outcome: str | None = None,
            reason: str | None = None, resolve_due: str | None = None, callback_due: str | None = None,
-           callback_required: int | None = None) -> int:
+           callback_required: int | None = None, basis: str | None = None) -> int:
     return db.execute(
         "INSERT INTO complaint_events (complaint_id, at, kind, note, outcome, reason, resolve_due, callback_due,"
-        " callback_required, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " callback_required, deadline_basis, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (cid, utc_iso(clock.now()), kind, note, outcome, reason, resolve_due, callback_due, callback_required,
-         actor.id, actor.name)).lastrowid
+         basis, actor.id, actor.name)).lastrowid
+
+
+def _sync(db, complaint_id: int, tz: str | None = None) -> None:
+    """Rewrite the complaint's duties in the index (dueindex), inside the caller's transaction."""
+    from kiosk.core import settings
+    dueindex.sync(db, get(db, complaint_id), R.load(db), tz or settings.site_timezone(db))
+
+
+def ensure_index(db: sqlite_utils.Database, tz: str | None = None) -> int:
+    """Fill the duty index for open complaints it does not cover yet (after migration 0040 or a repair);
+    one indexed probe when there are none. Returns how many were filled."""
+    from kiosk.core import settings
+    if db.execute("SELECT 1 FROM complaints_open WHERE next_due IS NULL LIMIT 1").fetchone() is None:
+        return 0
+    load = lambda ids: _views(db, _rows_by_id(db, ids))  # noqa: E731
+    return dueindex.backfill(db, load, R.load(db), tz or settings.site_timezone(db))
+
+
+def _rows_by_id(db, ids: list[int]) -> list[dict]:
+    rows: list[dict] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        rows += list(db.query(f"SELECT * FROM complaints WHERE id IN ({','.join('?' * len(part))})", part))
+    order = {i: n for n, i in enumerate(ids)}
+    return sorted(rows, key=lambda r: order[r["id"]])
+
+
+def open_count(db: sqlite_utils.Database) -> int:
+    """How many complaints are not closed (a count of the open index's keys)."""
+    return db.execute("SELECT COUNT(*) FROM complaints_open").fetchone()[0]
+
+
+def open_page(db: sqlite_utils.Database, limit: int = 100, offset: int = 0) -> list[Complaint]:
+    """One page of the open complaints, the soonest (most overdue) deadline first: an index range of
+    `limit` rows, whatever the number of complaints left open."""
+    ensure_index(db)
+    ids = [r[0] for r in db.execute("SELECT complaint_id FROM complaints_open ORDER BY next_due, complaint_id"
+                                    " LIMIT ? OFFSET ?", (max(0, int(limit)), max(0, int(offset))))]
+    return _views(db, _rows_by_id(db, ids))
 
 
 def get(db: sqlite_utils.Database, complaint_id: int) -> Complaint:
@@ -155,20 +221,30 @@ def get(db: sqlite_utils.Database, complaint_id: int) -> Complaint:
 
 def _view(row: dict, events: list[dict]) -> Complaint:
     last = {}
+    declined: list[str] = []
     major = proposed = False
+    since = None
     reason = row["major_reason"]
     resolve_due = row["resolve_due"]
+    # rows before migration 0030 have no basis: their stored source says package or weekends-only
+    bases = [row.get("deadline_basis") or ("estimated" if row["calendar_source"] == "fallback" else "package")]
     for ev in events:
         last[ev["kind"]] = ev
+        if ev.get("deadline_basis"):
+            bases.append(ev["deadline_basis"])
         if ev["kind"] == "escalated":
-            proposed, reason = True, ev["reason"]
+            proposed, reason, since = True, ev["reason"], ev["at"]
         elif ev["kind"] == "major_accepted":
             major, proposed, resolve_due = True, False, ev["resolve_due"] or resolve_due
         elif ev["kind"] == "major_declined":
             proposed = False
-    status = ("closed" if "closed" in last else "resolved" if "resolved" in last
+            declined.append(ev["reason"] or reason or "")
+    # "Not resolved" is an attempt, not a resolution: the complaint stays being handled (a real resolution
+    # can follow, the month rule still watches it, no callback is owed yet, it never counts as on time).
+    attempt, callback = last.get("resolved"), last.get("callback")
+    resolved = attempt if attempt is not None and attempt["outcome"] != "not_resolved" else None
+    status = ("closed" if "closed" in last else "resolved" if resolved is not None
               else "started" if "started" in last else "open")
-    resolved, callback = last.get("resolved"), last.get("callback")
     return Complaint(
         id=row["id"], ref=row["ref"], taken_at=row["taken_at"], kind=row["kind"], category=row["category"],
         responsibility=row["responsibility"], customer_name=row["customer_name"],
@@ -176,12 +252,25 @@ def _view(row: dict, events: list[dict]) -> Complaint:
         call_note_id=row["call_note_id"], status=status, major=major, major_proposed=proposed,
         major_reason=reason if (major or proposed) else None, start_due=row["start_due"], resolve_due=resolve_due,
         started_at=last["started"]["at"] if "started" in last else None,
-        resolved_at=resolved["at"] if resolved else None, outcome=resolved["outcome"] if resolved else None,
+        resolved_at=resolved["at"] if resolved else None, outcome=attempt["outcome"] if attempt else None,
         callback_required=bool(resolved and resolved["callback_required"]),
         callback_due=resolved["callback_due"] if resolved else None,
         callback_at=callback["at"] if callback else None, callback_outcome=callback["outcome"] if callback else None,
         closed_at=last["closed"]["at"] if "closed" in last else None, calendar_source=row["calendar_source"],
-        anonymised=row["anonymised_at"] is not None)
+        anonymised=row["anonymised_at"] is not None, declined=tuple(declined), deadline_basis=worst_basis(*bases),
+        major_since=since if (major or proposed) else None)
+
+
+EVENT_LABELS = {"started": "Handling started", "escalated": "Proposed as major", "major_accepted": "Accepted as major",
+                "major_declined": "Not major", "resolved": "Resolution recorded", "callback": "Customer called back",
+                "closed": "Closed"}  # msgids
+
+
+def history(db: sqlite_utils.Database, complaint_id: int, limit: int = 50) -> list[dict]:
+    """What happened to a complaint after it was taken, oldest first: when, what, who, the note and the
+    outcome (the records themselves: resolution and callback are events, never edits)."""
+    return list(db.query("SELECT at, kind, actor, note, outcome, reason FROM complaint_events WHERE complaint_id = ?"
+                         " ORDER BY id LIMIT ?", (complaint_id, limit)))
 
 
 def all_between(db: sqlite_utils.Database, start_iso: str, end_iso: str) -> list[Complaint]:
@@ -206,8 +295,9 @@ def _views(db, rows: list[dict]) -> list[Complaint]:
 
 def open_complaints(db: sqlite_utils.Database) -> list[Complaint]:
     """Complaints not closed (a resolved one stays open until its callback or close), oldest first."""
-    rows = list(db.query("SELECT * FROM complaints c WHERE NOT EXISTS (SELECT 1 FROM complaint_events e"
-                         " WHERE e.complaint_id = c.id AND e.kind = 'closed') ORDER BY c.id"))
+    # Through complaints_open (kept by triggers, migration 0018): the duty prompt's timer reads this on the
+    # UI thread, so it must cost the open complaints, not every complaint ever taken.
+    rows = list(db.query("SELECT c.* FROM complaints_open o CROSS JOIN complaints c ON c.id = o.complaint_id ORDER BY o.complaint_id"))
     return _views(db, rows)
 
 
@@ -215,6 +305,31 @@ def for_call_note(db: sqlite_utils.Database, note_id: int) -> int | None:
     """The complaint opened from this call note (the link back from the call log)."""
     row = db.execute("SELECT id FROM complaints WHERE call_note_id = ?", (note_id,)).fetchone()
     return row[0] if row else None
+
+
+def for_calls(db: sqlite_utils.Database, call_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The complaints opened from notes of these calls, {call id: (complaint id, ref)}: the phone screen's
+    link to them (the first complaint of a call when its notes opened several). Indexed, chunked lookups."""
+    out: dict[int, tuple[int, str]] = {}
+    ids = sorted({int(i) for i in call_ids})
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for call_id, cid, ref in db.execute(
+                "SELECT n.call_id, c.id, c.ref FROM call_notes n JOIN complaints c ON c.call_note_id = n.id"
+                f" WHERE n.call_id IN ({','.join('?' * len(part))}) ORDER BY c.id", part).fetchall():
+            out.setdefault(call_id, (cid, ref))
+    return out
+
+
+def call_of(db: sqlite_utils.Database, note_id: int | None) -> dict | None:
+    """The call behind a complaint's note (when it started, the caller's number, the note's category),
+    for the complaint's own screen: None for a complaint taken at the counter or a note without a call."""
+    if note_id is None:
+        return None
+    rows = list(db.query("SELECT n.id AS note_id, n.category, n.at AS noted_at, n.caller_number, c.id AS call_id,"
+                         " c.started_at FROM call_notes n LEFT JOIN calls c ON c.id = n.call_id WHERE n.id = ?",
+                         (note_id,)))
+    return rows[0] if rows else None
 
 
 def from_call_note(db: sqlite_utils.Database, note_id: int) -> dict:
@@ -246,6 +361,7 @@ def start(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: i
         if c.started_at:
             raise ComplaintError("handling has already started")
         _event(db, clock, actor, complaint_id, "started", note=note)
+        _sync(db, complaint_id)
         audit.record(db, clock, actor, "complaint.start", "complaints", complaint_id)
 
 
@@ -259,6 +375,7 @@ def escalate(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id
         if c.major or c.major_proposed:
             raise ComplaintError("that complaint is already major or waiting for a manager")
         _event(db, clock, actor, complaint_id, "escalated", note=note, reason=reason)
+        _sync(db, complaint_id)
         audit.record(db, clock, actor, "complaint.escalate", "complaints", complaint_id, None, {"reason": reason})
 
 
@@ -269,7 +386,8 @@ def _manager(actor: Actor) -> None:
 
 def decide_major(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, complaint_id: int, accept: bool,
                  note: str = "") -> None:
-    """A manager accepts a proposed major complaint (2 working days from now to resolve it) or declines it."""
+    """A manager accepts a proposed major complaint or declines it. Its 2 working days run from when it became
+    major (taken as major, or proposed), not from the manager's decision: a late decision does not buy time."""
     _manager(actor)
     note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     rules = R.load(db)
@@ -278,11 +396,15 @@ def decide_major(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
         if not c.major_proposed:
             raise ComplaintError("that complaint is not waiting for a manager")
         if accept:
-            due = add_working_days(clock.now(), int(rules["major_resolve_days"]), rules.calendar, rules.hours, tz)
+            calendar, since = rules.calendar_for(c.kind), parse_iso(c.major_since or c.taken_at)
+            due = add_working_days(since, int(rules["major_resolve_days"]), calendar, rules.hours, tz)
+            local = ZoneInfo(tz)
             _event(db, clock, actor, complaint_id, "major_accepted", note=note, reason=c.major_reason,
-                   resolve_due=utc_iso(due))
+                   resolve_due=utc_iso(due), basis=calendar.basis(since.astimezone(local), due.astimezone(local)))
         else:
-            _event(db, clock, actor, complaint_id, "major_declined", note=note)
+            # the reason declined is kept so that the kiosk does not propose it again for the same reason
+            _event(db, clock, actor, complaint_id, "major_declined", note=note, reason=c.major_reason)
+        _sync(db, complaint_id, tz)
         audit.record(db, clock, actor, "complaint.major", "complaints", complaint_id, None, {"accepted": accept})
 
 
@@ -304,28 +426,45 @@ def resolve(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, comp
         if c.major_proposed:
             raise ComplaintError("a manager must first decide whether it is major")
         days = None
-        if c.kind == "request":
+        if outcome == "not_resolved":
+            pass  # nothing to call back about yet: the callback follows the real resolution
+        elif c.kind == "request":
             days = rules["request_callback_days"]
         elif c.responsibility == "company":
             days = rules["callback_days"]
-        elif c.responsibility == "assisted" and _assisted_needs_sample(db, now, tz, float(rules["assisted_callback_share"])):
+        elif c.responsibility == "assisted" and _assisted_needs_sample(db, c.taken_at, tz,
+                                                                       float(rules["assisted_callback_share"])):
             days = rules["assisted_callback_days"]
-        due = utc_iso(add_working_days(now, int(days), rules.calendar, rules.hours, tz)) if days is not None else None
-        if not c.started_at:  # resolving at once is also starting
+        calendar, local, basis, due = rules.calendar_for(c.kind), ZoneInfo(tz), None, None
+        if days is not None:
+            moment = add_working_days(now, int(days), calendar, rules.hours, tz)
+            due, basis = utc_iso(moment), calendar.basis(now.astimezone(local), moment.astimezone(local))
+        if not c.started_at:  # resolving at once is also starting (and so is trying)
             _event(db, clock, actor, complaint_id, "started")
         _event(db, clock, actor, complaint_id, "resolved", note=done, outcome=outcome, callback_due=due,
-               callback_required=int(due is not None))
+               callback_required=int(due is not None), basis=basis)
+        # Nothing more is owed on a resolved or referred one that needs no callback: it closes now, or it
+        # would stay open forever (a major one is closed by a manager; an unresolved one stays in sight).
+        if due is None and not c.major and outcome != "not_resolved":  # a "not resolved" stays open, in sight
+            _event(db, clock, actor, complaint_id, "closed")
+        _sync(db, complaint_id, tz)
         audit.record(db, clock, actor, "complaint.resolve", "complaints", complaint_id, None,
                      {"outcome": outcome, "callback_due": due})
 
 
-def _assisted_needs_sample(db, now: datetime, tz: str, share: float) -> bool:
-    """True when this assisted complaint must be called back to keep the month at the target share."""
-    first = now.astimezone(ZoneInfo(tz)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def _assisted_needs_sample(db, taken_at: str, tz: str, share: float) -> bool:
+    """True when this assisted complaint must be called back to keep its month at the target share.
+
+    The month is the one the complaint was *taken* in, the population the monthly report measures
+    (a complaint taken on the 30th and resolved on the 2nd counts in the month it was taken)."""
+    local = ZoneInfo(tz)
+    first = parse_iso(taken_at).astimezone(local).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (first + timedelta(days=32)).replace(day=1)
     row = db.execute(
         "SELECT COUNT(*), COALESCE(SUM(e.callback_required), 0) FROM complaint_events e JOIN complaints c"
-        " ON c.id = e.complaint_id WHERE e.kind = 'resolved' AND c.responsibility = 'assisted' AND c.kind = 'complaint'"
-        " AND e.at >= ?", (utc_iso(first),)).fetchone()
+        " ON c.id = e.complaint_id WHERE e.kind = 'resolved' AND e.outcome != 'not_resolved'"
+        " AND c.responsibility = 'assisted' AND c.kind = 'complaint'"
+        " AND c.taken_at >= ? AND c.taken_at < ?", (utc_iso(first), utc_iso(following))).fetchone()
     resolved, sampled = row
     return sampled < share * (resolved + 1) - 1e-9
 
@@ -339,25 +478,39 @@ def record_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, compl
         c = _open_for_change(db, complaint_id)
         if not c.resolved_at:
             raise ComplaintError("resolve the complaint before calling back")
+        if c.major_proposed:  # closing would bypass the manager's decision (a callback closes a general one)
+            raise ComplaintError("a manager must first decide whether it is major")
         if c.callback_at and c.callback_outcome != "unreachable":
             raise ComplaintError("the callback is already recorded")
         _event(db, clock, actor, complaint_id, "callback", note=note, outcome=outcome)
         if not c.major and outcome != "unreachable":
             _event(db, clock, actor, complaint_id, "closed")
+        _sync(db, complaint_id)
         audit.record(db, clock, actor, "complaint.callback", "complaints", complaint_id, None, {"outcome": outcome})
 
 
 def close(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: int, note: str = "") -> None:
-    """Close a resolved complaint; a major one only by a manager."""
+    """Close a resolved complaint; a major one, or one resolved as "not resolved" (its end: closed as
+    unresolved, the outcome kept on the close), only by a manager."""
     note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
-        if not c.resolved_at:
+        unresolved = c.resolved_at is None and c.outcome == "not_resolved"
+        if not c.resolved_at and not unresolved:
             raise ComplaintError("resolve the complaint before closing it")
-        if c.major:
+        if c.major_proposed:
+            raise ComplaintError("a manager must first decide whether it is major")
+        if c.major or unresolved:
             _manager(actor)
-        _event(db, clock, actor, complaint_id, "closed", note=note)
-        audit.record(db, clock, actor, "complaint.close", "complaints", complaint_id)
+        _event(db, clock, actor, complaint_id, "closed", note=note, outcome="not_resolved" if unresolved else None)
+        _sync(db, complaint_id)
+        audit.record(db, clock, actor, "complaint.close", "complaints", complaint_id, None,
+                     {"unresolved": unresolved})
+
+
+TOPIC_LOOKBACK_WINDOWS = 7   # "five on one matter" looks back this many windows (7 days by default)
+PROPOSAL_SCAN = 2000          # ... at most this many open complaints of that week
+MONTH_PROPOSALS = 100         # month-old complaints proposed at once (the rest are counted)
 
 
 @dataclass(frozen=True)
@@ -369,31 +522,66 @@ class Proposal:
     topic: str
 
 
-def escalation_proposals(db: sqlite_utils.Database, clock: Clock) -> list[Proposal]:
-    """Five open complaints on one topic within a day, or one open for a month, not yet major or proposed."""
+def escalation_proposals(db: sqlite_utils.Database, clock: Clock, open_list: list | None = None) -> list[Proposal]:
+    """Five open complaints on one topic within a day, or one open for a month, not yet major or proposed.
+
+    A manager's decision holds: a topic declined as major is proposed again only when a complaint that
+    was not part of the declined proposal joins the window; one declined after a month is not re-proposed.
+    """
     rules = R.load(db)
     now = clock.now()
-    candidates = [c for c in open_complaints(db) if c.kind == "complaint" and not c.major and not c.major_proposed
-                  and c.status != "resolved"]
-    out: list[Proposal] = []
-    groups: dict[str, list[Complaint]] = {}
-    for c in candidates:
-        if topic_key(c.topic):
-            groups.setdefault(topic_key(c.topic), []).append(c)
     window = timedelta(hours=int(rules["same_topic_hours"]))
+    month = timedelta(days=int(rules["unresolved_major_days"]))
+    if open_list is None:
+        # Bounded reads (the banner refreshes with the screen): open complaints taken in the last few windows
+        # (a cluster older than that was proposed while it formed), and the month-old ones from their index.
+        recent = [r[0] for r in db.execute(
+            "SELECT o.complaint_id FROM complaints c CROSS JOIN complaints_open o ON o.complaint_id = c.id"
+            " WHERE c.taken_at >= ? ORDER BY c.taken_at DESC LIMIT ?",
+            (utc_iso(now - window * TOPIC_LOOKBACK_WINDOWS), PROPOSAL_SCAN))]
+        ensure_index(db)
+        aged = [r[0] for r in db.execute(
+            "SELECT complaint_id FROM complaints_open WHERE month_watch IS NOT NULL AND month_watch <= ?"
+            " ORDER BY month_watch, complaint_id LIMIT ?", (utc_iso(now - month), MONTH_PROPOSALS))]
+        open_list = _views(db, _rows_by_id(db, sorted(set(recent) | set(aged))))
+    # open_list: the open complaints when the caller has already read them
+    # Complaints and service requests alike: five residents reporting one leak are five on one matter.
+    candidates = [c for c in open_list if not c.major and not c.major_proposed and c.status != "resolved"]
+    out: list[Proposal] = []
+    groups: dict[tuple, list[Complaint]] = {}
+    # The matter is the topic typed, whatever category each clerk filed it under ("停水" as facilities, safety
+    # or repair is one matter). A topic left empty defaulted to the place when taken: the place alone is not
+    # a matter (five different complaints about one lobby), so those group only within one category.
+    for c in candidates:
+        key = topic_key(c.topic)
+        if not key:
+            continue
+        typed = key != topic_key(c.place)
+        groups.setdefault(("topic", key) if typed else ("place", c.category, key), []).append(c)
     need = int(rules["same_topic_count"])
     for members in groups.values():
         times = [parse_iso(c.taken_at) for c in members]
-        for i in range(len(members)):  # any window of `same_topic_hours` holding `need` of them
+        for i in range(len(members)):  # any window of `same_topic_hours` holding `need` customers
             inside = [m for m, t in zip(members, times) if times[i] <= t < times[i] + window]
-            if len(inside) >= need:
+            customers = {_customer_key(m) for m in inside}  # one customer complaining five times is one
+            if len(customers) >= need and any("five_customers" not in m.declined for m in inside):
                 out.append(Proposal("five_customers", tuple(m.id for m in members), members[0].topic))
                 break
-    month = timedelta(days=int(rules["unresolved_major_days"]))
-    for c in candidates:
-        if now - parse_iso(c.taken_at) >= month:
+    # A month unresolved: also one resolved as "not resolved" (dueindex.month_watched), never proposed again
+    # once declined for it; at most MONTH_PROPOSALS (month_old_count says how many in all).
+    for c in sorted((c for c in open_list if dueindex.month_watched(c)), key=lambda c: (c.taken_at, c.id)):
+        if now - parse_iso(c.taken_at) >= month and len([p for p in out if p.reason == "unresolved_month"]) < MONTH_PROPOSALS:
             out.append(Proposal("unresolved_month", (c.id,), c.topic))
     return out
+
+
+def month_old_count(db: sqlite_utils.Database, clock: Clock) -> int:
+    """How many open complaints the month rule would propose (an index range count)."""
+    rules = R.load(db)
+    ensure_index(db)
+    cutoff = utc_iso(clock.now() - timedelta(days=int(rules["unresolved_major_days"])))
+    return db.execute("SELECT COUNT(*) FROM complaints_open WHERE month_watch IS NOT NULL AND month_watch <= ?",
+                      (cutoff,)).fetchone()[0]
 
 
 def set_calendar(db: sqlite_utils.Database, clock: Clock, actor: Actor, holidays: list[str],
@@ -425,18 +613,59 @@ def find_person(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[d
     if not text:
         return []
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # the place and topic too (a desk writes "张先生家漏水"), also of an anonymised row (what is left in them)
     return list(db.query("SELECT id, ref, taken_at, customer_name, customer_contact FROM complaints"
-                         " WHERE anonymised_at IS NULL AND (customer_name LIKE ? ESCAPE '\\'"
-                         " OR customer_contact LIKE ? ESCAPE '\\') ORDER BY id LIMIT ?", (like, like, limit)))
+                         " WHERE ((anonymised_at IS NULL AND (customer_name LIKE ? ESCAPE '\\'"
+                         " OR customer_contact LIKE ? ESCAPE '\\')) OR place LIKE ? ESCAPE '\\'"
+                         " OR topic LIKE ? ESCAPE '\\') ORDER BY id LIMIT ?", (like, like, like, like, limit)))
 
 
 def _anonymise(db, clock: Clock, where: str, params: tuple) -> int:
-    return db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', anonymised_at = ?"
-                      f" WHERE anonymised_at IS NULL AND {where}", (utc_iso(clock.now()), *params)).rowcount
+    # The free text goes with the name and contact: it names people as often as not (migration 0021);
+    # so do the follow-up notes and the printed slip (migration 0028, inventory.TRAILS).
+    from kiosk.core import erasure
+    ids = [r[0] for r in db.execute(f"SELECT id FROM complaints WHERE anonymised_at IS NULL AND {where}", params)]
+    if not ids:
+        return 0
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        _cut_from_matter(db, chunk)
+        count += db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', what = '',"
+                            f" anonymised_at = ? WHERE anonymised_at IS NULL AND id IN ({marks})",
+                            (utc_iso(clock.now()), *chunk)).rowcount
+    erasure.blank_trails(db, "complaints", ids)
+    return count
+
+
+def _cut_from_matter(db, ids: list[int]) -> None:
+    """Cut the complainant's own name and contact out of the place and topic ("欧阳娜娜家 5-1201"), which stay
+    for the counts and the grouping (outside finding w5 2); inside an erasure guard (migration 0031)."""
+    from kiosk.core import erasure
+    from kiosk.core.uid import uuid7
+    rows = db.execute(f"SELECT id, customer_name, customer_contact, place, topic FROM complaints WHERE id IN"
+                      f" ({','.join('?' * len(ids))})", ids).fetchall()
+    changes = []
+    for cid, name, contact, place, topic in rows:
+        needles = erasure.Needles.of([erasure.Person(phone=contact or "", name=name or "")])
+        new_place, new_topic = needles.replace(place or ""), needles.replace(topic or "")
+        if (new_place, new_topic) != (place, topic):
+            changes.append((new_place, new_topic, cid))
+    if not changes:
+        return
+    own = None if db.execute("SELECT 1 FROM privacy_erasing").fetchone() else \
+        db.execute("INSERT INTO privacy_erasing (request) VALUES (?)", (uuid7(),)).lastrowid
+    try:
+        db.conn.executemany("UPDATE complaints SET place = ?, topic = ? WHERE id = ?", changes)
+    finally:
+        if own is not None:
+            db.execute("DELETE FROM privacy_erasing WHERE id = ?", (own,))
 
 
 def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
-    """Blank name and contact of complaints taken longer ago than the retention period (logged)."""
+    """Blank name, contact and the free text of complaints taken longer ago than the retention period
+    (logged); category, responsibility, outcome and every deadline stay for the monthly counts."""
     from kiosk.core import settings
     days = int(settings.get(db, "complaint_retention_days") if days is None else days)
     cutoff = utc_iso(clock.now() - timedelta(days=days))

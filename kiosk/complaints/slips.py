@@ -26,9 +26,14 @@ def slip(db: sqlite_utils.Database, complaint_id: int, lang: str, number: str) -
         blocks.append(Pair(_("Customer"), mask_name(c.customer_name)))  # a slip can be lost: masked
     if c.customer_contact:
         blocks.append(Pair(_("Contact"), mask_phone(c.customer_contact) or "*"))
-    blocks += [Rule(), Text(c.what), Rule(), Pair(_("We start by"), local_time(db, c.start_due)),
-               Pair(_("Resolved by"), local_time(db, c.resolve_due)),
-               Text(_("Quote this number when you contact us.")), Feed()]
+    # The matter, not the complaint's own words: the text names third parties, rooms and phone numbers
+    # as often as not, and a slip can be lost (the full text stays in the register).
+    blocks += [Rule(), Pair(_("Matter"), c.topic or c.place or "—"), Rule(),
+               Pair(_("We start by"), local_time(db, c.start_due)),
+               Pair(_("Resolved by"), local_time(db, c.resolve_due))]
+    if c.estimated:
+        blocks.append(Text(_("Deadlines estimated: no holiday data for a year they fall in (weekends only)")))
+    blocks += [Text(_("Quote this number when you contact us.")), Feed()]
     return Receipt(kind="complaint", lang=lang, title=_("Complaint / request slip"),
                    header=(settings.localized(db, "site_name", lang),), number=number, blocks=tuple(blocks))
 

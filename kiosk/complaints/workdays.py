@@ -23,6 +23,12 @@ except ImportError:  # pragma: no cover - the package is a declared dependency
     _cc = None
 
 PACKAGE, FALLBACK = "package", "fallback"
+# How a deadline's days were judged (the basis shown on screen and in exports): the package's statutory
+# data for every day it spans; the manager's list for a year the package lacks but the manager filled;
+# weekends only (an estimate) for a year neither covers; or plain calendar days (a desk open every day).
+BASIS_PACKAGE, BASIS_MANUAL, BASIS_ESTIMATED, BASIS_CALENDAR = "package", "manual", "estimated", "calendar"
+BASES = (BASIS_PACKAGE, BASIS_MANUAL, BASIS_ESTIMATED, BASIS_CALENDAR)
+_BASIS_RANK = {BASIS_CALENDAR: 0, BASIS_PACKAGE: 1, BASIS_MANUAL: 2, BASIS_ESTIMATED: 3}
 MAX_DAYS = 3660  # a deadline more than ten years of calendar days away is refused, never looped over
 
 
@@ -38,20 +44,31 @@ def _package_covers(year: int) -> bool:
     return True
 
 
-def _parse_hhmm(text: str) -> time:
+def _parse_hhmm(text: str) -> int:
+    """Minutes after midnight of "HH:MM"; "24:00" is the end of the day (a desk open round the clock)."""
     hours, _, minutes = str(text).partition(":")
-    return time(int(hours), int(minutes))
+    value = int(hours) * 60 + int(minutes)
+    if not 0 <= value <= 24 * 60 or int(minutes) >= 60:
+        raise ValueError("a time is from 00:00 to 24:00")
+    return value
+
+
+def _as_minutes(value: "time | int") -> int:
+    return value if isinstance(value, int) else value.hour * 60 + value.minute
 
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """Opening and closing time of the desk on a working day (local time, from the rules setting)."""
+    """Opening and closing time of the desk on a working day (local time, from the rules setting), as
+    minutes after midnight so that a 24-hour desk can close at 24:00 (a `time` cannot say so)."""
 
-    start: time = time(9, 0)
-    end: time = time(18, 0)
+    start: "time | int" = time(9, 0)
+    end: "time | int" = time(18, 0)
 
     def __post_init__(self) -> None:
-        if not self.start < self.end:
+        object.__setattr__(self, "start", _as_minutes(self.start))
+        object.__setattr__(self, "end", _as_minutes(self.end))
+        if not 0 <= self.start < self.end <= 24 * 60:
             raise ValueError("working hours must open before they close")
 
     @classmethod
@@ -61,7 +78,13 @@ class WorkingHours:
     @property
     def minutes(self) -> int:
         """Working minutes in one working day."""
-        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+        return self.end - self.start
+
+    def opening(self, day: date, tz: ZoneInfo) -> datetime:
+        return datetime.combine(day, time(0, 0), tz) + timedelta(minutes=self.start)
+
+    def closing(self, day: date, tz: ZoneInfo) -> datetime:
+        return datetime.combine(day, time(0, 0), tz) + timedelta(minutes=self.end)
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,7 @@ class WorkCalendar:
     holidays: frozenset[date] = field(default_factory=frozenset)   # the manager's extra days off
     makeup_days: frozenset[date] = field(default_factory=frozenset)  # the manager's make-up working days
     use_package: bool = True
+    every_day: bool = False  # calendar days: a desk that works seven days (weekends and holidays count)
 
     def covered(self, year: int) -> bool:
         """True when the package has the statutory holidays of this year."""
@@ -82,7 +106,10 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         """A working day: the package's answer for a covered year, else weekday and not a listed holiday
-        (or a listed make-up day). The manager's list also overrides a covered year, for a site's own days off."""
+        (or a listed make-up day). The manager's list also overrides a covered year, for a site's own days off.
+        With `every_day` every day is one (calendar days)."""
+        if self.every_day:
+            return True
         if day in self.holidays:
             return False
         if day in self.makeup_days:
@@ -90,6 +117,41 @@ class WorkCalendar:
         if self.covered(day.year):
             return bool(_cc.is_workday(day))
         return day.weekday() < 5
+
+
+    def year_basis(self, year: int) -> str:
+        """How the days of one year are judged: the package, the manager's list (a year it lacks but the
+        manager listed holidays for), or weekends only (an estimate)."""
+        if self.every_day:
+            return BASIS_CALENDAR
+        if self.covered(year):
+            return BASIS_PACKAGE
+        if self.list_covers(year):
+            return BASIS_MANUAL
+        return BASIS_ESTIMATED
+
+    def list_covers(self, year: int) -> bool:
+        """True when the manager's list plausibly covers the year: New Year's Day, a Spring Festival day (a
+        listed holiday from 21 January to 20 February) and National Day. One listed day is a partial list:
+        the deadlines it touches stay "estimated" (outside finding w5 4)."""
+        days = {d for d in self.holidays if d.year == year}
+        spring = any(date(year, 1, 21) <= d <= date(year, 2, 20) for d in days)
+        return date(year, 1, 1) in days and spring and date(year, 10, 1) in days
+
+    def basis(self, start: datetime, *ends: datetime | None) -> str:
+        """The basis of deadlines that run from `start` to each of `ends`: judged from every year the
+        days between them fall in, not from the day taken (a complaint taken on 31 December has its
+        deadline in a year the package may not have). The least certain year decides."""
+        first = start.date()
+        last = max([e.date() for e in ends if e is not None] or [first])
+        years = range(min(first.year, last.year), max(first.year, last.year) + 1)
+        return max((self.year_basis(y) for y in years), key=_BASIS_RANK.__getitem__)
+
+
+def worst_basis(*bases: str | None) -> str:
+    """The least certain of several bases (an estimated deadline makes the whole complaint estimated)."""
+    known = [b for b in bases if b in _BASIS_RANK]
+    return max(known, key=_BASIS_RANK.__getitem__) if known else BASIS_PACKAGE
 
 
 def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar, hours: WorkingHours,
@@ -109,8 +171,8 @@ def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar, h
     for _ in range(MAX_DAYS):
         day = cursor.date()
         if calendar.is_workday(day):
-            opening = datetime.combine(day, hours.start, tz)
-            closing = datetime.combine(day, hours.end, tz)
+            opening = hours.opening(day, tz)
+            closing = hours.closing(day, tz)
             begin = max(cursor, opening)
             if begin < closing:
                 available = closing - begin
@@ -137,8 +199,8 @@ def working_minutes_between(start: datetime, end: datetime, calendar: WorkCalend
     for _ in range(MAX_DAYS):
         day = cursor.date()
         if calendar.is_workday(day):
-            begin = max(cursor, datetime.combine(day, hours.start, tz))
-            finish = min(stop, datetime.combine(day, hours.end, tz))
+            begin = max(cursor, hours.opening(day, tz))
+            finish = min(stop, hours.closing(day, tz))
             if finish > begin:
                 total += finish - begin
         cursor = datetime.combine(day + timedelta(days=1), time(0, 0), tz)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, parse_iso, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
+from kiosk.core.text import invisible
 
 ROLES = ("staff", "manager")
 MAX_FAILURES = 5
@@ -79,15 +81,34 @@ def check_pin(pin: str, stored: str) -> bool:
 
 def validate_pin(pin: str) -> None:
     """PINs are 4 to 8 digits."""
-    if not _PIN.match(pin or ""):
+    if not isinstance(pin, str) or not _PIN.match(pin):
         raise AuthError("PIN must be 4 to 8 digits", field="pin")
+
+
+NAME_LIMIT = 40
+# Line breaks, spaces and dots are what a name's look is made of; anything a person cannot see (a control,
+# a zero-width or bidi mark) could make two accounts look alike on the PIN pad, so it is refused.
+_NAME_SPACES = re.compile(r"\s+")
+_SPACES = " \u00a0\u3000"  # a space, a no-break space, the ideographic (full-width) space: folded to " "
+
+
+def clean_name(name: object) -> str:
+    """An account name as stored: NFC, trimmed, inner runs of spaces folded to one; refused when empty,
+    over 40 characters or holding an invisible character (kiosk.core.text's rule)."""
+    if not isinstance(name, str):
+        raise AuthError("name must be 1 to 40 characters", field="name")
+    # Before folding: a tab or a line break (U+2028 too) is not a space to us, and an invisible mark is refused.
+    if any(invisible(ch) or (ch.isspace() and ch not in _SPACES) for ch in name):
+        raise AuthError("a name cannot hold invisible or control characters", field="name")
+    name = _NAME_SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
+    if not name or len(name) > NAME_LIMIT:
+        raise AuthError("name must be 1 to 40 characters", field="name")
+    return name
 
 
 def add_user(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, role: str, pin: str) -> User:
     """Create an account (audited; the PIN is never stored or logged)."""
-    name = (name or "").strip()
-    if not name or len(name) > 40:
-        raise AuthError("name must be 1 to 40 characters", field="name")
+    name = clean_name(name)
     if role not in ROLES:
         raise AuthError("role must be one of {choices}", field="role", choices=", ".join(ROLES))
     validate_pin(pin)
@@ -114,17 +135,32 @@ def has_manager(db: sqlite_utils.Database) -> bool:
     return db.execute("SELECT 1 FROM users WHERE role = 'manager' AND active = 1").fetchone() is not None
 
 
-def _streak(db: sqlite_utils.Database, user_id: int) -> list[str]:
-    """Times of the wrong PINs in a row since the last right one or the last unlock, newest first."""
-    reset = db.execute("SELECT MAX(at) FROM audit WHERE record_table = 'users' AND record_id = ? AND action IN"
-                       f" ({','.join('?' * len(_RESETS))})", (str(user_id), *_RESETS)).fetchone()[0] or ""
-    times: list[str] = []
-    for at, ok in db.execute("SELECT at, ok FROM auth_events WHERE actor_id = ? ORDER BY id DESC LIMIT 200",
-                             (user_id,)):
-        if ok or at <= reset:
-            break
-        times.append(at)
-    return times
+def _streak(db: sqlite_utils.Database, user_id: int) -> tuple[int, str]:
+    """How many wrong PINs in a row since the last right one or the last unlock, and the newest one's time.
+
+    Counted, not read row by row: a window of the last N attempts (200 before) stuck the count at N, a
+    multiple of five, so from then on every single wrong PIN locked the account again for 15 minutes."""
+    # The last unlock/reset/reactivation ends the streak. Ordered by row ids, never by wall-clock time: a
+    # reset stamped while the clock ran days ahead (a Pi has no RTC) must not hide every wrong PIN typed
+    # after NTP steps the clock back (outside test, fifth round). Each reset records the newest attempt id
+    # it saw (``after_attempt``); an older reset without it falls back to its time.
+    reset = db.execute("SELECT at, json_extract(after, '$.after_attempt') FROM audit WHERE record_table = 'users'"
+                       f" AND record_id = ? AND action IN ({','.join('?' * len(_RESETS))}) ORDER BY id DESC LIMIT 1",
+                       (str(user_id), *_RESETS)).fetchone()
+    last_ok = db.execute("SELECT MAX(id) FROM auth_events WHERE actor_id = ? AND ok", (user_id,)).fetchone()[0] or 0
+    if reset is not None and reset[1] is not None:
+        count, newest = db.execute("SELECT COUNT(*), MAX(at) FROM auth_events WHERE actor_id = ? AND id > ?"
+                                   " AND NOT ok", (user_id, max(last_ok, int(reset[1])))).fetchone()
+    else:
+        count, newest = db.execute("SELECT COUNT(*), MAX(at) FROM auth_events WHERE actor_id = ? AND id > ?"
+                                   " AND NOT ok AND at > ?", (user_id, last_ok, reset[0] if reset else "")).fetchone()
+    return int(count or 0), newest or ""
+
+
+def _streak_mark(db, user_id: int) -> dict:
+    """Where a reset cuts the streak: the newest sign-in attempt of the account (by row id)."""
+    newest = db.execute("SELECT MAX(id) FROM auth_events WHERE actor_id = ?", (user_id,)).fetchone()[0]
+    return {"after_attempt": int(newest or 0)}
 
 
 def lock_seconds_for(failures: int) -> int:
@@ -136,15 +172,20 @@ def lock_seconds_for(failures: int) -> int:
 
 def seconds_locked(db: sqlite_utils.Database, clock: Clock, user_id: int) -> int:
     """Seconds left on a lockout (0 when the account may try)."""
-    times = _streak(db, user_id)
-    duration = lock_seconds_for(len(times))
+    failures, newest = _streak(db, user_id)
+    duration = lock_seconds_for(failures)
     if not duration:
         return 0
-    left = (parse_iso(times[0]) + timedelta(seconds=duration) - clock.now()).total_seconds()
+    left = (parse_iso(newest) + timedelta(seconds=duration) - clock.now()).total_seconds()
     return max(0, int(left + 0.999))
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id is nobody (not an OverflowError)
+
+
 def _account(db: sqlite_utils.Database, user_id: int) -> tuple | None:
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
+        return None
     return db.execute("SELECT id, name, role, pin_hash, active FROM users WHERE id = ?", (user_id,)).fetchone()
 
 
@@ -212,9 +253,7 @@ def all_accounts(db: sqlite_utils.Database, clock: Clock) -> list[dict]:
 def rename_user(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int, name: str) -> None:
     """A manager corrects a name (audited before/after; past records keep the name at the time)."""
     _manager_only(actor)
-    name = (name or "").strip()
-    if not name or len(name) > 40 or any(not ch.isprintable() for ch in name):
-        raise AuthError("name must be 1 to 40 characters", field="name")
+    name = clean_name(name)
     with write(db):
         _existing(db, user_id)
         if db.execute("SELECT 1 FROM users WHERE name = ? AND id != ?", (name, user_id)).fetchone():
@@ -230,7 +269,8 @@ def reset_pin(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: in
     with write(db):
         _existing(db, user_id)
         db.execute("UPDATE users SET pin_hash = ? WHERE id = ?", (pin_hash, user_id))
-        audit.record(db, clock, actor, "user.pin_reset", "users", user_id)  # never the PIN or its hash
+        audit.record(db, clock, actor, "user.pin_reset", "users", user_id, None,
+                     _streak_mark(db, user_id))  # never the PIN or its hash
 
 
 def change_own_pin(db: sqlite_utils.Database, clock: Clock, user_id: int, old_pin: str, new_pin: str) -> None:
@@ -260,7 +300,25 @@ def set_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: i
             raise AuthError("already deactivated")
         db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
         audit.record(db, clock, actor, "user.reactivate" if active else "user.deactivate", "users", user_id,
-                     {"active": int(row[4])}, {"active": int(active)})
+                     {"active": int(row[4])}, {"active": int(active), **_streak_mark(db, user_id)})
+
+
+def console_unlock(db: sqlite_utils.Database, clock: Clock, user_id: int, operator: str) -> None:
+    """The recovery of a site whose only manager is locked out (five wrong PINs from anyone at the counter
+    lock them, and every unlock needs a manager's PIN): the box's administrator (root, at its console:
+    the CLI checks) ends that lockout without a PIN. Only a manager's lockout, and only when no other
+    active manager could unlock them; audited as `user.unlock` with ``{"recovery": "console"}``."""
+    with write(db):
+        row = _existing(db, user_id)
+        if row[2] != "manager" or not row[4]:
+            raise AuthError("only a locked manager can be unlocked this way")
+        if not seconds_locked(db, clock, user_id):
+            raise AuthError("that account is not locked")
+        others = [u for u in users(db, role="manager") if u.id != user_id and not seconds_locked(db, clock, u.id)]
+        if others:
+            raise AuthError("another manager can unlock this account: ask them")
+        audit.record(db, clock, Actor(f"console:{operator}"[:64]), "user.unlock", "users", user_id,
+                     None, {"recovery": "console", **_streak_mark(db, user_id)})
 
 
 def unlock(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int) -> None:
@@ -268,4 +326,4 @@ def unlock(db: sqlite_utils.Database, clock: Clock, actor: Actor, user_id: int) 
     _manager_only(actor)
     with write(db):
         _existing(db, user_id)
-        audit.record(db, clock, actor, "user.unlock", "users", user_id)
+        audit.record(db, clock, actor, "user.unlock", "users", user_id, None, _streak_mark(db, user_id))

@@ -88,6 +88,17 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "offhook_line": Field(str, "", "empty, or one of DCD, DSR, CTS",
                               lambda v: v in ("", "DCD", "DSR", "CTS")),
         "grace_seconds": _between(0, 10, 1.0, float),
+        # "Ringing stopped" = a ring's end + the cadence's longest silence + this margin. Not set: the
+        # cadence's own (0.8 s: CN and US decide 4.8 s after the last ring ended, UK 2.8 s).
+        "stop_margin_seconds": Field((int, float), None, "a number of seconds from 0.1 to 5",
+                                     lambda v: 0.1 <= v <= 5),
+        # An answered call whose ONHOOK never arrives ends as answered after this long (a lost ONHOOK
+        # must not swallow every later ring).
+        "max_call_seconds": _between(60, 86400, 7200.0, float),
+        # A flapping cable: the alarm also rises when the line was unwatched this long in total within
+        # the last unwatched_window_seconds, however short each gap.
+        "unwatched_alarm_seconds": _between(5, 3600, 60.0, float),
+        "unwatched_window_seconds": _between(30, 86400, 120.0, float),
     },
     "printer": {
         "kind": _one_of("virtual", "usb", "serial", "network", "file", "cups", "none"),
@@ -104,6 +115,19 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "drawer_pulse_ms": _between(10, 500, 100),
         "baudrate": _between(1200, 115200, 9600),
         "attempts": _between(1, 100, 5),   # tries before a job is held for staff (transient faults)
+    },
+    "backup": {
+        # The second place: a mounted USB stick or network share (empty: no nightly backups, and the
+        # manager's screen says so). kiosk.core.backup writes, verifies and rotates there.
+        "folder": Field(str, "", "a folder on another disk: a USB stick's or a share's mount point (empty: none)"),
+        "at": Field(str, "02:30", "a local time HH:MM for the nightly backup (empty: no nightly backup)",
+                    lambda v: v == "" or bool(re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", v))),
+        "keep_daily": _between(1, 366, 7),
+        "keep_weekly": _between(0, 520, 4),
+        "keep_monthly": _between(0, 240, 12),
+        "warn_hours": _between(1, 24 * 30, 48),
+        # Copies kept in before-restore/ (each restore sets the current file aside there first).
+        "keep_before_restore": _between(1, 100, 5),
     },
     "export": {
         "folder": Field(str, "", "a folder for exports when no USB stick is plugged in (empty: none)"),

@@ -27,6 +27,12 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     bus: EventBus = field(default_factory=EventBus)
     language: Language | None = None
+    # False: a missing database file (or folder) is refused, never created empty (every CLI command
+    # but `db init` and `demo init`; kiosk.core.storage names the fault).
+    create: bool = True
+    # None: open read-only when nothing can be written there (read-only mount or file, full disk) — for
+    # commands that only read (the roll call; the backup's source). False: always read-write.
+    read_only: bool | None = False
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
@@ -38,9 +44,10 @@ class Context:
         """This thread's connection (SQLite connections are per thread)."""
         conn = getattr(self._local, "db", None)
         if conn is None:
-            conn = db_mod.connect(self.db_path, origin=self.origin)
+            conn = db_mod.connect(self.db_path, origin=self.origin, create=self.create, read_only=self.read_only)
             self._local.db = conn
-            self._mirror_config(conn)
+            if not db_mod.is_read_only(conn):  # a read-only database keeps what it has
+                self._mirror_config(conn)
         return conn
 
     @property
@@ -56,6 +63,13 @@ class Context:
         wanted = self.config.get("site", "timezone")
         if settings.get(conn, "site_timezone") != wanted:
             settings.put(conn, self.clock, SYSTEM, "site_timezone", wanted)
+        from kiosk.core import localday
+        localday.sync(conn, wanted)  # the local-day views (migration 0020) follow the configured zone
+        from kiosk.core import restore
+        restore.recover_interrupted(conn, self.db_path, self.clock)   # a restore killed before its record
+        if settings.get(conn, "database_id") is None:
+            import uuid
+            settings.put(conn, self.clock, SYSTEM, "database_id", uuid.uuid4().hex)
         origin = {"site_id": self.origin.site_id, "terminal_id": self.origin.terminal_id}
         if settings.get(conn, db_mod.ORIGIN_KEY) != origin:
             settings.put(conn, self.clock, SYSTEM, db_mod.ORIGIN_KEY, origin)
@@ -73,8 +87,10 @@ class Context:
 
 
 def build(config_path: str | Path | None = None, db_path: str | Path | None = None,
-          clock: Clock | None = None) -> Context:
-    """Load configuration (strictly) and pick the database: --db, then config, then platform dir."""
+          clock: Clock | None = None, *, create: bool = True, read_only: bool | None = False) -> Context:
+    """Load configuration (strictly) and pick the database: --db, then config, then platform dir.
+
+    create: whether a missing database may be created (see Context.create)."""
     cfg = config_mod.load(config_path)
     chosen = Path(db_path) if db_path else Path(cfg.get("database", "path") or default_db_path())
-    return Context(config=cfg, db_path=chosen, clock=clock or SystemClock())
+    return Context(config=cfg, db_path=chosen, clock=clock or SystemClock(), create=create, read_only=read_only)

@@ -15,6 +15,7 @@ from typing import Iterator
 import sqlite_utils
 
 from kiosk.core import records
+from kiosk.core import storage
 from kiosk.core import uid
 from kiosk.core.paths import data_dir
 
@@ -26,8 +27,14 @@ ORIGIN_KEY = "box_origin"
 MIGRATION_CACHE_KIB = -131072  # 128 MiB of page cache while migrating (negative: KiB, SQLite's convention)
 
 
-class SchemaTooNew(RuntimeError):
-    """The database has migrations this program does not ship: it was written by a newer version."""
+class SchemaTooNew(storage.StorageFault, RuntimeError):
+    """The database has migrations this program does not ship: it was written by a newer version.
+
+    A storage fault (translated like the others); still a RuntimeError for callers that catch that."""
+
+    def __init__(self, path: str, version: int, latest: int, unknown: list[int]) -> None:
+        super().__init__("newer_schema", path, version=version, latest=latest)
+        self.version, self.latest, self.unknown = version, latest, unknown
 
 
 @dataclass(frozen=True)
@@ -61,19 +68,127 @@ def migrations() -> list[Migration]:
     return found
 
 
-def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = None) -> sqlite_utils.Database:
+def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = None,
+            create: bool = True, read_only: bool | None = False) -> sqlite_utils.Database:
     """Open (and by default migrate) the database at path with the kiosk's pragmas.
 
     origin: the site and terminal new records are stamped with; None reads the copy the
     configuration left in the database (a worker thread's connection), else the defaults.
+    create: False refuses a missing file or folder (``storage.StorageFault`` "missing") instead of
+    making an empty database there, and a zero-byte file ("not_database") instead of migrating it into
+    one — a mistyped path or a truncated file must never look like an empty site.
+    Every storage fault met while opening (read-only, full, not a database, locked, newer schema...)
+    is raised as a ``kiosk.core.storage.StorageFault`` naming the file.
+    read_only: True opens read-only (``mode=ro``; nothing is written: no WAL switch, no migration — a
+    database that needs one is refused as read-only); None does so only when nothing can be written
+    there (read-only mount, file or folder, or a full disk: ``storage.cannot_write``), so a roll call or
+    a last backup still reads a failing SD card. ``is_read_only(db)`` tells which it got.
     """
     path = str(path)
     if path != ":memory:":
+        storage.remember_database(path)
+        if not create and not Path(path).is_file():
+            raise storage.missing(path)
+        if not create and _empty_file(path):
+            # SQLite takes a zero-byte file for a new database: migrating it would turn a truncated or
+            # never-written file into an empty site ("on site: 0 people") — refused like a missing one.
+            raise storage.not_a_database(path)
+    if read_only is None:
+        read_only = path != ":memory:" and Path(path).is_file() and storage.cannot_write(path)
+    try:
+        if read_only:
+            return _open_read_only(path, origin=origin, migrate=migrate)
+        if not create and path != ":memory:":
+            _refuse_foreign(path)
+        return _open(path, migrate=migrate, origin=origin)
+    except (sqlite3.Error, OSError) as exc:
+        fault = storage.classify(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc
+
+
+def _refuse_foreign(path: str) -> None:
+    """A SQLite file that is not a kiosk database (no tables at all, or tables but no trace of our
+    migrations) is refused, never migrated into a new empty site beside someone else's tables."""
+    conn = sqlite3.connect(storage.sqlite_uri(path), uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    if not tables or ("schema_migrations" not in tables and version <= 0):
+        raise storage.not_a_database(path)
+
+
+def _empty_file(path: str) -> bool:
+    try:
+        return Path(path).stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _open(path: str, *, migrate: bool, origin: Origin | None) -> sqlite_utils.Database:
+    if path != ":memory:":
         make_private(Path(path))
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, check_same_thread=False)
+    try:
+        return _prepare(conn, path, migrate=migrate, origin=origin)
+    except BaseException:
+        conn.close()  # a refused file is not held open (a half-made connection would keep its lock)
+        raise
+
+
+def _open_read_only(path: str, *, origin: Origin | None, migrate: bool = True) -> sqlite_utils.Database:
+    conn = sqlite3.connect(storage.reader_uri(path), uri=True, timeout=busy_timeout_ms() / 1000,
+                           check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
+        conn.execute("PRAGMA trusted_schema=ON")
+        stamp = _register_functions(conn, origin or Origin())
+        db = sqlite_utils.Database(conn, strict=True, execute_plugins=False)
+        shipped = migrations()
+        tables = set(db.table_names())
+        done = ({r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+                if "schema_migrations" in tables else set())
+        refuse_newer(db, done, shipped)
+        if migrate and {m.version for m in shipped} - done:
+            # The schema this code reads is not all there, and it cannot be migrated here (a caller that
+            # does not migrate — db check — reads an older schema as it is).
+            raise storage.read_only(path)
+        if origin is None:
+            stamp[0] = stored_origin(db) or stamp[0]
+        db.kiosk_read_only = True  # type: ignore[attr-defined]
+        return db
+    except BaseException:
+        conn.close()
+        raise
+
+
+def is_read_only(db: sqlite_utils.Database) -> bool:
+    """Whether connect() opened this database read-only (writes would fail: skip the optional ones)."""
+    return bool(getattr(db, "kiosk_read_only", False))
+
+
+def busy_timeout_ms() -> int:
+    """How long a write waits for another writer: KIOSK_BUSY_TIMEOUT_MS overrides (tests, slow media)."""
+    import os
+    try:
+        return max(0, int(os.environ.get("KIOSK_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+def _prepare(conn: sqlite3.Connection, path: str, *, migrate: bool, origin: Origin | None) -> sqlite_utils.Database:
+    conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     # Deleted and overwritten content is zeroed on disk, not left in free pages (erasure must erase).
     conn.execute("PRAGMA secure_delete=ON")
+    # Free pages go back to the file in small steps (kiosk.core.compact), never by a full VACUUM that holds
+    # the write lock for seconds: set on a new, empty file only (before its first table). On an existing
+    # file the pragma writes (it would wait on another writer and change a file we may only refuse); that
+    # file switches with its one conversion VACUUM in the nightly quiet window (compact.convert_when_quiet).
+    if path != ":memory:" and conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")  # a kiosk gets unplugged: WAL+FULL survives power loss
@@ -228,10 +343,12 @@ def refuse_newer(db: sqlite_utils.Database, done: set[int], shipped: list[Migrat
     version = schema_version(db)
     if unknown or version > latest:
         newest = max(unknown + [version])
-        raise SchemaTooNew(
-            f"the database {db_file(db)} has schema version {newest}, newer than this program knows"
-            f" (latest {latest}; unknown migrations: {', '.join(map(str, unknown)) or newest}). It was"
-            " written by a newer kiosk version: install that version, or restore a backup made for this one.")
+        raise schema_too_new(db_file(db), newest, latest, unknown)
+
+
+def schema_too_new(path: str, version: int, latest: int, unknown: list[int]) -> SchemaTooNew:
+    """The refusal of a database from a newer program (its sentence is storage.MESSAGES["newer_schema"])."""
+    return SchemaTooNew(path, version, latest, unknown)
 
 
 def db_file(db: sqlite_utils.Database) -> str:
@@ -273,6 +390,19 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def short_waits(db: sqlite_utils.Database, ms: int) -> Iterator[sqlite_utils.Database]:
+    """Writes inside wait at most ``ms`` for another writer (then raise "database is locked") instead of
+    the connection's BUSY_TIMEOUT: for a tap on the UI thread that can keep its work in memory and retry
+    (the roll call). The connection's own timeout comes back afterwards, whatever happened."""
+    before = int(db.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    db.conn.execute(f"PRAGMA busy_timeout={min(before, max(0, int(ms)))}")
+    try:
+        yield db
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout={before}")
 
 
 def integrity_check(db: sqlite_utils.Database) -> list[str]:

@@ -19,6 +19,7 @@ The app owns one Desk (``app.desk``) and tells it who signed in or out.
 from __future__ import annotations
 
 import inspect
+import weakref
 from functools import lru_cache
 from typing import Any, Callable, TypeVar
 
@@ -32,6 +33,10 @@ from kiosk.core.errors import Refusal
 T = TypeVar("T")
 BOUND = ("db", "clock", "actor", "terminal_id", "tz")  # the names a Desk fills, in signature order
 SIGN_IN_FIRST = "sign in first"  # msgid
+SESSION_ENDED = "your account was changed by a manager: sign in again"  # msgid
+# What ends an open session at its next call: the account deactivated, or its PIN reset (someone who
+# left the job keeps no desk open until the idle timeout; a reset PIN means the old one is no proof).
+_ENDS_SESSION = ("user.deactivate", "user.pin_reset")
 
 
 class Desk:
@@ -40,11 +45,32 @@ class Desk:
     def __init__(self, ctx: Context, user: Any = None) -> None:
         self.ctx = ctx
         self.user = user  # a kiosk.core.auth.User (anything with .actor()), or None
+        self._mark = 0     # the newest audit id when this session began
+        self._on_ended: Callable[[], Callable[[], None] | None] = lambda: None
+        if user is not None:
+            self.sign_in(user)
+
+    @property
+    def on_session_ended(self) -> Callable[[], None] | None:
+        """Called (on the calling thread) when a call finds the session ended: the app signs out. A bound
+        method is held weakly: a worker's job that still holds this Desk must not keep the app alive."""
+        return self._on_ended()
+
+    @on_session_ended.setter
+    def on_session_ended(self, callback: Callable[[], None] | None) -> None:
+        if inspect.ismethod(callback):
+            self._on_ended = weakref.WeakMethod(callback)
+        else:
+            self._on_ended = lambda: callback
 
     # --- who is at the desk --------------------------------------------------------------------
     def sign_in(self, user: Any) -> None:
         """A staff member or manager is now at the desk; their actor signs every call."""
         self.user = user
+        try:
+            self._mark = self.ctx.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+        except Exception:  # noqa: BLE001 - a database that cannot be read: every change counts as later
+            self._mark = 0
 
     def sign_out(self) -> None:
         """Nobody is signed in: staff calls refuse, visitor calls act as the visitor."""
@@ -93,15 +119,60 @@ class Desk:
         """
         if self.user is None:
             raise Refusal(SIGN_IN_FIRST)
-        return fn(*self._leading(fn, kwargs), *args, **kwargs)
+        self._check_session()
+        return _guarded(fn, self._leading(fn, kwargs), args, kwargs)
+
+    def _check_session(self) -> None:
+        """Refuse (SESSION_ENDED) once the signed-in account was deactivated or had its PIN reset since
+        this session began, and tell the app to sign out."""
+        user_id = getattr(self.user, "id", None)
+        if not isinstance(user_id, int):
+            return
+        db = self.ctx.db
+        row = db.execute("SELECT active FROM users WHERE id = ?", (user_id,)).fetchone()
+        ended = row is None or not row[0] or db.execute(
+            "SELECT 1 FROM audit WHERE id > ? AND record_table = 'users' AND record_id = ? AND actor_id IS NOT ?"
+            f" AND action IN ({','.join('?' * len(_ENDS_SESSION))}) LIMIT 1",
+            (self._mark, str(user_id), user_id, *_ENDS_SESSION)).fetchone()  # not a manager's reset of their own
+        if ended:
+            callback = self.on_session_ended
+            if callback is not None:
+                callback()
+            raise Refusal("your account was changed by a manager: sign in again")
+
+    def unchecked_call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A call that must go through even for an ended session (auditing that session's sign-out)."""
+        return _guarded(fn, self._leading(fn, kwargs), args, kwargs)
+
+    def quick_call(self, fn: Callable[..., T], *args: Any, wait_ms: int = 200, **kwargs: Any) -> T:
+        """A staff call whose writes wait at most ``wait_ms`` for another writer (kiosk.core.db.short_waits):
+        the caller keeps its work and retries rather than freeze the screen for the full busy timeout."""
+        from kiosk.core.db import short_waits
+        with short_waits(self.db, wait_ms):
+            return self.call(fn, *args, **kwargs)
 
     def visitor_call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A call a visitor may make at the touchscreen: as the signed-in person, else as the visitor."""
-        return fn(*self._leading(fn, kwargs), *args, **kwargs)
+        if self.user is not None:
+            self._check_session()
+        return _guarded(fn, self._leading(fn, kwargs), args, kwargs)
 
     def _leading(self, fn: Callable, kwargs: dict[str, Any]) -> list[Any]:
         """The bound leading arguments; a keyword of the same name (taken out of kwargs) wins."""
         return [kwargs.pop(name) if name in kwargs else getattr(self, name) for name in bound_names(fn)]
+
+
+TOO_LARGE = "that number is too large"  # msgid
+
+
+def _guarded(fn: Callable[..., T], leading: list[Any], args: tuple, kwargs: dict[str, Any]) -> T:
+    """Call a service; a number too large for SQLite's 64-bit integers (a pasted page of digits, a
+    forged id) reaches the screen as a translated refusal, not an OverflowError. The write it was part
+    of rolled back with the exception (kiosk.core.db.write)."""
+    try:
+        return fn(*leading, *args, **kwargs)
+    except OverflowError:
+        raise Refusal(TOO_LARGE) from None
 
 
 @lru_cache(maxsize=None)

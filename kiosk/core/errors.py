@@ -57,7 +57,9 @@ _OS_REASONS = {
     errno.ENOSPC: "the disk or USB stick is full", errno.EDQUOT: "the disk or USB stick is full",
     errno.EROFS: "the disk or USB stick is read-only", errno.EACCES: "the kiosk may not write there",
     errno.EPERM: "the kiosk may not write there", errno.ENOENT: "the folder is gone (was the USB stick removed?)",
-    errno.ENODEV: "the folder is gone (was the USB stick removed?)", errno.EIO: "the disk or USB stick could not be read or written",
+    errno.ENODEV: "the folder is gone (was the USB stick removed?)",
+    errno.ENOTCONN: "the folder is gone (was the USB stick removed?)",  # a FUSE stick whose driver lost it
+    errno.ENXIO: "the folder is gone (was the USB stick removed?)", errno.EIO: "the disk or USB stick could not be read or written",
 }
 
 

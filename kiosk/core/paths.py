@@ -1,6 +1,7 @@
 """Where things live: shipped data (data/), and the box's own state (platform dirs)."""
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -39,3 +40,12 @@ def default_config_path() -> Path:
     if override:
         return Path(override)
     return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 (hex) of a file, read in 1 MiB blocks (a backup or an export may be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

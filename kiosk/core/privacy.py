@@ -94,7 +94,11 @@ def normalise_phone(phone: str) -> str:
         if value.startswith(prefix) and len(value) > len(prefix) + 6:
             value = value[len(prefix):]
             break
-    return value
+    # The country code typed without "+" (the visitor numpad has no "+"), or the trunk 0 written as
+    # "+86 (0)139…": a mainland mobile is its 11 digits however it was written, so the deny list and an
+    # erasure cannot be dodged by "86" in front.
+    mobile = re.fullmatch(r"(?:86|0|860)(1[3-9]\d{9})", value)
+    return mobile.group(1) if mobile else value
 
 
 def fold_name(name: str) -> str:
@@ -116,6 +120,11 @@ def mask_name(name: str) -> str:
 def mask_phone(phone: str) -> str:
     """138****8000."""
     digits = re.sub(r"\D", "", phone or "")
+    # "+86 138 0013 8000" and "0086…" mask like "13800138000": the country code is not the number's head
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[len(prefix)] == "1":
+            digits = digits[len(prefix):]
+            break
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

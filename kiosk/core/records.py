@@ -37,6 +37,8 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     # platform
     RecordTable("audit"),
     RecordTable("auth_events"),
+    RecordTable("backups", since=19),
+    RecordTable("backup_renames", since=41),
     # phone
     RecordTable("calls", actor=False),
     RecordTable("call_events"),
@@ -55,6 +57,7 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("expected_visitors"),
     RecordTable("rollcall_marks"),
     RecordTable("rollcalls", since=15),
+    RecordTable("rollcall_ends", since=45),
     # lost and found
     RecordTable("lf_items"),
     RecordTable("lf_events"),
@@ -79,7 +82,7 @@ RECORD_TABLES: tuple[RecordTable, ...] = (
     RecordTable("stock_counts"),
     RecordTable("stock_count_lines", actor=False),
     # complaints and service requests
-    RecordTable("complaints", anonymise=("customer_name", "customer_contact"), since=13),
+    RecordTable("complaints", anonymise=("customer_name", "customer_contact", "what"), since=13),
     RecordTable("complaint_events", since=13),
     RecordTable("complaint_report_exports", since=13),
 )
@@ -96,7 +99,17 @@ STATE_TABLES: dict[str, str] = {
     "print_queue": "where each print job stands now (queued, sending, printed, unconfirmed, held, cancelled);"
                    " every change is also a print_job_events row, so the history stays a record",
     "schema_migrations": "which migrations this database has",
+    "kiosk_secrets": "the per-database secret of the identity numbers' keyed hashes (one row, never changed)",
+    "local_offsets": "the site zone's UTC offsets for the local-day views (migration 0020), derived from tzdata "
+                     "and rewritten when the configured zone changes (kiosk.core.localday)",
     "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",
+    "visits_open": "who is on site now: a row per visit from sign-in to sign-out, kept by triggers (migration"
+                   " 0018); visits and visit_signouts stay the record",
+    "callbacks_open": "promised callbacks not yet made, kept by triggers from call_notes and callbacks_done",
+    "complaints_open": "complaints not closed yet, kept by triggers from complaints and complaint_events",
+    "complaint_duties": "what each open complaint waits on now and by when (migration 0040), rewritten from its"
+                        " events by kiosk.complaints.dueindex in the same transaction; the events stay the record",
+    "lf_item_status": "where each lost item stands now (its newest lf_events row), kept by a trigger",
     "privacy_erasing": "a row only inside an erasure's own transaction: lets the append-only triggers of the "
                        "personal-data tables pass the blanking of a person's data (kiosk.core.erasure)",
 }
@@ -105,7 +118,11 @@ APPEND_ONLY_EVENTS = ("update", "delete")
 # Record tables holding personal data whose UPDATE guard lets an erasure through (migration 0014: only
 # while kiosk.core.erasure holds a row in privacy_erasing inside its own transaction).
 ERASABLE = ("expected_visitors", "print_jobs", "audit", "call_events", "call_notes", "callbacks_done", "lf_items",
-            "lf_reports", "lf_claims", "lf_events", "fee_collections", "payments")
+            "lf_reports", "lf_claims", "lf_events", "fee_collections", "payments",
+            "complaint_events",  # its follow-up notes name the customer (migration 0028)
+            "lf_amendments",  # an amendment's reason and before/after may name someone (migration 0031)
+            # free text at the counter and the lost-and-found desk that may name someone (migration 0041)
+            "fee_voids", "sale_reversals", "cash_handovers", "lf_disposals", "lf_handovers", "print_job_events")
 
 # Where the acting person used to be named before migration 0011 (kept for the schema tests).
 RETIRED_ACTOR_COLUMNS = ("staff_id", "added_by", "authorised_by", "approved_by", "approved_by_id",

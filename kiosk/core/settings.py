@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import sqlite_utils
@@ -23,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     },
     "visitor_retention_days": 30,
     "lostfound_handover_days": 15,
+    # How long the names and contacts in the lost-and-found register (who handed in, reported, claimed)
+    # and the callers' names, numbers and notes are kept (kiosk.core.inventory; the retention job).
+    "lostfound_retention_days": 180,
+    "call_note_retention_days": 180,
     "callback_due_minutes": 240,
     # The reorder list suggests ordering up to this share of a product's reorder level (200: twice the
     # level, so an order lasts about as long again as the shelf took to run down to it).
@@ -36,7 +41,11 @@ DEFAULTS: dict[str, Any] = {
     # Which site and terminal stamp new records ({"site_id", "terminal_id"}), mirrored from the
     # configuration for connections opened without it (worker threads; kiosk.core.db.ORIGIN_KEY).
     "box_origin": None,
+    # A random id made once for this database file (kiosk.core.context): two kiosks left with the same
+    # site and terminal ids still never rotate each other's backups away on a shared folder.
+    "database_id": None,
     "visitor_retention_last_day": None,
+    "retention_status": None,  # the retention job's last word: ok, or blocked and retrying (kiosk.core.retention)
     # Complaints and service requests (kiosk.complaints.rules reads these; defaults are the handbooks').
     "complaint_rules": {},         # overrides of kiosk.complaints.rules.DEFAULT_RULES, key by key
     "complaint_calendar": {"holidays": [], "makeup_days": []},  # the manager's list (a year the package lacks)
@@ -93,19 +102,33 @@ class SettingError(Refusal, ValueError):
 # What managers may change on screen, and what each accepts. Texts are per language.
 NUMBERS = {"visitor_retention_days": (1, 3650), "lostfound_handover_days": (1, 365),
            "callback_due_minutes": (5, 7 * 24 * 60)}
+# Retention periods a manager may change (kiosk.core.inventory reads them). Not on the settings screen
+# yet: checked and audited like NUMBERS, set through put_checked.
+PERIODS = {"lostfound_retention_days": (16, 3650), "call_note_retention_days": (7, 3650)}
 TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400}
-MANAGER_EDITABLE = (*TEXTS, *NUMBERS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent")
+MANAGER_EDITABLE = (*TEXTS, *NUMBERS, *PERIODS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent")
 PAR_PERCENT = (100, 1000)
+
+
+_FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)}
+
+
+def _whole_number(key: str, value: Any, low: int, high: int) -> int:
+    """A typed whole number in its range. ASCII digits (full width folded to them), at most a few of
+    them: `str.isdigit` also takes "²" and "١", which int() then rejects, and a pasted page of digits
+    would reach int()'s own limit - both used to escape as ValueError instead of this refusal."""
+    if isinstance(value, bool):
+        value = ""
+    text = str(value).translate(_FULL_WIDTH_DIGITS).strip()
+    if not re.fullmatch(r"[0-9]{1,12}", text) or not low <= int(text) <= high:
+        raise SettingError("must be a whole number from {low} to {high}", field=key, low=low, high=high)
+    return int(text)
 
 
 def check(key: str, value: Any) -> Any:
     """The value as stored, or SettingError saying what the setting accepts."""
-    if key in NUMBERS:
-        low, high = NUMBERS[key]
-        text = str(value).strip()
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise SettingError("must be a whole number from {low} to {high}", field=key, low=low, high=high)
-        return int(text)
+    if key in NUMBERS or key in PERIODS:
+        return _whole_number(key, value, *(NUMBERS.get(key) or PERIODS[key]))
     if key in TEXTS:
         if not isinstance(value, dict) or set(value) != {"zh_CN", "en"}:
             raise SettingError("needs a Chinese and an English text", field=key)
@@ -120,11 +143,7 @@ def check(key: str, value: Any) -> Any:
     if key == "store_full_id_numbers":
         return bool(value)
     if key == "reorder_par_percent":
-        low, high = PAR_PERCENT
-        text = str(value).strip()
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise SettingError("must be a whole number from {low} to {high}", field=key, low=low, high=high)
-        return int(text)
+        return _whole_number(key, value, *PAR_PERCENT)
     if key == "auto_signout_time":
         text = str(value).strip()
         if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()

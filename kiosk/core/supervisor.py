@@ -10,6 +10,7 @@ import enum
 import logging
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,14 @@ log = logging.getLogger(__name__)
 Body = Callable[[threading.Event], None]
 Publish = Callable[..., None]
 WORKER_STATE = "worker.state"
+
+
+_STARTED: "weakref.WeakSet[Supervisor]" = weakref.WeakSet()
+
+
+def started() -> list["Supervisor"]:
+    """Every supervisor started in this process and not yet garbage (the watchdog's list)."""
+    return list(_STARTED)
 
 
 class WorkerState(str, enum.Enum):
@@ -65,6 +74,7 @@ class Supervisor:
         """Start the thread (once)."""
         with self._lock:
             if self._thread is None:
+                _STARTED.add(self)  # the watchdog (kiosk.core.notify) checks every started worker
                 self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
                 self._thread.start()
         return self

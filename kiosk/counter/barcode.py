@@ -31,19 +31,42 @@ def is_gs1_shaped(code: str) -> bool:
     return code.isascii() and code.isdigit() and len(code) in GS1_LENGTHS
 
 
+def upc_e_to_upc_a(code: str) -> str | None:
+    """The UPC-A a UPC-E code stands for (small packs: gum, cans; scanners send it as 8 digits by default),
+    when its check digit — the UPC-A's — is right; None for anything else. 04252614 → 042100005264."""
+    if not (code.isascii() and code.isdigit() and len(code) == 8 and code[0] in "01"):
+        return None
+    n, d, check = code[0], code[1:7], code[7]
+    last = d[5]
+    if last in "012":
+        body = n + d[0:2] + last + "0000" + d[2:5]
+    elif last == "3":
+        body = n + d[0:3] + "00000" + d[3:5]
+    elif last == "4":
+        body = n + d[0:4] + "00000" + d[4]
+    else:
+        body = n + d[0:5] + "0000" + last
+    return body + check if gs1_check_digit(body) == int(check) else None
+
+
 def check_digit_ok(code: str) -> bool:
-    """True for a GS1-shaped code whose check digit is right (and for codes of other shapes: SKUs)."""
+    """True for a GS1-shaped code whose check digit is right (and for codes of other shapes: SKUs). An
+    8-digit code is right as an EAN-8 or as a UPC-E (whose check digit is its UPC-A's)."""
     if not is_gs1_shaped(code):
         return True
-    return gs1_check_digit(code[:-1]) == int(code[-1])
+    return gs1_check_digit(code[:-1]) == int(code[-1]) or upc_e_to_upc_a(code) is not None
 
 
 def alternatives(code: str) -> tuple[str, ...]:
-    """The same article under its other spelling: UPC-A 036000291452 is EAN-13 0036000291452."""
+    """The same article under its other spelling: UPC-A 036000291452 is EAN-13 0036000291452; a UPC-E is its
+    UPC-A (and that one's EAN-13)."""
     if is_gs1_shaped(code) and len(code) == 12:
         return ("0" + code,)
     if is_gs1_shaped(code) and len(code) == 13 and code.startswith("0"):
         return (code[1:],)
+    expanded = upc_e_to_upc_a(code) if is_gs1_shaped(code) and len(code) == 8 else None
+    if expanded is not None:
+        return (expanded, "0" + expanded)
     return ()
 
 

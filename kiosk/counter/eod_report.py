@@ -56,8 +56,9 @@ SELECT m.at, p.sku, p.name_zh, p.name_en, m.quantity, m.kind, m.reason, m.actor 
 def build_report(db: sqlite_utils.Database, shift, until: str, *, counted_fen: int, expected_fen: int) -> dict:
     """Every figure of the shift [opened_at, until), as plain data (stored as JSON, printed as is)."""
     start, end = shift.opened_at, until
-    handed = list(db.query("SELECT at, amount_fen, actor AS handed_by, received_by FROM cash_handovers WHERE shift_id = ?"
-                           " ORDER BY id", (shift.id,)))
+    handed = [{k: v for k, v in row.items() if k != "id"} for row in sorted(db.query(
+        "SELECT id, at, amount_fen, actor AS handed_by, received_by FROM cash_handovers"
+        f" WHERE {shifts.HANDOVERS_OF}", (shift.id,)), key=lambda row: row["id"])]
     products = _rows(db, _PRODUCTS_SQL, start, end)
     categories: dict[str, dict] = {}
     for row in products:

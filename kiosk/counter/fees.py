@@ -157,11 +157,15 @@ def void(db: sqlite_utils.Database, clock: Clock, actor: Actor, approver: Actor,
 
 
 def recent(db: sqlite_utils.Database, since_iso: str, limit: int = 100) -> list[dict]:
-    """Fee collections since a moment, newest first, with their fee names and whether voided."""
+    """Fee collections since a moment, newest first, with their fee names and whether voided.
+
+    Ordered along the `at` index, so a window with nothing in it reads nothing: ordering by id made
+    SQLite walk every collection ever taken back to the first one (issue 18)."""
     return list(db.query(
         "SELECT c.id, c.at, c.receipt_no, c.payer, c.amount_fen, c.method, t.name_zh, t.name_en,"
         " EXISTS (SELECT 1 FROM fee_voids v WHERE v.collection_id = c.id) AS voided FROM fee_collections c"
-        " JOIN fee_types t ON t.id = c.fee_type_id WHERE c.at >= ? ORDER BY c.id DESC LIMIT ?", (since_iso, limit)))
+        " JOIN fee_types t ON t.id = c.fee_type_id WHERE c.at >= ? ORDER BY c.at DESC, c.id DESC LIMIT ?",
+        (since_iso, limit)))
 
 
 def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:

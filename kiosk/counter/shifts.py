@@ -83,13 +83,20 @@ def open_shift(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_i
     return current(db, terminal_id)
 
 
+# A shift's handovers are found along the `at` index from the shift's opening (the same window its sales
+# and fees are counted in): by shift_id alone SQLite walked every handover ever made (issue 18).
+HANDOVERS_OF = "shift_id = ?1 AND at >= (SELECT opened_at FROM shifts WHERE id = ?1)"
+
+
 def handovers(db: sqlite_utils.Database, shift_id: int) -> list[dict]:
-    return list(db.query("SELECT * FROM cash_handovers WHERE shift_id = ? ORDER BY id", (shift_id,)))
+    """The shift's cash handovers, in the order they were made."""
+    rows = list(db.query(f"SELECT * FROM cash_handovers WHERE {HANDOVERS_OF}", (shift_id,)))
+    return sorted(rows, key=lambda row: row["id"])
 
 
 def expected_cash(db: sqlite_utils.Database, shift: Shift, until: str = OPEN_END) -> int:
     """What the drawer should hold now: float + net cash takings − handovers."""
-    handed = db.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM cash_handovers WHERE shift_id = ?",
+    handed = db.execute(f"SELECT COALESCE(SUM(amount_fen), 0) FROM cash_handovers WHERE {HANDOVERS_OF}",
                         (shift.id,)).fetchone()[0]
     return shift.float_fen + payment_totals(db, shift.opened_at, until)["cash"] - handed
 

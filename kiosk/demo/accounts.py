@@ -10,6 +10,7 @@ from kiosk.core import auth
 from kiosk.core import settings
 from kiosk.core.audit import SYSTEM
 from kiosk.core.clock import Clock
+from kiosk.core.errors import Refusal
 
 DEMO_STAFF = ("Demo Staff 演示员工", "1111")
 DEMO_MANAGER = ("Demo Manager 演示经理", "9999")
@@ -45,7 +46,49 @@ def ensure_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
         module, fn = target.split(":")
         created.extend(getattr(importlib.import_module(module), fn)(db, clock))
     settings.put(db, clock, SYSTEM, "demo_data", _wanted())
+    mark_demo(db, clock)
     return created
+
+
+class DemoRefusal(Refusal, RuntimeError):
+    """Demo data refused: the database is a site's own."""
+
+
+# The records a working desk writes: any of them in a database demo init did not make means a site's books.
+SITE_RECORDS = ("visits", "calls", "sales", "fee_collections", "lf_items", "complaints", "shifts", "cash_handovers")
+DEMO_MARK = "demo_database"
+
+
+def check_demo_target(db: sqlite_utils.Database) -> None:
+    """Refuse demo accounts or demo activity in a site's own database (outside test, issue 19).
+
+    A database is a demo one when demo init or demo seed marked it, or when it is empty (no staff
+    account but the demo ones, no records). Anything else is a site's: demo sales there would take the
+    real receipt series and a manager PIN 9999 would open its books."""
+    if _marker(db) is not None or _is_marked(db):
+        return
+    demo_names = {DEMO_STAFF[0], DEMO_MANAGER[0]}
+    own = sorted(user.name for user in auth.users(db) if user.name not in demo_names)
+    if own:
+        raise DemoRefusal("This database has staff accounts of its own ({names}): demo data would mix with the "
+                          "site's records. Use a new file for the demo (--db demo.db), or --force if it is a test copy.",
+                          names=", ".join(own[:3]) + ("…" if len(own) > 3 else ""))
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    busy = [t for t in SITE_RECORDS if t in tables and db.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
+    if busy:
+        raise DemoRefusal("This database already holds the site's records ({tables}): demo data would mix with "
+                          "them. Use a new file for the demo (--db demo.db), or --force if it is a test copy.",
+                          tables=", ".join(busy))
+
+
+def mark_demo(db: sqlite_utils.Database, clock: Clock) -> None:
+    """Mark the database as a demo one (demo init and demo seed), so later demo commands go ahead."""
+    if not _is_marked(db):
+        settings.put(db, clock, SYSTEM, DEMO_MARK, True)
+
+
+def _is_marked(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone() is not None
 
 
 def _wanted() -> str:

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from kiosk.input import learned
+
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 11
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -48,6 +50,8 @@ SURNAME_READINGS = {
     "钟离": "zhong li", "申屠": "shen tu", "澹台": "tan tai", "公冶": "gong ye", "濮阳": "pu yang",
 }
 COMPOUND_SURNAMES = tuple(k for k in SURNAME_READINGS if len(k) == 2)
+# The everyday mainland form of a surname -> the form Faker's table lists it under
+SURNAME_VARIANTS = {"闫": "阎", "肖": "萧"}
 GENERAL_SURNAMES = 80  # surnames boosted in the general (non-name) ranking, as before
 NAME_CHAR_MIN = 200    # given-name count from which a non-GB 2312 character is offered
 NAME_MAX_GIVEN = 3     # given-name characters composed after a surname
@@ -60,14 +64,28 @@ SURNAME_BOOST = 5.0
 GIVEN_NAME_CHARS = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建文辉力晓小志海燕鹏飞宇浩"
                     "俊婷雪琳欣佳晨思雨梓子涵轩博睿然萱怡颖瑶琪嘉豪宏鑫斌波亮龙凯峰春梅琴云")
 GIVEN_NAME_BOOST = 3.0
+# Variant forms that names keep and the General Standard list does not (a fact list): 𠮷 (U+20BB7,
+# "tsuchiyoshi", the 吉 of 𠮷野家 and of many family registers), 髙 (the "ladder" 高), 﨑 (崎).
+NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
+# ngender's counts come from names of people born mostly before 2000: the characters of the modern
+# list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
+# multiplied by this. Chosen on the dev half of bench/names_bench.py, where it is neutral (first
+# 56.1 % -> 56.0 %, first page unchanged): it moves 睿 for "r" from 8th to 4th, 梓 for "zi" 4th -> 2nd.
+MODERN_GIVEN_WEIGHT = 3.0
+# recent whole results kept (besides the warmed single tokens): a dict read. Bounded for a Pi that
+# runs for months: an initials query can hold 1,500 candidates, so 256 results are at most ~25 MB
+RESULT_CACHE = 256
+BUCKET_TABLES = 2000    # per-bucket look-up tables kept (rebuilt on demand past that)
+WARM_KINDS = ("surname", "given", "general")
 
 _SPLIT = re.compile(r"[' ]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """One choice in the candidate bar: `text` replaces the first `consumed` input characters."""
+    """One choice in the candidate bar: `text` replaces the first `consumed` input characters.
+    (Slots: about 100,000 are kept once warmed, ~12 MB.)"""
 
     text: str
     consumed: int
@@ -85,6 +103,9 @@ class _Index:
     name_buckets: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = field(default_factory=dict)
     char_freq: dict[str, float] = field(default_factory=dict)
     name_freq: dict[str, float] = field(default_factory=dict)
+    # two-character words of the general dictionary: a given name's second character that makes a
+    # word with the first (建 → 国, 志 → 强) is offered first
+    pairs: frozenset[str] = frozenset()
 
 
 def _jieba_dict_path() -> Path:
@@ -118,6 +139,38 @@ def load_name_freq() -> dict[str, float]:
     return out
 
 
+def _surname_table_path() -> Path | None:
+    """Faker's zh_CN person provider (MIT): 399 surnames with their share of the population in
+    per cent (from the ranking Wikipedia cites). Found without importing faker."""
+    import importlib.util
+    spec = importlib.util.find_spec("faker")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "providers" / "person" / "zh_CN" / "__init__.py"
+    return path if path.exists() else None
+
+
+def load_surname_freq() -> dict[str, float]:
+    """Surname -> share of the population (per cent) from Faker's table; {} if it is not installed
+    or its shape changed (then the kiosk's own surname list alone ranks the surname position).
+    Read with `ast`: the file is parsed, never run."""
+    import ast
+    path = _surname_table_path()
+    if path is None:
+        return {}
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "last_names" for t in node.targets)
+                    and isinstance(node.value, ast.Call) and node.value.args):
+                pairs = ast.literal_eval(node.value.args[0])
+                return {str(k): float(v) for k, v in pairs
+                        if isinstance(k, str) and 1 <= len(k) <= 2 and float(v) > 0}
+    except (SyntaxError, ValueError, TypeError, OSError):
+        log.warning("surname table in %s unreadable; using the built-in list", path)
+    return {}
+
+
 def _source_stamp(max_words: int) -> str:
     """Identifies the data the index came from, so a cache from other data is rebuilt."""
     import pypinyin
@@ -125,6 +178,8 @@ def _source_stamp(max_words: int) -> str:
     st = d.stat()
     names = _name_freq_path()
     nst = f"{names.stat().st_size}" if names else "none"
+    table = _surname_table_path()
+    nst += f";surnames={table.stat().st_size}" if table else ";surnames=none"
     try:
         from importlib.metadata import version
         nst += ";pypinyin-dict=" + version("pypinyin-dict")
@@ -245,7 +300,9 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
     name_buckets = _name_buckets(char_readings, name_freq, char_freq)
-    return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq)
+    pairs = frozenset(word for word, _ in words if len(word) == 2)
+    return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
+                  pairs)
 
 
 def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
@@ -255,8 +312,7 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
     Given-name position: characters by how often they occur in given names (ngender), each reading;
     a character not seen in names is left to the general buckets that follow."""
     surname: list[tuple[tuple[str, ...], str, float]] = []
-    for rank, ch in enumerate(SURNAMES):
-        share = 1000.0 / (rank + 1) ** 0.9
+    for ch, share in _surname_shares(load_surname_freq()):
         special = SURNAME_READINGS.get(ch)
         if special:
             surname.append(((special,), ch, share))
@@ -269,8 +325,19 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
         surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
     given: list[tuple[tuple[str, ...], str, float]] = []
     for ch, count in name_freq.items():
+        # how often the character names people, and nothing else: weighting in text frequency
+        # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
+        # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
+        # the first page, so it was left out
+        if ch in GIVEN_NAME_CHARS:
+            count *= MODERN_GIVEN_WEIGHT
         for i, syl in enumerate(char_readings.get(ch, ())):
             given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    for entries in (surname, given):
+        # people write their name with the variant on their papers (𠮷 for 吉, outside the BMP and the
+        # 8,105): offered in name fields right after the usual form, never in other fields
+        entries += [(syls, NAME_VARIANTS[text], score * 0.05) for syls, text, score in list(entries)
+                    if text in NAME_VARIANTS]
     out: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = {}
     for kind, entries in (("surname", surname), ("given", given)):
         buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
@@ -284,6 +351,57 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
             bucket.sort(key=lambda e: -e[2])
         out[kind] = buckets
     return out
+
+
+def _surname_shares(table: dict[str, float]) -> list[tuple[str, float]]:
+    """Single-character surnames with a score for the surname position: the population share from
+    Faker's table (per cent, scaled to the old scale where 王 is 1000), or for a surname of the
+    kiosk's own list that the table lacks, a Zipf-like share by its place in the list."""
+    out: dict[str, float] = {}
+    for ch, pct in table.items():
+        if len(ch) == 1:
+            out[ch] = pct * 140.0
+    for common, listed in SURNAME_VARIANTS.items():
+        if listed in out and common not in out:
+            # the table counts 闫 and 阎 as one surname under 阎; most people write 闫
+            out[common], out[listed] = out[listed], out[listed] / 2
+    for rank, ch in enumerate(SURNAMES):
+        out.setdefault(ch, 1000.0 / (rank + 1) ** 0.9)  # a surname of our list the table lacks (付)
+    return sorted(out.items(), key=lambda e: -e[1])
+
+
+MAX_INPUT = 64  # pinyin letters looked at: a pasted essay is not a name (the rest is left alone)
+
+
+def normalise_input(raw: str) -> tuple[str, list[int]]:
+    """What a visitor may type for a syllable, as the engine's letters: ü, "u:" and "v" are one
+    letter (lü, lu:, lv -> lv); tone marks are dropped (lǚ, zhāng); tone numbers 1-5 separate
+    syllables (wang2xiao3ming2 -> wang'xiao'ming'); capitals are lower case. Anything else that is not
+    a letter or a separator ends the pinyin there (Anna 王: the engine never sees the 王).
+
+    Returns the letters and, for each prefix length of them, how many raw characters it covers
+    (so a candidate's `consumed` counts what the keyboard holds, "u:" being two)."""
+    out: list[str] = []
+    ends: list[int] = [0]
+    i, raw = 0, (raw or "")[:MAX_INPUT * 2]
+    while i < len(raw) and len(out) < MAX_INPUT:
+        ch, step = raw[i], 1
+        if ch in "uU" and raw[i + 1:i + 2] == ":":
+            ch, step = "v", 2
+        else:
+            base = unicodedata.normalize("NFD", ch)
+            if base[:1] in ("u", "U") and "\u0308" in base:
+                ch = "v"                                   # ü ǖ ǘ ǚ ǜ
+            else:
+                ch = "".join(c for c in base if not unicodedata.combining(c)) or ch
+            if ch in "12345":
+                ch = "'"                                   # a tone number closes its syllable
+        if len(ch) != 1 or not (ch.isascii() and (ch.isalpha() or ch in "' ")):
+            break
+        out.append(ch.lower())
+        i += step
+        ends.append(i)
+    return "".join(out), ends
 
 
 def _toneless(reading: str) -> str:
@@ -374,7 +492,15 @@ class PinyinEngine:
         self._callbacks: list[Callable[["PinyinEngine"], None]] = []
         self._thread: threading.Thread | None = None
         self._share_cache: dict[tuple, list[tuple[str, float]]] = {}
+        # whole results: `_warm` holds every single-token input (filled once by `warm_up`),
+        # `_recent` the last RESULT_CACHE others; a repeated look-up is a dict read and a slice
+        self._warm: dict[tuple[str, str, str], tuple[Candidate, ...]] = {}
+        self._recent: dict[tuple[str, str, str], tuple[Candidate, ...]] = {}
+        self._cache_lock = threading.Lock()
+        self._bucket_tables: dict[tuple[int, str], tuple[dict, dict]] = {}
+        self.warm_seconds: float | None = None
         self._prior_tops: tuple[float, float] | None = None
+        self._site: learned.NameCounts | None = None  # this desk's visitors' character counts
 
     @property
     def cache_path(self) -> Path:
@@ -428,6 +554,18 @@ class PinyinEngine:
             callbacks, self._callbacks = self._callbacks, []
         for cb in callbacks:
             cb(self)
+        if self.error is None:
+            self._warm_after_ready()
+
+    def _warm_after_ready(self) -> None:
+        """After the UI has its engine: keep every single-token result (see `warm_up`)."""
+        start = time.perf_counter()
+        try:
+            self.warm_up()
+        except Exception:  # noqa: BLE001 - warming is an optimisation; look-ups still compute
+            log.exception("pinyin warm-up failed")
+        self.warm_seconds = time.perf_counter() - start
+        log.info("pinyin results warmed in %.1f s", self.warm_seconds)
 
     def _read_cache(self, stamp: str) -> _Index | None:
         path = self.cache_path
@@ -458,12 +596,82 @@ class PinyinEngine:
         """Token parses of `pinyin` (see module `segment`)."""
         return segment(pinyin, self._require().syllables)
 
-    def candidates(self, pinyin: str, limit: int | None = 20, kind: str = "general") -> list[Candidate]:
+    def candidates(self, pinyin: str, limit: int | None = 20, kind: str = "general",
+                   before: str = "") -> list[Candidate]:
         """Candidates for the whole input first, then for its leading tokens (best first).
 
         `limit=None` lists every candidate (the keyboard pages on with no cut-off). `kind` is
         "general" (company, purpose, notes…), "surname" (a name field, at its start: surname readings
-        and compound surnames first, then whole names) or "given" (a name field after the surname)."""
+        and compound surnames first, then whole names) or "given" (a name field after the surname).
+        `before` is the name typed so far (given position): once it holds a given-name character,
+        the characters that make a word with it come first (黄建 + guo: 国), in their own order."""
+        index = self._require()
+        letters, ends = normalise_input(pinyin)
+        if letters != pinyin:
+            # lü / lu: / zhang1: looked up as the engine's letters, `consumed` mapped back to the raw
+            found_n = self.candidates(letters, limit, kind, before) if letters.strip("' ") else []
+            return [Candidate(c.text, ends[min(c.consumed, len(ends) - 1)], c.score) for c in found_n]
+        prev = _given_context(before) if kind == "given" and index.pairs else ""
+        key = (pinyin, kind, prev)
+        found = self._warm.get(key) or self._recent.get(key)
+        if found is None:
+            base_key = (pinyin, kind, "")
+            found = self._warm.get(base_key) or self._recent.get(base_key)
+            if found is None:
+                found = tuple(self._compute(index, pinyin, kind))
+                self._remember(base_key, found)
+            if prev:
+                found = _pairs_first(found, prev, len(pinyin), index.pairs)
+                self._remember(key, found)
+        site = self._site.get(kind) if self._site else None
+        if site:
+            # this desk's own visitors (character counts only: kiosk.input.learned); on top of the
+            # kept result, so learning never invalidates the warmed tables
+            skey = (pinyin, kind, prev, "site")
+            ranked = self._recent.get(skey)
+            if ranked is None:
+                ranked = learned.rerank(found, site, len(pinyin))
+                self._remember(skey, ranked)
+            found = ranked
+        return list(found if limit is None else found[:max(0, limit)])
+
+    def learn(self, counts: "learned.NameCounts") -> None:
+        """Rank name fields with this desk's character counts too (replacing any earlier counts)."""
+        with self._cache_lock:
+            self._site = counts
+            for k in [k for k in self._recent if len(k) == 4]:
+                self._recent.pop(k, None)
+
+    def _remember(self, key: tuple, value: tuple[Candidate, ...]) -> None:
+        """Keep a whole result for the next identical look-up (bounded, oldest out first)."""
+        if len(key[0]) > 32:
+            return  # a pasted essay is not worth keeping
+        with self._cache_lock:
+            self._recent[key] = value
+            while len(self._recent) > RESULT_CACHE:
+                self._recent.pop(next(iter(self._recent)), None)
+
+    def warm_up(self, kinds: Iterable[str] = WARM_KINDS, stop: threading.Event | None = None) -> int:
+        """Compute and keep the whole result of every single-token input (each syllable and each
+        leading part of one: "y", "zh", "zhan", "zhang") for `kinds`, so typing the first syllable
+        of any field is a dict read and a slice. Run on the loader thread after `ready`; returns
+        how many results it keeps (about 1,500, ~12 MB)."""
+        index = self._require()
+        done = 0
+        for kind in kinds:
+            for text in sorted(index.prefixes, key=lambda t: (len(t), t)):
+                if stop is not None and stop.is_set():
+                    return done
+                key = (text, kind, "")
+                if key not in self._warm:
+                    self._warm[key] = self._recent.get(key) or tuple(self._compute(index, text, kind))
+                done += 1
+                time.sleep(0)  # let the UI thread have the interpreter between results
+        return done
+
+    def _compute(self, index: _Index, pinyin: str, kind: str) -> list[Candidate]:
+        """Every candidate for `pinyin` in `kind`, best first (no context: see `candidates`)."""
+        limit = None
         index = self._require()
         parses = segment(pinyin, index.syllables)
         if not parses:
@@ -478,6 +686,15 @@ class PinyinEngine:
                 out.append(Candidate(text, consumed, score))
 
         names = index.name_buckets.get(kind) if kind in ("surname", "given") else None
+        if names is not None:
+            # in a name field a few letters are most likely initials: "hzh" is 黄梓涵 (h-z-h) as well
+            # as h-zh, which the cheapest-parse rule alone would keep
+            letters = pinyin.lower()
+            # ("zh"/"ch"/"sh" alone stay the surname prefixes they are; "zhang" stays one syllable)
+            if (3 <= len(letters) <= NAME_MAX_GIVEN + 2 and letters.isascii() and letters.isalpha()
+                    and any(len(t) > 1 and t not in index.syllables for t in parses[0])
+                    and all(ch in index.prefixes for ch in letters) and list(letters) not in parses):
+                parses = parses + [list(letters)]
         longest = max(len(p) for p in parses)
         if names is not None:
             for cand in self._names(index, parses, pinyin, kind):
@@ -532,6 +749,9 @@ class PinyinEngine:
                     beam = sorted(((t + o, p * q) for t, p in beam for o, q in options),
                                   key=lambda e: -e[1])[:NAME_BEAM * 2]
                 for text, p in beam:
+                    # per token (geometric mean): parses of different lengths ("hzh" as h-zh or
+                    # h-z-h) compare fairly; within one parse the order is the product's
+                    p = p ** (1.0 / n)
                     if len(text) >= 2 and p > found.get(text, 0.0):
                         found[text] = p
         ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
@@ -562,23 +782,49 @@ class PinyinEngine:
 
     def _lookup(self, index: _Index, tokens: list[str], limit: int,
                 buckets: dict | None = None) -> list[tuple[str, float]]:
-        bucket = (index.buckets if buckets is None else buckets).get("".join(t[0] for t in tokens), ())
+        """Entries of a bucket matching the tokens, best first. Whole syllables only ("jian guo"),
+        or bare initials only ("j g"), is a dict read in a per-bucket table built on first use;
+        a mix ("jian g") scans the bucket."""
+        buckets = index.buckets if buckets is None else buckets
+        key = "".join(t[0] for t in tokens)
+        bucket = buckets.get(key, ())
+        if not bucket:
+            return []
         full = [t in index.syllables for t in tokens]
-        if len(tokens) == 1 and len(tokens[0]) == 1 and not full[0]:
-            # a lone initial ("z"): every one-syllable entry of its bucket matches, in order
-            return [(text, score) for syls, text, score in bucket if len(syls) == 1][:limit]
+        if all(full) or not any(full) and all(len(t) == 1 for t in tokens):
+            exact, by_len = self._tables(buckets, key, bucket)
+            hits = exact.get(tuple(tokens), ()) if all(full) else by_len.get(len(tokens), ())
+            return list(hits[:limit])
         found = []
         for syls, text, score in bucket:
             if len(syls) != len(tokens):
                 continue
-            for tok, syl, exact in zip(tokens, syls, full):
-                if (syl != tok) if exact else not syl.startswith(tok):
+            for tok, syl, exact_ in zip(tokens, syls, full):
+                if (syl != tok) if exact_ else not syl.startswith(tok):
                     break
             else:
                 found.append((text, score))
                 if len(found) >= limit:
                     break
         return found
+
+    def _tables(self, buckets: dict, key: str, bucket: list) -> tuple[dict, dict]:
+        """For one bucket: syllables -> [(text, score)] and syllable count -> [(text, score)], each
+        in the bucket's order. Built once per bucket (as long as one scan); the buckets live as long
+        as the engine, so their id is a stable key."""
+        tkey = (id(buckets), key)
+        tables = self._bucket_tables.get(tkey)
+        if tables is None:
+            exact: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+            by_len: dict[int, list[tuple[str, float]]] = {}
+            for syls, text, score in bucket:
+                exact.setdefault(syls, []).append((text, score))
+                by_len.setdefault(len(syls), []).append((text, score))
+            tables = (exact, by_len)
+            if len(self._bucket_tables) >= BUCKET_TABLES:
+                self._bucket_tables.clear()  # bounded memory; the tables rebuild on demand
+            self._bucket_tables[tkey] = tables
+        return tables
 
     def _compose(self, index: _Index, tokens: list[str], pinyin: str) -> Candidate | None:
         """A whole-input guess when no single word matches: the best first character (a surname for
@@ -603,6 +849,25 @@ class PinyinEngine:
             self.load()
         assert self._index is not None
         return self._index
+
+
+def _pairs_first(found: tuple[Candidate, ...], prev: str, length: int,
+                 pairs: frozenset[str]) -> tuple[Candidate, ...]:
+    """The single characters that take the whole input and make a word with `prev` first, each
+    group in its own order (stable): "jianguo" keeps 建国 first, 黄建 + guo puts 国 first."""
+    front = [c for c in found if len(c.text) == 1 and c.consumed == length and prev + c.text in pairs]
+    if not front:
+        return found
+    taken = {id(c) for c in front}
+    return tuple(front) + tuple(c for c in found if id(c) not in taken)
+
+
+def _given_context(before: str) -> str:
+    """The given-name character a following one pairs with: the last character of `before` when it
+    follows the surname (one character, or a compound surname), else ""."""
+    text = "".join(ch for ch in (before or "")[:64] if "\u4e00" <= ch <= "\u9fff")
+    head = 2 if text[:2] in COMPOUND_SURNAMES else 1
+    return text[-1] if len(text) > head else ""
 
 
 def _consumed_chars(pinyin: str, tokens: list[str]) -> int:

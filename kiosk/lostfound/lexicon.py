@@ -9,7 +9,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-WEIGHTS = {"brand": 4.0, "model": 3.0, "colour": 2.0, "detail": 1.5, "thing": 1.5}
+from kiosk.lostfound.kinds import BRANDS, KINDS
+
+# A specific kind also says its generic parent ("公交卡" is a card, "车钥匙" keys): a report of "a card"
+# still finds the transit card, and two kinds of card share only the generic word, which is not evidence.
+PARENT = {"car_key": "keys", "keyring": "keys", "access_card": "card", "bank_card": "card", "transit_card": "card",
+          "member_card": "card", "library_card": "card", "student_card": "card", "medical_card": "card",
+          "id_card": "card", "business_card": "card", "staff_badge": "card", "down_jacket": "jacket",
+          "trench_coat": "jacket", "backpack": "bag", "shoulder_bag": "bag", "laptop_bag": "bag", "briefcase": "bag",
+          "waist_bag": "bag", "shopping_bag": "bag", "paper_bag": "bag", "plastic_bag": "bag", "cosmetic_bag": "bag",
+          "sports_bag": "bag", "suitcase": "bag", "folding_umbrella": "umbrella", "sunglasses": "glasses",
+          "smartwatch": "watch", "coin_purse": "wallet", "card_holder": "wallet", "slippers": "shoes"}
+# Kinds too general to be evidence alone ("手机" says nothing about which phone); the rest are specific.
+GENERIC = frozenset({"phone", "keys", "card", "bag", "documents", "jacket", "wallet", "umbrella", "book", "cash"})
+HOST = {key: host for key, _cat, _zh, _en, host in KINDS if host}   # accessory -> the item it belongs to
+KIND_CATEGORY = {key: cat for key, cat, _zh, _en, _host in KINDS}
+# Model families that take a number ("mate 60", "p60", "iphone 15"): family -> brand
+FAMILY_BRAND = {family: brand for brand, _forms, families in BRANDS for family in families}
+
+WEIGHTS = {"brand": 4.0, "model": 3.0, "code": 3.0, "colour": 2.0, "kind": 2.5, "detail": 1.5, "thing": 1.5}
 
 # Categories whose items are also searched for a report (a phone may be filed under electronics).
 RELATED = {
@@ -24,58 +42,7 @@ STOPWORDS = {"a", "an", "the", "and", "with", "of", "in", "on", "my", "for", "to
              "this", "that", "i", "me", "think", "maybe", "about", "very", "colour", "color", "there"}
 STOP_CHARS = "的了一个把我有是在丢很和与及里面上只串块副件条部台张支也都约那这它"
 
-_E = [  # (concepts, surfaces separated by "|")
-    # things
-    (("thing:phone",), "手机|电话|phone|mobile|cellphone|smartphone|cell phone"),
-    (("thing:keys",), "钥匙|钥匙串|key|keys|keyring|key ring|keychain"),
-    (("thing:keys", "detail:car"), "车钥匙|汽车钥匙|car key|car keys|fob"),
-    (("thing:wallet",), "钱包|钱夹|皮夹|wallet|purse|billfold"),
-    (("thing:wallet", "detail:leather"), "皮夹子|皮夹"),
-    (("thing:wallet", "detail:card"), "卡包|卡套|card holder|card wallet"),
-    (("thing:umbrella",), "伞|雨伞|umbrella|brolly"),
-    (("thing:umbrella", "detail:folding"), "折叠伞|折伞|folding umbrella"),
-    (("thing:card",), "卡|card|cards"),
-    (("thing:card", "detail:bank"), "银行卡|bank card|debit card|credit card|信用卡"),
-    (("thing:card", "detail:id"), "身份证|id card|identity card"),
-    (("thing:card", "detail:member"), "会员卡|membership card|member card"),
-    (("thing:card", "detail:library"), "借书证|图书卡|library card"),
-    (("thing:card", "detail:transport"), "公交卡|交通卡|地铁卡|metro card|bus card|transport card"),
-    (("thing:bag",), "包|袋|bag|handbag|tote|satchel"),
-    (("thing:bag", "detail:backpack"), "背包|双肩包|书包|backpack|rucksack|school bag"),
-    (("thing:bag", "detail:shoulder"), "挎包|单肩包|斜挎包|shoulder bag|crossbody"),
-    (("thing:bag", "detail:laptop"), "电脑包|laptop bag|computer bag"),
-    (("thing:bag", "detail:paper"), "纸袋|paper bag"),
-    (("thing:bag", "detail:plastic"), "塑料袋|plastic bag"),
-    (("thing:glasses",), "眼镜|眼镜盒|glasses|spectacles|eyeglasses|glasses case"),
-    (("thing:glasses", "detail:sun"), "墨镜|太阳镜|sunglasses|shades"),
-    (("thing:jacket",), "外套|夹克|上衣|jacket|coat|blazer"),
-    (("thing:jacket", "detail:down"), "羽绒服|down jacket|puffer"),
-    (("thing:jacket", "detail:wind"), "风衣|trench coat|windbreaker"),
-    (("thing:sweater",), "毛衣|卫衣|针织衫|sweater|jumper|hoodie|cardigan"),
-    (("thing:scarf",), "围巾|scarf"),
-    (("thing:hat",), "帽子|帽|hat|cap|beanie"),
-    (("thing:gloves",), "手套|gloves|glove|mittens"),
-    (("thing:shirt",), "衬衫|t恤|shirt|t-shirt|polo"),
-    (("thing:watch",), "手表|表|watch|wristwatch"),
-    (("thing:watch", "detail:smart"), "智能手表|手环|smartwatch|smart watch|fitness band"),
-    (("thing:earphones",), "耳机|earphones|earbuds|headphones|headset"),
-    (("thing:charger",), "充电器|充电线|数据线|charger|charging cable|cable"),
-    (("thing:powerbank",), "充电宝|移动电源|power bank|powerbank"),
-    (("thing:laptop",), "笔记本电脑|笔记本|电脑|laptop|notebook computer|computer"),
-    (("thing:tablet",), "平板|平板电脑|tablet"),
-    (("thing:bottle",), "水杯|保温杯|杯子|水壶|bottle|water bottle|flask|thermos|cup|tumbler"),
-    (("thing:ring",), "戒指|ring"),
-    (("thing:necklace",), "项链|necklace|pendant|吊坠"),
-    (("thing:bracelet",), "手镯|手链|bracelet|bangle"),
-    (("thing:earrings",), "耳环|耳钉|earrings|earring"),
-    (("thing:book",), "书|book|notebook|笔记本子"),
-    (("thing:document",), "文件|文件夹|资料|document|documents|folder|file"),
-    (("thing:passport",), "护照|passport"),
-    (("thing:racket",), "球拍|racket|racquet"),
-    (("thing:golf",), "球杆|高尔夫|golf club|golf"),
-    (("thing:ball",), "球|ball"),
-    (("thing:toy",), "玩具|公仔|toy|plush"),
-    (("thing:shoes",), "鞋|鞋子|运动鞋|shoes|trainers|sneakers"),
+_E = [  # (concepts, surfaces separated by "|"): the things and brands come from the reviewed table (kinds.py)
     # colours (navy counts as blue: people say "dark blue", registers say "navy")
     (("colour:black",), "黑色|黑|black"),
     (("colour:white",), "白色|白|white"),
@@ -91,52 +58,21 @@ _E = [  # (concepts, surfaces separated by "|")
     (("colour:silver",), "银色|银|silver"),
     (("colour:gold",), "金色|金|gold|golden"),
     (("colour:beige",), "米色|米白|beige|cream"),
-    # brands (and the models that name them)
-    (("brand:apple",), "苹果|apple"),
-    (("brand:apple", "model:iphone", "thing:phone"), "iphone|苹果手机"),
-    (("brand:apple", "model:airpods", "thing:earphones"), "airpods|airpod"),
-    (("brand:apple", "model:ipad", "thing:tablet"), "ipad"),
-    (("brand:apple", "model:watch", "thing:watch"), "apple watch"),
-    (("brand:apple", "model:macbook", "thing:laptop"), "macbook"),
-    (("brand:huawei",), "华为|huawei"),
-    (("brand:huawei", "model:mate"), "mate"),
-    (("brand:xiaomi",), "小米|xiaomi|mi"),
-    (("brand:xiaomi", "model:redmi"), "红米|redmi"),
-    (("brand:samsung",), "三星|samsung"),
-    (("brand:samsung", "model:galaxy"), "galaxy"),
-    (("brand:oppo",), "oppo"),
-    (("brand:vivo",), "vivo|步步高"),
-    (("brand:honor",), "荣耀|honor|honour"),
-    (("brand:lenovo",), "联想|lenovo|thinkpad"),
-    (("brand:sony",), "索尼|sony"),
-    (("brand:nike",), "耐克|nike"),
-    (("brand:adidas",), "阿迪达斯|阿迪|adidas"),
-    (("brand:lining",), "李宁|li ning|li-ning|lining"),
-    (("brand:anta",), "安踏|anta"),
-    (("brand:uniqlo",), "优衣库|uniqlo"),
-    (("brand:coach",), "蔻驰|coach"),
-    (("brand:fossil",), "fossil"),
-    (("brand:lv",), "路易威登|lv|louis vuitton"),
-    (("brand:gucci",), "古驰|gucci"),
-    (("brand:prada",), "普拉达|prada"),
-    (("brand:casio",), "卡西欧|casio"),
-    (("brand:rayban",), "雷朋|ray-ban|rayban|ray ban"),
-    (("brand:paradise",), "天堂|paradise"),
-    (("brand:dell",), "戴尔|dell"),
-    (("brand:thermos",), "膳魔师|thermos"),
-    (("brand:swarovski",), "施华洛世奇|swarovski"),
-    (("brand:toyota",), "丰田|toyota"),
-    (("brand:vw",), "大众|volkswagen|vw"),
-    (("brand:bmw",), "宝马|bmw"),
-    (("brand:titleist",), "titleist"),
+    (("colour:khaki",), "卡其色|卡其|khaki"),
+    (("colour:green",), "苹果绿|果绿|军绿|墨绿|olive"),
+    (("colour:red",), "酒红|枣红"),
+    # words that hold a colour or thing character but say neither (consumed first, longest first): a bank is
+    # not silver, a pocket is not a bag, a pack of tissues is not a bag
+    ((), "银行|口袋|衣袋|一包|包装|红色的字|白天|黑夜|金额|表格|代表|表面|表示|蓝天"),
     # details people name
     (("detail:leather",), "真皮|皮质|皮革|皮|leather"),
+    (("detail:leather",), "皮夹|皮夹子|皮鞋|皮手套|皮带|皮箱"),  # with the kind the table gives them
+    (("thing:bag", "detail:leather"), "皮包"),
     (("detail:long",), "长款|长|long"),
     (("detail:long", "detail:handle"), "长柄|long-handled|long handle"),
     (("detail:handle",), "手柄|伞柄|柄|handle"),
     (("detail:folding",), "折叠|folding|foldable|folds|fold"),
-    (("detail:case",), "手机壳|保护壳|壳|case|cover"),
-    (("detail:cracked",), "碎屏|屏幕裂|裂|裂痕|cracked|crack|broken screen"),
+    (("detail:cracked",), "碎屏|屏幕裂|屏幕碎|碎了|碎|裂|裂痕|cracked|crack|broken screen|smashed"),
     (("detail:sticker",), "贴纸|sticker|stickers"),
     (("detail:transparent",), "透明|transparent|clear"),
     (("detail:wood",), "木质|木头|木|wooden|wood"),
@@ -145,7 +81,11 @@ _E = [  # (concepts, surfaces separated by "|")
     (("detail:logo",), "标志|logo|徽标"),
     (("detail:bear",), "小熊|熊|teddy bear|teddy|bear"),
     (("detail:cat",), "猫咪|猫|cat|kitten"),
-    (("detail:pendant",), "挂件|挂饰|钥匙扣|charm|keyring charm|pendant charm"),
+    (("detail:pendant",), "挂件|挂饰|charm|keyring charm|pendant charm"),
+    (("detail:bluetooth",), "蓝牙|bluetooth|wireless|无线"),
+    (("detail:woman",), "女士|女性|女|woman|lady|female"),
+    (("detail:man",), "男士|男性|男|man|gentleman|male"),
+    (("detail:bell",), "铃铛|铃|bell"),
     (("detail:initials",), "缩写|首字母|initials|monogram"),
     (("detail:small",), "小|small|mini"),
     (("detail:large",), "大号|large|big"),
@@ -159,11 +99,30 @@ _E = [  # (concepts, surfaces separated by "|")
 ]
 
 
+def _generated() -> list[tuple[tuple[str, ...], str]]:
+    out: list[tuple[tuple[str, ...], str]] = []
+    for key, _cat, zh, en, _host in KINDS:
+        concepts = ("thing:" + key,) + (("thing:" + PARENT[key],) if key in PARENT else ())
+        out.append((concepts, zh + "|" + en))
+    for brand, forms, families in BRANDS:
+        out.append((("brand:" + brand,), forms))
+        for family, family_forms in families.items():
+            if family_forms:
+                out.append((("brand:" + brand, "model:" + family), family_forms))
+    # the models that also say the thing
+    out += [(("thing:phone",), "iphone|苹果手机"), (("thing:earphones",), "airpods|airpod"),
+            (("thing:tablet",), "ipad"), (("thing:laptop",), "macbook|matebook|thinkpad"),
+            (("thing:smartwatch",), "apple watch")]
+    return out
+
+
 @lru_cache(maxsize=1)
 def _table() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     by_surface: dict[str, list[str]] = {}
-    for concepts, forms in _E:
+    for concepts, forms in (*_generated(), *_E):
         for form in forms.split("|"):
+            if not form:
+                continue
             bucket = by_surface.setdefault(form.lower(), [])
             bucket.extend(c for c in concepts if c not in bucket)
     order = tuple(sorted(by_surface, key=lambda s: (-len(s), s)))
@@ -178,3 +137,24 @@ def surfaces() -> tuple[str, ...]:
 def concepts_of_surface(surface: str) -> tuple[str, ...]:
     """The concepts one surface form stands for."""
     return _table()[1][surface]
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[tuple[str, str], str]:
+    """(concept, 'zh' | 'en') -> the first form the table gives it in that language (its own entry first)."""
+    names: dict[tuple[str, str], str] = {}
+    for concepts, forms in (*_generated(), *_E):
+        if not concepts:
+            continue
+        for form in forms.split("|"):
+            if not form:
+                continue
+            lang = "en" if form.isascii() else "zh"
+            names.setdefault((concepts[-1] if concepts[0].startswith("brand:") and len(concepts) > 1
+                              else concepts[0], lang), form)
+    return names
+
+
+def concept_name(concept: str, lang: str) -> str:
+    """A concept as the screen's language names it (brand:huawei -> 华为 / huawei); "" when unknown."""
+    return _names().get((concept, "zh" if lang.startswith("zh") else "en"), "")

@@ -17,13 +17,19 @@ from functools import lru_cache
 from datetime import date, timedelta
 from typing import Callable
 
-from kiosk.lostfound.lexicon import RELATED, STOP_CHARS, STOPWORDS, WEIGHTS, concepts_of_surface, surfaces
+from kiosk.lostfound.kinds import TRAD_TO_SIMP
+from kiosk.lostfound.lexicon import (FAMILY_BRAND, GENERIC, HOST, PARENT, RELATED, STOP_CHARS, STOPWORDS, WEIGHTS,
+                                     concepts_of_surface, surfaces)
 from kiosk.lostfound.service import Item
 
 WINDOW_BEFORE = timedelta(days=2)   # found a little before the reported day (people misremember)
 WINDOW_AFTER = timedelta(days=30)
 SAME_CATEGORY, RELATED_CATEGORY = 3.0, 1.0
 COLOUR_CLASH, BRAND_CLASH = 2.0, 4.0
+CODE_CLASH = 3.0        # "mate 60" against "p60": both name a model, not the same one
+ACCESSORY_CLASH = 5.0   # a phone against a phone case (or the other way round): never at the top
+HEAD_CLASH = 1.5        # what each side is differs (a wallet against a bag)
+TYPO_MIN = 5            # English words this long may have one slip (transposed, missing, extra letter)
 LEFTOVER_WEIGHT = 1.0
 MAX_TEXT = 2000  # bound on what one side is read from (the register caps fields far lower)
 _CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -37,6 +43,7 @@ class Reading:
 
     concepts: dict[str, tuple[str, ...]]
     leftovers: dict[str, str]  # token -> the word it came from
+    head: str | None = None    # what the thing is (its kind key), from the first thing-phrase: "phone_case"
 
     def kinds(self, kind: str) -> set[str]:
         return {c for c in self.concepts if c.startswith(kind + ":")}
@@ -49,6 +56,7 @@ class Reason:
 
     kind: str
     words: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()  # what matched, as lexicon concepts (named in the screen's language)
 
 
 @dataclass(frozen=True)
@@ -71,12 +79,22 @@ REASON_MSGIDS = {  # msgids, translated in lostfound.po
 
 
 def describe(match: Match, tr: Callable[[str], str], mark: Callable[[str], str] = lambda w: w,
-             separator: str = "; ") -> str:
+             separator: str = "; ", lang: str | None = None) -> str:
     """The reasons as a sentence in the caller's language (`tr` translates a msgid); each matched word
-    goes through `mark` (a screen highlights them)."""
+    goes through `mark` (a screen highlights them). With `lang`, what matched is named in that language
+    (华为、黑色、手机 on a Chinese screen for "black huawei phone"), the report's own words after it in
+    brackets when they differ."""
+    from kiosk.lostfound.lexicon import concept_name
     parts = []
     for reason in match.reasons:
-        words = "、".join(mark(w) for w in reason.words) if reason.words else ""
+        names = [n for n in dict.fromkeys(concept_name(c, lang) for c in reason.concepts) if n] if lang else []
+        if names:
+            said = [w for w in reason.words if w.lower() not in {n.lower() for n in names}]
+            words = "、".join(mark(n) for n in names)
+            if said:
+                words += ("（" if lang.startswith("zh") else " (") + "、".join(said) + ("）" if lang.startswith("zh") else ")")
+        else:
+            words = "、".join(mark(w) for w in reason.words) if reason.words else ""
         parts.append(tr(REASON_MSGIDS[reason.kind]).format(words=words))
     return separator.join(parts)
 
@@ -93,77 +111,228 @@ def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(out)
 
 
-def read(text: str) -> Reading:
-    """Concepts and leftover words of a text (bounded: at most MAX_TEXT characters are read)."""
-    # NFKC: full-width "Ｈｕａｗｅｉ" from a Chinese keyboard reads as "huawei"
-    text = unicodedata.normalize("NFKC", (text or "")[:MAX_TEXT]).lower().replace("’", "'")
+def normalise(text: str) -> str:
+    """NFKC (full-width "Ｈｕａｗｅｉ" reads "huawei"), lower case, traditional characters folded to simplified."""
+    return unicodedata.normalize("NFKC", (text or "")[:MAX_TEXT]).lower().replace("’", "'").translate(TRAD_TO_SIMP)
+
+
+# A model code: a family word or a short letter prefix, then a number ("mate 60", "mate60", "p60", "iphone 15",
+# "s23"). It is read as one token, so "60" alone never matches "p60" and "mate 60" never matches "mate 50".
+_CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,8})(\s?)(\d{1,4})((?:\s?(?:pro|max|plus|ultra|mini|lite|se|\+))*)(?![a-z0-9])")
+_CUT = re.compile(r"[,，;；、/|(（]|\b(?:with|and|plus|in|inside|for|of|on)\b|带|配|装在|和|里有|里面")
+
+
+def _codes(text: str) -> tuple[str, dict[str, str]]:
+    found: dict[str, str] = {}
+
+    def take(m: re.Match) -> str:
+        letters, space, digits, suffix = m.group(1), m.group(2), m.group(3), m.group(4)
+        if letters not in FAMILY_BRAND and (space or len(letters) > 2):
+            return m.group(0)  # "size 42", "room 3": not a model
+        code = letters + digits + "".join(suffix.split())
+        found.setdefault("code:" + code, m.group(0).strip())
+        if code != letters + digits:  # "iphone 15 pro" is also an "iphone 15" (people drop the "pro")
+            found.setdefault("code:" + letters + digits, m.group(0).strip())
+        # the family word stays for the lexicon ("mate" is Huawei's); the number is used up
+        return letters + " " + _SEP * (len(m.group(0)) - len(letters) - 1)
+    return _CODE.sub(take, text), found
+
+
+def _scan(text: str) -> tuple[dict[str, list[str]], dict[str, int], str]:
+    """Lexicon concepts with the words that said them, where each concept ends, and the text left over."""
     found: dict[str, list[str]] = {}
+    ends: dict[str, int] = {}
     for surface, pattern in _patterns():  # longest first: "红米" is a brand before "红" is a colour
         if surface not in text:
             continue
-        hits = pattern.findall(text)
+        hits = list(pattern.finditer(text))
         if not hits:
             continue
         for concept in concepts_of_surface(surface):
-            found.setdefault(concept, []).append(hits[0])
-        text = pattern.sub(_SEP, text)
+            found.setdefault(concept, []).append(hits[0].group(0))
+            ends[concept] = max(ends.get(concept, -1), max(h.end() for h in hits))
+        # same length, so positions stay true for the head (Chinese names its thing last)
+        text = pattern.sub(lambda m: _SEP * len(m.group(0)), text)
+    return found, ends, text
+
+
+def _edits_within_one(a: str, b: str) -> bool:
+    """True when b is a with one letter changed, added, dropped or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
+@lru_cache(maxsize=1)
+def _single_words() -> dict[int, tuple[str, ...]]:
+    by_length: dict[int, list[str]] = {}
+    for surface in surfaces():
+        if surface.isascii() and surface.isalpha() and len(surface) >= TYPO_MIN:
+            by_length.setdefault(len(surface), []).append(surface)
+    return {n: tuple(v) for n, v in by_length.items()}
+
+
+@lru_cache(maxsize=8192)
+def typo_of(word: str) -> str | None:
+    """The one known English word a slip of `word` stands for ("umbrela" -> "umbrella"), else None."""
+    if len(word) < TYPO_MIN or word in STOPWORDS:
+        return None
+    table = _single_words()
+    near = {s for n in (len(word) - 1, len(word), len(word) + 1) for s in table.get(n, ())
+            if s[0] == word[0] or s[-1] == word[-1]} if len(word) >= TYPO_MIN else set()
+    hits = sorted(s for s in near if _edits_within_one(word, s))
+    return hits[0] if len(hits) == 1 else None
+
+
+def _head(text: str) -> str | None:
+    """What the first thing-phrase names: the thing said last in it ("蓝色手机壳" is a case, "phone case" a
+    case, "黑色小米手机，蓝色手机壳" a phone, "iPhone with a pink case" a phone)."""
+    # Staff type phrases apart with a space as often as a comma ("黑色手机 蓝色壳"): within the first phrase a
+    # space between two Chinese characters also parts it, and the first part naming a thing is the head
+    # ("黑色 手机" is a phone).
+    first = next((part for part in _CUT.split(text) if part and part.strip(" \x00")), "")
+    for phrase in _CJK_SPACE.split(first)[:20]:
+        if not phrase.strip(" \x00"):
+            continue
+        coded, _ = _codes(phrase)
+        coded = _WORD.sub(lambda m: typo_of(m.group(0)) or m.group(0), coded)  # "umbrela" names an umbrella too
+        found, ends, _rest = _scan(coded)
+        things = [c[6:] for c in found if c.startswith("thing:")]
+        things = [t for t in things if not any(PARENT.get(other) == t for other in things)]  # the specific one
+        if things:
+            return max(things, key=lambda t: (ends["thing:" + t], t not in GENERIC))
+    return None
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
+
+
+# A surname with a title is a person, not a colour: 黄先生, 白女士, 金老师 (白/金/黄 are common surnames).
+_TITLED = re.compile(r"[\u3400-\u9fff](?:先生|女士|小姐|老师|师傅|同学|阿姨|叔叔|经理|总)")
+# What the owner says it is not ("里面没有钱", "不是黑色的", "no case", "without a strap"): dropped up to the
+# next separator, so it neither matches nor clashes.
+_NEGATED = re.compile(r"(?:没有|不是|并非|不带|(?<![a-z])(?:no|not|without)(?![a-z]))[^,，;；。、|]*")
+
+
+def _unsaid(text: str) -> str:
+    blank = lambda m: _SEP * len(m.group(0))  # noqa: E731 (same length: positions stay true)
+    return _NEGATED.sub(blank, _TITLED.sub(blank, text))
+
+
+def read(text: str, *, head_text: str | None = None) -> Reading:
+    """Concepts and leftover words of a text (bounded: at most MAX_TEXT characters are read); the head is
+    taken from `head_text` (the description) when given, else from the text."""
+    text = original = _unsaid(normalise(text))
+    text, codes = _codes(text)
+    found, _ends, text = _scan(text)
     leftovers: dict[str, str] = {}
     for word in _WORD.findall(text):
         if len(word) > 1 and word not in STOPWORDS:
+            meant = typo_of(word) if not word.isdigit() else None
+            if meant is not None:  # a slip of a known word says what the word would ("umbrela": umbrella)
+                for concept in concepts_of_surface(meant):
+                    found.setdefault(concept, []).append(word)
+                continue
             leftovers[word.rstrip("s") if len(word) > 3 else word] = word
     for run in _CJK.findall(text):
         for piece in re.split("[" + STOP_CHARS + "]", run):
             if len(piece) >= 2:
                 for i in range(len(piece) - 1):
                     leftovers[piece[i:i + 2]] = piece[i:i + 2]
-    return Reading({k: tuple(dict.fromkeys(v)) for k, v in found.items()}, leftovers)
+    concepts = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+    concepts.update({k: (v,) for k, v in codes.items()})
+    head = _head(_unsaid(normalise(head_text)) if head_text is not None else original)
+    return Reading(concepts, leftovers, head)
 
 
 @lru_cache(maxsize=4096)
 def read_fields(description: str, features: str = "", colour: str = "", brand: str = "") -> Reading:
     """One side of a comparison: every field of a report or an item read together (cached: a register
     is read once for many reports; the Reading is never changed by its users)."""
-    return read(" | ".join((description or "", features or "", colour or "", brand or "")))
+    return read(" | ".join((description or "", features or "", colour or "", brand or "")), head_text=description or "")
 
 
-def _category_points(report_category: str, item_category: str) -> tuple[float, Reason] | None:
+def _category_points(report_category: str, item_category: str, same_kind: bool = False) -> tuple[float, Reason] | None:
     if report_category == item_category:
         return SAME_CATEGORY, Reason("category")
+    if same_kind:  # the same specific kind filed elsewhere (a room card under keys): the filing says little
+        return SAME_CATEGORY, Reason("related")
     if item_category in RELATED.get(report_category, ()) or "other" in (report_category, item_category):
         return RELATED_CATEGORY, Reason("related")
     return None
 
 
+def _accessory_pair(a: str | None, b: str | None) -> bool:
+    """True when one is an accessory of the other (a phone case and a phone, a charger and a phone)."""
+    return bool(a and b and a != b and (HOST.get(a) == b or HOST.get(b) == a))
+
+
 def score(report: dict, item: Item, said: Reading | None = None) -> Match | None:
     """How well an item fits a report, with the reasons; None when it cannot be the one."""
-    category = _category_points(report["category"], item.category)
+    said = said or read_fields(report["description"], report.get("features", ""), report.get("colour", ""),
+                               report.get("brand", ""))
+    known = read_fields(item.description, item.features, item.colour, item.brand)
+    same_kind = said.head is not None and said.head == known.head and said.head not in GENERIC
+    category = _category_points(report["category"], item.category, same_kind)
     if category is None:
         return None
     lost = date.fromisoformat(report["lost_on"])
     found = date.fromisoformat(item.found_at[:10])
     if not lost - WINDOW_BEFORE <= found <= lost + WINDOW_AFTER:
         return None
-    said = said or read_fields(report["description"], report.get("features", ""), report.get("colour", ""),
-                               report.get("brand", ""))
-    known = read_fields(item.description, item.features, item.colour, item.brand)
     points, reasons = category[0], [category[1]]
     specific = False
-    for kind in ("brand", "model", "colour", "thing", "detail"):
+    accessory = _accessory_pair(said.head, known.head)
+    shown: set[str] = set()  # each of the owner's words is given as a reason once, under its weightiest kind
+    # the most specific first: "mate60" is said as the model, not again as the brand
+    for kind in ("code", "model", "brand", "colour", "thing", "detail"):
         mine, theirs = said.kinds(kind), known.kinds(kind)
         shared = sorted(mine & theirs)
+        if kind == "thing" and accessory:  # the host's word on the accessory ("phone" in "phone case") is no evidence
+            shared = [c for c in shared if c[6:] not in (said.head, known.head, HOST.get(said.head or ""),
+                                                         HOST.get(known.head or ""))]
         if shared:
-            points += WEIGHTS[kind] * len(shared)
-            words = tuple(dict.fromkeys(w for c in shared for w in said.concepts[c]))
-            reasons.append(Reason(kind, words))
-            specific = specific or kind != "thing"
+            for concept in shared:
+                specific_kind = kind == "thing" and concept[6:] not in GENERIC
+                points += WEIGHTS["kind"] if specific_kind else WEIGHTS[kind]
+                specific = specific or kind != "thing" or specific_kind
+            words = tuple(w for w in dict.fromkeys(w for c in shared for w in said.concepts[c])
+                          if not any(w in s for s in shown))  # "iphone" is already in "iphone 15 pro"
+            if kind == "brand":  # "mate" names Huawei, but shown as a brand it would claim "mate" matched a P60
+                words = tuple(w for w in words if not any(w in said.concepts[c] for c in said.kinds("model")))
+            shown.update(words)
+            label = "model" if kind == "code" else kind
+            named = tuple(c for c in shared if kind != "code")  # a model code is its own name ("mate60")
+            if words and reasons[-1].kind == label:  # one "model:" however it was said
+                reasons[-1] = Reason(label, reasons[-1].words + words, reasons[-1].concepts + named)
+            elif words:
+                reasons.append(Reason(label, words, named))
         elif mine and theirs and kind == "colour":
             points -= COLOUR_CLASH
         elif mine and theirs and kind == "brand":
             points -= BRAND_CLASH
+        elif mine and theirs and kind == "code":
+            points -= CODE_CLASH
+    if accessory:
+        points -= ACCESSORY_CLASH
+    elif said.head and known.head and said.head != known.head and PARENT.get(said.head) != known.head \
+            and PARENT.get(known.head) != said.head and PARENT.get(said.head, 1) != PARENT.get(known.head, 2):
+        points -= HEAD_CLASH
     shared_words = sorted(set(said.leftovers) & set(known.leftovers))
     if shared_words:
         points += LEFTOVER_WEIGHT * len(shared_words)
-        reasons.append(Reason("words", tuple(dict.fromkeys(said.leftovers[w] for w in shared_words))))
+        words = tuple(w for w in dict.fromkeys(said.leftovers[w] for w in shared_words)
+                      if not any(w in s for s in shown))
+        if words:
+            reasons.append(Reason("words", words))
         specific = True
     if not specific:
         return None

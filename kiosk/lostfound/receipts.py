@@ -9,7 +9,7 @@ from datetime import date
 from kiosk.core import settings
 from kiosk.core.i18n import gettext
 from kiosk.core.privacy import mask_phone
-from kiosk.printing.documents import QR, Feed, Pair, Receipt, Rule, Text, local_time
+from kiosk.printing.documents import QR, Feed, Pair, Receipt, Rule, Text, local_time, picture_from_png
 
 # What the owner confirms by signing: shown above the signature pad and printed on the claim slip (msgid).
 CLAIM_CONFIRMATION = ("I have received the item above, as I described it, and confirm that it is mine.")
@@ -24,6 +24,12 @@ def item_tag(db: sqlite_utils.Database, item_id: int, lang: str) -> Receipt:
     row = db.execute("SELECT * FROM lf_items WHERE id = ?", (item_id,)).fetchone()
     cols = [d[0] for d in db.execute("SELECT * FROM lf_items LIMIT 0").description]
     item = dict(zip(cols, row))
+    # The register as corrected: a tag reprinted after a move to the safe says where it is now.
+    for field in ("description", "storage"):
+        amended = db.execute("SELECT after FROM lf_amendments WHERE item_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+                             (item_id, field)).fetchone()
+        if amended:
+            item[field] = amended[0]
     _ = lambda s: gettext(s, lang)  # noqa: E731
     return Receipt(
         kind="lftag", lang=lang, title=_("Lost property"), header=_header(db, lang),
@@ -40,9 +46,13 @@ def claim_receipt(db: sqlite_utils.Database, claim_id: int, lang: str, number: s
     (contact masked), checked against which document, and the sentence the owner signed."""
     claim = next(db.query("SELECT c.*, i.ref, i.description, i.quantity FROM lf_claims c JOIN lf_items i"
                           " ON i.id = c.item_id WHERE c.id = ?", (claim_id,)))
+    # The description as it stood when the owner signed: a later correction never rewrites signed paper.
     amended = db.execute("SELECT after FROM lf_amendments WHERE item_id = ? AND field = 'description'"
-                         " ORDER BY id DESC LIMIT 1", (claim["item_id"],)).fetchone()
+                         " AND at <= ? ORDER BY id DESC LIMIT 1", (claim["item_id"], claim["at"])).fetchone()
     _ = lambda s: gettext(s, lang)  # noqa: E731
+    # The owner's signature as drawn on the pad, printed under the sentence they signed (bounded in size
+    # by the receipt model); a stored picture that cannot be read leaves the hash line alone.
+    signature = picture_from_png(claim["signature_png"], caption="signature")
     return Receipt(
         kind="lfclaim", lang=lang, title=_("Lost property returned"), header=_header(db, lang), number=number,
         blocks=(Pair(_("Reference"), claim["ref"]), Pair(_("Item"), amended[0] if amended else claim["description"]),
@@ -53,7 +63,7 @@ def claim_receipt(db: sqlite_utils.Database, claim_id: int, lang: str, number: s
                 Pair(_("Returned to"), claim["claimant_name"]), Pair(_("Contact"), mask_phone(claim["contact"])),
                 Pair(_("Document"), claim["id_number"]),
                 Pair(_("Time"), local_time(db, claim["at"])), Pair(_("Handled by"), claim["actor"]), Rule(),
-                Text(_(CLAIM_CONFIRMATION)),
+                Text(_(CLAIM_CONFIRMATION)), *((signature,) if signature is not None else ()),
                 Text(_("Signed on the touchscreen; signature kept with the record.")),
                 Text(_("Signature record") + " " + claim["signature_sha256"][:16]), Feed()),
     )
@@ -64,7 +74,8 @@ def handover_list(db: sqlite_utils.Database, handover_id: int, lang: str, number
     kept and how many days it was held, then full-width signature lines."""
     handover = next(db.query("SELECT * FROM lf_handovers WHERE id = ?", (handover_id,)))
     items = list(db.query(
-        "SELECT i.ref, i.description, i.quantity, i.found_at, COALESCE((SELECT a.after FROM lf_amendments a"
+        "SELECT i.ref, COALESCE((SELECT a.after FROM lf_amendments a WHERE a.item_id = i.id AND a.field = 'description'"
+        " ORDER BY a.id DESC LIMIT 1), i.description) AS description, i.quantity, i.found_at, COALESCE((SELECT a.after FROM lf_amendments a"
         " WHERE a.item_id = i.id AND a.field = 'storage' ORDER BY a.id DESC LIMIT 1), i.storage) AS storage"
         " FROM lf_handover_items h JOIN lf_items i ON i.id = h.item_id WHERE h.handover_id = ? ORDER BY i.id",
         (handover_id,)))

@@ -6,6 +6,8 @@ LostFoundError and change nothing.
 """
 from __future__ import annotations
 
+import re
+
 import hashlib
 import io
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core.privacy import normalise_phone
 from kiosk.core.text import clean_text
 from kiosk.printing import queue as printqueue
 from kiosk.core import settings
@@ -173,20 +176,54 @@ def _require(item: Item, wanted: str, step: str) -> None:
         raise LostFoundError(TRANSITION_REFUSALS[(item.status, step)], ref=item.ref)
 
 
+# Items by where they stand now, through lf_item_status (kept by a trigger, migration 0018): a list
+# costs what it shows, not a walk over every item the desk ever registered.
+_BY_STATUS_SQL = f"""SELECT {_ITEM_COLUMNS}, {_AMENDED}, i.actor AS received_by, s.status AS status
+               FROM lf_item_status s CROSS JOIN lf_items i ON i.id = s.item_id"""
+LIST_LIMIT = 500   # the most a status list loads at once (the screen pages through a RecycleView)
+
+
 def held_items(db: sqlite_utils.Database) -> list[Item]:
     """Items in the desk's keeping, oldest first."""
-    return [_item(r) for r in db.query(f"SELECT * FROM ({_ITEM_SQL}) WHERE status = 'held' ORDER BY id")]
+    return [_item(r) for r in db.query(_BY_STATUS_SQL + " WHERE s.status = 'held' ORDER BY s.item_id")]
 
 
-def items_with_status(db: sqlite_utils.Database, status: str) -> list[Item]:
-    return [_item(r) for r in db.query(f"SELECT * FROM ({_ITEM_SQL}) WHERE status = ? ORDER BY id", (status,))]
+def items_with_status(db: sqlite_utils.Database, status: str, limit: int | None = None, offset: int = 0) -> list[Item]:
+    """Items that stand at `status` now: held ones oldest first (the first to hand over), finished ones
+    (claimed, handed over, disposed) newest first; `limit`/`offset` page through a long register."""
+    order = "ASC" if status == "held" else "DESC"
+    sql = _BY_STATUS_SQL + f" WHERE s.status = ? ORDER BY s.item_id {order}"
+    params: tuple = (status,)
+    if limit is not None:
+        sql, params = sql + " LIMIT ? OFFSET ?", params + (max(0, int(limit)), max(0, int(offset)))
+    return [_item(r) for r in db.query(sql, params)]
+
+
+def status_count(db: sqlite_utils.Database, status: str) -> int:
+    """How many items stand at `status` now (one count over the status index)."""
+    return db.execute("SELECT COUNT(*) FROM lf_item_status WHERE status = ?", (status,)).fetchone()[0]
 
 
 def due_for_handover(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> list[Item]:
     """Held items older than the handover period (default 15 days, a site setting)."""
     days = settings.get(db, "lostfound_handover_days") if days is None else days
     cutoff = utc_iso(clock.now() - timedelta(days=days))
-    return [item for item in held_items(db) if item.created_at <= cutoff]
+    return [_item(r) for r in db.query(_BY_STATUS_SQL + " WHERE s.status = 'held' AND i.created_at <= ?"
+                                       " ORDER BY s.item_id", (cutoff,))]
+
+
+def held_created_before(db: sqlite_utils.Database, before_iso: str) -> list[Item]:
+    """Held items registered before a moment, oldest first (the duty list's handovers coming due)."""
+    return [_item(r) for r in db.query(_BY_STATUS_SQL + " WHERE s.status = 'held' AND i.created_at < ?"
+                                       " ORDER BY s.item_id", (before_iso,))]
+
+
+def due_count(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
+    """How many held items are due for handover (the figure on the section's button)."""
+    days = settings.get(db, "lostfound_handover_days") if days is None else days
+    cutoff = utc_iso(clock.now() - timedelta(days=days))
+    return db.execute("SELECT COUNT(*) FROM lf_item_status s CROSS JOIN lf_items i ON i.id = s.item_id"
+                      " WHERE s.status = 'held' AND i.created_at <= ?", (cutoff,)).fetchone()[0]
 
 
 def is_due(item: Item, clock: Clock, days: int) -> bool:
@@ -195,14 +232,47 @@ def is_due(item: Item, clock: Clock, days: int) -> bool:
 
 def search(db: sqlite_utils.Database, text: str, status: str | None = "held") -> list[Item]:
     """Staff search over every descriptive field (visitors never browse the register)."""
-    like = f"%{(text or '').strip()}%"
-    sql = (f"SELECT * FROM ({_ITEM_SQL}) WHERE (ref LIKE ? OR description LIKE ? OR features LIKE ? OR colour LIKE ?"
-           " OR brand LIKE ? OR found_place LIKE ? OR handed_in_name LIKE ? OR storage LIKE ? OR category LIKE ?)")
-    params: list = [like] * 9
-    if status:
-        sql += " AND status = ?"
-        params.append(status)
-    return [_item(r) for r in db.query(sql + " ORDER BY id DESC LIMIT 200", params)]
+    literal = (text or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{literal}%"  # literal text: % and _ are characters here, not wildcards
+    # Within one status the search walks that status's rows only (held items: what the desk keeps now).
+    source = f"{_BY_STATUS_SQL} WHERE s.status = ?" if status else _ITEM_SQL
+    sql = (f"SELECT * FROM ({source}) WHERE (" + " OR ".join(
+        f"{column} LIKE ? ESCAPE '\\'" for column in ("ref", "description", "features", "colour", "brand",
+                                                       "found_place", "handed_in_name", "storage", "category")) + ")")
+    params: list = ([status] if status else []) + [like] * 9
+    found = [_item(r) for r in db.query(sql + " ORDER BY id DESC LIMIT 200", params)]
+    return _with_pinyin(db, found, text, source, [status] if status else [])
+
+
+PINYIN_SCAN = 5_000  # newest entries read for a pinyin search (a desk's register is far smaller)
+
+
+def _with_pinyin(db: sqlite_utils.Database, found: list[Item], text: str, source: str, params: list) -> list[Item]:
+    """A name typed in pinyin or initials ("Wang Fang", "wf") finds the entry it is on: who handed it in,
+    who claimed it, or a name in its description or features ("护照，姓名王芳"); newest first."""
+    from kiosk.input.namekeys import fold_query, matches, text_mentions
+    if not fold_query(text) or len(found) >= 200:
+        return found
+    seen = {item.id for item in found}
+    rows = list(db.query(f"SELECT * FROM ({source}) ORDER BY id DESC LIMIT {PINYIN_SCAN}", params))
+    claimants: dict[int, list[str]] = {}
+    for item_id, name in db.execute("SELECT item_id, claimant_name FROM lf_claims ORDER BY id DESC LIMIT ?",
+                                    (PINYIN_SCAN,)):
+        claimants.setdefault(item_id, []).append(name)
+    for row in rows:
+        if row["id"] in seen:
+            continue
+        names = [row["handed_in_name"], *claimants.get(row["id"], [])]
+        if any(matches(name, text) for name in names) or text_mentions(
+                f"{row['description']} {row['features']}", text):
+            found.append(_item(row))
+            seen.add(row["id"])
+            if len(found) >= 200:
+                break
+    return sorted(found, key=lambda item: item.id, reverse=True)
+
+
+MIN_INK_PIXELS = 20  # a signature is a stroke, not a tap or two
 
 
 def _png_ok(png: bytes) -> bool:
@@ -210,8 +280,15 @@ def _png_ok(png: bytes) -> bool:
     try:
         from PIL import Image
         with Image.open(io.BytesIO(png)) as image:
-            lo, _ = image.convert("L").getextrema()
-            return image.format == "PNG" and lo < 128
+            if image.format != "PNG" or image.width * image.height > 4096 * 4096:
+                return False
+            # Transparency is paper, not ink: flattened onto white first (a fully transparent pad reads
+            # as black when its alpha is simply dropped). Ink: enough dark pixels for a stroke, not a dot.
+            rgba = image.convert("RGBA")
+            paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            grey = Image.alpha_composite(paper, rgba).convert("L")
+            dark = sum(grey.point(lambda v: 255 if v < 128 else 0).histogram()[255:])
+            return dark >= MIN_INK_PIXELS
     except Exception:
         return False
 
@@ -225,7 +302,8 @@ def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: st
     _require(item, "held", "claim")
     if id_type not in ID_TYPES:
         raise LostFoundError("choose an identity document type", field="id_type")
-    number = _text(id_number, "document number", "id_number", required=True, limit=40)
+    number = _check_document(id_type, _text(id_number, "document number", "id_number", required=True, limit=40),
+                             clock)
     if not identity_checked:
         raise LostFoundError("check the claimant's identity document first", field="identity_checked")
     if not isinstance(described_quantity, int) or described_quantity < 1:
@@ -234,6 +312,8 @@ def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: st
         raise LostFoundError("the claimant must sign", field="signature_png")
     name = _text(claimant_name, "claimant's name", "claimant_name", required=True, limit=60)
     contact = _text(contact, "contact", "contact", required=True, limit=40)
+    if not re.fullmatch(r"\+?\d{7,15}", normalise_phone(contact)):  # the slip says how to reach the owner
+        raise LostFoundError("the contact must be a phone number", field="contact")
     features = _text(described_features, "features described", "described_features", required=True)
     stored_number = number if settings.get(db, "store_full_id_numbers") else mask_id_number(number)
     from kiosk.lostfound.receipts import claim_receipt
@@ -255,6 +335,19 @@ def claim(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: st
         receipt = claim_receipt(db, claim_id, lang, number_on_receipt)
         printqueue.enqueue(db, clock, actor, receipt, record_table="lf_claims", record_id=claim_id)
     return claim_id
+
+
+def _check_document(id_type: str, number: str, clock: Clock) -> str:
+    """The number as the document has it: a resident ID (and a mainland driving licence, which carries the
+    holder's ID number) by GB 11643, a passport by its format, like at visitor sign-in; "other" at least
+    four characters. A claim slip says the identity was checked, so "123" is not a document number."""
+    from kiosk.core.privacy import check_id_document
+    kind = {"id_card": "id_card", "driving_licence": "id_card", "passport": "passport"}.get(id_type)
+    if kind is None:
+        if len(number.strip()) < 4:
+            raise LostFoundError("a document number has at least 4 characters", field="id_number")
+        return number
+    return check_id_document(kind, number, today=clock.now().date())  # an IdDocumentError names "id_number"
 
 
 def hand_over(db: sqlite_utils.Database, clock: Clock, actor: Actor, terminal_id: str, item_ids: list[int], *,
@@ -301,6 +394,38 @@ def dispose(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: int,
     return disposal_id
 
 
+# The stored event details are English record text ("stored at 前台柜 A1"); records never change, so
+# a screen reads them through these patterns as a msgid and its values (lostfound.po), in its language.
+_DETAIL_PATTERNS = (
+    ("held", re.compile(r"stored at (?P<place>.*)", re.S), "stored at {place}"),
+    ("claimed", re.compile(r"claim (?P<n>\d+) by (?P<name>.*)", re.S), "claimed by {name} (claim {n})"),
+    ("handed_over", re.compile(r"handover (?P<n>\d+) to (?P<name>.*)", re.S), "handed over to {name} (list {n})"),
+    ("disposed", re.compile(r"(?P<method>[^,]*), authorised by (?P<name>.*)", re.S), "{method}, authorised by {name}"),
+)
+DISPOSAL_LABELS = {"returned_to_finder": "Returned to finder", "donated": "Donated", "destroyed": "Destroyed"}  # msgids
+# values of a detail that are msgids themselves (the screen translates them before formatting)
+TRANSLATED_VALUES = ("field", "method")
+AMEND_FIELD_LABELS = {"description": "description", "features": "features", "storage": "storage place"}  # msgids
+
+
+def detail_message(event: dict) -> tuple[str, dict[str, str]]:
+    """A custody event's detail as (msgid, values) for the screen's language; unknown text stays as it is
+    (msgid "{text}")."""
+    if event.get("status") == "amended":
+        return ("{field}: {before} → {after} ({reason})",
+                {"field": AMEND_FIELD_LABELS.get(event.get("field", ""), event.get("field", "")),
+                 "before": event.get("before", ""), "after": event.get("after", ""), "reason": event.get("reason", "")})
+    detail = event.get("detail") or ""
+    for status, pattern, msgid in _DETAIL_PATTERNS:
+        match = pattern.fullmatch(detail) if event.get("status") == status else None
+        if match:
+            values = match.groupdict()
+            if "method" in values:  # the stored code as its msgid: a Chinese screen says 捐赠, not "donated"
+                values["method"] = DISPOSAL_LABELS.get(values["method"], values["method"])
+            return msgid, values
+    return "{text}", {"text": detail}
+
+
 def custody(db: sqlite_utils.Database, item_id: int) -> list[dict]:
     """The chain of custody: every status and every correction with who and when, oldest first. A
     correction reads as status 'amended' with detail "<field>: <before> → <after> (<reason>)"."""
@@ -326,6 +451,8 @@ def amend_item(db: sqlite_utils.Database, clock: Clock, actor: Actor, item_id: i
     why = _text(reason, "reason", "reason", required=True, limit=MAX_TEXT)
     with write(db):
         item = get(db, item_id)
+        if item.status != "held":  # claimed, handed over or disposed: signed paper says what it was then
+            raise LostFoundError("only an item the desk still holds can be corrected", field=field)
         before = getattr(item, field)
         if after == before:
             raise LostFoundError("that is what the register already says", field=field)

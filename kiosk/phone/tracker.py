@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Cadence:
-    """A country's ring cadence: seconds on, seconds off, and how close bursts merge into one ring."""
+    """A country's ring cadence: seconds on, the longest silence between rings, how close bursts merge
+    into one ring, and the region's default margin for "ringing has stopped"."""
 
     name: str
     on: float
-    off: float
+    off: float         # the cadence's longest silence (a ring's end to the next ring's start)
     merge_gap: float   # bursts closer than this are one ring (the UK's double ring)
+    stop_margin: float = 0.8   # slack on the longest silence: exchanges and modems jitter by ~0.2 s
 
     @property
     def cycle(self) -> float:
@@ -28,7 +30,7 @@ class Cadence:
 CADENCES = {
     "CN": Cadence("CN", on=1.0, off=4.0, merge_gap=1.0),
     "US": Cadence("US", on=2.0, off=4.0, merge_gap=1.0),
-    # UK: 0.4 on, 0.2 off, 0.4 on, 2.0 off — one double ring every 3 s.
+    # UK: 0.4 on, 0.2 off, 0.4 on, 2.0 off — one double ring every 3 s; the longest silence is 2.0 s.
     "UK": Cadence("UK", on=1.0, off=2.0, merge_gap=0.8),
 }
 
@@ -41,11 +43,33 @@ class TrackerSettings:
     rings_before_prompt: int = 3
     offhook_sensing: bool = False
     grace: float = 1.0          # after the end of ring 3, with off-hook sensing
-    stop_margin: float = 0.8    # ringing has stopped when no ring came within a cycle plus this (CN: 5.8 s)
+    stop_margin: float | None = None   # None: the cadence's own (config [phone] stop_margin_seconds)
+    # An off-hook call whose ONHOOK never comes (a cable pulled during the call, a garbled line, a
+    # board reset) ends as answered after this long, so the tracker can never stay stuck on it.
+    max_call_seconds: float = 7200.0
+
+    @property
+    def margin(self) -> float:
+        return self.cadence.stop_margin if self.stop_margin is None else self.stop_margin
+
+    @property
+    def stop_after_silence(self) -> float:
+        """Ringing has stopped once the line was silent this long after a ring ended: the cadence's
+        longest silence plus the margin (CN and US 4.8 s, UK 2.8 s with the default margin)."""
+        return self.cadence.off + self.margin
 
     @property
     def stop_timeout(self) -> float:
-        return self.cadence.cycle + self.stop_margin
+        """The same rule measured from a ring's start, for detectors that only hear starts (a modem's
+        RING): the ring's end is taken as its start plus the cadence's 'on' time."""
+        return self.cadence.on + self.stop_after_silence
+
+    @property
+    def cid_attach(self) -> float:
+        """Caller ID heard up to this long after a ring's end belongs to the ringing call (FSK sent in
+        the silence after ring 1, a GSM +CLIP after its RING); later in the silence it may be the next
+        call's (China's DTMF caller ID comes before ring 1), so it waits for the next ring."""
+        return min(2.5, self.stop_after_silence / 2)
 
     @property
     def cid_window(self) -> float:
@@ -100,6 +124,13 @@ class _Call:
     answer_source: str = ""
     offhook: bool = False
 
+    def ring_end_at(self, on: float) -> float:
+        """When the last ring ended: sensed (ring_off), or its start plus the cadence's 'on' time
+        when the detector only reports starts (RING)."""
+        if self.last_ring_end is not None and self.last_ring_end >= self.last_ring_start:
+            return self.last_ring_end
+        return self.last_ring_start + on
+
 
 @dataclass
 class CallTracker:
@@ -108,17 +139,26 @@ class CallTracker:
     settings: TrackerSettings = field(default_factory=TrackerSettings)
     _call: _Call | None = None
     _pending_cid: DetectorEvent | None = None   # caller ID that came before ring 1 (UK style)
+    _held_cid: DetectorEvent | None = None      # heard late in a call's silence: this call's or the next's
     _count: int = 0
 
     @property
     def active(self) -> bool:
         return self._call is not None
 
+    @property
+    def call_no(self) -> int | None:
+        """The number of the call ringing now (None between calls)."""
+        return None if self._call is None else self._call.no
+
     def feed(self, event: DetectorEvent) -> list[CallEvent]:
         handler = getattr(self, f"_on_{event.kind}", None)
         if handler is None:
             raise ValueError(f"unknown detector event {event.kind!r}")
-        out = handler(event)
+        # A ring or caller ID is judged after time has passed up to it: a call whose ringing stopped
+        # ends first, so the event can never join a call that is already over.
+        early = self._on_tick(event) if event.kind in ("ring", "ring_on", "callerid") else []
+        out = early + handler(event)
         return out + self._on_tick(event) if event.kind != "tick" else out
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -137,9 +177,17 @@ class CallTracker:
 
     def _apply_cid(self, event: DetectorEvent) -> list[CallEvent]:
         call = self._call
+        if call.number and event.number and event.number != call.number:
+            # A different number never overwrites the call's own: it is the next call's caller ID.
+            self._pending_cid = event
+            return []
         if (call.number, call.name) == (event.number, event.name or call.name) and call.number:
             return []   # the same number again (a GSM module repeats +CLIP after every RING)
-        call.number, call.name = event.number or call.number, event.name or call.name
+        if event.number and event.number != call.number:
+            # A new number: a name looked up (or sent) for none must not stay on it.
+            call.number, call.name = event.number, event.name
+        else:
+            call.name = event.name or call.name
         return [self._ev("callerid", event.t)]
 
     def known_name(self, call_no: int, name: str) -> None:
@@ -150,6 +198,9 @@ class CallTracker:
     def _new_ring(self, t: float) -> list[CallEvent]:
         out = [] if self._call else self._start(t)
         call = self._call
+        held, self._held_cid = self._held_cid, None
+        if held is not None and call.rings:
+            out += self._apply_cid(held)   # the call rang again: the caller ID heard in its silence is its own
         call.rings += 1
         call.last_ring_start = t
         out.append(self._ev("ring", t))
@@ -163,15 +214,36 @@ class CallTracker:
         return out
 
     # --- detector events -------------------------------------------------------------------------
-    def _on_ring(self, event: DetectorEvent) -> list[CallEvent]:
-        if self._call and self._call.answered_at is not None:
+    def _after_answered(self, event: DetectorEvent) -> list[CallEvent] | None:
+        """A ring while the call is answered: [] to ignore it, or the old call's end when this ring is
+        a new call's (a line cannot ring off-hook in the same call; its ONHOOK was lost)."""
+        call = self._call
+        if event.t - call.ring_end_at(self.settings.cadence.on) <= self.settings.stop_after_silence:
             return []
+        source = "offhook" if call.offhook else call.answer_source
+        return self._end(event.t, "answered", source)
+
+    def _on_ring(self, event: DetectorEvent) -> list[CallEvent]:
+        call = self._call
+        out: list[CallEvent] = []
+        if call and call.answered_at is not None:
+            out = self._after_answered(event)
+            if not out:
+                return []
+            return out + self._new_ring(event.t)
+        if call and event.t - call.last_ring_start < self.settings.cadence.merge_gap:
+            return []   # a modem that prints RING for each burst of a UK double ring: still one ring
         return self._new_ring(event.t)
 
     def _on_ring_on(self, event: DetectorEvent) -> list[CallEvent]:
         call = self._call
         if call and call.answered_at is not None:
-            return []
+            out = self._after_answered(event)
+            if not out:
+                return []
+            out += self._new_ring(event.t)
+            self._call.ringing = True
+            return out
         if call and call.last_ring_end is not None and event.t - call.last_ring_end < self.settings.cadence.merge_gap:
             call.ringing = True  # second burst of a double ring: the same ring
             return []
@@ -190,8 +262,15 @@ class CallTracker:
         return []
 
     def _on_callerid(self, event: DetectorEvent) -> list[CallEvent]:
-        if self._call is None:
-            self._pending_cid = event   # arrives before ring 1 in the UK
+        call = self._call
+        if call is None:
+            self._pending_cid = event   # arrives before ring 1 in the UK (and in China, DTMF)
+            return []
+        if (call.answered_at is None and not call.ringing and call.rings
+                and event.t - call.ring_end_at(self.settings.cadence.on) > self.settings.cid_attach):
+            # Late in the silence after a ring: if the call rings again it is this call's number; if
+            # ringing stops it is the next call's (sent before its ring 1), never the closing call's.
+            self._held_cid = event
             return []
         return self._apply_cid(event)
 
@@ -225,18 +304,26 @@ class CallTracker:
         if call is None:
             return []
         out: list[CallEvent] = []
+        if call.answered_at is not None and t - call.answered_at >= self.settings.max_call_seconds:
+            # Off-hook (or answered) for longer than any desk call: the ONHOOK was lost.
+            return self._end(t, "answered", "offhook" if call.offhook else call.answer_source)
         if (call.prompt_due is not None and not call.prompted and call.answered_at is None
                 and not call.offhook and t >= call.prompt_due):
             call.prompted = True
             out.append(self._ev("prompt", t))
-        if call.answered_at is None and not call.ringing and t - call.last_ring_start >= self.settings.stop_timeout:
+        # A burst that never ends (a board stuck at its ringing level, a cable pulled mid-ring) counts as
+        # silence after two whole cycles: a call must end, or every later ring would join it.
+        stuck = call.ringing and t - call.last_ring_start >= 2 * self.settings.cadence.cycle + self.settings.margin
+        silent = stuck or (not call.ringing
+                           and t - call.ring_end_at(self.settings.cadence.on) >= self.settings.stop_after_silence)
+        if call.answered_at is None and silent:
             # Ringing stopped: the caller hung up, or someone picked up a phone we cannot hear.
             if self.settings.offhook_sensing:
                 out += self._end(t, "missed", "offhook")
             else:
                 out += self._end(t, "unknown", "heuristic")
         elif call.answered_at is not None and not call.offhook and call.answer_source == "staff" \
-                and t - call.last_ring_start >= self.settings.stop_timeout:
+                and silent:
             out += self._end(t, "answered", "staff")   # no off-hook sense: the call ends when rings stop
         return out
 
@@ -245,6 +332,9 @@ class CallTracker:
         event = self._ev("ended", t, outcome=outcome, source=source, duration=round(t - call.started, 3),
                          seconds_to_answer=None if call.answered_at is None else round(call.answered_at - call.started, 3))
         self._call = None
+        held, self._held_cid = self._held_cid, None
+        if held is not None:
+            self._pending_cid = held   # waits for the next call's ring 1 (cid_window from its arrival)
         return [event]
 
 
@@ -252,4 +342,7 @@ def settings_from_config(phone_cfg: dict) -> TrackerSettings:
     """Tracker settings from the [phone] section of the box configuration."""
     return TrackerSettings(cadence=CADENCES[phone_cfg["cadence"]], rings_before_prompt=phone_cfg["rings_before_prompt"],
                            offhook_sensing=bool(phone_cfg["offhook_line"]) or phone_cfg["detector"] in ("line", "simulated"),
-                           grace=float(phone_cfg["grace_seconds"]))
+                           grace=float(phone_cfg["grace_seconds"]),
+                           stop_margin=None if phone_cfg.get("stop_margin_seconds") is None
+                           else float(phone_cfg["stop_margin_seconds"]),
+                           max_call_seconds=float(phone_cfg.get("max_call_seconds") or 7200.0))

@@ -6,6 +6,9 @@ it is sent and re-rendered for a reprint.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -86,8 +89,70 @@ class Feed:
     lines: int = 1
 
 
-Block = Union[Text, Pair, Item, Rule, QR, Barcode, Feed]
-_BLOCK_TYPES = {cls.__name__: cls for cls in (Text, Pair, Item, Rule, QR, Barcode, Feed)}
+# A picture's bounds in printer dots (203 dpi): the width of 58 mm paper, so it fits on either paper
+# unscaled, and a signature's height; the stored bits are bounded by both.
+PICTURE_MAX_WIDTH, PICTURE_MAX_HEIGHT = 384, 160
+PNG_MAX_BYTES = 2_000_000        # a signature pad's PNG is tens of KB; anything this big is refused
+PNG_MAX_PIXELS = 4_000_000       # decoded size bound (a small PNG can unpack to gigapixels)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A 1-bit picture (the claimant's signature): ``bits`` is base64 of the rows, each padded to a
+    whole byte, most significant bit first, 1 = ink. Printed centred, at most PICTURE_MAX_WIDTH ×
+    PICTURE_MAX_HEIGHT dots; one that breaks the bounds or does not decode is left out by the layout."""
+
+    width: int
+    height: int
+    bits: str
+    caption: str = ""  # what it is, for readers of the stored document and logs
+
+
+def picture_bytes(picture: Picture) -> bytes | None:
+    """The packed rows of a valid picture, or None (wrong size, over the bounds, not base64)."""
+    if not (isinstance(picture.width, int) and isinstance(picture.height, int)
+            and 0 < picture.width <= PICTURE_MAX_WIDTH and 0 < picture.height <= PICTURE_MAX_HEIGHT):
+        return None
+    expected = (picture.width + 7) // 8 * picture.height
+    if not isinstance(picture.bits, str) or len(picture.bits) > 4 * (expected + 2) // 3 + 4:
+        return None
+    try:
+        data = base64.b64decode(picture.bits, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return data if len(data) == expected else None
+
+
+def picture_from_png(png: bytes, *, max_width: int = PICTURE_MAX_WIDTH, max_height: int = PICTURE_MAX_HEIGHT,
+                     caption: str = "") -> Picture | None:
+    """A signature pad's PNG as a printable picture: cropped to its ink, scaled down (never up) to fit
+    the bounds, thresholded to 1 bit. None for something that is not a PNG with ink, or is too big."""
+    if not isinstance(png, (bytes, bytearray)) or not png or len(png) > PNG_MAX_BYTES:
+        return None
+    from PIL import Image, ImageOps  # Pillow only here: the rest of the receipt model is plain data
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            if image.format != "PNG" or image.width * image.height > PNG_MAX_PIXELS:
+                return None
+            grey = image.convert("RGBA")
+            white = Image.new("RGBA", grey.size, (255, 255, 255, 255))
+            grey = Image.alpha_composite(white, grey).convert("L")  # a transparent pad is paper, not ink
+    except Exception:  # Pillow raises many kinds for a broken file; none of them is a signature
+        return None
+    ink = ImageOps.invert(grey).point(lambda v: 255 if v >= 96 else 0)
+    box = ink.getbbox()
+    if box is None:
+        return None
+    ink = ink.crop(box)
+    scale = min(1.0, max_width / ink.width, max_height / ink.height)
+    if scale < 1.0:
+        ink = ink.resize((max(1, int(ink.width * scale)), max(1, int(ink.height * scale))), Image.LANCZOS)
+    bitmap = ink.point(lambda v: 255 if v >= 64 else 0).convert("1")  # 1 = ink (inverted image: white)
+    return Picture(bitmap.width, bitmap.height, base64.b64encode(bitmap.tobytes()).decode("ascii"), caption)
+
+
+Block = Union[Text, Pair, Item, Rule, QR, Barcode, Feed, Picture]
+_BLOCK_TYPES = {cls.__name__: cls for cls in (Text, Pair, Item, Rule, QR, Barcode, Feed, Picture)}
 
 
 @dataclass(frozen=True)
@@ -310,6 +375,9 @@ def sanitised(receipt: Receipt) -> Receipt:
             return replace(b, data="".join(ch for ch in line(b.data) if " " <= ch <= "~"))
         if isinstance(b, Feed):
             return replace(b, lines=max(0, min(int(b.lines), MAX_FEED)))
+        if isinstance(b, Picture):  # out of bounds or undecodable: an empty picture, which the layout drops
+            ok = picture_bytes(b) is not None
+            return replace(b, caption=line(str(b.caption))) if ok else Picture(0, 0, "", line(str(b.caption)))
         return b
 
     return replace(receipt, title=printable(receipt.title), number=line(receipt.number), mark=printable(receipt.mark),
@@ -355,6 +423,8 @@ def layout(receipt: Receipt, columns: int) -> list[tuple[str, Block | None]]:
             out.append((rule_line(block.char, columns), block))
         elif isinstance(block, (QR, Barcode)) and not block.data:
             continue  # nothing left to encode once the sanitiser is done
+        elif isinstance(block, Picture) and not block.bits:
+            continue  # a picture the sanitiser refused
         else:
             out.append(("", block))
     if receipt.footer:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from kiosk.core.errors import os_reason
 
+import contextlib
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Iterable
 
 import sqlite_utils
@@ -24,7 +27,14 @@ from kiosk.core.db import write
 from kiosk.core.i18n import gettext as _
 from kiosk.core.text import printable
 from kiosk.reports.files import ExportError, atomic_path, check_writable, neutralise
-from kiosk.reports.logs import COMPLAINTS
+from dataclasses import replace as _replace
+
+from kiosk.reports.logs import COMPLAINTS as _ALL_COLUMNS
+
+# The monthly report is statistics: its list of complaints carries no customer and none of their words (the
+# daily export, for the desk's own follow-up, has them; the privacy rules cover both).
+MONTH_UNLISTED = ("customer_name", "customer_contact", "what", "what_was_done")
+COMPLAINTS = _replace(_ALL_COLUMNS, columns=tuple(c for c in _ALL_COLUMNS.columns if c.key not in MONTH_UNLISTED))
 
 FORMATS = ("csv", "xlsx", "pdf")
 FOLLOW_UP_LABELS = {"due": "Callback due", "not_required": "No callback needed"}  # msgids
@@ -72,6 +82,8 @@ def export_month(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
                  destination: Path, formats: Iterable[str] = FORMATS, lang: str = "zh_CN",
                  site_name: str = "") -> list[Path]:
     """Write the month's report into destination/kiosk-complaints-YYYY-MM and record the export."""
+    if actor.role not in ("manager", "system"):  # a manager, or the configured export key (scheduled run)
+        raise ExportError("a manager must approve the export", field="manager")
     formats = tuple(dict.fromkeys(f.strip().lower() for f in formats))
     if not formats or any(f not in FORMATS for f in formats):
         raise ExportError("unknown format {names}; choose from {choices}", field="formats",
@@ -86,11 +98,13 @@ def export_month(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
     stem = f"kiosk-complaints-{report.label}"
     folder = destination / stem
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(OSError):  # owner only whatever the umask (FAT sticks have no modes)
+            folder.chmod(0o700)
     except OSError as exc:
         raise ExportError("cannot create {folder}: {reason}", folder=str(folder), reason=os_reason(exc)) from exc
     from kiosk.reports.export import collect
-    log = collect(db, [COMPLAINTS], start, end, tz)[0]
+    log = collect(db, [COMPLAINTS], start, end, tz, lang)[0]
     written: list[Path] = []
     if "csv" in formats:
         import csv
@@ -118,7 +132,10 @@ def export_month(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str,
                                " VALUES (?, ?, ?, ?, ?)", (utc_iso(clock.now()), report.label, str(folder),
                                                            actor.id, actor.name)).lastrowid
         audit.record(db, clock, actor, "complaint.report_export", "complaint_report_exports", export_id, None,
-                     {"month": report.label, "files": [p.name for p in written]})
+                     {"month": report.label, "first_day": str(start.astimezone(ZoneInfo(tz)).date()),
+                      "last_day": str((end.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()),
+                      "formats": list(formats), "destination": str(folder), "files": [p.name for p in written],
+                      "rows": {"complaints": len(log.rows)}})
     return written
 
 
@@ -159,7 +176,8 @@ def _pdf(path: Path, report: MonthReport, parts, lang: str, site_name: str) -> N
     from kiosk.core.fonts import sc_font_path
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("sc", "", str(sc_font_path()))
+    from kiosk.reports.pdf_out import add_sc_font
+    add_sc_font(pdf, str(sc_font_path()))
     pdf.add_page()
     pdf.set_font("sc", size=16)
     pdf.cell(0, 10, _("Complaints monthly report", lang) + f" {report.label}" + (f" · {site_name}" if site_name else ""),

@@ -54,6 +54,8 @@ class Summary:
     lost_claimed: int | None = None
     lost_due_handover: int | None = None
     missing: list[str] = field(default_factory=list)
+    includes_today: bool = False                  # "on site now" is a figure of today's report only
+    per_day: object | None = None                 # kiosk.reports.per_day.PerDay, for a range of days
 
     @property
     def label(self) -> str:
@@ -67,12 +69,17 @@ def _per_hour(times: list[str], tz: ZoneInfo) -> list[int]:
     return hours
 
 
-def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_name: str) -> Summary:
-    """Compute the summary for local days first..last."""
+def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_name: str, *,
+          with_per_day: bool = True) -> Summary:
+    """Compute the summary for local days first..last.
+
+    with_per_day=False leaves out the per-day breakdown of a range (it grows with the range: a month is a
+    day's reads thirty times over); the reports screen builds it on the background worker instead."""
     start, end = range_bounds(first, last, tz_name)
     tz = ZoneInfo(tz_name)
     tables = existing_tables(db)
     out = Summary(first, last, tz_name)
+    out.includes_today = first <= clock.now().astimezone(tz).date() <= last
     bounds = (utc_iso(start), utc_iso(end))
     if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
         from kiosk.phone import calllog
@@ -84,6 +91,9 @@ def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_n
     _visitors(db, clock, out, bounds, tz, tables)
     _payments(db, out, start, end, tables)
     _lost(db, clock, out, bounds, tables)
+    if first != last and with_per_day:
+        from kiosk.reports import per_day
+        out.per_day = per_day.build(db, first, last, tz_name)
     return out
 
 
@@ -99,9 +109,11 @@ def _visitors(db, clock, out: Summary, bounds, tz, tables) -> None:
         return
     times = [r[0] for r in db.execute(f"SELECT {arrived} FROM visits WHERE {arrived} >= ? AND {arrived} < ?", bounds)]
     out.visitors, out.visitors_per_hour = len(times), _per_hour(times, tz)
+    if not out.includes_today:
+        return  # who is in the building now says nothing about a past day's report
     try:
         from kiosk.visitors import service as visitors_mod
-        out.on_site_now = len(visitors_mod.on_site(db))
+        out.on_site_now = visitors_mod.on_site_count(db)   # a count of the open visits, not a list
     except (ImportError, AttributeError, TypeError):
         if left:
             out.on_site_now = db.execute(f"SELECT COUNT(*) FROM visits WHERE {left} IS NULL").fetchone()[0]
@@ -128,34 +140,107 @@ def _lost(db, clock, out: Summary, bounds, tables) -> None:
                                    bounds).fetchone()[0]
     out.lost_claimed = db.execute("SELECT COUNT(*) FROM lf_events WHERE status = 'claimed' AND at >= ? AND at < ?",
                                   bounds).fetchone()[0]
-    out.lost_due_handover = len(lostfound.due_for_handover(db, clock))
+    out.lost_due_handover = lostfound.due_count(db, clock)
+
+
+def _minutes(seconds: float) -> float:
+    """Minutes to one decimal; a gap of a few seconds is 0.1, never 0.0 (it happened)."""
+    return max(0.1, round(seconds / 60, 1)) if seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One summary figure, typed for a workbook: a count, an amount in fen or a share (0..1), or text.
+
+    ``code`` is the raw code the figure is about (a payment method) for analysts; '' otherwise."""
+
+    label: str
+    count: int | None = None
+    fen: int | None = None
+    share: float | None = None
+    text: str = ""
+    code: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.count is None and self.fen is None and self.share is None and not self.text
+
+
+def figures(summary: Summary, lang: str) -> list[Figure]:
+    """The summary's figures in lang, typed (the workbook's summary sheet, the CSV summary, the tiles).
+
+    A figure whose area is not in the database has no value (shown as "not available yet"); "on site
+    now" appears only on a report that includes today."""
+    from kiosk.core.i18n import gettext as _
+    from kiosk.reports import codes
+
+    out: list[Figure] = []
+
+    def count(label: str, value) -> None:
+        out.append(Figure(_(label, lang), count=None if value is None else int(value)))
+
+    count("Visitors", summary.visitors)
+    if summary.includes_today:
+        count("On site now", summary.on_site_now)
+    calls = summary.calls
+    count("Calls", getattr(calls, "calls", None))
+    share = getattr(calls, "share_within_three", None)
+    if calls is not None and share is None:
+        out.append(Figure(_("Answered within three rings", lang), text="–"))
+    else:
+        out.append(Figure(_("Answered within three rings", lang), share=share))
+    count("Missed calls", getattr(calls, "missed", None))
+    count("Open callbacks", getattr(calls, "open_callbacks", None))
+    if calls is not None:
+        # What the phone figures rest on: unknown outcomes are not missed ones, and unwatched time is said.
+        count("Calls with unknown outcome", calls.unknown)
+        gaps = len(calls.gaps)
+        if gaps:
+            out.append(Figure(_("Phone line not watched", lang),
+                              text=_("line not watched for {minutes} min (gaps: {count})", lang)
+                              .format(minutes=_minutes(calls.unwatched_seconds), count=gaps)))
+        else:
+            count("Phone line not watched", 0)
+    if summary.payments is None:
+        out.append(Figure(_("Takings by payment method", lang)))
+    else:
+        for method, fen in sorted(summary.payments.items()):
+            out.append(Figure(_("Payment: {method}", lang).format(method=codes.label("method", method, lang)),
+                              fen=int(fen), code=method))
+    count("Lost items received", summary.lost_received)
+    count("Lost items claimed", summary.lost_claimed)
+    count("Lost items due for handover", summary.lost_due_handover)
+    return out
 
 
 def tiles(summary: Summary, lang: str) -> list[tuple[str, str]]:
-    """(label, value) pairs for screen tiles and the summary sheet/page, in the given language."""
+    """(label, value) pairs for screen tiles and the PDF, in the given language."""
     from kiosk.core.i18n import gettext as _
     from kiosk.core.money import format_fen
 
     na = _("not available yet", lang)
     out: list[tuple[str, str]] = []
-
-    def add(label: str, value) -> None:
-        out.append((_(label, lang), na if value is None else str(value)))
-
-    add("Visitors", summary.visitors)
-    add("On site now", summary.on_site_now)
-    calls = summary.calls
-    add("Calls", getattr(calls, "calls", None))
-    share = getattr(calls, "share_within_three", None)
-    add("Answered within three rings", None if calls is None else ("–" if share is None else f"{share:.0%}"))
-    add("Missed calls", getattr(calls, "missed", None))
-    add("Open callbacks", getattr(calls, "open_callbacks", None))
-    if summary.payments is None:
-        add("Takings by payment method", None)
-    else:
-        for method, fen in sorted(summary.payments.items()):
-            out.append((_("Payment: {method}", lang).format(method=method), format_fen(fen)))
-    add("Lost items received", summary.lost_received)
-    add("Lost items claimed", summary.lost_claimed)
-    add("Lost items due for handover", summary.lost_due_handover)
+    for figure in figures(summary, lang):
+        if figure.fen is not None:
+            value = format_fen(figure.fen)
+        elif figure.share is not None:
+            value = f"{figure.share:.0%}"
+        elif figure.count is not None:
+            value = str(figure.count)
+        else:
+            value = figure.text or na
+        out.append((figure.label, value))
     return out
+
+
+# Zones a Chinese reader knows by their everyday name; any other zone is shown by its IANA name.
+_ZONE_NAMES = {"Asia/Shanghai": "Beijing time", "Asia/Chongqing": "Beijing time", "Asia/Harbin": "Beijing time",
+               "Asia/Urumqi": "Xinjiang time", "Asia/Hong_Kong": "Hong Kong time", "Asia/Macau": "Macau time",
+               "Asia/Taipei": "Taipei time", "PRC": "Beijing time"}
+
+
+def zone_name(tz_name: str, lang: str) -> str:
+    """The site's zone for a report heading: "北京时间" on a Chinese report, "Asia/Shanghai" on an English one."""
+    from kiosk.core.i18n import gettext
+    msgid = _ZONE_NAMES.get(tz_name)
+    return gettext(msgid, lang) if msgid and lang != "en" else tz_name

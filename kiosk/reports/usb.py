@@ -3,10 +3,18 @@
 A mount counts as removable when its block device (or the disk it is a partition of) has
 /sys/block/<disk>/removable = 1, or when it is mounted under /media or /run/media (desktop
 automounters). Pseudo filesystems and read-only mounts are skipped.
+
+A stick is shown by its own label, read the way udev publishes it (the helper names the mount folder
+with ASCII only, so a stick labelled "备份 盘" would otherwise show as its UUID): the udev database's
+``ID_FS_LABEL_ENC`` (/run/udev/data/b<major>:<minor>) or a /dev/disk/by-label link pointing at the device.
+Both carry udev's encoding: unsafe bytes as ``\\xNN`` (``\\x20`` a space, ``\\x2f`` a slash), valid UTF-8
+kept as it is, or escaped byte by byte by older udev; :func:`decode_label_enc` undoes both.
 """
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +39,59 @@ def _unescape(field: str) -> str:
             .replace("\\134", "\\"))
 
 
+BY_LABEL = Path("/dev/disk/by-label")
+UDEV_DATA = Path("/run/udev/data")
+LABEL_LIMIT = 64                      # a FAT label is 11 bytes, exFAT 15 characters, NTFS 128: bound the screen
+_ENC = re.compile(rb"\\x([0-9A-Fa-f]{2})")
+
+
+def decode_label_enc(raw: str | bytes) -> str:
+    """A label as udev encodes it (``ID_FS_LABEL_ENC``, by-label names) back to the text on the stick.
+
+    Escapes become bytes, the bytes are read as UTF-8 (a legacy code page byte becomes U+FFFD), and
+    control or invisible characters are dropped: a label is shown on the screen, never interpreted."""
+    data = raw if isinstance(raw, bytes) else os.fsencode(raw)
+    text = _ENC.sub(lambda m: bytes([int(m.group(1), 16)]), data).decode("utf-8", "replace")
+    from kiosk.core.text import printable
+    return " ".join(printable(text, multiline=False).split())[:LABEL_LIMIT]
+
+
+def _same_device(link: Path, device: str) -> bool:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return False
+    resolved = os.path.normpath(os.path.join(os.path.dirname(os.fspath(link)), target))
+    return resolved == os.path.normpath(device) or os.path.realpath(link) == os.path.realpath(device)
+
+
+def stick_label(device: str, by_label: Path = BY_LABEL, udev_data: Path = UDEV_DATA) -> str | None:
+    """The label of the stick in ``device`` (``/dev/sda1``), or None when it has none or none is known."""
+    if not device.startswith("/dev/"):
+        return None
+    try:
+        st = os.stat(device)
+        if stat.S_ISBLK(st.st_mode):
+            record = udev_data / f"b{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+            for line in record.read_bytes().splitlines():
+                if line.startswith(b"E:ID_FS_LABEL_ENC="):
+                    label = decode_label_enc(line.split(b"=", 1)[1])
+                    if label:
+                        return label
+    except OSError:
+        pass
+    try:
+        names = sorted(os.listdir(os.fsencode(by_label)))
+    except OSError:
+        return None
+    for name in names:
+        if _same_device(Path(os.fsdecode(os.path.join(os.fsencode(by_label), name))), device):
+            label = decode_label_enc(name)
+            if label:
+                return label
+    return None
+
+
 def _disk_removable(device: str, sys_block: Path) -> bool:
     name = Path(device).name
     if not device.startswith("/dev/") or not name:
@@ -45,8 +106,10 @@ def _disk_removable(device: str, sys_block: Path) -> bool:
 
 
 def removable_drives(proc_mounts: Path = Path("/proc/mounts"), sys_block: Path = Path("/sys/block"),
-                     writable_only: bool = True) -> list[Destination]:
-    """Mounted removable drives, in mount order (files passed in so tests can fake them)."""
+                     writable_only: bool = True, by_label: Path = BY_LABEL,
+                     udev_data: Path = UDEV_DATA) -> list[Destination]:
+    """Mounted removable drives, in mount order, each by its stick's label where one is known
+    (else the mount folder's name); files passed in so tests can fake them."""
     try:
         lines = proc_mounts.read_text().splitlines()
     except OSError:
@@ -64,7 +127,10 @@ def removable_drives(proc_mounts: Path = Path("/proc/mounts"), sys_block: Path =
         path = Path(mount)
         if any(d.path == path for d in found):
             continue
-        found.append(Destination(path.name or mount, path, True))
+        label = stick_label(device, by_label, udev_data) or path.name or mount
+        if any(d.label == label for d in found):    # two sticks both "KINGSTON": say which folder
+            label = f"{label} ({path.name})"
+        found.append(Destination(label, path, True))
     return found
 
 

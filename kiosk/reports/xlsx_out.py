@@ -1,97 +1,265 @@
-"""One workbook: a summary sheet, then a sheet per log with typed cells.
+"""One workbook: a summary sheet, a per-day sheet for a range, then a sheet per log, every cell typed.
 
-Dates are real Excel dates, money is a number in yuan with a two-decimal format, the header row is
-frozen and column widths follow the content. xlsxwriter in constant-memory mode streams rows.
+Dates are real Excel dates, money a number in yuan with a currency format, counts numbers, shares a
+percentage, and text a string cell: a string cell is never evaluated, so phone numbers (+86…) and
+formula-looking text are written as they are, with no visible guard (CSV is where a guard is needed;
+see kiosk.reports.files.neutralise). Every code value appears in the reader's language with the raw
+code in the next column (kiosk.reports.codes).
+
+The sheets are described once (:class:`Sheet`) and written by one of two engines: rustpy-xlsxwriter
+(Rust's rust_xlsxwriter; a month of a busy site in about a sixth of xlsxwriter's time, measured in
+bench/xlsx_engines.py) or, where that wheel is not installed, xlsxwriter in constant-memory mode.
+Both write the same cells; tests read both back with openpyxl.
 """
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
-from kiosk.reports.logs import DATETIME, INT, MONEY
 from kiosk.core.i18n import gettext as _
+from kiosk.reports.logs import DATETIME, INT, MONEY
 
 MAX_WIDTH = 60
 SAMPLE_ROWS = 300
+EXCEL_TEXT_LIMIT = 32_767   # characters in one cell; longer text is cut with an ellipsis (CSV keeps it whole)
+MONEY_FORMAT = '"¥"#,##0.00;-"¥"#,##0.00'
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+SHARE_FORMAT = "0%"
+DATE, SHARE, TEXT = "date", "share", "text"
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Sheet:
+    """One worksheet: headers, a kind per column (text/int/money_fen/datetime/date/share), rows."""
+
+    name: str
+    headers: list[str]
+    kinds: list[str]
+    rows: list
+    title: str = ""                                   # a line above the header (the summary sheet)
+    widths: list[float] = field(default_factory=list)
+    cols: list | None = None                          # the same cells by column, when the caller has them
 
 
 def _width(text: str) -> float:
     # CJK characters take two columns in Excel's default font.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text[:MAX_WIDTH])
 
 
-def write_xlsx(path: Path, data: list, summary, missing: list, lang: str) -> None:
+def _widths(sheet: Sheet) -> list[float]:
+    widths = [_width(h) + 2 for h in sheet.headers]
+    for i, kind in enumerate(sheet.kinds):
+        if kind == DATETIME:
+            widths[i] = max(widths[i], 20)
+        elif kind in (MONEY, INT, DATE, SHARE):
+            widths[i] = max(widths[i], 12)
+    for row in sheet.rows[:SAMPLE_ROWS]:
+        for i, (kind, value) in enumerate(zip(sheet.kinds, row)):
+            if kind == TEXT and value:
+                widths[i] = max(widths[i], min(_width(value) + 2, MAX_WIDTH))
+    return [min(w, MAX_WIDTH) for w in widths]
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Header texts made unique (the Rust engine keys cells by header)."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        n = seen.get(header, 0)
+        seen[header] = n + 1
+        out.append(header if n == 0 else f"{header} ({n + 1})")
+    return out
+
+
+def _sheet_names(names: Iterable[str]) -> list[str]:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique regardless of case."""
+    out, used = [], set()
+    for name in names:
+        clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+        candidate, n = clean, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{clean[:27]} ({n})"
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def sheets(data: list, summary, missing: list, lang: str) -> list[Sheet]:
+    """Describe the workbook: summary, per day (ranges), one sheet per log."""
+    from kiosk.reports.summary import figures, zone_name
+    heading = f"{_('Front desk daily log', lang)} · {summary.label} ({zone_name(summary.tz, lang)})"
+    rows = []
+    for fig in figures(summary, lang):
+        note = fig.text or (_("not available yet", lang) if fig.missing else "")
+        rows.append([fig.label, fig.count, fig.fen, fig.share, note, fig.code])
+    for item in data:
+        rows.append([item.log.title(lang), len(item.rows), None, None, _("rows", lang), item.log.name])
+    for pending in missing:
+        rows.append([pending.title(lang), None, None, None, _("not available yet", lang), pending.name])
+    out = [Sheet(_("Summary", lang), [_("Figure", lang), _("Count", lang), _("Amount (yuan)", lang),
+                                      _("Share", lang), _("Remark", lang), _("Code", lang)],
+                 [TEXT, INT, MONEY, SHARE, TEXT, TEXT], rows, title=heading)]
+    per_day = getattr(summary, "per_day", None)
+    if per_day is not None:
+        out.append(per_day_sheet(per_day, lang))
+    for item in data:
+        out.append(Sheet(item.log.title(lang), [col.title(lang) for col in item.columns],
+                         [col.kind if col.kind in (DATETIME, MONEY, INT) else TEXT for col in item.columns],
+                         item.rows, cols=item.by_column()))
+    return out
+
+
+def per_day_sheet(per_day, lang: str) -> Sheet:
+    """Local days as rows: visitors, calls (answered, missed), takings by method and in total, lost items."""
+    from kiosk.reports import codes
+    headers = [_("Day", lang), _("Visitors", lang), _("Calls", lang), _("Answered", lang), _("Missed calls", lang)]
+    headers += [_("Payment: {method}", lang).format(method=codes.label("method", m, lang)) for m in per_day.methods]
+    headers += [_("Takings", lang), _("Lost items received", lang)]
+    kinds = [DATE, INT, INT, INT, INT] + [MONEY] * len(per_day.methods) + [MONEY, INT]
+    rows = []
+    for day in per_day.rows:
+        takings = day.takings
+        rows.append([day.day, day.visitors, day.calls, day.answered, day.missed]
+                    + [None if takings is None else takings.get(m, 0) for m in per_day.methods]
+                    + [day.takings_fen, day.lost_received])
+    return Sheet(_("Per day", lang), headers, kinds, rows)
+
+
+def engine_name() -> str:
+    """'rustpy-xlsxwriter' when its wheel is installed, else 'xlsxwriter'."""
+    return "rustpy-xlsxwriter" if importlib.util.find_spec("rustpy_xlsxwriter") else "xlsxwriter"
+
+
+def write_xlsx(path: Path, data: list, summary, missing: list, lang: str, progress: Progress | None = None,
+               engine: str | None = None) -> None:
     """Write the workbook to path (a temp name; the caller renames it)."""
+    book = sheets(data, summary, missing, lang)
+    for sheet, name in zip(book, _sheet_names(s.name for s in book)):
+        sheet.name = name
+        sheet.headers = _unique(sheet.headers)
+        sheet.widths = _widths(sheet)
+    engine = engine or engine_name()
+    if engine == "rustpy-xlsxwriter":
+        _write_rust(path, book, progress)
+    else:
+        _write_xlsxwriter(path, book, progress)
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= EXCEL_TEXT_LIMIT else value[:EXCEL_TEXT_LIMIT - 1] + "…"
+
+
+def _engine_column(kind: str, values) -> list:
+    """One column as the engine writes it: money in yuan (a double holds any till's takings to the cent),
+    text within Excel's cell limit, the rest as it is."""
+    if kind == MONEY:
+        return [None if v is None else v / 100 for v in values]
+    if kind == TEXT:
+        return [v if v is None or len(v) <= EXCEL_TEXT_LIMIT else _text(v) for v in values]
+    return values
+
+
+def _write_rust(path: Path, book: list[Sheet], progress: Progress | None) -> None:
+    from rustpy_xlsxwriter import FastExcel, Format
+
+    formats = {MONEY: MONEY_FORMAT, DATETIME: DATETIME_FORMAT, DATE: DATE_FORMAT, SHARE: SHARE_FORMAT}
+    header = Format().set_bold().set_background_color("#DDE7F0").set_border("thin")
+    out = FastExcel(str(path))
+    for n, sheet in enumerate(book):
+        keys = sheet.headers
+        if sheet.rows:
+            by_column = sheet.cols if sheet.cols is not None else list(zip(*sheet.rows))
+            columns = [_engine_column(kind, values) for kind, values in zip(sheet.kinds, by_column)]
+            records = [dict(zip(keys, row)) for row in zip(*columns)]
+        else:
+            records = [dict.fromkeys(keys)]   # the header row alone: an empty log still shows its columns
+        column_formats = [Format().set_num_format(formats[k]) if k in formats else None for k in sheet.kinds]
+        options = {}
+        if sheet.title:
+            options = {"header_row": 1, "merge_ranges": [(0, 0, 0, len(keys) - 1, sheet.title)]}
+        out.sheet(sheet.name, records, column_formats=column_formats, column_widths=sheet.widths,
+                  header_format=header, autofilter=bool(sheet.rows), **options)
+        out.freeze(row=(2 if sheet.title else 1), sheet=sheet.name)
+        if progress:
+            progress((n + 1) / (len(book) + 1), sheet.name)
+    try:
+        out.save()
+    except OSError as exc:
+        # The Rust engine raises OSError without an errno ("... (os error 28)"): recover it, so a full or
+        # pulled stick reads as what it is on the screen (kiosk.core.errors.os_reason).
+        found = re.search(r"os error (\d+)", str(exc))
+        if exc.errno is None and found:
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code)) from exc
+        raise
+
+
+def _write_xlsxwriter(path: Path, book: list[Sheet], progress: Progress | None) -> None:
     import xlsxwriter
 
-    from kiosk.reports.summary import tiles
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                               "strings_to_numbers": False, "strings_to_urls": False})
     try:
-        bold = book.add_format({"bold": True, "bg_color": "#DDE7F0", "border": 1})
-        money = book.add_format({"num_format": "#,##0.00"})
-        when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet = book.add_worksheet(_("Summary", lang)[:31])
-        sheet.write_string(0, 0, _("Front desk daily log", lang), bold)
-        sheet.write_string(0, 1, summary.label, bold)
-        sheet.freeze_panes(1, 0)
-        row = 1
-        for label, value in tiles(summary, lang):
-            sheet.write_string(row, 0, label)
-            sheet.write_string(row, 1, value)
-            row += 1
-        for item in data:
-            sheet.write_string(row, 0, item.log.title(lang))
-            sheet.write_number(row, 1, len(item.rows))
-            row += 1
-        for pending in missing:
-            sheet.write_string(row, 0, pending.title(lang))
-            sheet.write_string(row, 1, _("not available yet", lang))
-            row += 1
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 1, 24)
-        used = set()
-        for item in data:
-            name = item.log.title(lang)[:31]
-            if name in used:
-                name = item.log.name[:31]
-            used.add(name)
-            _log_sheet(book.add_worksheet(name), item, lang, bold, money, when)
+        bold = workbook.add_format({"bold": True, "bg_color": "#DDE7F0", "border": 1})
+        formats = {MONEY: workbook.add_format({"num_format": MONEY_FORMAT}),
+                   DATETIME: workbook.add_format({"num_format": DATETIME_FORMAT}),
+                   DATE: workbook.add_format({"num_format": DATE_FORMAT}),
+                   SHARE: workbook.add_format({"num_format": SHARE_FORMAT})}
+        for n, sheet in enumerate(book):
+            write_sheet(workbook.add_worksheet(sheet.name), sheet, bold, formats)
+            if progress:
+                progress((n + 1) / (len(book) + 1), sheet.name)
     finally:
-        book.close()
+        workbook.close()
 
 
-def _log_sheet(sheet, item, lang: str, bold, money, when) -> None:
-    columns = item.log.columns
-    widths = [_width(col.title(lang)) + 2 for col in columns]
-    for i, col in enumerate(columns):
-        if col.kind == DATETIME:
-            widths[i] = max(widths[i], 20)
-        elif col.kind in (MONEY, INT):
-            widths[i] = max(widths[i], 10)
-    for row in item.rows[:SAMPLE_ROWS]:
-        for i, (col, value) in enumerate(zip(columns, row)):
-            if col.kind not in (DATETIME, MONEY, INT) and value:
-                widths[i] = max(widths[i], min(_width(value) + 2, MAX_WIDTH))
-    # Widths must be set before rows in constant-memory mode.
-    for i, width in enumerate(widths):
-        sheet.set_column(i, i, min(width, MAX_WIDTH))
-    sheet.freeze_panes(1, 0)
-    for i, col in enumerate(columns):
-        sheet.write_string(0, i, col.title(lang), bold)
-    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
-    kinds = [col.kind for col in columns]
-    for r, row in enumerate(item.rows, start=1):
-        for c, (kind, value) in enumerate(zip(kinds, row)):
+def write_sheet(ws, sheet: Sheet, bold, formats: dict) -> None:
+    """One sheet through xlsxwriter (constant-memory: widths first, then rows in order)."""
+    for i, width in enumerate(sheet.widths or _widths(sheet)):
+        ws.set_column(i, i, width)
+    top = 0
+    if sheet.title:
+        ws.write_string(0, 0, sheet.title, bold)
+        top = 1
+    ws.freeze_panes(top + 1, 0)
+    for i, header in enumerate(sheet.headers):
+        ws.write_string(top, i, header, bold)
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    plan = []
+    for kind in sheet.kinds:
+        if kind in (DATETIME, DATE):
+            plan.append((write_datetime, formats[kind], None))
+        elif kind == MONEY:
+            plan.append((write_number, formats[MONEY], lambda fen: fen / 100))
+        elif kind == SHARE:
+            plan.append((write_number, formats[SHARE], None))
+        elif kind == INT:
+            plan.append((write_number, None, None))
+        else:
+            plan.append((write_string, None, _text))
+    for r, row in enumerate(sheet.rows, start=top + 1):
+        for c, ((write, fmt, conv), value) in enumerate(zip(plan, row)):
             if value is None:
                 continue
-            if kind == DATETIME:
-                write_datetime(r, c, value, when)
-            elif kind == MONEY:
-                write_number(r, c, value / 100, money)  # Excel numbers are doubles; fen/100 is exact to the cent
-            elif kind == INT:
-                write_number(r, c, value)
+            if conv is not None:
+                value = conv(value)
+            if fmt is None:
+                write(r, c, value)
             else:
-                write_string(r, c, value)
-    if item.rows:
-        sheet.autofilter(0, 0, len(item.rows), len(columns) - 1)
+                write(r, c, value, fmt)
+    if sheet.rows:
+        ws.autofilter(top, 0, top + len(sheet.rows), len(sheet.headers) - 1)
+
+
+def _log_sheet(ws, item, lang: str, bold, money, when) -> None:
+    """One log's sheet on an xlsxwriter workbook (the monthly complaints report's workbook)."""
+    sheet = Sheet(item.log.title(lang), _unique([col.title(lang) for col in item.columns]),
+                  [col.kind if col.kind in (DATETIME, MONEY, INT) else TEXT for col in item.columns], item.rows)
+    write_sheet(ws, sheet, bold, {MONEY: money, DATETIME: when, DATE: when, SHARE: money})

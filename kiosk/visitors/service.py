@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk.core import audit
+from kiosk.core import audit, idhash, namefold
 from kiosk.core.text import clean_text as shared_clean_text
 from kiosk.core import settings
 from kiosk.core.audit import VISITOR, Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
+from kiosk.input.learned import MAX_NAMES, NameCounts, count_name_characters
+from kiosk.input.pinyin import COMPOUND_SURNAMES
 from kiosk.core.privacy import (IdDocumentError, check_id_document,  # noqa: F401 (re-exported)
                                   fold_name, mask_document, normalise_phone)
 
@@ -59,6 +63,9 @@ class Visitor:
     privacy_accepted: bool = False
     id_type: str = ""
     id_number: str = ""
+    # The code (or the badge's QR, "SO:<code>") of the visitor's own earlier badge: proof of who they are.
+    # With it, an empty name/phone/organisation/purpose is taken from that visit, never shown back.
+    pass_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,8 @@ class SignedIn:
 
 
 def _is_emoji(ch: str) -> bool:
-    return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
+    # the emoji planes end where the CJK extensions begin (U+20000): 𠮷 and 𪚥 are letters of names
+    return unicodedata.category(ch) == "So" or 0x1F000 <= ord(ch) < 0x20000 or ord(ch) >= 0xE0000
 
 
 def clean_text(value: str, field: str, *, required: bool, limit: int) -> str:
@@ -115,17 +123,19 @@ def _validate(db, visitor: Visitor, *, self_service: bool) -> dict:
 
 
 def _deny_match(db, name: str = "", phone: str = "", id_number: str = "") -> dict | None:
-    """The first entry in force that matches a phone (normalised), a name (folded) or an identity number.
+    """The first entry in force that matches a phone (normalised), a name (kiosk.core.namefold: width,
+    case, spaces, traditional characters, pinyin) or an identity number (its keyed hash: ``id_number`` is
+    the full checked number; a mask alone never decides, many numbers share it).
 
     Compared in Python over the entries in force: the list is short, and stored entries written before
     normalisation (with spaces, +86, full-width digits) still match."""
-    phone, name, number = normalise_phone(phone), fold_name(name), fold_name(id_number)
+    phone = normalise_phone(phone)
     for entry in deny_entries(db):
         if phone and entry["phone"] and normalise_phone(entry["phone"]) == phone:
             return entry
-        if name and entry["name"] and fold_name(entry["name"]) == name:
+        if name and entry["name"] and namefold.same_name(entry["name"], name):
             return entry
-        if number and entry.get("id_number") and fold_name(entry["id_number"]) == number:  # masks compared
+        if id_number and entry.get("id_hash") and idhash.same_id(db, id_number, entry["id_hash"]):
             return entry
     return None
 
@@ -142,9 +152,11 @@ def check_deny(db: sqlite_utils.Database, clock: Clock, *, name: str = "", phone
 
 
 def _new_code(db) -> str:
+    """A badge or invitation code no visit and no invitation has had (one code proves one thing)."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
-        if not db.execute("SELECT 1 FROM visits WHERE signout_code = ?", (code,)).fetchone():
+        if not db.execute("SELECT 1 FROM visits WHERE signout_code = ?1 UNION ALL"
+                          " SELECT 1 FROM expected_visitors WHERE invite_code = ?1", (code,)).fetchone():
             return code
 
 
@@ -161,15 +173,91 @@ def _last_visit(db, phone: str, name: str) -> dict | None:
     return None
 
 
-def details_by_pass(db: sqlite_utils.Database, code: str) -> dict:
-    """The visitor's own details from the code on their earlier badge (having the badge is the proof):
-    name and organisation of that visit, or {} (an unknown or anonymised code tells nothing)."""
-    code = (code or "").strip().upper()
+def _pass_code(code: object) -> str:
+    """A typed or scanned badge code in its stored form ("SO:" from the badge's QR dropped, full width folded)."""
+    text = unicodedata.normalize("NFKC", code if isinstance(code, str) else "").strip().upper()
+    return text[3:].strip() if text.startswith("SO:") else text
+
+
+BADGE_PROOF_HOURS = 12  # a badge's code proves its holder only while its visit is open, and this long at most
+
+
+def details_by_pass(db: sqlite_utils.Database, code: str, clock: Clock) -> dict:
+    """The visitor's own details from the code on their current badge (having the badge is the proof):
+    name, phone, organisation and purpose of that visit, or {}. A code proves nothing once its visit is
+    signed out (by the visitor, staff or the evening's automatic sign-out) or BADGE_PROOF_HOURS after it
+    began: a badge left on a table, thrown away or photographed must not prove someone for weeks. An
+    unknown, old or anonymised code tells nothing (the same {} whatever the reason)."""
+    code = _pass_code(code)
     if not re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", code):
         return {}
-    row = next(db.query("SELECT name, phone, organisation FROM visits WHERE signout_code = ? AND anonymised_at IS NULL",
-                        (code,)), None)
+    since = utc_iso(clock.now() - timedelta(hours=BADGE_PROOF_HOURS))
+    row = next(db.query("SELECT name, phone, organisation, purpose FROM visits v WHERE signout_code = ?"
+                        " AND anonymised_at IS NULL AND signed_in_at >= ?"
+                        " AND NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)",
+                        (code, since)), None)
     return dict(row) if row and row["name"] else {}
+
+
+def _invitation(db, clock: Clock, code: str, tz: str) -> dict:
+    """Today's pre-registration with this invitation code: {"name", "phone"}, or {} (another day, unknown,
+    or already used). An invitation code is single use: once the invitee has arrived (by the code, or by
+    typing their phone and name) it proves nothing more - a forwarded or overheard code signs no one else
+    in as them; they have their badge's code from then on."""
+    code = _pass_code(code)
+    if not re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", code):
+        return {}
+    today = clock.now().astimezone(ZoneInfo(tz)).date().isoformat()
+    row = next(db.query("SELECT e.name, e.phone FROM expected_visitors e WHERE e.invite_code = ? AND e.expected_on = ?"
+                        " AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.expected_id = e.id)",
+                        (code, today)), None)
+    return dict(row) if row and row["name"] else {}
+
+
+PASS_TRIES = 10          # wrong badge codes the touchscreen takes...
+PASS_WINDOW = 10 * 60    # ...in this many seconds, from anyone, before it stops answering for a while
+
+
+def _pass_tries_left(db, clock: Clock) -> int:
+    since = utc_iso(clock.now() - timedelta(seconds=PASS_WINDOW))
+    wrong = db.execute("SELECT COUNT(*) FROM audit WHERE action = 'visitor.pass_wrong' AND at >= ?", (since,)).fetchone()[0]
+    return PASS_TRIES - wrong
+
+
+SIGNOUT_PAUSE = 30  # seconds between sign-out tries once PASS_TRIES wrong codes came in PASS_WINDOW
+
+
+def _since_last_wrong(db, clock: Clock) -> float:
+    last = db.execute("SELECT MAX(at) FROM audit WHERE action = 'visitor.pass_wrong'").fetchone()[0]
+    if not last:
+        return float("inf")
+    from kiosk.core.clock import parse_iso
+    return (clock.now() - parse_iso(last)).total_seconds()
+
+
+def _count_wrong(db, clock: Clock, code: str) -> None:
+    """A wrong code that could have been one (five letters of the alphabet) counts towards the limit; an
+    empty tap or a typo of another length cannot find anyone, so it does not use up everyone's tries."""
+    if re.fullmatch(f"[{CODE_ALPHABET}]{{5}}", _pass_code(code)):
+        with write(db):
+            audit.record(db, clock, VISITOR, "visitor.pass_wrong", "visits", None)  # no code, no person
+
+
+def check_pass(db: sqlite_utils.Database, clock: Clock, code: str, tz: str = "Asia/Shanghai") -> dict:
+    """A returning visitor proves who they are with their earlier badge's code (typed, or its QR scanned).
+    Returns {"expected": today's pre-registration host or None} and nothing about the person; an unknown
+    code is refused with the same words whatever the reason (never signed in, anonymised, mistyped) and
+    audited, and after PASS_TRIES wrong codes in PASS_WINDOW the touchscreen sends everyone to the desk,
+    so the 25^5 codes cannot be walked. A deny-list match raises SeeTheDesk like the typed flow."""
+    if _pass_tries_left(db, clock) <= 0:
+        raise VisitorError("too many wrong codes: please see the desk", field="pass_code")
+    details = details_by_pass(db, code, clock) or _invitation(db, clock, code, tz)
+    if not details:
+        _count_wrong(db, clock, code)
+        raise VisitorError("that code is not known here: check your badge, or sign in with your phone number",
+                           field="pass_code")
+    check_deny(db, clock, name=details["name"], phone=details["phone"])
+    return {"expected": expected_host(db, clock, details["phone"], details["name"], tz)}
 
 
 def expected_host(db: sqlite_utils.Database, clock: Clock, phone: str, name: str,
@@ -194,9 +282,28 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
             tz: str = "Asia/Shanghai") -> SignedIn:
     """Register a visit (self service when actor is the visitor; at the counter with an ID check).
 
-    A returning visitor is one whose phone AND name match an earlier visit; their organisation is then
-    copied from it when left blank (never shown back to the screen)."""
+    A returning visitor is one whose phone AND name match an earlier visit, or who gave their earlier
+    badge's code (`pass_code`); their organisation, and their purpose when none was chosen (purpose ""),
+    are then copied from that visit (never shown back to the screen)."""
     self_service = actor.role == "visitor"
+    proven: dict = {}
+    if visitor.pass_code:
+        if _pass_tries_left(db, clock) <= 0:
+            raise VisitorError("too many wrong codes: please see the desk", field="pass_code")
+        proven = details_by_pass(db, visitor.pass_code, clock)
+        invited = {} if proven else _invitation(db, clock, visitor.pass_code, tz)
+        given = proven or invited
+        # A code proves its own holder only: a name or phone typed beside it must be theirs, or the
+        # code is no proof (the same words as an unknown code: nothing about whose it is).
+        if not given or (visitor.name.strip() and fold_name(visitor.name) != fold_name(given["name"])) or (
+                visitor.phone.strip() and normalise_phone(visitor.phone) != normalise_phone(given["phone"])):
+            raise VisitorError("that code is not known here: check your badge, or sign in with your phone number",
+                               field="pass_code")
+        visitor = replace(visitor, name=visitor.name or given["name"], phone=visitor.phone or given["phone"],
+                          organisation=visitor.organisation or proven.get("organisation", ""))
+    chosen_purpose = visitor.purpose  # "" : not chosen; a returning visitor's last purpose, else a meeting
+    if not chosen_purpose:
+        visitor = replace(visitor, purpose="meeting")
     values = _validate(db, visitor, self_service=self_service)
     id_type, id_number = "", ""
     if not self_service:
@@ -206,15 +313,21 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
         number = check_id_document(visitor.id_type, visitor.id_number, today=clock.now().astimezone(ZoneInfo(tz)).date())
         id_type = visitor.id_type
         id_number = number if settings.get(db, "store_full_id_numbers") else mask_document(id_type, number)
-    entry = _deny_match(db, values["name"], values["phone"], mask_document(id_type, id_number) if id_type else "")
+    entry = _deny_match(db, values["name"], values["phone"], number if id_type else "")
     if entry is not None:
         with write(db):
             audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"])
         raise SeeTheDesk(entry)
     with write(db):
-        last = _last_visit(db, values["phone"], values["name"])
+        if visitor.pass_code and (not details_by_pass(db, visitor.pass_code, clock) if proven
+                                  else not _invitation(db, clock, visitor.pass_code, tz)):
+            # used by another sign-in between the check and this transaction: single use holds
+            raise VisitorError("that code is not known here: check your badge, or sign in with your phone number",
+                               field="pass_code")
+        last = proven or _last_visit(db, values["phone"], values["name"])
         if last and not values["organisation"]:
             values["organisation"] = last["organisation"]
+        purpose = chosen_purpose or (last["purpose"] if last and last["purpose"] in PURPOSES else "meeting")
         expected = expected_host(db, clock, values["phone"], values["name"], tz)
         code = _new_code(db)
         visit_id = db.execute(
@@ -222,7 +335,7 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
             " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code, expected_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (utc_iso(clock.now()), values["name"], values["phone"], values["organisation"], values["host"][0],
-             values["host"][1], visitor.purpose, visitor.party_size, "self" if self_service else "staff", actor.id, actor.name,
+             values["host"][1], purpose, visitor.party_size, "self" if self_service else "staff", actor.id, actor.name,
              id_type, id_number, int(visitor.privacy_accepted or not self_service), code,
              expected["expected_id"] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
@@ -246,11 +359,24 @@ def greeting(party_size: int, returning: bool, expected: bool = False) -> str:
 
 def sign_out_by_code(db: sqlite_utils.Database, clock: Clock, code: str) -> str:
     """The visitor (or a scanner) enters the badge code; returns the host's name for the goodbye."""
-    code = (code or "").strip().upper()
-    row = db.execute("SELECT id, host_name FROM visits WHERE signout_code = ?", (code,)).fetchone()
+    if _pass_tries_left(db, clock) <= 0 and _since_last_wrong(db, clock) < SIGNOUT_PAUSE:
+        # The same count as the sign-in's badge codes, so the codes cannot be walked; but past it the
+        # sign-out only slows down (one try per SIGNOUT_PAUSE) instead of closing for everyone: a stranger
+        # typing ten made-up codes must not keep every visitor from signing out (outside test F9).
+        raise VisitorError("too many wrong codes: please see the desk", field="code")
+    code = _pass_code(code)
+    # Only a visit still on site answers. A code of a visit already signed out (or anonymised) gets the
+    # same words as a code never issued, and counts as wrong: "already signed out" told a stranger trying
+    # codes that this one had been someone's visit (and let them test codes without using up tries).
+    row = db.execute("SELECT v.id, v.host_name FROM visits v WHERE v.signout_code = ? AND v.anonymised_at IS NULL"
+                     " AND NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)", (code,)).fetchone()
     if row is None:
+        _count_wrong(db, clock, code)
         raise VisitorError("no visit with that code", field="code")
-    _sign_out(db, clock, row[0], "code", VISITOR)
+    try:
+        _sign_out(db, clock, row[0], "code", VISITOR)
+    except VisitorError:  # signed out by staff between the look-up and the write: the same words again
+        raise VisitorError("no visit with that code", field="code") from None
     return row[1]
 
 
@@ -277,12 +403,13 @@ def auto_sign_out(db: sqlite_utils.Database, clock: Clock, tz: str) -> int:
     if local.strftime("%H:%M") < when:
         return 0
     cutoff = utc_iso(local.replace(hour=int(when[:2]), minute=int(when[3:5]), second=0, microsecond=0))
-    count = 0
-    for visit in on_site(db):
-        if visit["signed_in_at"] < cutoff:
-            _sign_out(db, clock, visit["id"], "auto", Actor("system"))
-            count += 1
-    return count
+    # Only the visits still open (visits_open, kept by triggers; migration 0018), and only those that
+    # came before the cut-off: with nobody left on site this is one index probe, whatever the history.
+    ids = [row[0] for row in db.execute("SELECT visit_id FROM visits_open WHERE signed_in_at < ?"
+                                        " ORDER BY signed_in_at, visit_id", (cutoff,))]
+    for visit_id in ids:
+        _sign_out(db, clock, visit_id, "auto", Actor("system"))
+    return len(ids)
 
 
 def on_site(db: sqlite_utils.Database) -> list[dict]:
@@ -290,8 +417,13 @@ def on_site(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query(
         "SELECT v.id, v.signed_in_at, v.name, v.organisation, v.host_name, v.party_size, v.phone,"
         " EXISTS (SELECT 1 FROM rollcall_marks r WHERE r.visit_id = v.id) AS located"
-        " FROM visits v WHERE NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)"
-        " ORDER BY v.signed_in_at"))
+        " FROM visits_open o CROSS JOIN visits v ON v.id = o.visit_id"   # who is open now, not every visit ever
+        " ORDER BY o.signed_in_at, o.visit_id"))
+
+
+def on_site_count(db: sqlite_utils.Database) -> int:
+    """How many visits are open now (parties, not heads): one count over the open-visits table."""
+    return db.execute("SELECT COUNT(*) FROM visits_open").fetchone()[0]
 
 
 def mark_located(db: sqlite_utils.Database, clock: Clock, actor: Actor, visit_id: int) -> None:
@@ -313,20 +445,27 @@ def start_rollcall(db: sqlite_utils.Database, clock: Clock, actor: Actor) -> int
 
 def rollcall_list(db: sqlite_utils.Database, rollcall_id: int) -> list[dict]:
     """Everyone on site with `safe`, the heads of the party accounted for in this roll call (the newest
-    mark wins), plus anyone who signed out after the roll call started and was marked in it."""
+    mark wins), plus anyone who signed out after the roll call started (marked or not: a sign-out, above
+    all the automatic one, does not account for anybody) or was marked in it."""
     return list(db.query(
         "SELECT v.id, v.signed_in_at, v.name, v.organisation, v.host_name, v.party_size, v.phone,"
         " COALESCE((SELECT COALESCE(r.heads, v.party_size) FROM rollcall_marks r WHERE r.visit_id = v.id"
         "           AND r.rollcall_id = :rc ORDER BY r.id DESC LIMIT 1), 0) AS safe"
-        " FROM visits v WHERE NOT EXISTS (SELECT 1 FROM visit_signouts s WHERE s.visit_id = v.id)"
-        "   OR EXISTS (SELECT 1 FROM rollcall_marks r WHERE r.visit_id = v.id AND r.rollcall_id = :rc)"
+        " FROM visits v WHERE v.id IN (SELECT visit_id FROM visits_open"
+        "   UNION SELECT visit_id FROM rollcall_marks WHERE rollcall_id = :rc"
+        "   UNION SELECT s.visit_id FROM visit_signouts s INDEXED BY visit_signouts_at"
+        "     CROSS JOIN visits w ON w.id = s.visit_id"
+        "     WHERE s.at >= (SELECT started_at FROM rollcalls WHERE id = :rc)"
+        "     AND w.signed_in_at <= (SELECT started_at FROM rollcalls WHERE id = :rc))"
         " ORDER BY v.signed_in_at, v.id", {"rc": rollcall_id}))
 
 
 def mark_safe(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id: int, visit_id: int,
-              heads: int) -> None:
+              heads: int, tapped_at: str = "") -> None:
     """Record that `heads` of a visit's party are accounted for in a roll call (0 undoes). A new row
-    every time: the drill's history reads back tap by tap."""
+    every time: the drill's history reads back tap by tap. `tapped_at` (UTC ISO) is when the warden
+    tapped, for a mark written later (the database was busy); it is used only between the roll call's
+    start and now, else the mark is dated now."""
     rows = list(db.query("SELECT party_size FROM visits WHERE id = ?", (visit_id,)))
     if not rows:
         raise VisitorError("no such visit")
@@ -334,18 +473,108 @@ def mark_safe(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id
     if not isinstance(heads, int) or isinstance(heads, bool) or not 0 <= heads <= party:
         raise VisitorError("a party of {party} cannot have {heads} accounted for", field="heads",
                            party=party, heads=heads)
+    _open_one(db, rollcall_id)  # an ended roll call takes no more marks
+    with write(db):
+        now = utc_iso(clock.now())
+        started = db.execute("SELECT started_at FROM rollcalls WHERE id = ?", (rollcall_id,)).fetchone()[0]
+        tapped = _as_utc_iso(tapped_at)
+        at = tapped if tapped and started <= tapped <= now else now
+        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor, rollcall_id, heads)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (visit_id, at, actor.id, actor.name, rollcall_id, heads))
+
+
+@dataclass(frozen=True)
+class OpenRollCall:
+    """A roll call started and not ended (a sign-out, a crash or a restart came first), with its count."""
+
+    id: int
+    started_at: str
+    started_by: str
+    accounted: int
+    missing: int
+    total: int
+
+
+def _tally(rows: list[dict]) -> tuple[int, int, int]:
+    total = sum(int(r["party_size"]) for r in rows)
+    accounted = sum(min(int(r["safe"]), int(r["party_size"])) for r in rows)
+    return accounted, total - accounted, total
+
+
+def open_rollcall(db: sqlite_utils.Database) -> OpenRollCall | None:
+    """The newest roll call that has not been ended, with heads accounted for and missing from its marks
+    in the database; None when every roll call was ended (one indexed probe, then the drill's list)."""
+    row = db.execute("SELECT r.id, r.started_at, r.actor FROM rollcalls r WHERE NOT EXISTS"
+                     " (SELECT 1 FROM rollcall_ends e WHERE e.rollcall_id = r.id) ORDER BY r.id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    accounted, missing, total = _tally(rollcall_list(db, row[0]))
+    return OpenRollCall(row[0], row[1], row[2], accounted, missing, total)
+
+
+def resume_rollcall(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id: int) -> list[dict]:
+    """Carry on with an open roll call (audited: who picked it up, when); returns its list with the marks."""
+    _open_one(db, rollcall_id)
+    with write(db):
+        audit.record(db, clock, actor, "visitors.rollcall_resume", "rollcalls", rollcall_id)
+    return rollcall_list(db, rollcall_id)
+
+
+def end_rollcall(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id: int) -> OpenRollCall:
+    """End a roll call: a record of when, by whom and the count from its stored marks (audited). Ending one
+    already ended is refused."""
+    _open_one(db, rollcall_id)
+    rows = rollcall_list(db, rollcall_id)
+    accounted, missing, total = _tally(rows)
+    with write(db):
+        db.execute("INSERT INTO rollcall_ends (rollcall_id, ended_at, accounted, missing, total, actor_id, actor)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)", (rollcall_id, utc_iso(clock.now()), accounted, missing, total,
+                                                     actor.id, actor.name))
+        audit.record(db, clock, actor, "visitors.rollcall_end", "rollcalls", rollcall_id,
+                     after={"accounted": accounted, "missing": missing, "total": total})
+    started = db.execute("SELECT started_at, actor FROM rollcalls WHERE id = ?", (rollcall_id,)).fetchone()
+    return OpenRollCall(rollcall_id, started[0], started[1], accounted, missing, total)
+
+
+def _as_utc_iso(text) -> str:
+    """A moment with its offset, rewritten as utc_iso writes it (so string order is time order); else ""."""
+    if not isinstance(text, str) or not 0 < len(text) <= 40:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return utc_iso(moment) if moment.tzinfo is not None else ""
+
+
+def _open_one(db: sqlite_utils.Database, rollcall_id: int) -> None:
     if db.execute("SELECT 1 FROM rollcalls WHERE id = ?", (rollcall_id,)).fetchone() is None:
         raise VisitorError("start the roll call first")
-    with write(db):
-        db.execute("INSERT INTO rollcall_marks (visit_id, at, actor_id, actor, rollcall_id, heads)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (visit_id, utc_iso(clock.now()), actor.id, actor.name,
-                                                   rollcall_id, heads))
+    if db.execute("SELECT 1 FROM rollcall_ends WHERE rollcall_id = ?", (rollcall_id,)).fetchone() is not None:
+        raise VisitorError("this roll call has already ended")
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asia/Shanghai") -> list[dict]:
     """Past visits by name, phone, organisation or host (full-text, trigram; short text scans), or all
-    visits of a local day when the text is a date (2026-11-20)."""
-    text = (text or "").strip()
+    visits of a local day when the text is a date (2026-11-20); a name typed in pinyin or initials ("Wang
+    Fang", "wf") also finds 王芳 (`kiosk.visitors.namesearch`), newest first."""
+    from kiosk.visitors import namesearch
+    from kiosk.input.namekeys import fold_query
+    letters = fold_query(text)
+    # Two letters typed are initials ("wf"): the pinyin index answers; the substring scan of every visit's
+    # name, phone, organisation and host (no index can serve '%wf%') is what made such a search slow.
+    found = [] if len(letters) == 2 and re.fullmatch(r"\s*[A-Za-z]{2}\s*", text or "") else _search_text(db, text, limit, tz)
+    pinyin = namesearch.by_pinyin(db, text, limit)
+    if not pinyin:
+        return found
+    seen = {row["id"] for row in found}
+    merged = found + [row for row in pinyin if row["id"] not in seen]
+    return sorted(merged, key=lambda row: row["id"], reverse=True)[:limit]
+
+
+def _search_text(db: sqlite_utils.Database, text: str, limit: int, tz: str) -> list[dict]:
+    # Control characters are never part of a name: a NUL ended FTS5's quoted string ("unterminated string")
+    text = "".join(ch for ch in (text or "") if unicodedata.category(ch)[0] != "C").strip()
     if not text:
         return []
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -369,19 +598,49 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 50, tz: str = "Asi
                          (like, limit)))
 
 
-def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
-    """Anonymise visits older than the retention period; keeps time, host, purpose and party size."""
+RETENTION_BATCH = 1000   # visits anonymised per transaction: the write lock is held for milliseconds
+
+
+def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None, *,
+                    batch: int = RETENTION_BATCH, progress: Callable[[int], None] | None = None,
+                    stop: Callable[[], bool] | None = None, scrub: bool = True) -> int:
+    """Anonymise visits older than the retention period; keeps time, host, purpose and party size.
+
+    Works in batches of `batch` visits, each its own transaction with its own audit row, through the
+    partial index of visits not yet anonymised (migration 0018): a catch-up of a million visits never
+    holds the write lock for long, and a run killed halfway leaves only whole batches done; the next
+    run goes on from there (what is done is marked by anonymised_at itself). `progress(done)` is
+    called after each batch; `stop()` returning True ends the run between batches.
+    """
     days = settings.get(db, "visitor_retention_days") if days is None else days
     cutoff = utc_iso(clock.now() - timedelta(days=days))
-    with write(db):
-        count = db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
-                           " anonymised_at = ? WHERE signed_in_at < ? AND anonymised_at IS NULL",
-                           (utc_iso(clock.now()), cutoff)).rowcount
-        if count:
+    batch = max(1, int(batch))
+    count = 0
+    while stop is None or not stop():
+        with write(db):
+            ids = [row[0] for row in db.execute(
+                "SELECT id FROM visits INDEXED BY visits_to_anonymise WHERE anonymised_at IS NULL"
+                " AND signed_in_at < ? ORDER BY signed_in_at, id LIMIT ?", (cutoff, batch))]
+            if not ids:
+                break
+            marks = ",".join("?" * len(ids))
+            done = db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
+                              f" anonymised_at = ? WHERE id IN ({marks}) AND anonymised_at IS NULL",
+                              (utc_iso(clock.now()), *ids)).rowcount
             audit.record(db, clock, Actor("system"), "visitor.retention", "visits", None, None,
-                         {"anonymised": count, "older_than_days": days})
+                         {"anonymised": done, "older_than_days": days, "first_id": ids[0], "last_id": ids[-1]})
+        count += done
+        if progress is not None:
+            progress(count)
+        if len(ids) < batch:
+            break
+        time.sleep(0)  # let a waiting thread (the UI's sale or sign-in) take the write lock between batches
     # What the anonymisation does not reach (expected visitors, badge documents...) by the inventory;
     # then the index and the file are scrubbed so the blanked words are gone from disk too.
+    # ``scrub`` False: the caller (kiosk.visitors.housekeeping) runs the inventory's retention and the
+    # scrub itself, so that a blocked scrub is reported and retried instead of ignored.
+    if not scrub:
+        return count
     from kiosk.core import erasure
     if not erasure.apply_retention(db, clock) and count:
         erasure.scrub_files(db)
@@ -404,8 +663,8 @@ def _name_words(folded: str) -> list[str]:
 
 
 def _host_matches(name: str, query: str) -> bool:
-    """At least two characters of the name's Chinese, or a whole pinyin syllable/Latin word (or the first
-    three letters of one), or the initials of the full name (王建国: "wjg"; Emma Clarke: "ec"). Literal
+    """At least two characters of the name's Chinese, or a whole pinyin syllable or Latin word (or the first
+    three letters of a Latin word), or the initials of the full name (王建国: "wjg"; Emma Clarke: "ec"). Literal
     text only: `_` and `%` are characters, not wildcards."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     if _CJK.search(query):
@@ -417,11 +676,13 @@ def _host_matches(name: str, query: str) -> bool:
     chinese = "".join(_CJK.findall(folded))
     pinyin = words[:len(chinese)] if chinese else []
     parts = query.split()
+    # A prefix of a Latin word (3+ letters: "emm" for Emma) still answers; a pinyin syllable only whole:
+    # "zho" or "hon" walked the directory five names at a time (outside test F14).
     if len(parts) > 1:
-        return all(p in words or (len(p) >= 3 and any(w.startswith(p) for w in words)) for p in parts) and (
+        return all(p in words or (len(p) >= 3 and any(w.startswith(p) for w in latin)) for p in parts) and (
             " ".join(latin).find(query) >= 0 or " ".join(pinyin).find(query) >= 0)
     initials = {"".join(w[0] for w in group) for group in (pinyin, latin) if len(group) >= 2}
-    return (any(query == w or (len(query) >= 3 and w.startswith(query)) for w in words)
+    return (any(query == w for w in words) or (len(query) >= 3 and any(w.startswith(query) for w in latin))
             or query in initials or query == "".join(pinyin) or query == "".join(latin))
 
 
@@ -442,8 +703,15 @@ def staff_find_hosts(db: sqlite_utils.Database, text: str, limit: int = 10) -> l
     if not text:
         return []
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return list(db.query("SELECT id, name, department FROM hosts WHERE active = 1 AND (name LIKE ? ESCAPE '\\'"
-                         " OR department LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?", (like, like, limit)))
+    found = list(db.query("SELECT id, name, department FROM hosts WHERE active = 1 AND (name LIKE ? ESCAPE '\\'"
+                          " OR department LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?", (like, like, limit)))
+    from kiosk.input.namekeys import fold_query, matches
+    if len(found) < limit and fold_query(text):  # 王芳 by "wang fang" or "wf" (the directory is small)
+        seen = {row["id"] for row in found}
+        found += [dict(row) for row in db.query("SELECT id, name, department FROM hosts WHERE active = 1"
+                                                " ORDER BY name LIMIT 5000")
+                  if row["id"] not in seen and matches(row["name"], text)][:limit - len(found)]
+    return found
 
 
 def add_host(db: sqlite_utils.Database, clock: Clock, actor: Actor, name: str, department: str = "",
@@ -466,14 +734,15 @@ def add_to_deny_list(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, n
     if not (name or (phone or "").strip() or (id_number or "").strip()):
         raise VisitorError("a name or a phone number is needed", field="name")
     reason = clean_text(reason, "reason", required=True, limit=200)
-    masked = ""
-    if (id_number or "").strip():
-        masked = mask_document(id_type, check_id_document(id_type, id_number))  # IdDocumentError if wrong
+    masked, keyed = "", ""
     with write(db):
-        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor, id_number)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        if (id_number or "").strip():
+            number = check_id_document(id_type, id_number)  # IdDocumentError if wrong
+            masked, keyed = mask_document(id_type, number), idhash.id_hash(db, number)
+        entry = db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor_id, actor, id_number,"
+                           " id_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (name, clean_phone(phone) if (phone or "").strip() else "", reason, utc_iso(clock.now()),
-                            actor.id, actor.name, masked)).lastrowid
+                            actor.id, actor.name, masked, keyed)).lastrowid
         audit.record(db, clock, actor, "deny_list.add", "deny_list", entry, None, {"reason": reason})
     return entry
 
@@ -513,7 +782,8 @@ def set_host_active(db: sqlite_utils.Database, clock: Clock, actor: Actor, host_
 
 def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name: str, phone: str, host_id: int,
                  expected_on: str) -> int:
-    """Staff pre-register a visitor for a day (local date, YYYY-MM-DD); matched by phone on arrival."""
+    """Staff pre-register a visitor for a day (local date, YYYY-MM-DD). On arrival the visitor proves who
+    they are with their phone and name, or with the invitation code staff give them (`expected_on` lists it)."""
     name = clean_text(name, "name", required=True, limit=40)
     phone = clean_phone(phone)
     try:
@@ -523,9 +793,9 @@ def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name:
     if db.execute("SELECT 1 FROM hosts WHERE id = ? AND active = 1", (host_id,)).fetchone() is None:
         raise VisitorError("choose whom you are visiting", field="host")
     with write(db):
-        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, actor_id, actor)"
-                           " VALUES (?, ?, ?, ?, ?, ?)", (name, phone, host_id, expected_on, actor.id,
-                                                          actor.name)).lastrowid
+        entry = db.execute("INSERT INTO expected_visitors (name, phone, host_id, expected_on, actor_id, actor,"
+                           " invite_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (name, phone, host_id, expected_on, actor.id, actor.name, _new_code(db))).lastrowid
         audit.record(db, clock, actor, "visitor.expected", "expected_visitors", entry, None,
                      {"host_id": host_id, "expected_on": expected_on})
     return entry
@@ -534,7 +804,7 @@ def add_expected(db: sqlite_utils.Database, clock: Clock, actor: Actor, *, name:
 def expected_on(db: sqlite_utils.Database, day: str) -> list[dict]:
     """Who is expected on a local day, with whether they have arrived (staff screens only)."""
     return list(db.query(
-        "SELECT e.id, e.name, e.phone, h.name AS host_name,"
+        "SELECT e.id, e.name, e.phone, h.name AS host_name, e.invite_code,"
         " EXISTS (SELECT 1 FROM visits v WHERE v.expected_id = e.id) AS arrived"
         " FROM expected_visitors e LEFT JOIN hosts h ON h.id = e.host_id WHERE e.expected_on = ? ORDER BY e.name",
         (day,)))
@@ -560,3 +830,11 @@ def seed_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
                              ("Emma Clarke", "Pro shop"), ("周伟 Zhou Wei", "总经理办公室 GM office")]:
         add_host(db, clock, system, name, department)
     return ["host directory"]
+
+
+def name_character_counts(db: sqlite_utils.Database) -> NameCounts:
+    """This desk's visitors' names as counts of characters by position, for the name keyboard's ranking
+    (kiosk.input.learned: characters only, each in at least three names; never a whole name). Read
+    from the visits still on record, newest first and bounded, so an anonymised visit no longer counts."""
+    rows = db.execute("SELECT name FROM visits WHERE name != '' ORDER BY id DESC LIMIT ?", [MAX_NAMES * 2])
+    return count_name_characters((row[0] for row in rows), COMPOUND_SURNAMES)

@@ -18,6 +18,7 @@ from kiosk.complaints.service import ComplaintError
 from kiosk.core.clock import parse_iso
 from kiosk.reports import duties
 from screens.widgets.common import BigButton, show_refusal
+from screens.widgets.rowlist import RowList, row_size  # noqa: F401 (RowList: used by the .kv)
 
 Builder.load_file(str(Path(__file__).with_name("complaints_section.kv")))
 
@@ -42,6 +43,11 @@ def tr(msgid: str) -> str:
     return app.tr(msgid, app.lang)
 
 
+def _due(c) -> str | None:
+    """The deadline a complaint is waiting on now: start, resolution, then the callback."""
+    return c.start_due if c.status == "open" else c.resolve_due if c.status == "started" else c.callback_due
+
+
 class ComplaintRow(BoxLayout):
     """One open complaint: two lines, each shortened to the row (★ major, ☆ waiting for a manager)."""
 
@@ -49,13 +55,23 @@ class ComplaintRow(BoxLayout):
     section = ObjectProperty(None)
     late = BooleanProperty(False)
 
-    def line(self, lang: str) -> str:
+    def line(self, lang: str, *_watched) -> str:
         c = self.complaint
         if c is None:
             return ""
         major = "★ " if c.major else "☆ " if c.major_proposed else ""
-        return f"{major}{c.ref} · {tr(rules.CATEGORY_LABELS[c.category])} · {tr(service.STATUS_LABELS[c.status])}"
+        estimated = f" · {tr('deadline estimated')}" if c.estimated else ""
+        return (f"{major}{c.ref} · {tr(rules.CATEGORY_LABELS[c.category])} · {tr(service.STATUS_LABELS[c.status])}"
+                f"{estimated}")
 
+
+# msgids: how a complaint's deadlines were counted, said on its detail when not from the holiday package
+BASIS_NOTES = {"estimated": "Deadlines estimated: no holiday data for a year they fall in (weekends only)",
+               "manual": "Deadlines from the manager's holiday list (no holiday data for that year)",
+               "calendar": "Deadlines in calendar days (the desk works every day)"}
+
+OPEN_ROWS = 100   # open complaints built as rows (the rest are counted in the banner)
+DUTY_ROWS = 200   # duties listed (the rest are later or the same kind: the list is in deadline order)
 
 class DutyRow(ButtonBehavior, BoxLayout):
     """One duty: when and what on the first line, which on the second; a tap opens it."""
@@ -63,7 +79,7 @@ class DutyRow(ButtonBehavior, BoxLayout):
     duty = ObjectProperty(None)
     section = ObjectProperty(None)
 
-    def line(self, lang: str) -> str:
+    def line(self, lang: str, *_watched) -> str:
         d = self.duty
         if d is None:
             return ""
@@ -71,7 +87,8 @@ class DutyRow(ButtonBehavior, BoxLayout):
         return f"{flag} {when(d.due_at)} · {tr(duties.KIND_LABELS[d.kind])}"
 
     def on_release(self) -> None:
-        self.section.open_duty(self.duty)
+        if self.section is not None and self.duty is not None:
+            self.section.open_duty(self.duty)
 
 
 class ChoiceModal(ModalView):
@@ -186,16 +203,33 @@ class ComplaintDetail(ModalView):
                  f"{tr(rules.RESPONSIBILITY_LABELS[c.responsibility])}",
                  f"{tr('Customer')}: {c.customer_name or '-'}  {c.customer_contact}" if not c.anonymised
                  else tr("Personal details erased"),
-                 f"{tr('Where')}: {c.place or '-'}", c.what,
+                 f"{tr('Where')}: {c.place or '-'}", c.what or tr("(text erased with the personal details)"),
                  f"{tr('Start by')} {when(c.start_due)} {('✓ ' + when(c.started_at)) if c.started_at else ''}",
                  f"{tr('Resolve by')} {when(c.resolve_due)} {('✓ ' + when(c.resolved_at)) if c.resolved_at else ''}"]
+        call = _app().desk.call(service.call_of, c.call_note_id)
+        if call is not None:  # the link back to the phone log: which call's note opened this complaint
+            lines.append(tr("From the call at {time} ({number}), note {note}").format(
+                time=when(call["started_at"] or call["noted_at"]), number=call["caller_number"] or tr("no number"),
+                note=call["note_id"]))
         if c.major_reason:
             lines.append(("★ " if c.major else "☆ ") + tr(rules.MAJOR_LABELS[c.major_reason]))
+        if c.deadline_basis in BASIS_NOTES:  # how the days were counted, when it is not the holiday package
+            lines.append(tr(BASIS_NOTES[c.deadline_basis]))
         if c.outcome:
             lines.append(f"{tr('Outcome')}: {tr(rules.OUTCOME_LABELS[c.outcome])}")
         if c.callback_required:
             lines.append(f"{tr('Call back by')} {when(c.callback_due)}"
                          + (f" ✓ {tr(rules.OUTCOME_LABELS[c.callback_outcome])}" if c.callback_outcome else ""))
+        events = _app().desk.call(service.history, c.id)
+        if events:  # who did what, when: the records behind the status above
+            lines.append("")
+            lines.append(tr("History"))
+            for ev in events:
+                extra = [tr(rules.OUTCOME_LABELS[ev["outcome"]]) if ev["outcome"] in rules.OUTCOME_LABELS else "",
+                         tr(rules.MAJOR_LABELS[ev["reason"]]) if ev["reason"] in rules.MAJOR_LABELS else "",
+                         ev["note"] or ""]
+                lines.append(f"{when(ev['at'])}  {tr(service.EVENT_LABELS.get(ev['kind'], ev['kind']))}  {ev['actor']}"
+                             + "".join(f" · {part}" for part in extra if part))
         self.text = "\n".join(lines)
 
     def _do(self, fn, *args, manager: bool = False) -> None:
@@ -238,7 +272,8 @@ class ComplaintDetail(ModalView):
         self._do(service.decide_major, accept, manager=True)
 
     def close_it(self) -> None:
-        self._do(service.close, manager=self.complaint.major)
+        # a major one, or the end of one left "not resolved" (closed as unresolved), is a manager's close
+        self._do(service.close, manager=self.complaint.major or self.complaint.outcome == "not_resolved")
 
     def print_slip(self) -> None:
         app = _app()
@@ -268,29 +303,40 @@ class ComplaintsSection(Screen):
             return
         desk = app.desk
         now = desk.clock.now().isoformat()
-        box = self.ids.complaints
-        box.clear_widgets()
-        for c in desk.call(service.open_complaints)[-100:][::-1]:
-            due = c.start_due if c.status == "open" else c.resolve_due if c.status == "started" else c.callback_due
-            box.add_widget(ComplaintRow(complaint=c, section=self, late=bool(due and due < now)))
-        dbox = self.ids.duties
-        dbox.clear_widgets()
-        for d in desk.call(duties.today)[:60]:
-            dbox.add_widget(DutyRow(duty=d, section=self))
+        # The most overdue first (the oldest deadline), then the rest by deadline: past OPEN_ROWS the list is
+        # cut at the least urgent end and the banner says how many are not shown (never the oldest dropped).
+        # Index reads (migration 0040): one page in deadline order and a count, never every open complaint.
+        page = desk.call(service.open_page, limit=OPEN_ROWS)
+        self._hidden = max(0, desk.call(service.open_count) - len(page))
+        # Recycled rows (issue 18): only the rows that fit are widgets, whatever the number of open complaints.
+        self.ids.complaints.show({"viewclass": "ComplaintRow", "section": self, "complaint": c,
+                                  "late": bool(_due(c) and _due(c) < now), "row_size": row_size(56)}
+                                 for c in page)
+        # The first 200 duties as recycled rows: not every open callback of the year, and only what fits is built.
+        self.ids.duties.show({"viewclass": "DutyRow", "section": self, "duty": d, "row_size": row_size(52)}
+                             for d in desk.call(duties.today, limit=DUTY_ROWS))
         self.banner = self.banner_text()
 
     def banner_text(self) -> str:
         app = _app()
         desk = app.desk
         notes = []
+        hidden = getattr(self, "_hidden", 0)
+        if hidden:
+            notes.append(tr("{shown} open complaints shown, most overdue first; {hidden} more not shown").format(
+                shown=OPEN_ROWS, hidden=hidden))
         today = desk.clock.now().astimezone(ZoneInfo(desk.tz)).date()
-        calendar = desk.call(rules.load).calendar
+        loaded = desk.call(rules.load)
+        calendar = loaded.calendar
+        counts_working = "working" in (loaded["complaint_days"], loaded["request_days"])
         for year in sorted({today.year, today.year + (today.month == 12)}):  # December's deadlines cross the year
-            if not calendar.covered(year):
+            if counts_working and not calendar.covered(year):
                 notes.append(tr("Holiday data for {year} is not installed: deadlines use weekends and the manager's holiday list").format(year=year))
-        proposals = desk.call(service.escalation_proposals)
-        if proposals:
-            notes.append(tr("{n} complaints may be major: check them").format(n=sum(len(p.complaint_ids) for p in proposals)))
+        proposals = desk.call(service.escalation_proposals)  # bounded reads: this week's topics, month-old by index
+        shown_month = sum(1 for p in proposals if p.reason == "unresolved_month")
+        count = sum(len(p.complaint_ids) for p in proposals) - shown_month + desk.call(service.month_old_count)
+        if count:
+            notes.append(tr("{n} complaints may be major: check them").format(n=count))
         if app.user is not None and app.user.role == "manager":
             reminder = desk.call(monthly.reminder)  # the desk fills db, clock, tz
             if reminder is not None:
@@ -326,6 +372,12 @@ class ComplaintsSection(Screen):
         else:
             app.sm.get_screen("desk").open_section(__import__("screens.sections", fromlist=["find"]).find(
                 "phone" if duty.record_table == "call_notes" else "lostfound"))
+
+    def open_by_id(self, complaint_id: int) -> ComplaintDetail:
+        """The complaint's detail by its id (the phone screen's link from a call)."""
+        detail = ComplaintDetail(self, _app().desk.call(service.get, complaint_id))
+        detail.open()
+        return detail
 
     def from_call_note(self, note_id: int) -> ComplaintForm:
         prefill = _app().desk.call(service.from_call_note, note_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -48,8 +49,14 @@ class CountRow(BoxLayout):
         return CountLine(self.product.id, int(self.counted), reason=self.ids.reason.text.strip())
 
 
+ROWS_PER_FRAME = 6
+PREBUILT_ROWS = 24   # blank count rows built ahead: a catalogue this size opens without building any
+
+
 class CounterDaySection(Screen):
     """Modes: opening → day → report (after the close); stocktake from the day with a manager."""
+
+    _unbuilt: list = []   # products whose count rows are still to be built (after the next frame)
 
     mode = StringProperty("opening")
     message = StringProperty("")
@@ -80,13 +87,47 @@ class CounterDaySection(Screen):
     def _show_count(self, mode: str) -> None:
         self.mode = mode
         rows = self.ids.count_rows
-        rows.clear_widgets()
-        for product in self._app().desk.call(counter.products):
+        products = self._app().desk.call(counter.products)
+        built = list(reversed(rows.children))
+        # Refill the rows already built (last time's, or blank ones built ahead on an idle moment by
+        # screens/section_pool.py): building a row (two text inputs, two buttons, labels) is what this
+        # screen's opening cost (issue 18). Only the rows still missing are built, a few per frame.
+        for row, product in zip(built, products):
+            if row.product is not product:
+                row.product = product
+            if row.ids.reason.text:
+                row.ids.reason.text = ""
+            row.set_count(str(product.stock))
+        for extra in built[len(products):]:
+            rows.remove_widget(extra)
+        self._unbuilt = list(products[len(built):])
+        if self._unbuilt:
+            self._build_rows()
+
+    def prepare_ahead(self) -> bool:
+        """One step of building blank count rows ahead (the section pool calls it on idle moments);
+        True while there is more to build."""
+        rows = self.ids.count_rows
+        if len(rows.children) >= PREBUILT_ROWS or self._unbuilt:
+            return False
+        rows.add_widget(CountRow())   # one row a step: a pool step stays near 50 ms of UI work on a slow box
+        return len(rows.children) < PREBUILT_ROWS
+
+    def _build_rows(self, *args) -> None:
+        """Build the next ROWS_PER_FRAME count rows, the rest after the next frame: the first frame
+        comes after the rows the list shows (about six at 800x480), not after the whole catalogue."""
+        batch, self._unbuilt = self._unbuilt[:ROWS_PER_FRAME], self._unbuilt[ROWS_PER_FRAME:]
+        rows = self.ids.count_rows
+        for product in batch:
             row = CountRow(product=product, counted=product.stock)
             rows.add_widget(row)
             row.set_count(str(product.stock))
+        if self._unbuilt:
+            Clock.schedule_once(self._build_rows, 0)   # 0: after the next frame is drawn
 
     def _lines(self) -> list[CountLine]:
+        while self._unbuilt:   # a tap before the last rows were built still counts every product
+            self._build_rows()
         return [row.line() for row in reversed(self.ids.count_rows.children)]
 
     def open_counter(self) -> None:

@@ -23,27 +23,45 @@ class FeesSection(Screen):
     method = StringProperty("cash")
     message = StringProperty("")
 
+    # What the type buttons and the recent list were last built from: a re-open (or a tap on a type)
+    # with nothing changed keeps the built widgets, which are most of this screen's cost (issue 18).
+    _types_key: tuple | None = None
+    _recent_key: tuple | None = None
+
     def on_pre_enter(self, *args) -> None:
         self.load()
 
     def load(self) -> None:
-        app = App.get_running_app()
-        fill_choices(self.ids.types, app.desk.call(fees.fee_types),
-                     lambda f: f"{f.name(app.lang)}\n{format_fen(f.default_fen)}", self.fee, self.choose, "14sp")
+        self._load_types()
         self._load_recent()
+
+    def _load_types(self) -> None:
+        app = App.get_running_app()
+        types = app.desk.call(fees.fee_types)
+        key = (app.lang, getattr(self.fee, "id", None), tuple(types))
+        if key == self._types_key and self.ids.types.children:
+            return
+        fill_choices(self.ids.types, types,
+                     lambda f: f"{f.name(app.lang)}\n{format_fen(f.default_fen)}", self.fee, self.choose, "14sp")
+        self._types_key = key
 
     def choose(self, fee) -> None:
         self.fee = fee
         self.ids.amount.text = str(format_fen(fee.default_fen, symbol="", grouping=False))
         self.message = ""
-        self.load()
+        self._load_types()   # the highlight moves; the collections list has not changed
 
     def _load_recent(self) -> None:
         app = App.get_running_app()
         since = app.desk.call(shifts.listing_since)
+        rows = app.desk.call(fees.recent, since, limit=20)
+        key = (app.lang, tuple(tuple(sorted(row.items())) for row in rows))
         box = self.ids.recent
+        if key == self._recent_key and len(box.children) == len(rows):
+            return
+        self._recent_key = key
         box.clear_widgets()
-        for row in app.desk.call(fees.recent, since, limit=20):
+        for row in rows:
             name = row["name_zh"] if app.lang == "zh_CN" else row["name_en"]
             label = f"{row['receipt_no'][-6:]} {row['payer']} {name} {format_fen(row['amount_fen'])}"
             if row["voided"]:

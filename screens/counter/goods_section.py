@@ -17,9 +17,10 @@ from kivy.lang import Builder
 from kivy.properties import DictProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
+from kivy.uix.textinput import TextInput
 
 from kiosk.counter import sales as counter
-from kiosk.counter.barcode import ScanBuffer
+from kiosk.counter.barcode import ScanBuffer, normalise
 from kiosk.counter.sales import CounterError, Payment
 from kiosk.core.money import AmountError, format_fen, parse_amount
 from screens.widgets.common import BigButton, show_refusal
@@ -55,6 +56,65 @@ def beep() -> None:
             _BEEP["sound"] = None
 
 
+ENTER_KEYS = (13, 271, 9)  # Return, keypad Enter, Tab (a scanner option many desks leave set)
+# A keyboard-wedge scanner types 5–15 ms a key (a Bluetooth one up to ~30 ms); a person, even fast, 60 ms
+# or more. A run of keys no further apart than this, at least SCAN_MIN_KEYS long and ended by Enter/Tab, is
+# a scan; one slower gap and the run is a person's typing.
+SCAN_KEY_GAP = 0.04
+SCAN_MIN_KEYS = 4
+SCAN_MAX_KEYS = 64
+
+
+class ScanGuardInput(TextInput):
+    """The cash field: a scanner's burst typed into it while it has the keyboard is taken back out (the
+    field keeps what it held before the burst) and handed to the counter's product look-up.
+
+    Only keys from the window (a physical keyboard or scanner) are timed; the on-screen keyboard's taps
+    go through `insert_text` and are a person's by definition."""
+
+    section = ObjectProperty(None)
+    numpad_side = "left"  # the cart and the total (right-hand column) stay in view while cash is typed
+
+    def __init__(self, **kwargs) -> None:
+        self._run: list[str] = []
+        self._run_last: float | None = None
+        self._before: tuple[str, int] = ("", 0)
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def _now() -> float:
+        return App.get_running_app().ctx.clock.monotonic()
+
+    def keyboard_on_textinput(self, window, text):
+        now = self._now()
+        if self._run_last is None or now - self._run_last > SCAN_KEY_GAP:
+            # A new run: remember the field as it was, so a burst can be undone whole.
+            self._run, self._before = [], (self.text, self.cursor_index())
+        self._run_last = now
+        if len(self._run) < SCAN_MAX_KEYS:
+            self._run.extend(text[:SCAN_MAX_KEYS - len(self._run)])
+        return super().keyboard_on_textinput(window, text)
+
+    def keyboard_on_key_down(self, window, keycode, text, modifiers):
+        if keycode and keycode[0] in ENTER_KEYS and self._take_scan():
+            return True
+        return super().keyboard_on_key_down(window, keycode, text, modifiers)
+
+    def _take_scan(self) -> bool:
+        """Enter/Tab ends the run: a burst is a scan (field restored, code looked up); True if it was."""
+        run, last = self._run, self._run_last
+        self._run, self._run_last = [], None
+        code = normalise("".join(run))
+        if last is None or len(code) < SCAN_MIN_KEYS or self._now() - last > SCAN_KEY_GAP:
+            return False
+        before, cursor = self._before
+        self.text = before
+        self.cursor = self.get_cursor_from_index(min(cursor, len(before)))
+        if self.section is not None:
+            self.section.scan(code)
+        return True
+
+
 class ProductButton(BigButton):
     product = ObjectProperty(None)
 
@@ -78,7 +138,7 @@ class GoodsSection(Screen):
     scan_state = StringProperty("")   # "" | "good" | "bad": the strip's flash
     scan_text = StringProperty("")    # what the last scan did
 
-    ENTER_KEYS = (13, 271)  # Return, keypad Enter
+    ENTER_KEYS = ENTER_KEYS
 
     def __init__(self, **kwargs) -> None:
         self._scan = ScanBuffer()
@@ -196,6 +256,12 @@ class GoodsSection(Screen):
             tendered = parse_amount(tendered_text) if self.method == "cash" and tendered_text.strip() else None
         except AmountError:
             self.message = app.tr("not an amount of money", app.lang)
+            return
+        # A barcode scanned while the cash field had the keyboard lands there ("69012345", an in-store
+        # "1234567"): a change of ¥100 or more on ten times the total is such a slip, never a sale.
+        if tendered is not None and tendered - self.total_fen >= 10000 and tendered >= 10 * self.total_fen:
+            self.message = app.tr("The change would be {change}: check the cash tendered", app.lang).format(
+                change=format_fen(tendered - self.total_fen))
             return
         try:
             result = app.desk.call(counter.sell, dict(self.cart), Payment(self.method, tendered, reference),

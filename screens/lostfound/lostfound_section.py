@@ -19,8 +19,10 @@ from kiosk.lostfound import service as lostfound
 from kiosk.printing import queue as printqueue
 from kiosk.core import settings
 from kiosk.lostfound.service import LostFoundError
+from kiosk.core.privacy import IdDocumentError
 from kiosk.core.money import AmountError, parse_amount
-from screens.widgets.common import BigButton, show_refusal
+from screens.widgets.common import BigButton, local_when, show_refusal
+from screens.widgets.rowlist import RowList, row_size  # noqa: F401 (RowList: used by the .kv)
 
 Builder.load_file(str(Path(__file__).with_name("lostfound_section.kv")))
 
@@ -74,7 +76,7 @@ class MatchRow(BoxLayout):
         app = _app()
         reason = describe(self.match, lambda msgid: app.tr(msgid, lang),
                           mark=lambda word: "[b][color=#0b6e4f]" + escape_markup(word) + "[/color][/b]",
-                          separator=" · " if lang == "en" else "；")
+                          separator=" · " if lang == "en" else "；", lang=lang)
         return reason
 
 
@@ -128,8 +130,13 @@ class AmendPopup(ModalView):
         app = _app()
         lines = []
         for event in app.desk.call(lostfound.custody, self.item.id)[-6:]:
-            lines.append(f"{event['at'][:16].replace('T', ' ')}  {app.tr(STATUS_LABELS.get(event['status'], event['status']), app.lang)}  "
-                         f"{event['actor']}  {event.get('detail', '')}")
+            msgid, values = lostfound.detail_message(event)
+            for key in lostfound.TRANSLATED_VALUES:
+                if key in values and msgid != "{text}":
+                    values[key] = app.tr(values[key], app.lang)
+            detail = app.tr(msgid, app.lang).format(**values) if msgid != "{text}" else values["text"]
+            lines.append(f"{local_when(event['at'])}  {app.tr(STATUS_LABELS.get(event['status'], event['status']), app.lang)}  "
+                         f"{event['actor']}  {detail}")
         self.history = "\n".join(lines)
 
     def confirm(self) -> None:
@@ -175,6 +182,7 @@ class LostFoundSection(Screen):
 
     view = StringProperty("held")            # held | handed_over
     due_count = NumericProperty(0)
+    list_note = StringProperty("")   # "showing 500 of 18,000": the rest is one search away
     category = StringProperty("")            # chosen on the intake / report forms
     handed_in_kind = StringProperty("customer")
     id_type = StringProperty("id_card")
@@ -195,15 +203,18 @@ class LostFoundSection(Screen):
             return
         desk = app.desk
         days = desk.call(settings.get, "lostfound_handover_days")
-        due = desk.call(lostfound.due_for_handover, days)
-        self.due_count = len(due)
+        self.due_count = desk.call(lostfound.due_count, days)   # a count, not the list
         text = self.ids.search.text.strip()
         items = (desk.call(lostfound.search, text, self.view) if text
-                 else desk.call(lostfound.items_with_status, self.view))
-        box = self.ids.item_list
-        box.clear_widgets()
-        for item in items[:100]:
-            box.add_widget(ItemRow(item=item, section=self, due=lostfound.is_due(item, desk.clock, days)))
+                 else desk.call(lostfound.items_with_status, self.view, limit=lostfound.LIST_LIMIT))
+        total = len(items) if text else desk.call(lostfound.status_count, self.view)
+        self.list_note = ("" if text or total <= len(items) else
+                          app.tr("showing {shown} of {total}: search to find older items", app.lang)
+                          .format(shown=len(items), total=total))
+        # Recycled rows (screens.widgets.rowlist): the register's length costs data, not widgets.
+        self.ids.item_list.show({"viewclass": "ItemRow", "section": self, "item": item,
+                                 "due": lostfound.is_due(item, desk.clock, days), "row_size": row_size(52)}
+                                for item in items)
 
     def show(self, view: str) -> None:
         self.view = view
@@ -349,7 +360,7 @@ class LostFoundSection(Screen):
                             id_number=ids.cl_id.text, described_features=ids.cl_features.text,
                             described_quantity=quantity, identity_checked=self.identity_checked,
                             signature_png=ids.signature.png(), lang=app.lang)
-        except LostFoundError as exc:
+        except (LostFoundError, IdDocumentError) as exc:  # the document number is checked by kiosk.core.privacy
             show_refusal(exc, fields, default=ids.cl_features)
             return
         app.toast(app.tr("Returned to its owner; receipt printing", app.lang))

@@ -35,6 +35,7 @@ class CallPrompt(FloatLayout):
     times = NumericProperty(0)      # earlier calls from this number
     last = StringProperty("")       # when the last of them started (local, for the screen)
     who = StringProperty("")  # the caller's name and number: for signed-in staff only (privacy)
+    under_alarm = BooleanProperty(False)  # the red "line not watched" strip holds the top: the banner goes below it
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -42,6 +43,7 @@ class CallPrompt(FloatLayout):
         # touches (and the widgets they touched) alive for a while, which would keep the app alive.
         self._app = weakref.ref(app)
         self.call_no: int | None = None
+        self.call_id: int | None = None   # the call's row, once the log has it (a late PIN confirms by it)
         self.dismissed: set[int] = set()
         self._sound = None
         self._heard: dict[int, dict] = {}
@@ -73,6 +75,7 @@ class CallPrompt(FloatLayout):
         if event.data["call_no"] in self.dismissed:
             return
         self.call_no = event.data["call_no"]
+        self.call_id = None
         self.number, self.caller, self.times, self.last = "", "", 0, ""   # nothing from an earlier call
         self._update({**self._heard.get(self.call_no, {}), **{k: v for k, v in event.data.items() if v}})
         self.banner = self.app.visitor_mode
@@ -104,12 +107,27 @@ class CallPrompt(FloatLayout):
 
     # --- buttons ------------------------------------------------------------------------------------
     def answered(self) -> None:
-        """Staff picked up: the tracker records it (source 'staff' when the line cannot tell).
+        """Staff picked up: the tracker records it (source 'staff' when the line cannot tell), with who.
         Never from the visitor banner: with nobody signed in, a visitor cannot set an outcome."""
-        if self.app.visitor_mode or self.app.user is None:
+        user = self.app.user
+        if self.app.visitor_mode or user is None:
             return
-        self.app.ctx.bus.publish("call.staff_answered", call_no=self.call_no)
+        self.app.ctx.bus.publish("call.staff_answered", call_no=self.call_no, call_id=self.call_id,
+                                 actor=user.name, actor_id=user.id, actor_role=user.role)
         self.hide()
+
+    def staff_pin(self):
+        """The visitor banner's "Answered (staff PIN)": a staff member proves who they are first
+        (screens.phone.staff_pin); the caller's details are never shown there."""
+        from screens.phone.staff_pin import StaffAnswerPin
+        pin = StaffAnswerPin(self, self.call_no, self.call_id)
+        pin.open()
+        return pin
+
+    def answered_by_pin(self, call_no: int | None) -> None:
+        """A staff PIN marked this call answered from the visitor banner: the banner goes."""
+        if call_no == self.call_no:
+            self.hide()
 
     def not_now(self) -> None:
         if self.call_no is not None:
@@ -121,6 +139,8 @@ class CallPrompt(FloatLayout):
 
     # --- texts ----------------------------------------------------------------------------------------
     def _update(self, data: dict) -> None:
+        if data.get("call_id") is not None and data.get("call_no") == self.call_no:
+            self.call_id = data["call_id"]
         self.rings = data.get("rings", self.rings)
         self.number = data.get("number") or self.number
         self.caller = data.get("name") or self.caller

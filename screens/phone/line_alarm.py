@@ -52,15 +52,24 @@ class LineAlarm(FloatLayout):
             self.since = _local_hhmm(event.data.get("since", ""), app.ctx.config.get("site", "timezone"))
             self.active = True
             app.show_overlay(self)
+            self._make_room(app, True)
             self._beep()
             if self._repeat is None:
                 self._repeat = Clock.schedule_interval(lambda dt: self._beep(), REPEAT_SOUND)
         else:
             self.active = False
+            self._make_room(app, False)
             if self._repeat is not None:
                 self._repeat.cancel()
                 self._repeat = None
             app.hide_overlay(self)
+
+    @staticmethod
+    def _make_room(app, active: bool) -> None:
+        """The visitor-mode call banner shares the top left: while the strip shows, it sits below it."""
+        prompt = getattr(app, "call_prompt", None)
+        if prompt is not None:
+            prompt.under_alarm = active
 
     def _beep(self) -> None:
         try:
@@ -81,3 +90,12 @@ def _local_hhmm(iso: str, tz_name: str) -> str:
         return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz_name)).strftime("%H:%M")
     except (ValueError, TypeError, KeyError):
         return ""
+
+
+def gap_text(app, gap, local_time) -> str:
+    """A call-list row for a time the line was not watched, with its length ("14:02–14:05, 3 min")."""
+    seconds = gap.seconds
+    length = (app.tr("{n} s", app.lang).format(n=max(1, round(seconds))) if seconds < 60
+              else app.tr("{n} min", app.lang).format(n=round(seconds / 60)))
+    return app.tr("line not watched {start}–{end}, {length}", app.lang).format(
+        start=local_time(app, gap.started_at), end=local_time(app, gap.ended_at), length=length)

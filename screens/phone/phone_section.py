@@ -14,7 +14,9 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.phone import calllog
 from kiosk.core.clock import parse_iso
+from screens.phone.line_alarm import gap_text
 from screens.widgets.common import show_refusal
+from screens.widgets.rowlist import RowList, row_size  # noqa: F401 (RowList: used by the .kv)
 
 Builder.load_file(str(Path(__file__).with_name("phone_section.kv")))
 
@@ -30,8 +32,14 @@ def local_time(app, iso: str) -> str:
     return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
 
 
+CALL_ROWS = 200            # the newest calls of the week in the list (recycled rows: only those on screen are built)
+CALLBACK_ROWS = 200        # open callbacks listed, soonest due first (the tile counts them all)
 LIST_DAYS = 7              # the call list reaches back a week: yesterday's unknown calls still need a tap
-CALLBACK_RESULTS = ("Reached the caller", "No answer", "Left a message")   # msgids, one tap each
+
+
+def _row_order(row: dict):
+    """Newest first: calls and gaps by when they began."""
+    return (row["at"], row["call_id"] or 0)
 
 
 class GapRowView(BoxLayout):
@@ -53,10 +61,12 @@ class CallbackResult(ModalView):
 
 
 class CallRowView(BoxLayout):
-    """One call in today's list."""
+    """One call in today's list (with the complaint its note opened, when there is one)."""
 
     call = ObjectProperty(None)
     section = ObjectProperty(None)
+    complaint_id = NumericProperty(0)
+    complaint_ref = StringProperty("")
 
 
 class CallbackRowView(BoxLayout):
@@ -112,7 +122,7 @@ class NoteForm(ModalView):
             return
         self.dismiss()
         app.toast(app.tr("Note saved", app.lang))
-        self.section.refresh()
+        self.section.note_saved(self.call_id)
         if self.category in ("complaint", "repair"):  # the note opens a complaint, linked both ways
             self.section.open_complaint_for(note_id)
 
@@ -131,18 +141,70 @@ class PhoneSection(Screen):
 
     def on_kv_post(self, base_widget) -> None:
         app = App.get_running_app()
-        self._refresh = Clock.create_trigger(lambda dt: self.refresh(), 0.3)
-        for kind in ("started", "ended", "answered"):
-            app._unsubscribe.append(app.ctx.bus.subscribe(f"call.{kind}", lambda e: self._refresh()))
+        # A call event changes its own row and the day's figures: collected, then applied once (throttled).
+        self._changed_calls: set = set()
+        self._apply = Clock.create_trigger(lambda dt: self.apply_changes(), 0.3)
+        for kind in ("started", "ended", "answered", "confirmed"):
+            app._unsubscribe.append(app.ctx.bus.subscribe(f"call.{kind}", self._on_call_event))
         self.demo = bool(app.demo)
 
     def on_pre_enter(self, *args) -> None:
         self.refresh()
 
+    def _on_call_event(self, event) -> None:
+        self._changed_calls.add(event.data.get("call_id"))   # None: a call that has just started ringing
+        self._apply()
+
+    # --- refresh: the figures once, the lists as recycled rows ---------------------------------------
     def refresh(self) -> None:
+        """Everything the section shows, read once: today's figures, the week's newest calls and the line's
+        gaps, the open callbacks. The lists are RecycleViews: only the rows on screen are built."""
         app = App.get_running_app()
         if app.user is None:
             return
+        self._changed_calls.clear()
+        self._show_figures()
+        desk = app.desk
+        start, end = desk.call(calllog.day_bounds, desk.tz)
+        since = start - timedelta(days=LIST_DAYS - 1)
+        calls = desk.call(calllog.calls_between, since, end, limit=CALL_ROWS)
+        linked = self._linked_complaints([c.id for c in calls])  # the complaint a note opened, one read
+        rows = [self._call_data(c, linked) for c in calls]
+        for gap in desk.call(calllog.gaps_between, since, end)[-20:]:
+            rows.append({"viewclass": "GapRowView", "text": gap_text(app, gap, local_time), "row_size": row_size(40), "at": gap.started_at,
+                         "call_id": None})
+        rows.sort(key=_row_order, reverse=True)
+        self.ids.call_list.show(rows)
+        self.refresh_callbacks()
+
+    def refresh_callbacks(self) -> None:
+        """The open callbacks, soonest due first (the figure tile counts them all)."""
+        app = App.get_running_app()
+        now = app.desk.clock.now().isoformat()
+        self.ids.callback_list.show(
+            {"viewclass": "CallbackRowView", "section": self, "note": note, "overdue": note["callback_due"] < now,
+             "row_size": row_size(60)} for note in app.desk.call(calllog.open_callbacks, limit=CALLBACK_ROWS))
+
+    def apply_changes(self) -> None:
+        """What the call events since the last look touched: their rows and the day's figures, not the lists."""
+        app = App.get_running_app()
+        if app.user is None or not self._changed_calls:
+            return
+        changed, self._changed_calls = self._changed_calls, set()
+        self._show_figures()
+        desk = app.desk
+        rows = self.ids.call_list
+        if None in changed:  # a new call: its row is among the newest few (written just after it rang)
+            start, end = desk.call(calllog.day_bounds, desk.tz)
+            for call in desk.call(calllog.calls_between, start, end, limit=3):
+                rows.replace("call_id", call.id, self._call_data(call), order=_row_order)
+        for call_id in changed - {None}:
+            call = desk.call(calllog.call_row, call_id)
+            if call is not None:
+                rows.replace("call_id", call_id, self._call_data(call), order=_row_order)
+
+    def _show_figures(self) -> None:
+        app = App.get_running_app()
         desk = app.desk
         start, end = desk.call(calllog.day_bounds, desk.tz)
         figures = desk.call(calllog.figures, start, end, app.ctx.config.get("phone", "rings_before_prompt"))
@@ -153,26 +215,34 @@ class PhoneSection(Screen):
         self.overdue = figures.overdue_callbacks
         basis = [app.tr(msgid, app.lang).format(**params) for msgid, params in figures.basis]
         self.basis_text = " · ".join(basis)
-        calls_box = self.ids.calls
-        calls_box.clear_widgets()
-        since = start - timedelta(days=LIST_DAYS - 1)
-        rows = [(c.started_at, CallRowView(call=c, section=self)) for c in desk.call(calllog.calls_between, since, end)[:100]]
-        for gap in desk.call(calllog.gaps_between, since, end)[-20:]:
-            text = app.tr("line not watched {start}–{end}", app.lang).format(start=local_time(app, gap.started_at),
-                                                                           end=local_time(app, gap.ended_at))
-            rows.append((gap.started_at, GapRowView(text=text)))
-        for _, widget in sorted(rows, key=lambda r: r[0], reverse=True):
-            calls_box.add_widget(widget)
-        callbacks_box = self.ids.callbacks
-        callbacks_box.clear_widgets()
-        now = desk.clock.now().isoformat()
-        for note in desk.call(calllog.open_callbacks)[:50]:
-            callbacks_box.add_widget(CallbackRowView(note=note, section=self, overdue=note["callback_due"] < now))
+
+    def _call_data(self, call, linked: dict | None = None) -> dict:
+        """One call row's data; linked: call id -> (complaint id, ref) for the complaint its note opened
+        (looked up when not given: one indexed read for this call)."""
+        if linked is None:
+            linked = self._linked_complaints([call.id])
+        complaint_id, complaint_ref = linked.get(call.id, (0, ""))
+        return {"viewclass": "CallRowView", "section": self, "call": call, "row_size": row_size(52),
+                "at": call.started_at, "call_id": call.id, "complaint_id": complaint_id, "complaint_ref": complaint_ref}
+
+    def _linked_complaints(self, call_ids: list) -> dict:
+        from kiosk.complaints import service as complaints
+        return App.get_running_app().desk.call(complaints.for_calls, call_ids)
 
     def confirm(self, call, outcome: str) -> None:
         app = App.get_running_app()
         app.desk.call(calllog.confirm_outcome, call.id, outcome)
-        self.refresh()
+        self._changed_calls.add(call.id)   # that row and the figures, now
+        self.apply_changes()
+
+    def note_saved(self, call_id) -> None:
+        """A note changes its call's row (Note ✓), the callbacks and their figures."""
+        if call_id is not None:
+            self._changed_calls.add(call_id)
+            self.apply_changes()
+        else:
+            self._show_figures()
+        self.refresh_callbacks()
 
     def ask_outcome(self, call) -> None:
         OutcomeChoice(self, call).open()
@@ -187,6 +257,13 @@ class PhoneSection(Screen):
         desk.open_section(sections.find("complaints"))
         return desk.ids.content.get_screen("complaints").from_call_note(note_id)
 
+    def open_complaint(self, complaint_id: int):
+        """The complaint this call's note opened, in the complaints section (the link back from the log)."""
+        from screens import sections
+        desk = App.get_running_app().sm.get_screen("desk")
+        desk.open_section(sections.find("complaints"))
+        return desk.ids.content.get_screen("complaints").open_by_id(complaint_id)
+
     def picked_up(self, call) -> None:
         """One tap on the call row: I answered this one (staff confirm, audited)."""
         self.confirm(call, "answered")
@@ -200,7 +277,12 @@ class PhoneSection(Screen):
             app.desk.call(calllog.complete_callback, note["id"], result)
         except calllog.CallLogError as exc:
             app.toast(show_refusal(exc))
-        self.refresh()
+        else:
+            if result:
+                app.toast(app.tr("Callback recorded: {result}", app.lang).format(
+                    result=app.tr(calllog.callback_result_msgid(result), app.lang)))
+        self._show_figures()
+        self.refresh_callbacks()
 
     def simulate_call(self) -> None:
         """Demo mode: ring the simulated line (six rings, unanswered) to see the prompt."""

@@ -100,19 +100,23 @@ class ExpectedVisitors(_HostPicker, ModalView):
         box.clear_widgets()
         for row in app.desk.call(visitors.expected_on, self.day):
             state = app.tr("arrived", app.lang) if row["arrived"] else app.tr("not yet", app.lang)
-            box.add_widget(Factory.InfoRow(text=f"{row['name']}  {row['phone']}  · {row['host_name']}  · {state}",
+            code = app.tr("invitation code {code}", app.lang).format(code=row["invite_code"]) if row["invite_code"] else ""
+            box.add_widget(Factory.InfoRow(text=f"{row['name']}  {row['phone']}  · {row['host_name']}  · {state}"
+                                                + (f"  · {code}" if code else ""),
                                            color=OK if row["arrived"] else INK))
 
     def add(self) -> None:
         app = App.get_running_app()
         try:
-            app.desk.call(visitors.add_expected, name=self.ids.name.text,
+            entry = app.desk.call(visitors.add_expected, name=self.ids.name.text,
                                   phone=self.ids.phone.text, host_id=int(self.host_id), expected_on=self.day)
         except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
             return
         self.ids.name.text = self.ids.phone.text = ""
-        self.message = app.tr("Added to the expected list", app.lang)
+        code = next((r["invite_code"] for r in app.desk.call(visitors.expected_on, self.day) if r["id"] == entry), "")
+        # staff pass the code on with the invitation: at the touchscreen it is the visitor's proof
+        self.message = app.tr("Added to the expected list: invitation code {code}", app.lang).format(code=code)
         self.load()
 
 

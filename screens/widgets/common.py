@@ -8,6 +8,7 @@ from kivy.animation import Animation
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -18,6 +19,25 @@ from kivy.uix.scrollview import ScrollView
 from kiosk.core.errors import message_of
 
 Builder.load_file(str(Path(__file__).with_name("common.kv")))
+
+
+def local_when(iso: str | None, *, date_only: bool = False) -> str:
+    """A stored UTC moment as the desk reads it, in the site's time zone (never UTC on screen):
+    HH:MM today, MM-DD HH:MM another day of this year, YYYY-MM-DD HH:MM another year; date_only gives
+    the local date (YYYY-MM-DD)."""
+    if not iso:
+        return ""
+    from zoneinfo import ZoneInfo
+    from kiosk.core.clock import parse_iso
+    desk = App.get_running_app().desk
+    tz = ZoneInfo(desk.tz)
+    moment = parse_iso(iso).astimezone(tz)
+    if date_only:
+        return moment.date().isoformat()
+    today = desk.clock.now().astimezone(tz).date()
+    if moment.date() == today:
+        return moment.strftime("%H:%M")
+    return moment.strftime("%m-%d %H:%M" if moment.year == today.year else "%Y-%m-%d %H:%M")
 
 
 def show_refusal(exc: BaseException, fields: Mapping[str, Any] | None = None, default: Any = None) -> str:
@@ -116,6 +136,7 @@ class FormField(BoxLayout):
     password = BooleanProperty(False)
     input_filter = ObjectProperty(None, allownone=True)
     multiline = BooleanProperty(False)
+    field_height = NumericProperty(dp(48))
 
     def on_text(self, *args) -> None:
         self.error = ""  # the person is correcting it

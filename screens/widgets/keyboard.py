@@ -205,6 +205,21 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
                 if msgid:
                     key.text = _tr(msgid)
 
+    def reset_input(self, mode: str | None = None) -> None:
+        """Nothing of the last person's typing survives: the half-typed pinyin, its candidate bar, the page
+        and shift, and the handwriting pad's strokes (which the next stroke would be recognised with)."""
+        self.composition = ""
+        self.candidates = []
+        self.page, self.shift = 0, False
+        pad = getattr(self, "_pad", None)
+        if pad is not None:
+            pad.strokes = []
+            paint = getattr(pad, "_paint", None)
+            if callable(paint):
+                paint()
+        if mode is not None:
+            self.mode = mode
+
     def press(self, key: str) -> None:
         """Handle one key: a character, or "backspace", "space", "enter", "close", "shift", "mode:X"."""
         if key.startswith("mode:"):
@@ -228,6 +243,11 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             return
         if self.mode == "zh" and len(key) == 1 and (key.isascii() and key.isalpha() or (key == "'" and self.composition)):
             self.composition += key.lower()
+            return
+        if self.mode == "zh" and self.composition and len(key) == 1 and (key in "12345:" or key in "üÜ"):
+            # a tone number ends its syllable (zhang1), ü / u: is v: the engine reads them as such
+            if len(self.composition) < 64:
+                self.composition += "v" if key in "üÜ" else key
             return
         if key == "backspace":
             if self.composition:
@@ -304,7 +324,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         if not self.composition or not self.engine_ready:
             self.candidates = []
         else:
-            self.candidates = self._engine.candidates(self.composition, CANDIDATE_FETCH, self._field_kind())
+            kind = self._field_kind()
+            self.candidates = self._engine.candidates(self.composition, CANDIDATE_FETCH, kind,
+                                                      before=self._text_before() if kind == "given" else "")
         self._show_page()
 
     def _field_kind(self) -> str:
@@ -314,6 +336,13 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             return "general"
         before = field.text[:field.cursor_index()] if hasattr(field, "cursor_index") else field.text
         return "given" if before.strip() else "surname"
+
+    def _text_before(self) -> str:
+        """What the field holds before the cursor (the name so far)."""
+        field = self.target
+        if field is None:
+            return ""
+        return field.text[:field.cursor_index()] if hasattr(field, "cursor_index") else field.text
 
     def on_page(self, *args) -> None:
         self._show_page()
@@ -337,7 +366,7 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     def pick(self, index: int) -> None:
         """Type candidate `index`; the pinyin it covers leaves the composition, the rest stays."""
         cand = self.candidates[index]
-        rest = self.composition[cand.consumed:].lstrip("'")
+        rest = self.composition[cand.consumed:].lstrip("' 12345:")
         self._insert(cand.text)
         if self.mode == "write":
             self._pad.clear()  # ready for the next character
@@ -356,7 +385,7 @@ class NumPad(_TargetMixin, BoxLayout):
     target = ObjectProperty(None, allownone=True)
     decimal = BooleanProperty(False)
 
-    __events__ = ("on_enter",)
+    __events__ = ("on_enter", "on_typed")
 
     def press(self, key: str) -> None:
         """Type a digit or ".", or "backspace" / "enter"."""
@@ -364,10 +393,13 @@ class NumPad(_TargetMixin, BoxLayout):
             self._with_field(lambda f: f.do_backspace())
         elif key == "enter":
             self.dispatch("on_enter", self._field())
+            return
         elif key == "." and not self.decimal:
             return
         else:
             self._with_field(lambda f: f.insert_text(key))
+        field = self._field()
+        self.dispatch("on_typed", field.text if field is not None else "")
 
     def _with_field(self, action) -> None:
         field = self._field()
@@ -377,3 +409,6 @@ class NumPad(_TargetMixin, BoxLayout):
 
     def on_enter(self, field) -> None:
         """OK was pressed."""
+
+    def on_typed(self, text: str) -> None:
+        """A key changed the field (its text now): a screen may go on by itself when it is complete."""

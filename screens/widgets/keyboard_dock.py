@@ -64,7 +64,10 @@ class KeyboardDock:
             Window.remove_widget(widget)
         _, field_y = field.to_window(*field.center)
         covered = field_y < Window.height / 2
-        widget.x = Window.width - widget.width if widget.size_hint_x is None else 0
+        # A field may ask for the numpad on the left (the goods counter's cash field: the cart and its
+        # total are on the right and stay in view while the cash is typed).
+        left = getattr(field, "numpad_side", "right") == "left"
+        widget.x = 0 if left or widget.size_hint_x is not None else Window.width - widget.width
         widget.y = Window.height - widget.height if covered else 0
         Window.add_widget(widget)
 

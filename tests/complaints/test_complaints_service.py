@@ -161,7 +161,7 @@ def test_longest_values_and_emoji_are_kept(db, clock):
     assert printqueue.get(db, second).receipt_no == "T1-Q-000002"  # its own gapless series
 
 
-def test_retention_and_erasure_blank_only_name_and_contact(db, clock):
+def test_retention_and_erasure_blank_name_contact_and_the_free_text(db, clock):
     set_local(clock, 2026, 1, 5, 10)
     old = take(db, clock, customer_name="张三", customer_contact="13900000000")
     clock.advance(400 * 86400)
@@ -170,12 +170,15 @@ def test_retention_and_erasure_blank_only_name_and_contact(db, clock):
     assert housekeeping.run_due(db, clock, TZ) == 1
     assert housekeeping.run_due(db, clock, TZ) is None  # once a day
     gone = service.get(db, old)
-    assert (gone.customer_name, gone.customer_contact, gone.anonymised, gone.what) == ("", "", True, "楼上装修噪音")
+    # The free text names people as often as not: it goes with them; the counts' columns stay.
+    assert (gone.customer_name, gone.customer_contact, gone.anonymised, gone.what) == ("", "", True, "")
+    assert (gone.category, gone.responsibility, gone.kind, gone.start_due) == ("noise", "company", "complaint",
+                                                                              service.get(db, old).start_due)
     assert service.find_person(db, "张三") == []
     with pytest.raises(ComplaintError):
         service.erase(db, clock, STAFF, new)
     service.erase(db, clock, MANAGER, new)
-    assert service.get(db, new).customer_name == ""
+    assert (service.get(db, new).customer_name, service.get(db, new).what) == ("", "")
     with pytest.raises(ComplaintError):
         service.erase(db, clock, MANAGER, new)
     with pytest.raises(sqlite3.IntegrityError):  # a second anonymisation is not the exception
@@ -183,6 +186,44 @@ def test_retention_and_erasure_blank_only_name_and_contact(db, clock):
     with pytest.raises(sqlite3.IntegrityError):  # nor blanking with another change
         db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', what = 'x',"
                    " anonymised_at = 'now' WHERE id = ?", (old,))
+    keep = take(db, clock, customer_name="钱七")
+    with pytest.raises(sqlite3.IntegrityError):  # nor blanking name and contact but keeping the text
+        db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', anonymised_at = 'now'"
+                   " WHERE id = ?", (keep,))
+    with pytest.raises(sqlite3.IntegrityError):  # nor changing the category while blanking
+        db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', what = '', category = 'other',"
+                   " anonymised_at = 'now' WHERE id = ?", (keep,))
+
+
+def test_migration_0021_blanks_the_text_of_complaints_anonymised_before_it(tmp_path):
+    """A complaint anonymised under the old rule (name and contact only) loses its text at the upgrade,
+    once; one not yet anonymised keeps it until its own retention."""
+    from kiosk.core.clock import FakeClock
+    from kiosk.core.db import apply_migrations, connect
+    db = connect(tmp_path / "old.db", migrate=False)
+    apply_migrations(db, upto=20)
+    clock = FakeClock()
+    from kiosk.core import auth
+    from kiosk.core.audit import SYSTEM
+    auth.add_user(db, clock, SYSTEM, "员工", "staff", "1234")
+    staff = auth.users(db, role="staff")[0].actor()
+
+    def old_take(ref: str, what: str, name: str, contact: str = "") -> int:
+        # as the service of that schema wrote it (today's service writes columns added since, 0030)
+        return db.execute(
+            "INSERT INTO complaints (ref, taken_at, channel, kind, category, responsibility, customer_name,"
+            " customer_contact, what, place, topic, major, start_due, resolve_due, calendar_source, actor_id, actor)"
+            " VALUES (?, '2026-01-05T01:00:00+00:00', 'counter', 'complaint', 'noise', 'company', ?, ?, ?, '', '',"
+            " 0, '2026-01-05T01:10:00+00:00', '2026-01-05T03:00:00+00:00', 'package', ?, ?)",
+            (ref, name, contact, what, staff.id, staff.name)).lastrowid
+    a = old_take("TS2601-00001", "王先生说 1201 的李女士半夜装修", "王先生", "13900000000")
+    b = old_take("TS2601-00002", "电梯异响", "赵六")
+    db.execute("UPDATE complaints SET customer_name = '', customer_contact = '', anonymised_at = 'then'"
+               " WHERE id = ?", (a,))  # the pre-0021 guard allowed exactly this
+    apply_migrations(db)
+    assert (service.get(db, a).what, service.get(db, b).what) == ("", "电梯异响")
+    from kiosk.core.db import append_only_problems
+    assert append_only_problems(db) == []
 
 
 def test_fallback_year_is_marked_and_the_managers_list_counts(db, clock):
@@ -243,6 +284,31 @@ def test_a_managers_erasure_request_blanks_a_complainant_through_the_tables_own_
     erasure.erase(db, clock, manager, erasure.Person(phone="13922223333", name="欧阳娜娜"))
     row = db.execute("SELECT customer_name, customer_contact, anonymised_at, what FROM complaints WHERE id = ?",
                      (cid,)).fetchone()
-    assert row[0] == "" and row[1] == "" and row[2] and row[3] == "楼上装修太吵"
+    assert row[0] == "" and row[1] == "" and row[2] and row[3] == ""  # the text goes with them (0021)
     assert not erasure.find(db, erasure.Person(phone="13922223333", name="欧阳娜娜")).hits
     erasure.erase(db, clock, manager, erasure.Person(name="欧阳娜娜"))  # again: nothing left, no refusal
+
+
+def test_the_phone_log_finds_the_complaints_of_many_calls_and_the_complaint_finds_its_call(db, clock):
+    """1,200 calls (past the 500-id chunk), every 7th with a complaint note; a note of a call with two
+    notes; a counter complaint and a note without a call have no call to name."""
+    set_local(clock, 2026, 11, 17, 10)
+    calls = [calllog.start_call(db, clock, "at") for _ in range(1200)]
+    linked = {}
+    for i, call_id in enumerate(calls):
+        if i % 7 == 0:
+            calllog.add_note(db, clock, STAFF, call_id=call_id, category="inquiry", what="先问营业时间")
+            note = calllog.add_note(db, clock, STAFF, call_id=call_id, category="complaint",
+                                    what="噪音😠" + "投诉" * 100, caller_number="13800138000")
+            prefill = service.from_call_note(db, note)
+            linked[call_id] = service.take(db, clock, STAFF, TZ, responsibility="company", **prefill)
+    found = service.for_calls(db, calls + [10**9, -1])
+    assert {k: v[0] for k, v in found.items()} == linked
+    assert all(ref.startswith("TS2611-") for _, ref in found.values())
+    first = calls[0]
+    call = service.call_of(db, service.get(db, linked[first]).call_note_id)
+    assert call["call_id"] == first and call["caller_number"] == "13800138000"
+    assert service.call_of(db, None) is None and service.call_of(db, 10**9) is None
+    loose = calllog.add_note(db, clock, STAFF, call_id=None, category="complaint", what="另一条线打来的")
+    assert service.call_of(db, loose)["call_id"] is None
+    assert service.for_calls(db, []) == {}

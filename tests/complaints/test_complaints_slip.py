@@ -25,3 +25,13 @@ def test_slip_fits_the_paper(db, clock, lang, columns):
         assert text_width(line) * scale <= columns, (line, block)
     printed = "".join(line for line, _ in lines)
     assert "Ω" * 3 not in printed  # the customer's name is masked on paper
+
+
+def test_the_slip_carries_the_matter_not_the_complaint_text(db, clock):
+    """The text names a third party, a room and a phone number; a lost slip must not."""
+    cid = service.take(db, clock, STAFF, TZ, kind="complaint", category="noise", responsibility="company",
+                       what="1201 的李娜(13911112222)半夜装修", customer_name="王先生", customer_contact="13800138000",
+                       place="3号楼", topic="夜间装修噪音")
+    printed = "".join(line for line, _ in layout(slips.slip(db, cid, "zh_CN", "T1-Q-000002"), 42))
+    assert "李娜" not in printed and "13911112222" not in printed and "1201" not in printed
+    assert "夜间装修噪音" in printed and "事项" in printed and "13800138000" not in printed

@@ -124,10 +124,12 @@ def test_cli_account_life_cycle_needs_a_manager_pin(tmp_path):
 
     def run(*args, pin_input="9999\n"):
         return runner.invoke(main, ["user", *args, "--db", path], input=pin_input)
+    assert runner.invoke(main, ["db", "init", "--db", path]).exit_code == 0
     assert run("add", "--name", "Boss", "--role", "manager", "--pin", "9999").exit_code == 0
-    assert run("add", "--name", "Leaver", "--role", "staff", "--pin", "2468").exit_code == 0
+    assert run("add", "--name", "Leaver", "--role", "staff", "--pin", "2468").exit_code != 0, "no manager named"
+    assert run("add", "--name", "Leaver", "--role", "staff", "--pin", "2468", "--manager", "Boss").exit_code == 0
     wrong = run("deactivate", "Leaver", "--manager", "Boss", pin_input="0000\n")
-    assert wrong.exit_code != 0 and "wrong PIN" in wrong.output
+    assert wrong.exit_code != 0 and "PIN 码错误" in wrong.output
     assert run("deactivate", "Leaver", "--manager", "Boss").exit_code == 0
     database = db_mod.connect(path)
     leaver = database.execute("SELECT id FROM users WHERE name = 'Leaver'").fetchone()[0]
@@ -142,4 +144,111 @@ def test_cli_account_life_cycle_needs_a_manager_pin(tmp_path):
     assert changed.exit_code == 0, changed.output
     assert auth.sign_in(database, SystemClock(), leaver, "8642").name == "Stayer"
     notboss = run("unlock", "Stayer", "--manager", "Stayer", pin_input="8642\n")
-    assert notboss.exit_code != 0 and "no manager account" in notboss.output
+    assert notboss.exit_code != 0 and "的经理账户" in notboss.output
+
+
+def test_cli_user_add_is_a_managers_act_once_a_manager_exists(tmp_path):
+    """`kiosk user add` follows the accounts screen: only the very first account (a manager) is added
+    without approval; after that --manager NAME and their PIN (prompted), audited as theirs."""
+    from click.testing import CliRunner
+    from kiosk.cli.main import main
+    from kiosk.core import db as db_mod
+    path = str(tmp_path / "k.db")
+    runner = CliRunner()
+
+    def add(*args, pin_input=None):
+        return runner.invoke(main, ["user", "add", "--db", path, *args], input=pin_input)
+
+    def names():
+        database = db_mod.connect(path)
+        try:
+            return [r[0] for r in database.execute("SELECT name FROM users ORDER BY id")]
+        finally:
+            database.conn.close()
+    assert runner.invoke(main, ["db", "init", "--db", path]).exit_code == 0
+    first_staff = add("--name", "Li", "--role", "staff", "--pin", "2468")
+    assert first_staff.exit_code == 2 and "第一个账户必须是经理" in first_staff.output
+    assert add("--name", "Boss", "--role", "manager", "--pin", "9999").exit_code == 0
+    assert add("--name", "Li", "--role", "staff", "--pin", "2468").exit_code == 2, "no --manager: refused"
+    assert add("--name", "Sneaky", "--role", "manager", "--pin", "1357").exit_code == 2
+    wrong = add("--name", "Li", "--role", "staff", "--pin", "2468", "--manager", "Boss", pin_input="0000\n")
+    assert wrong.exit_code == 1 and "PIN 码错误" in wrong.output
+    nobody = add("--name", "Li", "--role", "staff", "--pin", "2468", "--manager", "Nobody\x1b[31m", pin_input="9999\n")
+    assert nobody.exit_code == 1 and "的经理账户" in nobody.output
+    assert names() == ["Boss"]
+    # The manager's PIN is prompted hidden, then the new account's PIN twice (never on the command line).
+    ok = add("--name", "李 娜", "--role", "staff", "--manager", "Boss", pin_input="9999\n2468\n2468\n")
+    assert ok.exit_code == 0, ok.output
+    assert "9999" not in ok.output and "2468" not in ok.output
+    staff_approves = add("--name", "Wu", "--role", "staff", "--pin", "1122", "--manager", "李 娜", pin_input="2468\n")
+    assert staff_approves.exit_code == 1 and "的经理账户" in staff_approves.output
+    assert names() == ["Boss", "李 娜"]
+    database = db_mod.connect(path)
+    adds = [e for e in audit.entries(database) if e["action"] == "user.add"]
+    import json
+    assert [(e["actor"], json.loads(e["after"])["name"]) for e in adds][-1] == ("Boss", "李 娜")
+    assert adds[0]["actor"] == "system", "the first manager: nobody could approve"
+    database.conn.close()
+    # A manager locked out by wrong PINs cannot approve either.
+    for _ in range(5):
+        add("--name", "Wu", "--role", "staff", "--pin", "1122", "--manager", "Boss", pin_input="0000\n")
+    locked = add("--name", "Wu", "--role", "staff", "--pin", "1122", "--manager", "Boss", pin_input="9999\n")
+    assert locked.exit_code == 1 and "Wu" not in names()
+
+
+def test_after_two_hundred_wrong_pins_one_wrong_pin_still_does_not_relock(db, clock, people):
+    """Outside test F4: the streak was read through a window of 200 attempts, so from the 200th wrong PIN on
+    every single wrong PIN locked the account again for 15 minutes (a stranger could keep a manager out)."""
+    boss, _ = people
+    locks = []
+    for attempt in range(1, 216):
+        assert auth.seconds_locked(db, clock, boss.id) == 0, f"try {attempt}: a lock that should have ended"
+        with pytest.raises(auth.AuthError):  # wrong PIN, or the lock this very try starts
+            auth.sign_in(db, clock, boss.id, "0000")
+        left = auth.seconds_locked(db, clock, boss.id)
+        if left:
+            locks.append(attempt)
+            clock.advance(left + 1)
+    assert locks == list(range(5, 216, 5)), locks[-8:]
+    assert auth.sign_in(db, clock, boss.id, "9999") == boss
+    assert auth.seconds_locked(db, clock, boss.id) == 0
+
+
+def test_demo_init_refuses_a_database_with_the_sites_own_accounts(tmp_path):
+    """Outside test F3: `kiosk demo init` on the production file planted 'Demo Manager' with PIN 9999."""
+    from click.testing import CliRunner
+    from kiosk.cli.main import main
+    path = str(tmp_path / "k.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "init", "--db", path]).exit_code == 0
+    assert runner.invoke(main, ["user", "add", "--db", path, "--name", "王经理", "--role", "manager",
+                                "--pin", "4826"]).exit_code == 0
+    planted = runner.invoke(main, ["demo", "init", "--db", path])
+    assert planted.exit_code == 1 and "demo.db" in planted.output
+    assert "Demo" not in runner.invoke(main, ["user", "list", "--db", path]).output
+    demo_db = str(tmp_path / "demo.db")
+    assert runner.invoke(main, ["demo", "init", "--db", demo_db]).exit_code == 0
+    assert runner.invoke(main, ["demo", "init", "--db", demo_db]).exit_code == 0, "idempotent on a demo database"
+
+
+@pytest.mark.parametrize("reset", ["unlock", "pin_reset", "reactivate"])
+def test_a_reset_made_while_the_clock_ran_ahead_does_not_switch_the_lockout_off(db, clock, people, reset):
+    """Outside test (fifth round): the box's clock two days ahead when a manager unlocks (or resets the PIN
+    of, or reactivates) an account; NTP steps the clock back; wrong PINs must still lock it."""
+    from datetime import timedelta
+    boss, clerk = people
+    _wrong(db, clock, clerk, 5)
+    clock.advance(48 * 3600)
+    if reset == "unlock":
+        auth.unlock(db, clock, boss.actor(), clerk.id)
+    elif reset == "pin_reset":
+        auth.reset_pin(db, clock, boss.actor(), clerk.id, "2468")
+    else:
+        auth.set_active(db, clock, boss.actor(), clerk.id, False)
+        auth.set_active(db, clock, boss.actor(), clerk.id, True)
+    assert auth.seconds_locked(db, clock, clerk.id) == 0
+    clock.set(clock.now() - timedelta(hours=48))       # the clock stepped back
+    _wrong(db, clock, clerk, 5)
+    assert auth.seconds_locked(db, clock, clerk.id) == 60
+    with pytest.raises(auth.AuthError):
+        auth.sign_in(db, clock, clerk.id, "2468")     # locked, even with the right PIN

@@ -21,11 +21,15 @@ def run(*args: str):
 def test_user_add_list_and_db_check(tmp_path):
     db = str(tmp_path / "k.db")
     result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "manager", "--pin", "4826")
-    assert result.exit_code == 0 and "added manager 'Wang Fang'" in result.output
-    result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "staff", "--pin", "1234")
-    assert result.exit_code == 1 and "already exists" in result.output
-    result = run("user", "add", "--db", db, "--name", "Li", "--role", "staff", "--pin", "12")
-    assert result.exit_code == 1 and "PIN must be 4 to 8 digits" in result.output
+    assert result.exit_code == 1 and "kiosk db init" in result.output  # never an empty database by accident
+    assert run("db", "init", "--db", db).exit_code == 0
+    result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "manager", "--pin", "4826")
+    assert result.exit_code == 0 and "已添加经理 'Wang Fang'" in result.output
+    approve = ("--manager", "Wang Fang", "--manager-pin", "4826")
+    result = run("user", "add", "--db", db, "--name", "Wang Fang", "--role", "staff", "--pin", "1234", *approve)
+    assert result.exit_code == 1 and "已有名为" in result.output
+    result = run("user", "add", "--db", db, "--name", "Li", "--role", "staff", "--pin", "12", *approve)
+    assert result.exit_code == 1 and "PIN 码必须是 4 到 8 位数字" in result.output
     assert "manager\tWang Fang" in run("user", "list", "--db", db).output
     result = run("db", "check", "--db", db)
     assert result.exit_code == 0
@@ -83,6 +87,7 @@ def test_demo_app_starts_and_draws_at_each_screen_size(tmp_path, size, artifacts
     shot = artifacts / "screenshots" / f"run_demo_home_{size}.png"
     shot.unlink(missing_ok=True)
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIOSK_HOME=str(tmp_path))
+    assert run("db", "init", "--db", str(tmp_path / "k.db")).exit_code == 0  # `run` never creates one
     proc = subprocess.run([sys.executable, "-m", "kiosk", "run", "--demo", "--db", str(tmp_path / "k.db"),
                            "--size", size, "--screenshot", str(shot)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -110,3 +110,40 @@ def test_real_services_through_the_desk(ctx, staff):
     result = desk.call(sales.sell, {water.id: 1}, Payment("card", reference="x"))
     assert result.receipt_no == "T01-S-000001"
     assert ctx.db.execute("SELECT actor FROM sales WHERE id = ?", (result.sale_id,)).fetchone()[0] == "Li Na"
+
+
+@pytest.mark.parametrize("change", ["deactivate", "pin_reset"])
+def test_a_deactivated_or_reset_account_loses_its_open_session_at_the_next_call(ctx, staff, change):
+    """Outside test (fifth round): a manager deactivates someone who is signed in; their open session
+    went on working (visitor search with names and phones) until the idle timeout."""
+    boss = auth.add_user(ctx.db, ctx.clock, SYSTEM, "王经理", "manager", "9999")
+    desk = Desk(ctx, staff)
+    ended = []
+    desk.on_session_ended = lambda: ended.append(True)
+    assert desk.call(_db_only, "x")[1] == "x"
+    if change == "deactivate":
+        auth.set_active(ctx.db, ctx.clock, boss.actor(), staff.id, False)
+    else:
+        auth.reset_pin(ctx.db, ctx.clock, boss.actor(), staff.id, "5678")
+    for call in (desk.call, desk.visitor_call, desk.quick_call):
+        with pytest.raises(Refusal) as err:
+            call(_db_only, "x")
+        assert err.value.msgid == "your account was changed by a manager: sign in again"
+    assert ended == [True, True, True]
+    desk.unchecked_call(auth.sign_out, staff, reason="account_changed")  # the sign-out is still audited
+    if change == "pin_reset":  # signed in again with the new PIN: a new session works
+        desk.sign_in(auth.sign_in(ctx.db, ctx.clock, staff.id, "5678"))
+        assert desk.call(_db_only, "y")[1] == "y"
+
+
+def test_changes_that_do_not_end_a_session(ctx, staff):
+    boss_user = auth.add_user(ctx.db, ctx.clock, SYSTEM, "王经理", "manager", "9999")
+    boss = auth.sign_in(ctx.db, ctx.clock, boss_user.id, "9999")
+    desk = Desk(ctx, boss)
+    auth.change_own_pin(ctx.db, ctx.clock, staff.id, "1234", "4321")    # someone else's own change
+    auth.reset_pin(ctx.db, ctx.clock, boss.actor(), boss.id, "8888")   # a manager resetting their own PIN
+    auth.unlock(ctx.db, ctx.clock, boss.actor(), staff.id)
+    assert desk.call(_db_only, "x")[1] == "x"
+    other = Desk(ctx, staff)
+    auth.change_own_pin(ctx.db, ctx.clock, staff.id, "4321", "2468")    # their own PIN change keeps them in
+    assert other.call(_db_only, "x")[1] == "x"

@@ -121,7 +121,7 @@ def test_files_are_owner_only_whatever_the_umask(tmp_path, database, clock):
     out.mkdir()
     old = os.umask(0)
     try:
-        result = export.run_export(database, clock, first=date(2026, 11, 30), last=date(2026, 12, 1), tz_name=TZ,
+        result = export.run_export(database, clock, first=clock.now().date() - timedelta(days=1), last=clock.now().date(), tz_name=TZ,
                                    destination=out, formats=["csv", "xlsx", "pdf"], actor=SYSTEM)
     finally:
         os.umask(old)
@@ -157,7 +157,7 @@ def test_cli_find_and_erase_need_a_manager_pin(tmp_path, clock):
     runner = CliRunner()
     bad = runner.invoke(main, ["privacy", "find", "--db", str(path), "--phone", PHONE, "--manager", "王经理"],
                         input="0000\n")
-    assert bad.exit_code != 0 and "wrong PIN" in bad.output
+    assert bad.exit_code != 0 and "PIN 码错误" in bad.output
     ok = runner.invoke(main, ["privacy", "find", "--db", str(path), "--phone", PHONE, "--manager", "王经理"],
                        input="9999\n")
     assert ok.exit_code == 0, ok.output

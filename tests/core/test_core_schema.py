@@ -256,7 +256,8 @@ def test_an_anonymising_update_that_changes_anything_else_is_refused(db, clock):
     from kiosk.visitors import service as visitors
     host = visitors.add_host(db, clock, visitors.Actor("system"), "Li Na")
     visit = visitors.sign_in(db, clock, visitors.Visitor("王芳", "13800138000", host, "meeting", privacy_accepted=True))
-    for extra in ("host_name = 'someone else'", "party_size = 2", "uid = 'x'", "terminal_id = 'T99'",
+    for extra in ("host_name = 'someone else'", "party_size = 2", "uid = '01890000-0000-7000-8000-000000000000'",  # well shaped, not its own
+                  "terminal_id = 'T99'",
                   "signed_in_at = '2020-01-01T00:00:00Z'"):
         with pytest.raises(sqlite3.DatabaseError, match="only anonymisation"):
             db.execute("UPDATE visits SET name = '', phone = '', organisation = '', id_number = '',"
@@ -472,3 +473,34 @@ def test_the_example_configuration_names_the_site():
     text = example.read_text(encoding="utf-8")
     assert re.search(r'^site_id = "[A-Z0-9-]+"', text, re.M)
     assert config_mod.SCHEMA["site"]["site_id"].check(re.search(r'^site_id = "([^"]+)"', text, re.M).group(1))
+
+
+@pytest.mark.parametrize("bad", ["-" * 36, "X" * 36, "01890000-0000-7000-8000-00000000000Z",
+                                 "01890000-0000-4000-8000-000000000000",   # version 4, not 7
+                                 "01890000-0000-7000-c000-000000000000",   # variant 110
+                                 "01890000-0000-7000-8000-00000000000\x00",
+                                 "01890000-0000-7000-8000-00000000000A",   # upper case: not its one form
+                                 "01890000-0000-7000-8000-0000000000-0",   # a fifth dash in the hex
+                                 "01890000-0000-7000-8000-0000000000000",  # 37 characters
+                                 "0189 000-0000-7000-8000-000000000000", "01890000-0000-7000-8000-00000000000é"])
+def test_a_record_uid_must_have_the_uuid7_shape_not_just_its_length(db, clock, bad):
+    """Migration 0011's CHECK counted 36 characters; 0023's triggers check the shape on INSERT (an UPDATE
+    of uid is refused by the append-only guards)."""
+    with pytest.raises(sqlite3.DatabaseError, match="audit.uid is not a UUIDv7"):
+        db.execute("INSERT INTO audit (at, actor, action, uid) VALUES ('2026-12-01T00:00:00Z', 'x', 'y', ?)", (bad,))
+    with pytest.raises(sqlite3.DatabaseError, match="visits.uid is not a UUIDv7"):
+        db.execute("INSERT INTO visits (signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
+                   " registered_by, actor, privacy_accepted, signout_code, uid) VALUES ('2026-12-01T00:00:00Z', 'x',"
+                   " '1', '', NULL, 'h', 'meeting', 1, 'self', 'v', 1, 'AAAAA', ?)", (bad,))
+    good = "01890000-0000-7000-8000-00000000000a"
+    db.execute("INSERT INTO audit (at, actor, action, uid) VALUES ('2026-12-01T00:00:00Z', 'x', 'y', ?)", (good,))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit SET uid = ? WHERE uid = ?", (bad, good))
+
+
+def test_every_record_table_checks_its_uid_shape(db):
+    """A new record table needs its own <table>_uid_shape_insert trigger (see 0023)."""
+    from kiosk.core import records
+    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    missing = [f"{t}_uid_shape_insert" for t in records.record_names() if f"{t}_uid_shape_insert" not in triggers]
+    assert missing == []

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kiosk.counter import sales as counter
-from kiosk.counter.barcode import MAX_CODE, ScanBuffer, alternatives, check_digit_ok, gs1_check_digit, normalise
+from kiosk.counter.barcode import (MAX_CODE, ScanBuffer, alternatives, check_digit_ok, gs1_check_digit, normalise,
+                                   upc_e_to_upc_a)
 from kiosk.counter.sales import CounterError
 
 
@@ -22,7 +23,8 @@ def test_any_single_wrong_digit_is_caught(body, position, wrong):
     assert check_digit_ok(code)
     position %= len(code)
     bad = code[:position] + str((int(code[position]) + wrong) % 10) + code[position + 1:]
-    assert not check_digit_ok(bad)
+    # an 8-digit code starting 0/1 may also be a valid UPC-E (same shape as EAN-8): that reading is allowed
+    assert not check_digit_ok(bad) or (len(bad) == 8 and upc_e_to_upc_a(bad) is not None)
 
 
 def test_other_shapes_are_not_judged_and_input_is_cleaned():
@@ -58,3 +60,32 @@ def test_by_barcode_tells_a_misread_from_an_unknown_code(db, clock):
     with pytest.raises(CounterError, match="scan a barcode"):
         counter.by_barcode(db, " \x00 ")
     assert counter.by_barcode(db, "６９０１２３４５６７８９２").sku == "DRK-001"
+
+
+
+@pytest.mark.parametrize("e_body, a_body", [
+    ("0425261", "04210000526"),   # the outside tester's gum (last digit 1: manufacturer 42100, product 00526)
+    ("0123456", "01234500006"),   # 5-9: manufacturer 12345, product 0000 + the last digit
+    ("0123454", "01234000005"),   # 4: manufacturer 12340, product 00005
+    ("0123453", "01230000045"),   # 3: manufacturer 12300, product 00045
+    ("0123452", "01220000345"),   # 0-2: manufacturer 12200, product 00345
+    ("1987650", "19800000765"),   # number system 1
+])
+def test_upc_e_expands_to_its_upc_a(e_body, a_body):
+    check = str(gs1_check_digit(a_body))  # a UPC-E carries its UPC-A's check digit
+    upc_e, upc_a = e_body + check, a_body + check
+    assert upc_e_to_upc_a(upc_e) == upc_a and check_digit_ok(upc_e) and check_digit_ok(upc_a)
+    assert alternatives(upc_e) == (upc_a, "0" + upc_a)
+    wrong = e_body + str((int(check) + 1) % 10)
+    assert upc_e_to_upc_a(wrong) is None
+
+
+def test_a_upc_e_scan_finds_its_upc_a_product_and_a_misread_one_is_refused(db, clock):
+    counter.seed_demo(db, clock)
+    product = counter.products(db)[0]
+    db.execute("UPDATE products SET barcode = '042100005264' WHERE id = ?", (product.id,))
+    assert counter.by_barcode(db, "04252614").id == product.id
+    assert counter.by_barcode(db, "０４２５２６１４").id == product.id  # full-width from a Chinese IME
+    with pytest.raises(CounterError, match="check digit"):
+        counter.by_barcode(db, "04252615")
+    assert upc_e_to_upc_a("24252614") is None and upc_e_to_upc_a("0425261") is None and upc_e_to_upc_a("") is None

@@ -116,11 +116,11 @@ def test_cli_export_then_import_with_the_manager_pin(tmp_path, db, db_path, cloc
     manager = "Demo Manager 演示经理"
     wrong = runner.invoke(main, ["catalogue", "import", str(out), "--manager", manager, "--pin", "0000",
                                  "--db", str(db)])
-    assert wrong.exit_code != 0 and "Error" in wrong.output
+    assert wrong.exit_code != 0 and "错误" in wrong.output
     out.write_text(out.read_text("utf-8-sig") + "BAD-1,坏,Bad,x,,日用品,1,0,1\n", encoding="utf-8-sig")
     refused = runner.invoke(main, ["catalogue", "import", str(out), "--manager", manager, "--pin", "9999",
                                    "--db", str(db)])
-    assert refused.exit_code != 0 and "nothing imported" in refused.output and "price" in refused.output
+    assert refused.exit_code != 0 and "未导入任何内容" in refused.output and "price" in refused.output
     out.write_text(out.read_text("utf-8-sig").replace("BAD-1,坏,Bad,x", "NEW-1,新,New,2"), encoding="utf-8-sig")
     done = runner.invoke(main, ["catalogue", "import", str(out), "--manager", manager, "--pin", "9999",
                                 "--db", str(db)])

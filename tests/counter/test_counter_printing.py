@@ -70,4 +70,4 @@ def test_receipt_preview_cli_renders_a_stored_sale(db_path, clock, tmp_path):
     text = CliRunner().invoke(main, ["receipt", "preview", "--db", str(db_path), "--kind", "sale", "--id", "1"]).output
     assert "T01-S-000001" in text and "¥3.00" in text
     missing = CliRunner().invoke(main, ["receipt", "preview", "--db", str(db_path), "--kind", "sale", "--id", "9"])
-    assert missing.exit_code == 1 and "no sale receipt for record 9" in missing.output
+    assert missing.exit_code == 1 and "记录 9 没有 sale 类小票" in missing.output

@@ -85,3 +85,29 @@ async def test_a_squeezed_keyboard_keeps_keys_of_48_px(kivy_app):
     await settle(app)
     assert keyboard.height >= 268
     assert_keys_fit(keyboard)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_u_colon_umlaut_and_tone_numbers_compose_and_leave_nothing_behind(kivy_app):
+    app = kivy_app
+    form, keyboard, pad, name, phone = build_form(app)
+    name.input_kind = "name"
+    await settle(app)
+    await tap(app, name)
+    await wait_engine(app, keyboard)
+    for typed, want in (("lu:3", "吕"), ("lü", "吕"), ("zhang1", "张")):
+        name.text = ""
+        for ch in typed:               # a hardware keyboard's keys arrive through press() as well
+            keyboard.press(ch)
+        await settle(app)
+        assert keyboard.composition == typed.replace("ü", "v")
+        assert keyboard.candidates and keyboard.candidates[0].text == want, typed
+        keyboard.pick(0)
+        await settle(app)
+        assert name.text == want and keyboard.composition == "", (typed, name.text, keyboard.composition)
+    # a digit with nothing composed is a digit; a 0 or 9 is never a tone
+    name.text = ""
+    keyboard.press("1")
+    await settle(app)
+    assert name.text == "1" and keyboard.composition == ""

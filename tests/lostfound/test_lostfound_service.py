@@ -39,7 +39,7 @@ def umbrella(db, clock, **extra):
 
 def claim(db, clock, item, **extra):
     args = dict(claimant_name="Wang Fang", contact="13800138000", id_type="id_card",
-                id_number="110101199003071234", described_features="black, wooden handle", described_quantity=1,
+                id_number="110101199003091234", described_features="black, wooden handle", described_quantity=1,
                 identity_checked=True, signature_png=signature(), lang="en")
     return lostfound.claim(db, clock, DESK, "T01", item.id, **(args | extra))
 
@@ -195,3 +195,72 @@ def test_bad_corrections_are_refused_and_nothing_is_written(db, clock, field, va
         lostfound.amend_item(db, clock, DESK, item.id, field=field, value=value, reason=reason)
     assert refused.value.field == problem
     assert db.execute("SELECT COUNT(*) FROM lf_amendments").fetchone()[0] == 0
+
+
+def test_corrections_reach_every_paper(db, clock):
+    """The item tag reprinted after a move, the handover sheet the admin department signs: both print the
+    register as corrected, never the typo the correction fixed."""
+    from kiosk.lostfound import receipts
+    from kiosk.printing.documents import layout
+    item = lostfound.register_item(db, clock, DESK, "Asia/Shanghai", category="phone", description="黑色华为手几",
+                                   found_place="大堂", handed_in_kind="staff", handed_in_name="张先生", storage="柜A")
+    clock.advance(60)
+    lostfound.amend_item(db, clock, DESK, item.id, field="description", value="黑色华为手机", reason="错字")
+    lostfound.amend_item(db, clock, DESK, item.id, field="storage", value="保险柜 S2", reason="移到保险柜")
+    tag = "".join(line for line, _ in layout(receipts.item_tag(db, item.id, "zh_CN"), 42))
+    assert "黑色华为手机" in tag and "保险柜 S2" in tag and "手几" not in tag and "柜A" not in tag
+    clock.advance(16 * 24 * 3600)
+    lostfound.hand_over(db, clock, DESK, "T1", [item.id], received_by="行政部 李四", lang="zh_CN")
+    handover_id = db.execute("SELECT MAX(id) FROM lf_handovers").fetchone()[0]
+    sheet = "".join(line for line, _ in layout(receipts.handover_list(db, handover_id, "zh_CN", "T1-H-1"), 42))
+    assert "黑色华为手机" in sheet and "保险柜 S2" in sheet and "手几" not in sheet
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"id_number": "123"}, "id_number"),                                  # the outside tester's "ID card 123"
+    ({"id_number": "X" * 40}, "id_number"),
+    ({"id_number": "110101199003071234"}, "id_number"),                   # check digit wrong
+    ({"id_number": "110101203012311234"}, "id_number"),                   # born in the future
+    ({"id_type": "driving_licence", "id_number": "12345"}, "id_number"),  # a licence carries the ID number
+    ({"id_type": "passport", "id_number": "护照"}, "id_number"),
+    ({"id_type": "other", "id_number": "ab"}, "id_number"),
+    ({"contact": "x"}, "contact"), ({"contact": "138"}, "contact"), ({"contact": "王先生"}, "contact"),
+    ({"contact": "1380013800\x00"}, "contact"),
+])
+def test_a_claim_checks_the_document_and_the_contact_like_visitor_sign_in(db, clock, changes, field):
+    from kiosk.core.errors import Refusal
+    item = umbrella(db, clock, value_fen=500000)
+    with pytest.raises(Refusal) as refused:  # LostFoundError, or the IdDocumentError of visitor sign-in
+        claim(db, clock, item, **changes)
+    assert refused.value.field == field
+    assert lostfound.get(db, item.id).status == "held"
+    assert db.execute("SELECT COUNT(*) FROM lf_claims").fetchone()[0] == 0
+
+
+def test_full_width_documents_and_formatted_phones_are_accepted(db, clock):
+    item = umbrella(db, clock)
+    claim(db, clock, item, id_number="１１０１０１１９９００３０９１２３４", contact="+86 138-0013-8000")
+    assert lostfound.get(db, item.id).status == "claimed"
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_transparent_or_dotted_pad_is_not_a_signature(db, clock):
+    """An empty transparent pad (alpha dropped, it read as all black) and a two-point tap are refused;
+    a stroke on a transparent pad is a signature."""
+    transparent = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    tap = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(tap).point([(10, 10), (11, 10)], fill=0)
+    stroke = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(stroke).line([(10, 80), (150, 20), (290, 60)], fill=(0, 0, 0, 255), width=3)
+    item = umbrella(db, clock)
+    for bad in (_png(transparent), _png(tap), b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, b""):
+        with pytest.raises(LostFoundError) as refused:
+            claim(db, clock, item, signature_png=bad)
+        assert refused.value.field == "signature_png"
+    claim(db, clock, item, signature_png=_png(stroke))
+    assert lostfound.get(db, item.id).status == "claimed"

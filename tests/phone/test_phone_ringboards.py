@@ -88,3 +88,42 @@ def test_pulse_board_suggests_pulse():
         grouper.sample(t, 0.5 <= t < 1.5 and int(t * 50) % 2 == 0)
         t += 0.0047
     assert grouper.suggestion() == "pulse"
+
+
+# --- issue 15 re-test: spikes are not rings ------------------------------------------------------
+def _feed_jittered(active, until: float, seed: int = 1):
+    import random as _r
+    from hardware.phone.detectors import RingBursts
+    rng, bursts, t, events = _r.Random(seed), RingBursts(), 0.0, []
+    while t < until:
+        events += bursts.sample(t, active(t))
+        t += rng.uniform(0.003, 0.006)
+    return events, bursts.rejected
+
+
+@pytest.mark.parametrize("gap", [0.16, 0.2, 0.25, 0.29])
+def test_two_short_spikes_are_no_ring(gap):
+    events, rejected = _feed_jittered(lambda t: 1.0 <= t < 1.005 or 1.0 + gap <= t < 1.005 + gap, 3)
+    assert events == [] and rejected == 2
+
+
+@pytest.mark.parametrize("spacing", [0.05, 0.07, 0.12])
+def test_three_spikes_are_no_ring(spacing):
+    events, rejected = _feed_jittered(lambda t: any(1 + k * spacing <= t < 1.004 + k * spacing for k in range(3)), 3)
+    assert events == [] and rejected >= 1
+
+
+@pytest.mark.parametrize("hz", [17, 25, 50, 60])
+def test_a_short_real_pulse_train_still_rings(hz):
+    """0.2 s of ringing (a UK half ring) at any ringing frequency is one burst."""
+    half = 1 / (2 * hz)
+    events, _ = _feed_jittered(lambda t: 1.0 <= t < 1.2 and int((t - 1.0) / half) % 2 == 0, 3)
+    assert [e.kind for e in events] == ["ring_on", "ring_off"]
+    assert abs(events[0].t - 1.0) < 0.01
+
+
+def test_a_held_level_must_be_held():
+    events, _ = _feed_jittered(lambda t: 1.0 <= t < 1.16, 3)
+    assert [e.kind for e in events] == ["ring_on", "ring_off"]
+    events, _ = _feed_jittered(lambda t: 1.0 <= t < 1.1, 3)
+    assert events == []

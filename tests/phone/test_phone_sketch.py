@@ -48,3 +48,16 @@ def test_sketch_speaks_only_what_the_parser_knows():
     assert words and words <= known, words - known
     assert "Serial1" in text and "SoftwareSerial" in text and "noInterrupts()" in text
     assert "readStringUntil" not in text, "no blocking reads in the loop"
+
+
+def test_sketch_resyncs_the_hook_state_and_needs_sustained_ringing():
+    """Issue 15 re-test: HELLO carries the hook state, HOOK is answered, and a burst needs edges."""
+    from hardware.phone.detectors import LineProtocolParser
+    text = SKETCH.read_text()
+    assert 'strcmp(cmd, "HOOK")' in text and 'F("HELLO 2.1 pulse ")' in text
+    assert "burstEdges >= MIN_BURST_EDGES" in text and "MAX_HOLE_MS" in text
+    parser = LineProtocolParser()
+    for mode in ("pulse", "level"):
+        for hook in ("onhook", "offhook"):
+            assert [e.kind for e in parser.feed(f"HELLO 2.1 {mode} {hook}\r\n".encode(), 0.0)] == [hook]
+    assert parser.feed(b"HELLO 2.0 level\n", 0.0) == [] and parser.ignored == 0

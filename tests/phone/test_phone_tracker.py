@@ -63,8 +63,9 @@ def test_without_offhook_sensing_prompt_fires_at_the_start_of_ring_4(cadence):
     assert kinds(out).count("prompt") == 1
     ended = out[-1]
     assert (ended.outcome, ended.source, ended.rings) == ("unknown", "heuristic", 6)
-    # Rings stopped one cycle plus the margin after the last one started.
-    assert ended.t == pytest.approx(5 * c.cycle + c.cycle + TrackerSettings().stop_margin, abs=0.11)
+    # A modem only hears ring starts: the last ring ended 'on' after its RING, then the longest silence
+    # plus the margin passed.
+    assert ended.t == pytest.approx(5 * c.cycle + c.on + c.off + c.stop_margin, abs=0.11)
 
 
 @pytest.mark.parametrize("cadence", ["CN", "US", "UK"])
@@ -127,3 +128,55 @@ def test_back_to_back_calls_are_separate():
     ended = [e for e in out if e.kind == "ended"]
     assert [(e.call_no, e.rings) for e in ended] == [(1, 2), (2, 5)]
     assert [e.call_no for e in out if e.kind == "prompt"] == [2]
+
+
+@pytest.mark.parametrize("cadence", ["CN", "US", "UK"])
+def test_ringing_stopped_is_decided_within_six_seconds_of_the_last_ring_ending(cadence):
+    """The rule: a ring's end (sensed by the board) + the cadence's longest silence + the margin."""
+    c = CADENCES[cadence]
+    out = run(TrackerSettings(cadence=c), rings(cadence, 2), until=30, step=0.01)
+    last_end = c.cycle + (1.0 if cadence == "UK" else c.on)
+    ended = out[-1]
+    assert ended.kind == "ended" and ended.rings == 2
+    assert ended.t - last_end == pytest.approx(c.off + c.stop_margin, abs=0.02)
+    assert ended.t - last_end <= 6.0
+    # never before the next ring could still come: no call is split in two
+    assert ended.t - last_end > c.off
+
+
+@pytest.mark.parametrize("cadence", ["CN", "US", "UK"])
+def test_a_ring_arriving_late_within_the_margin_stays_in_its_call(cadence):
+    c = CADENCES[cadence]
+    late = [DetectorEvent(e.kind, e.t + (0.6 if e.t >= c.cycle else 0)) for e in rings(cadence, 3)]
+    late = [DetectorEvent(e.kind, e.t + (0.6 if e.t >= 2 * c.cycle + 0.6 else 0)) for e in late]
+    out = run(TrackerSettings(cadence=c), late, until=40, step=0.01)
+    assert kinds(out).count("started") == 1 and out[-1].rings == 3
+
+
+def test_the_margin_comes_from_the_configuration():
+    from kiosk.core import config
+    from kiosk.phone.tracker import settings_from_config
+    cfg = config.validate({"phone": {"cadence": "US", "stop_margin_seconds": 0.3}})
+    settings = settings_from_config(cfg.section("phone"))
+    assert settings.margin == 0.3 and settings.stop_after_silence == pytest.approx(4.3)
+    default = settings_from_config(config.validate({"phone": {"cadence": "UK"}}).section("phone"))
+    assert default.margin == CADENCES["UK"].stop_margin and default.stop_after_silence == pytest.approx(2.8)
+    with pytest.raises(config.ConfigError, match="stop_margin_seconds"):
+        config.validate({"phone": {"stop_margin_seconds": 9}})
+    with pytest.raises(config.ConfigError, match="stop_margin_seconds"):
+        config.validate({"phone": {"stop_margin_seconds": True}})
+
+
+def test_a_burst_that_never_ends_still_ends_the_call():
+    """A board stuck at its ringing level (or a cable pulled mid-ring) must not swallow later calls."""
+    c = CADENCES["CN"]
+    out = run(TrackerSettings(cadence=c), [DetectorEvent("ring_on", 0.0)], until=2 * c.cycle + 2)
+    assert out[-1].kind == "ended" and out[-1].t == pytest.approx(2 * c.cycle + c.stop_margin, abs=0.11)
+
+
+def test_a_modem_printing_ring_for_each_burst_of_a_uk_double_ring_counts_it_once():
+    c = CADENCES["UK"]
+    events = [DetectorEvent("ring", n * c.cycle + burst) for n in range(4) for burst in (0.0, 0.6)]
+    out = run(TrackerSettings(cadence=c), events, until=4 * c.cycle + 6)
+    assert [e.rings for e in out if e.kind == "ring"] == [1, 2, 3, 4]
+    assert next(e for e in out if e.kind == "prompt").t == pytest.approx(3 * c.cycle)

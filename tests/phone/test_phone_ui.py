@@ -42,6 +42,7 @@ async def test_prompt_over_the_desk_and_answered_is_sent_back(kivy_app):
     assert "必须先道歉" in app.call_prompt.apology
     await tap(app, find(app.call_prompt.ids.card, text="已接听"))
     assert answered and app.call_prompt.parent is None
+    assert answered[0].data["actor"] == app.user.name and answered[0].data["actor_id"] == app.user.id, "who answered"
 
 
 @app_test(kiosk_app_factory(lang="en"))

@@ -50,6 +50,7 @@ async def test_line_alarm_on_the_visitor_screen_and_the_banner_cannot_set_an_out
     bx, by = banner.to_window(*banner.pos)
     assert sx >= bx + banner.width or sy + switch.height <= by, "banner covers the language switch"
     assert strip.ids.strip.height >= 48
+    assert banner.top <= strip.ids.strip.y + 1, "the banner sits below the red strip, both readable"
     shot(app, "phone_banner_visitor_zh.png")
     app.ctx.bus.publish("phone.alarm", active=False, since="2026-11-23T06:02:00+00:00")
     await settle(app)
@@ -79,8 +80,8 @@ async def test_section_one_tap_picked_up_gap_row_basis_and_callback_result(kivy_
     section = app.sm.get_screen("desk").ids.content.current_screen
     await settle(app)
     assert "4 of 4 calls unknown: answer sensing is not wired" in section.basis_text
-    gap_rows = [w for w in section.ids.calls.children if type(w).__name__ == "GapRowView"]
-    assert gap_rows and "line not watched" in gap_rows[0].text
+    gap_rows = [w for w in section.ids.call_list.rows.children if type(w).__name__ == "GapRowView"]
+    assert gap_rows and "line not watched" in gap_rows[0].text and gap_rows[0].text.endswith(", 3 min"), gap_rows[0].text
     shot(app, "phone_section_gap_basis_en.png")
     buttons = list(find_all(section, text="I picked up"))
     assert len(buttons) == 4 and all(b.height >= 48 for b in buttons)
@@ -94,11 +95,13 @@ async def test_section_one_tap_picked_up_gap_row_basis_and_callback_result(kivy_
     # the callback row: the due time carries its date when it is not today, and Done records a result
     section.refresh()   # (no clock jump: a day would sign the staff member out for idleness)
     await settle(app)
-    row = next(w for w in section.ids.callbacks.children if type(w).__name__ == "CallbackRowView")
+    row = next(w for w in section.ids.callback_list.rows.children if type(w).__name__ == "CallbackRowView")
     assert any(t.startswith("overdue ") and "-" in t for t in texts(row)), texts(row)
     shot(app, "phone_section_callback_en.png")
     await tap(app, find(row, text="Done"))
     await settle(app)
     choice = next(w for w in find_all(app.root, cls="CallbackResult"))
     await tap(app, find(choice, text="No answer"))
-    assert db.execute("SELECT result FROM callbacks_done WHERE note_id = ?", (note_id,)).fetchone()[0] == "No answer"
+    # stored as its code, never as the screen's English wording; shown translated
+    assert db.execute("SELECT result FROM callbacks_done WHERE note_id = ?", (note_id,)).fetchone()[0] == "no_answer"
+    assert app._toast.text == "Callback recorded: No answer"

@@ -85,7 +85,7 @@ def every_kind(db_path, lang: str = "zh_CN", *, long_text: str | None = None) ->
                                          found_place="门口", handed_in_kind="staff", handed_in_name="李娜",
                                          storage="A2")
         lostfound.claim(db, clock, STAFF, "T01", item.id, claimant_name=(text or "王芳")[:60],
-                        contact="13800138000", id_type="id_card", id_number="110101199003071234",
+                        contact="13800138000", id_type="id_card", id_number="11010519491231002X",
                         described_features=(text or "黑色")[:200], described_quantity=1, identity_checked=True,
                         signature_png=_signature(), lang=lang)
         clock.advance(16 * 24 * 3600)

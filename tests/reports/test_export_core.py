@@ -24,7 +24,14 @@ from kiosk.reports.summary import RangeError, range_bounds
 TZ = "Asia/Shanghai"
 DAY = date(2026, 11, 23)
 STAFF = Actor("王芳", None, "staff")
-NASTY = ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rcmd"]
+NASTY = ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rcmd",
+         "＝1+1", "＋cmd|' /C calc'!A0", "－2+3", "＠SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "\u3000＝1"]
+# What each becomes in a CSV: the one sanitiser turns a tab into a space and a CR into a line break;
+# whatever a spreadsheet would then run as a formula gets the apostrophe, and nothing else does.
+NASTY_CSV = {"=HYPERLINK(\"http://x\",\"click\")": "'=HYPERLINK(\"http://x\",\"click\")", "+1+2": "'+1+2",
+             "-3+4": "'-3+4", "@SUM(A1)": "'@SUM(A1)", "\tcmd": " cmd", "\rcmd": "\ncmd", "＝1+1": "'＝1+1",
+             "＋cmd|' /C calc'!A0": "'＋cmd|' /C calc'!A0", "－2+3": "'－2+3", "＠SUM(A1)": "'＠SUM(A1)",
+             "\t=1+1": "' =1+1", "\r=1+1": "'\n=1+1", " =1+1": "' =1+1", "\u3000＝1": "'\u3000＝1"}
 
 
 def _call(db, clock, *, rings: int, answered: bool, number: str = "13800138000") -> int:
@@ -93,21 +100,24 @@ def test_csv_rows_match_the_database(busy, db, clock, tmp_path):
     result = _export(db, clock, tmp_path, formats=["csv"])
     folder = result.folder
     calls = _csv(folder / "calls.csv")
-    assert calls[0][:3] == ["来电编号", "来电时间", "检测方式"]
+    assert calls[0][:4] == ["来电编号", "来电时间", "检测方式", "检测方式(代码)"]
     assert [int(r[0]) for r in calls[1:]] == busy["calls"]          # local day only, both edges
     first = calls[1]
     assert first[1] == "2026-11-23 00:30:00"                          # shown in site time
-    by_id = {int(r[0]): r for r in calls[1:]}
-    assert by_id[busy["calls"][2]][4] == "missed"
-    assert by_id[busy["calls"][1]][5] == "5"                          # rings to answer
+    assert first[2:4] == ["模拟", "simulated"]                        # the code in Chinese, the raw code beside it
+    header = calls[0]
+    by_id = {int(r[0]): dict(zip(header, r)) for r in calls[1:]}
+    assert (by_id[busy["calls"][2]]["结果"], by_id[busy["calls"][2]]["结果(代码)"]) == ("未接", "missed")
+    assert by_id[busy["calls"][1]]["接听前响铃"] == "5"                # rings to answer
     notes = _csv(folder / "call_notes.csv")
     db_notes = db.execute("SELECT COUNT(*) FROM call_notes WHERE at >= ? AND at < ?",
                           ("2026-11-22T16:00", "2026-11-23T16:00")).fetchone()[0]
     assert len(notes) - 1 == db_notes == len(NASTY) + 1
-    done = [r for r in notes[1:] if r[14] == "已处理"]
-    assert len(done) == 1 and done[0][13]                            # callback done time filled
+    head = notes[0]
+    done = [dict(zip(head, r)) for r in notes[1:] if dict(zip(head, r))["回电结果"] == "已处理"]
+    assert len(done) == 1 and done[0]["已回电"]                        # callback done time filled
     drawer = _csv(folder / "drawer_openings.csv")
-    assert drawer[1][3] == "no sale: 换零钱"
+    assert drawer[1][3:5] == ["非销售开箱：换零钱", "no sale: 换零钱"]   # in words, the stored reason beside
     audit_rows = _csv(folder / "audit.csv")
     assert len(audit_rows) - 1 == db.execute(
         "SELECT COUNT(*) FROM audit WHERE at >= '2026-11-22T16:00' AND at < '2026-11-23T16:00'").fetchone()[0]
@@ -123,25 +133,29 @@ def test_formula_injection_is_inert_in_csv_and_excel(busy, db, clock, tmp_path):
         for text in NASTY:
             audit.record(db, clock, Actor(text), text)
     result = _export(db, clock, tmp_path, formats=["csv", "xlsx"])
+    from kiosk.core.text import printable
     notes = _csv(result.folder / "call_notes.csv")
     stored = [r["what"] for r in db.query("SELECT what FROM call_notes WHERE call_id = ?", (busy["calls"][1],))]
-    whats = [r[7] for r in notes[1:]]
+    whats = [dict(zip(notes[0], r))["事项"] for r in notes[1:]]
+    # The note service trims what staff typed (" =1+1" is stored as "=1+1").
+    trimmed = {"=1+1": "'=1+1", "cmd": "cmd", "＝1": "'＝1"}
     for text in stored:
-        assert ("'" + text if text[0] in "=+-@" else text) in whats
+        assert {**NASTY_CSV, **trimmed}.get(text, text) in whats, text
     actions = [r[3] for r in _csv(result.folder / "audit.csv")[1:]]
     for text in NASTY:
-        assert "'" + text in actions
-    audit_sheet = openpyxl.load_workbook(result.folder / f"{export.folder_name(DAY, DAY)}.xlsx")["操作日志"]
-    cells = [audit_sheet.cell(row=r, column=4) for r in range(2, audit_sheet.max_row + 1)]
-    # OOXML stores a CR as _x000D_ (Excel decodes it; openpyxl leaves it as is).
-    assert {c.value.replace("_x000D_", "\r") for c in cells} >= {"'" + t for t in NASTY}
+        assert NASTY_CSV[text] in actions, text
+    # In the workbook every text is a string cell, never a formula, and carries no visible guard:
+    # the cell shows what was stored (after the one sanitiser).
     book = openpyxl.load_workbook(result.folder / f"{export.folder_name(DAY, DAY)}.xlsx")
+    audit_sheet = book["操作日志"]
+    cells = [audit_sheet.cell(row=r, column=4) for r in range(2, audit_sheet.max_row + 1)]
+    assert all(c.data_type == "s" for c in cells)
+    assert {c.value for c in cells} >= {printable(t) for t in NASTY}
     sheet = book["电话记录与回电"]
-    values = [sheet.cell(row=r, column=8) for r in range(2, sheet.max_row + 1)]
-    for cell in values:
-        assert cell.data_type == "s"
-        assert not str(cell.value).startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert {c.value for c in values} >= {"'" + t for t in stored if t[0] in "=+-@"}
+    what_column = [c.value for c in sheet[1]].index("事项") + 1
+    values = [sheet.cell(row=r, column=what_column) for r in range(2, sheet.max_row + 1)]
+    assert all(cell.data_type == "s" for cell in values)
+    assert {c.value for c in values} >= set(stored)
 
 
 def test_workbook_is_typed_with_summary_frozen_headers_and_widths(busy, db, clock, tmp_path):
@@ -151,14 +165,17 @@ def test_workbook_is_typed_with_summary_frozen_headers_and_widths(busy, db, cloc
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[0] == "汇总"
     assert set(book.sheetnames) >= {"来电记录", "电话记录与回电", "钱箱开启记录", "操作日志"}
-    summary = {book["汇总"].cell(row=r, column=1).value: book["汇总"].cell(row=r, column=2).value
-               for r in range(1, book["汇总"].max_row + 1)}
-    assert summary["未接来电"] == "1" and summary["访客登记"] == 0
+    sheet = book["汇总"]
+    assert sheet["A1"].value.startswith("前台工作日志") and sheet.freeze_panes == "A3"
+    assert [c.value for c in sheet[2]] == ["项目", "数量", "金额（元）", "比例", "说明", "代码"]
+    summary = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+               for r in range(3, sheet.max_row + 1)}
+    assert summary["未接来电"] == 1 and summary["访客登记"] == 0        # counts are numbers
     calls = book["来电记录"]
     assert calls.freeze_panes == "A2"
     assert isinstance(calls["B2"].value, datetime) and calls["B2"].value == datetime(2026, 11, 23, 0, 30)
     assert calls["B2"].is_date
-    assert isinstance(calls["A2"].value, int)
+    assert isinstance(calls["A2"].value, (int, float)) and calls["A2"].value == busy["calls"][0]
     assert calls.column_dimensions["B"].width >= 20
 
 
@@ -215,7 +232,8 @@ def test_progress_reports_fractions_up_to_one(busy, db, clock, tmp_path):
     _export(db, clock, tmp_path, progress=lambda f, step: seen.append((f, step)))
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
-    assert {"xlsx", "pdf", "manifest"} <= {s for _, s in seen}
+    steps = {s.split(":")[0] for _, s in seen}
+    assert {"read", "csv", "xlsx", "pdf", "manifest"} <= steps
 
 
 def test_stick_pulled_mid_export_raises_and_leaves_no_complete_looking_file(busy, db, clock, tmp_path, monkeypatch):
@@ -230,12 +248,9 @@ def test_stick_pulled_mid_export_raises_and_leaves_no_complete_looking_file(busy
     monkeypatch.setattr(xlsx_mod, "write_xlsx", pulled)
     with pytest.raises(ExportError, match="USB stick"):
         _export(db, clock, tmp_path)
-    folder = tmp_path / export.folder_name(DAY, DAY)
-    names = {p.name for p in folder.iterdir()}
-    assert "manifest.json" not in names
-    assert not any(n.endswith(".xlsx") or n.endswith(".pdf") or "partial" in n for n in names)
-    # The CSVs written before the failure are complete files, but no manifest vouches for the set.
-    assert {"calls.csv", "audit.csv"} <= names
+    # Outside test (issue 19): nothing of a failed export is left, not even the CSVs written before it
+    # failed (a manager could copy summary.csv to finance with no sign it belongs to a failed export).
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith("kiosk.db")] == []
 
 
 def test_destination_removed_mid_export(busy, db, clock, tmp_path):
@@ -253,14 +268,25 @@ def test_destination_removed_mid_export(busy, db, clock, tmp_path):
     assert not stick.exists()
 
 
-def test_rerun_replaces_the_old_manifest_first(busy, db, clock, tmp_path, monkeypatch):
-    _export(db, clock, tmp_path)
+def test_a_failed_rerun_leaves_the_earlier_complete_export_whole(busy, db, clock, tmp_path, monkeypatch):
+    import json
+    first = _export(db, clock, tmp_path)
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
     import kiosk.reports.pdf_out as pdf_mod
 
     monkeypatch.setattr(pdf_mod, "write_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left")))
-    with pytest.raises(ExportError):
+    with pytest.raises(ExportError, match="free some space") as failed:
         _export(db, clock, tmp_path)
-    assert not (tmp_path / export.folder_name(DAY, DAY) / "manifest.json").exists()
+    assert "USB stick removed" not in str(failed.value) and "U 盘" in failed.value.message("zh_CN")
+    exports = lambda: sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("kiosk.db"))  # noqa: E731
+    assert exports() == [first.folder.name], "no work folder left behind"
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
+    manifest = json.loads((first.folder / "manifest.json").read_text("utf-8"))
+    assert {f["name"] for f in manifest["files"]} == set(before) - {"manifest.json"}
+    monkeypatch.undo()
+    again = _export(db, clock, tmp_path)                       # a good rerun replaces it whole
+    assert again.folder == first.folder and (again.folder / "manifest.json").exists()
+    assert exports() == [first.folder.name]
 
 
 def test_bad_destination_and_formats_are_clear(db, clock, tmp_path):
@@ -279,3 +305,14 @@ def test_missing_logs_are_reported_not_faked(db):
     for pending in missing:
         assert not set(pending.tables) <= tables or pending.name not in {l.name for l in export_logs.LOGS}
     assert {l.name for l in ready} >= {"calls", "call_notes", "audit"}
+
+
+def test_a_day_after_today_is_refused_not_exported_empty(db, clock, tmp_path):
+    """Outside test (issue 19): `kiosk export --date <tomorrow>` wrote an empty export and exited 0."""
+    today = clock.now().astimezone(__import__("zoneinfo").ZoneInfo(TZ)).date()
+    from datetime import timedelta
+    with pytest.raises(ExportError) as refused:
+        _export(db, clock, tmp_path, first=today + timedelta(days=1), last=today + timedelta(days=1))
+    assert "还没有任何记录" in refused.value.message("zh_CN")
+    assert list(tmp_path.glob("kiosk-export*")) == []
+    assert _export(db, clock, tmp_path, first=today, last=today).folder.exists()   # today itself is fine

@@ -53,7 +53,10 @@ def test_counter_logs_and_payment_totals_reconcile_with_the_day(db, clock, tmp_p
     fee_sheet = next(ws for ws in book.worksheets if "Fee" in ws.title or "收费" in ws.title)
     header = [c.value for c in fee_sheet[1]]
     row = [c.value for c in fee_sheet[2]]
-    assert row[header.index("Amount (yuan)")] == 380 and row[header.index("Payer")] == "'+86 王"
+    # A string cell: what was typed, no visible guard (a workbook never evaluates a string cell).
+    assert row[header.index("Amount (yuan)")] == 380 and row[header.index("Payer")] == "+86 王"
+    assert fee_sheet.cell(row=2, column=header.index("Payer") + 1).data_type == "s"
+    assert (row[header.index("Paid by")], row[header.index("Paid by (code)")]) == ("Mobile payment", "mobile")
     with open(next(p for n, p in names.items() if n.startswith("eod_reports")), encoding="utf-8-sig") as fh:
         [report] = list(csv.DictReader(fh))
     assert (report["Report"], report["Expected cash (yuan)"], report["Variance (yuan)"]) == ("T01-E-000001", "201.00",
@@ -67,5 +70,5 @@ def test_counter_logs_and_payment_totals_reconcile_with_the_day(db, clock, tmp_p
         moves = list(csv.DictReader(fh))
     # Sales are in the sale lines; this log holds the rest: the demo's opening deliveries and the
     # refunded glove back on the shelf.
-    assert {m["Kind"] for m in moves} == {"receipt", "refund"}
-    assert [(m["SKU"], m["Quantity (+in/-out)"]) for m in moves if m["Kind"] == "refund"] == [(glove.sku, "1")]
+    assert {(m["Kind"], m["Kind (code)"]) for m in moves} == {("Goods delivered", "receipt"), ("Refund", "refund")}
+    assert [(m["SKU"], m["Quantity (+in/-out)"]) for m in moves if m["Kind (code)"] == "refund"] == [(glove.sku, "1")]

@@ -35,13 +35,13 @@ def test_lost_items_and_status_changes_are_exported(db, clock, tmp_path):
     rows = list(csv.DictReader(io.StringIO((result.folder / "lost_items.csv").read_text("utf-8-sig"), newline="")))
     assert [r["Reference"] for r in rows] == [new.ref]                    # only the day's entries
     assert rows[0]["Description"] == "'=HYPERLINK(\"x\")"
-    assert rows[0]["Value (yuan)"] == "1500.50" and rows[0]["Status now"] == "held"
+    assert rows[0]["Value (yuan)"] == "1500.50" and (rows[0]["Status now"], rows[0]["Status now (code)"]) == ("Held", "held")
     events = list(csv.DictReader(io.StringIO((result.folder / "lost_item_events.csv").read_text("utf-8-sig"),
                                              newline="")))
-    assert [(e["Reference"], e["Status"]) for e in events] == [(new.ref, "held")]
+    assert [(e["Reference"], e["Status"], e["Status (code)"]) for e in events] == [(new.ref, "Held", "held")]
     book = openpyxl.load_workbook(next(p for p, _ in result.files if p.suffix == ".xlsx"))
     sheet = book["Lost and found items"]
     headers = [c.value for c in sheet[1]]
     value = sheet.cell(row=2, column=headers.index("Value (yuan)") + 1)
-    assert value.value == 1500.5 and value.number_format == "#,##0.00"
+    assert value.value == 1500.5 and "#,##0.00" in value.number_format and "¥" in value.number_format
     assert old.ref not in [c.value for c in sheet["B"]]

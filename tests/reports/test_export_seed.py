@@ -53,7 +53,7 @@ def test_seeded_visits_and_sales_match_the_services(db, clock):
     assert (made["visitors"], made["sales"], made["fees"]) == (120, 90, 9)
     assert db.execute("SELECT MAX(receipt_no) FROM fee_collections").fetchone()[0] == "T01-F-000009"
     # A visit through the service fills the same columns as a seeded self sign-in.
-    host = visitors.find_hosts(db, "李经理")[0]
+    host = visitors.find_hosts(db, "李娜")[0]   # the seed's own host directory, in the site's language
     visitors.sign_in(db, clock, visitors.Visitor(name="测试", phone="13700001111", host_id=host["id"],
                                                  purpose="meeting", party_size=1, privacy_accepted=True))
     rows = list(db.query("SELECT * FROM visits ORDER BY id"))
@@ -99,3 +99,82 @@ def test_every_seeded_sale_and_fee_falls_in_one_closed_shift_that_reconciles(db,
     assert numbers == sorted(set(numbers)) and all(n.startswith("T01-") for n in numbers)
     # seeding again over the same days adds no second shift
     assert seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", calls=0, visitors=0, sales=1, end_day=DAY)["shifts"] == 0
+
+
+def _times_after(db, now_iso: str) -> dict[str, str]:
+    """Every time-of-event column (at, *_at) of every table whose newest value is after now (the
+    migrations table records the real time its migrations ran, not a desk event)."""
+    late = {}
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'"
+                              " AND name != 'schema_migrations'"):
+        for col in db.execute(f"PRAGMA table_info({table})"):
+            name = col[1]
+            if name == "at" or name.endswith("_at") and name not in ("anonymised_at",):
+                newest = db.execute(f'SELECT MAX("{name}") FROM "{table}"').fetchone()[0]
+                if isinstance(newest, str) and newest > now_iso:
+                    late[f"{table}.{name}"] = newest
+    return late
+
+
+def test_seed_at_two_in_the_morning_writes_nothing_later_and_nobody_is_on_site(db):
+    """At 02:00 the night is empty: no record after now, nobody "on site" who arrived in the future,
+    and `visitors onsite` (the service the CLI calls) says 0."""
+    from datetime import datetime, timezone
+
+    from kiosk.core.clock import FakeClock, utc_iso
+    from kiosk.visitors import service as visitors
+    clock = FakeClock(datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc))   # 02:00 on 23 Nov in Shanghai
+    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", visitors=60, calls=30, sales=40)
+    assert made["visitors"] == 120 and made["calls"] > 0                      # two past days, none today
+    assert _times_after(db, utc_iso(clock.now())) == {}
+    assert visitors.on_site(db) == []
+    assert db.execute("SELECT COUNT(*) FROM visits WHERE signed_in_at >= '2026-11-22T16:00'").fetchone()[0] == 0
+
+
+def test_seed_in_the_morning_stops_at_now_with_a_plausible_site(db):
+    """At 10:30 today's visits, calls and sales run up to now and no further; the people on site are
+    those who came today and have not left yet (a few, not the whole day's visitors)."""
+    from datetime import datetime, timezone
+
+    from kiosk.core.clock import FakeClock, utc_iso
+    from kiosk.visitors import service as visitors
+    clock = FakeClock(datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc))   # 10:30 in Shanghai
+    seed.seed(db, clock, days=2, tz_name="Asia/Shanghai", visitors=200, calls=80, sales=100)
+    now = utc_iso(clock.now())
+    assert _times_after(db, now) == {}
+    today = db.execute("SELECT COUNT(*) FROM visits WHERE signed_in_at >= '2026-11-22T16:00'").fetchone()[0]
+    on_site = visitors.on_site(db)
+    assert 0 < today < 200 and 0 < len(on_site) < today
+    assert all("2026-11-22T16:00" <= v["signed_in_at"] <= now for v in on_site)   # came today, before now
+    # Calls of today are finished calls: each has its end, none is still ringing.
+    open_calls = db.execute("SELECT COUNT(*) FROM calls c WHERE NOT EXISTS (SELECT 1 FROM call_events e"
+                            " WHERE e.call_id = c.id AND e.kind = 'ended')").fetchone()[0]
+    assert open_calls == 0
+    # Today's counter is open (opened 07:45), not closed in the future.
+    from kiosk.counter import shifts
+    assert shifts.current(db, "T01") is not None
+
+
+def test_seeded_records_have_the_services_columns_codes_audit_and_print_jobs(db, clock):
+    """The same columns filled, the same codes (a staff sign-in stores id_card and a masked number), an
+    audit row per sign-in and sign-out, and a printed job (with its drawer opening for cash) per sale and
+    fee, as the services leave them."""
+    from kiosk.core.privacy import mask_document
+    seed.seed(db, clock, days=2, tz_name="Asia/Shanghai", calls=0, visitors=30, sales=20, end_day=DAY)
+    staff = list(db.query("SELECT id_type, id_number FROM visits WHERE registered_by = 'staff'"))
+    assert staff and {r["id_type"] for r in staff} == {"id_card"}
+    assert {r["id_number"] for r in staff} == {mask_document("id_card", "110101199003071234")}
+    from kiosk.visitors.service import ID_TYPES
+    assert {r["id_type"] for r in db.query("SELECT DISTINCT id_type FROM visits")} <= set(ID_TYPES) | {""}
+    signouts = db.execute("SELECT COUNT(*) FROM visit_signouts").fetchone()[0]
+    audited = db.execute("SELECT COUNT(*) FROM audit WHERE action LIKE 'visitor.sign_out.%'").fetchone()[0]
+    assert signouts == audited > 0
+    sales = db.execute("SELECT COUNT(*) FROM sales").fetchone()[0]
+    fees = db.execute("SELECT COUNT(*) FROM fee_collections").fetchone()[0]
+    jobs = dict(db.execute("SELECT record_table, COUNT(*) FROM print_jobs GROUP BY record_table").fetchall())
+    assert jobs.get("sales") == sales and jobs.get("fee_collections") == fees
+    printed = db.execute("SELECT COUNT(*) FROM print_queue WHERE status = 'printed'").fetchone()[0]
+    assert printed == sales + fees
+    cash = db.execute("SELECT COUNT(*) FROM payments WHERE method = 'cash'").fetchone()[0] + \
+        db.execute("SELECT COUNT(*) FROM fee_collections WHERE method = 'cash'").fetchone()[0]
+    assert db.execute("SELECT COUNT(*) FROM drawer_kicks").fetchone()[0] == cash

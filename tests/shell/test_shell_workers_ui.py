@@ -146,9 +146,9 @@ async def test_housekeeping_runs_off_the_ui_thread_and_reports_through_the_bus(k
     ran_on, done = [], []
     real = housekeeping.run_due
 
-    def recording(db, clock, tz):
+    def recording(db, clock, tz, **kwargs):
         ran_on.append(threading.current_thread())
-        return real(db, clock, tz)
+        return real(db, clock, tz, **kwargs)
     monkeypatch.setattr(housekeeping, "run_due", recording)
     app.ctx.bus.subscribe("housekeeping.finished", lambda e: done.append(e.data["result"]))
     app.ctx.clock.advance(11.5 * 3600)  # 20:30 in Shanghai: past the automatic sign-out time

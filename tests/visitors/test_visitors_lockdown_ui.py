@@ -9,7 +9,7 @@ from kivy.uix.modalview import ModalView
 
 from kiosk.core import auth
 from tests.pinyin_support import cached_engine
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap, type_on_keyboard
 
 F1 = 282
 
@@ -115,12 +115,7 @@ async def test_the_next_visitor_gets_no_half_typed_pinyin_and_the_site_language(
     flow.ids.phone.ids.input.text = "13911112222"
     await tap(app, find(flow, text="Continue"))
     keyboard = flow.ids.keyboard
-    for _ in range(400):
-        if keyboard.engine_ready:
-            break
-        await app.async_sleep(0.05)
-    for letter in "wang":
-        await tap(app, next(k for k in find_all(keyboard, cls="KeyButton") if k.key == letter), frames=1)
+    await type_on_keyboard(app, keyboard, "wang")
     assert keyboard.composition == "wang" and keyboard.candidates
     # They walk away: after the idle time the next visitor starts clean, in the site's language.
     app.ctx.clock.advance(app.ctx.config.get("ui", "visitor_idle_seconds") + 1)

@@ -82,7 +82,7 @@ def test_sign_out_by_code_on_site_list_and_roll_call(db, clock, host):
     b = visitors.sign_in(db, clock, visitor(host, name="Anna Lee", phone="13911112222"))
     assert [v["name"] for v in visitors.on_site(db)] == ["王小明", "Anna Lee"]
     assert visitors.sign_out_by_code(db, clock, a.code.lower()) == a.host_name
-    with pytest.raises(VisitorError, match="already signed out"):
+    with pytest.raises(VisitorError, match="no visit with that code"):  # the same words as a code never issued
         visitors.sign_out_by_code(db, clock, a.code)
     with pytest.raises(VisitorError, match="no visit with that code"):
         visitors.sign_out_by_code(db, clock, "ZZZZZ")
@@ -137,7 +137,7 @@ def test_housekeeping_runs_retention_once_a_day_and_auto_sign_out_when_due(db, c
     visitors.sign_in(db, clock, visitor(host))                        # day 1, 09:00
     settings.put(db, clock, DESK, "auto_signout_time", "20:00")
     first = housekeeping.run_due(db, clock, "Asia/Shanghai")
-    assert first == housekeeping.Done(signed_out=0, anonymised=0)
+    assert (first.signed_out, first.anonymised, first.retention.ok) == (0, 0, True)
     assert housekeeping.run_due(db, clock, "Asia/Shanghai").anonymised is None, "once a day"
     clock.advance(11.5 * 3600)                                         # 20:30
     assert housekeeping.run_due(db, clock, "Asia/Shanghai").signed_out == 1
@@ -153,13 +153,25 @@ def test_cli_onsite_search_and_housekeeping(db, db_path, clock, host):
     runner = CliRunner()
     out = runner.invoke(main, ["visitors", "onsite", "--db", str(db_path)])
     assert out.exit_code == 0 and "王小明" in out.output and "on site: 1 people in 1 visits" in out.output
-    out = runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path)])
+    assert runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path)]).exit_code == 2, "a manager's act"
+    from kiosk.core import auth as auth_mod
+    from kiosk.core.audit import SYSTEM
+    auth_mod.add_user(db, clock, SYSTEM, "王经理", "manager", "9999")
+    wrong = runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path), "--manager", "王经理"],
+                          input="0000\n")
+    assert wrong.exit_code == 1 and "13800138000" not in wrong.output
+    out = runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path), "--manager", "王经理"],
+                        input="9999\n")
     assert out.exit_code == 0 and "13800138000" in out.output
-    assert "no visits found" in runner.invoke(main, ["visitors", "search", "nobody", "--db", str(db_path)]).output
+    assert "no visits found" in runner.invoke(main, ["visitors", "search", "nobody", "--db", str(db_path),
+                                                     "--manager", "王经理"], input="9999\n").output
+    looked = db.execute("SELECT actor, after FROM audit WHERE action = 'visitor.search'").fetchall()
+    assert len(looked) == 2 and looked[0][0] == "王经理" and "星河" not in looked[0][1]
     out = runner.invoke(main, ["visitors", "housekeeping", "--db", str(db_path)])
     assert out.exit_code == 0 and "anonymised:" in out.output
-    out = runner.invoke(main, ["visitors", "host-add", "", "--db", str(db_path)])
-    assert out.exit_code == 1 and "name is required" in out.output
+    assert runner.invoke(main, ["visitors", "host-add", "赵六", "--db", str(db_path)]).exit_code == 2
+    out = runner.invoke(main, ["visitors", "host-add", "", "--db", str(db_path), "--manager", "王经理"], input="9999\n")
+    assert out.exit_code == 1 and "请填写姓名" in out.output
 
 
 def test_expected_visitor_is_matched_on_arrival(db, clock, host):

@@ -7,7 +7,7 @@ import pytest
 from kiosk.printing import queue as printqueue
 from kiosk.visitors import service as visitors
 from tests.pinyin_support import cached_engine
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, tap
 
 
 async def type_pinyin(app, keyboard, letters: str) -> None:
@@ -202,7 +202,13 @@ async def test_staff_on_site_list_roll_call_and_sign_out(kivy_app):
     shot(app, "visitors_rollcall_zh.png")
     await tap(app, find(section, text="打印未到名单"))
     assert printqueue.recent(app.ctx.db, 1)[0].receipt.kind == "rollcall"
-    await tap(app, find(section, text="点名进行中"))
+    await tap(app, find(section, text="结束点名"))  # ending asks first (issue 13: a roll call is a record)
+    from kivy.core.window import Window
+    from screens.visitors.rollcall_prompt import RollCallChoice
+    [ask] = [w for w in Window.children if isinstance(w, RollCallChoice)]
+    [end] = [w for w in ask.children[0].walk(restrict=True) if type(w).__name__ == "BigButton" and w.text == "结束点名"]
+    await tap(app, end)
+    assert not section.rollcall
     await tap(app, find(find_all(section, cls="OnSiteRow")[1], text="签离"))
     assert [v["name"] for v in visitors.on_site(app.ctx.db)] == ["王小明"]
 
@@ -251,7 +257,9 @@ async def test_staff_register_with_id_check_expected_list_and_a_discreet_deny_al
     expected = next(w for w in find_all(app.root, cls=ExpectedVisitors))
     await _fill_anna(app, expected)
     await tap(app, find(expected, text="加入预约名单"))
-    assert expected.message == "已加入预约名单" and len(find_all(expected, cls="InfoRow")) == 1
+    [row] = find_all(expected, cls="InfoRow")
+    code = expected.message.rsplit(" ", 1)[-1]  # the invitation code staff pass on, also on the list's row
+    assert expected.message == f"已加入预约名单，邀请码 {code}" and len(code) == 5 and f"邀请码 {code}" in row.text
     shot(app, "visitors_expected_zh.png")
     await tap(app, find(expected, text="关闭"))
     await tap(app, find(section, text="登记访客"))
@@ -403,3 +411,81 @@ async def test_a_fire_drill_roll_call_with_the_database_locked(kivy_app):
 
 def _row(section, name):
     return next(r for r in find_all(section, cls="OnSiteRow") if r.visit["name"] == name)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_roll_call_taps_do_not_freeze_with_the_default_busy_timeout(kivy_app):
+    """Another process holds the write lock and the connection keeps its DEFAULT 5 s busy timeout: every
+    tap returns in well under 300 ms, counts on screen at once, and the marks are written by the retry
+    timer once the lock is gone - without another tap (outside tester, issue 13 fix)."""
+    import sqlite3
+    import time
+    from kiosk.core import auth
+    from kiosk.core.db import busy_timeout_ms
+    app = kivy_app
+    failures = []
+    app._exception_handler.report = failures.append
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    names = [f"欧阳访客{i}号" + "娜" * 12 for i in range(4)]  # long names
+    for i, name in enumerate(names):
+        visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor(name, f"1390000{i:04d}", host, "meeting",
+                                                                      party_size=1, privacy_accepted=True))
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    section = app.sm.get_screen("desk").ids.content.current_screen
+    await tap(app, find(section, text="疏散点名"))
+    default = int(app.ctx.db.execute("PRAGMA busy_timeout").fetchone()[0])
+    assert default == busy_timeout_ms() >= 1000
+    locker = sqlite3.connect(app.ctx.db_path)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        for i, name in enumerate(names[:3]):
+            started = time.monotonic()
+            section.step(_row(section, name).visit, +1)
+            took = time.monotonic() - started
+            assert took < 0.3, f"tap {i} blocked the UI thread {took:.2f} s"
+            assert find(section, text=f"已确认 {i + 1} 人 / 未到 {len(names) - i - 1} 人")
+        assert int(app.ctx.db.execute("PRAGMA busy_timeout").fetchone()[0]) == default, "timeout restored"
+    finally:
+        locker.rollback()
+        locker.close()
+    for _ in range(60):  # the retry timer (2 s) writes the pending marks
+        await app.async_sleep(0.1)
+        if not section.call.pending:
+            break
+    assert not section.call.pending
+    rc = app.ctx.db.execute("SELECT MAX(id) FROM rollcalls").fetchone()[0]
+    saved = {r["name"]: r["safe"] for r in visitors.rollcall_list(app.ctx.db, rc)}
+    assert saved == {names[0]: 1, names[1]: 1, names[2]: 1, names[3]: 0}
+    assert failures == []
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_visit_from_another_day_shows_its_date_over_its_time_not_cut(kivy_app):
+    """Outside tester (issue 13): a visit signed in yesterday read ".-23 09:0张三" in the on-site row."""
+    from kiosk.core import auth
+    app = kivy_app
+    await settle(app)
+    host = visitors.find_hosts(app.ctx.db, "Emma")[0]["id"]
+    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("欧阳娜娜" * 5, "13800138000", host, "meeting",
+                                                                  party_size=3, privacy_accepted=True))
+    app.ctx.clock.advance(26 * 3600)
+    visitors.sign_in(app.ctx.db, app.ctx.clock, visitors.Visitor("李四", "13911112222", host, "meeting",
+                                                                  party_size=1, privacy_accepted=True))
+    app._touched()
+    app.sign_in(auth.users(app.ctx.db, role="staff")[0])
+    await settle(app)
+    section = await open_section(app, "visitors")
+    await tap(app, find(section, text="疏散点名"))
+    await settle(app)
+    times = {row.visit["name"]: row.children[-1] for row in find_all(section, cls="OnSiteRow")}
+    old, today = times["欧阳娜娜" * 5], times["李四"]
+    assert "\n" in old.text and old.text.split("\n")[0].count("-") == 1, old.text
+    assert "\n" not in today.text and ":" in today.text
+    for label in (old, today):
+        label.texture_update()
+        assert label.texture_size[0] <= label.width + 1 and label.texture_size[1] <= label.parent.height
+    shot(app, "visitors_rollcall_other_day_zh.png")

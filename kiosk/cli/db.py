@@ -1,0 +1,21 @@
+"""`kiosk db init`: the one command (with `kiosk demo init`) that creates a database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.cli.main import build_context, config_option, db_option
+
+
+@click.command("init")
+@config_option
+@db_option
+def db_init(config_path: Path | None, db_path: Path | None) -> None:
+    """Create the database (and its folder) with the current schema; an existing one is only upgraded."""
+    from kiosk.core import db as db_mod
+    ctx = build_context(config_path, db_path, open_db=False)
+    existed = ctx.db_path.is_file()
+    ctx.create = True
+    version = db_mod.schema_version(ctx.db)
+    click.echo(f"{'upgraded' if existed else 'created'}: {ctx.db_path} (schema version {version})")

@@ -1,0 +1,414 @@
+"""Restore a verified backup over the live database, keeping the current file aside first.
+
+``plan`` reads both files and says, table by table, how many rows each holds and when its newest
+record was made (the newest UUIDv7 ``uid`` carries its own time), so ``kiosk restore --dry-run`` shows
+what would be replaced. A file is refused unless it verifies: its sidecar (digest, row counts) is
+whole and matches, ``integrity_check`` is ok, it is a kiosk database and its schema is not newer
+than this program's.
+
+The restore itself is SQLite's backup API run from the backup into the live file: one transaction
+in the live database's own journal (WAL), so a restore killed halfway leaves the old content, and
+a running app's connections see the new content on their next read. The current content is first
+copied aside with ``kiosk.core.backup.make_backup`` (verified like any backup) into
+``<data folder>/before-restore/``; a current file too damaged to copy is moved aside as it is.
+
+**Journaled.** Before the page copy a journal file (``<database>.restore-journal``, JSON, fsynced) names
+the backup, the copy set aside and the backup's row counts; it is removed only after the restore's record
+(the backups row, its audit and the series guard) has committed. A restore killed in between leaves the
+journal: the next open of the database for writing (:func:`recover_interrupted`, from
+``kiosk.core.context``) records a failed restore saying whether the backup's content or the old one is now
+in the file, moves every series past the copy set aside, and the manager's backup line shows it.
+
+**before-restore/ is rotated**: after each restore the ``[backup] keep_before_restore`` newest copies are
+kept (:func:`rotate_aside`), and never one that an erasure has not reached (kiosk.privacy.backups marks
+a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
+next erasure pass, which the manager is told to run). Every removal is audited.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kiosk.core import backup as backup_mod
+from kiosk.core import storage
+from kiosk.core.clock import Clock
+from kiosk.core.paths import file_sha256
+
+ASIDE = "before-restore"
+JOURNAL_SUFFIX = ".restore-journal"
+KEEP_ASIDE = 5                      # [backup] keep_before_restore's default
+# Tables a start-up writes to (settings mirrored, their audit, the backups record): not compared when
+# telling whether an interrupted restore's content is the backup's.
+_WRITTEN_ON_OPEN = {"settings", "audit", "backups", "schema_migrations"}
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """One table: rows and newest record time now and in the backup."""
+
+    table: str
+    current: int | None
+    restored: int | None
+    current_newest: datetime | None
+    restored_newest: datetime | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a restore would do."""
+
+    file: Path
+    live: Path
+    backup: backup_mod.Backup
+    live_exists: bool
+    live_readable: bool
+    changes: list[TableChange]
+    live_origin: tuple[str, str] | None = None   # this database's site and terminal (None: unreadable)
+    # Numbers issued since the backup (series name -> (last in the backup, last in the live file)): receipt
+    # numbers, fee numbers, lost-and-found references already printed. The restore moves each series past
+    # them, so none is ever issued again to another sale (a gap in the series, never a repeat).
+    advanced: dict[str, tuple[int, int]] = field(default_factory=dict)
+    live_database_id: str = ""                   # this database's own random id ('' when none)
+
+    @property
+    def other_kiosk(self) -> bool:
+        """Whether the backup was made by another site or terminal than this database's (a shared folder
+        holds several kiosks' backups: restoring the wrong one replaces this desk's records with theirs)."""
+        if not self.backup.site_id or self.live_origin is None:
+            return False
+        return not self.backup.same_source(self.live_origin, self.live_database_id)
+
+
+def _newest(conn: sqlite3.Connection, table: str) -> datetime | None:
+    """The time of the table's newest record, from its UUIDv7 uids (None for a table without them)."""
+    columns = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    if "uid" not in columns:
+        return None
+    top = conn.execute(f'SELECT MAX(uid) FROM "{table}"').fetchone()[0]
+    if not top or len(top) != 36:
+        return None
+    ms = int(top.replace("-", "")[:12], 16)
+    return datetime.fromtimestamp(ms / 1000, timezone.utc)
+
+
+def _survey(path: Path) -> dict[str, tuple[int, datetime | None]]:
+    conn = sqlite3.connect(storage.sqlite_uri(path), uri=True)
+    try:
+        conn.execute("BEGIN")
+        return {t: (n, _newest(conn, t)) for t, n in backup_mod.table_counts(conn).items()}
+    finally:
+        conn.close()
+
+
+def verify(file: str | os.PathLike) -> backup_mod.Backup:
+    """The backup at file when it verifies; BackupError saying why not otherwise."""
+    from kiosk.core import db as db_mod
+    file = Path(file)
+    if not file.is_file():
+        raise backup_mod.BackupError("There is no backup file at {file}.", file=str(file))
+    found = backup_mod.read_backup(file)
+    if found is None:
+        raise backup_mod.BackupError("{file} is not a verified kiosk backup (its name or its .json record is"
+                                     " missing or damaged).", file=str(file))
+    if file_sha256(file) != found.sha256:
+        raise backup_mod.BackupError("{file} has changed since it was made (its checksum differs): it is not"
+                                     " restored.", file=str(file))
+    problems = backup_mod.verify_file(file, counts=found.counts, version=found.schema_version)
+    if problems:
+        raise backup_mod.BackupError("{file} did not verify ({problem}): it is not restored.", file=str(file),
+                                     problem=backup_mod.problem_reason(problems[0]))
+    conn = sqlite3.connect(storage.sqlite_uri(file), uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        done = ({r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+                if "schema_migrations" in tables else set())
+    finally:
+        conn.close()
+    if "settings" not in tables or "audit" not in tables:
+        raise backup_mod.BackupError("{file} is not a kiosk database: it is not restored.", file=str(file))
+    known = {m.version for m in db_mod.migrations()}
+    latest = max(known)
+    if done - known or found.schema_version > latest:
+        raise db_mod.schema_too_new(str(file), max(list(done - known) + [found.schema_version]), latest,
+                                  sorted(done - known))
+    return found
+
+
+def plan(live: str | os.PathLike, file: str | os.PathLike) -> Plan:
+    """Verify the backup and compare it with the live database, table by table."""
+    from kiosk.core import renames
+    live = Path(live)
+    file = renames.current_name_for(live, file)  # a copy an erasure rewrote under a new name
+    found = verify(file)
+    if not live.parent.is_dir():
+        raise storage.missing(live)
+    restored = _survey(file)
+    current: dict[str, tuple[int, datetime | None]] = {}
+    readable = False
+    if live.is_file():
+        try:
+            current = _survey(live)
+            # Counts can be read past a damaged page (the usual SD-card fault): such a file cannot be copied
+            # aside verified either, so it is moved aside as it is (outside tester, issue 19).
+            readable = _sound(live)
+        except sqlite3.Error:
+            readable = False  # damaged: it is moved aside as it is
+    changes = [TableChange(t, current.get(t, (None, None))[0], restored.get(t, (None, None))[0],
+                           current.get(t, (None, None))[1], restored.get(t, (None, None))[1])
+               for t in sorted(set(current) | set(restored))]
+    origin = backup_mod.origin_of(live) if readable else None
+    advanced = {}
+    if live.is_file():
+        in_backup, in_live = series_of(file), series_of(live)
+        advanced = {name: (in_backup.get(name, 0), last) for name, last in sorted(in_live.items())
+                    if last > in_backup.get(name, 0)}
+    return Plan(file, live, found, live.is_file(), readable, changes, origin, advanced,
+                backup_mod.database_id_of(live) if readable else "")
+
+
+def _sound(path: Path) -> bool:
+    """Whether SQLite's quick check finds the file whole (read-only; a second or so on years of a desk)."""
+    try:
+        conn = sqlite3.connect(storage.reader_uri(path), uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def series_of(path: Path) -> dict[str, int]:
+    """The last number of every series in a database file, read-only ({} when it cannot be read: damaged)."""
+    try:
+        conn = sqlite3.connect(storage.reader_uri(path), uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        return {str(name): int(last) for name, last in conn.execute("SELECT name, last FROM series")}
+    except (sqlite3.Error, ValueError, TypeError):
+        return {}
+    finally:
+        conn.close()
+
+
+def journal_path(live: str | os.PathLike) -> Path:
+    """Where a restore in progress keeps its journal: beside the database."""
+    return Path(f"{live}{JOURNAL_SUFFIX}")
+
+
+def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: datetime) -> Path:
+    path = journal_path(live)
+    partial = Path(f"{path}.{os.getpid()}.partial")
+    data = {"file": str(the_plan.file), "sha256": the_plan.backup.sha256, "aside": str(aside or ""),
+            "started_at": started.astimezone(timezone.utc).isoformat(), "counts": the_plan.backup.counts,
+            "rows": the_plan.backup.rows, "schema_version": the_plan.backup.schema_version, "pid": os.getpid()}
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
+    backup_mod.fsync_dir(path.parent)
+    return path
+
+
+def _drop_journal(live: Path) -> None:
+    try:
+        os.unlink(journal_path(live))
+    except FileNotFoundError:
+        return
+    backup_mod.fsync_dir(Path(live).parent)
+
+
+def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, actor,
+            keep_aside: int = KEEP_ASIDE) -> tuple[Plan, Path | None]:
+    """Restore file over live (after keeping live aside); returns the plan and where the old file went."""
+    from kiosk.core import db as db_mod
+    the_plan = plan(live, file)
+    live = the_plan.live
+    aside_dir = live.parent / ASIDE
+    aside: Path | None = None
+    if the_plan.live_exists:
+        aside_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
+        if the_plan.live_readable:
+            try:
+                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None).backup.path
+            except backup_mod.BackupError:  # damaged since the plan, or no room for a copy: kept as it is
+                log.warning("the current database could not be copied aside verified: moved aside as it is")
+                aside = None
+        if aside is None:
+            stamp = clock.now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            aside = aside_dir / f"{live.name}.damaged-{stamp}"
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{live}{suffix}").exists():
+                    os.replace(f"{live}{suffix}", f"{aside}{suffix}")
+    started = clock.now()
+    try:
+        _write_journal(live, the_plan, aside, started)   # before the copy: a kill from here on leaves a trace
+    except OSError as exc:
+        raise (storage.classify(exc, live) or exc) from exc
+    src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
+    try:
+        db_mod.make_private(live)
+        dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
+        try:
+            src.backup(dst)  # one step: one transaction in the live file's journal
+            dst.execute("PRAGMA journal_mode=WAL")
+            problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
+                                             " kept at {aside}.", problem=problems[0], aside=str(aside))
+        finally:
+            dst.close()
+    except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
+        _drop_journal(live)   # the copy is one transaction: it failed whole, the old content is there; said now
+        if isinstance(exc, backup_mod.BackupError):
+            raise
+        raise (storage.classify(exc, live) or exc) from exc
+    finally:
+        src.close()
+    database = db_mod.connect(live, create=False)  # migrates a backup from an older version
+    try:
+        # Never a receipt number twice: every series continues after the highest number issued, in the file
+        # set aside (read again now: the desk may have issued more since the plan) or in the plan.
+        issued = dict(series_of(aside)) if aside is not None else {}
+        for name, (_, last) in the_plan.advanced.items():
+            issued[name] = max(issued.get(name, 0), last)
+        with db_mod.write(database):
+            for name, last in sorted(issued.items()):
+                database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                                 " last = MAX(last, excluded.last)", (name, last))
+            backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
+                              file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
+                              sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
+                              rows=the_plan.backup.rows)  # with the series: one transaction
+        _drop_journal(live)   # only now: the record is committed
+        if aside is not None:
+            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside)
+    finally:
+        database.close()
+    return the_plan, aside
+
+
+class RestoreInterrupted(backup_mod.BackupError):
+    """A restore was killed between its page copy and its record (found on the next start)."""
+
+
+def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> RestoreInterrupted | None:
+    """Record a restore that was killed before its record (its journal is still there); None when none was.
+
+    Called on every writable open (kiosk.core.context). If the journal's restore was in fact recorded
+    (killed between the commit and the journal's removal) the journal is only removed."""
+    from kiosk.core import db as db_mod
+    from kiosk.core.audit import SYSTEM
+    path = journal_path(live)
+    if str(live) == ":memory:" or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError):
+        data = {}
+    file, aside = str(data.get("file") or "?"), str(data.get("aside") or "")
+    try:
+        started = datetime.fromisoformat(str(data["started_at"]))
+    except (KeyError, ValueError, TypeError):
+        started = clock.now()
+    from kiosk.core.clock import utc_iso
+
+    def recorded() -> bool:
+        # Its own record (killed after the commit, before the journal went), or this very journal's
+        # interruption already recorded by another thread's first open (each thread opens its own connection).
+        return database.execute("SELECT 1 FROM backups WHERE kind = 'restore' AND file = ? AND started_at >= ?",
+                                (file, utc_iso(started))).fetchone() is not None
+    if recorded():
+        _drop_journal(Path(live))
+        return None
+    counts = data.get("counts") if isinstance(data.get("counts"), dict) else {}
+    now_counts = backup_mod.table_counts(database.conn)
+    compared = [t for t in counts if t not in _WRITTEN_ON_OPEN]
+    restored = bool(compared) and all(now_counts.get(t) == counts[t] for t in compared)
+    msgid = ("The restore from {file} started {when} was interrupted before it was recorded: the database now"
+             " holds that backup's records. Check the day's records; the file set aside is {aside}." if restored else
+             "The restore from {file} started {when} was interrupted before it was recorded: the database still"
+             " holds its records from before the restore. Run the restore again if it is still wanted.")
+    problem = RestoreInterrupted(msgid, file=file, when=started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                                 aside=aside or "-")
+    issued = series_of(Path(aside)) if aside else {}
+    with db_mod.write(database):
+        if recorded():      # checked again under the write lock
+            _drop_journal(Path(live))
+            return None
+        for name, last in sorted(issued.items()):     # never a receipt number twice, as after a whole restore
+            database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                             " last = MAX(last, excluded.last)", (name, last))
+        backup_mod.record(database, clock, SYSTEM, kind="restore", started=min(started, clock.now()),
+                          outcome="failed", file=file, destination=aside, sha256=str(data.get("sha256") or ""),
+                          reason=problem)
+    _drop_journal(Path(live))
+    log.error("%s", problem)
+    return problem
+
+
+def _unreached(copy: backup_mod.Backup, erasures: list[str]) -> bool:
+    """Whether an erasure made after this copy's snapshot has not reached it (it may still hold the person)."""
+    try:
+        meta = json.loads(Path(f"{copy.path}.json").read_text("utf-8"))
+        erased_at = str(meta.get("erased_at") or "")
+    except (OSError, ValueError):
+        erased_at = ""
+    from kiosk.core.clock import utc_iso
+    taken = utc_iso(copy.taken_at)
+    return any(at > taken and erased_at < at for at in erasures)
+
+
+def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEEP_ASIDE) -> list[Path]:
+    """Keep the ``keep`` newest copies in before-restore/ (and every one an erasure has not reached);
+    remove the rest with their sidecars, each removal audited. Returns what was removed."""
+    from kiosk.core import audit
+    from kiosk.core.db import write
+    copies = backup_mod.backups(folder)
+    if len(copies) <= keep:
+        return []
+    # The erasures: this database's (carried ones keep their time) and the copy just set aside's (the live
+    # file before the restore: its erasure records are carried into the restored one only afterwards).
+    query = "SELECT at FROM audit WHERE action IN ('privacy.erase', 'privacy.erase_carried')"
+    try:
+        erasures = [r[0] for r in database.execute(query)]
+        newest = copies[0].path
+        conn = sqlite3.connect(storage.sqlite_uri(newest), uri=True)
+        try:
+            erasures += [r[0] for r in conn.execute(query)]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []   # without the erasure record nothing can be shown safe to remove
+    removed: list[Path] = []
+    for copy in copies[keep:]:
+        if _unreached(copy, erasures):
+            log.warning("before-restore copy %s kept: an erasure has not reached it", copy.path)
+            continue
+        for victim in (Path(f"{copy.path}.json"), copy.path):   # sidecar first: a file alone is not a backup
+            try:
+                os.unlink(victim)
+            except FileNotFoundError:
+                pass
+        backup_mod.fsync_dir(folder)
+        with write(database):
+            audit.record(database, clock, actor, "database.before_restore_removed", "backups", None,
+                         before={"file": str(copy.path), "taken_at": copy.taken_at.isoformat()},
+                         after={"kept": keep})
+        removed.append(copy.path)
+    return removed

@@ -1,0 +1,232 @@
+"""Names found by how staff type them: 王芳 by "Wang Fang", "wangfang", "wang f", "fang" or "wf".
+
+A name's *keys* are its toneless pinyin (every reading of a heteronym, the surname's own reading first:
+曾 zeng, 单 shan, 解 xie — `kiosk.input.pinyin.SURNAME_READINGS`), joined without spaces, from its first
+character and from each later one (so the given name alone finds it), plus its initials. A Latin name
+("Anna Lee") gives its words the same way. A typed query is folded to the same alphabet (tones, spaces,
+apostrophes and hyphens dropped; ü, u: and v are one letter, and v also reads as u: 吕 is "lv" or "lu")
+and matches a key it begins. `NameIndex` keeps the keys sorted, so a look-up in 100,000 names is two
+binary searches, not a scan.
+
+Plain Python (pypinyin's per-character data, read once per character and cached).
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+from kiosk.input.pinyin import SURNAME_READINGS
+
+MAX_NAME = 40          # characters of a name read (longer text is not a name)
+MAX_READINGS = 3       # readings per character kept (a heteronym's rare fourth reading is noise)
+MAX_COMBINATIONS = 12  # readings of a whole name spelled out (bounded product)
+MAX_STARTS = 4         # a name is also found from its 2nd, 3rd, 4th syllable on
+MIN_QUERY = 2          # letters: one letter would list half the register
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=30_000)
+def _char_readings(ch: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin  # the data loads on first use
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    out: list[str] = []
+    for reading in (found[0] if found else []):
+        reading = reading.replace("ü", "v")
+        if _LATIN.fullmatch(reading) and reading not in out:
+            out.append(reading)
+    return tuple(out[:MAX_READINGS])
+
+
+def fold_query(text: str) -> str:
+    """What staff typed, in the keys' alphabet: lower-case a–z only (v for ü); "" when it is not pinyin or
+    Latin letters (a Chinese query goes to the ordinary text search)."""
+    text = unicodedata.normalize("NFKC", str(text or ""))[:MAX_NAME * 6].casefold()
+    text = text.replace("ü", "v").replace("u:", "v")
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = re.sub(r"[\s'’\-·.]+", "", text)
+    return text if _LATIN.fullmatch(text or "-") else ""
+
+
+def _tokens(name: str) -> list[tuple[str, ...]]:
+    """The readings of each syllable of a name: a Chinese character's readings (a surname's own reading
+    first), a Latin word as itself. Other characters (digits, emoji, 〇) are skipped."""
+    text = unicodedata.normalize("NFKC", str(name or ""))[:MAX_NAME].casefold()
+    tokens: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if _CJK.match(ch):
+            readings = _char_readings(ch)
+            if not tokens:  # the surname position: 曾 zeng, 单 shan; 欧阳 ou yang as two syllables
+                pair = text[i:i + 2]
+                if pair in SURNAME_READINGS and len(pair) == 2:
+                    first, second = SURNAME_READINGS[pair].split()
+                    tokens += [(first,), (second,)]
+                    i += 2
+                    continue
+                own = SURNAME_READINGS.get(ch)
+                if own:
+                    readings = (own,) + tuple(r for r in readings if r != own)[:MAX_READINGS - 1]
+            if readings:
+                tokens.append(readings)
+            i += 1
+            continue
+        word = _LATIN.match(text, i)
+        if word:
+            tokens.append((word.group(),))
+            i = word.end()
+            continue
+        i += 1
+    return tokens
+
+
+def _spellings(tokens: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Whole-name readings, the likeliest first, at most MAX_COMBINATIONS (the product is bounded)."""
+    return list(itertools.islice(itertools.product(*tokens), MAX_COMBINATIONS)) if tokens else []
+
+
+def _u_for_v(key: str) -> str:
+    return key.replace("v", "u")
+
+
+@lru_cache(maxsize=16_384)  # the re-check of a search's answers; bounded memory
+def name_keys(name: str) -> frozenset[str]:
+    """Every key a name is found by (see the module's docstring); empty for a name with no letters."""
+    tokens = _tokens(name)
+    keys: set[str] = set()
+    for spelling in _spellings(tokens):
+        for start in range(min(len(spelling), MAX_STARTS)):
+            keys.add("".join(spelling[start:]))
+        if len(spelling) >= 2:
+            keys.add("".join(s[0] for s in spelling))
+    keys |= {_u_for_v(k) for k in keys if "v" in k}
+    return frozenset(k for k in keys if k)
+
+
+def matches(name: str, query: str) -> bool:
+    """A name found by a typed query (already folded or not): a key that begins with it."""
+    folded = fold_query(query)
+    if len(folded) < MIN_QUERY:
+        return False
+    return any(key.startswith(folded) for key in name_keys(name))
+
+
+class NameIndex:
+    """Keys of many names, sorted, each pointing at a record id. Thread-safe: a builder thread may add
+    while the screen looks up. Holds only keys and ids (no names): the caller re-reads and re-checks the
+    records it returns, so a name blanked since it was indexed is never shown."""
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._ids: list[int] = []
+        self._pending: list[tuple[str, int]] = []
+        self._lock = threading.Lock()
+        self.building = threading.Lock()  # held by whoever is adding rows from the database
+        self.last_id = 0      # the highest record id indexed (records are append-only: new ids only)
+        self.count = 0
+
+    def add(self, rows: Iterable[tuple[int, str]]) -> int:
+        """Index (id, name) rows; returns how many were read. New keys go to a small sorted side list that
+        look-ups also search; it is folded into the main list only when it has grown (geometric), so a
+        search after each new visit never re-sorts the whole index."""
+        batch: list[tuple[str, int]] = []
+        seen = 0
+        for record_id, name in rows:
+            seen += 1
+            batch.extend((key, record_id) for key in name_keys(name))
+            self.last_id = max(self.last_id, record_id)
+        batch.sort()
+        with self._lock:
+            self._pending = sorted(self._pending + batch) if self._pending else batch
+            self.count += seen
+            if len(self._pending) * 4 > len(self._keys) + 4096:
+                self._merge()
+        return seen
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        pairs = sorted(itertools.chain(zip(self._keys, self._ids), self._pending))
+        self._keys = [k for k, _ in pairs]
+        self._ids = [i for _, i in pairs]
+        self._pending = []
+
+    def find(self, query: str, limit: int = 50) -> list[int]:
+        """Record ids whose name has a key beginning with the query, newest (highest id) first."""
+        folded = fold_query(query)
+        if len(folded) < MIN_QUERY:
+            return []
+        end = folded + "\x7f"
+        with self._lock:
+            lo = bisect.bisect_left(self._keys, folded)
+            hi = bisect.bisect_left(self._keys, end, lo)
+            found = set(self._ids[lo:hi])
+            lo = bisect.bisect_left(self._pending, (folded,))
+            hi = bisect.bisect_left(self._pending, (end,), lo)
+            found.update(i for _, i in self._pending[lo:hi])
+        return sorted(found, reverse=True)[:max(0, limit)]
+
+    def forget(self, record_ids: Iterable[int]) -> None:
+        """Drop records whose name no longer matches what was indexed (blanked by retention, erased)."""
+        gone = set(record_ids)
+        if not gone:
+            return
+        with self._lock:
+            self._merge()
+            kept = [(k, i) for k, i in zip(self._keys, self._ids) if i not in gone]
+            self._keys = [k for k, _ in kept]
+            self._ids = [i for _, i in kept]
+
+
+MIN_TEXT_QUERY = 4  # letters before pinyin is looked for inside free text (a description, features)
+MAX_TEXT = 400      # characters of free text read
+
+
+def _spelled_from(tokens: list[tuple[str, ...]], i: int, query: str, depth: int = 0) -> bool:
+    """The syllables from position i spell out the query (the last syllable may be begun only)."""
+    if not query:
+        return True
+    if i >= len(tokens) or depth > 12:
+        return False
+    for reading in tokens[i]:
+        if query.startswith(reading) and _spelled_from(tokens, i + 1, query[len(reading):], depth + 1):
+            return True
+        if reading.startswith(query):
+            return True
+    return False
+
+
+def text_mentions(text: str, query: str) -> bool:
+    """A name typed in pinyin is somewhere in free text ("护照，姓名王芳" for "wang fang"): whole syllables
+    from any character on, every reading of a heteronym; initials are not looked for in free text (they
+    would match any two words)."""
+    folded = fold_query(query)
+    if len(folded) < MIN_TEXT_QUERY:
+        return False
+    tokens = [t for t in _tokens_plain(text)]
+    return any(_spelled_from(tokens, i, folded) for i in range(len(tokens)))
+
+
+def _tokens_plain(text: str) -> list[tuple[str, ...]]:
+    """Readings of each Chinese character (and each Latin word) of free text, no surname rule."""
+    text = unicodedata.normalize("NFKC", str(text or ""))[:MAX_TEXT].casefold()
+    out: list[tuple[str, ...]] = []
+    for part in re.finditer(r"[a-z]+|[\u3400-\u9fff\uf900-\ufaff]", text):
+        word = part.group()
+        if _LATIN.fullmatch(word):
+            out.append((word,))
+        else:
+            readings = _char_readings(word)
+            own = SURNAME_READINGS.get(word)
+            if own and own not in readings:
+                readings = readings + (own,)
+            if readings:
+                out.append(readings)
+    return out

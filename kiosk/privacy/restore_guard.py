@@ -1,0 +1,82 @@
+"""A restore must not quietly undo an erasure (outside test F2b).
+
+The erasure requests carried out after a backup's snapshot are in the live database's audit. A backup
+that an erasure reached since (its sidecar's ``erased_at``, kiosk.privacy.backups) no longer holds the
+people erased then; one that it did not reach (it was on a stick that was not plugged in) still does,
+and restoring it would bring them back. ``kiosk restore`` refuses that unless told, and after any restore
+the erasure records that the old file held are carried into the restored one (the proof that they were
+asked and done must not go with the rows)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.core import storage
+from kiosk.core.clock import parse_iso, utc_iso
+
+ACTIONS = ("privacy.erase", "privacy.erase_copies", "privacy.scrub")
+
+
+@dataclass(frozen=True)
+class Erasures:
+    """Erasure records of the live database made after the backup's snapshot."""
+
+    rows: list[tuple]          # (at, actor_id, actor, action, after)
+    backup_erased_at: str      # when an erasure last reached this backup ('' never)
+
+    @property
+    def brings_back(self) -> bool:
+        """Whether restoring would bring erased people back: an erasure after the snapshot that this
+        backup was not erased by (its own erased_at is older than the newest erasure)."""
+        newest = max((r[0] for r in self.rows if r[3] == "privacy.erase"), default="")
+        return bool(newest) and self.backup_erased_at < newest
+
+
+def since_backup(live: Path, backup_file: Path, taken_at) -> Erasures:
+    """The live database's erasure records after the backup was taken, and the backup's own erasure time."""
+    try:
+        meta = json.loads(Path(f"{backup_file}.json").read_text("utf-8"))
+        erased_at = str(meta.get("erased_at") or "")
+    except (OSError, ValueError):
+        erased_at = ""
+    rows: list[tuple] = []
+    if Path(live).is_file():
+        try:
+            conn = sqlite3.connect(storage.sqlite_uri(live), uri=True)
+            try:
+                rows = conn.execute(f"SELECT at, actor_id, actor, action, after FROM audit WHERE action IN"
+                                    f" ({','.join('?' * len(ACTIONS))}) AND at > ? ORDER BY id",
+                                    (*ACTIONS, utc_iso(taken_at))).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            rows = []
+    return Erasures(rows, erased_at)
+
+
+def carry_forward(restored: Path, erasures: Erasures) -> int:
+    """Put the erasure records into the restored database as ``privacy.erase_carried`` rows (their time,
+    manager and counts as recorded); returns how many."""
+    if not erasures.rows:
+        return 0
+    from kiosk.core import db as db_mod
+    database = db_mod.connect(restored, create=False)
+    try:
+        with db_mod.write(database):
+            for at, actor_id, actor, action, after in erasures.rows:
+                try:
+                    data = json.loads(after or "{}")
+                except ValueError:
+                    data = {}
+                data = {"carried_from": action, "at": at, **(data if isinstance(data, dict) else {})}
+                database.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before,"
+                                 " after) VALUES (?, NULL, ?, 'privacy.erase_carried', NULL, NULL, NULL, ?)",
+                                 (at, actor, json.dumps(data, ensure_ascii=False)))
+        return len(erasures.rows)
+    finally:
+        database.conn.close()
+
+
+__all__ = ["Erasures", "since_backup", "carry_forward", "parse_iso"]

@@ -1,0 +1,85 @@
+"""Issue 18: section screens are built ahead on idle moments (screens/section_pool.py), blank; a first open
+takes the pooled screen and fills it; a touch holds the pool back; sign-out drops what was built."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.counter import sales as counter
+from screens.counter.counter_day import PREBUILT_ROWS
+from screens.section_pool import IDLE_S, IDLE_SIGNED_IN_S, ORDER
+from tests.uikit import app_test, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as
+
+
+async def _fill(app) -> list[str]:
+    done = []
+    for _ in range(200):
+        step = app.section_pool.step()
+        if step is None:
+            return done
+        done.append(step)
+        await app.wait_clock_frames(1)   # Kivy renders the new labels' textures on the next frame
+    raise AssertionError(f"the pool never filled: {done[-5:]}")
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_first_open_takes_the_blank_screen_built_ahead_and_fills_it(kivy_app):
+    app = kivy_app
+    await settle(app)
+    steps = await _fill(app)
+    pool = app.section_pool
+    assert set(pool.pooled()) == set(ORDER) and "login" in steps and "desk" in steps
+    assert pool.step() is None, "a full pool does nothing more"
+    ahead = pool._screens["counter_day"]
+    blank = find_all(ahead, cls="CountRow")
+    assert len(blank) == PREBUILT_ROWS and all(row.product is None for row in blank)
+    await sign_in_as(app, "manager")   # a manager sees every pooled section (Reports too)
+    day = await open_section(app, "counter_day")
+    assert day is ahead and "counter_day" not in pool.pooled()
+    products = counter.products(app.ctx.db)
+    rows = find_all(day, cls="CountRow")
+    assert [r.product.id for r in rows] == [p.id for p in products] and len(rows) < PREBUILT_ROWS
+    assert all(r.counted == r.product.stock and not r.differs for r in rows)
+    names = [label.text for row in rows for label in find_all(row, cls="Label")]
+    assert products[0].name_zh in names
+    await settle(app)
+    shot(app, "section_pool_counter_day_zh.png")
+    app.set_language("en")
+    await settle(app)
+    names = [label.text for row in rows for label in find_all(row, cls="Label")]
+    assert products[0].name_en in names and products[0].name_zh not in names
+    shot(app, "section_pool_counter_day_en.png")
+    fees = await open_section(app, "fees")
+    assert fees.name == "fees" and "fees" not in pool.pooled()
+    # every other pooled section opens and refreshes for the signed-in user
+    for name in ORDER:
+        screen = await open_section(app, name)
+        assert screen.name == name
+    app.sign_out()
+    await settle(app)
+    assert pool.pooled() == (), "nothing built during a session outlives it"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_the_pool_waits_while_someone_touches_the_screen(kivy_app):
+    app = kivy_app
+    await settle(app)
+    pool = app.section_pool
+    before = len(pool.steps)
+    app._touched()
+    pool._tick()
+    app.ctx.clock.advance(IDLE_S / 2)
+    pool._tick()
+    assert len(pool.steps) == before, "a person mid-task is never made to wait for a build"
+    app.ctx.clock.advance(IDLE_S)
+    pool._tick()
+    assert len(pool.steps) == before + 1
+    await sign_in_as(app, "staff")       # staff at the desk: reading a list for a few seconds is not idle
+    app._touched()
+    app.ctx.clock.advance(IDLE_SIGNED_IN_S - 1)
+    pool._tick()
+    assert len(pool.steps) == before + 1
+    app.ctx.clock.advance(2)
+    pool._tick()
+    assert len(pool.steps) == before + 2
