@@ -412,6 +412,7 @@ class KioskApp(App):
             self.toast(self.tr("{n} visitors signed out automatically", self.lang).format(n=done.signed_out))
 
     def on_stop(self) -> None:
+        self._end_animations_and_popups()
         if getattr(self, "section_pool", None) is not None:  # none while the fault screen was up
             self.section_pool.stop()
         Window.unbind(on_request_close=self._refuse_keyboard_close)
@@ -446,6 +447,19 @@ class KioskApp(App):
         from kivy.uix.recycleview import views
         views._cached_views.clear()
         views._cache_count = 0
+
+    @staticmethod
+    def _end_animations_and_popups() -> None:
+        """Kivy keeps running animations in one process-wide set, freed only when they finish on the
+        Clock; an app that stops mid-fade (a popup closing, a toast) would stay alive through them. Stop
+        every animation and close every popup at once, while the desk still works for their handlers."""
+        from kivy.animation import Animation
+        from kivy.uix.modalview import ModalView
+        for child in list(Window.children):
+            for widget in child.walk(restrict=True):
+                Animation.cancel_all(widget)
+            if isinstance(child, ModalView):
+                child.dismiss(force=True, animation=False)
 
     def _build_call_prompt(self) -> None:
         from screens.phone.call_prompt import CallPrompt
