@@ -69,8 +69,12 @@ class PinEntry(ModalView):
         if len(self.pins) < len(self.prompts):
             self._show()
             return
+        # Once only, and let go of the callback and the PINs: a closed popup may outlive the app.
+        callback, pins = self.callback, self.pins
+        self.callback, self.pins = None, []
         self.dismiss()
-        self.callback(self.pins)
+        if callback is not None:
+            callback(pins)
 
 
 def _new_pin_check(first_new: int) -> Callable[[int, str], None]:

@@ -189,6 +189,9 @@ class ManagerApproval(ModalView):
         except auth.AuthError:
             self.ids.pad.message = app.tr("Wrong PIN", app.lang)
         else:
+            # Once only, and let go of it: the callback holds the app, and a closed popup may outlive it.
+            callback, self.callback = self.callback, None
             self.dismiss()
-            self.callback(manager)
+            if callback is not None:
+                callback(manager)
         self.ids.pad.pin = ""
