@@ -454,12 +454,10 @@ class KioskApp(App):
         Clock; an app that stops mid-fade (a popup closing, a toast) would stay alive through them. Stop
         every animation and close every popup at once, while the desk still works for their handlers."""
         from kivy.animation import Animation
-        from kivy.uix.modalview import ModalView
         for child in list(Window.children):
             for widget in child.walk(restrict=True):
                 Animation.cancel_all(widget)
-            if isinstance(child, ModalView):
-                child.dismiss(force=True, animation=False)
+        _dismiss_popups(force=True)
 
     def _build_call_prompt(self) -> None:
         from screens.phone.call_prompt import CallPrompt
@@ -702,13 +700,8 @@ class KioskApp(App):
 
     def close_everything(self) -> None:
         """Dismiss every popup (ModalView) and remove every overlay: nothing typed survives a sign-out."""
-        from kivy.uix.modalview import ModalView
         self.close_settings()
-        for widget in list(Window.children):
-            if isinstance(widget, ModalView):
-                widget.dismiss(animation=False)
-                if widget.parent is not None:
-                    Window.remove_widget(widget)
+        _dismiss_popups(force=False)
         layer = getattr(self, "overlay_layer", None)
         if layer is not None:
             for widget in list(layer.children):
@@ -777,3 +770,13 @@ def _coalesced(progress, every_s: float):
             last[0] = now
             progress(0.5, f"{done} visits anonymised")
     return report
+
+
+def _dismiss_popups(*, force: bool) -> None:
+    """Close every popup (ModalView) on the window without its fade; force overrides a popup that refuses."""
+    from kivy.uix.modalview import ModalView
+    for widget in list(Window.children):
+        if isinstance(widget, ModalView):
+            widget.dismiss(animation=False, force=force)
+            if widget.parent is not None:
+                Window.remove_widget(widget)
