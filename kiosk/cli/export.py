@@ -97,13 +97,15 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
 @config_option
 @db_option
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending today.")
+@click.option("--end-day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The last day seeded (YYYY-MM-DD); default today, or yesterday before the desk opens.")
 @click.option("--visitors", default=None, type=COUNT, help="Visitors per day (default: a weekday pattern).")
 @click.option("--calls", default=None, type=COUNT, help="Calls per day.")
 @click.option("--sales", default=None, type=COUNT, help="Sales per day.")
 @click.option("--seed", "random_seed", default=1, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--force", is_flag=True, help="Seed even a database that holds a site's own records.")
-def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, visitors: int | None, calls: int | None,
-             sales: int | None, random_seed: int, force: bool) -> None:
+def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day, visitors: int | None,
+             calls: int | None, sales: int | None, random_seed: int, force: bool) -> None:
     """Fill the database with realistic synthetic activity (for demos and benchmarks)."""
     from kiosk.demo import accounts as demo
     from kiosk.demo import seed
@@ -117,6 +119,6 @@ def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, visitors
     demo.mark_demo(ctx.db, ctx.clock)
     made = seed.seed(ctx.db, ctx.clock, days=days, tz_name=ctx.config.get("site", "timezone"),
                      visitors=visitors, calls=calls, sales=sales, random_seed=random_seed,
-                     lang=ctx.language.code)
+                     end_day=end_day.date() if end_day else None, lang=ctx.language.code)
     for area, count in made.items():
         click.echo(f"{area}: {count}")

@@ -65,20 +65,32 @@ def texts(lang: str) -> dict:
 DEFAULTS = {"visitors": 120, "calls": 60, "sales": 80}
 
 
+OPENS = 8   # the seeded desk's day: 08:00–18:00 local (see _opening_moment)
+
+
 def _opening_moment(rng: random.Random, day: date, tz: ZoneInfo) -> datetime:
     """A moment in opening hours (08:00–18:00 local), busier mid-morning and mid-afternoon.
 
     The caller drops a moment after now: nothing seeded happens in the future."""
-    hour = min(17, max(8, int(rng.choice((rng.gauss(10.5, 1.5), rng.gauss(15, 1.5))))))
+    hour = min(17, max(OPENS, int(rng.choice((rng.gauss(10.5, 1.5), rng.gauss(15, 1.5))))))
     local = datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
                      rng.randrange(1_000_000), tzinfo=tz)
     return local.astimezone(ZoneInfo("UTC"))
 
 
+def default_end_day(clock: Clock, tz: ZoneInfo) -> date:
+    """Today, or yesterday while today's opening hours have not begun."""
+    local = clock.now().astimezone(tz)
+    return local.date() if local.hour >= OPENS else local.date() - timedelta(days=1)
+
+
 def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, visitors: int | None = None,
          calls: int | None = None, sales: int | None = None, random_seed: int = 1,
          end_day: date | None = None, lang: str = "zh_CN") -> dict[str, int | str]:
-    """Fill days (ending end_day, default today) with activity; returns counts per area (or why skipped).
+    """Fill days (ending end_day) with activity; returns counts per area (or why skipped).
+
+    end_day defaults to today, or to yesterday before the desk opens (OPENS local): seeded at 03:00, a
+    day ending today would hold nothing at all, and a demo (or a test) would open on an empty desk.
 
     Free text (names, notes, reasons, descriptions) is in lang, the site's language."""
     # The area seeders read these module names; one seed runs at a time (the CLI, a test, the bench).
@@ -88,7 +100,7 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
     LOST, COMPLAINTS, DONE_TEXTS = WORDS["lost"], WORDS["complaints"], WORDS["done"]
     rng = random.Random(random_seed)
     tz = ZoneInfo(tz_name)
-    last = end_day or clock.now().astimezone(tz).date()
+    last = end_day or default_end_day(clock, tz)
     day_list = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
     tables = existing_tables(db)
     made: dict[str, int | str] = {}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kiosk.cli.main import main
 from kiosk.core import backup as backup_mod
 from kiosk.core import restore as restore_mod
+from tests.days import yesterday
 
 
 def cli(*args: str, code: int = 0) -> str:
@@ -34,7 +35,7 @@ def test_a_file_with_a_damaged_page_is_moved_aside_as_it_is_and_the_backup_resto
     db = tmp_path / "data" / "k.db"
     db.parent.mkdir()
     cli("demo", "init", "--db", str(db))
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "3", "--visitors", "2", "--calls", "0", "--seed", "3")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "3", "--visitors", "2", "--calls", "0", "--seed", "3")
     bk = tmp_path / "bk"
     bk.mkdir()
     cli("backup", "--db", str(db), "--to", str(bk), "--keep-all")

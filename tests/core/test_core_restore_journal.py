@@ -17,6 +17,7 @@ from kiosk.cli.main import main
 from kiosk.core import backup as backup_mod
 from kiosk.core import context
 from kiosk.core import restore as restore_mod
+from tests.days import yesterday
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,12 +32,12 @@ def _site(tmp_path: Path) -> tuple[Path, Path, dict[str, int], dict[str, int]]:
     db = tmp_path / "数据 dir" / "k.db"
     db.parent.mkdir()
     cli("demo", "init", "--db", str(db))
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "3", "--visitors", "2", "--calls", "0", "--seed", "3")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "3", "--visitors", "2", "--calls", "0", "--seed", "3")
     bk = tmp_path / "bk"
     bk.mkdir()
     cli("backup", "--db", str(db), "--to", str(bk), "--keep-all")
     backed = restore_mod.series_of(db)
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "4", "--visitors", "0", "--calls", "0", "--seed", "9")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "4", "--visitors", "0", "--calls", "0", "--seed", "9")
     return db, backup_mod.backups(bk)[0].path, backed, restore_mod.series_of(db)
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kiosk.cli.main import main
 from kiosk.core import backup as backup_mod
 from kiosk.core import restore as restore_mod
+from tests.days import yesterday
 
 
 def cli(*args: str):
@@ -34,13 +35,13 @@ def series(db: Path) -> dict[str, int]:
 def test_a_restore_moves_every_series_past_what_was_issued_since_the_backup(tmp_path):
     db = tmp_path / "k.db"
     cli("demo", "init", "--db", str(db))
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "4", "--visitors", "0", "--calls", "0", "--seed", "3")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "4", "--visitors", "0", "--calls", "0", "--seed", "3")
     bk = tmp_path / "bk"
     bk.mkdir()
     cli("backup", "--db", str(db), "--to", str(bk), "--keep-all")
     backed = series(db)
     # The day goes on: more receipts printed after the backup.
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "5", "--visitors", "0", "--calls", "0", "--seed", "11")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "5", "--visitors", "0", "--calls", "0", "--seed", "11")
     issued = series(db)
     printed = receipts(db)
     grown = {n for n in issued if issued[n] > backed.get(n, 0)}
@@ -53,7 +54,7 @@ def test_a_restore_moves_every_series_past_what_was_issued_since_the_backup(tmp_
     after = series(db)
     assert all(after[n] >= issued[n] for n in issued), (after, issued)
     # The desk sells again: no receipt number printed before the restore names another sale now.
-    cli("demo", "seed", "--db", str(db), "--days", "1", "--sales", "5", "--visitors", "0", "--calls", "0", "--seed", "12")
+    cli("demo", "seed", "--db", str(db), "--days", "1", "--end-day", yesterday(), "--sales", "5", "--visitors", "0", "--calls", "0", "--seed", "12")
     now = receipts(db)
     reused = [no for no, ident in now.items() if no in printed and printed[no][1] != ident[1]]
     assert not reused, f"receipt numbers issued twice: {reused}"

@@ -124,11 +124,26 @@ def test_seed_at_two_in_the_morning_writes_nothing_later_and_nobody_is_on_site(d
     from kiosk.core.clock import FakeClock, utc_iso
     from kiosk.visitors import service as visitors
     clock = FakeClock(datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc))   # 02:00 on 23 Nov in Shanghai
-    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", visitors=60, calls=30, sales=40)
+    from datetime import date
+    made = seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", visitors=60, calls=30, sales=40,
+                     end_day=date(2026, 11, 23))
     assert made["visitors"] == 120 and made["calls"] > 0                      # two past days, none today
     assert _times_after(db, utc_iso(clock.now())) == {}
     assert visitors.on_site(db) == []
     assert db.execute("SELECT COUNT(*) FROM visits WHERE signed_in_at >= '2026-11-22T16:00'").fetchone()[0] == 0
+
+
+def test_seed_before_opening_ends_yesterday_by_default(db):
+    """Seeded at 02:00 without an end day, the days end yesterday: a demo opened at night is not empty."""
+    from datetime import datetime, timezone
+
+    from kiosk.core.clock import FakeClock, utc_iso
+    clock = FakeClock(datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc))   # 02:00 on 23 Nov in Shanghai
+    made = seed.seed(db, clock, days=1, tz_name="Asia/Shanghai", visitors=60, calls=0, sales=5)
+    assert made["visitors"] == 60 and made["sales"] == 5
+    assert _times_after(db, utc_iso(clock.now())) == {}
+    first, last = db.execute("SELECT MIN(signed_in_at), MAX(signed_in_at) FROM visits").fetchone()
+    assert "2026-11-22T00:00" <= first and last < "2026-11-22T10:00", (first, last)   # 22 Nov, 08:00–18:00 local
 
 
 def test_seed_in_the_morning_stops_at_now_with_a_plausible_site(db):
