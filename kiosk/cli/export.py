@@ -1,7 +1,7 @@
 """``kiosk export`` and ``kiosk demo seed``: thin wrappers over kiosk.reports.export and kiosk.demo.seed."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -96,7 +96,7 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
 @click.command("seed")
 @config_option
 @db_option
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending today.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending on --end-day.")
 @click.option("--end-day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The last day seeded (YYYY-MM-DD); default today, or yesterday before the desk opens.")
 @click.option("--visitors", default=None, type=COUNT, help="Visitors per day (default: a weekday pattern).")
@@ -104,8 +104,8 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
 @click.option("--sales", default=None, type=COUNT, help="Sales per day.")
 @click.option("--seed", "random_seed", default=1, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--force", is_flag=True, help="Seed even a database that holds a site's own records.")
-def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day, visitors: int | None,
-             calls: int | None, sales: int | None, random_seed: int, force: bool) -> None:
+def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day: datetime | None,
+             visitors: int | None, calls: int | None, sales: int | None, random_seed: int, force: bool) -> None:
     """Fill the database with realistic synthetic activity (for demos and benchmarks)."""
     from kiosk.demo import accounts as demo
     from kiosk.demo import seed
