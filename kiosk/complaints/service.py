@@ -11,12 +11,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk.complaints import dueindex
 from kiosk.complaints import rules as R
+from kiosk.complaints.topics import topic_key  # noqa: F401 (the grouping key, also service.topic_key)
 from kiosk.complaints.workdays import (BASIS_MANUAL, BASIS_ESTIMATED, add_working_days, add_working_minutes,
                                       worst_basis)
 from kiosk.core import audit
@@ -52,14 +54,7 @@ def _choice(value: str, choices: tuple[str, ...], field: str) -> str:
     return value
 
 
-def topic_key(text: str) -> str:
-    """The grouping form of a topic: NFKC, case-folded, spaces and punctuation removed (全角 and 半角 agree;
-    "电梯坏了", "电梯坏了！" and "电梯坏了。" are one topic)."""
-    folded = unicodedata.normalize("NFKC", text or "").casefold()
-    return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "PS")
-
-
-def _customer_key(c: "Complaint") -> str:
+def _customer_key(c: "Complaint | _Matter") -> str:
     """Who complained, for "five or more customers": the contact's digits, else the name; unknown ones are
     each their own customer (a desk often takes a complaint without a name)."""
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", c.customer_contact or "") if ch.isdigit())
@@ -522,56 +517,149 @@ class Proposal:
     topic: str
 
 
+@dataclass(frozen=True)
+class _Matter:
+    """What the "five customers" rule reads of one open complaint: a few columns, not its whole view."""
+
+    id: int
+    taken_at: str
+    category: str
+    topic: str
+    place: str
+    customer_name: str
+    customer_contact: str
+
+
+def _matter(c: Complaint) -> _Matter:
+    return _Matter(c.id, c.taken_at, c.category, c.topic, c.place, c.customer_name, c.customer_contact)
+
+
+def _groupable(c: Complaint) -> bool:
+    """May join a "five customers" proposal: not major, not waiting for a manager, not resolved."""
+    return not c.major and not c.major_proposed and c.status in ("open", "started")
+
+
+def _recent_matters(db, since_iso: str) -> tuple[list[_Matter], list[int]]:
+    """The newest PROPOSAL_SCAN groupable open complaints taken since `since_iso`, in one statement that reads
+    their rows and their duty index, never their events (a refresh used to build up to 2,000 full views here,
+    most of the section's UI-thread refresh on a busy week). Groupable per the index (dueindex.duties_of): it
+    owes its start or resolution, not a manager's decision, and its duty rows say major = 0. Also returned:
+    the ids whose index is not computed yet (next_due NULL), for the caller to judge from their views."""
+    rows = db.execute(
+        "SELECT c.id, c.taken_at, c.category, c.topic, c.place, c.customer_name, c.customer_contact, o.next_due"
+        " FROM complaints c CROSS JOIN complaints_open o ON o.complaint_id = c.id WHERE c.taken_at >= ? AND"
+        " (o.next_due IS NULL OR (EXISTS (SELECT 1 FROM complaint_duties d WHERE d.complaint_id = c.id AND d.kind IN (?, ?))"
+        " AND NOT EXISTS (SELECT 1 FROM complaint_duties d WHERE d.complaint_id = c.id AND (d.kind = ? OR d.major = 1))))"
+        " ORDER BY c.taken_at DESC LIMIT ?",
+        (since_iso, dueindex.START, dueindex.RESOLVE, dueindex.DECIDE, PROPOSAL_SCAN)).fetchall()
+    matters: list[_Matter] = []
+    unknown: list[int] = []
+    for cid, taken, category, topic, place, name, contact, next_due in rows:
+        if next_due is None:
+            unknown.append(cid)
+        else:
+            matters.append(_Matter(cid, taken, category, topic or "", place or "", name or "", contact or ""))
+    return matters, unknown
+
+
+def _declined_five(db, ids: list[int]) -> set[int]:
+    """Which of these complaints a manager declined as "five customers" (the service writes the proposal's
+    reason on every decline). Indexed, chunked lookups."""
+    out: set[int] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        out |= {r[0] for r in db.execute(
+            "SELECT DISTINCT complaint_id FROM complaint_events WHERE kind = 'major_declined'"
+            f" AND reason = 'five_customers' AND complaint_id IN ({','.join('?' * len(part))})", part)}
+    return out
+
+
+def _window_holds(members: list[_Matter], who: dict[int, str], need: int, window: timedelta,
+                  declined: set[int]) -> bool:
+    """True when some `window` from one member's moment holds `need` customers (`who`: each member's customer
+    key) and one member a manager has not declined for it. One pass with two pointers over the group sorted
+    by time, not a window per member (that was quadratic: one customer's 2,000 complaints took seconds)."""
+    timed = sorted((parse_iso(m.taken_at), m.id, who[m.id]) for m in members)
+    counts: dict[str, int] = {}
+    fresh = right = 0
+    for moment, cid, who in timed:
+        while right < len(timed) and timed[right][0] < moment + window:
+            _, added, key = timed[right]
+            counts[key] = counts.get(key, 0) + 1
+            fresh += added not in declined
+            right += 1
+        if len(counts) >= need and fresh:
+            return True
+        # a later start with the same moment sees a subset of this window: dropping this member loses nothing
+        counts[who] -= 1
+        if not counts[who]:
+            del counts[who]
+        fresh -= cid not in declined
+    return False
+
+
+def _five_customers(matters: list[_Matter], declined_of: Callable[[list[int]], set[int]], need: int,
+                    window: timedelta) -> list[Proposal]:
+    """The "five customers on one matter" proposals: one per matter whose window holds `need` customers."""
+    groups: dict[tuple, list[_Matter]] = {}
+    # The matter is the topic typed, whatever category each clerk filed it under ("停水" as facilities, safety
+    # or repair is one matter). A topic left empty defaulted to the place when taken: the place alone is not
+    # a matter (five different complaints about one lobby), so those group only within one category.
+    for m in sorted(matters, key=lambda m: m.id):
+        key = topic_key(m.topic)
+        if not key:
+            continue
+        typed = key != topic_key(m.place)
+        groups.setdefault(("topic", key) if typed else ("place", m.category, key), []).append(m)
+    out: list[Proposal] = []
+    for members in groups.values():
+        if len(members) < need:
+            continue
+        who = {m.id: _customer_key(m) for m in members}
+        if len(set(who.values())) < need:  # too few customers in all: no window can hold them
+            continue
+        if _window_holds(members, who, need, window, declined_of([m.id for m in members])):
+            out.append(Proposal("five_customers", tuple(m.id for m in members), members[0].topic))
+    return out
+
+
 def escalation_proposals(db: sqlite_utils.Database, clock: Clock, open_list: list | None = None) -> list[Proposal]:
     """Five open complaints on one topic within a day, or one open for a month, not yet major or proposed.
 
     A manager's decision holds: a topic declined as major is proposed again only when a complaint that
     was not part of the declined proposal joins the window; one declined after a month is not re-proposed.
+    The topics are folded by :func:`kiosk.complaints.topics.topic_key` ("停水了" and "又停水了!!" are one).
     """
     rules = R.load(db)
     now = clock.now()
     window = timedelta(hours=int(rules["same_topic_hours"]))
     month = timedelta(days=int(rules["unresolved_major_days"]))
     if open_list is None:
-        # Bounded reads (the banner refreshes with the screen): open complaints taken in the last few windows
-        # (a cluster older than that was proposed while it formed), and the month-old ones from their index.
-        recent = [r[0] for r in db.execute(
-            "SELECT o.complaint_id FROM complaints c CROSS JOIN complaints_open o ON o.complaint_id = c.id"
-            " WHERE c.taken_at >= ? ORDER BY c.taken_at DESC LIMIT ?",
-            (utc_iso(now - window * TOPIC_LOOKBACK_WINDOWS), PROPOSAL_SCAN))]
+        # Bounded reads (the banner refreshes with the screen, on the UI thread): the columns and due index of
+        # the open complaints taken in the last few windows (a cluster older than that was proposed while it
+        # formed), and the month-old ones (at most MONTH_PROPOSALS) from their index; full views only for
+        # those and for any row whose index is not computed yet.
         ensure_index(db)
+        matters, unknown = _recent_matters(db, utc_iso(now - window * TOPIC_LOOKBACK_WINDOWS))
         aged = [r[0] for r in db.execute(
             "SELECT complaint_id FROM complaints_open WHERE month_watch IS NOT NULL AND month_watch <= ?"
             " ORDER BY month_watch, complaint_id LIMIT ?", (utc_iso(now - month), MONTH_PROPOSALS))]
-        open_list = _views(db, _rows_by_id(db, sorted(set(recent) | set(aged))))
-    # open_list: the open complaints when the caller has already read them
+        views = _views(db, _rows_by_id(db, sorted(set(unknown) | set(aged))))
+        unknown_ids = set(unknown)
+        matters += [_matter(c) for c in views if c.id in unknown_ids and _groupable(c)]
+        declined_of: Callable[[list[int]], set[int]] = lambda ids: _declined_five(db, ids)  # noqa: E731
+    else:  # the open complaints, when the caller has already read them
+        views = list(open_list)
+        matters = [_matter(c) for c in views if _groupable(c)]
+        refused = {c.id for c in views if "five_customers" in c.declined}
+        declined_of = lambda ids: refused.intersection(ids)  # noqa: E731
     # Complaints and service requests alike: five residents reporting one leak are five on one matter.
-    candidates = [c for c in open_list if not c.major and not c.major_proposed and c.status != "resolved"]
-    out: list[Proposal] = []
-    groups: dict[tuple, list[Complaint]] = {}
-    # The matter is the topic typed, whatever category each clerk filed it under ("停水" as facilities, safety
-    # or repair is one matter). A topic left empty defaulted to the place when taken: the place alone is not
-    # a matter (five different complaints about one lobby), so those group only within one category.
-    for c in candidates:
-        key = topic_key(c.topic)
-        if not key:
-            continue
-        typed = key != topic_key(c.place)
-        groups.setdefault(("topic", key) if typed else ("place", c.category, key), []).append(c)
-    need = int(rules["same_topic_count"])
-    for members in groups.values():
-        times = [parse_iso(c.taken_at) for c in members]
-        for i in range(len(members)):  # any window of `same_topic_hours` holding `need` customers
-            inside = [m for m, t in zip(members, times) if times[i] <= t < times[i] + window]
-            customers = {_customer_key(m) for m in inside}  # one customer complaining five times is one
-            if len(customers) >= need and any("five_customers" not in m.declined for m in inside):
-                out.append(Proposal("five_customers", tuple(m.id for m in members), members[0].topic))
-                break
+    out = _five_customers(matters, declined_of, int(rules["same_topic_count"]), window)
     # A month unresolved: also one resolved as "not resolved" (dueindex.month_watched), never proposed again
     # once declined for it; at most MONTH_PROPOSALS (month_old_count says how many in all).
-    for c in sorted((c for c in open_list if dueindex.month_watched(c)), key=lambda c: (c.taken_at, c.id)):
-        if now - parse_iso(c.taken_at) >= month and len([p for p in out if p.reason == "unresolved_month"]) < MONTH_PROPOSALS:
-            out.append(Proposal("unresolved_month", (c.id,), c.topic))
+    aged_views = sorted((c for c in views if dueindex.month_watched(c) and now - parse_iso(c.taken_at) >= month),
+                        key=lambda c: (c.taken_at, c.id))
+    out += [Proposal("unresolved_month", (c.id,), c.topic) for c in aged_views[:MONTH_PROPOSALS]]
     return out
 
 

@@ -212,10 +212,17 @@ def due_for_handover(db: sqlite_utils.Database, clock: Clock, days: int | None =
                                        " ORDER BY s.item_id", (cutoff,))]
 
 
-def held_created_before(db: sqlite_utils.Database, before_iso: str) -> list[Item]:
-    """Held items registered before a moment, oldest first (the duty list's handovers coming due)."""
-    return [_item(r) for r in db.query(_BY_STATUS_SQL + " WHERE s.status = 'held' AND i.created_at < ?"
-                                       " ORDER BY s.item_id", (before_iso,))]
+def held_created_before(db: sqlite_utils.Database, before_iso: str, limit: int | None = None) -> list[Item]:
+    """Held items registered before a moment, oldest first (the duty list's handovers coming due); only the
+    oldest `limit` when given (a list of 200 duties needs no more than 200 handovers, not the 1,936 a desk
+    three years old still holds)."""
+    # Oldest registration first, then id: the handover is due in that order, so the first `limit` are exact.
+    sql = _BY_STATUS_SQL + " WHERE s.status = 'held' AND i.created_at < ? ORDER BY i.created_at, s.item_id"
+    params: list = [before_iso]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(max(0, int(limit)))
+    return [_item(r) for r in db.query(sql, params)]
 
 
 def due_count(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:

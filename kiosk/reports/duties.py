@@ -82,7 +82,8 @@ def today(db: sqlite_utils.Database, clock: Clock, limit: int | None = None, ope
     days = int(settings.get(db, "lostfound_handover_days"))
     # Only items whose handover falls before `soon` or today (UTC date, as below) can be listed: read those.
     horizon = max(parse_iso(soon_iso), parse_iso(now_iso[:10] + "T00:00:00+00:00") + timedelta(days=1))
-    for item in lostfound.held_created_before(db, utc_iso(horizon - timedelta(days=days))):
+    # Handovers come due in registration order: with a limit, the oldest `limit` are all the list can show.
+    for item in lostfound.held_created_before(db, utc_iso(horizon - timedelta(days=days)), limit=limit):
         due = utc_iso(parse_iso(item.created_at) + timedelta(days=days))
         if due < soon_iso or due[:10] <= now_iso[:10]:
             duties.append(Duty("lf_handover", "lf_items", item.id, item.ref, item.description[:80], due,

@@ -107,17 +107,19 @@ def test_major_needs_a_manager_to_accept_and_to_close(db, clock):
 def test_proposals_five_on_one_topic_within_a_day_and_a_month_old(db, clock):
     set_local(clock, 2026, 11, 17, 9)
     ids = []
-    for topic in ("电梯故障", "电梯 故障", "電梯故障", "电梯故障　", "电梯故障"):  # 全角 space counts as a space
+    # spaces (全角 too), traditional characters, English and a state word fold to one matter (topics.topic_key);
+    # a power cut is another matter
+    for topic in ("电梯故障", "电梯 故障", "電梯故障", "电梯故障　", "停电了"):
         ids.append(take(db, clock, topic=topic))
         clock.advance(3600)
     proposals = service.escalation_proposals(db, clock)
-    assert [p.reason for p in proposals] == []  # 電梯 (traditional) is another topic: only four
-    ids.append(take(db, clock, topic="ｅｌｅｖａｔｏｒ"))
-    ids.append(take(db, clock, topic="Elevator"))
-    assert not service.escalation_proposals(db, clock)
-    ids.append(take(db, clock, topic="电梯故障"))
+    assert [p.reason for p in proposals] == []  # four on the elevator, one on the power
+    ids.append(take(db, clock, topic="ｌｉｆｔ"))
     [p] = service.escalation_proposals(db, clock)
-    assert p.reason == "five_customers" and len(p.complaint_ids) == 5
+    assert p.reason == "five_customers" and set(p.complaint_ids) == set(ids) - {ids[4]}
+    ids.append(take(db, clock, topic="Elevator"))
+    [p] = service.escalation_proposals(db, clock)
+    assert len(p.complaint_ids) == 6
     clock.advance(31 * 86400)
     reasons = sorted(p.reason for p in service.escalation_proposals(db, clock))
     assert reasons.count("unresolved_month") == len(ids)

@@ -99,6 +99,7 @@ def _history_scans(plans) -> list[str]:
 def _ui_calls(db, clock):
     """The calls screens and timers make on the UI thread, by what makes them."""
     from kiosk.complaints import housekeeping as complaints_housekeeping  # noqa: F401 (import cost only)
+    from kiosk.complaints import service as complaints
     from kiosk.counter import sales as counter
     from kiosk.counter import shift_state
     from kiosk.counter import fees, shifts
@@ -132,7 +133,11 @@ def _ui_calls(db, clock):
         "lost and found: due list": lambda: lostfound.due_for_handover(db, clock),
         "reports section: today's summary": lambda: summary.build(db, clock, today, today, TZ),
         "timer: complaint prompts": lambda: duties.prompts(db, clock),
-        "complaints section: duties": lambda: duties.today(db, clock, limit=60),
+        "complaints section: duties": lambda: duties.today(db, clock, limit=200),
+        "complaints section: open page and count": lambda: (complaints.open_page(db, limit=100),
+                                                            complaints.open_count(db)),
+        "complaints section: proposals": lambda: (complaints.escalation_proposals(db, clock),
+                                                  complaints.month_old_count(db, clock)),
         "counter: the shift's figures": lambda: (shift_state.current(db, "T01"), counter.low_stock(db)),
         "day and cash: the count and the day's figures": lambda: (
             counter.products(db), shifts.current(db, "T01"), shifts.handovers(db, 1),
