@@ -3,12 +3,11 @@ manager's list filling the gap, and desks that count calendar days or work round
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.complaints import rules, service
-from kiosk.complaints.workdays import (BASIS_CALENDAR, BASIS_ESTIMATED, BASIS_MANUAL, BASIS_PACKAGE, WorkCalendar,
+from kiosk.complaints.workdays import (BASIS_CALENDAR, BASIS_ESTIMATED, BASIS_MANUAL, BASIS_PACKAGE, WorkCalendar, 
                                        WorkingHours, add_working_days, add_working_minutes, worst_basis)
 from kiosk.core import settings
 from kiosk.core.audit import Actor
@@ -16,25 +15,16 @@ from kiosk.core.clock import parse_iso
 from kiosk.core.settings import SettingError
 from kiosk.reports import codes
 from kiosk.reports.logs import COMPLAINTS, fetch
+from tests.complaints.common import SH, STAFF, TZ, set_local, taker
 
-STAFF = Actor("Li Na", None, "staff")
 MANAGER = Actor("Zhou Min", None, "manager")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
-
-
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
 
 
 def local(iso: str) -> datetime:
     return parse_iso(iso).astimezone(SH)
 
 
-def take(db, clock, **kw):
-    args = dict(kind="complaint", category="noise", responsibility="company", what="楼上装修噪音", place="3号楼")
-    args.update(kw)
-    return service.take(db, clock, STAFF, TZ, **args)
+take = taker(kind="complaint", category="noise", responsibility="company", what="楼上装修噪音", place="3号楼")
 
 
 def export_basis(db, day: str) -> list[str]:

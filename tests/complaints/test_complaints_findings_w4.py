@@ -2,25 +2,13 @@
 report measures; "five customers on the same matter" means five customers, one matter."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from kiosk.complaints import monthly, service
-from kiosk.core.audit import Actor
-
-STAFF = Actor("Li Na", None, "staff")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
+from tests.complaints.common import SH, STAFF, TZ, set_local, taker
 
 
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
-
-
-def take(db, clock, **kw):
-    args = dict(kind="complaint", category="facilities", responsibility="assisted", what="停水", place="5号楼")
-    args.update(kw)
-    return service.take(db, clock, STAFF, TZ, **args)
+take = taker(kind="complaint", category="facilities", responsibility="assisted", what="停水", place="5号楼")
 
 
 def test_month_end_assisted_complaints_are_sampled_against_the_month_they_were_taken(db, clock):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import subprocess
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -15,15 +13,9 @@ from kiosk.complaints import monthly, service
 from kiosk.core.audit import Actor
 from kiosk.reports.complaints_month import export_month
 from kiosk.reports.files import ExportError
+from tests.complaints.common import SH, STAFF, TZ, set_local
 
-STAFF = Actor("Li Na", None, "staff")
 MANAGER = Actor("Zhou Min", None, "manager")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
-
-
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,25 +15,16 @@ from kiosk.phone import calllog
 from kiosk.printing import queue as printqueue
 from kiosk.reports import duties
 from kiosk.reports.logs import COMPLAINTS, fetch
+from tests.complaints.common import SH, STAFF, TZ, set_local, taker
 
-STAFF = Actor("Li Na", None, "staff")
 MANAGER = Actor("Zhou Min", None, "manager")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
 
 
 def local(iso: str) -> datetime:
     return parse_iso(iso).astimezone(SH)
 
 
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
-
-
-def take(db, clock, **kw):
-    args = dict(kind="complaint", category="noise", responsibility="company", what="楼上装修噪音", place="3号楼")
-    args.update(kw)
-    return service.take(db, clock, STAFF, TZ, **args)
+take = taker(kind="complaint", category="noise", responsibility="company", what="楼上装修噪音", place="3号楼")
 
 
 def test_a_complaint_from_a_call_note_is_linked_both_ways(db, clock):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,21 +15,12 @@ from kiosk.core.audit import Actor
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write
 from kiosk.reports import duties
+from tests.complaints.common import SH, STAFF, TZ, set_local, taker
 
-STAFF = Actor("Li Na", None, "staff")
 MANAGER = Actor("Wang Jun", None, "manager")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
 
 
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
-
-
-def take(db, clock, **kw):
-    args = dict(kind="complaint", category="noise", responsibility="not_company", what="楼上装修太吵", place="3号楼")
-    args.update(kw)
-    return service.take(db, clock, STAFF, TZ, **args)
+take = taker(kind="complaint", category="noise", responsibility="not_company", what="楼上装修太吵", place="3号楼")
 
 
 def never_closing(db, clock, n: int) -> list[int]:

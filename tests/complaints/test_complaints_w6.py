@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -20,21 +19,12 @@ from kiosk.core.db import write
 from kiosk.core.uid import uuid7
 from kiosk.lostfound import service as lostfound
 from kiosk.reports import duties
+from tests.complaints.common import SH, STAFF, TZ, set_local, taker
 
-STAFF = Actor("Li Na", None, "staff")
 MANAGER = Actor("Wang Jun", None, "manager")
-TZ = "Asia/Shanghai"
-SH = ZoneInfo(TZ)
 
 
-def set_local(clock, y, m, d, hh, mm=0):
-    clock.set(datetime(y, m, d, hh, mm, tzinfo=SH).astimezone(timezone.utc))
-
-
-def take(db, clock, **kw):
-    args = dict(kind="complaint", category="facilities", responsibility="company", what="报修", place="3号楼")
-    args.update(kw)
-    return service.take(db, clock, STAFF, TZ, **args)
+take = taker(kind="complaint", category="facilities", responsibility="company", what="报修", place="3号楼")
 
 
 def five_customers(db, clock) -> list:
