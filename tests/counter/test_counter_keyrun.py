@@ -17,7 +17,6 @@ def _type(run: KeyRun, text: str, gaps, enter_gap: float, start: float = 100.0) 
     for i, ch in enumerate(text):
         now += gaps[i - 1] if i else 0.0
         begun += run.key(ch, now)
-        now += 0.0
     return run.enter(now + enter_gap), begun
 
 
