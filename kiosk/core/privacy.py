@@ -117,14 +117,67 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def mask_phone(phone: str) -> str:
-    """138****8000."""
-    digits = re.sub(r"\D", "", phone or "")
-    # "+86 138 0013 8000" and "0086…" mask like "13800138000": the country code is not the number's head
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[len(prefix)] == "1":
-            digits = digits[len(prefix):]
-            break
+MAX_PHONE_TEXT = 64   # characters of a contact read for masking (a pasted page is not a number)
+MAX_STARS = 12        # a run of stars no longer than a real number's hidden part (garbage stays readable)
+_EXTENSION = re.compile(r"(?:\b(?:ext|extn|extension|x)\.?|转|分机|#)\s*(\d{1,8})\s*$", re.IGNORECASE)
+_CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+_CN_TWO_DIGIT_AREAS = ("10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29")
+
+
+def _hide(digits: str) -> str:
+    """All but the last 4 digits as stars (a number of 6 or fewer digits is all stars: its last 4 would be
+    most of it)."""
     if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+        return "*" * min(len(digits), MAX_STARS)
+    return "*" * min(len(digits) - 4, MAX_STARS) + digits[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """A contact number as a slip or a staff screen may show it: never more of the subscriber's number than
+    its last 4 digits. What is shown at the head identifies no one: a mainland mobile's network prefix
+    (138****8000, however +86 / 0086 / spaces were written), a landline's area code (010-****9988,
+    "+86 10 6552 9988" -> "+86 10 ****9988"), another country's code ("+44 ******0958"). An extension is
+    hidden whole ("转***", "ext ***"). Anything else (garbage, a short code) keeps at most its last 4 digits
+    of 7 or more; no digits, "". Never raises."""
+    text = unicodedata.normalize("NFKC", str(phone or ""))[:MAX_PHONE_TEXT].strip()
+    extension = ""
+    ext = _EXTENSION.search(text)
+    if ext and re.search(r"\d", text[:ext.start()]):
+        marker = text[ext.start():ext.start(1)].strip()
+        extension = (" " + marker + " " if marker.isascii() else " " + marker) + "*" * len(ext.group(1))
+        text = text[:ext.start()]
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return extension.strip() if extension else ""
+    groups = re.findall(r"\d+", text)
+    country = ""
+    if not text.startswith("+") and _CN_MOBILE.fullmatch(digits.lstrip("0")):  # "0013800138000": a trunk slip
+        mobile = digits.lstrip("0")
+        return mobile[:3] + "****" + mobile[-4:] + extension
+    if text.startswith("+") or digits.startswith("00"):
+        rest = digits[2:] if not text.startswith("+") else digits
+        if rest.startswith("86"):
+            country = "86"
+        elif groups and len(groups) > 1 and len(groups[0].lstrip("0") if not text.startswith("+") else groups[0]) <= 3:
+            country = groups[0].lstrip("0") if not text.startswith("+") else groups[0]
+        else:
+            country = rest[:1] if rest[:1] in ("1", "7") else rest[:2]
+        national = rest[len(country):]
+    elif digits.startswith("86") and _CN_MOBILE.fullmatch(digits[2:]):  # the country code without its "+"
+        country, national = "86", digits[2:]
+    else:
+        national = digits
+    if country and country != "86":
+        return ("+" + country + " " + _hide(national)).rstrip() + extension
+    trunk = national.startswith("0")
+    core = national.lstrip("0") if country else national[1:] if trunk else national
+    if _CN_MOBILE.fullmatch(core if (country or trunk) else national):
+        mobile = core if (country or trunk) else national
+        return mobile[:3] + "****" + mobile[-4:] + extension
+    if (country or trunk) and len(core) >= 9:  # a landline: area code, then 7 or 8 digits
+        area_len = 2 if core[:2] in _CN_TWO_DIGIT_AREAS else 3
+        area, subscriber = core[:area_len], core[area_len:]
+        if 5 <= len(subscriber) <= 8:
+            head = "+86 " + area + " " if country else "0" + area + "-"
+            return head + _hide(subscriber) + extension
+    return ("+86 " if country else "") + _hide(core if country else national) + extension

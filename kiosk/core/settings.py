@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # The reorder list suggests ordering up to this share of a product's reorder level (200: twice the
     # level, so an order lasts about as long again as the shelf took to run down to it).
     "reorder_par_percent": 200,
+    # A roll call left open (a sign-out, crash or restart came first) is offered for resume this long after
+    # it started; an older one is a drill long over, not carried on (its record stays: kiosk.visitors).
+    "rollcall_resume_hours": 12,
     "store_full_id_numbers": False,
     "auto_signout_time": "",  # "HH:MM" local time, empty: off
     "demo_data": None,  # which demo data this database holds (kiosk.demo.accounts)
@@ -106,8 +109,10 @@ NUMBERS = {"visitor_retention_days": (1, 3650), "lostfound_handover_days": (1, 3
 # yet: checked and audited like NUMBERS, set through put_checked.
 PERIODS = {"lostfound_retention_days": (16, 3650), "call_note_retention_days": (7, 3650)}
 TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400}
-MANAGER_EDITABLE = (*TEXTS, *NUMBERS, *PERIODS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent")
+MANAGER_EDITABLE = (*TEXTS, *NUMBERS, *PERIODS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent",
+                    "rollcall_resume_hours")
 PAR_PERCENT = (100, 1000)
+ROLLCALL_RESUME_HOURS = (1, 72)  # not on the settings screen: checked and audited through put_checked
 
 
 _FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)}
@@ -144,6 +149,8 @@ def check(key: str, value: Any) -> Any:
         return bool(value)
     if key == "reorder_par_percent":
         return _whole_number(key, value, *PAR_PERCENT)
+    if key == "rollcall_resume_hours":
+        return _whole_number(key, value, *ROLLCALL_RESUME_HOURS)
     if key == "auto_signout_time":
         text = str(value).strip()
         if text and not (len(text) == 5 and text[2] == ":" and text[:2].isdigit() and text[3:].isdigit()

@@ -3,10 +3,13 @@ of keystrokes from a person typing.
 
 A USB scanner is a keyboard: it types the code and Enter within a few milliseconds per character.
 `ScanBuffer` is fed each character with its time and returns the code on Enter; a pause longer than
-`max_gap` starts over, so stray key presses never join the next scan. Plain Python, given the time.
+`max_gap` starts over, so stray key presses never join the next scan. `KeyRun` tells a scanner's burst
+typed into a focused field from a person typing there, by the timing of the whole run. Plain Python,
+given the time.
 """
 from __future__ import annotations
 
+import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -93,3 +96,49 @@ class ScanBuffer:
         self.last = None
         code = normalise(code)
         return code or None
+
+
+# A keyboard-wedge scanner types a key every 5-15 ms (a Bluetooth one up to ~30 ms), with an occasional
+# hiccup of 40-80 ms (a USB hub, the radio, a busy Pi); a person, even a fast typist, 60 ms or more and
+# mostly over 100 ms. So a pause inside one scan may reach SCAN_MAX_GAP without splitting it, and what tells
+# the two apart is the run as a whole: its median gap (Enter's included) is a scanner's, and Enter follows
+# the last key at once.
+SCAN_MAX_GAP = 0.08
+SCAN_TYPICAL_GAP = 0.035
+SCAN_MIN_KEYS = 4
+
+
+@dataclass
+class KeyRun:
+    """Keys typed into a focused field, with their times, until Enter says whether they were a scan."""
+
+    max_gap: float = SCAN_MAX_GAP          # a longer pause ends the run: the next key begins a new one
+    typical_gap: float = SCAN_TYPICAL_GAP  # a scan's median gap is no longer than this
+    min_keys: int = SCAN_MIN_KEYS          # fewer keys are typing (a key bounce, a pasted "100")
+    chars: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+    def key(self, text: str, now: float) -> bool:
+        """One key (or one input event's text) at `now`; True when it begins a new run (the field then
+        remembers what it held, so a burst can be taken out whole)."""
+        new = not self.times or now - self.times[-1] > self.max_gap
+        if new:
+            self.chars.clear()
+            self.times.clear()
+        self.chars.extend(text[:MAX_CODE - len(self.chars)])
+        self.times.append(now)
+        del self.times[:-MAX_CODE - 1]  # bounded: a held-down key is not an unbounded list
+        return new
+
+    def enter(self, now: float) -> str | None:
+        """Enter (or Tab) at `now`: the code when the run was a scanner's burst, else None. Either way the
+        run is over."""
+        chars, times = self.chars[:], self.times[:]
+        self.chars.clear()
+        self.times.clear()
+        if not times or len(chars) < self.min_keys:
+            return None
+        gaps = [b - a for a, b in zip(times, times[1:])] + [now - times[-1]]
+        if gaps[-1] > self.max_gap or statistics.median(gaps) > self.typical_gap:
+            return None
+        return normalise("".join(chars)) or None

@@ -110,6 +110,32 @@ def name_keys(name: str) -> frozenset[str]:
     return frozenset(k for k in keys if k)
 
 
+def whole_spellings(name: str) -> frozenset[str]:
+    """A name spelled out whole, every likely reading, in the keys' alphabet (王伟 -> {"wangwei"}; "Wang Wei"
+    -> {"wangwei"}): unlike `name_keys`, no given name alone and no initials, so two different people with
+    the same given name are not the same spelling."""
+    spelled = {"".join(s) for s in _spellings(_tokens(name))}
+    return frozenset(spelled | {_u_for_v(k) for k in spelled if "v" in k})
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two written names can be one person: the same characters (spaces and case aside), or the same
+    whole pinyin spelling (王伟 and "Wang Wei"; "Wei Wang" too, as English forms put the surname last)."""
+    fold = lambda s: re.sub(r"[\s·・.\-]", "", unicodedata.normalize("NFKC", s or "")[:MAX_NAME]).casefold()  # noqa: E731
+    if not fold(a) or not fold(b):
+        return False
+    if fold(a) == fold(b):
+        return True
+    if not _CJK.search(a) and not _CJK.search(b):  # "San Zhang" is "Zhang San" with the surname last
+        words = lambda s: unicodedata.normalize("NFKC", s)[:MAX_NAME].casefold().split()  # noqa: E731
+        return len(words(a)) > 1 and words(a) == list(reversed(words(b)))
+    if _CJK.search(a) and _CJK.search(b):
+        return False  # both in characters and written differently: two people
+    mine, theirs = whole_spellings(a), whole_spellings(b)
+    swapped = {"".join(reversed(s)) for s in _spellings(_tokens(b if _CJK.search(a) else a))}
+    return bool(mine & theirs) or bool((mine if _CJK.search(a) else theirs) & swapped)
+
+
 def matches(name: str, query: str) -> bool:
     """A name found by a typed query (already folded or not): a key that begins with it."""
     folded = fold_query(query)

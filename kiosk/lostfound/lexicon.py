@@ -27,6 +27,19 @@ KIND_CATEGORY = {key: cat for key, cat, _zh, _en, _host in KINDS}
 # Model families that take a number ("mate 60", "p60", "iphone 15"): family -> brand
 FAMILY_BRAND = {family: brand for brand, _forms, families in BRANDS for family in families}
 
+# Brands whose products are named by a bare number ("小米14", "荣耀90", "xiaomi 14"): brand -> the model family
+# the number belongs to (its own key when it has none: "苹果15" is an iPhone 15, "小米14" a Xiaomi 14).
+NUMBERED_BRANDS = {"apple": "iphone", "huawei": "huawei", "xiaomi": "xiaomi", "samsung": "samsung", "oppo": "oppo",
+                   "vivo": "vivo", "honor": "honor", "oneplus": "oneplus", "nokia": "nokia", "meizu": "meizu",
+                   "realme": "realme", "zte": "zte", "motorola": "motorola", "sony": "sony", "dji": "dji"}
+# Kinds that belong to one named person: a name written on it says whose it is (another person's ID card is
+# never offered to someone who names themselves differently).
+OWNED_KINDS = frozenset({"id_card", "student_card", "staff_badge", "passport", "driving_licence", "medical_card",
+                         "bank_card", "library_card", "member_card", "access_card", "transit_card"})
+# A bare container or accessory word after a space ends a compound, not a new phrase: "手机 壳" is a phone
+# case, "相机 包" a camera bag, "钥匙 扣" a keyring (Chinese names the thing last).
+COMPOUND_TAILS = frozenset("壳套包袋盒扣链绳夹圈环带")
+
 WEIGHTS = {"brand": 4.0, "model": 3.0, "code": 3.0, "colour": 2.0, "kind": 2.5, "detail": 1.5, "thing": 1.5}
 
 # Categories whose items are also searched for a report (a phone may be filed under electronics).

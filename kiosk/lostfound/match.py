@@ -18,8 +18,9 @@ from datetime import date, timedelta
 from typing import Callable
 
 from kiosk.lostfound.kinds import TRAD_TO_SIMP
-from kiosk.lostfound.lexicon import (FAMILY_BRAND, GENERIC, HOST, PARENT, RELATED, STOP_CHARS, STOPWORDS, WEIGHTS,
-                                     concepts_of_surface, surfaces)
+from kiosk.lostfound.kinds import BRANDS
+from kiosk.lostfound.lexicon import (COMPOUND_TAILS, FAMILY_BRAND, GENERIC, HOST, NUMBERED_BRANDS, OWNED_KINDS, PARENT,
+                                     RELATED, STOP_CHARS, STOPWORDS, WEIGHTS, concepts_of_surface, surfaces)
 from kiosk.lostfound.service import Item
 
 WINDOW_BEFORE = timedelta(days=2)   # found a little before the reported day (people misremember)
@@ -29,6 +30,8 @@ COLOUR_CLASH, BRAND_CLASH = 2.0, 4.0
 CODE_CLASH = 3.0        # "mate 60" against "p60": both name a model, not the same one
 ACCESSORY_CLASH = 5.0   # a phone against a phone case (or the other way round): never at the top
 HEAD_CLASH = 1.5        # what each side is differs (a wallet against a bag)
+OWNER_MATCH = 6.0       # the reporter's own name is the name written on the item (an ID card, a badge)
+OWNER_CLASH = 3.0       # another person's name is on a wallet or bag (it may hold a relative's card): ranked down
 TYPO_MIN = 5            # English words this long may have one slip (transposed, missing, extra letter)
 LEFTOVER_WEIGHT = 1.0
 MAX_TEXT = 2000  # bound on what one side is read from (the register caps fields far lower)
@@ -52,7 +55,7 @@ class Reading:
 @dataclass(frozen=True)
 class Reason:
     """One piece of evidence: its kind ('category', 'related', 'brand', 'model', 'colour', 'thing',
-    'detail', 'words') and the report's own words that matched."""
+    'detail', 'words', 'owner') and the report's own words that matched."""
 
     kind: str
     words: tuple[str, ...] = ()
@@ -74,27 +77,38 @@ class Match:
 REASON_MSGIDS = {  # msgids, translated in lostfound.po
     "category": "same category", "related": "related category", "brand": "brand: {words}",
     "model": "model: {words}", "colour": "colour: {words}", "thing": "item: {words}",
-    "detail": "details: {words}", "words": "same words: {words}",
+    "detail": "details: {words}", "words": "same words: {words}", "owner": "name on it: {words}",
 }
 
 
+REASON_JOINER = "; "  # msgid: between two reasons ("；" in Chinese)
+WORD_JOINER = ", "    # msgid: between two matched words ("、" in Chinese)
+
+
 def describe(match: Match, tr: Callable[[str], str], mark: Callable[[str], str] = lambda w: w,
-             separator: str = "; ", lang: str | None = None) -> str:
+             separator: str | None = None, lang: str | None = None) -> str:
     """The reasons as a sentence in the caller's language (`tr` translates a msgid); each matched word
-    goes through `mark` (a screen highlights them). With `lang`, what matched is named in that language
+    goes through `mark` (a screen highlights them); reasons and words are joined by the translated
+    joiners (REASON_JOINER, WORD_JOINER) unless `separator` is given. With `lang`, what matched is named in that language
     (华为、黑色、手机 on a Chinese screen for "black huawei phone"), the report's own words after it in
     brackets when they differ."""
+    from kiosk.core.i18n import gettext
     from kiosk.lostfound.lexicon import concept_name
+    # The joiners are words of the language too: a Chinese line reads "品牌相同：华为、小米；颜色相同：黑色",
+    # never with an ASCII "; " or ", " (the screen's language when given, else what `tr` makes of them)
+    joiner = (lambda msgid: gettext(msgid, lang)) if lang else tr
+    comma = joiner(WORD_JOINER)
+    separator = joiner(REASON_JOINER) if separator is None else separator
     parts = []
     for reason in match.reasons:
         names = [n for n in dict.fromkeys(concept_name(c, lang) for c in reason.concepts) if n] if lang else []
         if names:
             said = [w for w in reason.words if w.lower() not in {n.lower() for n in names}]
-            words = "、".join(mark(n) for n in names)
+            words = comma.join(mark(n) for n in names)
             if said:
-                words += ("（" if lang.startswith("zh") else " (") + "、".join(said) + ("）" if lang.startswith("zh") else ")")
+                words += ("（" if lang.startswith("zh") else " (") + comma.join(said) + ("）" if lang.startswith("zh") else ")")
         else:
-            words = "、".join(mark(w) for w in reason.words) if reason.words else ""
+            words = comma.join(mark(w) for w in reason.words) if reason.words else ""
         parts.append(tr(REASON_MSGIDS[reason.kind]).format(words=words))
     return separator.join(parts)
 
@@ -122,8 +136,32 @@ _CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,8})(\s?)(\d{1,4})((?:\s?(?:pro|max|pl
 _CUT = re.compile(r"[,，;；、/|(（]|\b(?:with|and|plus|in|inside|for|of|on)\b|带|配|装在|和|里有|里面")
 
 
+def _brand_code_pattern() -> re.Pattern:
+    forms = sorted({f for brand, fs, _fam in BRANDS if brand in NUMBERED_BRANDS for f in fs.split("|")
+                    if f and " " not in f and "-" not in f}, key=lambda f: (-len(f), f))
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, forms)) + r")(\s?)(\d{1,4})" + _NOT_A_UNIT +
+                      r"([a-z]?)((?:\s?(?:pro|max|plus|ultra|mini|lite|se|\+))*)(?![a-z0-9])")
+
+
+# A number followed by a unit is a size, a price or a count, not a model ("联想 14寸", "华为 256g", "耐克 42码").
+_NOT_A_UNIT = r"(?!\s?(?:寸|英寸|码|号|个|只|部|台|件|元|块|米|厘米|cm|mm|gb|g\b|tb|mah|w\b|%|岁|年|月|日|楼|层|点|块钱))"
+_BRAND_OF_FORM = {f: brand for brand, fs, _fam in BRANDS for f in fs.split("|") if f}
+_BRAND_CODE = _brand_code_pattern()
+
+
 def _codes(text: str) -> tuple[str, dict[str, str]]:
     found: dict[str, str] = {}
+
+    def take_brand(m: re.Match) -> str:
+        # "小米14" / "xiaomi 14" / "苹果15": the brand's numbered family ("xiaomi14", "iphone15"), so 14 and 13
+        # are two models of one brand (they clash) and the two languages meet on one token
+        form, digits, letter, suffix = m.group(1), m.group(3), m.group(4), m.group(5)
+        family = NUMBERED_BRANDS[_BRAND_OF_FORM[form]]
+        base = family + digits
+        found.setdefault("code:" + base + letter + "".join(suffix.split()), m.group(0).strip())
+        found.setdefault("code:" + base, m.group(0).strip())  # "小米14 Ultra" is also a "小米14"
+        return form + _SEP * (len(m.group(0)) - len(form))  # the brand word stays for the lexicon
+    text = _BRAND_CODE.sub(take_brand, text)
 
     def take(m: re.Match) -> str:
         letters, space, digits, suffix = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -215,6 +253,45 @@ def _head(text: str) -> str | None:
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
 
 
+_PHRASE_END = re.compile(r"[\s,，;；、/|(（。:：]")
+
+
+@lru_cache(maxsize=1)
+def _thing_surfaces() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """Chinese surfaces that name a thing, and the thing kinds each names."""
+    table = {s: frozenset(c[6:] for c in concepts_of_surface(s) if c.startswith("thing:"))
+             for s in surfaces() if not s.isascii()}
+    table = {s: kinds for s, kinds in table.items() if kinds}
+    return frozenset(table), table
+
+
+def _join_compounds(text: str) -> str:
+    """Spaces that part a compound are dropped: "黑色华为手机 壳" is a phone case, "钥匙 扣" a keyring, "手机
+    保护套" a phone case, "相机 包" a camera bag. Chinese names the thing last, so a bare accessory or container
+    word after a space is the head of what came before; a phrase of its own ("黑色手机 蓝色壳": the case is
+    blue) keeps its space and stays a second phrase."""
+    if " " not in text and "\u3000" not in text:
+        return text
+    names, kinds_of = _thing_surfaces()
+    out, last = [], 0
+    for gap in list(_CJK_SPACE.finditer(text))[:50]:  # bounded: a register field has a handful of spaces
+        left = text[:gap.start()]
+        rest = text[gap.end():]
+        end = _PHRASE_END.search(rest)
+        right = (rest[:end.start()] if end else rest).rstrip("子儿的")
+        if not right:
+            continue
+        spanning = any(left[-k:] + right in names for k in range(1, 5) if len(left) >= k)
+        host_of_right = {HOST.get(kind) for kind in kinds_of.get(right, ())} - {None}
+        left_things = {kind for k in range(1, 7) if len(left) >= k for kind in kinds_of.get(left[-k:], ())}
+        accessory = bool(host_of_right & left_things)
+        container = right in COMPOUND_TAILS and bool(left_things)
+        if spanning or accessory or container:
+            out.append(text[last:gap.start()])
+            last = gap.end()
+    return "".join(out) + text[last:] if out else text
+
+
 # A surname with a title is a person, not a colour: 黄先生, 白女士, 金老师 (白/金/黄 are common surnames).
 _TITLED = re.compile(r"[\u3400-\u9fff](?:先生|女士|小姐|老师|师傅|同学|阿姨|叔叔|经理|总)")
 # What the owner says it is not ("里面没有钱", "不是黑色的", "no case", "without a strap"): dropped up to the
@@ -230,7 +307,7 @@ def _unsaid(text: str) -> str:
 def read(text: str, *, head_text: str | None = None) -> Reading:
     """Concepts and leftover words of a text (bounded: at most MAX_TEXT characters are read); the head is
     taken from `head_text` (the description) when given, else from the text."""
-    text = original = _unsaid(normalise(text))
+    text = original = _join_compounds(_unsaid(normalise(text)))
     text, codes = _codes(text)
     found, _ends, text = _scan(text)
     leftovers: dict[str, str] = {}
@@ -249,7 +326,7 @@ def read(text: str, *, head_text: str | None = None) -> Reading:
                     leftovers[piece[i:i + 2]] = piece[i:i + 2]
     concepts = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
     concepts.update({k: (v,) for k, v in codes.items()})
-    head = _head(_unsaid(normalise(head_text)) if head_text is not None else original)
+    head = _head(_join_compounds(_unsaid(normalise(head_text))) if head_text is not None else original)
     return Reading(concepts, leftovers, head)
 
 
@@ -258,6 +335,92 @@ def read_fields(description: str, features: str = "", colour: str = "", brand: s
     """One side of a comparison: every field of a report or an item read together (cached: a register
     is read once for many reports; the Reading is never changed by its users)."""
     return read(" | ".join((description or "", features or "", colour or "", brand or "")), head_text=description or "")
+
+
+# --- whose it is: a name written on a card or badge -------------------------------------------------------
+_TITLES = ("先生", "女士", "小姐", "老师", "同学", "师傅")
+_NUMERALS = "一二两三四五六七八九十几数多"
+_LABEL_WORDS = frozenset({"name", "named", "holder", "is", "card", "badge", "owner", "mr", "mrs", "ms", "miss"})
+_NAME_END = r"(?=$|[\s,，;；、。|)）(（\x00]|的)"
+_LATIN_NAME = r"([a-z]+(?:[ .'-][a-z]+){0,2})"
+
+
+@lru_cache(maxsize=1)
+def _owner_patterns() -> tuple[re.Pattern, ...]:
+    names, kinds_of = _thing_surfaces()
+    zh = sorted((s for s in names if kinds_of[s] & OWNED_KINDS), key=lambda s: (-len(s), s))
+    en = sorted({f for s in surfaces() if s.isascii()
+                 for f in [s] if any(c[6:] in OWNED_KINDS for c in concepts_of_surface(s) if c.startswith("thing:"))},
+                key=lambda s: (-len(s), s))
+    owned_zh, owned_en = "|".join(map(re.escape, zh)), "|".join(map(re.escape, en))
+    cjk_name = r"([\u3400-\u9fff]{2,5})"
+    return (
+        re.compile(r"(?:姓名|名字|名为|户名|持有人|持卡人)\s*(?:是|为|叫|:|：)?\s*" + cjk_name + _NAME_END),
+        re.compile(r"(?<![a-z])(?:name|holder|named)\s*(?:is|:|：)?\s*" + _LATIN_NAME + r"(?![a-z])"),
+        re.compile(cjk_name + r"的(?:" + owned_zh + ")"),
+        re.compile(r"(?:" + owned_zh + r")\s*[:：(（]?\s*" + cjk_name + _NAME_END),
+        re.compile(_LATIN_NAME + r"'s (?:" + owned_en + r")(?![a-z])"),
+        re.compile(r"(?<![a-z])(?:" + owned_en + r")(?: of| for|\s*[:：(（,])\s*" + _LATIN_NAME + r"(?![a-z])"),
+    )
+
+
+def _plausible_name(name: str) -> bool:
+    """Not a colour, a thing or a count read as a name ("身份证 黑色", "身份证 一张", "id card, black")."""
+    if not name or name[0] in _NUMERALS:
+        return False
+    if name.isascii():
+        words = name.replace(".", " ").replace("-", " ").split()
+        return bool(words) and not any(w in STOPWORDS or w in _LABEL_WORDS or w in surfaces() or typo_of(w)
+                                       for w in words)
+    plain = name
+    for title in _TITLES:
+        if plain.endswith(title):
+            plain = plain[:-len(title)]
+    return bool(plain) and not any(s in name for s in surfaces() if len(s) >= 2 and not s.isascii())
+
+
+@lru_cache(maxsize=4096)
+def named_owners(text: str) -> tuple[str, ...]:
+    """The people a text says something belongs to ("身份证，姓名：王芳", "张三的工卡", "student card, name Wang
+    Wei"); () when it names nobody. Bounded like `read`."""
+    text = normalise(text)
+    found: list[str] = []
+    for pattern in _owner_patterns():
+        for m in list(pattern.finditer(text))[:10]:
+            name = m.group(1).strip(" .'-")
+            if _plausible_name(name) and name not in found:
+                found.append(name)
+    return tuple(found[:5])
+
+
+def _one_person(written: str, owner: str) -> bool:
+    """A name written on an item is the owner's: the same name (or spelling), or a surname with a title
+    ("张先生") that the owner's name begins with."""
+    from kiosk.core.privacy import fold_name
+    from kiosk.input.namekeys import same_person
+    for title in _TITLES:
+        if written.endswith(title) and len(written) > len(title):
+            return fold_name(owner).startswith(fold_name(written[:-len(title)]))
+    return same_person(written, owner)
+
+
+def _owner_points(report: dict, item: Item, item_head: str | None) -> tuple[float, Reason | None] | None:
+    """The reporter's name against a name written on the item: a match is strong evidence; another person's
+    name on an ID card, badge or student card is not theirs (None: never offered); on anything else (a
+    wallet holding someone's card) it counts against."""
+    written = named_owners(" | ".join((item.description or "", item.features or "")))
+    if not written:
+        return 0.0, None
+    claimed = [n for n in ((report.get("owner_name") or "").strip(),) if n]
+    claimed += named_owners(" | ".join((report.get("description") or "", report.get("features") or "")))
+    if not claimed:
+        return 0.0, None  # the report names nobody: the desk checks the name at the claim
+    for owner in claimed:
+        if any(_one_person(name, owner) for name in written):
+            return OWNER_MATCH, Reason("owner", (owner,))
+    if item_head in OWNED_KINDS:
+        return None
+    return -OWNER_CLASH, None
 
 
 def _category_points(report_category: str, item_category: str, same_kind: bool = False) -> tuple[float, Reason] | None:
@@ -288,8 +451,11 @@ def score(report: dict, item: Item, said: Reading | None = None) -> Match | None
     found = date.fromisoformat(item.found_at[:10])
     if not lost - WINDOW_BEFORE <= found <= lost + WINDOW_AFTER:
         return None
-    points, reasons = category[0], [category[1]]
-    specific = False
+    owner = _owner_points(report, item, known.head)
+    if owner is None:  # someone else's ID card: not for this reporter, whatever else fits
+        return None
+    points, reasons = category[0] + owner[0], [category[1]]
+    specific = owner[1] is not None
     accessory = _accessory_pair(said.head, known.head)
     shown: set[str] = set()  # each of the owner's words is given as a reason once, under its weightiest kind
     # the most specific first: "mate60" is said as the model, not again as the brand
@@ -334,6 +500,8 @@ def score(report: dict, item: Item, said: Reading | None = None) -> Match | None
         if words:
             reasons.append(Reason("words", words))
         specific = True
+    if owner[1] is not None:
+        reasons.append(owner[1])
     if not specific:
         return None
     return Match(item, points, tuple(reasons))

@@ -501,20 +501,41 @@ def _tally(rows: list[dict]) -> tuple[int, int, int]:
     return accounted, total - accounted, total
 
 
-def open_rollcall(db: sqlite_utils.Database) -> OpenRollCall | None:
+def resume_cutoff(db: sqlite_utils.Database, clock: Clock) -> str:
+    """The start (UTC ISO) before which an open roll call is too old to resume: now less the configured
+    `rollcall_resume_hours` (12 by default)."""
+    hours = settings.get(db, "rollcall_resume_hours")
+    try:
+        hours = int(hours)
+    except (TypeError, ValueError):
+        hours = settings.DEFAULTS["rollcall_resume_hours"]
+    return utc_iso(clock.now() - timedelta(hours=max(1, hours)))
+
+
+def open_rollcall(db: sqlite_utils.Database, clock: Clock | None = None) -> OpenRollCall | None:
     """The newest roll call that has not been ended, with heads accounted for and missing from its marks
-    in the database; None when every roll call was ended (one indexed probe, then the drill's list)."""
+    in the database; None when every roll call was ended (one indexed probe, then the drill's list).
+
+    With a clock (the desk binds one), a roll call started more than `rollcall_resume_hours` ago is not
+    offered: a drill weeks ago is over, and resuming it would mark today's visitors against it. Its record
+    stays as it is (append-only: nothing is written to end it)."""
     row = db.execute("SELECT r.id, r.started_at, r.actor FROM rollcalls r WHERE NOT EXISTS"
                      " (SELECT 1 FROM rollcall_ends e WHERE e.rollcall_id = r.id) ORDER BY r.id DESC LIMIT 1").fetchone()
     if row is None:
         return None
+    if clock is not None and _as_utc_iso(row[1]) < resume_cutoff(db, clock):
+        return None  # the newest open one is too old, so every older one is too
     accounted, missing, total = _tally(rollcall_list(db, row[0]))
     return OpenRollCall(row[0], row[1], row[2], accounted, missing, total)
 
 
 def resume_rollcall(db: sqlite_utils.Database, clock: Clock, actor: Actor, rollcall_id: int) -> list[dict]:
-    """Carry on with an open roll call (audited: who picked it up, when); returns its list with the marks."""
+    """Carry on with an open roll call (audited: who picked it up, when); returns its list with the marks.
+    One older than `rollcall_resume_hours` is refused (start a new one; the old record stays)."""
     _open_one(db, rollcall_id)
+    started = db.execute("SELECT started_at FROM rollcalls WHERE id = ?", (rollcall_id,)).fetchone()[0]
+    if _as_utc_iso(started) < resume_cutoff(db, clock):
+        raise VisitorError("this roll call is too old to resume: start a new one")
     with write(db):
         audit.record(db, clock, actor, "visitors.rollcall_resume", "rollcalls", rollcall_id)
     return rollcall_list(db, rollcall_id)

@@ -8,19 +8,21 @@ the on-screen keyboard never opens for a scan and the cart stays in view. The sc
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import DictProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (BooleanProperty, DictProperty, ListProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 
 from kiosk.counter import sales as counter
-from kiosk.counter.barcode import ScanBuffer, normalise
+from kiosk.counter.barcode import KeyRun, ScanBuffer
 from kiosk.counter.sales import CounterError, Payment
 from kiosk.core.money import AmountError, format_fen, parse_amount
 from screens.widgets.common import BigButton, show_refusal
@@ -57,27 +59,29 @@ def beep() -> None:
 
 
 ENTER_KEYS = (13, 271, 9)  # Return, keypad Enter, Tab (a scanner option many desks leave set)
-# A keyboard-wedge scanner types 5–15 ms a key (a Bluetooth one up to ~30 ms); a person, even fast, 60 ms
-# or more. A run of keys no further apart than this, at least SCAN_MIN_KEYS long and ended by Enter/Tab, is
-# a scan; one slower gap and the run is a person's typing.
-SCAN_KEY_GAP = 0.04
-SCAN_MIN_KEYS = 4
-SCAN_MAX_KEYS = 64
+# Which runs of keys are a scanner's: kiosk.counter.barcode.KeyRun (gaps up to 80 ms inside one scan, a
+# scanner's median gap, Enter at once).
 
 
 class ScanGuardInput(TextInput):
-    """The cash field: a scanner's burst typed into it while it has the keyboard is taken back out (the
-    field keeps what it held before the burst) and handed to the counter's product look-up.
+    """A counter field that knows a scanner's burst from typing (`kiosk.counter.barcode.KeyRun`).
+
+    The cash field (`keeps_scans` False): a burst typed into it is taken back out (the field keeps what it
+    held before the burst) and handed to the counter's product look-up - a code is never cash.
+    The payment-reference field (`keeps_scans` True): a terminal slip's or a payment app's reference is
+    scanned as often as typed, so a burst stays in the field as the reference (cleaned: full-width digits
+    folded, nothing but the code) and the field lets go of the keyboard; only a burst that is a product's
+    code on this counter is a product scanned while the field had focus, and goes to the cart instead.
 
     Only keys from the window (a physical keyboard or scanner) are timed; the on-screen keyboard's taps
     go through `insert_text` and are a person's by definition."""
 
     section = ObjectProperty(None)
+    keeps_scans = BooleanProperty(False)
     numpad_side = "left"  # the cart and the total (right-hand column) stay in view while cash is typed
 
     def __init__(self, **kwargs) -> None:
-        self._run: list[str] = []
-        self._run_last: float | None = None
+        self._run = KeyRun()
         self._before: tuple[str, int] = ("", 0)
         super().__init__(**kwargs)
 
@@ -86,13 +90,9 @@ class ScanGuardInput(TextInput):
         return App.get_running_app().ctx.clock.monotonic()
 
     def keyboard_on_textinput(self, window, text):
-        now = self._now()
-        if self._run_last is None or now - self._run_last > SCAN_KEY_GAP:
+        if self._run.key(text, self._now()):
             # A new run: remember the field as it was, so a burst can be undone whole.
-            self._run, self._before = [], (self.text, self.cursor_index())
-        self._run_last = now
-        if len(self._run) < SCAN_MAX_KEYS:
-            self._run.extend(text[:SCAN_MAX_KEYS - len(self._run)])
+            self._before = (self.text, self.cursor_index())
         return super().keyboard_on_textinput(window, text)
 
     def keyboard_on_key_down(self, window, keycode, text, modifiers):
@@ -101,15 +101,22 @@ class ScanGuardInput(TextInput):
         return super().keyboard_on_key_down(window, keycode, text, modifiers)
 
     def _take_scan(self) -> bool:
-        """Enter/Tab ends the run: a burst is a scan (field restored, code looked up); True if it was."""
-        run, last = self._run, self._run_last
-        self._run, self._run_last = [], None
-        code = normalise("".join(run))
-        if last is None or len(code) < SCAN_MIN_KEYS or self._now() - last > SCAN_KEY_GAP:
+        """Enter/Tab ends the run: a burst is a scan (handled as the field's kind says); True if it was."""
+        code = self._run.enter(self._now())
+        if code is None:
             return False
         before, cursor = self._before
+        cursor = min(cursor, len(before))
+        if self.keeps_scans and not (self.section is not None and self.section.is_product_code(code)):
+            self.text = before[:cursor] + code + before[cursor:]
+            self.cursor = self.get_cursor_from_index(cursor + len(code))
+            self.focus = False  # the reference is in: the field lets go, the on-screen keyboard closes
+            dock = getattr(App.get_running_app(), "keyboard_dock", None)
+            if dock is not None:
+                dock.hide()  # (losing focus alone leaves it up) so the cart is in view again
+            return True
         self.text = before
-        self.cursor = self.get_cursor_from_index(min(cursor, len(before)))
+        self.cursor = self.get_cursor_from_index(cursor)
         if self.section is not None:
             self.section.scan(code)
         return True
@@ -198,6 +205,15 @@ class GoodsSection(Screen):
         self.scan_text = app.tr("Added: {name}", app.lang).format(name=name)
         self._flash_off()
         beep()
+
+    def is_product_code(self, code: str) -> bool:
+        """A code this counter sells (the reference field's test for a product scanned into it); a database
+        in trouble answers no, so the burst stays where it was typed."""
+        try:
+            App.get_running_app().desk.call(counter.by_barcode, code)
+        except (CounterError, sqlite3.Error, OSError):
+            return False
+        return True
 
     def load(self) -> None:
         app = App.get_running_app()

@@ -76,7 +76,7 @@ class MatchRow(BoxLayout):
         app = _app()
         reason = describe(self.match, lambda msgid: app.tr(msgid, lang),
                           mark=lambda word: "[b][color=#0b6e4f]" + escape_markup(word) + "[/color][/b]",
-                          separator=" · " if lang == "en" else "；", lang=lang)
+                          lang=lang)  # joined by the catalogue's "；" / "、" in Chinese
         return reason
 
 

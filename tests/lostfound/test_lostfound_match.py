@@ -132,8 +132,9 @@ def test_the_reason_in_the_screens_language_marks_the_words():
     zh = {"same category": "同一类别", "brand: {words}": "品牌：{words}", "colour: {words}": "颜色：{words}",
           "item: {words}": "物品：{words}"}
     [best] = suggest(report("phone", "华为的黑色手机", "", "", ""), [_item(1, "phone", "黑色华为手机")])
+    zh.update({"; ": "；", ", ": "、"})  # the joiners are msgids too: no ASCII "; " inside Chinese
     text = describe(best, lambda s: zh.get(s, s), mark=lambda w: f"<{w}>")
-    assert text == "同一类别; 品牌：<华为>; 颜色：<黑色>; 物品：<手机>"
+    assert text == "同一类别；品牌：<华为>；颜色：<黑色>；物品：<手机>"
 
 
 def test_hostile_text_is_read_in_bounded_time():
