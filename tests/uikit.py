@@ -225,6 +225,17 @@ async def open_section(app, name: str):
     return desk.ids.content.current_screen
 
 
+async def staff_section(app, name: str):
+    """Staff signed in, `name` opened and settled; returns (section, failures), the app's exception
+    reports collected in failures."""
+    failures: list = []
+    app._exception_handler.report = failures.append
+    await sign_in_as(app, "staff")
+    section = await open_section(app, name)
+    await settle(app)
+    return section, failures
+
+
 async def type_on_keyboard(app, keyboard, letters: str) -> None:
     """Tap letters on an on-screen keyboard once its pinyin engine has loaded (it loads in the background)."""
     for _ in range(400):

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from kiosk.counter import shifts
-from tests.uikit import app_test, find, kiosk_app_factory, open_section, settle, shot, sign_in_as, tap
+from tests.uikit import app_test, find, kiosk_app_factory, open_section, settle, shot, sign_in_as, staff_section, tap
 
 WATER = "6901234567892"
 
@@ -47,11 +47,7 @@ def _cart(goods) -> int:
 @pytest.mark.asyncio
 async def test_a_scan_into_the_focused_cash_field_is_a_scan_and_the_field_keeps_its_value(kivy_app):
     app = kivy_app
-    failures = []
-    app._exception_handler.report = failures.append
-    await sign_in_as(app, "staff")
-    goods = await open_section(app, "goods")
-    await settle(app)
+    goods, failures = await staff_section(app, "goods")
     rng = random.Random(13)
     flashes = []  # the strip's flash clears itself after 0.8 s of real time: record it as it happens
     goods.bind(scan_state=lambda w, v: flashes.append(v) if v else None)

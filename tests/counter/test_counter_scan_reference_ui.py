@@ -7,18 +7,14 @@ from __future__ import annotations
 import pytest
 
 from tests.counter.test_counter_scan_cash_ui import WATER, _cart, _keys, _open_counter
-from tests.uikit import app_test, find, kiosk_app_factory, open_section, settle, sign_in_as, tap
+from tests.uikit import app_test, find, kiosk_app_factory, settle, staff_section, tap
 
 
 @app_test(kiosk_app_factory(lang="zh_CN", seed=_open_counter))
 @pytest.mark.asyncio
 async def test_a_hiccup_keeps_one_scan_and_the_reference_field_keeps_a_scanned_reference(kivy_app):
     app = kivy_app
-    failures = []
-    app._exception_handler.report = failures.append
-    await sign_in_as(app, "staff")
-    goods = await open_section(app, "goods")
-    await settle(app)
+    goods, failures = await staff_section(app, "goods")
     await _keys(app, WATER, 0.008)  # the window-wide scan, no field focused
     assert _cart(goods) == 1
     cash = goods.ids.tendered

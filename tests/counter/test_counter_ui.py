@@ -6,7 +6,7 @@ import pytest
 from kiosk.counter import sales as counter
 from kiosk.printing import queue as printqueue
 from kiosk.counter import shifts
-from tests.uikit import app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as, tap
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, open_section, settle, shot, sign_in_as, staff_section, tap
 
 
 def _open_counter(ctx) -> None:
@@ -80,11 +80,7 @@ async def _scanner_types(app, code: str, *, gap: float = 0.0, end: int | None = 
 async def test_a_usb_scanner_fills_the_cart_without_the_on_screen_keyboard(kivy_app):
     from kivy.core.window import Window
     app = kivy_app
-    failures = []
-    app._exception_handler.report = failures.append
-    await sign_in_as(app, "staff")
-    goods = await open_section(app, "goods")
-    await settle(app)
+    goods, failures = await staff_section(app, "goods")
     flashes = []
     goods.bind(scan_state=lambda w, v: flashes.append(v))
     await _scanner_types(app, "6901234567892")
