@@ -11,6 +11,7 @@ import click
 from kiosk.cli.words import CliRefusal
 
 from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.params import FilePath
 
 
 def _lang(ctx) -> str:
@@ -39,7 +40,7 @@ def _refused(exc) -> click.ClickException:
 @click.command("backup")
 @config_option
 @db_option
-@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--to", "folder", type=FilePath(file_okay=False, path_type=Path), default=None,
               help="Folder to write to (default: [backup] folder in the configuration).")
 @click.option("--keep-all", is_flag=True, help="Do not rotate old backups away.")
 @click.option("--init-target", is_flag=True, help="Mark the folder (a USB stick, a share) as this kiosk's backup"
@@ -128,7 +129,7 @@ def _not_recorded(ctx, lang: str) -> str:
 @click.command("restore")
 @config_option
 @db_option
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only show what would be replaced.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--bring-back-erased", is_flag=True,

@@ -9,6 +9,7 @@ import click
 from kiosk.cli.words import CliRefusal, site_lang
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
+from kiosk.cli.params import FilePath
 
 
 @click.group("catalogue")
@@ -19,7 +20,7 @@ def catalogue_group() -> None:
 @catalogue_group.command("export")
 @config_option
 @db_option
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.argument("path", type=FilePath(dir_okay=False, path_type=Path), required=False)
 def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path | None) -> None:
     """Write every product to PATH (UTF-8 with BOM for Excel), or to standard output."""
     from kiosk.counter import catalogue_csv
@@ -35,7 +36,7 @@ def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path 
 @catalogue_group.command("import")
 @config_option
 @db_option
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=FilePath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--manager", required=True, help="The approving manager's name.")
 @click.option("--pin", default=None, help="The manager's PIN (prompted, hidden, when not given).")
 def catalogue_import(config_path: Path | None, db_path: Path | None, path: Path, manager: str,

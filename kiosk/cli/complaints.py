@@ -5,13 +5,15 @@ its administrator, and the audit says the change came from here.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal, said
+from kiosk.cli.words import CliUsage, said
 
 from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.params import FilePath, Day
 
 
 def _cli_manager():
@@ -79,7 +81,8 @@ def _month(text: str) -> tuple[int, int]:
         if not 1 <= month <= 12 or not 2000 <= year <= 2200:
             raise ValueError
     except ValueError:
-        raise CliRefusal("{option}: expected a month as YYYY-MM, not {value}", option="--month", value=repr(text)) from None
+        # a usage error (exit status 2), as click's own for a value it cannot read
+        raise CliUsage("{option}: expected a month as YYYY-MM, not {value}", option="--month", value=repr(text)) from None
     return year, month
 
 
@@ -87,7 +90,7 @@ def _month(text: str) -> tuple[int, int]:
 @config_option
 @db_option
 @click.option("--month", "month_text", required=True, help="YYYY-MM")
-@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--out", type=FilePath(path_type=Path), required=True)
 @click.option("--formats", default="csv,xlsx,pdf", show_default=True)
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
 @click.option("--manager", default=None, help="The manager exporting (their PIN is asked).")
@@ -115,10 +118,10 @@ def c_export_month(config_path: Path | None, db_path: Path | None, month_text: s
 @complaints_group.command("calendar")
 @config_option
 @db_option
-@click.option("--holiday", "holidays", multiple=True, help="YYYY-MM-DD, a day off (repeat)")
-@click.option("--makeup", "makeup", multiple=True, help="YYYY-MM-DD, a make-up working day (repeat)")
+@click.option("--holiday", "holidays", multiple=True, type=Day(), help="YYYY-MM-DD, a day off (repeat)")
+@click.option("--makeup", "makeup", multiple=True, type=Day(), help="YYYY-MM-DD, a make-up working day (repeat)")
 @click.option("--show", is_flag=True, help="Only show the list and which years the package covers.")
-def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[str, ...], makeup: tuple[str, ...],
+def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[date, ...], makeup: tuple[date, ...],
                show: bool) -> None:
     """The fallback holiday list for years the holiday package does not cover (replaces the list)."""
     from kiosk.complaints import rules, service
@@ -126,7 +129,8 @@ def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[s
     ctx = build_context(config_path, db_path)
     if not show:
         try:
-            service.set_calendar(ctx.db, ctx.clock, _cli_manager(), list(holidays), list(makeup))
+            service.set_calendar(ctx.db, ctx.clock, _cli_manager(), [d.isoformat() for d in holidays],
+                                 [d.isoformat() for d in makeup])
         except service.ComplaintError as exc:
             raise said(exc) from None
     cal = settings.get(ctx.db, "complaint_calendar")

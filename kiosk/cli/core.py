@@ -10,6 +10,7 @@ import click
 from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
 
 from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.params import FilePath, Number
 
 
 @click.command("run")
@@ -17,7 +18,7 @@ from kiosk.cli.main import build_context, config_option, db_option
 @db_option
 @click.option("--demo", is_flag=True, help="Force demo mode: simulated phone line, virtual printer, demo data.")
 @click.option("--size", default=None, help="Window size WxH, e.g. 800x480 (overrides the configuration).")
-@click.option("--screenshot", type=click.Path(path_type=Path), default=None,
+@click.option("--screenshot", type=FilePath(path_type=Path), default=None,
               help="Save a screenshot of the first drawn screen to this PNG and quit.")
 @click.option("--first-frame-exit", is_flag=True, hidden=True,
               help="Print the wall time of the first drawn frame and quit (start-up benchmark).")
@@ -58,7 +59,7 @@ def db_group() -> None:
 @db_option
 @click.option("--quick", is_flag=True, help="Bounded check for start-up and the status bar (about a second):"
               " the header and quick_check table by table within the budget; the full check is for the night.")
-@click.option("--budget", type=float, default=0.9, show_default=True, help="Seconds the quick check may take.")
+@click.option("--budget", type=Number(0.05, 600), default=0.9, show_default=True, help="Seconds the quick check may take.")
 def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False, budget: float = 0.9) -> None:
     """Run PRAGMA integrity_check and foreign_key_check, compare stock balances with their movements,
     check every record table's append-only triggers, print the schema version."""
@@ -132,7 +133,7 @@ def config_group() -> None:
 
 
 @config_group.command("check")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=FilePath(path_type=Path))
 def config_check(path: Path) -> None:
     """Validate a configuration file without starting the UI."""
     from kiosk.core import config

@@ -1,7 +1,7 @@
 """``kiosk export`` and ``kiosk demo seed``: thin wrappers over kiosk.reports.export and kiosk.demo.seed."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -9,15 +9,17 @@ import click
 from kiosk.cli.words import CliRefusal, CliUsage, Said, said
 
 from kiosk.cli.main import COUNT, build_context, config_option, db_option
+from kiosk.cli.params import FilePath, Day, Whole, parse_day
 
 
 def _day(text: str | None, option: str) -> date | None:
+    """--date/--to: a day in range, or a usage error naming the option (the site's language)."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliRefusal("{option}: {value} is not a date; use YYYY-MM-DD", option=option, value=repr(text)) from None
+        return parse_day(text)
+    except ValueError as exc:
+        raise CliUsage("{option}: {problem}", option=option, problem=str(exc)) from None
 
 
 def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
@@ -41,7 +43,7 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
 @db_option
 @click.option("--date", "first", required=True, help="First (or only) local day, YYYY-MM-DD.")
 @click.option("--to", "last", default=None, help="Last local day of a range, YYYY-MM-DD (inclusive).")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=FilePath(file_okay=False, path_type=Path),
               help="Destination folder (a USB stick's mount point or any folder).")
 @click.option("--format", "formats", default="csv,xlsx,pdf", show_default=True,
               help="Comma-separated: csv, xlsx, pdf.")
@@ -96,15 +98,15 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
 @click.command("seed")
 @config_option
 @db_option
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400), help="Days of activity, ending on --end-day.")
-@click.option("--end-day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--days", default=7, show_default=True, type=Whole(1, 400), help="Days of activity, ending on --end-day.")
+@click.option("--end-day", type=Day(), default=None,
               help="The last day seeded (YYYY-MM-DD); default today, or yesterday before the desk opens.")
 @click.option("--visitors", default=None, type=COUNT, help="Visitors per day (default: a weekday pattern).")
 @click.option("--calls", default=None, type=COUNT, help="Calls per day.")
 @click.option("--sales", default=None, type=COUNT, help="Sales per day.")
-@click.option("--seed", "random_seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--seed", "random_seed", default=1, show_default=True, type=Whole(0, 2**63 - 1), help="Random seed (same seed, same data).")
 @click.option("--force", is_flag=True, help="Seed even a database that holds a site's own records.")
-def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day: datetime | None,
+def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day: date | None,
              visitors: int | None, calls: int | None, sales: int | None, random_seed: int, force: bool) -> None:
     """Fill the database with realistic synthetic activity (for demos and benchmarks)."""
     from kiosk.demo import accounts as demo
@@ -119,6 +121,6 @@ def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day:
     demo.mark_demo(ctx.db, ctx.clock)
     made = seed.seed(ctx.db, ctx.clock, days=days, tz_name=ctx.config.get("site", "timezone"),
                      visitors=visitors, calls=calls, sales=sales, random_seed=random_seed,
-                     end_day=end_day.date() if end_day else None, lang=ctx.language.code)
+                     end_day=end_day, lang=ctx.language.code)
     for area, count in made.items():
         click.echo(f"{area}: {count}")

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.words import speak_through_click
 from kiosk.core.paths import default_config_path
+
+speak_through_click()   # click's own usage errors and prompts in the site's language (kiosk.cli.words)
 
 # name -> "module:attribute" of a click command; loaded only when used.
 LAZY_COMMANDS: dict[str, str] = {
@@ -35,6 +38,25 @@ LAZY_COMMANDS: dict[str, str] = {
 
 class LazyGroup(click.Group):
     """A group whose sub-commands are imported on first use."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's main, in the site's language from the first word parsed (see kiosk.cli.words.begin)."""
+        from kiosk.cli import words
+        words.begin(sys.argv[1:] if args is None else list(args))
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:
+            words.end()
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Every argument of the command line, the sub-command's too, is free of control characters
+        (kiosk.cli.params.control_character): a usage error, exit status 2, before anything is read."""
+        from kiosk.cli.params import control_character, shown
+        from kiosk.cli.words import say
+        bad = control_character(args)
+        if bad is not None:
+            raise click.UsageError(say("{value} holds a control character", value=shown(bad)), ctx)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
@@ -81,20 +103,22 @@ def fault_text(fault) -> str:
 
 
 # An id or a count typed on the command line: SQLite's integers are 64-bit, so anything larger is refused
-# by click with its usual message instead of reaching a query as an OverflowError.
-ROW_ID = click.IntRange(1, 2**63 - 1)
-COUNT = click.IntRange(0, 1_000_000)
+# as a usage error (in the site's language) instead of reaching a query as an OverflowError.
+from kiosk.cli.params import FilePath, Whole  # noqa: E402  (after LazyGroup: params imports words only)
+
+ROW_ID = Whole(1, 2**63 - 1)
+COUNT = Whole(0, 1_000_000)
 
 
 def config_option(fn):
     """--config PATH (default: KIOSK_CONFIG or the platform config file if it exists)."""
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--config", "config_path", type=FilePath(dir_okay=False, path_type=Path),
                         default=None, help="Box configuration (TOML).")(fn)
 
 
 def db_option(fn):
     """--db PATH overrides the database location."""
-    return click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    return click.option("--db", "db_path", type=FilePath(dir_okay=False, path_type=Path), default=None,
                         help="SQLite database file (default: platform data folder).")(fn)
 
 

@@ -13,6 +13,7 @@ import click
 from kiosk.cli.words import CliRefusal
 
 from kiosk.cli.main import build_context, config_option
+from kiosk.cli.params import FilePath, Number
 
 
 def _emit(kind: str, **data) -> None:
@@ -31,7 +32,7 @@ def phone_group() -> None:
 @click.option("--port", required=True, help="Serial device, e.g. /dev/serial/by-id/usb-...")
 @click.option("--kind", type=click.Choice(["at", "ri", "line"]), required=True)
 @config_option
-@click.option("--seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C).")
+@click.option("--seconds", type=Number(0, 31 * 24 * 3600), default=None, help="Stop after this long (default: until Ctrl-C).")
 @click.option("--learn", is_flag=True, help="RI: after a test call, suggest [phone] ring_output (pulse or level).")
 def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float | None, learn: bool) -> None:
     """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
@@ -84,11 +85,11 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
 @click.option("--scenario", "names", multiple=True,
               help="answered_ring2, unanswered_6, abandoned_3, cid_before_ring1, cid_after_ring1, "
                    "unplug_mid_call (repeatable; default: all in turn).")
-@click.option("--speed", type=float, default=1.0, show_default=True, help="2 plays twice as fast.")
+@click.option("--speed", type=Number(0.01, 1000), default=1.0, show_default=True, help="2 plays twice as fast.")
 @click.option("--cadence", type=click.Choice(["CN", "US", "UK"]), default="CN", show_default=True)
-@click.option("--link-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--link-dir", type=FilePath(file_okay=False, path_type=Path), default=None,
               help="Where the by-id style symlink goes (default: a temporary folder).")
-@click.option("--pause", type=float, default=3.0, show_default=True, help="Seconds between calls.")
+@click.option("--pause", type=Number(0, 3600), default=3.0, show_default=True, help="Seconds between calls.")
 def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str, link_dir: Path | None,
                    pause: float) -> None:
     """Create a pseudo-terminal, print its path, and play realistic calls on it."""

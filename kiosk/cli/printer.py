@@ -8,6 +8,7 @@ import click
 from kiosk.cli.words import CliRefusal, CliUsage
 
 from kiosk.cli.main import ROW_ID, build_context, config_option, db_option
+from kiosk.cli.params import FilePath, Whole
 
 
 def test_page(terminal_id: str):
@@ -58,7 +59,7 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
 @printer_group.command("queue")
 @config_option
 @db_option
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=Whole(1, 10_000))
 def printer_queue(config_path: Path | None, db_path: Path | None, limit: int) -> None:
     """List recent print jobs and their status."""
     from kiosk.printing import queue as printqueue
@@ -92,8 +93,8 @@ def _find_job(db, kind: str | None, record_id: str | None, job_id: int | None):
 @click.option("--kind", help="Receipt kind: sale, refund, fee, eod, badge, lftag, lfclaim, lfhandover...")
 @click.option("--id", "record_id", help="The record's id (e.g. the sale's).")
 @click.option("--job", "job_id", type=ROW_ID, help="Or a print job id.")
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Write the paper as a PNG.")
-@click.option("--escpos", type=click.Path(dir_okay=False, path_type=Path), help="Write the ESC/POS bytes.")
+@click.option("--png", type=FilePath(dir_okay=False, path_type=Path), help="Write the paper as a PNG.")
+@click.option("--escpos", type=FilePath(dir_okay=False, path_type=Path), help="Write the ESC/POS bytes.")
 def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) -> None:
     """Show what would be printed for a stored receipt."""
     from hardware import devices

@@ -9,6 +9,7 @@ import click
 from kiosk.cli.words import said
 
 from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.params import Whole
 
 
 @click.group("visitors")
@@ -33,7 +34,7 @@ def v_onsite(config_path: Path | None, db_path: Path | None) -> None:
 @config_option
 @db_option
 @click.argument("text")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--limit", default=50, show_default=True, type=Whole(1, 1000))
 @click.option("--manager", required=True, help="The manager looking (their PIN is asked).")
 @click.option("--pin", default=None, hidden=True)
 def v_search(config_path: Path | None, db_path: Path | None, text: str, limit: int, manager: str,

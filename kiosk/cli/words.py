@@ -6,6 +6,12 @@ service raises reaches the user the same way. ``kiosk.cli.main.LazyGroup`` turns
 :class:`Said` in the language of the box: the configuration the command was given (``--config``, else
 the default file), remembered by ``build_context`` once it has loaded it. A technician reading a
 Chinese terminal still finds the option names (``--manager``) and paths as typed.
+
+click's own sentences (usage errors, "Missing option", "No such option", bad choices, the ``Usage:`` and
+``Try ... --help`` lines, prompts' "Repeat for confirmation") are marked in click's modules with
+``gettext``; :func:`speak_through_click` routes them to the site's catalogue (click.po) for the length of
+one ``kiosk`` command, whose language :func:`begin` reads from the ``--config`` typed (click fails on an
+unknown option before any option is processed, so the arguments are read as typed).
 """
 from __future__ import annotations
 
@@ -37,6 +43,8 @@ def site_lang() -> str:
     """The language to speak: the loaded configuration's, else the given or default file's, else zh_CN."""
     if "site" in _LANG:
         return _LANG["site"]
+    if "args" in _LANG:
+        return _LANG["args"]
     try:
         from kiosk.core import config
         from kiosk.core.paths import default_config_path
@@ -69,3 +77,71 @@ def said(exc: Refusal) -> Said:
     out = Said(exc.message(site_lang()))
     out.exit_code = getattr(exc, "exit_code", 1)
     return out
+
+
+def _typed_config(args: list[str]) -> str | None:
+    """The value of the last --config in the arguments as typed (``--config X`` or ``--config=X``)."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--config" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--config="):
+            found = arg.split("=", 1)[1]
+    return found
+
+
+def begin(args: list[str]) -> None:
+    """A new command starts: forget the last one's language (tests run many in one process) and take
+    the language of the configuration named in the arguments, else the default file, else zh_CN."""
+    _LANG.clear()
+    lang = "zh_CN"
+    try:
+        from kiosk.core import config
+        from kiosk.core.paths import default_config_path
+        typed = _typed_config([str(a) for a in args])
+        path = typed if typed is not None else (default_config_path() if default_config_path().exists() else None)
+        lang = config.load(path).get("site", "language")
+    except Exception:  # noqa: BLE001  (unreadable or invalid: the command itself will say so; speak the default)
+        pass
+    _LANG["args"] = lang
+
+
+def end() -> None:
+    """The command is over: click's texts go back to English (help texts built later stay click's)."""
+    _LANG.clear()
+
+
+def click_gettext(msgid: str) -> str:
+    """click's gettext while a command runs: its msgid in the command's language (English outside one)."""
+    lang = _LANG.get("site") or _LANG.get("args")
+    if lang is None or lang == "en":
+        return msgid
+    from kiosk.core.i18n import gettext
+    return gettext(msgid, lang)
+
+
+def click_ngettext(singular: str, plural: str, n: int) -> str:
+    """click's ngettext: Chinese has one form, so each of click's two msgids is its own entry."""
+    return click_gettext(singular if n == 1 else plural)
+
+
+# click's modules that mark user-facing text (each binds ``_ = gettext.gettext`` at import). A module
+# missing from a later click is skipped; tests/core/test_core_cli_usage.py fails if a sentence stays English.
+CLICK_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting",
+                 "click.decorators", "click.termui", "click.utils", "click._termui_impl")
+
+
+def speak_through_click() -> None:
+    """Route click's gettext and ngettext to :func:`click_gettext` (idempotent)."""
+    import importlib
+    for name in CLICK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = click_gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = click_ngettext

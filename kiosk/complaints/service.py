@@ -677,15 +677,20 @@ def set_calendar(db: sqlite_utils.Database, clock: Clock, actor: Actor, holidays
     """A manager edits the fallback holiday and make-up day lists (ISO dates; audited as a setting)."""
     from datetime import date
     from kiosk.core import settings
+    from kiosk.core.localday import FIRST_DAY, LAST_DAY
     _manager(actor)
     cleaned = {}
     for key, days in (("holidays", holidays), ("makeup_days", makeup_days)):
         out = set()
         for text in days:
             try:
-                out.add(date.fromisoformat(str(text).strip()).isoformat())
+                day = date.fromisoformat(str(text).strip())
             except ValueError:
                 raise ComplaintError("a date looks like 2027-10-01", field=key) from None
+            if not FIRST_DAY <= day <= LAST_DAY:   # 0001-01-01 would be stored, then overflow in deadline sums
+                raise ComplaintError("{day} is outside the days a kiosk keeps records for ({first} to {last})",
+                                     field=key, day=day, first=FIRST_DAY, last=LAST_DAY)
+            out.add(day.isoformat())
         cleaned[key] = sorted(out)
     if set(cleaned["holidays"]) & set(cleaned["makeup_days"]):
         raise ComplaintError("a day cannot be both a holiday and a make-up working day", field="makeup_days")

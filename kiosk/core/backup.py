@@ -90,9 +90,16 @@ class Backup:
         return (self.site_id, self.terminal_id)
 
     def same_source(self, group: tuple[str, str], database_id: str) -> bool:
-        """Whether this backup is of the database with these ids: site and terminal, and its own random id
-        where both have one (two kiosks left with the default SITE/T01 differ by it)."""
+        """Whether this backup may be of the database with these ids: site and terminal, and its own random
+        id where both have one (what restore's "another kiosk's backup" warning asks)."""
         return self.group == group and (not self.database_id or not database_id or self.database_id == database_id)
+
+    def owned_by(self, group: tuple[str, str], database_id: str) -> bool:
+        """Whether rotation may count this backup as that database's: the same site and terminal and the same
+        random id, both present or both absent. Two databases left at the default SITE/T01 in one folder
+        differ only by that id, so a backup with an id is never rotated by a run without one (an older
+        version's database, or one opened read-only before it got its id), nor the other way round."""
+        return self.group == group and self.database_id == database_id
 
 
 @dataclass
@@ -574,8 +581,8 @@ def rotate(folder: str | os.PathLike, policy: Policy, *, tz: str = "UTC", now: f
     to, one kiosk's seven dailies never push out another's. group: rotate only that kiosk's backups (what a
     backup run does; another kiosk may keep a different policy)."""
     folder = Path(folder)
-    if group is not None:  # a backup run: only this database's backups (and its own older, id-less ones)
-        found = [b for b in backups(folder) if b.same_source(group, database_id)]
+    if group is not None:  # a backup run: only this database's backups, told apart by its random id
+        found = [b for b in backups(folder) if b.owned_by(group, database_id)]
         keep = to_keep(found, policy, tz)
     else:
         found = backups(folder)
@@ -588,8 +595,24 @@ def rotate(folder: str | os.PathLike, policy: Policy, *, tz: str = "UTC", now: f
             for path in (each.path, Path(f"{each.path}.json")):
                 _remove_quietly(path)
             removed.append(each.path)
+    return removed + sweep_partials(folder, now=now)
+
+
+def sweep_partials(folder: str | os.PathLike, *, now: float | None = None) -> list[Path]:
+    """Remove what killed runs left in folder: partial copies with their journals (a run of this machine
+    whose lock is free at once, anyone else's once idle for STALE_PARTIAL_S) and sidecars whose copy never
+    got its name. A run under way is never touched. Returns what went ([] for a missing folder).
+
+    Backup folders and before-restore/ alike: a restore killed while it set the current file aside leaves
+    a partial copy as big as the database in the data folder, which no rotation of backups would reach."""
+    folder = Path(folder)
     now = now if now is not None else datetime.now().timestamp()
-    for path in folder.iterdir():
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
         if path.name.startswith(".") and PARTIAL.search(path.name) and _stale_partial(path, now):
             _remove_quietly(path)
             removed.append(path)

@@ -7,7 +7,7 @@ rewritten when the zone changes. The views add ``offset_minutes`` to each stored
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -16,6 +16,9 @@ from kiosk.core.clock import utc_iso
 from kiosk.core.db import write
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100   # the box keeps no record from before 2000; 2100 is far enough
+# The local days a report, an export or the demo seed may name: the years the offsets above cover. A day
+# outside them (0001-01-01, 9999-12-31) would overflow when its bounds are turned into UTC.
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR - 1, 12, 31)
 BEGIN, END = "0000-01-01T00:00:00.000000+00:00", "9999-12-31T23:59:59.999999+00:00"
 
 

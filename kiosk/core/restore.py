@@ -19,8 +19,9 @@ journal: the next open of the database for writing (:func:`recover_interrupted`,
 ``kiosk.core.context``) records a failed restore saying whether the backup's content or the old one is now
 in the file, moves every series past the copy set aside, and the manager's backup line shows it.
 
-**before-restore/ is rotated**: after each restore the ``[backup] keep_before_restore`` newest copies are
-kept (:func:`rotate_aside`), and never one that an erasure has not reached (kiosk.privacy.backups marks
+**before-restore/ is rotated**: partial copies a killed restore left there are removed on the next open
+for writing and before each restore (``backup.sweep_partials``); after each restore the
+``[backup] keep_before_restore`` newest copies are kept (:func:`rotate_aside`), and never one that an erasure has not reached (kiosk.privacy.backups marks
 a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
 next erasure pass, which the manager is told to run). Every removal is audited.
 """
@@ -241,6 +242,9 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     if the_plan.live_exists:
         aside_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
+        # An earlier restore killed while it set the file aside left a partial copy as big as the database:
+        # gone first, or it may leave no room for this copy.
+        backup_mod.sweep_partials(aside_dir)
         if the_plan.live_readable:
             try:
                 aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None).backup.path
@@ -313,7 +317,11 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
     from kiosk.core import db as db_mod
     from kiosk.core.audit import SYSTEM
     path = journal_path(live)
-    if str(live) == ":memory:" or not path.exists():
+    if str(live) == ":memory:":
+        return None
+    if (Path(live).parent / ASIDE).is_dir():   # a restore killed while setting the file aside left a partial
+        backup_mod.sweep_partials(Path(live).parent / ASIDE)
+    if not path.exists():
         return None
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -379,9 +387,10 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
     remove the rest with their sidecars, each removal audited. Returns what was removed."""
     from kiosk.core import audit
     from kiosk.core.db import write
+    swept = backup_mod.sweep_partials(folder)   # a killed restore's partial copy is no copy: not kept, not counted
     copies = backup_mod.backups(folder)
     if len(copies) <= keep:
-        return []
+        return swept
     # The erasures: this database's (carried ones keep their time) and the copy just set aside's (the live
     # file before the restore: its erasure records are carried into the restored one only afterwards).
     query = "SELECT at FROM audit WHERE action IN ('privacy.erase', 'privacy.erase_carried')"
@@ -394,8 +403,8 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
         finally:
             conn.close()
     except sqlite3.Error:
-        return []   # without the erasure record nothing can be shown safe to remove
-    removed: list[Path] = []
+        return swept   # without the erasure record no copy can be shown safe to remove
+    removed: list[Path] = swept
     for copy in copies[keep:]:
         if _unreached(copy, erasures):
             log.warning("before-restore copy %s kept: an erasure has not reached it", copy.path)

@@ -101,6 +101,11 @@ def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, vi
     rng = random.Random(random_seed)
     tz = ZoneInfo(tz_name)
     last = end_day or default_end_day(clock, tz)
+    from kiosk.core.errors import Refusal
+    from kiosk.core.localday import FIRST_DAY, LAST_DAY
+    if not (FIRST_DAY <= last <= LAST_DAY and (last - FIRST_DAY).days >= days - 1):   # year 0001 would overflow into UTC
+        raise Refusal("the days seeded must lie between {first} and {last}", "end_day", first=FIRST_DAY,
+                      last=LAST_DAY)
     day_list = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
     tables = existing_tables(db)
     made: dict[str, int | str] = {}

@@ -29,6 +29,11 @@ def range_bounds(first: date, last: date, tz_name: str) -> tuple[datetime, datet
         raise RangeError("the end date {last} is before the start date {first}", field="last", last=last, first=first)
     if (last - first).days + 1 > MAX_DAYS:
         raise RangeError("a range is at most {days} days", field="last", days=MAX_DAYS)
+    from kiosk.core.localday import FIRST_DAY, LAST_DAY
+    for name, day in (("first", first), ("last", last)):
+        if not FIRST_DAY <= day <= LAST_DAY:   # 0001-01-01 or 9999-12-31 would overflow into UTC below
+            raise RangeError("{day} is outside the days a kiosk keeps records for ({first} to {last})", field=name,
+                             day=day, first=FIRST_DAY, last=LAST_DAY)
     tz = ZoneInfo(tz_name)
     start = datetime.combine(first, datetime.min.time(), tz)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)

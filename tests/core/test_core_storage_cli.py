@@ -16,6 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from kiosk.cli import params
 from kiosk.cli.main import main
 from tests import storage_faults as faults
 
@@ -61,8 +62,10 @@ def args_for(name: str, cmd: click.Command, db: Path, scratch: Path) -> list[str
             value = str(scratch if p.type.dir_okay and not p.type.file_okay else some_file)
             if p.name == "out":
                 value = str(scratch)
-        elif isinstance(p.type, click.types.IntParamType):
+        elif isinstance(p.type, (click.types.IntParamType, params.Whole, params.Number)):
             value = "1"
+        elif isinstance(p.type, params.Day):
+            value = "2026-11-01"
         elif p.name == "month_text":
             value = "2026-11"
         elif p.name == "first":

@@ -1,0 +1,241 @@
+"""click's own usage errors speak the site's language, and no date, number or text typed on the command line
+ends in a traceback or a foreign sentence: year 0001, 9999-12-31, year 0000, 30-digit numbers, negative days,
+NaN, NUL and escape bytes, over every date and number option of every command (found by walking the tree).
+The exit status of a usage error stays click's: 2."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import params
+from kiosk.cli.main import LAZY_COMMANDS, main
+from kiosk.core import i18n
+from tests.core.test_core_cli_language import english_words
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Control bytes must never reach the terminal raw (repr() shows them as \x00, \x1b).
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli usage")
+    zh, en = root / "zh.toml", root / "en.toml"
+    zh.write_text('[site]\nlanguage = "zh_CN"\n', "utf-8")
+    en.write_text('[site]\nlanguage = "en"\n', "utf-8")
+    db = root / "k.db"
+    assert CliRunner().invoke(main, ["demo", "init", "--config", str(zh), "--db", str(db)]).exit_code == 0
+    return {"zh": str(zh), "en": str(en), "db": str(db), "out": str(root / "out")}
+
+
+def _invoke(site, path: list[str], rest: list[str], lang: str = "zh"):
+    command = main
+    for name in path:
+        command = command.get_command(click.Context(command), name) if isinstance(command, click.Group) else None
+    takes = command is None or any(p.name in ("config_path", "db_path") for p in command.params)
+    config = ["--config", site[lang]] if command is None or any(p.name == "config_path" for p in command.params) else []
+    if not takes:   # a command with neither (phone simulate): the default language, zh_CN
+        rest = [a for a in rest if a not in ("--db", site["db"])]
+    return CliRunner().invoke(main, [*path, *config, *rest])
+
+
+def _checked_usage_error(result, typed: list[str]) -> str:
+    """A usage error in Chinese: exit 2, no traceback, every line but the syntax line free of English."""
+    text = result.output
+    assert result.exit_code == 2, text
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in text and "数字太大" not in text, text
+    assert "错误：" in text and not RAW_CONTROL.search(text), text
+    sentences = "\n".join(line for line in text.splitlines() if not line.startswith("用法："))
+    # What may stay Latin besides: the codes a choice takes (typed as shown), metavars, the program's name.
+    typed = [*typed, *(repr(v)[1:-1] for v in typed)]   # a value is quoted escaped (repr)
+    shown = [*typed, "--help", "NAME", "PATH", "main", "staff", "manager", "held", "claimed", "handed_over", "disposed"]
+    assert not english_words(sentences, shown), (text, english_words(sentences, shown))
+    return text
+
+
+CLICK_ERRORS = [  # (command path, arguments, a part of the Chinese sentence)
+    (["demo", "seed"], ["--end-day", "30/11/2026"], "不是日期"),
+    (["demo", "seed"], ["--end-day", "0001-01-01"], "超出了本机可记录的日期范围"),
+    (["demo", "seed"], ["--bogus"], "没有选项 '--bogus'"),
+    (["demo", "seed"], ["--day"], "没有选项 '--day'"),         # "did you mean" suggestions too
+    (["demo", "seed"], ["--days"], "需要一个值"),
+    (["demo", "seed"], ["--days", "many"], "不是整数"),
+    (["demo", "seed"], ["--days", "7", "extra"], "多出了参数"),
+    (["user", "rename"], [], "缺少参数 'NAME'"),
+    (["user", "add"], ["--name", "王五"], "缺少选项 '--role'"),
+    (["user", "add"], ["--name", "王五", "--role", "boss"], "应为以下之一"),
+    (["lostfound", "list"], ["--status", "lost"], "应为以下之一"),
+    (["catalogue", "import"], ["/nowhere/catalogue.csv", "--manager", "x"], "不存在"),
+    (["export"], ["--out", "/tmp"], "缺少选项 '--date'"),
+    (["nosuch"], [], "没有命令 'nosuch'"),
+]
+
+
+@pytest.mark.parametrize("path, args, part", CLICK_ERRORS, ids=[" ".join(c[0] + c[1]) for c in CLICK_ERRORS])
+def test_clicks_own_usage_errors_are_in_the_site_language(site, path, args, part):
+    rest = args if path == ["nosuch"] else ["--db", site["db"], *args]
+    result = CliRunner().invoke(main, [*path, *rest, "--config", site["zh"]]) if path == ["nosuch"] \
+        else _invoke(site, path, rest)
+    text = _checked_usage_error(result, [*path, *args])
+    assert part in text, text
+    if path != ["nosuch"] and "需要一个值" not in part:
+        assert text.startswith("用法：") and "查看帮助" in text, text   # the usage and --help lines too
+
+
+@pytest.mark.parametrize("path, args, part", CLICK_ERRORS[:4])
+def test_an_english_site_keeps_clicks_english(site, path, args, part):
+    result = _invoke(site, path, ["--db", site["db"], *args], lang="en")
+    assert result.exit_code == 2 and "Error: " in result.output and "Usage:" in result.output
+    assert not CJK.search(result.output), result.output
+
+
+def test_the_language_of_one_command_does_not_leak_into_the_next(site):
+    zh = _invoke(site, ["demo", "seed"], ["--db", site["db"], "--bogus"])
+    en = _invoke(site, ["demo", "seed"], ["--db", site["db"], "--bogus"], lang="en")
+    assert "没有选项" in zh.output and "No such option" in en.output and not CJK.search(en.output)
+    assert click.exceptions._("Usage:") == "Usage:"   # outside a command click's texts are click's
+
+
+# --- every date and number option, walked from the command tree --------------------------------------------
+def _commands(group: click.Group, prefix: list[str]):
+    ctx = click.Context(group)
+    for name in (LAZY_COMMANDS if group is main else group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, [*prefix, name])
+        else:
+            yield [*prefix, name], command
+
+
+def _typed_options() -> list[tuple[list[str], str, click.ParamType]]:
+    out = []
+    for path, command in _commands(main, []):
+        for param in command.params:
+            if isinstance(param, click.Option) and isinstance(param.type, (params.Day, params.Whole, params.Number)):
+                out.append((path, param.opts[0], param.type))
+    return out
+
+
+HOSTILE = {params.Day: ["0001-01-01", "9999-12-31", "0000-01-01", "1999-12-31", "2100-01-01", "2026-02-30",
+                        "2026-13-01", "20261130", "2026-W48-1", "２０２６-１１-３０", "-2026-01-01", "2026-01-01\x00"],
+           params.Whole: ["9" * 30, "9" * 400, str(2**63), "-1", "-99999999999999999999", "1e3", "3.5", "²", "0x10",
+                          "", "7\x1b[2J"],
+           params.Number: ["nan", "inf", "-inf", "1e999", "9" * 400, "-1", "abc", "", "1\x00"]}
+CASES = [(path, option, value) for path, option, kind in _typed_options() for value in HOSTILE[type(kind)]
+         # a value a Whole accepts is no failure: --seed 0, --limit 1 ...
+         if not (isinstance(kind, params.Whole) and value.lstrip("-").isdigit() and value.isascii()
+                 and kind.low <= int(value) <= kind.high)]
+# Options validated in the command body (free text read there): the same hostile days and months.
+BODY = [(["export"], ["--date", v, "--out", "OUT", "--manager", "x"]) for v in HOSTILE[params.Day]] + \
+       [(["export"], ["--date", "2026-11-30", "--to", v, "--out", "OUT", "--manager", "x"])
+        for v in HOSTILE[params.Day]] + \
+       [(["complaints", "export-month"], ["--month", v, "--out", "OUT"])
+        for v in ("0001-01", "9999-12", "0000-00", "2026-13", "2026\x00-01", "9" * 400)]
+
+
+def test_the_walk_finds_every_date_and_number_option():
+    found = {(" ".join(path), option) for path, option, _ in _typed_options()}
+    assert {("demo seed", "--end-day"), ("demo seed", "--days"), ("demo seed", "--seed"), ("printer queue", "--limit"),
+            ("receipt reprint", "--job"), ("db check", "--budget"), ("complaints calendar", "--holiday"),
+            ("phone simulate", "--speed"), ("visitors search", "--limit")} <= found, found
+
+
+def test_no_option_uses_clicks_english_number_or_date_types():
+    """click's INT/FLOAT/IntRange/DateTime say "is not a valid integer" with the type's English name in the
+    sentence, and DateTime takes year 0001: every such option uses kiosk.cli.params instead."""
+    english = (click.types.IntParamType, click.types.FloatParamType, click.DateTime)
+    offenders = [(" ".join(path), p.name) for path, command in _commands(main, []) for p in command.params
+                 if isinstance(p.type, english)]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("path, option, value", CASES, ids=[f"{' '.join(p)} {o} {v[:12]!r}" for p, o, v in CASES])
+def test_hostile_dates_and_numbers_are_usage_errors_in_the_site_language(site, path, option, value):
+    result = _invoke(site, path, [option, value, "--db", site["db"]] if path[0] != "phone" else [option, value])
+    text = _checked_usage_error(result, [*path, value])
+    assert option in text or "控制字符" in text, text
+
+
+@pytest.mark.parametrize("path, args", BODY, ids=[" ".join(p + a)[:60] for p, a in BODY])
+def test_hostile_days_read_by_the_command_itself(site, path, args):
+    args = [site["out"] if a == "OUT" else a for a in args]
+    result = _invoke(site, path, ["--db", site["db"], *args])
+    _checked_usage_error(result, [*path, *args])
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--db", "k\x00.db", "--date", "2026-11-30", "--out", "o"],
+    ["backup", "--to", "/tmp/b\x00"],
+    ["restore", "/tmp/b\x00", "--dry-run"],
+    ["config", "check", "/tmp/\x00.toml"],
+    ["lostfound", "show", "LF\x00"],
+    ["receipt", "preview", "--kind", "sale", "--id", "1\x1b[2J"],
+    ["user", "add", "--name", "a\x1b]0;owned\x07", "--role", "staff", "--pin", "1234"],
+    ["phone", "watch", "--port", "/dev/tty\x00", "--kind", "at", "--seconds", "0.1"],
+    ["visitors", "search", "王\u0085", "--manager", "x"],
+])
+def test_control_bytes_anywhere_on_the_line_are_refused_before_anything_runs(site, args):
+    result = CliRunner().invoke(main, [*args, "--config", site["zh"]])
+    text = _checked_usage_error(result, args)
+    assert "含有控制字符" in text and "\\x" in text, text     # shown escaped, never played to the terminal
+
+
+def test_a_day_out_of_range_is_refused_by_the_core_too(db, clock):
+    """The screen's pickers and the library reach the same limit: a RangeError, never an OverflowError."""
+    from datetime import date
+    from kiosk.demo import seed
+    from kiosk.core.errors import Refusal
+    from kiosk.reports.summary import RangeError, range_bounds
+    for day in (date(1, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(RangeError) as refused:
+            range_bounds(day, day, "Asia/Shanghai")
+        assert "超出了本机可记录的日期范围" in refused.value.message("zh_CN")
+    with pytest.raises(Refusal) as refused:
+        seed.seed(db, clock, days=3, tz_name="Asia/Shanghai", end_day=date(2000, 1, 2))
+    assert refused.value.message("zh_CN") != refused.value.msgid
+
+
+# --- the catalogue holds every sentence click can show --------------------------------------------------------
+# click's texts a user of `kiosk` never sees: errors in a program's own declarations, Windows, shell completion.
+DEVELOPERS_ONLY = {"Could not determine name for option with declarations {decls!r}",
+                   "Name '{name}' defined twice", "Boolean option {decl!r} cannot use the same flag for true/false.",
+                   "Arguments take exactly one parameter declaration, got {length}: {decls}.",
+                   "DeprecationWarning: The command {name!r} is deprecated.{extra_message}",
+                   "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}",
+                   "Unknown color {colour!r}", "Unknown standard stream '{name}'", "Choice({choices})", "d",
+                   "Windows error: {error}"}
+
+
+def _click_msgids() -> set[str]:
+    found = set()
+    root = Path(click.__file__).parent
+    for path in root.glob("*.py"):
+        if path.name in ("shell_completion.py", "_winconsole.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "ngettext"):
+                found |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return {m for m in found if not m.startswith("No options defined")} - DEVELOPERS_ONLY
+
+
+def test_every_sentence_click_marks_is_in_the_chinese_catalogue():
+    catalogue = i18n.catalogue("zh_CN")
+    missing = sorted(m for m in _click_msgids() if m not in catalogue)
+    assert not missing, "add to data/locale/zh_CN/LC_MESSAGES/click.po:\n" + "\n".join(map(repr, missing))
+    for msgid in _click_msgids():   # click fills {name!r} and %(prog)s: the translation keeps each one
+        assert set(re.findall(r"\{\w*(?:![rs])?\}|%\(\w+\)s", msgid)) == \
+            set(re.findall(r"\{\w*(?:![rs])?\}|%\(\w+\)s", catalogue[msgid])), msgid
+
+
+def test_every_click_module_that_marks_text_is_routed():
+    from kiosk.cli import words
+    root = Path(click.__file__).parent
+    marking = {f"click.{p.stem}" for p in root.glob("*.py") if "from gettext import" in p.read_text("utf-8")
+               and p.stem not in ("shell_completion", "_winconsole")}
+    assert marking <= set(words.CLICK_MODULES), marking - set(words.CLICK_MODULES)
