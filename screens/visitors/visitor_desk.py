@@ -66,7 +66,11 @@ class RegisterVisitor(_HostPicker, ModalView):
             result = app.desk.call(visitors.sign_in, visitor, actor=app.desk.staff, tz=app.desk.tz)
         except SeeTheDesk as exc:
             # Staff see why; the person in front of them sees nothing of it.
-            self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
+            if exc.entry.get("match_basis") == visitors.MASK_ONLY:
+                # an old entry holds only a mask: staff compare the document, it is not a certain match
+                self.alert = app.tr("Possible deny-list match (the entry keeps only a masked ID number): check the document. {reason}", app.lang).format(reason=exc.entry["reason"])  # noqa: E501
+            else:
+                self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
             return
         except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
@@ -131,7 +135,9 @@ class DenyAlerts(ModalView):
         from screens.phone.phone_section import local_time
         for row in app.desk.call(visitors.deny_alerts, since):
             who = " ".join(x for x in (row["name"], row["phone"]) if x)
-            box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}: {row['reason']}", color=DANGER))
+            possible = f" ({app.tr('possible: masked ID only', app.lang)})" if row["basis"] == visitors.MASK_ONLY else ""
+            box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}{possible}: {row['reason']}",
+                                           color=DANGER))
         app.deny_alerts_unseen = 0
 
 
