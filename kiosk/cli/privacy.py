@@ -175,6 +175,12 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
         click.confirm("erase?", abort=True)
     done = erasure.erase(ctx.db, ctx.clock, actor, person) if preview else erasure.Erased()
     click.echo("erased: " + ", ".join(f"{t} {n}" for t, n in done.items()))
+    # The virtual printer's pictures of their badges and slips (found before the erasure blanked the jobs)
+    from kiosk.core.paths import state_dir
+    from kiosk.privacy import receipts
+    pictures = receipts.erase_jobs(ctx.db, ctx.clock, actor, receipts.receipt_folder(
+        ctx.config.get("printer", "output_dir") or "", state_dir()), receipts.jobs_of(live))
+    click.echo(ctx.language._("Receipt pictures removed: {n}").format(n=len(pictures.removed)))
     # The backups and the export folder next: the same inventory, the same matcher (kiosk.privacy).
     copies = _copies(ctx, person, erase_actor=actor, people=live.people, words=live.words)
     still = _report_copies(ctx, copies, erased=True)

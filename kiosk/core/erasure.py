@@ -592,6 +592,53 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, *, scrub: bool = Tr
     return result
 
 
+# A copy of the database (a backup) is brought to the retention periods by the inventory alone: the
+# visits, which the live desk anonymises through kiosk.visitors, and the complaints (kiosk.complaints,
+# through the table's anonymising guard) are declared here for that, by their own periods.
+_COPY_EXTRA: tuple[Personal, ...] = (
+    Personal("complaints", "customer_name", NAME, "complaint_retention_days", "taken_at"),
+)
+
+
+def retention_due(db: sqlite_utils.Database, clock: Clock, days: dict[str, int] | None = None,
+                  ) -> list[tuple[Personal, list[int]]]:
+    """In a copy of the database (a backup), every declared personal column whose period is over, with the
+    rows that still hold something: the visits and complaints included (see _COPY_EXTRA). ``days`` are the
+    periods by settings key (the live desk's, which a manager may have shortened since the copy was
+    made); a key missing from it is read from the copy."""
+    tables = set(db.table_names())
+    due: list[tuple[Personal, list[int]]] = []
+    for item in (*personal_columns(), *_COPY_EXTRA):
+        if not item.retention or item.table in SKIP_TABLES + KEPT_TABLES or item.table not in tables:
+            continue
+        period = (days or {}).get(item.retention)
+        period = int(settings.get(db, item.retention) if period is None else period)
+        cutoff = utc_iso(clock.now() - timedelta(days=period))
+        if len(cutoff) > 10 and item.since == "expected_on":
+            cutoff = cutoff[:10]
+        where = f" AND ({item.where})" if item.where else ""
+        if item.table in ("visits", "complaints"):
+            where += " AND anonymised_at IS NULL"  # their own jobs' mark: one already done holds nothing
+        present = f"length({item.column}) > 0" if item.kind == IMAGE else f"{item.column} != ''"
+        ids = [r[0] for r in db.execute(f"SELECT rowid FROM {item.table} WHERE {present}"
+                                        f" AND {item.since} < ?{where}", (cutoff,))]
+        if ids:
+            due.append((item, ids))
+    return due
+
+
+def retention_blank(db: sqlite_utils.Database, clock: Clock, due: list[tuple[Personal, list[int]]]) -> dict[str, int]:
+    """Blank what ``retention_due`` found, inside one erasing transaction; no audit row (a backup's copy
+    keeps its row counts: the live database audits what was done to its backups). Rows by table."""
+    changed: dict[str, int] = {}
+    now = utc_iso(clock.now())
+    with _erasing(db):
+        for item, ids in due:
+            _blank(db, item, ids, None, now)
+            changed[item.table] = max(changed.get(item.table, 0), len(ids))
+    return changed
+
+
 SCRUB_WAIT_S = 15.0  # how long a scrub waits for other connections' reads to end before it reports
 
 

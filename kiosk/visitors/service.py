@@ -76,6 +76,8 @@ class SignedIn:
     expected: bool
     host_name: str
     host_phone: str = ""
+    # an old mask-only deny-list entry consistent with the document: the reason, for staff to check it
+    deny_check: str = ""
 
 
 def _is_emoji(ch: str) -> bool:
@@ -137,16 +139,22 @@ def _deny_match(db, name: str = "", phone: str = "", id_number: str = "") -> dic
             return entry
         if id_number and entry.get("id_hash") and idhash.same_id(db, id_number, entry["id_hash"]):
             return entry
-    # An entry written before the keyed hash (migration 0041) holds only the mask of its number. A mask
-    # alone cannot say it is this document (the same first 6 and last 4 are shared by thousands), but
-    # letting a consistent one pass silently would make the old entry dead. So it is flagged for the staff
-    # at the desk to compare the document ("see the desk", a possible match) - never after a definite
-    # match above, and never for an entry whose hash exists and says no.
-    if id_number and "*" not in id_number:
-        for entry in deny_entries(db):
-            stored = entry.get("id_number") or ""
-            if not entry.get("id_hash") and "*" in stored and id_consistent(stored, id_number):
-                return {**entry, "match_basis": MASK_ONLY}
+    return None
+
+
+def _deny_possible(db, id_number: str) -> dict | None:
+    """An entry written before the keyed hash (migration 0041) holds only the mask of its number. A mask
+    alone cannot decide (a passport's last four are shared by one document in ten thousand: refusing
+    them all would turn innocent visitors away), but letting a consistent one pass silently would make
+    the old entry dead. So it never refuses: the sign-in goes on and the staff registering the visitor
+    (identity numbers are only taken at the desk) are alerted to compare the document with the entry.
+    Never for an entry whose hash exists (it decides, above)."""
+    if not id_number or "*" in id_number:
+        return None
+    for entry in deny_entries(db):
+        stored = entry.get("id_number") or ""
+        if not entry.get("id_hash") and "*" in stored and id_consistent(stored, id_number):
+            return {**entry, "match_basis": MASK_ONLY}
     return None
 
 
@@ -335,8 +343,7 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
     entry = _deny_match(db, values["name"], values["phone"], number if id_type else "")
     if entry is not None:
         with write(db):
-            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"], None,
-                         deny_match_audit(entry))
+            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", entry["id"])
         raise SeeTheDesk(entry)
     with write(db):
         if visitor.pass_code and (not details_by_pass(db, visitor.pass_code, clock) if proven
@@ -360,11 +367,16 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
              expected["expected_id"] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
                      {"host": values["host"][1], "party_size": visitor.party_size, "by": "self" if self_service else "staff"})
+        possible = _deny_possible(db, number) if id_type else None
+        if possible is not None:  # the staff alert reads it as "possible" (deny_alerts' basis)
+            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", possible["id"], None,
+                         deny_match_audit(possible))
         host_phone = db.execute("SELECT phone FROM hosts WHERE id = ?", (values["host"][0],)).fetchone()[0]
         if expected:
             audit.record(db, clock, actor, "visitor.expected_arrived", "visits", visit_id, None,
                          {"host": values["host"][1], "extension": host_phone})
-    return SignedIn(visit_id, code, last is not None, expected is not None, values["host"][1], host_phone)
+    return SignedIn(visit_id, code, last is not None, expected is not None, values["host"][1], host_phone,
+                    possible["reason"] if possible is not None else "")
 
 
 def greeting(party_size: int, returning: bool, expected: bool = False) -> str:

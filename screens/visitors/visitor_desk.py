@@ -66,11 +66,7 @@ class RegisterVisitor(_HostPicker, ModalView):
             result = app.desk.call(visitors.sign_in, visitor, actor=app.desk.staff, tz=app.desk.tz)
         except SeeTheDesk as exc:
             # Staff see why; the person in front of them sees nothing of it.
-            if exc.entry.get("match_basis") == visitors.MASK_ONLY:
-                # an old entry holds only a mask: staff compare the document, it is not a certain match
-                self.alert = app.tr("Possible deny-list match (the entry keeps only a masked ID number): check the document. {reason}", app.lang).format(reason=exc.entry["reason"])  # noqa: E501
-            else:
-                self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
+            self.alert = app.tr("On the deny list: {reason}", app.lang).format(reason=exc.entry["reason"])
             return
         except (VisitorError, IdDocumentError) as exc:
             self.message = show_refusal(exc)
@@ -78,7 +74,11 @@ class RegisterVisitor(_HostPicker, ModalView):
         from kiosk.visitors.receipts import badge
         app.desk.call(printqueue.enqueue, app.desk.call(badge, result.visit_id, app.lang),
                       record_table="visits", record_id=result.visit_id)
-        app.toast(app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code))
+        said = app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code)
+        if result.deny_check:
+            # an old entry holds only a mask: signed in, but staff compare the document with the entry
+            said += "\n" + app.tr("Possible deny-list match (the entry keeps only a masked ID number): check the document. {reason}", app.lang).format(reason=result.deny_check)  # noqa: E501
+        app.toast(said)
         self.dismiss()
 
 

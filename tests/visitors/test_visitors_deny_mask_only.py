@@ -1,6 +1,7 @@
 """Deny-list entries from before the keyed hash (migration 0041) hold only a masked number. A document
-consistent with that mask is flagged for the staff to check (see the desk, a "possible" alert) instead of
-passing silently; a hash that exists still decides; a different document passes."""
+consistent with that mask never refuses (a mask is shared by many documents) but no longer passes
+silently: the sign-in carries a check for the staff and the alerts list it as possible; a hash that
+exists still decides; a different document passes without a flag."""
 from __future__ import annotations
 
 import pytest
@@ -42,26 +43,24 @@ def _sign_in(db, clock, host, number: str, name: str = "陌生人", phone: str =
 
 def test_a_consistent_document_is_flagged_for_the_desk(db, clock, host):
     entry = _old_entry(db, clock, LISTED[:6] + "*" * 8 + LISTED[-4:])
-    with pytest.raises(SeeTheDesk) as raised:
-        _sign_in(db, clock, host, LISTED)
-    assert raised.value.entry["id"] == entry and raised.value.entry["match_basis"] == visitors.MASK_ONLY
-    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0, "not signed in before the check"
+    done = _sign_in(db, clock, host, LISTED)
+    assert done.visit_id and done.deny_check == "旧条目", "signed in, with the check for the staff"
     row = [e for e in audit.entries(db) if e["action"] == "visitor.deny_match"][-1]
-    assert '"basis": "masked_id"' in (row["after"] or "")
+    assert row["record_id"] == str(entry) and '"basis": "masked_id"' in (row["after"] or "")
     [alert] = visitors.deny_alerts(db, "2000-01-01")
     assert alert["basis"] == visitors.MASK_ONLY and alert["reason"] == "旧条目"
 
 
 def test_another_document_passes_and_so_does_one_a_hash_says_is_not_listed(db, clock, host):
     _old_entry(db, clock, "440305" + "*" * 8 + LISTED[-4:])          # another region: not this document
-    assert _sign_in(db, clock, host, LISTED).visit_id
+    assert _sign_in(db, clock, host, LISTED).deny_check == ""
     # a new entry with its hash: a consistent mask with another hash is another document
     other = _rid("11010119851111123")
     visitors.add_to_deny_list(db, clock, DESK, reason="新条目", id_type="id_card", id_number=other)
-    assert _sign_in(db, clock, host, LISTED, phone="13600000002").visit_id
+    assert _sign_in(db, clock, host, LISTED, phone="13600000002").deny_check == ""
     with pytest.raises(SeeTheDesk) as raised:
         _sign_in(db, clock, host, other, phone="13600000003")
-    assert "match_basis" not in raised.value.entry, "a hash match is certain, not 'possible'"
+    assert "match_basis" not in raised.value.entry, "a hash match is certain: refused"
 
 
 def test_a_definite_match_wins_over_a_mask_only_one(db, clock, host):
