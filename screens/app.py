@@ -380,6 +380,14 @@ class KioskApp(App):
             tz = ctx.config.get("site", "timezone")
             complaints_housekeeping.run_due(ctx.db, ctx.clock, tz)  # anonymise old complaints once a day
             done = housekeeping.run_due(ctx.db, ctx.clock, tz, progress=_coalesced(progress, 0.5))
+            if done.retention is not None and done.retention.ok and done.anonymised is not None \
+                    and str(ctx.db_path) != ":memory:":
+                # the day's retention went through: backups and receipt pictures follow the same periods
+                from kiosk.core.paths import state_dir
+                from kiosk.privacy import receipts, retention as beyond
+                beyond.run(ctx.db, ctx.db_path, ctx.clock, backup_folder=ctx.config.get("backup", "folder") or "",
+                           receipt_folder=receipts.receipt_folder(ctx.config.get("printer", "output_dir") or "",
+                                                                  state_dir()))
             compact.convert_when_quiet(ctx.db, ctx.db_path, local_now(ctx.clock, tz), quiet=quiet)
             return done
         number = self.housekeeping_jobs.submit("housekeeping", job, key="housekeeping")

@@ -85,6 +85,20 @@ def _report_copies(ctx, copies, *, erased: bool) -> bool:
     return True
 
 
+def _report_candidates(ctx, found) -> None:
+    """Rows whose stored identity number is only a mask consistent with the one asked for: listed masked
+    (never a full number) for the manager to check against the person; erased only once their name or
+    phone confirms them (asked again with --name or --phone)."""
+    if not found.candidates:
+        return
+    _ = ctx.language._
+    click.echo(_("Possible matches by a masked identity number: {n} (not erased on a mask alone)").format(
+        n=len(found.candidates)))
+    for c in found.candidates:
+        click.echo(f"  {c.table} #{c.rowid}\t{c.id_number}\t{c.name or '-'}\t{c.phone or '-'}\t{c.since or '-'}")
+    click.echo("  " + _("Check them with the person; to include the ones that are theirs, ask again with their --name or --phone as well."))  # noqa: E501
+
+
 _SCRUB_INCOMPLETE = ("The erasure is saved, but the file scrub is incomplete: another program (the kiosk app,"
                      " a backup or a report) was reading the database, so the erased values may still be in"
                      " its write-ahead log and free pages. Close that program (or stop the kiosk service) and"
@@ -120,12 +134,14 @@ def privacy_find(config_path: Path | None, db_path: Path | None, phone: str, nam
     actor = approve_manager(ctx, manager, pin)
     found = erasure.find(ctx.db, _person(phone, name, id_number))
     with write(ctx.db):
-        audit.record(ctx.db, ctx.clock, actor, "privacy.find", None, None, None, {"rows": found.tables()})
+        audit.record(ctx.db, ctx.clock, actor, "privacy.find", None, None, None,
+                     {"rows": found.tables(), "candidates": len(found.candidates)})
     if not found.hits:
         click.echo("no records hold this person's data")
     for (table, column), ids in sorted(found.hits.items()):
         click.echo(f"{table}.{column}\t{len(ids)} rows\tids {', '.join(map(str, ids[:20]))}"
                    + (" ..." if len(ids) > 20 else ""))
+    _report_candidates(ctx, found)
     _report_copies(ctx, _copies(ctx, _person(phone, name, id_number), live=found), erased=False)
 
 
@@ -144,6 +160,7 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
     actor = approve_manager(ctx, manager, pin)
     person = _person(phone, name, id_number)
     live = erasure.find(ctx.db, person)
+    _report_candidates(ctx, live)
     preview = live.tables()
     copies = _copies(ctx, person, live=live)
     held_elsewhere = [b for b in copies.backups if b.outcome != "clean"] or copies.exports.rewritten \
@@ -158,6 +175,12 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
         click.confirm("erase?", abort=True)
     done = erasure.erase(ctx.db, ctx.clock, actor, person) if preview else erasure.Erased()
     click.echo("erased: " + ", ".join(f"{t} {n}" for t, n in done.items()))
+    # The virtual printer's pictures of their badges and slips (found before the erasure blanked the jobs)
+    from kiosk.core.paths import state_dir
+    from kiosk.privacy import receipts
+    pictures = receipts.erase_jobs(ctx.db, ctx.clock, actor, receipts.receipt_folder(
+        ctx.config.get("printer", "output_dir") or "", state_dir()), receipts.jobs_of(live))
+    click.echo(ctx.language._("Receipt pictures removed: {n}").format(n=len(pictures.removed)))
     # The backups and the export folder next: the same inventory, the same matcher (kiosk.privacy).
     copies = _copies(ctx, person, erase_actor=actor, people=live.people, words=live.words)
     still = _report_copies(ctx, copies, erased=True)

@@ -66,6 +66,18 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
     done = housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
     click.echo(f"signed out automatically: {done.signed_out}")
     click.echo("anonymised: " + ("already ran today" if done.anonymised is None else str(done.anonymised)))
+    if done.retention is not None and done.retention.ok and done.anonymised is not None:
+        # the day's run went through: the backups and the receipt pictures follow the same periods
+        from kiosk.core.paths import state_dir
+        from kiosk.privacy import backups as b
+        from kiosk.privacy import receipts, retention as beyond
+        out = beyond.run(ctx.db, Path(ctx.db_path), ctx.clock, backup_folder=ctx.config.get("backup", "folder") or "",
+                         receipt_folder=receipts.receipt_folder(ctx.config.get("printer", "output_dir") or "", state_dir()))
+        click.echo(f"backups rewritten past retention: {sum(1 for o in out.backups if o.outcome == b.RETAINED)},"
+                   f" deleted: {sum(1 for o in out.backups if o.outcome == b.DELETED)}")
+        click.echo(f"receipt pictures removed: {len(out.receipts.removed)}")
+        for item in out.still_holding():
+            click.echo(f"  may still hold data past its period ({item.reason}): {item.path}", err=True)
     if done.retention is not None and not done.retention.ok:
         from kiosk.core import retention
         when = done.retention.next_try.isoformat(timespec="minutes") if done.retention.next_try else "-"

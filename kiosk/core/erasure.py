@@ -25,7 +25,8 @@ from kiosk.core.db import write
 from kiosk.core.errors import Refusal
 from kiosk.core.inventory import (AUDIT_KEYS, TRAILS, DOCUMENT, IMAGE, ID_NUMBER, MENTION, NAME, PHONE, TEXT,
                                   Personal, personal_columns)
-from kiosk.core.privacy import fold_name, mask_document, normalise_phone
+from kiosk.core import idhash
+from kiosk.core.privacy import fold_name, id_consistent, mask_id_number, mask_name, mask_phone, normalise_phone
 from kiosk.core.uid import uuid7
 
 ERASED = "***"
@@ -205,6 +206,11 @@ class Found:
     words: list = field(default_factory=list)
     # Rows of someone else that only lost the person's words (an anonymised-guard table: complaints)
     cut: dict[str, set[int]] = field(default_factory=dict)
+    # Rows that may be the person's but nothing proves it: their stored identity number is a mask (or the
+    # number asked for is) consistent with the one asked for, and no phone, name or hash says yes or no.
+    # Listed for the manager to confirm (by asking again with the person's name or phone); never erased
+    # on a mask alone: one mask is shared by many documents.
+    candidates: list["Candidate"] = field(default_factory=list)
 
     def tables(self) -> dict[str, int]:
         counts: dict[str, set[int]] = {}
@@ -218,7 +224,20 @@ class Found:
             self.hits[(table, column)] = ids
 
 
-def _matches(item: Personal, value: str, person: Person) -> bool:
+@dataclass(frozen=True)
+class Candidate:
+    """A row that may hold the person: everything in it masked for the manager's eyes (never a full
+    identity number, even when the site stores them whole)."""
+
+    table: str
+    rowid: int
+    id_number: str          # masked
+    name: str = ""          # masked (王*明)
+    phone: str = ""         # masked (138****8000)
+    since: str = ""         # when the row's period started (its date), to tell visits apart
+
+
+def _matches(item: Personal, value: str, person: Person, db=None) -> bool:
     if not value:
         return False
     if item.kind == PHONE:
@@ -228,9 +247,13 @@ def _matches(item: Personal, value: str, person: Person) -> bool:
     if item.kind == ID_NUMBER:
         if not person.id_number.strip():
             return False
+        if item.column == "id_hash":  # the deny list's keyed hash: only a full number typed can be compared
+            return db is not None and idhash.same_id(db, person.id_number, value)
         stored = fold_name(value).upper()
         typed = fold_name(person.id_number).upper()
-        return stored in {typed} | {mask_document(kind, typed) for kind in ("id_card", "other")}
+        # the same number, or a mask consistent with it either way round (a full number against a stored
+        # 110101********1234, a typed mask against a stored mask or a stored full number)
+        return stored == typed or id_consistent(stored, typed)
     return Needles.of([person]).hits(value)
 
 
@@ -270,7 +293,9 @@ def find(db: sqlite_utils.Database, person: Person) -> Found:
         select = ", ".join(f"COALESCE({i.column}, '')" for i in items)
         matched: dict[str, list[int]] = {}
         for rowid, *values in db.execute(f"SELECT rowid, {select} FROM {table} WHERE {where}"):
-            results = [(item, _matches(item, str(value), person), item.kind == ID_NUMBER and "*" in str(value))
+            typed_masked = "*" in person.id_number
+            results = [(item, _matches(item, str(value), person, db),
+                        item.kind == ID_NUMBER and ("*" in str(value) or typed_masked))
                        for item, value in zip(items, values) if str(value or "")]
             strong = [ok for item, ok, masked in results if item.kind == PHONE or (item.kind == ID_NUMBER and not masked)]
             names = [ok for item, ok, _ in results if item.kind == NAME]
@@ -278,7 +303,11 @@ def find(db: sqlite_utils.Database, person: Person) -> Found:
                 if not all(strong):
                     continue  # their phone or number is not this row's: someone else's
             elif not (names and all(names)):
-                continue      # no phone, no full number: the name must match (a mask alone proves nothing)
+                # no phone, no full number: the name must match (a mask alone proves nothing). A mask
+                # consistent with the number asked for, and nothing saying otherwise, makes a candidate.
+                if not names and any(ok for item, ok, masked in results if item.kind == ID_NUMBER and masked):
+                    found.candidates.append(_candidate(db, table, rowid))
+                continue
             for item, ok, _ in results:
                 if ok:
                     matched.setdefault(item.column, []).append(rowid)
@@ -335,6 +364,20 @@ def find(db: sqlite_utils.Database, person: Person) -> Found:
                 found.add(table, item.column, [r for (r,) in db.execute(
                     f"SELECT rowid FROM {table} WHERE {present} AND rowid IN ({','.join('?' * len(chunk))})", chunk)])
     return found
+
+
+def _candidate(db: sqlite_utils.Database, table: str, rowid: int) -> Candidate:
+    """The row masked for the manager: its identity number, name and phone masked, and its date."""
+    kinds = {i.kind: i.column for i in _columns(table) if i.kind in (NAME, PHONE) or
+             (i.kind == ID_NUMBER and i.column != "id_hash")}
+    since = next((i.since for i in _columns(table) if i.retention), "")
+    cols = [kinds.get(k, "''") for k in (ID_NUMBER, NAME, PHONE)]
+    columns = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+    cols.append(since if since in columns else ("added_at" if "added_at" in columns else "''"))
+    number, name, phone, when = db.execute(f"SELECT {', '.join(f'COALESCE({c}, {chr(39) * 2})' for c in cols)}"
+                                           f" FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+    return Candidate(table, rowid, mask_id_number(str(number)) if "*" not in str(number) else str(number),
+                     mask_name(str(name)), mask_phone(str(phone)) if phone else "", str(when)[:10])
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -547,6 +590,53 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, *, scrub: bool = Tr
     if changed and scrub:
         result.scrubbed = scrub_files(db)
     return result
+
+
+# A copy of the database (a backup) is brought to the retention periods by the inventory alone: the
+# visits, which the live desk anonymises through kiosk.visitors, and the complaints (kiosk.complaints,
+# through the table's anonymising guard) are declared here for that, by their own periods.
+_COPY_EXTRA: tuple[Personal, ...] = (
+    Personal("complaints", "customer_name", NAME, "complaint_retention_days", "taken_at"),
+)
+
+
+def retention_due(db: sqlite_utils.Database, clock: Clock, days: dict[str, int] | None = None,
+                  ) -> list[tuple[Personal, list[int]]]:
+    """In a copy of the database (a backup), every declared personal column whose period is over, with the
+    rows that still hold something: the visits and complaints included (see _COPY_EXTRA). ``days`` are the
+    periods by settings key (the live desk's, which a manager may have shortened since the copy was
+    made); a key missing from it is read from the copy."""
+    tables = set(db.table_names())
+    due: list[tuple[Personal, list[int]]] = []
+    for item in (*personal_columns(), *_COPY_EXTRA):
+        if not item.retention or item.table in SKIP_TABLES + KEPT_TABLES or item.table not in tables:
+            continue
+        period = (days or {}).get(item.retention)
+        period = int(settings.get(db, item.retention) if period is None else period)
+        cutoff = utc_iso(clock.now() - timedelta(days=period))
+        if len(cutoff) > 10 and item.since == "expected_on":
+            cutoff = cutoff[:10]
+        where = f" AND ({item.where})" if item.where else ""
+        if item.table in ("visits", "complaints"):
+            where += " AND anonymised_at IS NULL"  # their own jobs' mark: one already done holds nothing
+        present = f"length({item.column}) > 0" if item.kind == IMAGE else f"{item.column} != ''"
+        ids = [r[0] for r in db.execute(f"SELECT rowid FROM {item.table} WHERE {present}"
+                                        f" AND {item.since} < ?{where}", (cutoff,))]
+        if ids:
+            due.append((item, ids))
+    return due
+
+
+def retention_blank(db: sqlite_utils.Database, clock: Clock, due: list[tuple[Personal, list[int]]]) -> dict[str, int]:
+    """Blank what ``retention_due`` found, inside one erasing transaction; no audit row (a backup's copy
+    keeps its row counts: the live database audits what was done to its backups). Rows by table."""
+    changed: dict[str, int] = {}
+    now = utc_iso(clock.now())
+    with _erasing(db):
+        for item, ids in due:
+            _blank(db, item, ids, None, now)
+            changed[item.table] = max(changed.get(item.table, 0), len(ids))
+    return changed
 
 
 SCRUB_WAIT_S = 15.0  # how long a scrub waits for other connections' reads to end before it reports

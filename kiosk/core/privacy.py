@@ -80,6 +80,25 @@ def mask_document(id_type: str, number: str) -> str:
     return "*" * (len(value) - 4) + value[-4:]
 
 
+def id_consistent(stored: str, typed: str, *, least: int = 4) -> bool:
+    """Whether two identity numbers, either of them masked (``*`` for a hidden character), can be the same
+    document: the same length and, where both show a character, the same one - with at least ``least``
+    characters visible in both (``****`` matches nothing: it says nothing). A full number against a
+    stored mask (110101********1234) is consistent when its first 6 and last 4 are those; so is a mask
+    typed as staff read it off an old record."""
+    a, b = _fold(stored), _fold(typed)
+    if not a or len(a) != len(b):
+        return False
+    shown = 0
+    for x, y in zip(a, b):
+        if x == "*" or y == "*":
+            continue
+        if x != y:
+            return False
+        shown += 1
+    return shown >= least
+
+
 def mask_id_number(number: str) -> str:
     """A number of unknown type: 18 characters masked as a resident ID, anything else down to its last 4."""
     value = _fold(number)

@@ -227,34 +227,164 @@ def erase_backup(old: backup_mod.Backup, person: erasure.Person, clock: Clock,
             problems.append("the person's words are still in the copy's bytes")
         if problems:
             return CopyOutcome(old.path, FAILED, reason="; ".join(problems[:3]))
-        _fsync(partial)
-        meta = json.loads(Path(f"{old.path}.json").read_text("utf-8"))
-        meta.update(sha256=file_sha256(partial), bytes=partial.stat().st_size, counts=counts,
-                    erased_at=utc_iso(clock.now()), erased_from=old.path.name,
-                    erasures=int(meta.get("erasures", 0)) + 1)
-        _private_file(side_partial)
-        with open(side_partial, "w", encoding="utf-8") as handle:
-            json.dump(meta, handle, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if before_switch is not None:
-            before_switch(old.path, final)
-        # Order matters for a power cut: the sidecar first (alone it is no backup), then the file (now
-        # old and new are both whole backups), then the old file, then its sidecar.
-        os.replace(side_partial, f"{final}.json")
-        _fsync(final.parent, folder=True)
-        os.replace(partial, final)
-        _fsync(final.parent, folder=True)
-        old.path.unlink()
-        _fsync(final.parent, folder=True)
-        _remove(Path(f"{old.path}.json"))
-        _fsync(final.parent, folder=True)
+        _switch(old, partial, side_partial, final, counts, before_switch,
+                erased_at=utc_iso(clock.now()), erased_from=old.path.name, erasures=_meta(old).get("erasures", 0) + 1)
         return CopyOutcome(final, ERASED, rows, replaced=old.path)
     except (sqlite3.Error, OSError, ValueError) as exc:
         return CopyOutcome(old.path, FAILED, reason=f"{type(exc).__name__}: {exc}")
     finally:
         for leftover in (partial, side_partial, Path(f"{partial}-journal")):
             _remove(leftover)
+
+
+def _meta(old: backup_mod.Backup) -> dict:
+    return json.loads(Path(f"{old.path}.json").read_text("utf-8"))
+
+
+def _switch(old: backup_mod.Backup, partial: Path, side_partial: Path, final: Path, counts: dict,
+            before_switch: Callable[[Path, Path], None] | None, **marks) -> None:
+    """Put a verified rewritten copy in the old one's place under its new name (see the module)."""
+    _fsync(partial)
+    meta = _meta(old)
+    meta.update(sha256=file_sha256(partial), bytes=partial.stat().st_size, counts=counts, **marks)
+    _private_file(side_partial)
+    with open(side_partial, "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if before_switch is not None:
+        before_switch(old.path, final)
+    # Order matters for a power cut: the sidecar first (alone it is no backup), then the file (now
+    # old and new are both whole backups), then the old file, then its sidecar.
+    os.replace(side_partial, f"{final}.json")
+    _fsync(final.parent, folder=True)
+    os.replace(partial, final)
+    _fsync(final.parent, folder=True)
+    old.path.unlink()
+    _fsync(final.parent, folder=True)
+    _remove(Path(f"{old.path}.json"))
+    _fsync(final.parent, folder=True)
+
+
+# What the retention pass did with one backup file (beside CLEAN, NOT_REACHABLE and FAILED above).
+RETAINED = "retained"   # held data past its period: replaced by a verified copy without it
+DELETED = "deleted"     # held data past its period and could not be rewritten: deleted (backups may be)
+
+
+def _due(path: Path, clock: Clock, days: dict[str, int]) -> tuple[int | None, str]:
+    """How many rows of this backup hold data past its period (None: it cannot be read, and why)."""
+    try:
+        db = _open(path, read_only=True)
+    except sqlite3.Error as exc:
+        return None, f"unreadable: {exc}"
+    try:
+        return sum(len(ids) for _, ids in erasure.retention_due(db, clock, days)), ""
+    except sqlite3.Error as exc:
+        return None, f"unreadable: {exc}"
+    finally:
+        db.close()
+
+
+def retain_backup(old: backup_mod.Backup, clock: Clock, days: dict[str, int],
+                  before_switch: Callable[[Path, Path], None] | None = None) -> CopyOutcome:
+    """Bring one backup to the retention periods: a copy with everything past its period blanked (the same
+    inventory as the live job), verified like an erased copy (integrity, schema, the same row counts,
+    nothing past its period left), put in place under a new name. A backup that holds data past its
+    period but cannot be rewritten (damaged, unreadable, from before erasure existed) is deleted: the
+    privacy rules allow deleting a backup, never keeping one past the period. A failure of the disk
+    while rewriting (no room) keeps it and reports FAILED, for the next pass."""
+    due, problem = _due(old.path, clock, days)
+    if due == 0:
+        return CopyOutcome(old.path, CLEAN)
+    if due is None or file_sha256(old.path) != old.sha256:
+        problem = problem or "its digest does not match its record (damaged)"
+        # What cannot be read cannot be shown to hold old data: deleted only once the snapshot itself is
+        # older than the shortest period (then everything personal in it is past its period).
+        if old.taken_at < clock.now() - timedelta(days=min(days.values())):
+            return _delete(old, problem)
+        return CopyOutcome(old.path, FAILED, reason=problem)
+    final = _free_name(old.path.parent, old)
+    partial = _partial(final)
+    side_partial = _partial(Path(f"{final}.json"))
+    try:
+        _private_file(partial)
+        shutil.copyfile(old.path, partial)
+        db = _open(partial, read_only=False)
+        try:
+            if "privacy_erasing" not in db.table_names():
+                db.close()
+                return _delete(old, "a backup from before erasure existed: its old data cannot be blanked")
+            rows = erasure.retention_blank(db, clock, erasure.retention_due(db, clock, days))
+            if "visits_fts" in db.table_names():
+                db.execute("INSERT INTO visits_fts(visits_fts) VALUES ('optimize')")
+            db.execute("VACUUM")
+            left = sum(len(ids) for _, ids in erasure.retention_due(db, clock, days))
+        finally:
+            db.close()
+        problems = backup_mod.verify_file(partial, version=old.schema_version)
+        counts = _counts(partial)
+        for table in sorted(set(counts) | set(old.counts)):
+            if not _is_index(table) and counts.get(table) != old.counts.get(table):
+                problems.append(f"{table}: {counts.get(table)} rows, expected {old.counts.get(table)}")
+        if left:
+            problems.append(f"{left} rows still hold data past their period")
+        if problems:
+            return _delete(old, "; ".join(problems[:3]))
+        # retention is not an erasure: restore_guard's erased_at is left as it was
+        _switch(old, partial, side_partial, final, counts, before_switch,
+                retained_at=utc_iso(clock.now()), retained_from=old.path.name)
+        return CopyOutcome(final, RETAINED, rows, replaced=old.path)
+    except OSError as exc:
+        return CopyOutcome(old.path, FAILED, reason=f"{type(exc).__name__}: {exc}")
+    except (sqlite3.Error, ValueError) as exc:
+        return _delete(old, f"{type(exc).__name__}: {exc}")
+    finally:
+        for leftover in (partial, side_partial, Path(f"{partial}-journal")):
+            _remove(leftover)
+
+
+def _delete(old: backup_mod.Backup, reason: str) -> CopyOutcome:
+    """Delete a backup that holds data past its period and cannot be rewritten: the sidecar first (a file
+    alone is no backup), then the file."""
+    try:
+        for victim in (Path(f"{old.path}.json"), old.path):
+            _remove(victim)
+        _fsync(old.path.parent, folder=True)
+    except OSError as exc:  # pragma: no cover - the folder vanished between the listing and now
+        return CopyOutcome(old.path, FAILED, reason=f"{reason}; not deleted: {exc}")
+    if old.path.exists():
+        return CopyOutcome(old.path, FAILED, reason=f"{reason}; could not be deleted")
+    return CopyOutcome(old.path, DELETED, reason=reason)
+
+
+def retention_everywhere(db: sqlite_utils.Database, db_path: Path, configured: str, clock: Clock, *,
+                         actor: Actor = SYSTEM) -> list[CopyOutcome]:
+    """Every backup of every folder brought to the live desk's retention periods (retain_backup); a
+    recorded folder not there now lists its files as NOT_REACHABLE (they may hold old data: the manager
+    is told to plug the stick in). Audited in the live database as ``privacy.backup_retention``."""
+    from kiosk.core import audit, settings
+    from kiosk.core.db import write
+    keys = {p.retention for p in erasure.personal_columns() if p.retention} | {"complaint_retention_days"}
+    days = {key: int(settings.get(db, key)) for key in keys}
+    out: list[CopyOutcome] = []
+    for folder in backup_folders(db, db_path, configured):
+        if not folder.is_dir():
+            out += [CopyOutcome(Path(f), NOT_REACHABLE, reason="its folder is not there (USB stick or share not"
+                                " connected)") for f in recorded_files(db, folder)]
+            continue
+        _orphan_sidecars(folder)
+        for found_backup in backup_mod.backups(folder):
+            out.append(retain_backup(found_backup, clock, days,
+                                     lambda old, new: renames.record(db, clock, actor, old, new, reason="retention")))
+    if any(o.outcome != CLEAN for o in out):
+        with write(db):
+            audit.record(db, clock, actor, "privacy.backup_retention", None, None, None, {
+                "retained": [f"{o.replaced} -> {o.path.name}" for o in out if o.outcome == RETAINED],
+                "deleted": [f"{o.path}: {o.reason}" for o in out if o.outcome == DELETED],
+                "failed": [f"{o.path}: {o.reason}" for o in out if o.outcome == FAILED],
+                "not_reachable": [str(o.path) for o in out if o.outcome == NOT_REACHABLE],
+                "clean": sum(1 for o in out if o.outcome == CLEAN)})
+    return out
 
 
 def _orphan_sidecars(folder: Path) -> None:

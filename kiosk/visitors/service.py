@@ -26,7 +26,7 @@ from kiosk.core.errors import Refusal
 from kiosk.input.learned import MAX_NAMES, NameCounts, count_name_characters
 from kiosk.input.pinyin import COMPOUND_SURNAMES
 from kiosk.core.privacy import (IdDocumentError, check_id_document,  # noqa: F401 (re-exported)
-                                  fold_name, mask_document, normalise_phone)
+                                  fold_name, id_consistent, mask_document, normalise_phone)
 
 PURPOSES = ("meeting", "interview", "delivery", "contractor", "other")
 PURPOSE_LABELS = {"meeting": "Meeting", "interview": "Interview", "delivery": "Delivery", "contractor": "Contractor",
@@ -76,6 +76,8 @@ class SignedIn:
     expected: bool
     host_name: str
     host_phone: str = ""
+    # an old mask-only deny-list entry consistent with the document: the reason, for staff to check it
+    deny_check: str = ""
 
 
 def _is_emoji(ch: str) -> bool:
@@ -138,6 +140,31 @@ def _deny_match(db, name: str = "", phone: str = "", id_number: str = "") -> dic
         if id_number and entry.get("id_hash") and idhash.same_id(db, id_number, entry["id_hash"]):
             return entry
     return None
+
+
+def _deny_possible(db, id_number: str) -> dict | None:
+    """An entry written before the keyed hash (migration 0041) holds only the mask of its number. A mask
+    alone cannot decide (a passport's last four are shared by one document in ten thousand: refusing
+    them all would turn innocent visitors away), but letting a consistent one pass silently would make
+    the old entry dead. So it never refuses: the sign-in goes on and the staff registering the visitor
+    (identity numbers are only taken at the desk) are alerted to compare the document with the entry.
+    Never for an entry whose hash exists (it decides, above)."""
+    if not id_number or "*" in id_number:
+        return None
+    for entry in deny_entries(db):
+        stored = entry.get("id_number") or ""
+        if not entry.get("id_hash") and "*" in stored and id_consistent(stored, id_number):
+            return {**entry, "match_basis": MASK_ONLY}
+    return None
+
+
+MASK_ONLY = "masked_id"   # a deny-list match by an old entry's masked number only: staff check the document
+
+
+def deny_match_audit(entry: dict) -> dict | None:
+    """What a deny-list match's audit row says beyond the entry: a mask-only match is marked so the staff
+    alert reads it as possible, not certain."""
+    return {"basis": MASK_ONLY} if entry.get("match_basis") == MASK_ONLY else None
 
 
 def check_deny(db: sqlite_utils.Database, clock: Clock, *, name: str = "", phone: str = "",
@@ -340,11 +367,16 @@ def sign_in(db: sqlite_utils.Database, clock: Clock, visitor: Visitor, *, actor:
              expected["expected_id"] if expected else None)).lastrowid
         audit.record(db, clock, actor, "visitor.sign_in", "visits", visit_id, None,
                      {"host": values["host"][1], "party_size": visitor.party_size, "by": "self" if self_service else "staff"})
+        possible = _deny_possible(db, number) if id_type else None
+        if possible is not None:  # the staff alert reads it as "possible" (deny_alerts' basis)
+            audit.record(db, clock, actor, "visitor.deny_match", "deny_list", possible["id"], None,
+                         deny_match_audit(possible))
         host_phone = db.execute("SELECT phone FROM hosts WHERE id = ?", (values["host"][0],)).fetchone()[0]
         if expected:
             audit.record(db, clock, actor, "visitor.expected_arrived", "visits", visit_id, None,
                          {"host": values["host"][1], "extension": host_phone})
-    return SignedIn(visit_id, code, last is not None, expected is not None, values["host"][1], host_phone)
+    return SignedIn(visit_id, code, last is not None, expected is not None, values["host"][1], host_phone,
+                    possible["reason"] if possible is not None else "")
 
 
 def greeting(party_size: int, returning: bool, expected: bool = False) -> str:
@@ -707,15 +739,34 @@ def _host_matches(name: str, query: str) -> bool:
             or query in initials or query == "".join(pinyin) or query == "".join(latin))
 
 
+@dataclass(frozen=True)
+class HostAnswer:
+    """The directory's answer to a visitor: at most HOST_RESULTS names, and whether more matched (the
+    screen then asks for more letters; how many more, and who, is never said)."""
+
+    hosts: list[dict]
+    more: bool = False
+
+
+def host_answer(db: sqlite_utils.Database, text: str) -> HostAnswer:
+    """`find_hosts` for the visitor screen, saying also whether the answer was capped."""
+    found = _matching_hosts(db, text)
+    return HostAnswer(found[:HOST_RESULTS], len(found) > HOST_RESULTS)
+
+
 def find_hosts(db: sqlite_utils.Database, text: str, limit: int = HOST_RESULTS) -> list[dict]:
     """The host directory answers, it does not list: nothing for fewer than two characters, names only
     (a department lists nobody), at most five answers. Matched in Python: the directory is small."""
+    return _matching_hosts(db, text)[:max(0, min(limit, HOST_RESULTS))]
+
+
+def _matching_hosts(db: sqlite_utils.Database, text: str) -> list[dict]:
+    """Every active host the query matches (never shown whole: callers cap it)."""
     query = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
     if len(query) < 2:
         return []
-    found = [dict(row) for row in db.query("SELECT id, name FROM hosts WHERE active = 1 ORDER BY name")
-             if _host_matches(row["name"], query)]
-    return found[:max(0, min(limit, HOST_RESULTS))]
+    return [dict(row) for row in db.query("SELECT id, name FROM hosts WHERE active = 1 ORDER BY name")
+            if _host_matches(row["name"], query)]
 
 
 def staff_find_hosts(db: sqlite_utils.Database, text: str, limit: int = 10) -> list[dict]:
@@ -834,7 +885,8 @@ def expected_on(db: sqlite_utils.Database, day: str) -> list[dict]:
 def deny_alerts(db: sqlite_utils.Database, since_iso: str) -> list[dict]:
     """Deny-list matches since a moment, newest first: for staff only (the visitor was told 'see the desk')."""
     return list(db.query(
-        "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason FROM audit a"
+        "SELECT a.at, a.actor AS by_whom, d.name, d.phone, d.reason,"
+        " COALESCE(json_extract(a.after, '$.basis'), '') AS basis FROM audit a"
         " JOIN deny_list d ON CAST(d.id AS TEXT) = a.record_id"
         " WHERE a.action = 'visitor.deny_match' AND a.record_table = 'deny_list' AND a.at >= ? ORDER BY a.id DESC",
         (since_iso,)))

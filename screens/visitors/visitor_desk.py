@@ -74,7 +74,11 @@ class RegisterVisitor(_HostPicker, ModalView):
         from kiosk.visitors.receipts import badge
         app.desk.call(printqueue.enqueue, app.desk.call(badge, result.visit_id, app.lang),
                       record_table="visits", record_id=result.visit_id)
-        app.toast(app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code))
+        said = app.tr("Signed in: sign-out code {code}", app.lang).format(code=result.code)
+        if result.deny_check:
+            # an old entry holds only a mask: signed in, but staff compare the document with the entry
+            said += "\n" + app.tr("Possible deny-list match (the entry keeps only a masked ID number): check the document. {reason}", app.lang).format(reason=result.deny_check)  # noqa: E501
+        app.toast(said)
         self.dismiss()
 
 
@@ -131,7 +135,9 @@ class DenyAlerts(ModalView):
         from screens.phone.phone_section import local_time
         for row in app.desk.call(visitors.deny_alerts, since):
             who = " ".join(x for x in (row["name"], row["phone"]) if x)
-            box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}: {row['reason']}", color=DANGER))
+            possible = f" ({app.tr('possible: masked ID only', app.lang)})" if row["basis"] == visitors.MASK_ONLY else ""
+            box.add_widget(Factory.InfoRow(text=f"{local_time(app, row['at'])}  {who}{possible}: {row['reason']}",
+                                           color=DANGER))
         app.deny_alerts_unseen = 0
 
 

@@ -51,6 +51,7 @@ class VisitorSignIn(Screen):
 
     host_id = NumericProperty(0)
     host_name = StringProperty("")
+    host_more = StringProperty("")  # the "type more" hint when the directory's answer was capped
     purpose = StringProperty("")  # "": not chosen (a returning visitor's last purpose, else a meeting)
     pass_code = StringProperty("")  # the earlier badge's code, once the service accepted it
     party_size = NumericProperty(1)
@@ -73,7 +74,7 @@ class VisitorSignIn(Screen):
         for key in ("phone", "name", "organisation", "host_search", "pass_code"):
             self.ids[key].text = ""
             self.ids[key].error = ""
-        self.host_name = self.greeting = self.code = self.message = self.pass_code = ""
+        self.host_name = self.greeting = self.code = self.message = self.pass_code = self.host_more = ""
         self.host_id, self.purpose, self.party_size, self.returning = 0, "", 1, False
         self.ids.host_results.clear_widgets()
         for keyboard in (self.ids.keyboard, self.ids.host_keyboard, self.ids.pass_keyboard):
@@ -179,7 +180,10 @@ class VisitorSignIn(Screen):
         app = App.get_running_app()
         box = self.ids.host_results
         box.clear_widgets()
-        for host in app.desk.visitor_call(visitors.find_hosts, text):
+        answer = app.desk.visitor_call(visitors.host_answer, text)
+        # capped: a hint to type more, translated; the names past the cap stay unknown to the visitor
+        self.host_more = app.tr("More names match: type more to narrow", app.lang) if answer.more else ""
+        for host in answer.hosts:
             button = HostChoice(text=host["name"], host_id=host["id"], kind="quiet", height="52dp")
             button.bind(on_release=self._host_chosen)
             box.add_widget(button)

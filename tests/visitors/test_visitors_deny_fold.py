@@ -85,8 +85,10 @@ def test_a_legacy_mask_only_entry_never_decides(db, clock, host):
     with write(db):
         db.execute("INSERT INTO deny_list (name, phone, reason, added_at, actor, id_number) VALUES"
                    " ('', '', 'old', '2026-01-01T00:00:00Z', 'x', '*****5432')")
-    visitors.sign_in(db, clock, Visitor("某人", "13700000006", host, "meeting", id_type="passport",
-                                        id_number="G11115432"), actor=DESK)
+    done = visitors.sign_in(db, clock, Visitor("某人", "13700000006", host, "meeting", id_type="passport",
+                                               id_number="G11115432"), actor=DESK)
+    # never decides, but no longer passes silently either: the staff are asked to compare the document
+    assert done.visit_id and done.deny_check == "old"
 
 
 def test_each_database_has_its_own_secret(tmp_path):
