@@ -336,6 +336,9 @@ class SerialDetector:
         self.init_used: list[str] = []     # the init commands the modem accepted on the last connect
         self.bursts: RingBursts | None = None
         self._port: serial.Serial | None = None
+        # After a failed heartbeat a reopened port is not "connected" until it answers: a hung board
+        # whose USB stays enumerated would otherwise read connected between probes and never alarm.
+        self._needs_proof = False
 
     def start(self) -> "SerialDetector":
         self.supervisor.start()
@@ -375,6 +378,7 @@ class SerialDetector:
                 try:
                     self._session(port, _identity(port))
                 except _Deaf as exc:
+                    self._needs_proof = True
                     self._set_state(DetectorState.DEAF, str(exc))
                 except (serial.SerialException, OSError, termios_error) as exc:
                     self._set_state(DetectorState.RECONNECTING, f"lost {self.port}: {exc}")
@@ -411,6 +415,9 @@ class SerialDetector:
             # Ask the hook state at every (re)connect: an ONHOOK sent while the port was away is lost,
             # and the answer (ONHOOK/OFFHOOK) resyncs the call. An older sketch ignores the command.
             port.write(b"HOOK\n")
+        if self._needs_proof:
+            self._prove_alive(port, parser, ident)
+        self._needs_proof = False
         self._set_state(DetectorState.CONNECTED, self.port)
         last_heard = last_check = self.monotonic()
         probe_sent: float | None = None
@@ -445,6 +452,33 @@ class SerialDetector:
                     probe_sent, last_heard = None, now
                 elif now - probe_sent >= self.probe_timeout:
                     raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
+
+    def _prove_alive(self, port: serial.Serial, parser: "ATParser | LineProtocolParser",
+                     ident: tuple[int, int] | None) -> None:
+        """Wait up to probe_timeout for the heartbeat's answer (or any line the board sends); raise
+        _Deaf when none comes. Rings heard meanwhile are passed on."""
+        if isinstance(parser, ATParser):
+            if parser.replies:
+                return   # the init sequence was answered just now
+            port.write(b"AT\r")
+        else:
+            port.write(b"PING\n")
+        pongs, heard = getattr(parser, "pongs", 0), False
+        deadline = self.monotonic() + self.probe_timeout
+        while not heard and self.monotonic() < deadline and not self._stop.is_set():
+            data = port.read(port.in_waiting or 1)
+            if data:
+                events = parser.feed(data, self.monotonic())
+                for event in events:
+                    self.on_event(event)
+                heard = bool(events) or (parser.replies != [] if isinstance(parser, ATParser)
+                                         else parser.pongs > pongs)
+            elif not _still_there(port):
+                raise serial.SerialException("device went away")
+            else:
+                self._check_identity(ident)
+        if not heard and not self._stop.is_set():
+            raise _Deaf(f"no answer on {self.port} after it was reopened")
 
     def _send_init(self, port: serial.Serial, parser: ATParser, ident: tuple[int, int] | None = None) -> None:
         """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
