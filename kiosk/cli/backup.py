@@ -177,7 +177,9 @@ def restore_cmd(config_path: Path | None, db_path: Path | None, file: Path, dry_
     erasures = restore_guard.since_backup(Path(the_plan.live), Path(the_plan.file), made.taken_at)
     if erasures.rows:
         click.echo(tr("erasure requests carried out after this backup was taken: {count} (their records are carried over)", lang,  # noqa: E501
-                      count=sum(1 for r in erasures.rows if r[3] == "privacy.erase")))
+                      count=sum(1 for r in erasures.rows if restore_guard.an_erasure(r))))
+    if erasures.reapplied:
+        click.echo(tr("those erasures are applied again to the restored records", lang))
     if erasures.brings_back:
         click.echo(tr("warning: this backup was not reached by those erasures (was it on a stick that was not plugged in?): restoring it brings the erased people back. Erase them again afterwards, or give --bring-back-erased to restore it anyway.", lang), err=True)  # noqa: E501
     for name, (restored, issued) in the_plan.advanced.items():
@@ -193,10 +195,10 @@ def restore_cmd(config_path: Path | None, db_path: Path | None, file: Path, dry_
         click.confirm(tr("Replace the database with this backup?", lang), abort=True)
     try:
         _, aside = restore_mod.restore(ctx.db_path, file, clock=ctx.clock, actor=SYSTEM,
-                                       keep_aside=ctx.config.get("backup", "keep_before_restore"))
+                                       keep_aside=ctx.config.get("backup", "keep_before_restore"),
+                                       also=lambda database: restore_guard.carry_forward(database, erasures))
     except Refusal as exc:
         raise _refused(exc) from None
-    restore_guard.carry_forward(Path(the_plan.live), erasures)
     click.echo(tr("restored from {file}", lang, file=file))
     if aside:
         click.echo(tr("the previous database is kept at {path}", lang, path=aside))

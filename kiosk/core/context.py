@@ -67,6 +67,7 @@ class Context:
         localday.sync(conn, wanted)  # the local-day views (migration 0020) follow the configured zone
         from kiosk.core import restore
         restore.recover_interrupted(conn, self.db_path, self.clock)   # a restore killed before its record
+        restore.reapply_pending(conn, self.clock)   # erasures a restore carried in, if a kill left them pending
         if settings.get(conn, "database_id") is None:
             import uuid
             settings.put(conn, self.clock, SYSTEM, "database_id", uuid.uuid4().hex)

@@ -25,7 +25,7 @@ from kiosk.core.db import write
 from kiosk.core.errors import Refusal
 from kiosk.core.inventory import (AUDIT_KEYS, TRAILS, DOCUMENT, IMAGE, ID_NUMBER, MENTION, NAME, PHONE, TEXT,
                                   Personal, personal_columns)
-from kiosk.core import idhash
+from kiosk.core import erasure_ledger, idhash
 from kiosk.core.privacy import fold_name, id_consistent, mask_id_number, mask_name, mask_phone, normalise_phone
 from kiosk.core.uid import uuid7
 
@@ -520,17 +520,28 @@ def erase(db: sqlite_utils.Database, clock: Clock, actor: Actor, person: Person,
           scrub_wait: float | None = None, sleep=None) -> "Erased":
     """A manager's erasure request: blank the person's data in every declared table; returns rows changed
     by table (``.scrubbed`` False: the file scrub was blocked by another reader, see scrub_files).
-    Audited with the counts only (never the values erased)."""
+    Audited with the counts only (never the values erased); its keyed hashes go to the erasure ledger
+    (kiosk.core.erasure_ledger), so a restore of an older backup applies it again."""
     if actor.role != "manager":
         raise ErasureError("a manager must approve", field="manager")
+    return erase_as(db, clock, actor, person, action="privacy.erase", scrub_wait=scrub_wait, sleep=sleep)
+
+
+def erase_as(db: sqlite_utils.Database, clock: Clock, actor: Actor, person: Person, *, action: str,
+             scrub: bool = True, scrub_wait: float | None = None, sleep=None) -> "Erased":
+    """The erasure itself, audited as ``action``: one transaction for the rows, their audit row and the
+    ledger's hashes; then the file scrub (``scrub`` False: the caller scrubs once for several)."""
     found = find(db, person)
     now = utc_iso(clock.now())
     with _erasing(db):
         done = blank_found(db, found, now)
-        audit.record(db, clock, actor, "privacy.erase", None, None, None,
+        ledger = erasure_ledger.record(db, now, phone=person.phone, name=person.name, id_number=person.id_number)
+        audit.record(db, clock, actor, action, None, None, None,
                      {"rows": done, "kept": {t: n for t, n in found.tables().items() if t in KEPT_TABLES},
-                      "mention_cut": {t: sorted(ids) for t, ids in sorted(found.cut.items())}})
+                      "mention_cut": {t: sorted(ids) for t, ids in sorted(found.cut.items())}, "ledger": ledger})
     result = Erased(done)
+    if not scrub:
+        return result
     result.scrubbed = scrub_files(db, wait=scrub_wait, sleep=sleep)
     if not result.scrubbed:
         with write(db):

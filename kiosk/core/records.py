@@ -100,6 +100,9 @@ STATE_TABLES: dict[str, str] = {
                    " every change is also a print_job_events row, so the history stays a record",
     "schema_migrations": "which migrations this database has",
     "kiosk_secrets": "the per-database secret of the identity numbers' keyed hashes (one row, never changed)",
+    "erasure_ledger": "keyed hashes of what erasure requests were given (migration 0047), carried across a"
+                      " restore so the erasure is applied again; the erasure's audit row stays the record",
+    "erasure_keys": "secrets of ledger hashes carried from a file with another secret, by tag (never changed)",
     "local_offsets": "the site zone's UTC offsets for the local-day views (migration 0020), derived from tzdata "
                      "and rewritten when the configured zone changes (kiosk.core.localday)",
     "visits_fts": "full-text index over visits, kept by triggers (with its visits_fts_* shadow tables)",

@@ -34,6 +34,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable
 
 from kiosk.core import backup as backup_mod
 from kiosk.core import storage
@@ -232,11 +233,16 @@ def _drop_journal(live: Path) -> None:
 
 
 def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, actor,
-            keep_aside: int = KEEP_ASIDE) -> tuple[Plan, Path | None]:
-    """Restore file over live (after keeping live aside); returns the plan and where the old file went."""
+            keep_aside: int = KEEP_ASIDE, also: Callable[[Any], None] | None = None) -> tuple[Plan, Path | None]:
+    """Restore file over live (after keeping live aside); returns the plan and where the old file went.
+
+    The erasure ledger of the replaced file is carried in and ``also(database)`` (the caller's own records)
+    runs in the transaction that records the restore; the carried erasures are then applied again."""
     from kiosk.core import db as db_mod
+    from kiosk.core import erasure_ledger
     the_plan = plan(live, file)
     live = the_plan.live
+    carried = erasure_ledger.read(live) if the_plan.live_readable else erasure_ledger.Carried()
     aside_dir = live.parent / ASIDE
     aside: Path | None = None
     if the_plan.live_exists:
@@ -293,16 +299,32 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             for name, last in sorted(issued.items()):
                 database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                                  " last = MAX(last, excluded.last)", (name, last))
+            erasure_ledger.carry(database, clock, carried)   # with the record: a kill cannot lose it
+            if also is not None:
+                also(database)
             backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
                               file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
                               sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
                               rows=the_plan.backup.rows)  # with the series: one transaction
         _drop_journal(live)   # only now: the record is committed
+        reapply_pending(database, clock)
         if aside is not None:
             rotate_aside(database, aside_dir, clock, actor, keep=keep_aside)
     finally:
         database.close()
     return the_plan, aside
+
+
+def reapply_pending(database, clock: Clock) -> None:
+    """The carried erasures applied again; a failure (a full disk) leaves them pending for the next open."""
+    from kiosk.core import erasure_ledger, erasure_reapply
+    if not erasure_ledger.pending(database):
+        return
+    try:
+        erasure_reapply.reapply(database, clock)
+    except (sqlite3.Error, OSError) as exc:
+        log.error("the erasures carried by the restore could not be applied yet (retried at the next start): %s",
+                  exc)
 
 
 class RestoreInterrupted(backup_mod.BackupError):
@@ -362,6 +384,9 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
         for name, last in sorted(issued.items()):     # never a receipt number twice, as after a whole restore
             database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                              " last = MAX(last, excluded.last)", (name, last))
+        # The file set aside may hold erasures the backup predates: carried, applied again on this open.
+        from kiosk.core import erasure_ledger
+        erasure_ledger.carry(database, clock, erasure_ledger.read(aside or None))
         backup_mod.record(database, clock, SYSTEM, kind="restore", started=min(started, clock.now()),
                           outcome="failed", file=file, destination=aside, sha256=str(data.get("sha256") or ""),
                           reason=problem)

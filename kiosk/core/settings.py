@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "database_id": None,
     "visitor_retention_last_day": None,
     "retention_status": None,  # the retention job's last word: ok, or blocked and retrying (kiosk.core.retention)
+    # A restore carried erasure requests into this file; they are applied again (kiosk.core.erasure_ledger).
+    "erasure_reapply_pending": False,
     # Complaints and service requests (kiosk.complaints.rules reads these; defaults are the handbooks').
     "complaint_rules": {},         # overrides of kiosk.complaints.rules.DEFAULT_RULES, key by key
     "complaint_calendar": {"holidays": [], "makeup_days": []},  # the manager's list (a year the package lacks)

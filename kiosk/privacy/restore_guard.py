@@ -5,7 +5,8 @@ that an erasure reached since (its sidecar's ``erased_at``, kiosk.privacy.backup
 people erased then; one that it did not reach (it was on a stick that was not plugged in) still does,
 and restoring it would bring them back. ``kiosk restore`` refuses that unless told, and after any restore
 the erasure records that the old file held are carried into the restored one (the proof that they were
-asked and done must not go with the rows)."""
+asked and done must not go with the rows). Erasures since the ledger (migration 0047) are applied again to
+the restored rows (kiosk.core.erasure_ledger): only older ones can still bring someone back."""
 from __future__ import annotations
 
 import json
@@ -16,7 +17,8 @@ from pathlib import Path
 from kiosk.core import storage
 from kiosk.core.clock import parse_iso, utc_iso
 
-ACTIONS = ("privacy.erase", "privacy.erase_copies", "privacy.scrub")
+ACTIONS = ("privacy.erase", "privacy.erase_copies", "privacy.scrub", "privacy.erase_reapplied",
+           "privacy.erase_carried")
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,32 @@ class Erasures:
     backup_erased_at: str      # when an erasure last reached this backup ('' never)
 
     @property
+    def reapplied(self) -> int:
+        """Erasures after the snapshot that the ledger applies again after the restore (migration 0047)."""
+        return sum(1 for r in self.rows if an_erasure(r) and _ledgered(r[4]))
+
+    @property
     def brings_back(self) -> bool:
         """Whether restoring would bring erased people back: an erasure after the snapshot that this
-        backup was not erased by (its own erased_at is older than the newest erasure)."""
-        newest = max((r[0] for r in self.rows if r[3] == "privacy.erase"), default="")
+        backup was not erased by (its own erased_at is older) and that left no ledger to apply it again
+        (one made before the ledger existed)."""
+        newest = max((r[0] for r in self.rows if an_erasure(r) and not _ledgered(r[4])), default="")
         return bool(newest) and self.backup_erased_at < newest
+
+
+def an_erasure(row: tuple) -> bool:
+    """A person's erasure request: its own audit row, or one an earlier restore carried over."""
+    return row[3] == "privacy.erase" or (row[3] == "privacy.erase_carried" and '"carried_from": "privacy.erase"'
+                                         in (row[4] or ""))
+
+
+def _ledgered(after: str | None) -> bool:
+    """Whether an erasure's audit row says it wrote its hashes to the erasure ledger."""
+    try:
+        data = json.loads(after or "{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "ledger" in data
 
 
 def since_backup(live: Path, backup_file: Path, taken_at) -> Erasures:
@@ -56,27 +79,22 @@ def since_backup(live: Path, backup_file: Path, taken_at) -> Erasures:
     return Erasures(rows, erased_at)
 
 
-def carry_forward(restored: Path, erasures: Erasures) -> int:
+def carry_forward(database, erasures: Erasures) -> int:
     """Put the erasure records into the restored database as ``privacy.erase_carried`` rows (their time,
-    manager and counts as recorded); returns how many."""
-    if not erasures.rows:
-        return 0
-    from kiosk.core import db as db_mod
-    database = db_mod.connect(restored, create=False)
-    try:
-        with db_mod.write(database):
-            for at, actor_id, actor, action, after in erasures.rows:
-                try:
-                    data = json.loads(after or "{}")
-                except ValueError:
-                    data = {}
-                data = {"carried_from": action, "at": at, **(data if isinstance(data, dict) else {})}
-                database.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before,"
-                                 " after) VALUES (?, NULL, ?, 'privacy.erase_carried', NULL, NULL, NULL, ?)",
-                                 (at, actor, json.dumps(data, ensure_ascii=False)))
-        return len(erasures.rows)
-    finally:
-        database.conn.close()
+    manager and counts as recorded), inside the restore's own transaction (kiosk.core.restore's ``also``);
+    returns how many."""
+    for at, actor_id, actor, action, after in erasures.rows:
+        try:
+            data = json.loads(after or "{}")
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if action != "privacy.erase_carried":   # carried again by a later restore: keeps what it was
+            data = {"carried_from": action, "at": at, **data}
+        database.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before,"
+                         " after) VALUES (?, NULL, ?, 'privacy.erase_carried', NULL, NULL, NULL, ?)",
+                         (at, actor, json.dumps(data, ensure_ascii=False)))
+    return len(erasures.rows)
 
 
-__all__ = ["Erasures", "since_backup", "carry_forward", "parse_iso"]
+__all__ = ["Erasures", "since_backup", "carry_forward", "an_erasure", "parse_iso"]

@@ -86,6 +86,18 @@ def test_no_two_catalogues_translate_one_msgid_differently():
     assert not clashes, "\n".join(clashes)
 
 
+def test_no_catalogue_defines_a_msgid_twice():
+    """babel keeps the last of two definitions silently (msgfmt refuses the file): one msgid, one entry."""
+    twice = []
+    for path in i18n.catalogue_files("zh_CN"):
+        ids = re.findall(r'^msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)', path.read_text("utf-8"), re.M)
+        counted: dict[str, int] = {}
+        for raw in ids:
+            counted[raw.strip()] = counted.get(raw.strip(), 0) + 1
+        twice += [f"{path.name}: {raw}" for raw, n in counted.items() if n > 1 and raw != '""']
+    assert not twice, "\n".join(twice)
+
+
 def test_font_has_every_symbol_the_screens_draw():
     """Literal symbols in screen code (arrows, ticks, minus signs) must exist in the SC font, or they
     render as empty boxes on the kiosk."""
