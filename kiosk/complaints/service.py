@@ -767,13 +767,15 @@ def _cut_from_matter(db, ids: list[int]) -> None:
 
 
 def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
-    """Blank name, contact and the free text of complaints taken longer ago than the retention period
-    (logged); category, responsibility, outcome and every deadline stay for the monthly counts."""
+    """Blank name, contact and the free text of complaints closed longer ago than the retention period
+    (logged); one still owed a callback or any duty keeps them. Category, responsibility, outcome and
+    every deadline stay for the monthly counts."""
     from kiosk.core import settings
+    from kiosk.core.inventory import COMPLAINT_CLOSED_AT
     days = int(settings.get(db, "complaint_retention_days") if days is None else days)
     cutoff = utc_iso(clock.now() - timedelta(days=days))
     with write(db):
-        count = _anonymise(db, clock, "taken_at < ?", (cutoff,))
+        count = _anonymise(db, clock, f"{COMPLAINT_CLOSED_AT} < ?", (cutoff,))
         if count:
             audit.record(db, clock, audit.SYSTEM, "complaint.retention", "complaints", None, None,
                          {"anonymised": count, "older_than_days": days})
