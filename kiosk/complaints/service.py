@@ -109,7 +109,8 @@ class Complaint:
 def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind: str, category: str,
          responsibility: str, what: str, customer_name: str = "", customer_contact: str = "", place: str = "",
          topic: str = "", call_note_id: int | None = None, major_reason: str | None = None) -> int:
-    """Take a complaint or service request; its start and resolution deadlines are fixed now."""
+    """Take a complaint or service request; its start and resolution deadlines are fixed now, counted from
+    now or, opened from a call note, from the note's time (when the customer complained)."""
     _choice(kind, R.KINDS, "kind")
     _choice(category, R.CATEGORIES, "category")
     _choice(responsibility, R.RESPONSIBILITIES, "responsibility")
@@ -122,16 +123,17 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
     topic = _clean(topic, "topic", "topic", limit=60) or place
     rules = R.load(db)
     now = clock.now()
+    since = _complained_at(db, call_note_id, now)
     calendar = rules.calendar_for(kind)
     start_minutes = rules["request_start_minutes"] if kind == "request" else rules["start_minutes"]
-    start_due = add_working_minutes(now, int(start_minutes), calendar, rules.hours, tz)
+    start_due = add_working_minutes(since, int(start_minutes), calendar, rules.hours, tz)
     if kind == "request":
-        resolve_due = add_working_days(now, int(rules["request_resolve_days"]), calendar, rules.hours, tz)
+        resolve_due = add_working_days(since, int(rules["request_resolve_days"]), calendar, rules.hours, tz)
     else:
-        resolve_due = add_working_minutes(now, int(rules["general_resolve_minutes"]), calendar, rules.hours, tz)
+        resolve_due = add_working_minutes(since, int(rules["general_resolve_minutes"]), calendar, rules.hours, tz)
     # Judged from every day the deadlines span, not the day taken (31 December's deadline is in January).
     local = ZoneInfo(tz)
-    basis = calendar.basis(now.astimezone(local), start_due.astimezone(local), resolve_due.astimezone(local))
+    basis = calendar.basis(since.astimezone(local), start_due.astimezone(local), resolve_due.astimezone(local))
     source = "fallback" if basis in (BASIS_MANUAL, BASIS_ESTIMATED) else "package"
     with write(db):
         if call_note_id is not None:
@@ -154,6 +156,14 @@ def take(db: sqlite_utils.Database, clock: Clock, actor: Actor, tz: str, *, kind
                      {"ref": ref, "kind": kind, "category": category, "responsibility": responsibility,
                       "call_note_id": call_note_id, "major_reason": major_reason})
     return cid
+
+
+def _complained_at(db, call_note_id: int | None, now: datetime) -> datetime:
+    """When the customer complained: the time of the call note it is opened from (the desk took it on the
+    phone; opening it from the note hours later does not restart its deadlines), else now."""
+    row = None if call_note_id is None else \
+        db.execute("SELECT at FROM call_notes WHERE id = ?", (call_note_id,)).fetchone()
+    return min(parse_iso(row[0]), now) if row else now
 
 
 def _event(db, clock: Clock, actor: Actor, cid: int, kind: str, *, note: str = "", outcome: str | None = None,
@@ -757,13 +767,15 @@ def _cut_from_matter(db, ids: list[int]) -> None:
 
 
 def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = None) -> int:
-    """Blank name, contact and the free text of complaints taken longer ago than the retention period
-    (logged); category, responsibility, outcome and every deadline stay for the monthly counts."""
+    """Blank name, contact and the free text of complaints closed longer ago than the retention period
+    (logged); one still owed a callback or any duty keeps them. Category, responsibility, outcome and
+    every deadline stay for the monthly counts."""
     from kiosk.core import settings
+    from kiosk.core.inventory import COMPLAINT_CLOSED_AT
     days = int(settings.get(db, "complaint_retention_days") if days is None else days)
     cutoff = utc_iso(clock.now() - timedelta(days=days))
     with write(db):
-        count = _anonymise(db, clock, "taken_at < ?", (cutoff,))
+        count = _anonymise(db, clock, f"{COMPLAINT_CLOSED_AT} < ?", (cutoff,))
         if count:
             audit.record(db, clock, audit.SYSTEM, "complaint.retention", "complaints", None, None,
                          {"anonymised": count, "older_than_days": days})

@@ -8,7 +8,8 @@ screen can say that deadlines in such a year are only as good as the manager's l
 
 Deadlines count working time only: minutes between the configured opening and closing time on
 working days. A complaint taken at 17:59 on the eve of a holiday with a 10-minute start deadline
-has one minute that evening and nine after the holiday.
+has one minute that evening and nine after the holiday. The windows are read on the local clock, the
+minutes are elapsed ones (counted in UTC): across a summer-time change 2 hours stay 2 hours.
 """
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ BASIS_PACKAGE, BASIS_MANUAL, BASIS_ESTIMATED, BASIS_CALENDAR = "package", "manua
 BASES = (BASIS_PACKAGE, BASIS_MANUAL, BASIS_ESTIMATED, BASIS_CALENDAR)
 _BASIS_RANK = {BASIS_CALENDAR: 0, BASIS_PACKAGE: 1, BASIS_MANUAL: 2, BASIS_ESTIMATED: 3}
 MAX_DAYS = 3660  # a deadline more than ten years of calendar days away is refused, never looped over
+# Deadlines are counted on UTC datetimes: aware datetimes of one zone add and subtract on the wall clock,
+# so across a summer-time change "2 hours" would be 1 or 3 elapsed hours.
+UTC = ZoneInfo("UTC")
 
 
 @lru_cache(maxsize=64)
@@ -85,6 +89,12 @@ class WorkingHours:
 
     def closing(self, day: date, tz: ZoneInfo) -> datetime:
         return datetime.combine(day, time(0, 0), tz) + timedelta(minutes=self.end)
+
+    def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """Opening and closing of `day` in UTC: the times are read on the local clock, the minutes
+        between them are elapsed ones (a round-the-clock day has 23 or 25 hours when summer time
+        starts or ends)."""
+        return self.opening(day, tz).astimezone(UTC), self.closing(day, tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,11 @@ def worst_basis(*bases: str | None) -> str:
     return max(known, key=_BASIS_RANK.__getitem__) if known else BASIS_PACKAGE
 
 
+def _next_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The start of the local day after `day`, in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tz).astimezone(UTC)
+
+
 def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar, hours: WorkingHours,
                         tz_name: str) -> datetime:
     """The moment `minutes` of working time after `start` (aware), as an aware UTC datetime.
@@ -166,20 +181,19 @@ def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar, h
     if minutes < 0:
         raise ValueError("minutes must not be negative")
     tz = ZoneInfo(tz_name)
-    cursor = start.astimezone(tz)
+    cursor = start.astimezone(UTC)
     remaining = timedelta(minutes=minutes)
     for _ in range(MAX_DAYS):
-        day = cursor.date()
+        day = cursor.astimezone(tz).date()
         if calendar.is_workday(day):
-            opening = hours.opening(day, tz)
-            closing = hours.closing(day, tz)
+            opening, closing = hours.window(day, tz)
             begin = max(cursor, opening)
             if begin < closing:
                 available = closing - begin
                 if remaining <= available:
-                    return (begin + remaining).astimezone(ZoneInfo("UTC"))
+                    return begin + remaining
                 remaining -= available
-        cursor = datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+        cursor = _next_midnight(day, tz)
     raise ValueError("no working time within ten years: check the holiday list")
 
 
@@ -194,16 +208,16 @@ def working_minutes_between(start: datetime, end: datetime, calendar: WorkCalend
     if end <= start:
         return 0
     tz = ZoneInfo(tz_name)
-    cursor, stop = start.astimezone(tz), end.astimezone(tz)
+    cursor, stop = start.astimezone(UTC), end.astimezone(UTC)
     total = timedelta()
     for _ in range(MAX_DAYS):
-        day = cursor.date()
+        day = cursor.astimezone(tz).date()
         if calendar.is_workday(day):
-            begin = max(cursor, hours.opening(day, tz))
-            finish = min(stop, hours.closing(day, tz))
+            opening, closing = hours.window(day, tz)
+            begin, finish = max(cursor, opening), min(stop, closing)
             if finish > begin:
                 total += finish - begin
-        cursor = datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+        cursor = _next_midnight(day, tz)
         if cursor >= stop:
             return int(total.total_seconds() // 60)
     raise ValueError("range longer than ten years")

@@ -23,8 +23,8 @@ from kiosk.core import records
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
-from kiosk.core.inventory import (AUDIT_KEYS, TRAILS, DOCUMENT, IMAGE, ID_NUMBER, MENTION, NAME, PHONE, TEXT,
-                                  Personal, personal_columns)
+from kiosk.core.inventory import (AUDIT_KEYS, COMPLAINT_CLOSED_AT, TRAILS, DOCUMENT, IMAGE, ID_NUMBER, MENTION,
+                                  NAME, PHONE, TEXT, Personal, personal_columns)
 from kiosk.core import erasure_ledger, idhash
 from kiosk.core.privacy import fold_name, id_consistent, mask_id_number, mask_name, mask_phone, normalise_phone
 from kiosk.core.uid import uuid7
@@ -607,7 +607,7 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, *, scrub: bool = Tr
 # visits, which the live desk anonymises through kiosk.visitors, and the complaints (kiosk.complaints,
 # through the table's anonymising guard) are declared here for that, by their own periods.
 _COPY_EXTRA: tuple[Personal, ...] = (
-    Personal("complaints", "customer_name", NAME, "complaint_retention_days", "taken_at"),
+    Personal("complaints", "customer_name", NAME, "complaint_retention_days", COMPLAINT_CLOSED_AT),
 )
 
 

@@ -27,7 +27,7 @@ class Personal:
 
     kind: how a person is looked up in it (exact name/phone/id, or a substring of free text/JSON).
     retention: the settings key of its period in days (None: kept until an erasure request).
-    since: the column whose date starts the period.
+    since: the column (or SQL expression of the row) whose date starts the period; NULL: not started.
     """
 
     table: str
@@ -37,6 +37,11 @@ class Personal:
     since: str = "at"
     where: str = ""  # which rows the retention applies to (SQL condition), when not all of them
 
+
+# A complaint's period runs from its close: one not closed still owes a duty (a callback, a resolution) and
+# keeps the customer's name and contact however long ago it was taken (NULL: no period yet).
+COMPLAINT_CLOSED_AT = ("(SELECT MAX(e.at) FROM complaint_events e WHERE e.complaint_id = complaints.id"
+                       " AND e.kind = 'closed')")
 
 PERSONAL: tuple[Personal, ...] = (
     # mentions (migration 0031): the person's words are cut out, the rest of the text stays
@@ -99,8 +104,9 @@ PERSONAL: tuple[Personal, ...] = (
     # counter: who paid a fee, their membership number
     Personal("fee_collections", "payer", NAME), Personal("fee_collections", "member_no", TEXT),
     Personal("fee_collections", "reference", TEXT), Personal("payments", "reference", TEXT),
-    # complaints: the customer who complained (its retention, complaint_retention_days, is run by
-    # kiosk.complaints through the table's anonymising guard; an erasure request blanks both at once)
+    # complaints: the customer who complained (its retention, complaint_retention_days from
+    # COMPLAINT_CLOSED_AT, is run by kiosk.complaints through the table's anonymising guard; an erasure
+    # request blanks both at once)
     Personal("complaints", "customer_name", NAME), Personal("complaints", "customer_contact", PHONE),
     Personal("complaints", "what", TEXT),  # free text names people; blanked with them (migration 0021)
     # ... and so do the follow-up notes and the printed slip: blanked with their complaint (TRAILS below),

@@ -156,6 +156,8 @@ def test_longest_values_and_emoji_are_kept(db, clock):
 def test_retention_and_erasure_blank_name_contact_and_the_free_text(db, clock):
     set_local(clock, 2026, 1, 5, 10)
     old = take(db, clock, customer_name="张三", customer_contact="13900000000")
+    service.resolve(db, clock, STAFF, TZ, old, "resolved", "已处理")  # closed: its period runs from the close
+    service.record_callback(db, clock, STAFF, old, "satisfied")
     clock.advance(400 * 86400)
     new = take(db, clock, customer_name="赵六", customer_contact="13700000000")
     assert [r["id"] for r in service.find_person(db, "139")] == [old]

@@ -220,6 +220,7 @@ def test_erasing_a_person_named_in_anothers_open_complaint_cuts_only_their_words
 def test_retention_still_blanks_whole_rows(db, clock):
     set_local(clock, 2025, 1, 6, 9)
     cid = take(db, clock, customer_name="老客户", what="很久以前的事，提到张三")
+    service.resolve(db, clock, STAFF, TZ, cid, "resolved", "已处理")  # closed (an open one keeps the customer)
     set_local(clock, 2026, 11, 23, 9)
     assert service.apply_retention(db, clock, days=365) >= 1
     c = service.get(db, cid)
