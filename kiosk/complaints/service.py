@@ -494,9 +494,20 @@ def record_callback(db: sqlite_utils.Database, clock: Clock, actor: Actor, compl
         audit.record(db, clock, actor, "complaint.callback", "complaints", complaint_id, None, {"outcome": outcome})
 
 
+CALLBACK_OWED = "the customer must be called back first; a manager may close it if they cannot be reached"  # msgid
+CLOSE_WHY = "say why the customer cannot be called back"  # msgid
+
+
+def callback_owed(c: Complaint) -> bool:
+    """Whether the customer is still to be called back (none recorded yet, or only "unreachable" tries)."""
+    return c.callback_required and not (c.callback_at and c.callback_outcome != "unreachable")
+
+
 def close(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: int, note: str = "") -> None:
     """Close a resolved complaint; a major one, or one resolved as "not resolved" (its end: closed as
-    unresolved, the outcome kept on the close), only by a manager."""
+    unresolved, the outcome kept on the close), only by a manager. One whose callback is owed is not closed
+    by staff (the callback stays on today's duties); a manager closes it, the customer unreachable, only
+    with the reason on the close (audited as a callback skipped)."""
     note = _clean(note, "complaint note", "note", limit=500, multiline=True)
     with write(db):
         c = _open_for_change(db, complaint_id)
@@ -505,12 +516,17 @@ def close(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: i
             raise ComplaintError("resolve the complaint before closing it")
         if c.major_proposed:
             raise ComplaintError("a manager must first decide whether it is major")
+        skipped = callback_owed(c)
+        if skipped and not actor.is_manager:
+            raise ComplaintError(CALLBACK_OWED)
+        if skipped and not note:
+            raise ComplaintError(CLOSE_WHY, field="note")
         if c.major or unresolved:
             _manager(actor)
         _event(db, clock, actor, complaint_id, "closed", note=note, outcome="not_resolved" if unresolved else None)
         _sync(db, complaint_id)
         audit.record(db, clock, actor, "complaint.close", "complaints", complaint_id, None,
-                     {"unresolved": unresolved})
+                     {"unresolved": unresolved, **({"callback_skipped": True} if skipped else {})})
 
 
 TOPIC_LOOKBACK_WINDOWS = 7   # "five on one matter" looks back this many windows (7 days by default)
@@ -783,10 +799,16 @@ def apply_retention(db: sqlite_utils.Database, clock: Clock, days: int | None = 
 
 
 def erase(db: sqlite_utils.Database, clock: Clock, actor: Actor, complaint_id: int) -> None:
-    """A manager erases a person's details from one complaint at their request (audited)."""
+    """A manager erases a person's details from one complaint at their request, and from what it shows of the
+    call it was opened from (the call note, its callbacks, the call's caller ID: inventory.LINKED); audited
+    with the rows changed, never the values."""
+    from kiosk.core import erasure
     _manager(actor)
     with write(db):
         get(db, complaint_id)
-        if not _anonymise(db, clock, "id = ?", (complaint_id,)):
+        erased = _anonymise(db, clock, "id = ?", (complaint_id,))
+        linked = erasure.blank_linked(db, "complaints", [complaint_id])
+        if not erased and not linked:
             raise ComplaintError("those details are already erased")
-        audit.record(db, clock, actor, "complaint.erase", "complaints", complaint_id)
+        audit.record(db, clock, actor, "complaint.erase", "complaints", complaint_id, None,
+                     {"complaint": erased, "linked": linked} if linked else None)

@@ -23,8 +23,8 @@ from kiosk.core import records
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
 from kiosk.core.errors import Refusal
-from kiosk.core.inventory import (AUDIT_KEYS, COMPLAINT_CLOSED_AT, TRAILS, DOCUMENT, IMAGE, ID_NUMBER, MENTION,
-                                  NAME, PHONE, TEXT, Personal, personal_columns)
+from kiosk.core.inventory import (AUDIT_KEYS, COMPLAINT_CLOSED_AT, LINKED, TRAILS, DOCUMENT, IMAGE, ID_NUMBER,
+                                  MENTION, NAME, PHONE, TEXT, Personal, personal_columns)
 from kiosk.core import erasure_ledger, idhash
 from kiosk.core.privacy import fold_name, id_consistent, mask_id_number, mask_name, mask_phone, normalise_phone
 from kiosk.core.uid import uuid7
@@ -479,16 +479,41 @@ def blank_trails(db: sqlite_utils.Database, table: str, ids: list[int]) -> int:
     trails = TRAILS.get(table, ())
     if not trails or not ids:
         return 0
+    with _guarded(db):
+        return _blank_trail_rows(db, trails, ids)
+
+
+@contextlib.contextmanager
+def _guarded(db: sqlite_utils.Database):
+    """One write transaction inside the erasure guard: an erasure around us has its guard row already;
+    otherwise one is put for this transaction only (and only ours is taken away)."""
     with write(db):
-        # Inside an erasure the guard row is there already; otherwise put one for this transaction only
-        # (and take away only ours: an erasure around us still needs its own).
         own = None if db.execute("SELECT 1 FROM privacy_erasing").fetchone() else \
             db.execute("INSERT INTO privacy_erasing (request) VALUES (?)", (uuid7(),)).lastrowid
         try:
-            changed = _blank_trail_rows(db, trails, ids)
+            yield
         finally:
             if own is not None:
                 db.execute("DELETE FROM privacy_erasing WHERE id = ?", (own,))
+
+
+def blank_linked(db: sqlite_utils.Database, table: str, ids: list[int]) -> dict[str, int]:
+    """Blank, whole, every personal column of the rows that the erased rows ``ids`` of ``table`` point at
+    (inventory.LINKED: a complaint's call note, its callbacks and the call's caller ID); returns the rows
+    that still held something, by table. For an erasure request, inside or outside a transaction."""
+    changed: dict[str, int] = {}
+    with _guarded(db):
+        for other, select in LINKED.get(table, ()):
+            columns = _columns(other)
+            held = " OR ".join(f"COALESCE({p.column}, '') != ''" for p in columns)
+            for chunk in _chunks(ids):
+                rows = [r[0] for r in db.execute(
+                    f"SELECT rowid FROM {other} WHERE rowid IN ({select.format(ids=','.join('?' * len(chunk)))})"
+                    f" AND ({held})", chunk)]
+                for item in columns:
+                    _blank(db, item, rows, None, "")
+                if rows:
+                    changed[other] = changed.get(other, 0) + len(rows)
     return changed
 
 

@@ -124,6 +124,20 @@ TRAILS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
                    ("print_jobs", "document", "record_id", "record_table = 'complaints'")),
 }
 
+# Rows of other tables that an erased row points at and shows, which go with it when a person asks to be
+# forgotten (kiosk.core.erasure.blank_linked; not retention, where each keeps its own period): (table, a
+# SELECT of their rowids from the erased rows' ids, "{ids}"). A complaint opened from a call note shows the
+# call's number and copied the note's words: the note, its callbacks' results and the call's caller ID go.
+LINKED: dict[str, tuple[tuple[str, str], ...]] = {
+    "complaints": (
+        ("call_notes", "SELECT call_note_id FROM complaints WHERE id IN ({ids})"),
+        ("callbacks_done", "SELECT b.rowid FROM callbacks_done b JOIN complaints c ON c.call_note_id = b.note_id"
+                           " WHERE c.id IN ({ids})"),
+        ("call_events", "SELECT e.rowid FROM call_events e JOIN call_notes n ON n.call_id = e.call_id"
+                        " JOIN complaints c ON c.call_note_id = n.id WHERE c.id IN ({ids})"),
+    ),
+}
+
 # Keys of an audited before/after JSON that hold a person's data: blanked by retention (not the whole row).
 AUDIT_KEYS = frozenset({"name", "phone", "contact", "handed_in_name", "handed_in_contact", "claimant", "owner_name",
                         "id_number", "caller_name", "caller_number", "organisation", "payer", "member_no"})

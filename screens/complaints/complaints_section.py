@@ -185,11 +185,31 @@ class ResolveForm(ModalView):
         self.section.refresh()
 
 
+class CloseForm(ModalView):
+    """A manager closes a complaint whose callback is owed: why the customer cannot be called back."""
+
+    def __init__(self, detail, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.detail = detail
+
+    def save(self) -> None:
+        app = _app()
+        try:
+            app.desk.call(service.close, self.detail.complaint.id, self.ids.why.text)
+        except ComplaintError as exc:
+            show_refusal(exc, {"note": self.ids.why}, default=self.ids.why)
+            return
+        self.dismiss()
+        self.detail.show(app.desk.call(service.get, self.detail.complaint.id))
+        self.detail.section.refresh()
+
+
 class ComplaintDetail(ModalView):
     """One complaint: what was taken, its deadlines and history, and the next steps."""
 
     complaint = ObjectProperty(None)
     text = StringProperty("")
+    close_blocked = StringProperty("")  # why the Close button is off for the one signed in, if it is
 
     def __init__(self, section, complaint, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -220,6 +240,11 @@ class ComplaintDetail(ModalView):
         if c.callback_required:
             lines.append(f"{tr('Call back by')} {when(c.callback_due)}"
                          + (f" ✓ {tr(rules.OUTCOME_LABELS[c.callback_outcome])}" if c.callback_outcome else ""))
+        user = _app().user
+        owed = c.status != "closed" and service.callback_owed(c)
+        self.close_blocked = tr(service.CALLBACK_OWED) if owed and not (user and user.role == "manager") else ""
+        if self.close_blocked:
+            lines.append(self.close_blocked)
         events = _app().desk.call(service.history, c.id)
         if events:  # who did what, when: the records behind the status above
             lines.append("")
@@ -272,6 +297,9 @@ class ComplaintDetail(ModalView):
         self._do(service.decide_major, accept, manager=True)
 
     def close_it(self) -> None:
+        if service.callback_owed(self.complaint):  # a manager's close, with the reason (staff: button off)
+            CloseForm(self).open()
+            return
         # a major one, or the end of one left "not resolved" (closed as unresolved), is a manager's close
         self._do(service.close, manager=self.complaint.major or self.complaint.outcome == "not_resolved")
 
