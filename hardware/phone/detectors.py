@@ -48,6 +48,16 @@ class LineSplitter:
     def __init__(self) -> None:
         self._buffer = bytearray()
         self.dropped = 0
+        self.count = 0   # valid lines returned so far
+
+    def take_token(self, tokens: frozenset[str]) -> str | None:
+        """The unterminated tail when it is exactly one of `tokens` (then it is consumed), else None."""
+        tail = bytes(self._buffer).strip().decode("ascii", "replace")
+        if tail not in tokens:
+            return None
+        self._buffer.clear()
+        self.count += 1
+        return tail
 
     def feed(self, data: bytes) -> list[str]:
         self._buffer += data
@@ -73,6 +83,7 @@ class LineSplitter:
                 self.dropped += 1
                 log.warning("ignoring a garbled line: %r", text[:40])
                 continue
+            self.count += 1
             lines.append(text)
 
 
@@ -81,7 +92,42 @@ CID_PRIVATE = {"P": "private", "O": "unavailable"}
 CID_QUIET = 0.3   # seconds after the last caller-ID field: the block is complete
 
 
-class ATParser:
+TOKEN_IDLE = 0.08   # seconds without a byte after which a complete token with no line end is a line
+
+
+class _Parser:
+    """What the AT and line-protocol parsers share: bytes to lines to events, and `heard`, the count
+    of lines that meant something (noise and unknown lines are not proof the device is listening)."""
+
+    TOKENS: frozenset[str] = frozenset()   # whole lines a device may leave unterminated
+
+    def __init__(self) -> None:
+        self.lines = LineSplitter()
+        self.ignored = 0
+        self._fed = 0.0
+
+    @property
+    def heard(self) -> int:
+        return self.lines.count - self.ignored
+
+    def feed(self, data: bytes, t: float) -> list[DetectorEvent]:
+        self._fed = t
+        return self._parse(self.lines.feed(data), t)
+
+    def poll(self, t: float) -> list[DetectorEvent]:
+        """Time passes: a known token left without a line end for TOKEN_IDLE is taken as a line.
+        Some modems print the line end before the word (``\r\nRING``): waiting for the next byte
+        would count each ring a whole ring cycle late, and the call's last ring never."""
+        if t - self._fed < TOKEN_IDLE:
+            return []
+        token = self.lines.take_token(self.TOKENS)
+        return self._parse([token], t) if token else []
+
+    def _parse(self, lines: list[str], t: float) -> list[DetectorEvent]:
+        raise NotImplementedError
+
+
+class ATParser(_Parser):
     """Hayes modem output: RING lines, caller-ID blocks (DATE, TIME, NMBR, NAME, MESG) and +CLIP.
 
     A caller-ID block is handed on as soon as it is complete (a NAME after the NMBR, any other
@@ -89,16 +135,18 @@ class ATParser:
     call keeps its number and nothing carries into the next call.
     """
 
+    TOKENS = frozenset({"RING", "OK", "ERROR"})
+
     def __init__(self, now: Callable[[], datetime] | None = None) -> None:
-        self.lines = LineSplitter()
+        super().__init__()
         self._cid: dict[str, str] = {}
         self._cid_t = 0.0
         self._now = now or datetime.now
         self.replies: list[str] = []   # OK / ERROR, for the init sequence and the probe
 
-    def feed(self, data: bytes, t: float) -> list[DetectorEvent]:
+    def _parse(self, lines: list[str], t: float) -> list[DetectorEvent]:
         events = []
-        for line in self.lines.feed(data):
+        for line in lines:
             if line == "RING":   # exactly as modems print it; a lowercase 'ring' is an echo, not a ring
                 events += self._flush_cid(t)
                 events.append(DetectorEvent("ring", t))
@@ -119,14 +167,16 @@ class ATParser:
             else:
                 events += self._flush_cid(t)   # any other line ends a caller-ID block
                 if line.upper() not in ("NO CARRIER", "BUSY", "NO DIALTONE", "CONNECT"):
+                    self.ignored += 1
                     log.debug("ignoring modem line %r", line)
         return events
 
     def poll(self, t: float) -> list[DetectorEvent]:
-        """Time passes: a block that has been quiet for CID_QUIET is complete."""
+        """Time passes: a block that has been quiet for CID_QUIET is complete; so is a bare token."""
+        events = super().poll(t)
         if self._cid and t - self._cid_t >= CID_QUIET:
-            return self._flush_cid(t)
-        return []
+            events += self._flush_cid(t)
+        return events
 
     def _flush_cid(self, t: float) -> list[DetectorEvent]:
         if not self._cid:
@@ -165,20 +215,20 @@ class ATParser:
         return moment
 
 
-class LineProtocolParser:
+class LineProtocolParser(_Parser):
     """The microcontroller's protocol (PHONE_PROTOCOL.md): RING_ON, RING_OFF, OFFHOOK, ONHOOK,
     CID <number> [name], FSK <hex frame>, DTMF <digits>, HELLO, PONG."""
 
     KINDS = {"RING_ON": "ring_on", "RING_OFF": "ring_off", "OFFHOOK": "offhook", "ONHOOK": "onhook"}
+    TOKENS = frozenset(KINDS) | {"PONG"}
 
     def __init__(self) -> None:
-        self.lines = LineSplitter()
-        self.ignored = 0
+        super().__init__()
         self.pongs = 0
 
-    def feed(self, data: bytes, t: float) -> list[DetectorEvent]:
+    def _parse(self, lines: list[str], t: float) -> list[DetectorEvent]:
         events = []
-        for line in self.lines.feed(data):
+        for line in lines:
             word, _, rest = line.partition(" ")
             rest = rest.strip()
             if word in self.KINDS and not rest:
@@ -300,6 +350,7 @@ OPEN_BACKOFF = (0.1, 1.0)   # first and longest wait after a path that exists fa
 IDENTITY_CHECK = 0.25  # how often the open port is compared with what the path names now
 INIT_REPLY = 0.6      # seconds a modem gets to answer one init command (they answer in milliseconds)
 DEFAULT_INIT = "ATZ;AT+VCID=1|AT#CID=1|AT%CCID=1|AT+CLIP=1"
+_CID_COMMAND = re.compile(r"CID|CLIP", re.I)   # the init commands that turn caller ID on
 
 
 class SerialDetector:
@@ -336,9 +387,6 @@ class SerialDetector:
         self.init_used: list[str] = []     # the init commands the modem accepted on the last connect
         self.bursts: RingBursts | None = None
         self._port: serial.Serial | None = None
-        # After a failed heartbeat a reopened port is not "connected" until it answers: a hung board
-        # whose USB stays enumerated would otherwise read connected between probes and never alarm.
-        self._needs_proof = False
 
     def start(self) -> "SerialDetector":
         self.supervisor.start()
@@ -378,7 +426,6 @@ class SerialDetector:
                 try:
                     self._session(port, _identity(port))
                 except _Deaf as exc:
-                    self._needs_proof = True
                     self._set_state(DetectorState.DEAF, str(exc))
                 except (serial.SerialException, OSError, termios_error) as exc:
                     self._set_state(DetectorState.RECONNECTING, f"lost {self.port}: {exc}")
@@ -408,77 +455,74 @@ class SerialDetector:
         if self.kind == "ri":
             return self._ri_session(port, ident)
         if self.kind == "at":
-            parser: ATParser | LineProtocolParser = ATParser()
+            parser: _Parser = ATParser()
             self._send_init(port, parser, ident)
         else:
             parser = LineProtocolParser()
             # Ask the hook state at every (re)connect: an ONHOOK sent while the port was away is lost,
             # and the answer (ONHOOK/OFFHOOK) resyncs the call. An older sketch ignores the command.
             port.write(b"HOOK\n")
-        if self._needs_proof:
-            self._prove_alive(port, parser, ident)
-        self._needs_proof = False
+        self._prove_alive(port, parser, ident)
+        if self._stop.is_set():
+            return
         self._set_state(DetectorState.CONNECTED, self.port)
+        probe = self._probe()
         last_heard = last_check = self.monotonic()
         probe_sent: float | None = None
-        pongs = 0
         while not self._stop.is_set():
-            data = port.read(port.in_waiting or 1)
+            heard = self._pump(port, parser, ident)
             now = self.monotonic()
-            if data:
-                last_heard = now
-                for event in parser.feed(data, now):
-                    self.on_event(event)
-            if isinstance(parser, ATParser):
-                for event in parser.poll(now):
-                    self.on_event(event)
-            if now - last_check >= IDENTITY_CHECK:
+            if now - last_check >= IDENTITY_CHECK:   # also while bytes flow: noise must not hide a replug
                 last_check = now
                 self._check_identity(ident)
-                if not data and not _still_there(port):
-                    raise serial.SerialException("device went away")
-            # the heartbeat: a quiet port must prove it is still listening
-            if probe_sent is None and now - last_heard >= self.probe_after:
-                if isinstance(parser, ATParser):
-                    parser.replies.clear()
-                    port.write(b"AT\r")
-                else:
-                    pongs = parser.pongs
-                    port.write(b"PING\n")
+            # The heartbeat: a port that said nothing valid for probe_after must prove it still listens.
+            # Bytes that parse as no line (wrong baud, line noise) are no answer and do not postpone it.
+            if heard:
+                last_heard, probe_sent = now, None
+            elif probe_sent is None and now - last_heard >= self.probe_after:
+                port.write(probe)
                 probe_sent = now
-            elif probe_sent is not None:
-                answered = ("OK" in parser.replies) if isinstance(parser, ATParser) else parser.pongs > pongs
-                if answered:
-                    probe_sent, last_heard = None, now
-                elif now - probe_sent >= self.probe_timeout:
-                    raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
+            elif probe_sent is not None and now - probe_sent >= self.probe_timeout:
+                raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
 
-    def _prove_alive(self, port: serial.Serial, parser: "ATParser | LineProtocolParser",
-                     ident: tuple[int, int] | None) -> None:
-        """Wait up to probe_timeout for the heartbeat's answer (or any line the board sends); raise
-        _Deaf when none comes. Rings heard meanwhile are passed on."""
-        if isinstance(parser, ATParser):
-            if parser.replies:
-                return   # the init sequence was answered just now
-            port.write(b"AT\r")
+    def _probe(self) -> bytes:
+        """The heartbeat's command: PING for the board; for a modem the caller-ID command it accepted at
+        init (idempotent) or else AT. A modem reset by a power blip still answers a bare AT but has
+        forgotten its caller-ID mode: this way it is back within one probe."""
+        if self.kind == "line":
+            return b"PING\n"
+        cid = [command for command in self.init_used if _CID_COMMAND.search(command)]
+        return (cid[-1] if cid else "AT").encode("ascii") + b"\r"
+
+    def _pump(self, port: serial.Serial, parser: _Parser, ident: tuple[int, int] | None) -> bool:
+        """Read what is there (at most the port's 50 ms timeout), pass its events on; after an empty read
+        check that the port is still there and still what the path names. True when a valid line came."""
+        before = parser.heard
+        data = port.read(port.in_waiting or 1)
+        if data:
+            for event in parser.feed(data, self.monotonic()):
+                self.on_event(event)
+        elif not _still_there(port):
+            raise serial.SerialException("device went away")
         else:
-            port.write(b"PING\n")
-        pongs, heard = getattr(parser, "pongs", 0), False
+            self._check_identity(ident)
+        for event in parser.poll(self.monotonic()):
+            self.on_event(event)
+        return parser.heard > before
+
+    def _prove_alive(self, port: serial.Serial, parser: _Parser, ident: tuple[int, int] | None) -> None:
+        """On every (re)connect, wait up to probe_timeout for a valid line (the heartbeat's answer, the
+        hook state, a ring); raise _Deaf when none comes. A board hung since power-on, its USB still
+        enumerated, must not read connected until its first heartbeat 30 s later."""
+        if parser.heard:
+            return   # the init sequence was answered just now
+        port.write(self._probe())
         deadline = self.monotonic() + self.probe_timeout
-        while not heard and self.monotonic() < deadline and not self._stop.is_set():
-            data = port.read(port.in_waiting or 1)
-            if data:
-                events = parser.feed(data, self.monotonic())
-                for event in events:
-                    self.on_event(event)
-                heard = bool(events) or (parser.replies != [] if isinstance(parser, ATParser)
-                                         else parser.pongs > pongs)
-            elif not _still_there(port):
-                raise serial.SerialException("device went away")
-            else:
-                self._check_identity(ident)
-        if not heard and not self._stop.is_set():
-            raise _Deaf(f"no answer on {self.port} after it was reopened")
+        while self.monotonic() < deadline and not self._stop.is_set():
+            if self._pump(port, parser, ident):
+                return
+        if not self._stop.is_set():
+            raise _Deaf(f"no answer on {self.port} since it was opened")
 
     def _send_init(self, port: serial.Serial, parser: ATParser, ident: tuple[int, int] | None = None) -> None:
         """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
@@ -494,14 +538,7 @@ class SerialDetector:
                     port.write(alternative.encode("ascii") + b"\r")
                     deadline = self.monotonic() + INIT_REPLY
                     while self.monotonic() < deadline and not {"OK", "ERROR"} & set(parser.replies):
-                        data = port.read(port.in_waiting or 1)
-                        if data:   # rings and caller ID during the init are heard, not dropped
-                            for event in parser.feed(data, self.monotonic()):
-                                self.on_event(event)
-                        elif not _still_there(port):
-                            raise serial.SerialException("device went away")
-                        else:
-                            self._check_identity(ident)   # a path that now names another tty: leave at once
+                        self._pump(port, parser, ident)   # rings and caller ID during the init are heard
                     if parser.replies:
                         break
                 heard = heard or bool(parser.replies)

@@ -91,7 +91,7 @@ class ModemResponder:
         self.line, self.refuse = line, refuse
         self.commands: list[str] = []
         self.mute = False
-        self.hook = "ONHOOK"          # what the line board answers to HOOK
+        self.hook: str | None = "ONHOOK"   # what the line board answers to HOOK (None: an older sketch)
         self._stop = threading.Event()
         self._buffer = b""
         self._thread = threading.Thread(target=self._run, daemon=True, name="modem-sim")
@@ -125,7 +125,8 @@ class ModemResponder:
                     self.line.write(b"PONG\n")
                 elif raw.strip() == b"HOOK" and not self.mute:
                     self.commands.append("HOOK")
-                    self.line.write(self.hook.encode() + b"\n")
+                    if self.hook:
+                        self.line.write(self.hook.encode() + b"\n")
 
 
 @dataclass(frozen=True)

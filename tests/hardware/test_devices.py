@@ -11,7 +11,7 @@ import pytest
 
 from hardware import devices
 from hardware.phone.detectors import DetectorState, SerialDetector
-from hardware.phone.simulator import PtyLine
+from hardware.phone.simulator import ModemResponder, PtyLine
 from hardware.printer.worker import PrintWorker
 from kiosk.core import config
 from kiosk.core.audit import SYSTEM
@@ -48,6 +48,15 @@ def line(tmp_path):
     pty = PtyLine(tmp_path / "by-id")
     yield pty
     pty.close()
+
+
+@pytest.fixture
+def board(line):
+    """A ring board on the line that answers PING (one that answers nothing never reads connected)."""
+    responder = ModemResponder(line)
+    responder.hook = None   # an older sketch: no hook-state answer, so the tests see only their own lines
+    yield responder.start()
+    responder.stop()
 
 
 def ctx_with(db_path, clock, **sections) -> Context:
@@ -112,7 +121,7 @@ def test_a_print_worker_killed_by_its_database_restarts_and_prints(tmp_path, db_
 
 
 # --- phone -----------------------------------------------------------------------------------------
-def test_line_detector_from_the_configuration_rings_through_to_the_bus_and_the_log(line, db_path, clock):
+def test_line_detector_from_the_configuration_rings_through_to_the_bus_and_the_log(line, board, db_path, clock):
     ctx = ctx_with(db_path, clock, phone={"detector": "line", "port": line.path})
     events = Events(ctx)
     service = devices.start_phone(ctx)
@@ -131,7 +140,7 @@ def test_line_detector_from_the_configuration_rings_through_to_the_bus_and_the_l
     assert ctx.db.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 1
 
 
-def test_watching_overrides_kind_and_port_and_writes_no_log(line, tmp_path, clock):
+def test_watching_overrides_kind_and_port_and_writes_no_log(line, board, tmp_path, clock):
     db_path = tmp_path / "never.db"
     ctx = ctx_with(db_path, clock, phone={"detector": "none"})
     events = Events(ctx)
@@ -225,7 +234,7 @@ def test_stop_devices_goes_on_past_a_handle_that_fails_to_stop():
     assert stopped == [1]
 
 
-def test_kiosk_phone_watch_uses_the_same_wiring(line, tmp_path, monkeypatch):
+def test_kiosk_phone_watch_uses_the_same_wiring(line, board, tmp_path, monkeypatch):
     """`kiosk phone watch` prints the desk's own events (state, callerid, ring) as JSON lines."""
     from click.testing import CliRunner
     from kiosk.cli.main import main

@@ -98,19 +98,24 @@ def test_a_port_spewing_noise_is_probed_and_found_deaf(line, kind):
             line.write(b"\xff\xfe\x80\x00\x9c\xe0")   # framing garbage: 115200 read at 9600
             stop.wait(0.05)
 
+    # The device answers the connect's proof of life, then only noise comes (nothing answers the probe).
+    modem = ModemResponder(line).start()
     detector = SerialDetector(kind, line.path, rec.event, rec.state, init="", probe_after=0.5,
                               probe_timeout=0.3).start()
     spewer = threading.Thread(target=noise, daemon=True)
     try:
         wait_until(lambda: detector.state == DetectorState.CONNECTED, timeout=3)
+        modem.mute = True
         spewer.start()
         time.sleep(3.0)   # six heartbeat intervals of noise, no PING/AT answered (nothing is there)
         assert DetectorState.DEAF in _states(rec) or detector.connects > 1, \
             "a port that gave only noise for 3 s (probe_after 0.5 s) is still 'connected', never probed"
     finally:
         stop.set()
-        spewer.join(1)
+        if spewer.is_alive():
+            spewer.join(1)
         detector.stop()
+        modem.stop()
 
 
 # --- a power blip makes the modem forget its caller-ID setting -------------------------------------

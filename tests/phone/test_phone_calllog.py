@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from hardware.devices import start_phone
-from hardware.phone.simulator import PtyLine
+from hardware.phone.simulator import ModemResponder, PtyLine
 from kiosk.core import audit
 from kiosk.phone import calllog
 from kiosk.core import config
@@ -112,6 +112,7 @@ class Bus:
 
 def test_line_detector_to_prompt_answer_and_log(tmp_path, db_path, clock):
     line = PtyLine(tmp_path / "by-id")
+    board = ModemResponder(line).start()   # answers PING and HOOK (ONHOOK): a board that answers nothing is deaf
     cfg = config.validate({"phone": {"detector": "line", "port": line.path, "cadence": "CN", "grace_seconds": 1.0}})
     ctx = Context(config=cfg, db_path=db_path, clock=clock)
     bus = Bus(ctx)
@@ -142,6 +143,7 @@ def test_line_detector_to_prompt_answer_and_log(tmp_path, db_path, clock):
         assert state.data["state"] == "reconnecting"
     finally:
         service.stop()
+        board.stop()
         line.close()
     start, end = calllog.day_bounds(clock, "Asia/Shanghai")
     [call] = calllog.calls_between(ctx.db, start, end)

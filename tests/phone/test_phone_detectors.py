@@ -97,6 +97,27 @@ def test_ri_pulses_group_into_bursts_and_uk_double_ring_counts_once(gap, bursts)
     assert rings == [1, 2], "the double ring counts once"
 
 
+def test_a_bare_token_without_a_line_end_is_a_line_after_a_short_idle():
+    """`\r\nRING` (line end before the word): counted after TOKEN_IDLE, not at the next ring."""
+    from hardware.phone.detectors import TOKEN_IDLE
+    parser = ATParser()
+    assert parser.feed(b"\r\nRING", 1.0) == [] and parser.poll(1.0 + TOKEN_IDLE / 2) == []
+    assert [e.kind for e in parser.poll(1.0 + TOKEN_IDLE)] == ["ring"]
+    assert parser.feed(b"\r\n", 2.0) == [], "the late line end is not a second ring"
+    assert parser.feed(b"RIN", 3.0) == [] and parser.poll(4.0) == [], "half a word is not a token"
+
+
+def test_only_valid_lines_count_as_heard():
+    """Noise (wrong baud) and unknown lines are no proof that the device listens; PONG and OK are."""
+    board, modem = LineProtocolParser(), ATParser()
+    board.feed(b"\xff\xfe\x80" * 200 + b"\nWHAT\n\x9c\xe0\n", 0.0)
+    modem.feed(b"\xff\xfe\r\nNONSENSE\r\n", 0.0)
+    assert (board.heard, modem.heard) == (0, 0)
+    board.feed(b"PONG\n", 0.1)
+    modem.feed(b"\r\nOK\r\n", 0.1)
+    assert (board.heard, modem.heard) == (1, 1)
+
+
 # --- through a real pseudo-terminal --------------------------------------------------------------
 @pytest.fixture
 def line(tmp_path):
@@ -143,6 +164,8 @@ def test_unplug_then_replug_at_the_same_path_reconnects_and_resends_init(line):
 
 
 def test_line_protocol_over_pty_survives_binary_garbage(line):
+    board = ModemResponder(line).start()   # answers PING: a board that answers nothing never reads connected
+    board.hook = None
     rec = Recorder()
     detector = SerialDetector("line", line.path, rec.event, rec.state).start()
     try:
@@ -152,10 +175,12 @@ def test_line_protocol_over_pty_survives_binary_garbage(line):
         assert detector.state == DetectorState.CONNECTED
     finally:
         detector.stop()
+        board.stop()
 
 
 def test_exclusive_open_refuses_a_second_reader(line):
     import serial
+    board = ModemResponder(line).start()
     rec = Recorder()
     detector = SerialDetector("line", line.path, rec.event, rec.state).start()
     try:
@@ -164,6 +189,7 @@ def test_exclusive_open_refuses_a_second_reader(line):
             serial.Serial(line.path, exclusive=True)
     finally:
         detector.stop()
+        board.stop()
 
 
 def test_missing_port_reports_reconnecting_not_a_crash(tmp_path):

@@ -86,6 +86,8 @@ def test_ten_unplug_replug_cycles_lose_no_call_and_hold_no_dead_port(line):
 
 def test_a_by_id_symlink_pointing_at_a_new_tty_is_followed_even_if_the_old_one_lives_on(line, tmp_path):
     """The dead-but-open case: the old pty is still there (nothing errors), the path names another."""
+    board = ModemResponder(line).start()   # answers PING on whichever pty is plugged now
+    board.hook = None
     rec = Recorder()
     detector = SerialDetector("line", line.path, rec.event, rec.state, probe_after=60).start()
     old_master = line.master
@@ -104,6 +106,7 @@ def test_a_by_id_symlink_pointing_at_a_new_tty_is_followed_even_if_the_old_one_l
         wait_until(lambda: rec.kinds() == ["ring_on"])
     finally:
         detector.stop()
+        board.stop()
         os.close(old_master)
 
 
@@ -138,9 +141,11 @@ def test_no_port_at_start_is_watched_for_and_opened_within_two_seconds(tmp_path)
         time.sleep(0.5)   # several seconds of absence must not grow a long back-off
         assert detector.state == DetectorState.RECONNECTING
         pty = PtyLine(tmp_path / "by-id", name="late")
+        board = ModemResponder(pty).start()
         t0 = time.monotonic()
         wait_until(lambda: detector.state == DetectorState.CONNECTED, timeout=3)
         assert time.monotonic() - t0 < REOPEN_LIMIT
+        board.stop()
         pty.close()
     finally:
         detector.stop()
@@ -264,6 +269,8 @@ def test_the_line_board_is_asked_its_hook_state_at_every_connect(line):
     (b"HELLO\n", []),
 ])
 def test_hello_carries_the_hook_state_and_old_hellos_still_work(line, hello, expected):
+    board = ModemResponder(line).start()
+    board.hook = None   # an older sketch: only the HELLO tells the hook state
     rec = Recorder()
     detector = SerialDetector("line", line.path, rec.event, rec.state, probe_after=60).start()
     try:
@@ -272,6 +279,7 @@ def test_hello_carries_the_hook_state_and_old_hellos_still_work(line, hello, exp
         wait_until(lambda: rec.kinds() == expected + ["ring_on"], timeout=3)
     finally:
         detector.stop()
+        board.stop()
 
 
 def test_a_board_reset_during_an_answered_call_ends_it_and_the_next_call_is_heard(ctx, clock, db, line):
@@ -281,6 +289,8 @@ def test_a_board_reset_during_an_answered_call_ends_it_and_the_next_call_is_hear
     ctx.bus.subscribe("*", lambda e: (lock.acquire(), events.append((e.kind, dict(e.data))), lock.release())
                       if e.kind.startswith("call.") else None)
     service = PhoneService(ctx, "line", phone_config=ctx.config.section("phone") | {"detector": "line"}).start()
+    board = ModemResponder(line).start()
+    board.hook = None   # the call's hook state comes from the lines below only
     rec_state = []
     detector = SerialDetector("line", line.path, service.put, lambda s, d: (rec_state.append(s), service.on_state(s, d)),
                               probe_after=60, monotonic=clock.monotonic).start()
@@ -306,4 +316,5 @@ def test_a_board_reset_during_an_answered_call_ends_it_and_the_next_call_is_hear
         wait_until(lambda: kinds().count("call.started") == 2, timeout=3)
     finally:
         detector.stop()
+        board.stop()
         service.stop()
