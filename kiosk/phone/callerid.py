@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 MAX_FRAME = 258          # type + length + 255 + checksum
+MAX_NAME = 40            # characters of a caller's name kept (MDMF allows 255 bytes; the screen shows ~20)
 PRIVATE = {"P": "private", "O": "unavailable"}
 
 
@@ -32,6 +33,17 @@ class FrameError(ValueError):
 def _text(raw: bytes) -> str:
     # Only printable ASCII is kept: a frame is data from the line, never trusted text.
     return "".join(chr(b) for b in raw if 32 <= b < 127).strip()
+
+
+def _name(raw: bytes) -> str:
+    """A name field: ASCII, else GB18030 (the superset of the GB2312 Chinese exchanges send). Only
+    printable characters are kept (no control bytes, direction overrides or undecodable bytes), and
+    at most MAX_NAME of them: the bytes come from the line, never trusted text."""
+    if all(b < 0x80 for b in raw):
+        text = _text(raw)
+    else:
+        text = "".join(ch for ch in raw.decode("gb18030", "replace") if ch.isprintable() and ch != "\ufffd").strip()
+    return text[:MAX_NAME].rstrip()
 
 
 def decode_frame(frame: bytes) -> CallerID:
@@ -57,7 +69,7 @@ def decode_frame(frame: bytes) -> CallerID:
         i += 2 + plen
     when = _text(fields.get(0x01, b""))
     number = _text(fields.get(0x02, b"")) or PRIVATE.get(_text(fields.get(0x04, b"")), "")
-    name = _text(fields.get(0x07, b"")) or PRIVATE.get(_text(fields.get(0x08, b"")), "")
+    name = _name(fields.get(0x07, b"")) or PRIVATE.get(_text(fields.get(0x08, b"")), "")
     return CallerID(PRIVATE.get(number, number), PRIVATE.get(name, name) if len(name) == 1 else name,
                     when if when.isdigit() and len(when) == 8 else "")
 
@@ -81,7 +93,7 @@ def mdmf(when: str = "", number: str = "", name: str = "", *, number_absent: str
     body = b""
     for ptype, value in ((0x01, when), (0x02, number), (0x04, number_absent), (0x07, name), (0x08, name_absent)):
         if value:
-            raw = value.encode("ascii")
+            raw = value.encode("gb18030" if ptype == 0x07 else "ascii")   # a name may be Chinese
             body += bytes([ptype, len(raw)]) + raw
     return build_frame(0x80, body)
 

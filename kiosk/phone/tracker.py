@@ -215,22 +215,22 @@ class CallTracker:
 
     # --- detector events -------------------------------------------------------------------------
     def _after_answered(self, event: DetectorEvent) -> list[CallEvent] | None:
-        """A ring while the call is answered: [] to ignore it, or the old call's end when this ring is
-        a new call's (a line cannot ring off-hook in the same call; its ONHOOK was lost)."""
+        """A ring while the call is answered: [] to ignore it (off-hook: the tail of the ring the
+        pick-up cut), None when it is the same call ringing on (staff said "Answered" but nobody
+        lifted the handset: counted like any ring), or the old call's end when this ring is a new
+        call's (a line cannot ring off-hook in the same call; its ONHOOK was lost)."""
         call = self._call
         if event.t - call.ring_end_at(self.settings.cadence.on) <= self.settings.stop_after_silence:
-            return []
+            return [] if call.offhook else None
         source = "offhook" if call.offhook else call.answer_source
         return self._end(event.t, "answered", source)
 
     def _on_ring(self, event: DetectorEvent) -> list[CallEvent]:
         call = self._call
-        out: list[CallEvent] = []
         if call and call.answered_at is not None:
             out = self._after_answered(event)
-            if not out:
-                return []
-            return out + self._new_ring(event.t)
+            if out is not None:
+                return out + self._new_ring(event.t) if out else []
         if call and event.t - call.last_ring_start < self.settings.cadence.merge_gap:
             return []   # a modem that prints RING for each burst of a UK double ring: still one ring
         return self._new_ring(event.t)
@@ -239,11 +239,12 @@ class CallTracker:
         call = self._call
         if call and call.answered_at is not None:
             out = self._after_answered(event)
-            if not out:
+            if out == []:
                 return []
-            out += self._new_ring(event.t)
-            self._call.ringing = True
-            return out
+            if out:
+                out += self._new_ring(event.t)
+                self._call.ringing = True
+                return out
         if call and call.last_ring_end is not None and event.t - call.last_ring_end < self.settings.cadence.merge_gap:
             call.ringing = True  # second burst of a double ring: the same ring
             return []
@@ -269,7 +270,7 @@ class CallTracker:
         if (call.answered_at is None and not call.ringing and call.rings
                 and event.t - call.ring_end_at(self.settings.cadence.on) > self.settings.cid_attach):
             # Late in the silence after a ring: if the call rings again it is this call's number; if
-            # ringing stops it is the next call's (sent before its ring 1), never the closing call's.
+            # ringing stops it is the next call's (sent before its ring 1), and a one-ring call's (_end).
             self._held_cid = event
             return []
         return self._apply_cid(event)
@@ -329,13 +330,19 @@ class CallTracker:
 
     def _end(self, t: float, outcome: str, source: str) -> list[CallEvent]:
         call = self._call
-        event = self._ev("ended", t, outcome=outcome, source=source, duration=round(t - call.started, 3),
-                         seconds_to_answer=None if call.answered_at is None else round(call.answered_at - call.started, 3))
-        self._call = None
         held, self._held_cid = self._held_cid, None
+        out: list[CallEvent] = []
+        if held is not None and call.rings == 1 and not call.number and held.number:
+            # China sends FSK in the silence after ring 1 only: a one-ring call with no number of its
+            # own keeps it, so the abandoned call can be called back. It may instead be the next call's
+            # DTMF, sent before its ring 1: that call still gets it too (below).
+            out = self._apply_cid(held)
+        out.append(self._ev("ended", t, outcome=outcome, source=source, duration=round(t - call.started, 3),
+                            seconds_to_answer=None if call.answered_at is None else round(call.answered_at - call.started, 3)))
+        self._call = None
         if held is not None:
             self._pending_cid = held   # waits for the next call's ring 1 (cid_window from its arrival)
-        return [event]
+        return out
 
 
 def settings_from_config(phone_cfg: dict) -> TrackerSettings:

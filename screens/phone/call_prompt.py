@@ -44,7 +44,8 @@ class CallPrompt(FloatLayout):
         self._app = weakref.ref(app)
         self.call_no: int | None = None
         self.call_id: int | None = None   # the call's row, once the log has it (a late PIN confirms by it)
-        self.dismissed: set[int] = set()
+        self.dismissed: set[int] = set()   # calls signed-in staff said "Not now" to: no more prompts
+        self._snoozed: int | None = None     # a call whose banner a visitor cleared: back on its next ring
         self._sound = None
         self._heard: dict[int, dict] = {}
         for kind in ("prompt", "ring", "answered", "ended", "callerid", "started"):
@@ -83,7 +84,13 @@ class CallPrompt(FloatLayout):
         self._beep()
 
     def _on_ring(self, event) -> None:
-        if self.parent is not None and event.data["call_no"] == self.call_no:
+        if event.data["call_no"] != self.call_no:
+            return
+        if self.parent is None and self._snoozed == self.call_no:
+            self._snoozed = None   # the call rings on: the staff alert is back, whoever cleared it
+            self.banner = self.app.visitor_mode
+            self.app.show_overlay(self)
+        if self.parent is not None:
             self._update(event.data)
             self._beep()
 
@@ -130,11 +137,17 @@ class CallPrompt(FloatLayout):
             self.hide()
 
     def not_now(self) -> None:
-        if self.call_no is not None:
-            self.dismissed.add(self.call_no)
+        """Signed-in staff silence this call's prompt. Anyone else (a visitor at the banner) only clears
+        it until the next ring: the staff's one alert that the phone rings cannot be switched off."""
         self.hide()
+        if self.call_no is not None:
+            if self.app.user is not None and not self.app.visitor_mode:
+                self.dismissed.add(self.call_no)
+            else:
+                self._snoozed = self.call_no
 
     def hide(self) -> None:
+        self._snoozed = None   # answered, ended or silenced by staff: no ring brings it back
         self.app.hide_overlay(self)
 
     # --- texts ----------------------------------------------------------------------------------------
