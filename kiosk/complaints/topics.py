@@ -61,8 +61,11 @@ OUTAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 FILLERS = ("今天", "昨天", "今早", "今晚", "早上", "上午", "中午", "下午", "晚上", "现在", "刚才", "突然", "一直",
            "家里", "我家", "我们家", "家中", "屋里", "全楼", "整栋楼", "整个楼", "这栋楼", "我们楼", "楼里", "楼上",
            "楼下", "整个小区", "全小区", "小区里", "我们", "全部", "都", "也", "的", "了", "又")
-_FILLER_RE = re.compile("|".join(sorted(map(re.escape, FILLERS), key=len, reverse=True))
-                        + r"|[0-9一二两三四五六七八九十几半]+个?(?:号楼|栋|单元|层|天|小时|分钟|星期|周)")
+_FILLERS_BY_END: dict[str, tuple[str, ...]] = {}
+for _filler in FILLERS:
+    _FILLERS_BY_END[_filler[-1]] = _FILLERS_BY_END.get(_filler[-1], ()) + (_filler,)
+# counted places and spans ("3号楼", "三天") are fillers too
+_COUNTED_RE = re.compile(r"[0-9一二两三四五六七八九十几半]+个?(?:号楼|栋|单元|层|天|小时|分钟|星期|周)")
 WORD_FILLERS = frozenset({"the", "a", "is", "are", "was", "s", "has", "have", "had", "been", "there", "here",
                           "we", "i", "it", "my", "our", "at", "in", "home", "today", "now", "still", "again",
                           "all", "whole", "building", "flat", "apartment", "since", "this", "morning"})
@@ -135,7 +138,29 @@ def _core(bounded: str) -> str:
     """The text without its fillers (step 5): English filler words by word, Chinese ones anywhere."""
     folded = unicodedata.normalize("NFKC", bounded).casefold()
     words = "".join(ch if unicodedata.category(ch)[0] not in "CZPS" else " " for ch in folded).split()
-    return _stripped(_FILLER_RE.sub("", _bare("".join(w for w in words if w not in WORD_FILLERS))))
+    return _stripped(_drop_fillers(_COUNTED_RE.sub("", _bare("".join(w for w in words if w not in WORD_FILLERS)))))
+
+
+def _drop_fillers(text: str) -> str:
+    """The text with as many of its characters as possible covered by fillers taken out. A longest-first
+    regex is greedy: "我们楼里" would lose "我们楼" and keep "里", where "我们" + "楼里" covers it all. One pass
+    of dynamic programming over the (bounded) text: for each end, the most characters fillers can cover."""
+    best = [0] * (len(text) + 1)        # characters covered in text[:i]
+    step: list[int] = [0] * (len(text) + 1)   # length of the filler ending at i (0: character kept)
+    for i in range(1, len(text) + 1):
+        best[i], step[i] = best[i - 1], 0
+        for filler in _FILLERS_BY_END.get(text[i - 1], ()):
+            n = len(filler)
+            if n <= i and text[i - n:i] == filler and best[i - n] + n > best[i]:
+                best[i], step[i] = best[i - n] + n, n
+    kept, i = [], len(text)
+    while i > 0:
+        if step[i]:
+            i -= step[i]
+        else:
+            kept.append(text[i - 1])
+            i -= 1
+    return "".join(reversed(kept))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -111,6 +111,9 @@ def test_erase_blanks_the_call_note_and_its_caller_id_once_audited_and_leaves_ot
 def test_erase_after_retention_still_reaches_the_call_note(db, clock):
     set_local(clock, 2026, 11, 17, 10)
     _, note, cid = _from_call(db, clock)
+    # retention runs from the close: an open complaint keeps its customer
+    service.resolve(db, clock, STAFF, TZ, cid, "resolved", "处理完毕")
+    service.close(db, clock, MANAGER, cid, "联系不上")
     clock.set(clock.now() + timedelta(days=800))
     service.apply_retention(db, clock, days=365)  # the complaint's own period: the note keeps its own
     assert service.get(db, cid).anonymised
