@@ -5,6 +5,7 @@ its administrator, and the audit says the change came from here.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,22 @@ from kiosk.cli.words import CliUsage, said
 
 from kiosk.cli.main import build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Day
+
+
+def _local(db, iso: str | None, tz: str) -> str:
+    """A stored UTC moment as the desk reads it: the site's local time, to the minute."""
+    from kiosk.printing.documents import local_time
+    return local_time(db, iso, tz=tz) if iso else "-"
+
+
+def _line(*fields: object) -> str:
+    """One record on one tab-separated line: line breaks, tabs and control characters typed into a
+    field are folded to spaces, so a field never breaks the line or the columns."""
+    from kiosk.core.text import printable
+    return "\t".join(printable(_CONTROLS.sub(" ", "" if f is None else str(f)), multiline=False) for f in fields)
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _cli_manager():
@@ -34,10 +51,11 @@ def c_list(config_path: Path | None, db_path: Path | None) -> None:
     from kiosk.complaints import service
     ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     items = service.open_complaints(ctx.db)
+    tz = ctx.config.get("site", "timezone")
     for c in items:
         major = "MAJOR" if c.major else "major?" if c.major_proposed else ""
-        click.echo(f"{c.ref}\t{c.kind}\t{c.category}\t{c.status}\tstart by {c.start_due[:16]}\t"
-                   f"resolve by {c.resolve_due[:16]}\t{major}\t{c.what[:40]}")
+        click.echo(_line(c.ref, c.kind, c.category, c.status, f"start by {_local(ctx.db, c.start_due, tz)}",
+                         f"resolve by {_local(ctx.db, c.resolve_due, tz)}", major, c.what[:40]))
     if not items:
         click.echo("no open complaints")
 
@@ -50,9 +68,10 @@ def c_duties(config_path: Path | None, db_path: Path | None) -> None:
     from kiosk.reports import duties
     ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     listed = duties.today(ctx.db, ctx.clock)
+    tz = ctx.config.get("site", "timezone")
     for d in listed:
         state = "OVERDUE" if d.overdue else "soon" if d.soon else ""
-        click.echo(f"{d.due_at[:16]}\t{state}\t{d.kind}\t{d.ref}\t{d.summary}")
+        click.echo(_line(_local(ctx.db, d.due_at, tz), state, d.kind, d.ref, d.summary))
     if not listed:
         click.echo("nothing due")
 

@@ -250,12 +250,15 @@ def _local(db, clock: Clock, tz: str | None) -> str:
     return local_time(db, utc_iso(clock.now()), "%Y-%m-%d %H:%M", tz)
 
 
-def reprint(db: sqlite_utils.Database, clock: Clock, actor: Actor, job_id: int, *, tz: str | None = None) -> int:
-    """Queue a copy of a past receipt, marked REPRINT with who and when; audited. Never opens the drawer."""
+def reprint(db: sqlite_utils.Database, clock: Clock, actor: Actor, job_id: int, *, tz: str | None = None,
+            receipt: Receipt | None = None) -> int:
+    """Queue a copy of a past receipt, marked REPRINT with who and when; audited. Never opens the drawer.
+    `receipt` is the same document rendered again (same number), when the copy is to show the record as it
+    stands now or in another language (a complaint slip); by default the stored original."""
     original = get(db, job_id)
     if original.receipt is None:
         raise PrintRefusal("A drawer opening cannot be reprinted")
-    receipt = original.receipt.as_reprint(actor.name, _local(db, clock, tz))
+    receipt = (receipt or original.receipt).as_reprint(actor.name, _local(db, clock, tz))
     with write(db):
         new_id = enqueue(db, clock, actor, receipt, record_table=original.record_table,
                          record_id=original.record_id, kind=original.kind, reprint_of=original.reprint_of or job_id)

@@ -294,16 +294,7 @@ COMPLAINTS = LogDef(
       (SELECT MIN(at) FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'started') AS started_at,
       COALESCE((SELECT resolve_due FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'major_accepted'
         ORDER BY id DESC LIMIT 1), c.resolve_due) AS resolve_due,
-      (SELECT at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
-        AS resolved_at,
-      (SELECT outcome FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
-        AS outcome,
-      (SELECT note FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
-        AS what_was_done,
-      (SELECT actor FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved' ORDER BY id LIMIT 1)
-        AS resolved_by,
-      (SELECT callback_due FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'resolved'
-        ORDER BY id LIMIT 1) AS callback_due,
+      r.at AS resolved_at, r.outcome, r.note AS what_was_done, r.actor AS resolved_by, r.callback_due,
       (SELECT at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'callback' ORDER BY id DESC LIMIT 1)
         AS callback_at,
       (SELECT outcome FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'callback'
@@ -319,7 +310,12 @@ COMPLAINTS = LogDef(
            THEN 'manual'
            WHEN c.deadline_basis = 'calendar' THEN 'calendar' ELSE 'package' END AS calendar_source,
       CASE WHEN c.anonymised_at IS NULL THEN '' ELSE 'yes' END AS anonymised
-    FROM complaints c WHERE c.taken_at >= :start AND c.taken_at < :end ORDER BY c.id
+    FROM complaints c
+    -- the latest resolution event is the one in force: a "not resolved" attempt, then the real fix, is resolved
+    -- (as kiosk.complaints.service reads it; a resolved complaint takes no further resolution)
+    LEFT JOIN complaint_events r ON r.id = (SELECT MAX(id) FROM complaint_events e WHERE e.complaint_id = c.id
+      AND e.kind = 'resolved')
+    WHERE c.taken_at >= :start AND c.taken_at < :end ORDER BY c.id
     """,
     (_c("id", "No.", "编号", INT), _c("ref", "Reference", "单号"), _c("taken_at", "Taken", "受理时间", DATETIME),
      _code("channel", "Channel", "渠道", "channel"), _c("call_note_id", "Call note", "来电记录", INT), _code("kind", "Type", "类型", "complaint_kind"),

@@ -114,6 +114,7 @@ class ComplaintForm(ModalView):
     major_reason = StringProperty("")
     call_note_id = ObjectProperty(None, allownone=True)
     print_slip = BooleanProperty(False)
+    taken = ObjectProperty(None, allownone=True)  # the complaint this form stored: it stores no second one
 
     def __init__(self, section, prefill: dict | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -148,6 +149,8 @@ class ComplaintForm(ModalView):
         ids = self.ids
         fields = {"customer_name": ids.name, "customer_contact": ids.contact, "what": ids.what, "place": ids.place,
                   "topic": ids.topic}
+        if self.taken is not None:  # a second tap while the form closes: the complaint is already stored
+            return
         for field in fields.values():
             field.error = ""
         try:
@@ -155,14 +158,41 @@ class ComplaintForm(ModalView):
                                 responsibility=self.responsibility, what=ids.what.text, customer_name=ids.name.text,
                                 customer_contact=ids.contact.text, place=ids.place.text, topic=ids.topic.text,
                                 call_note_id=self.call_note_id, major_reason=self.major_reason or None)
-            if self.print_slip:
-                app.desk.call(slips.print_slip, cid, app.lang)
         except ComplaintError as exc:
             show_refusal(exc, fields, default=ids.what)
             return
+        # Taken, whatever happens to the slip (its own transaction): the form closes, so nothing stores it twice.
+        self.taken = cid
         self.dismiss()
-        app.toast(tr("Complaint taken: {ref}").format(ref=app.desk.call(service.get, cid).ref))
+        ref = _ref(cid)
+        message = tr("Complaint taken: {ref}").format(ref=ref)
+        if self.print_slip:
+            failed = _slip_failure(cid)
+            if failed:
+                message = tr("Complaint taken as {ref}; the slip could not be queued: {error}").format(
+                    ref=ref, error=failed)
+        app.toast(message)
         self.section.refresh()
+
+
+def _ref(cid: int) -> str:
+    """The complaint's reference to show, or its number when the register cannot be read just now."""
+    try:
+        return _app().desk.call(service.get, cid).ref
+    except Exception:  # noqa: BLE001 - it is stored: a busy database must not hide that
+        return f"#{cid}"
+
+
+def _slip_failure(cid: int) -> str:
+    """Queue the complaint's slip; "" when queued, else why not in the screen's language (never raised: the
+    complaint is already taken and the desk stays up)."""
+    from screens.errors import failure_text
+    app = _app()
+    try:
+        app.desk.call(slips.print_slip, cid, app.lang)
+    except Exception as exc:  # noqa: BLE001 - a locked database, a full disk, a refusal: all said, none fatal
+        return failure_text(app, exc)
+    return ""
 
 
 class ResolveForm(ModalView):
@@ -304,9 +334,9 @@ class ComplaintDetail(ModalView):
         self._do(service.close, manager=self.complaint.major or self.complaint.outcome == "not_resolved")
 
     def print_slip(self) -> None:
-        app = _app()
-        app.desk.call(slips.print_slip, self.complaint.id, app.lang)
-        app.toast(tr("Slip sent to the printer"))
+        failed = _slip_failure(self.complaint.id)
+        _app().toast(tr("The slip could not be queued: {error}").format(error=failed) if failed
+                     else tr("Slip sent to the printer"))
 
     def erase(self) -> None:
         self._do(service.erase, manager=True)

@@ -149,7 +149,9 @@ def test_longest_values_and_emoji_are_kept(db, clock):
     receipt = printqueue.get(db, job).receipt
     texts = [getattr(b, "right", "") for b in receipt.blocks]
     assert "名" + "*" * 58 + "名" in texts and "名" * 60 not in texts  # the slip masks the customer
-    second = slips.print_slip(db, clock, STAFF, "T1", cid, "en")
+    # a second press while the slip waits queues nothing new (one complaint, one slip number: attack 12)
+    assert slips.print_slip(db, clock, STAFF, "T1", cid, "en") == job
+    second = slips.print_slip(db, clock, STAFF, "T1", take(db, clock, what="又一件"), "en")
     assert printqueue.get(db, second).receipt_no == "T1-Q-000002"  # its own gapless series
 
 
