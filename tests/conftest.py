@@ -193,4 +193,9 @@ def _previous_app_released(request):
                 fixtures.apps.pop()
                 warnings.warn(f"the app of {owner!r} is still alive 15 s after it stopped; its holders:\n"
                               + "\n".join(_holders(ref())), RuntimeWarning, stacklevel=1)
+        # A test that failed with a popup open leaves that ModalView on the shared Window; the next test
+        # would find its buttons twice ("English" on the home screen and in the stale form's header).
+        from kivy.core.window import Window
+        for child in list(Window.children):
+            Window.remove_widget(child)
     yield

@@ -33,7 +33,7 @@ async def test_home_language_switch_and_staff_sign_in(kivy_app):
     assert_touch_targets(app)
     shot(app, "shell_home_zh.png")
 
-    await tap(app, find(app.root, text="English"))
+    await tap(app, find(app.sm.current_screen, text="English"))
     assert app.lang == "en"
     find(app.root, text="Welcome")
     shot(app, "shell_home_en.png")
