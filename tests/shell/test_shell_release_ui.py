@@ -18,14 +18,15 @@ async def test_an_app_stopped_while_a_popup_closes_and_a_toast_fades(kivy_app):
     await sign_in_as(app, "staff")
     entry = PinEntry(NEW_PIN, lambda pins: app.title)   # its callback holds the app, as the real ones do
     entry._anim_duration = 60                             # still closing when the test ends
-    entry.open()
-    await settle(app, 3)
+    entry.open(animation=False)   # fully shown: only the closing fade runs (an opening fade racing it
+    await settle(app, 3)          # on a loaded box could end the popup at once)
     toast = Toast(text="…")
     app.root.add_widget(toast)
     Animation(opacity=0, duration=60).start(toast)
     entry.dismiss()
     await settle(app, 1)
-    assert entry._is_open and Animation._instances      # both fades are still running at the stop
+    assert entry._is_open and Animation._instances, (  # both fades are still running at the stop
+        entry._anim_alpha, app.user, app.sm.current)
 
 
 @app_test(kiosk_app_factory(lang="zh_CN"))
