@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 SITE_MIN = 3          # distinct names a character must be in before it counts
 PRIOR_WEIGHT = 30.0   # how many site names the package's name data is worth
@@ -66,9 +66,12 @@ def count_name_characters(names: Iterable[str], compound_surnames: Iterable[str]
                       {c: n for c, n in given.items() if n >= SITE_MIN})
 
 
-def rerank(found: tuple, counts: dict[str, int], length: int) -> tuple:
+def rerank(found: tuple, counts: dict[str, int], length: int,
+           weight: Callable[[str], float] | None = None) -> tuple:
     """`found` (candidates best first) with the single characters that take the whole input reordered
-    by prior share + site counts, in the places they held; everything else stays where it was."""
+    by prior share + site counts, in the places they held; everything else stays where it was.
+    `weight(ch)`, if given, multiplies a package-data candidate's prior (the name's context: a second
+    given-name character after the first, kiosk.input.pinyin `_after`)."""
     if not counts:
         return found
     slots = [i for i, c in enumerate(found)
@@ -77,7 +80,8 @@ def rerank(found: tuple, counts: dict[str, int], length: int) -> tuple:
     hits = [i for i in slots if found[i].text in counts]
     if not hits:
         return found
-    prior = {i: max(0.0, found[i].score - _NAME_SCORE) for i in slots}
+    prior = {i: max(0.0, found[i].score - _NAME_SCORE) * (weight(found[i].text) if weight else 1.0)
+             for i in slots}
     total_prior = sum(prior.values()) or 1.0
     total_site = sum(counts.get(found[i].text, 0) for i in slots)
 

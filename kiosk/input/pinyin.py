@@ -27,7 +27,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -104,8 +104,13 @@ class _Index:
     char_freq: dict[str, float] = field(default_factory=dict)
     name_freq: dict[str, float] = field(default_factory=dict)
     # two-character words of the general dictionary: a given name's second character that makes a
-    # word with the first (建 → 国, 志 → 强) is offered first
+    # word with the first (建 → 国, 志 → 强) weighs PAIR_WEIGHT times its count
     pairs: frozenset[str] = frozenset()
+    # ngender's given-name counts by sex (male, female): the sex a first given-name character
+    # suggests ranks the second (廷 is a man's: 张廷 + yu puts 玉 before 钰 and 瑜)
+    name_sex: dict[str, tuple[float, float]] = field(default_factory=dict)
+    sex_totals: tuple[float, float] = (0.0, 0.0)  # all male and all female counts of `name_sex`
+    sex_lean: dict[str, tuple[float, float]] = field(default_factory=dict)  # `_sex_lean`
 
 
 def _jieba_dict_path() -> Path:
@@ -126,8 +131,13 @@ def _name_freq_path() -> Path | None:
 
 def load_name_freq() -> dict[str, float]:
     """Given-name character counts (male + female) from ngender; {} if it is not installed."""
+    return {ch: male + female for ch, (male, female) in load_name_sex().items()}
+
+
+def load_name_sex() -> dict[str, tuple[float, float]]:
+    """Given-name character counts (male, female) from ngender; {} if it is not installed."""
     path = _name_freq_path()
-    out: dict[str, float] = {}
+    out: dict[str, tuple[float, float]] = {}
     if path is None:
         return out
     with open(path, encoding="utf-8") as fh:
@@ -135,7 +145,7 @@ def load_name_freq() -> dict[str, float]:
         for line in fh:
             parts = line.strip().split(",")
             if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit() and parts[2].isdigit():
-                out[parts[0]] = float(int(parts[1]) + int(parts[2]))
+                out[parts[0]] = (float(parts[1]), float(parts[2]))
     return out
 
 
@@ -247,7 +257,8 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     entries: list[tuple[tuple[str, ...], str, float]] = []
     # the general ranking keeps its original 80 boosted surnames; name fields use the full list
     surname_rank = {ch: i for i, ch in enumerate(SURNAMES[:GENERAL_SURNAMES])}
-    name_freq = load_name_freq()
+    name_sex = load_name_sex()
+    name_freq = {ch: male + female for ch, (male, female) in name_sex.items()}
     # characters seen in at least a few hundred real given names join the character set
     name_chars = frozenset(ch for ch, n in name_freq.items() if n >= NAME_CHAR_MIN)
     char_readings: dict[str, list[str]] = {}
@@ -301,8 +312,9 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
     name_buckets = _name_buckets(char_readings, name_freq, char_freq)
     pairs = frozenset(word for word, _ in words if len(word) == 2)
+    totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
-                  pairs)
+                  pairs, name_sex, totals, _sex_lean(name_sex, totals))
 
 
 def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
@@ -492,6 +504,7 @@ class PinyinEngine:
         self._callbacks: list[Callable[["PinyinEngine"], None]] = []
         self._thread: threading.Thread | None = None
         self._share_cache: dict[tuple, list[tuple[str, float]]] = {}
+        self._after_cache: dict[tuple, list[float]] = {}
         # whole results: `_warm` holds every single-token input (filled once by `warm_up`),
         # `_recent` the last RESULT_CACHE others; a repeated look-up is a dict read and a slice
         self._warm: dict[tuple[str, str, str], tuple[Candidate, ...]] = {}
@@ -621,7 +634,7 @@ class PinyinEngine:
                 found = tuple(self._compute(index, pinyin, kind))
                 self._remember(base_key, found)
             if prev:
-                found = _pairs_first(found, prev, len(pinyin), index.pairs)
+                found = _given_after(found, prev, len(pinyin), index)
                 self._remember(key, found)
         site = self._site.get(kind) if self._site else None
         if site:
@@ -630,7 +643,9 @@ class PinyinEngine:
             skey = (pinyin, kind, prev, "site")
             ranked = self._recent.get(skey)
             if ranked is None:
-                ranked = learned.rerank(found, site, len(pinyin))
+                # the prior is the package data's as this name's context weighs it (`_given_after`)
+                weight = (lambda ch: _after(index, prev, ch)) if prev else None
+                ranked = learned.rerank(found, site, len(pinyin), weight)
                 self._remember(skey, ranked)
             found = ranked
         return list(found if limit is None else found[:max(0, limit)])
@@ -739,16 +754,14 @@ class PinyinEngine:
                         heads += [(t, p, width) for t, p in self._shares(index, tokens[:width], surname)]
             else:
                 heads = [("", 1.0, 0)]
+            given_beams: dict[int, list[tuple[str, float]]] = {}  # the given name after `used` tokens
             for head, p_head, used in heads:
                 rest = tokens[used:]
                 if len(rest) > NAME_MAX_GIVEN or (not rest and (used < 2 or n != 2)):
                     continue
-                beam = [(head, p_head)]
-                for tok in rest:
-                    options = self._shares(index, [tok], given)
-                    beam = sorted(((t + o, p * q) for t, p in beam for o, q in options),
-                                  key=lambda e: -e[1])[:NAME_BEAM * 2]
-                for text, p in beam:
+                if used not in given_beams:
+                    given_beams[used] = self._given_beam(index, rest, given)
+                for text, p in ((head + t, p_head * q) for t, q in given_beams[used]):
                     # per token (geometric mean): parses of different lengths ("hzh" as h-zh or
                     # h-z-h) compare fairly; within one parse the order is the product's
                     p = p ** (1.0 / n)
@@ -756,6 +769,33 @@ class PinyinEngine:
                         found[text] = p
         ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
         return [Candidate(text, len(pinyin), 2e12 + p) for text, p in ranked]
+
+    def _given_beam(self, index: _Index, tokens: list[str], given) -> list[tuple[str, float]]:
+        """The best NAME_BEAM * 2 given names for the tokens, each with its probability: the product
+        of each character's share of its reading, a later character weighed in the light of the one
+        before it (`_after`: the bearer's sex, a word the two make). The same for every surname, so
+        it is built once per parse (a surname's share only scales it)."""
+        beam = [("", 1.0)]
+        for k, tok in enumerate(tokens):
+            options = self._shares(index, [tok], given)
+            if k == 0:
+                beam = [(t + o, p * q) for t, p in beam for o, q in options]
+            else:
+                beam = [(t + o, p * q * w) for t, p in beam
+                        for (o, q), w in zip(options, self._afters(index, t[-1], options))]
+            beam = sorted(beam, key=lambda e: -e[1])[:NAME_BEAM * 2]
+        return beam
+
+    def _afters(self, index: _Index, prev: str, options: list[tuple[str, float]]) -> list[float]:
+        """`_after(prev, ch)` for each option (a few distinct `prev` per look-up: kept)."""
+        key = (prev, tuple(o for o, _ in options))
+        cached = self._after_cache.get(key)
+        if cached is None:
+            cached = [_after(index, prev, o) for o, _ in options]
+            if len(self._after_cache) > 20_000:  # bounded memory
+                self._after_cache.clear()
+            self._after_cache[key] = cached
+        return cached
 
     def _shares(self, index: _Index, tokens: list[str], buckets) -> list[tuple[str, float]]:
         """Best NAME_BEAM texts for the tokens in a name bucket, each with its share of the reading."""
@@ -851,15 +891,77 @@ class PinyinEngine:
         return self._index
 
 
-def _pairs_first(found: tuple[Candidate, ...], prev: str, length: int,
-                 pairs: frozenset[str]) -> tuple[Candidate, ...]:
-    """The single characters that take the whole input and make a word with `prev` first, each
-    group in its own order (stable): "jianguo" keeps 建国 first, 黄建 + guo puts 国 first."""
-    front = [c for c in found if len(c.text) == 1 and c.consumed == length and prev + c.text in pairs]
-    if not front:
+def _given_after(found: tuple[Candidate, ...], prev: str, length: int, index: _Index) -> tuple[Candidate, ...]:
+    """The name-data single characters that take the whole input, re-ranked in their own places for
+    the given-name character `prev` before them (each score times `_after(prev, ch)`): 张廷 + yu puts
+    玉 (a man's) before 钰 and 瑜, 黄建 + guo puts 国 first. Nothing is added or dropped; a general-
+    dictionary character (not in the name data) keeps its place after them."""
+    lo = hi = None
+    for i, c in enumerate(found):
+        if _NAME_SCORE <= c.score < 2 * _NAME_SCORE and len(c.text) == 1 and c.consumed == length:
+            lo = i if lo is None else lo
+            hi = i + 1
+        elif lo is not None:
+            break
+    if lo is None:
         return found
-    taken = {id(c) for c in front}
-    return tuple(front) + tuple(c for c in found if id(c) not in taken)
+    p_m = _male_share(index, prev)
+    lean, pairs, part = index.sex_lean, index.pairs, found[lo:hi]
+    keys = []
+    for c in part:
+        base, slope = lean.get(c.text, (1.0, 0.0))
+        factor = base + p_m * slope if p_m is not None else 1.0
+        keys.append(-(c.score - _NAME_SCORE) * factor * (PAIR_WEIGHT if prev + c.text in pairs else 1.0))
+    order = sorted(range(len(part)), key=keys.__getitem__)  # stable: equal scores keep their order
+    return found[:lo] + tuple(part[i] for i in order) + found[hi:]
+
+
+_NAME_SCORE = 1e12  # name-bucket candidates score from here, whole names from twice that
+# A second given-name character that makes a word of the general dictionary with the first (建国,
+# 志强) counts this many times its name count. Chosen on the dev half of bench/names_bench.py
+# (second given-name character first: 1x 40.5 %, 10x 42.1 %, 30x 43.7 %, 100x 44.2 %; always
+# first, as before, 41.6 %): the round value below the peak. Always-first put 虾 (青虾) before 霞
+# for 林青 and 尉 (廷尉) before 玉 for 张廷.
+PAIR_WEIGHT = 30.0
+
+
+def _after(index: _Index, prev: str, ch: str) -> float:
+    """How much likelier `ch` is as the given-name character after `prev` than its count alone says.
+    A name's characters share its bearer's sex: P(ch | prev) = P(m | prev) P(ch | m) + P(f | prev)
+    P(ch | f) over ngender's counts by sex (equal priors for the two sexes: a desk's visitors are
+    both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word."""
+    factor = PAIR_WEIGHT if prev + ch in index.pairs else 1.0
+    p_m, lean = _male_share(index, prev), index.sex_lean.get(ch)
+    if p_m is None or lean is None:
+        return factor
+    return factor * (lean[0] + p_m * lean[1])
+
+
+def _male_share(index: _Index, prev: str) -> float | None:
+    """P(m | prev): the share of men among the bearers of given-name character `prev` (equal priors)."""
+    male_total, female_total = index.sex_totals
+    counts = index.name_sex.get(prev)
+    if male_total <= 0 or female_total <= 0 or not counts or counts[0] + counts[1] <= 0:
+        return None
+    like_m, like_f = counts[0] / male_total, counts[1] / female_total
+    return like_m / (like_m + like_f)
+
+
+def _sex_lean(name_sex: dict[str, tuple[float, float]],
+              totals: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """Per character, (a, b) with P(ch | prev) / P(ch) = a + P(m | prev) * b (see `_after`): with M, F
+    all men's and all women's counts and m, f the character's, a = (M + F) f / (F (m + f)) and
+    a + b = (M + F) m / (M (m + f)). Built once with the index: a look-up's re-rank is a dict read."""
+    male_total, female_total = totals
+    out: dict[str, tuple[float, float]] = {}
+    if male_total <= 0 or female_total <= 0:
+        return out
+    scale = male_total + female_total
+    for ch, (m, f) in name_sex.items():
+        if m + f > 0:
+            a = scale * f / (female_total * (m + f))
+            out[ch] = (a, scale * m / (male_total * (m + f)) - a)
+    return out
 
 
 def _given_context(before: str) -> str:

@@ -92,6 +92,27 @@ def test_the_second_given_character_pairs_with_the_first(engine):
     assert _given_context("欧阳建") == "建" and _given_context("欧阳") == "" and _given_context("王") == ""
 
 
+def test_the_second_given_character_follows_the_first_ones_sex_and_a_word_is_a_weight(engine):
+    """A name's characters share its bearer's sex (ngender's counts by sex): after a woman's
+    character a woman's is likelier, after a man's less so; a word of the two weighs, never forces
+    (廷尉 is a word, yet 张廷 + yu is 玉; 青虾 is shrimp, 林青 + xia is 霞)."""
+    from kiosk.input.pinyin import PAIR_WEIGHT, _after
+    index = engine._require()
+    assert _after(index, "婷", "娜") > 1.5 and _after(index, "军", "娜") < 0.7
+    assert _after(index, "军", "强") > 1.0 > _after(index, "婷", "强")
+    assert _after(index, "建", "国") > PAIR_WEIGHT * 0.9  # a word, a man's pair
+    assert _after(index, "🙂", "国") == 1.0 and _after(index, "建", "🙂") == 1.0  # no data: no change
+    assert engine.candidates("yu", 1, "given", before="张廷")[0].text == "玉"
+    assert engine.candidates("xia", 1, "given", before="林青")[0].text == "霞"
+    # the whole name from initials weighs the pair too: 王建国 first for wjg
+    assert engine.candidates("wjg", 1, "surname")[0].text == "王建国"
+    # a desk's own counts update the context's order, not the plain one
+    from kiosk.input import learned
+    found = tuple(engine.candidates("yu", None, "given", before="张廷"))
+    same = learned.rerank(found, {"玉": 3}, 2, lambda ch: _after(index, "廷", ch))
+    assert same[0].text == "玉" and sorted(c.text for c in same) == sorted(c.text for c in found)
+
+
 def _charset():
     """The 8,105 General Standard characters with their table readings, plus GB 2312's 6,763 hanzi
     (rows 16-87) with pypinyin's, each reading as a toneless syllable."""
