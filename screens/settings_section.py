@@ -1,6 +1,6 @@
 """Business settings for managers: site name, greeting and apology (both languages), the visitors'
 privacy notice and retention, the lost-and-found handover period, callback time, ID storage, the
-automatic sign-out time, the reorder par level and the complaint register's deadlines. Every change
+automatic sign-out time, the reorder par level, how long an open roll call may be resumed and the complaint register's deadlines. Every change
 goes through kiosk.core.settings or kiosk.complaints.rules (checked first, all of them, then audited)."""
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ CAPTIONS = {"site_name": "Site name", "greeting": "Phone greeting", "apology": "
             "callback_due_minutes": "Call back within (minutes)",
             "auto_signout_time": "Sign everyone out at (HH:MM, empty: never)",
             "reorder_par_percent": "Reorder up to (% of the reorder level)",
+            "rollcall_resume_hours": "Resume an open roll call for (hours after it started)",
             **{f"complaint_rules.{key}": caption for key, caption in rules.RULE_CAPTIONS.items()}}  # msgids
 
 
@@ -217,6 +218,7 @@ class SettingsSection(Screen):
         self.ids.auto_signout_time.text = desk.call(settings.get, "auto_signout_time")
         self.store_full_ids = bool(desk.call(settings.get, "store_full_id_numbers"))
         self.ids.reorder_par_percent.text = str(desk.call(settings.get, "reorder_par_percent"))
+        self.ids.rollcall_resume_hours.text = str(desk.call(settings.get, "rollcall_resume_hours"))
         for key, text in desk.call(rules.rule_texts).items():
             box = self.rule_inputs[key]
             if isinstance(box, RuleChoice):
@@ -232,11 +234,12 @@ class SettingsSection(Screen):
         values["auto_signout_time"] = self.ids.auto_signout_time.text
         values["store_full_id_numbers"] = self.store_full_ids
         values["reorder_par_percent"] = self.ids.reorder_par_percent.text
+        values["rollcall_resume_hours"] = self.ids.rollcall_resume_hours.text
         rule_texts = {key: box.value if isinstance(box, RuleChoice) else box.text
                       for key, box in self.rule_inputs.items()}
         self.message = self.error = ""
         widgets = {**{key: self.ids[key] for key in (*settings.NUMBERS, *settings.PERIODS, "auto_signout_time",
-                                                     "reorder_par_percent")},
+                                                     "reorder_par_percent", "rollcall_resume_hours")},
                    **{f"complaint_rules.{key}": box for key, box in self.rule_inputs.items()}}
         try:
             for key, value in values.items():  # everything is checked before anything is written

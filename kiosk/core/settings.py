@@ -114,7 +114,7 @@ TEXTS = {"site_name": 40, "greeting": 120, "apology": 120, "privacy_notice": 400
 MANAGER_EDITABLE = (*TEXTS, *NUMBERS, *PERIODS, "store_full_id_numbers", "auto_signout_time", "reorder_par_percent",
                     "rollcall_resume_hours")
 PAR_PERCENT = (100, 1000)
-ROLLCALL_RESUME_HOURS = (1, 72)  # not on the settings screen: checked and audited through put_checked
+ROLLCALL_RESUME_HOURS = (1, 72)  # on the settings screen (screens/settings_section), checked and audited
 
 
 _FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)}
