@@ -384,6 +384,7 @@ class NumPad(_TargetMixin, BoxLayout):
 
     target = ObjectProperty(None, allownone=True)
     decimal = BooleanProperty(False)
+    ok_key = BooleanProperty(False)   # a "Done" key under the digits (the staff dock's numpad)
 
     __events__ = ("on_enter", "on_typed")
 

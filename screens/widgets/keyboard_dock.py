@@ -54,7 +54,7 @@ class KeyboardDock:
     def _numpad_widget(self):
         if self._numpad is None:
             from screens.widgets.keyboard import NumPad
-            self._numpad = NumPad(size_hint=(None, None), size=(dp(300), dp(250)))
+            self._numpad = NumPad(size_hint=(None, None), ok_key=True)
             self._numpad.bind(on_enter=self.hide)
         return self._numpad
 
@@ -62,8 +62,9 @@ class KeyboardDock:
         # Above everything (popups included), and never over the field being typed into.
         if widget.parent is not None:
             Window.remove_widget(widget)
-        _, field_y = field.to_window(*field.center)
-        covered = field_y < Window.height / 2
+        # At the bottom unless it would cover the field (then at the top).
+        _, field_bottom = field.to_window(field.x, field.y)
+        covered = field_bottom < widget.height + dp(4)
         # A field may ask for the numpad on the left (the goods counter's cash field: the cart and its
         # total are on the right and stay in view while the cash is typed).
         left = getattr(field, "numpad_side", "right") == "left"
