@@ -26,7 +26,9 @@ from kiosk.core.errors import Refusal
 from kiosk.core.inventory import (AUDIT_KEYS, COMPLAINT_CLOSED_AT, LINKED, TRAILS, DOCUMENT, IMAGE, ID_NUMBER,
                                   MENTION, NAME, PHONE, TEXT, Personal, personal_columns)
 from kiosk.core import erasure_ledger, idhash
-from kiosk.core.privacy import fold_name, id_consistent, mask_id_number, mask_name, mask_phone, normalise_phone
+from kiosk.core.namefold import t2s_text
+from kiosk.core.privacy import (PHONE_GAP, fold_name, id_consistent, mask_id_number, mask_name, mask_phone,
+                                normalise_phone)
 from kiosk.core.uid import uuid7
 
 ERASED = "***"
@@ -58,7 +60,10 @@ class Person:
 
 class Needles:
     """What is looked for inside free text and JSON: names case-, width- and space-insensitively
-    (NFKC + casefold), phone digits with spaces, dashes, dots, brackets or +86 between them, identity
+    (NFKC + casefold) and in either script (traditional characters folded to simplified, one for one:
+    張偉明 is 张伟明), phone digits with up to three separators of any kind between any two of them
+    (spaces, any dash - the em dash a Chinese IME types -, slashes, dots, brackets; full-width digits
+    folded by NFKC: kiosk.core.privacy.PHONE_GAP) or +86 in front, identity
     numbers case-insensitively; plus the JSON-escaped form of each name (``\\u`` escapes)."""
 
     def __init__(self, patterns: list[re.Pattern], raw: list[str], shields: list[re.Pattern] | None = None):
@@ -77,7 +82,7 @@ class Needles:
         for person in people:
             phone = normalise_phone(person.phone)
             if len(phone) >= 6 and phone.isdigit():
-                sep = r"[\s\-.()（）]*"
+                sep = PHONE_GAP
                 patterns.append(re.compile(r"(?<!\d)(?:(?:\+|00)?86" + sep + r"(?:[(（]?0[)）]?)?" + sep + ")?"
                                            + sep.join(phone) + r"(?!\d)"))
                 raw.append(phone)
@@ -98,7 +103,7 @@ class Needles:
     @classmethod
     def words(cls, texts: list[str]) -> "Needles":
         """Plain texts matched as they are (folded: width and case), for a row's other personal words."""
-        folded = [unicodedata.normalize("NFKC", t).casefold().strip() for t in texts]
+        folded = [t2s_text(unicodedata.normalize("NFKC", t).casefold()).strip() for t in texts]
         patterns = [re.compile(re.escape(f)) for f in dict.fromkeys(folded) if len(f) >= MIN_TEXT]
         return cls(patterns, [t for t in texts if len(t) >= MIN_TEXT])
 
@@ -130,8 +135,7 @@ class Needles:
     def _quick(self, value: str) -> bool:
         if not value or not self.patterns:
             return False
-        folded = unicodedata.normalize("NFKC", value).casefold()
-        return bool(self.any.search(folded))
+        return bool(self.any.search(_fold_text(value)))
 
     def replace(self, value: str) -> str:
         """``value`` with every occurrence replaced by ERASED; the whole value when a match is found only
@@ -152,7 +156,7 @@ def _name_pattern(name: str) -> re.Pattern:
 def _locatable(value: str) -> bool:
     """Whether folding character by character gives the same text as folding the whole (it does not for
     a name written with combining marks: then a match cannot be placed, and the value counts whole)."""
-    return _fold_with_index(value)[0] == unicodedata.normalize("NFKC", value).casefold()
+    return _fold_with_index(value)[0] == _fold_text(value)
 
 
 def longer_names(db: sqlite_utils.Database, people: list["Person"]) -> list[str]:
@@ -179,13 +183,18 @@ def longer_names(db: sqlite_utils.Database, people: list["Person"]) -> list[str]
     return sorted(found)
 
 
+def _fold_text(value: str) -> str:
+    """Free text as searched: NFKC + casefold, traditional characters made simplified one for one."""
+    return t2s_text(unicodedata.normalize("NFKC", value).casefold())
+
+
 def _fold_with_index(value: str) -> tuple[str, list[int]]:
-    """NFKC + casefold, character by character, keeping for each folded character the index of the
-    original one it came from (so a match can be cut out of the original text)."""
+    """NFKC + casefold + simplified characters (_fold_text), character by character, keeping for each
+    folded character the index of the original one it came from (so a match can be cut out of the original text)."""
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(value):
-        folded = unicodedata.normalize("NFKC", ch).casefold()
+        folded = t2s_text(unicodedata.normalize("NFKC", ch).casefold())
         out.append(folded)
         index.extend([i] * len(folded))
     return "".join(out), index

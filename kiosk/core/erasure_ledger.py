@@ -25,12 +25,16 @@ from kiosk.core import idhash, settings, storage
 from kiosk.core.audit import SYSTEM
 from kiosk.core.clock import Clock
 from kiosk.core.inventory import ID_NUMBER, NAME, PHONE
-from kiosk.core.privacy import fold_name, normalise_phone
+from kiosk.core.privacy import fold_name, legacy_fold_name, legacy_normalise_phone, normalise_phone
 
 log = logging.getLogger(__name__)
 PENDING = "erasure_reapply_pending"
+BEFORE = "erasure_reapply_before"
 KINDS = {PHONE: "phone", NAME: "name", ID_NUMBER: "id_number"}
 _NORMALISE = {"phone": normalise_phone, "name": fold_name, "id_number": idhash.normalise_id}
+# How older ledger rows were normalised (before outside attack 16: no traditional-to-simplified step in a
+# name, fewer phone separators dropped): a value is compared by both, so a carried older row still finds.
+_LEGACY = {"phone": legacy_normalise_phone, "name": legacy_fold_name}
 
 
 def key_tag(key: bytes) -> str:
@@ -44,6 +48,30 @@ def digest(key: bytes, kind: str, value: str) -> str:
     if not normal.strip() or "*" in normal:
         return ""   # a mask is many people's: never a ledger entry
     return hmac.new(key, f"{kind}:{normal}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def digests(key: bytes, kind: str, value: str) -> set[str]:
+    """The keyed hashes a value may have in a ledger: as normalised now, and as older rows normalised it."""
+    found = {digest(key, kind, value)}
+    legacy = _LEGACY.get(kind)
+    if legacy is not None:
+        normal = legacy(value or "")
+        if normal.strip() and "*" not in normal:
+            found.add(hmac.new(key, f"{kind}:{normal}".encode("utf-8"), hashlib.sha256).hexdigest())
+    return found - {""}
+
+
+def hasher(key: bytes, kind: str):
+    """A fast keyed hash of already-normalised values of one kind (the HMAC's key and prefix fed once):
+    ``hasher(key, "name")(fold_name(x)) == digest(key, "name", x)``. For the restore's search of free text
+    (kiosk.core.erasure_reapply), which hashes many candidate words."""
+    base = hmac.new(key, f"{kind}:".encode("utf-8"), hashlib.sha256)
+
+    def hashed(normal: str) -> str:
+        h = base.copy()
+        h.update(normal.encode("utf-8"))
+        return h.hexdigest()
+    return hashed
 
 
 def record(db, at: str, *, phone: str = "", name: str = "", id_number: str = "") -> int:
@@ -131,4 +159,5 @@ def pending(db) -> bool:
         return False
 
 
-__all__ = ["record", "read", "carry", "pending", "keys", "digest", "key_tag", "normalise", "Carried", "PENDING", "KINDS"]
+__all__ = ["record", "read", "carry", "pending", "keys", "digest", "key_tag", "normalise", "Carried", "PENDING", "BEFORE", "KINDS",
+           "digests", "hasher"]

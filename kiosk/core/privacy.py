@@ -105,10 +105,31 @@ def mask_id_number(number: str) -> str:
     return mask_document("id_card" if len(value) == 18 else "other", value)
 
 
-def normalise_phone(phone: str) -> str:
-    """The digits a phone number is compared by: full-width folded, spaces/dashes/dots/brackets dropped,
-    a leading +86 or 0086 removed (+86 138 0013 8000 == 13800138000)."""
+# What may stand between the digits of one phone number in typed text: any punctuation, symbol or space
+# (NFKC first: full-width digits and slashes, the ideographic space) - the dashes a Chinese IME types
+# (—, –, ／), dots, brackets, underscores. Used by the erasure's search in free text: up to three of them
+# between two digits ("139 - 8765", "(0)"), never a letter or another digit.
+PHONE_SEPARATOR = r"[^\w+]|_"
+PHONE_GAP = rf"(?:{PHONE_SEPARATOR}){{0,3}}"
+
+
+def legacy_normalise_phone(phone: str) -> str:
+    """The phone normalisation before outside attack 16 (only spaces, dashes, dots, brackets dropped): an
+    erasure ledger's older hashes were made with it (kiosk.core.erasure_ledger compares both)."""
     value = re.sub(r"[\s\-.()（）]", "", unicodedata.normalize("NFKC", phone or ""))
+    return _strip_country(value)
+
+
+def normalise_phone(phone: str) -> str:
+    """The digits a phone number is compared by: NFKC (full-width digits), every separator dropped (spaces,
+    any dash, dots, slashes, brackets: PHONE_SEPARATOR), a leading +86 or 0086 removed
+    (+86 138 0013 8000 == 139—8765—4321's 13987654321 form). Letters stay (an extension word)."""
+    text = unicodedata.normalize("NFKC", phone or "").strip()
+    plus = "+" if text.startswith("+") else ""
+    return _strip_country(plus + re.sub(PHONE_SEPARATOR + r"|\+", "", text))
+
+
+def _strip_country(value: str) -> str:
     for prefix in ("+86", "0086"):
         if value.startswith(prefix) and len(value) > len(prefix) + 6:
             value = value[len(prefix):]
@@ -120,10 +141,19 @@ def normalise_phone(phone: str) -> str:
     return mobile.group(1) if mobile else value
 
 
-def fold_name(name: str) -> str:
-    """A name as compared: full-width folded, case-folded, spaces and middle dots dropped (王 小明 == 王小明)."""
+def legacy_fold_name(name: str) -> str:
+    """The name folding before outside attack 16 (no traditional-to-simplified step): the erasure ledger's
+    older hashes were made with it."""
     value = unicodedata.normalize("NFKC", name or "").casefold()
     return re.sub(r"[\s·・.\u00b7\u30fb]", "", value)
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: full-width folded, case-folded, spaces and middle dots dropped (王 小明 == 王小明),
+    traditional characters made simplified one for one (張偉明 == 张伟明, kiosk.core.namefold.t2s_text: the
+    deny list's OpenCC tables), so an erasure by either form finds both."""
+    from kiosk.core.namefold import t2s_text
+    return t2s_text(legacy_fold_name(name))
 
 
 def mask_name(name: str) -> str:

@@ -239,12 +239,14 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     The erasure ledger of the replaced file is carried in and ``also(database)`` (the caller's own records)
     runs in the transaction that records the restore; the carried erasures are then applied again."""
     from kiosk.core import db as db_mod
-    from kiosk.core import erasure_ledger
+    from kiosk.core import erasure_ledger, settings
+    from kiosk.core.audit import SYSTEM
     the_plan = plan(live, file)
     live = the_plan.live
     carried = erasure_ledger.read(live) if the_plan.live_readable else erasure_ledger.Carried()
     aside_dir = live.parent / ASIDE
     aside: Path | None = None
+    verified_aside: Path | None = None   # a verified copy of the replaced file (the re-erasure reads it)
     if the_plan.live_exists:
         aside_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
@@ -254,6 +256,7 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
         if the_plan.live_readable:
             try:
                 aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None).backup.path
+                verified_aside = aside
             except backup_mod.BackupError:  # damaged since the plan, or no room for a copy: kept as it is
                 log.warning("the current database could not be copied aside verified: moved aside as it is")
                 aside = None
@@ -299,7 +302,9 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             for name, last in sorted(issued.items()):
                 database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                                  " last = MAX(last, excluded.last)", (name, last))
-            erasure_ledger.carry(database, clock, carried)   # with the record: a kill cannot lose it
+            if erasure_ledger.carry(database, clock, carried) and verified_aside is not None:  # with the record
+                # the re-erasure skips the texts this copy holds unchanged, after a kill too
+                settings.put(database, clock, SYSTEM, erasure_ledger.BEFORE, str(verified_aside))
             if also is not None:
                 also(database)
             backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
@@ -307,7 +312,7 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                               sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
                               rows=the_plan.backup.rows)  # with the series: one transaction
         _drop_journal(live)   # only now: the record is committed
-        reapply_pending(database, clock)
+        reapply_pending(database, clock, before=verified_aside)
         if aside is not None:
             rotate_aside(database, aside_dir, clock, actor, keep=keep_aside)
     finally:
@@ -315,13 +320,14 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     return the_plan, aside
 
 
-def reapply_pending(database, clock: Clock) -> None:
-    """The carried erasures applied again; a failure (a full disk) leaves them pending for the next open."""
+def reapply_pending(database, clock: Clock, *, before: Path | None = None) -> None:
+    """The carried erasures applied again; a failure (a full disk) leaves them pending for the next open.
+    ``before``: the verified copy of the replaced file (kiosk.core.erasure_reapply skips its unchanged texts)."""
     from kiosk.core import erasure_ledger, erasure_reapply
     if not erasure_ledger.pending(database):
         return
     try:
-        erasure_reapply.reapply(database, clock)
+        erasure_reapply.reapply(database, clock, before=before)
     except (sqlite3.Error, OSError) as exc:
         log.error("the erasures carried by the restore could not be applied yet (retried at the next start): %s",
                   exc)

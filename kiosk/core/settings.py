@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "retention_status": None,  # the retention job's last word: ok, or blocked and retrying (kiosk.core.retention)
     # A restore carried erasure requests into this file; they are applied again (kiosk.core.erasure_ledger).
     "erasure_reapply_pending": False,
+    # The verified copy of the file that restore replaced (its unchanged free texts need no search): a
+    # re-erasure finished at the next start after a kill still reads it (kiosk.core.erasure_reapply).
+    "erasure_reapply_before": None,
     # Complaints and service requests (kiosk.complaints.rules reads these; defaults are the handbooks').
     "complaint_rules": {},         # overrides of kiosk.complaints.rules.DEFAULT_RULES, key by key
     "complaint_calendar": {"holidays": [], "makeup_days": []},  # the manager's list (a year the package lacks)

@@ -38,7 +38,9 @@ def test_either_side_may_be_pinyin_or_traditional(db, clock, listed, typed):
         visitors.check_deny(db, clock, name=typed)
 
 
-@pytest.mark.parametrize("typed", ["黎薇", "李伟东", "王李伟", "Li", "Wei", "张三", "zhang", "😀李伟", "李"])
+# "😀李伟" was here until outside attack 16: a symbol (an emoji is So) no longer dodges the list, so it is
+# stopped now (tests/visitors/test_visitors_deny_symbols.py); no real name holds an emoji.
+@pytest.mark.parametrize("typed", ["黎薇", "李伟东", "王李伟", "Li", "Wei", "张三", "zhang", "李"])
 def test_other_people_are_not_stopped(db, clock, typed):
     visitors.add_to_deny_list(db, clock, DESK, name="李伟", reason="r")
     visitors.check_deny(db, clock, name=typed)  # no SeeTheDesk: a different Han spelling, a longer name, a part
