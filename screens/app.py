@@ -96,7 +96,10 @@ class KioskApp(App):
         from screens.fonts_setup import register_fonts
         register_fonts()
         for name in ("app.kv",):
-            Builder.load_file(str(KV_DIR / name))
+            # Once per process: a second load applies its rules twice (two language switches, doubled
+            # buttons), as when an app is built again in the same process.
+            if str(KV_DIR / name) not in Builder.files:
+                Builder.load_file(str(KV_DIR / name))
         self.storage_fault = self._storage_problem()
         if self.storage_fault is not None:
             return self._build_fault_view()

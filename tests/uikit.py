@@ -123,6 +123,13 @@ async def swipe_into_view(app, widget) -> None:
             pass
         await app.async_sleep(0.6)  # the scroll effect's glide
         await settle(app)
+    # Still out of view: on a loaded box a glide measured mid-flight can fling the page far off (CI saw a
+    # nav button 7,000 px away). Stop the glide and scroll to it, as a person's last slow swipe would.
+    for effect in (view.effect_x, view.effect_y):
+        if effect is not None:
+            effect.cancel()
+    view.scroll_to(widget, padding=20, animate=False)
+    await settle(app)
 
 
 async def tap(app, widget, frames: int = 3) -> None:

@@ -106,6 +106,7 @@ class ScanBuffer:
 SCAN_MAX_GAP = 0.08
 SCAN_TYPICAL_GAP = 0.035
 SCAN_MIN_KEYS = 4
+SHORT_CODE_KEYS = 8   # EAN-8 and longer: enough gaps for the median to tell a scanner from a person
 
 
 @dataclass
@@ -140,5 +141,9 @@ class KeyRun:
             return None
         gaps = [b - a for a, b in zip(times, times[1:])] + [now - times[-1]]
         if gaps[-1] > self.max_gap or statistics.median(gaps) > self.typical_gap:
+            return None
+        if len(chars) < SHORT_CODE_KEYS and max(gaps) > self.typical_gap:
+            # A short run has too few gaps for a median to speak for it: two rolled-over pairs a person
+            # typed 60 ms apart look like a scan by the median. A short code is a scan only without a pause.
             return None
         return normalise("".join(chars)) or None
