@@ -28,7 +28,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
-from kiosk.input.pinyin import SURNAME_READINGS
+from kiosk.input.pinyin import NAME_VARIANTS, SURNAME_READINGS
 
 MAX_NAME = 40          # characters of a name read (longer text is not a name)
 MAX_READINGS = 3       # readings per character kept (a heteronym's rare fourth reading is noise)
@@ -36,15 +36,29 @@ MAX_COMBINATIONS = 12  # readings of a whole name spelled out (bounded product)
 MAX_STARTS = 4         # a name is also found from its 2nd, 3rd, 4th syllable on
 MIN_QUERY = 2          # letters: one letter would list half the register
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Han characters: the URO, Extension A, the compatibility ideographs and Extensions B-H (𠮷, U+20BB7, is
+# one the visitor keyboard offers: NAME_VARIANTS)
+_HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK = re.compile(f"[{_HAN}]")
+_CJK_RUN = re.compile(f"[{_HAN}]+")
 _LATIN = re.compile(r"[a-z]+")
 
 
 # Readings names use that no word in pypinyin's phrase list attests (a fact list; surnames mostly):
-# 晟 shèng and 焘 tāo in given names, 筠 jūn, the surnames 阚 Kàn, 种 Chóng, 祭 Zhài, 繁 Pó, 宓 Fú, 炅 Guì.
+# 晟 shèng, 焘 tāo and 珩 héng in given names, 筠 jūn, the surnames 阚 Kàn, 种 Chóng, 祭 Zhài, 繁 Pó,
+# 宓 Fú, 炅 Guì, 召 Shào, 佴 Nài, 员 Yùn.
 NAME_READINGS = {"晟": ("sheng",), "焘": ("tao",), "筠": ("jun",), "阚": ("kan",), "种": ("chong",),
-                 "祭": ("zhai",), "繁": ("po",), "宓": ("fu",), "炅": ("gui",)}
+                 "祭": ("zhai",), "繁": ("po",), "宓": ("fu",), "炅": ("gui",), "珩": ("heng",),
+                 "召": ("shao",), "佴": ("nai",), "员": ("yun",)}
+# A variant form names keep (𠮷, 髙, 﨑) reads as the character it is a variant of (吉 ji)
+_VARIANT_OF = {variant: base for base, variant in NAME_VARIANTS.items()}
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified, one for one (單 单, 歐陽 欧阳: the surname table's forms), and a
+    name variant as its ordinary character (𠮷 吉)."""
+    from kiosk.core.namefold import t2s_text
+    return "".join(_VARIANT_OF.get(ch, ch) for ch in t2s_text(text))
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +84,16 @@ _TONELESS = str.maketrans({**{c: "a" for c in "āáǎà"}, **{c: "e" for c in "�
 @lru_cache(maxsize=30_000)
 def _char_readings(ch: str) -> tuple[str, ...]:
     """A character's plausible readings, its usual one first: the usual one, then those of its other
-    readings that a word uses (or a name: NAME_READINGS)."""
+    readings that a word uses (or a name: NAME_READINGS); a traditional character's or a variant's own
+    readings are followed by those of its simplified (ordinary) form."""
+    own = _own_readings(ch)
+    simple = _simplified(ch)
+    if simple != ch:
+        own += tuple(r for r in _own_readings(simple) if r not in own)
+    return own[:MAX_READINGS]
+
+
+def _own_readings(ch: str) -> tuple[str, ...]:
     from pypinyin import Style, pinyin  # the data loads on first use
     found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     attested = _attested().get(ch, frozenset())
@@ -83,7 +106,7 @@ def _char_readings(ch: str) -> tuple[str, ...]:
         if not out or reading in attested or reading in known:
             out.append(reading)
     out += [reading for reading in known if reading not in out]
-    return tuple(out[:MAX_READINGS])
+    return tuple(out)
 
 
 def _context_readings(text: str) -> dict[int, str]:
@@ -118,8 +141,20 @@ def fold_query(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text or ""))[:MAX_NAME * 6].casefold()
     text = text.replace("ü", "v").replace("u:", "v")
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = re.sub(r"[\s'’\-·.]+", "", text)
+    # Tone numbers as pinyin is typed without tone marks ("wang2 fang1"): a digit 1-5 right after a
+    # syllable's letter, never part of a longer number
+    text = re.sub(r"(?<=[a-z])[1-5](?![0-9])", "", text)
+    # A comma (ASCII, or the full-width one NFKC made ASCII) is "Surname, Given" as on passports and
+    # English forms: the order as written, the comma dropped ("WANG, Fang" is "wangfang")
+    text = re.sub(r"[\s'’\-·.,]+", "", text)
+    text = _lyu(text)
     return text if _LATIN.fullmatch(text or "-") else ""
+
+
+def _lyu(word: str) -> str:
+    """"lyu" is the passport spelling of lü (吕 LYU): the keys' "lv". No pinyin syllable ends in l, so
+    "lyu" inside joined pinyin is always this; a Latin name's word is folded the same way (Lyudmila)."""
+    return word.replace("lyu", "lv")
 
 
 def _tokens(name: str) -> list[tuple[str, ...]]:
@@ -135,6 +170,7 @@ def _name_tokens(name: str) -> tuple[tuple[tuple[str, ...], ...], int]:
     with a Chinese character: a Latin name's family name is taken to be its last word)."""
     text = unicodedata.normalize("NFKC", str(name or ""))[:MAX_NAME].casefold()
     context = _context_readings(text) if _CJK.search(text) else {}
+    simple = _simplified(text)  # the surname table's forms (單 单, 歐陽 欧阳); one character for one
     tokens: list[tuple[str, ...]] = []
     surname = 0
     i = 0
@@ -146,14 +182,14 @@ def _name_tokens(name: str) -> tuple[tuple[tuple[str, ...], ...], int]:
             if in_context:  # pypinyin's reading in context first (朝阳 chao), the others after (zhao)
                 readings = (in_context,) + tuple(r for r in readings if r != in_context)
             if not tokens:  # the surname position: 曾 zeng, 单 shan; 欧阳 ou yang as two syllables
-                pair = text[i:i + 2]
+                pair = simple[i:i + 2]
                 if pair in SURNAME_READINGS and len(pair) == 2:
                     first, second = SURNAME_READINGS[pair].split()
                     tokens += [(first,), (second,)]
                     surname = 2
                     i += 2
                     continue
-                own = SURNAME_READINGS.get(ch)
+                own = SURNAME_READINGS.get(simple[i])
                 if own:
                     readings = (own,) + tuple(r for r in readings if r != own)
                 surname = 1 if readings else 0
@@ -163,7 +199,7 @@ def _name_tokens(name: str) -> tuple[tuple[tuple[str, ...], ...], int]:
             continue
         word = _LATIN.match(text, i)
         if word:
-            tokens.append((word.group(),))
+            tokens.append((_lyu(word.group()),))
             i = word.end()
             continue
         i += 1
@@ -376,13 +412,13 @@ def _tokens_plain(text: str) -> list[tuple[str, ...]]:
     """Readings of each Chinese character (and each Latin word) of free text, no surname rule."""
     text = unicodedata.normalize("NFKC", str(text or ""))[:MAX_TEXT].casefold()
     out: list[tuple[str, ...]] = []
-    for part in re.finditer(r"[a-z]+|[\u3400-\u9fff\uf900-\ufaff]", text):
+    for part in re.finditer(f"[a-z]+|[{_HAN}]", text):
         word = part.group()
         if _LATIN.fullmatch(word):
-            out.append((word,))
+            out.append((_lyu(word),))
         else:
             readings = _char_readings(word)
-            own = SURNAME_READINGS.get(word)
+            own = SURNAME_READINGS.get(_simplified(word))
             if own and own not in readings:
                 readings = readings + (own,)
             if readings:

@@ -2,7 +2,8 @@
 touchscreen without a hardware keyboard (a keyboard or barcode scanner, if plugged in, still works).
 
 Visitor screens place their own keyboard inside their flow; the dock only serves staff screens.
-It sits on the Window above popups, at the bottom, or at the top when the field would be hidden.
+It sits on the Window above popups, at the bottom, or at the top when the field would be hidden there;
+a numpad that would cover the field at both (a count box mid-screen on the 480 px screen) sits beside it.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class KeyboardDock:
         widget = self._numpad_widget() if numeric else self._keyboard_widget()
         self._remove(self._keyboard if numeric else self._numpad)
         widget.target = field
+        if numeric:  # money fields (input_filter "float", or a field marked money) get a "." key
+            widget.decimal = field.input_filter == "float" or bool(getattr(field, "money", False))
         self._place(widget, field)
 
     def hide(self, *args) -> None:
@@ -62,14 +65,29 @@ class KeyboardDock:
         # Above everything (popups included), and never over the field being typed into.
         if widget.parent is not None:
             Window.remove_widget(widget)
-        # At the bottom unless it would cover the field (then at the top).
-        _, field_bottom = field.to_window(field.x, field.y)
-        covered = field_bottom < widget.height + dp(4)
+        # At the bottom unless it would cover the field, then at the top unless it would cover it there
+        # too; a numpad covered at both sits at the bottom beside the field, on the side of the window
+        # away from the field's centre (the full-width keyboard stays at the top then).
+        field_x, field_bottom = field.to_window(field.x, field.y)
+        field_top = field_bottom + field.height
+        margin = dp(4)
+        covered_bottom = field_bottom < widget.height + margin
+        covered_top = field_top > Window.height - widget.height - margin
         # A field may ask for the numpad on the left (the goods counter's cash field: the cart and its
         # total are on the right and stay in view while the cash is typed).
         left = getattr(field, "numpad_side", "right") == "left"
-        widget.x = 0 if left or widget.size_hint_x is not None else Window.width - widget.width
-        widget.y = Window.height - widget.height if covered else 0
+        if widget.size_hint_x is not None:
+            widget.x = 0
+        elif covered_bottom and covered_top:  # beside the field
+            left = field_x + field.width / 2 > Window.width / 2
+            widget.x = 0 if left else Window.width - widget.width
+        else:
+            widget.x = 0 if left else Window.width - widget.width
+        beside = covered_bottom and covered_top and widget.size_hint_x is None
+        if covered_bottom and not beside:
+            widget.y = Window.height - widget.height
+        else:
+            widget.y = 0
         Window.add_widget(widget)
 
     @staticmethod
