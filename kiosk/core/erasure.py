@@ -27,7 +27,7 @@ from kiosk.core.inventory import (AUDIT_KEYS, COMPLAINT_CLOSED_AT, LINKED, TRAIL
                                   MENTION, NAME, PHONE, TEXT, Personal, personal_columns)
 from kiosk.core import erasure_ledger, idhash
 from kiosk.core.namefold import t2s_text
-from kiosk.core.privacy import (PHONE_GAP, fold_name, id_consistent, mask_id_number, mask_name, mask_phone,
+from kiosk.core.privacy import (HAN, LETTER, NAME_GAP, PHONE_GAP, fold_name, id_consistent, mask_id_number, mask_name, mask_phone,
                                 normalise_phone)
 from kiosk.core.uid import uuid7
 
@@ -83,21 +83,25 @@ class Needles:
             phone = normalise_phone(person.phone)
             if len(phone) >= 6 and phone.isdigit():
                 sep = PHONE_GAP
-                patterns.append(re.compile(r"(?<!\d)(?:(?:\+|00)?86" + sep + r"(?:[(（]?0[)）]?)?" + sep + ")?"
-                                           + sep.join(phone) + r"(?!\d)"))
+                # the country code only where it is plainly one: after + or 00 (any separators), or bare
+                # "86" right before the number (at most a space or dash between) - never "会议室86：" (a
+                # room number before a colon: outside attack 16b)
+                patterns.append(re.compile(r"(?<!\d)(?:(?:\+|00)86" + sep + r"(?:[(（]?0[)）]?)?" + sep
+                                           + r"|86[ \-]?(?:\(0\)[ \-]?)?)?" + sep.join(phone) + r"(?!\d)"))
                 raw.append(phone)
             name = fold_name(person.name)
             if len(name) >= MIN_TEXT:
                 patterns.append(_name_pattern(name))
                 escaped = json.dumps((person.name or "").strip())[1:-1]
-                patterns.append(re.compile(re.escape(escaped.casefold())))
+                patterns.append(re.compile(_bounded(escaped.casefold(), re.escape(escaped.casefold()))))
                 raw += [(person.name or "").strip(), escaped]
             number = fold_name(person.id_number)
             if len(number) >= 6:
                 patterns.append(re.compile(re.escape(number)))
                 raw.append(number.upper())
         unique = {p.pattern: p for p in patterns}
-        guards = {_name_pattern(fold_name(s)).pattern: _name_pattern(fold_name(s)) for s in shields if fold_name(s)}
+        # a shield guards wherever it is written (no word boundaries: it only ever spares text)
+        guards = {p.pattern: p for p in (_name_pattern(fold_name(s), shield=True) for s in shields if fold_name(s))}
         return cls(list(unique.values()), list(dict.fromkeys(n for n in raw if n)), list(guards.values()))
 
     @classmethod
@@ -148,9 +152,39 @@ class Needles:
         return value
 
 
-def _name_pattern(name: str) -> re.Pattern:
-    """A folded name, found with spaces or middle dots between its characters."""
-    return re.compile(r"[\s·・.]*".join(re.escape(ch) for ch in name))
+# What may follow a two-character Han name directly and still leave it that name (王伟来电, 王伟先生, 王伟的,
+# 王伟说): particles, titles, common verbs and time words. Any other Han character after it makes the
+# mention another, longer name (王伟东, 王伟华: outside attack 16b), which is not cut. Given-name characters
+# (明, 东, 华...) are deliberately not here.
+NAME_FOLLOWERS = ("的地得之和与跟及或同等们也都还已又再就才只很"
+                  "先女小老师总经主医教律博院工夫太姐哥弟妹叔姨爷奶"
+                  "来去说讲问答打电致在是有无没不要想会能可将把被给让叫请找见到回从向对为于替帮拿取送放留寄收交"
+                  "今昨前后上下午晚早这那此某处家里外"
+                  "签登入离出进借还丢捡认领办")
+
+
+def _bounded(name: str, body: str) -> str:
+    """``body`` (the pattern of ``name``) with a word boundary at each end that is a letter of an
+    alphabet: no other letter right before or after ("Li Na" is not inside "Carolina"); a Han end is
+    free (哨兵Li Na)."""
+    if name and re.match(LETTER, name[0]):
+        body = rf"(?<!{LETTER})" + body
+    if name and re.match(LETTER, name[-1]):
+        body += rf"(?!{LETTER})"
+    return body
+
+
+def _name_pattern(name: str, *, shield: bool = False) -> re.Pattern:
+    """A folded name, found with spaces or middle dots (NAME_GAP) between its characters; a Latin name on
+    word boundaries; a two-character Han name not when another Han character that is not a NAME_FOLLOWERS
+    one follows it (王伟 is not in 王伟东, and is in 王伟来电)."""
+    body = rf"{NAME_GAP}*".join(re.escape(ch) for ch in name)
+    if shield:
+        return re.compile(body)
+    body = _bounded(name, body)
+    if len(name) == 2 and all(re.match(f"[{HAN}]", ch) for ch in name):
+        body += rf"(?!(?![{NAME_FOLLOWERS}])[{HAN}])"
+    return re.compile(body)
 
 
 def _locatable(value: str) -> bool:

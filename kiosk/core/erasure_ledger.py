@@ -35,6 +35,7 @@ _NORMALISE = {"phone": normalise_phone, "name": fold_name, "id_number": idhash.n
 # How older ledger rows were normalised (before outside attack 16: no traditional-to-simplified step in a
 # name, fewer phone separators dropped): a value is compared by both, so a carried older row still finds.
 _LEGACY = {"phone": legacy_normalise_phone, "name": legacy_fold_name}
+MAX_LENGTH = 200   # the folded_length column's bound (migration 0048)
 
 
 def key_tag(key: bytes) -> str:
@@ -83,14 +84,17 @@ def record(db, at: str, *, phone: str = "", name: str = "", id_number: str = "")
     for kind, value in (("phone", phone), ("name", name), ("id_number", id_number)):
         hashed = digest(key, kind, value)
         if hashed:
-            added += db.execute("INSERT OR IGNORE INTO erasure_ledger (at, kind, digest, key_tag) VALUES"
-                                " (?, ?, ?, ?)", (at, kind, hashed, tag)).rowcount
+            # a name's folded length (migration 0048): how long a run of text the re-erasure must try
+            length = min(len(fold_name(value)), MAX_LENGTH) if kind == "name" else None
+            added += db.execute("INSERT OR IGNORE INTO erasure_ledger (at, kind, digest, key_tag, folded_length)"
+                                " VALUES (?, ?, ?, ?, ?)", (at, kind, hashed, tag, length)).rowcount
     return added
 
 
 @dataclass
 class Carried:
-    """A database's ledger read from its file: rows (at, kind, digest, key_tag) and secrets by tag."""
+    """A database's ledger read from its file: rows (at, kind, digest, key_tag, folded_length) and secrets
+    by tag."""
 
     rows: list[tuple] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
@@ -107,7 +111,10 @@ def read(path: str | Path | None) -> Carried:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "erasure_ledger" not in tables:
                 return carried
-            carried.rows = conn.execute("SELECT at, kind, digest, key_tag FROM erasure_ledger ORDER BY id").fetchall()
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(erasure_ledger)")}
+            length = "folded_length" if "folded_length" in columns else "NULL"   # a file before 0048
+            carried.rows = conn.execute(f"SELECT at, kind, digest, key_tag, {length} FROM erasure_ledger"
+                                        " ORDER BY id").fetchall()
             carried.keys = dict(conn.execute("SELECT tag, value FROM erasure_keys").fetchall())
             own = conn.execute("SELECT value FROM kiosk_secrets WHERE name = 'id_hmac'").fetchone()
             if own is not None:
@@ -130,8 +137,8 @@ def carry(db, clock: Clock, carried: Carried) -> int:
     for tag, value in carried.keys.items():
         if tag != own_tag:
             db.execute("INSERT OR IGNORE INTO erasure_keys (tag, value) VALUES (?, ?)", (tag, value))
-    added = sum(db.execute("INSERT OR IGNORE INTO erasure_ledger (at, kind, digest, key_tag) VALUES (?, ?, ?, ?)",
-                           row).rowcount for row in carried.rows)
+    added = sum(db.execute("INSERT OR IGNORE INTO erasure_ledger (at, kind, digest, key_tag, folded_length)"
+                           " VALUES (?, ?, ?, ?, ?)", (tuple(row) + (None,))[:5]).rowcount for row in carried.rows)
     if added:
         settings.put(db, clock, SYSTEM, PENDING, True)
     return added

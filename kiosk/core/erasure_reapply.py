@@ -4,11 +4,14 @@ and so is each person only *mentioned* in free text (a call note "哨兵欧阳�
 complaint's text, a lost item's description; outside tester, issue 16).
 
 The ledger holds keyed hashes only, so free text is searched by hashing candidate words and looking the
-hashes up, never by reading a value back: every run of 2 to ``MAX_HAN`` Han characters (spaces and middle
-dots inside a run dropped, folded exactly as the erasure folds a name: kiosk.core.privacy.fold_name, so a
-traditional spelling is its simplified one), every 1 to ``MAX_WORDS`` consecutive Latin words (folded the
-same way: "Li Na" is "lina"), and every sequence of digit groups with up to three separators of any kind
-between them (NFKC, normalised as a phone number is: "139—8765—4321"). A candidate that hashes into the ledger
+hashes up, never by reading a value back: every run of 2 to ``MAX_HAN`` Han characters, and of each longer
+length the ledger records for a name (migration 0048: a 12-character Uyghur name), 〇 counted as Han (spaces
+and any middle dot inside a run dropped, folded exactly as the erasure folds a name:
+kiosk.core.privacy.fold_name, so a traditional spelling is its simplified one), every 1 to ``MAX_WORDS``
+consecutive words of any alphabet (Unicode letters, NFKC: "Nguyễn Văn An"; folded the same way: "Li Na" is
+"lina"), and every sequence of digit groups with up to three separators of any kind between them, up to a
+whole number's digits however many groups (NFKC, normalised as a phone number is: "139—8765—4321",
+"1 3 9 8 7 6 5 4 3 2 1"). A candidate that hashes into the ledger
 is erased as the person's name or phone, through the erasure itself, which cuts it from every free text as
 the original erasure did. Distinct texts are read once (SELECT DISTINCT) and each distinct candidate is
 hashed once (the HMAC's key fed once, kiosk.core.erasure_ledger.hasher). A restore also names the file it
@@ -32,7 +35,7 @@ from kiosk.core.db import write
 from kiosk.core.erasure import KEPT_TABLES, SKIP_TABLES, Person
 from kiosk.core.inventory import DOCUMENT, MENTION, TEXT, personal_columns
 from kiosk.core.namefold import t2s_text
-from kiosk.core.privacy import PHONE_GAP, legacy_normalise_phone, normalise_phone
+from kiosk.core.privacy import HAN, LETTER, NAME_GAP, PHONE_GAP, legacy_normalise_phone, normalise_phone
 
 log = logging.getLogger(__name__)
 
@@ -63,43 +66,63 @@ def people(db, before: str | Path | None = None) -> list[Person]:
     return [Person(**{kind: value}) for (kind, _), value in sorted(found.items())]
 
 
-MAX_HAN = 8      # the longest Han name looked for in free text (a compound surname and two more: 8 is ample)
-MAX_WORDS = 3    # Latin words in a name ("Mary Ann Lee")
-MAX_GROUPS = 6   # digit groups in one phone number as written ("+86 (0) 139 8765 4321")
-_HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_HAN_RUN = re.compile(f"[{_HAN}](?:[\\s·・.]*[{_HAN}])*")
-_NAME_GAP = re.compile(r"[\s·・.]+")
-_LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f][a-z\u00c0-\u024f'\-]*")
+MAX_HAN = 8      # the Han names a ledger row made before migration 0048 (no length) is looked for up to
+HAN_LIMIT = 64   # the longest Han run tried, whatever the ledger records (a pasted page is not a name)
+MAX_WORDS = 6    # Latin words in a name ("Maria de la Cruz", "Jan van der Berg", "Nguyễn Văn An")
+MAX_DIGITS = 15  # the longest phone number (E.164): a number typed digit by digit is 15 groups at most
+_HAN_RUN = re.compile(f"[{HAN}](?:{NAME_GAP}*[{HAN}])*")
+_NAME_GAP = re.compile(f"{NAME_GAP}+")
+# a word of any alphabet (str.isalpha letters that are not Han: Vietnamese ễ, Polish ł, Greek, Cyrillic),
+# apostrophes and hyphens inside (O'Brien, Jean-Luc); the text is NFKC first (composed: one letter each)
+_LATIN_WORD = re.compile(f"{LETTER}(?:{LETTER}|['\\-])*")
 _DIGITS = re.compile(rf"\d+(?:{PHONE_GAP}\d+)*")
 
 
-def _name_candidates(text: str, into: set[str]) -> None:
-    """Every Han run's 2..MAX_HAN substrings and every 1..MAX_WORDS consecutive Latin words of ``text``
-    (already folded: NFKC, case, simplified)."""
+def name_lengths(db) -> tuple[int, ...]:
+    """The lengths of Han run tried for the ledger's names: every one of 2..MAX_HAN (a ledger row made
+    before migration 0048 carries no length), and each longer folded length a row records (up to
+    HAN_LIMIT) - only those: a ledger holding one 12-character name adds one length, not four."""
+    lengths = set(range(2, MAX_HAN + 1))
+    try:
+        lengths |= {int(n) for (n,) in db.execute("SELECT DISTINCT folded_length FROM erasure_ledger"
+                                                  " WHERE kind = 'name' AND folded_length IS NOT NULL")
+                    if 2 <= int(n) <= HAN_LIMIT}
+    except sqlite3.Error:   # a ledger before 0048
+        pass
+    return tuple(sorted(lengths))
+
+
+def _name_candidates(text: str, into: set[str], lengths: tuple[int, ...] = tuple(range(2, MAX_HAN + 1))) -> None:
+    """Every Han run's substrings of the given ``lengths`` (2..MAX_HAN by default) and every 1..MAX_WORDS
+    consecutive Latin words of ``text`` (already folded: NFKC, case, simplified)."""
     for run in _HAN_RUN.findall(text):
         run = _NAME_GAP.sub("", run)
         n = len(run)
-        for size in range(2, min(MAX_HAN, n) + 1):
+        for size in lengths:
+            if size > n:
+                break
             for start in range(n - size + 1):
                 into.add(run[start:start + size])
     words = _LATIN_WORD.findall(text)
     for i in range(len(words)):
         joined = ""
         for word in words[i:i + MAX_WORDS]:
-            joined += word
+            joined += _NAME_GAP.sub("", word)
             if len(joined) >= erasure.MIN_TEXT:
                 into.add(joined)
 
 
 def _phone_candidates(text: str, into: set[str]) -> None:
-    """Every sequence of 1..MAX_GROUPS consecutive digit groups (a phone number written with separators),
-    as its digits (6 or more)."""
+    """Every sequence of consecutive digit groups (a phone number written with separators, or digit by
+    digit) of 6 to MAX_DIGITS + 4 digits (a country code and a trunk 0 in front), as its digits."""
     for run in _DIGITS.findall(text):
         groups = re.findall(r"\d+", run)
         for i in range(len(groups)):
             joined = ""
-            for group in groups[i:i + MAX_GROUPS]:
+            for group in groups[i:]:
                 joined += group
+                if len(joined) > MAX_DIGITS + 4:
+                    break
                 if len(joined) >= 6:
                     into.add(joined)
 
@@ -150,6 +173,7 @@ def mentioned(db, wanted: dict[str, set[tuple[str, str]]], keys: dict[str, bytes
         return []
     names: set[str] = set()
     phones: set[str] = set()
+    lengths = name_lengths(db) if "name" in kinds else ()
     for table, column in _free_text_columns(tables):
         skip = (clean or {}).get((table, column), set())
         for (value,) in db.execute(f"SELECT DISTINCT {column} FROM {table}"
@@ -160,9 +184,9 @@ def mentioned(db, wanted: dict[str, set[tuple[str, str]]], keys: dict[str, bytes
             plain = unicodedata.normalize("NFKC", value).casefold()
             if "name" in kinds:
                 folded = t2s_text(plain)
-                _name_candidates(folded, names)
+                _name_candidates(folded, names, lengths)
                 if folded != plain:   # an older ledger row hashed the traditional form as it was
-                    _name_candidates(plain, names)
+                    _name_candidates(plain, names, lengths)
             if "phone" in kinds and any(ch.isdigit() for ch in plain):
                 _phone_candidates(plain, phones)
     out: list[tuple[str, str]] = []

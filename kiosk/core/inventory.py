@@ -165,7 +165,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "visits_fts": ("host_name",), "privacy_erasing": ("request",),
     "kiosk_secrets": ("name", "value"), "backup_renames": ("old_file", "new_file"),
     # keyed hashes of what an erasure was asked to erase, and the secrets of carried ones (migration 0047)
-    "erasure_ledger": ("at", "kind", "digest", "key_tag"), "erasure_keys": ("tag", "value"),
+    "erasure_ledger": ("at", "kind", "digest", "key_tag", "folded_length"), "erasure_keys": ("tag", "value"),
     # complaints: where and the topic are the matter itself; the free text ("what") is personal (above);
     # dues are times
     "complaints": ("ref", "taken_at", "channel", "category", "responsibility",

@@ -23,7 +23,7 @@ import functools
 import re
 import unicodedata
 
-_DROP = re.compile(r"[\s·・.\u00b7\u30fb\u2027\u2022'’\-]")
+_DROP = re.compile(r"[\s·・.\u00b7\u30fb\u2027\u2022\u0387\u16eb\u2219\u22c5\u2e31\uff65\u318d\u10fb'’\-]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,7 +57,9 @@ def t2s_text(text: str) -> str:
 
 
 def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+    """A Han character, 〇 (U+3007, the ideographic zero: category Nl, outside the blocks) included - a name
+    character (王〇明), never a digit to drop (outside attack 16b)."""
+    return ch == "\u3007" or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
 
 
 def fold(name: str) -> str:

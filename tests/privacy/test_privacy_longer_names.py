@@ -66,7 +66,10 @@ def test_a_longer_name_only_shields_where_it_is_written_whole():
     assert needles.replace("王伟东和王伟") == "王伟东和***"
     assert needles.replace("王 伟 东") == "王 伟 东", "spaced the same way as the needle"
     assert not needles.hits("王伟东的工牌") and needles.hits("王伟的工牌")
-    assert Needles.of([Person(name="王伟")]).replace("王伟东") == "***东", "no shield: cut as before"
+    # no shield: since outside attack 16b a two-character name run into another Han character that is no
+    # particle, title or verb is another, longer name (王伟东 only ever written in a note), left whole
+    assert Needles.of([Person(name="王伟")]).replace("王伟东") == "王伟东", "a longer name, even unlisted"
+    assert Needles.of([Person(name="王伟")]).replace("王伟来电，王伟先生的包") == "***来电，***先生的包"
 
 
 def _free_of_the_name(ch: str) -> bool:
