@@ -23,7 +23,16 @@ import functools
 import re
 import unicodedata
 
-_DROP = re.compile(r"[\s·・.\u00b7\u30fb\u2027\u2022\u0387\u16eb\u2219\u22c5\u2e31\uff65\u318d\u10fb'’\-]")
+# Han characters as a regex class body: the URO, Extension A, the compatibility ideographs and Extensions
+# B-H (𠮷, U+20BB7). HAN adds 〇 (U+3007, the ideographic zero: a name character, 王〇明).
+HAN_BLOCKS = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN = "\u3007" + HAN_BLOCKS
+# The marks typed between the parts of a name (阿卜杜·热合曼): the middle dot and its look-alikes that IMEs
+# and fonts give - the Greek ano teleia, the katakana middle dot (and its half-width form), the Taiwanese
+# hyphenation point (U+2027), the bullet, the bullet and dot operators, the runic punctuation, the word
+# separator middle dot - and a full stop (outside attack 16b).
+NAME_DOTS = ".\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\uff65\u318d\u10fb"
+_DROP = re.compile(f"[\\s{NAME_DOTS}'’\\-]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,6 +68,7 @@ def t2s_text(text: str) -> str:
 def _is_han(ch: str) -> bool:
     """A Han character, 〇 (U+3007, the ideographic zero: category Nl, outside the blocks) included - a name
     character (王〇明), never a digit to drop (outside attack 16b)."""
+    # Comparisons, not a regex: called per character in the deny list's and erasure's folds (= HAN above).
     return ch == "\u3007" or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
 
 

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 
 from kiosk.core.errors import Refusal
+from kiosk.core.namefold import HAN, NAME_DOTS, t2s_text
 
 _ID_CLEAN = re.compile(r"[\s\-]")
 # GB 11643-1999 (ISO 7064 MOD 11-2): weights of the first 17 digits and the check character by remainder.
@@ -148,15 +149,9 @@ def legacy_fold_name(name: str) -> str:
     return re.sub(r"[\s·・.\u00b7\u30fb]", "", value)
 
 
-# The marks typed between the parts of a name (阿卜杜·热合曼): the middle dot and its look-alikes that IMEs
-# and fonts give - the Greek ano teleia, the katakana middle dot (and its half-width form), the Taiwanese
-# hyphenation point (U+2027), the bullet, the bullet and dot operators, the runic punctuation, the word
-# separator middle dot - and a full stop (outside attack 16b). NAME_GAP: any run of them or of spaces.
-NAME_DOTS = ".\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\uff65\u318d\u10fb"
+# NAME_GAP: any run of the marks typed between the parts of a name (namefold.NAME_DOTS) or of spaces.
 NAME_GAP = rf"[\s{NAME_DOTS}]"
 _NAME_GAP = re.compile(NAME_GAP)
-# The Han characters of a name, as a regex class body: the blocks and their extensions, and 〇 (U+3007).
-HAN = "\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A letter of an alphabet (Latin with any diacritics - Vietnamese ễ -, Greek, Cyrillic...): a Unicode
 # letter that is not Han. A Latin name is matched on these boundaries ("Li Na" is not in "Carolina").
 LETTER = rf"[^\W\d_{HAN}]"
@@ -166,7 +161,6 @@ def fold_name(name: str) -> str:
     """A name as compared: full-width folded, case-folded, spaces and middle dots dropped (王 小明 == 王小明,
     any of NAME_DOTS), traditional characters made simplified one for one (張偉明 == 张伟明,
     kiosk.core.namefold.t2s_text: the deny list's OpenCC tables), so an erasure by either form finds both."""
-    from kiosk.core.namefold import t2s_text
     return t2s_text(_NAME_GAP.sub("", legacy_fold_name(name)))
 
 

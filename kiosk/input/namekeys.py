@@ -28,6 +28,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
+from kiosk.core.namefold import HAN_BLOCKS
 from kiosk.input.pinyin import NAME_VARIANTS, SURNAME_READINGS
 
 MAX_NAME = 40          # characters of a name read (longer text is not a name)
@@ -36,9 +37,8 @@ MAX_COMBINATIONS = 12  # readings of a whole name spelled out (bounded product)
 MAX_STARTS = 4         # a name is also found from its 2nd, 3rd, 4th syllable on
 MIN_QUERY = 2          # letters: one letter would list half the register
 
-# Han characters: the URO, Extension A, the compatibility ideographs and Extensions B-H (𠮷, U+20BB7, is
-# one the visitor keyboard offers: NAME_VARIANTS)
-_HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han characters (𠮷, U+20BB7, is one the visitor keyboard offers: NAME_VARIANTS); 〇 is not indexed here
+_HAN = HAN_BLOCKS
 _CJK = re.compile(f"[{_HAN}]")
 _CJK_RUN = re.compile(f"[{_HAN}]+")
 _LATIN = re.compile(r"[a-z]+")

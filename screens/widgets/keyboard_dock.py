@@ -73,21 +73,15 @@ class KeyboardDock:
         margin = dp(4)
         covered_bottom = field_bottom < widget.height + margin
         covered_top = field_top > Window.height - widget.height - margin
-        # A field may ask for the numpad on the left (the goods counter's cash field: the cart and its
-        # total are on the right and stay in view while the cash is typed).
-        left = getattr(field, "numpad_side", "right") == "left"
-        if widget.size_hint_x is not None:
-            widget.x = 0
-        elif covered_bottom and covered_top:  # beside the field
-            left = field_x + field.width / 2 > Window.width / 2
-            widget.x = 0 if left else Window.width - widget.width
-        else:
-            widget.x = 0 if left else Window.width - widget.width
         beside = covered_bottom and covered_top and widget.size_hint_x is None
-        if covered_bottom and not beside:
-            widget.y = Window.height - widget.height
+        if beside:
+            left = field_x + field.width / 2 > Window.width / 2
         else:
-            widget.y = 0
+            # A field may ask for the numpad on the left (the goods counter's cash field: the cart and its
+            # total are on the right and stay in view while the cash is typed).
+            left = getattr(field, "numpad_side", "right") == "left"
+        widget.x = 0 if left or widget.size_hint_x is not None else Window.width - widget.width
+        widget.y = Window.height - widget.height if covered_bottom and not beside else 0
         Window.add_widget(widget)
 
     @staticmethod
