@@ -107,16 +107,40 @@ def _enclosing_scrollview(widget):
     return None
 
 
+def _in_view(widget, view) -> bool:
+    """Whether widget's centre is inside the window and inside view (both in window coordinates)."""
+    from kivy.core.window import Window
+    x, y = widget.to_window(*widget.center)
+    left, bottom = view.to_window(view.x, view.y)
+    return (0 <= x <= Window.width and 0 <= y <= Window.height
+            and left <= x <= left + view.width and bottom <= y <= bottom + view.height)
+
+
+async def _still(app, widget, view, frames: int = 40) -> None:
+    """Wait until widget and view stop moving: a glide, a layout pass or a section filling itself in
+    after it opened all move widgets between frames, and a measure taken mid-move lies."""
+    def where():
+        return (widget.to_window(*widget.center), view.to_window(view.x, view.y), view.size)
+    last = where()
+    for _ in range(frames):
+        await app.wait_clock_frames(2)
+        now = where()
+        if now == last:
+            return
+        last = now
+
+
 async def swipe_into_view(app, widget) -> None:
     """Swipe the scroll view around widget, as a finger would, until widget is inside it."""
     view = _enclosing_scrollview(widget)
     if view is None:
         return
     for _ in range(24):   # a long settings page takes many half-screen swipes
+        await _still(app, widget, view)
+        if _in_view(widget, view):
+            return
         y = widget.to_window(*widget.center)[1]
         bottom = view.to_window(view.x, view.y)[1]
-        if bottom <= y <= bottom + view.height:
-            return
         # Finger up (dy > 0) brings lower content into view; down brings the top back.
         dy = view.height * 0.5 * (1 if y < bottom else -1)
         async for _ in app.do_touch_drag(widget=view, dy=dy, duration=0.3, drag_n=8):
@@ -124,12 +148,17 @@ async def swipe_into_view(app, widget) -> None:
         await app.async_sleep(0.6)  # the scroll effect's glide
         await settle(app)
     # Still out of view: on a loaded box a glide measured mid-flight can fling the page far off (CI saw a
-    # nav button 7,000 px away). Stop the glide and scroll to it, as a person's last slow swipe would.
-    for effect in (view.effect_x, view.effect_y):
-        if effect is not None:
-            effect.cancel()
-    view.scroll_to(widget, padding=20, animate=False)
-    await settle(app)
+    # nav button 7,000 px away, and a settings row 1,000 px below after its page filled in). Stop the
+    # glide and scroll to it, as a person's last slow swipe would, until it stays put inside.
+    for _ in range(10):
+        for effect in (view.effect_x, view.effect_y):
+            if effect is not None:
+                effect.cancel()
+        view.scroll_to(widget, padding=20, animate=False)
+        await settle(app)
+        await _still(app, widget, view)
+        if _in_view(widget, view):
+            return
 
 
 async def tap(app, widget, frames: int = 3) -> None:
