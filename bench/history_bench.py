@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 TARGET_FIRST_FRAME, TARGET_STALL, TARGET_IDLE, TARGET_QUICK = 0.150, 0.100, 1.0, 1.0
 IDLE_BEFORE_SIGN_IN = 20.0   # seconds the desk idles after start before the manager signs in
 REOPENS = 7                  # re-opens per section: median and p95 printed
-STALL_DUMP_S = float(os.environ.get("KIOSK_BENCH_DUMP_MS", "250")) / 1000   # a frame longer than this has every
-# thread's stack dumped (<work>/result.stalls.txt)
+STALL_DUMP_S = float(os.environ.get("KIOSK_BENCH_DUMP_MS", "0")) / 1000   # a frame longer than this has every
+# thread's stack dumped (<work>/result.stalls.txt). Off by default: faulthandler walks the other threads' frames
+# without the GIL, and it crashed the driver (SIGSEGV) while a worker was inside pypinyin.
 PARTS = ("sections", "call", "receipts", "export", "catch-up")   # --only picks some (quick iteration)
 
 
@@ -123,9 +124,10 @@ def drive(db_path: str, out_path: str, catch_up: bool, only: tuple[str, ...] = P
     app = KioskApp(ctx, demo=True, start_hardware=True)
     # A frame that takes over STALL_DUMP_S has every thread's stack written (faulthandler's own C thread
     # does it, without the GIL): what the UI thread and the workers were in when the screen stood still.
-    import faulthandler
-    stall_dump = open(Path(out_path).with_suffix(".stalls.txt"), "w")
-    Clock.schedule_interval(lambda dt: faulthandler.dump_traceback_later(STALL_DUMP_S, file=stall_dump), 0)
+    if STALL_DUMP_S > 0:
+        import faulthandler
+        stall_dump = open(Path(out_path).with_suffix(".stalls.txt"), "w")
+        Clock.schedule_interval(lambda dt: faulthandler.dump_traceback_later(STALL_DUMP_S, file=stall_dump), 0)
 
     async def wait_frames(n: int = 2) -> None:
         import asyncio
