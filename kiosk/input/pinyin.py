@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from kiosk.core import gcpolicy
 from kiosk.input import learned
 
 log = logging.getLogger(__name__)
@@ -531,11 +532,12 @@ class PinyinEngine:
                 return self
             start = time.perf_counter()
             stamp = _source_stamp(self.max_words)
-            index = self._read_cache(stamp)
-            self.loaded_from_cache = index is not None
-            if index is None:
-                index = build_index(self.max_words)
-                self._write_cache(index)
+            with gcpolicy.bulk_load("the pinyin index"):   # millions of objects kept for good: never walked again
+                index = self._read_cache(stamp)
+                self.loaded_from_cache = index is not None
+                if index is None:
+                    index = build_index(self.max_words)
+                    self._write_cache(index)
             self._index = index
             self.load_seconds = time.perf_counter() - start
             log.info("pinyin index ready in %.2f s (%s)", self.load_seconds,
@@ -574,7 +576,8 @@ class PinyinEngine:
         """After the UI has its engine: keep every single-token result (see `warm_up`)."""
         start = time.perf_counter()
         try:
-            self.warm_up()
+            with gcpolicy.bulk_load("the warmed pinyin results"):
+                self.warm_up()
         except Exception:  # noqa: BLE001 - warming is an optimisation; look-ups still compute
             log.exception("pinyin warm-up failed")
         self.warm_seconds = time.perf_counter() - start
