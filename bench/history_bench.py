@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 TARGET_FIRST_FRAME, TARGET_STALL, TARGET_IDLE, TARGET_QUICK = 0.150, 0.100, 1.0, 1.0
-IDLE_BEFORE_SIGN_IN = 20.0   # seconds the desk idles after start before the manager signs in
+IDLE_BEFORE_SIGN_IN = float(os.environ.get("KIOSK_BENCH_IDLE_S", "20"))   # seconds the desk idles after start
+# before the manager signs in (0: staff sign in at once, before any section is built ahead)
 REOPENS = 7                  # re-opens per section: median and p95 printed
 STALL_DUMP_S = float(os.environ.get("KIOSK_BENCH_DUMP_MS", "0")) / 1000   # a frame longer than this has every
 # thread's stack dumped (<work>/result.stalls.txt). Off by default: faulthandler walks the other threads' frames
@@ -182,7 +183,7 @@ def drive(db_path: str, out_path: str, catch_up: bool, only: tuple[str, ...] = P
     def profile_stop(prof) -> None:
         if prof is not None:
             prof.disable()
-            prof.dump_stats(str(Path(out_path).with_suffix(f".{profiled}.pstats")))
+            prof.dump_stats(str(Path(out_path).with_suffix(f".{profiled.replace(' ', '_')}.pstats")))
 
     async def open_section(name: str) -> dict:
         section = sections.find(name)
@@ -226,13 +227,16 @@ def drive(db_path: str, out_path: str, catch_up: bool, only: tuple[str, ...] = P
             **stalls(since), "pool_steps": len(steps),
             "longest_step_cpu_ms": round(max((c for _, c in steps), default=0) * 1000, 1),
             "slowest_steps": sorted(((round(c * 1000, 1), what) for what, c in steps), reverse=True)[:4],
-            "pooled": len(app.section_pool.pooled())}
+            "pooled": len(app.section_pool.pooled()),
+            "heap": f"{len(gc.get_objects()):,} objects walked by a full pass, {gc.get_freeze_count():,} frozen"}
         manager = next(u for u in auth.users(ctx.db) if u.role == "manager")
         app.sign_in(manager)
         await wait_frames(5)
         for name in STAFF if "sections" in only else ():
             pooled = name in app.section_pool.pooled()
+            prof = profile_start(f"open {name}")   # KIOSK_BENCH_PROFILE="open lostfound", say
             first = await open_section(name)
+            profile_stop(prof)
             await wait_frames(3)
             results["sections"][name] = {"first": {**first, "pooled": pooled}, "again_all": []}
         for _ in range(REOPENS if "sections" in only else 0):   # re-open: the screen exists, its refresh runs
