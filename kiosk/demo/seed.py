@@ -512,7 +512,7 @@ def _seed_complaints(db, line: _Timeline, made: dict, rng: random.Random, day_li
 
 
 # The line the seeded calls ring on: China's cadence, with off-hook sensing (the demo's simulated line).
-CALL_SETTINGS_CADENCE = "CN"
+CALL_CADENCE = "CN"
 
 
 def _tracked_call(rings: int, number: str, answer_at: float | None, hangs_up_at: float | None) -> list:
@@ -520,7 +520,7 @@ def _tracked_call(rings: int, number: str, answer_at: float | None, hangs_up_at:
     sensing (ring every 5 s, caller ID after ring 1, the handset lifted at answer_at and put down at
     hangs_up_at, seconds from the first ring), as the phone runtime would feed it, ticks included."""
     from kiosk.phone.tracker import CADENCES, CallTracker, DetectorEvent, TrackerSettings
-    tracker = CallTracker(TrackerSettings(cadence=CADENCES[CALL_SETTINGS_CADENCE], offhook_sensing=True))
+    tracker = CallTracker(TrackerSettings(cadence=CADENCES[CALL_CADENCE], offhook_sensing=True))
     heard = []
     for ring in range(rings):
         heard += [DetectorEvent("ring_on", 5.0 * ring), DetectorEvent("ring_off", 5.0 * ring + 1.0)]
