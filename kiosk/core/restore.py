@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -48,6 +49,14 @@ KEEP_ASIDE = 5                      # [backup] keep_before_restore's default
 # telling whether an interrupted restore's content is the backup's.
 _WRITTEN_ON_OPEN = {"settings", "audit", "backups", "schema_migrations"}
 log = logging.getLogger(__name__)
+# Test-only fault points: a restore whose environment names one of its steps here is SIGKILLed at that step
+# (tests/core/test_core_restore_kill.py kills real `kiosk restore` processes at each of them).
+FAULT_ENV = "KIOSK_RESTORE_FAULT"
+
+
+def _fault(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -202,15 +211,28 @@ def series_of(path: Path) -> dict[str, int]:
         conn.close()
 
 
+def _issued(paths: list[Path]) -> dict[str, int]:
+    """The highest number of every series in any of these files (the copies a restore set aside)."""
+    issued: dict[str, int] = {}
+    for path in paths:
+        for name, last in series_of(Path(path)).items():
+            issued[name] = max(issued.get(name, 0), last)
+    return issued
+
+
 def journal_path(live: str | os.PathLike) -> Path:
     """Where a restore in progress keeps its journal: beside the database."""
     return Path(f"{live}{JOURNAL_SUFFIX}")
 
 
-def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: datetime) -> Path:
+def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: datetime,
+                   earlier: list[Path] | None = None) -> Path:
     path = journal_path(live)
     partial = Path(f"{path}.{os.getpid()}.partial")
     data = {"file": str(the_plan.file), "sha256": the_plan.backup.sha256, "aside": str(aside or ""),
+            # the copies an earlier restore killed before its record set aside, when its journal could not be
+            # resolved first: their numbers and erasures count as much as this copy's
+            "earlier": [str(p) for p in earlier or []],
             "started_at": started.astimezone(timezone.utc).isoformat(), "counts": the_plan.backup.counts,
             "rows": the_plan.backup.rows, "schema_version": the_plan.backup.schema_version, "pid": os.getpid()}
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -219,9 +241,120 @@ def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: date
         os.fsync(fd)
     finally:
         os.close(fd)
+    _fault("journal-partial")
     os.replace(partial, path)
     backup_mod.fsync_dir(path.parent)
     return path
+
+
+def _journal_partials(live: Path) -> list[Path]:
+    """Journals a killed restore left half-written beside the database (its process gone: never a running one's)."""
+    out = []
+    try:
+        entries = list(Path(live).parent.iterdir())
+    except OSError:
+        return out
+    lead = f"{Path(live).name}{JOURNAL_SUFFIX}."
+    for path in entries:
+        pid = path.name[len(lead):-len(".partial")] if path.name.startswith(lead) and path.name.endswith(".partial") \
+            else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            out.append(path)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # someone else's process (EPERM): alive
+        return True
+    return True
+
+
+def _lone_copies(folder: Path) -> list[Path]:
+    """Copies in before-restore/ whose sidecar is gone: a rotation killed between removing the sidecar and the
+    file (the sidecar goes first). No listing shows them and no erasure reaches them: they are no copy."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return [p for p in entries if backup_mod.NAME.match(p.name) and p.is_file() and not Path(f"{p}.json").exists()]
+
+
+def sweep(live: Path) -> list[Path]:
+    """Remove what killed restores left: partial copies and sidecars alone in before-restore/ (kiosk.core.backup
+    .sweep_partials), copies whose sidecar a killed rotation removed, half-written journals beside the database.
+    Returns what went; the caller audits it (:func:`audit_swept`)."""
+    live = Path(live)
+    folder = live.parent / ASIDE
+    removed = backup_mod.sweep_partials(folder) if folder.is_dir() else []
+    for path in _lone_copies(folder) + _journal_partials(live):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("could not remove %s left by a killed restore: %s", path, exc)
+            continue
+        removed.append(path)
+    if removed:
+        backup_mod.fsync_dir(folder if folder.is_dir() else live.parent)
+        log.warning("removed what a killed restore left: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def audit_swept(database, clock: Clock, actor, removed: list[Path]) -> None:
+    """One audit row naming every file :func:`sweep` removed (nothing is removed unaudited)."""
+    if not removed:
+        return
+    from kiosk.core import audit
+    from kiosk.core.db import write
+    with write(database):
+        audit.record(database, clock, actor, "database.restore_leftovers_removed", "backups", None,
+                     before={"files": [str(p) for p in removed]}, after={"reason": "left by a killed restore"})
+
+
+def _resolve_earlier(live: Path, clock: Clock) -> list[Path]:
+    """An earlier restore killed before its record is recorded first (as the next start would); returns the copies
+    it set aside when that cannot be done (the file does not open), so this restore still counts them."""
+    path = journal_path(live)
+    if not path.exists() or not live.is_file():
+        return []
+    from kiosk.core import db as db_mod
+    from kiosk.core.errors import Refusal
+    try:
+        database = db_mod.connect(live, create=False)
+        try:
+            recover_interrupted(database, live, clock)
+            reapply_pending(database, clock)
+        finally:
+            database.close()
+    except (sqlite3.Error, OSError, Refusal) as exc:
+        log.warning("the interrupted restore of %s could not be recorded before this one: %s", live, exc)
+    return _journal_asides(path) if path.exists() else []
+
+
+def _journal_asides(path: Path) -> list[Path]:
+    """The copies a journal names: its own and the earlier ones it carried."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    named = [data.get("aside")] + list(data.get("earlier") or [])
+    return [Path(p) for p in named if isinstance(p, str) and p]
+
+
+def _merged(carried, more):
+    """Two carried ledgers as one (rows in order, keys together)."""
+    carried.rows = list(carried.rows) + [r for r in more.rows if r not in carried.rows]
+    carried.keys = {**more.keys, **carried.keys}
+    return carried
 
 
 def _drop_journal(live: Path) -> None:
@@ -241,21 +374,28 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     from kiosk.core import db as db_mod
     from kiosk.core import erasure_ledger, settings
     from kiosk.core.audit import SYSTEM
+    # An earlier restore killed before its record (no start in between): recorded first, or its numbers and
+    # erasures would be lost with its journal (outside attack, issue 19: receipt numbers twice, erased back).
+    earlier = _resolve_earlier(Path(live), clock)
     the_plan = plan(live, file)
     live = the_plan.live
     carried = erasure_ledger.read(live) if the_plan.live_readable else erasure_ledger.Carried()
+    for each in earlier:
+        carried = _merged(carried, erasure_ledger.read(each))
     aside_dir = live.parent / ASIDE
     aside: Path | None = None
+    swept: list[Path] = []
     verified_aside: Path | None = None   # a verified copy of the replaced file (the re-erasure reads it)
     if the_plan.live_exists:
         aside_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
         # An earlier restore killed while it set the file aside left a partial copy as big as the database:
-        # gone first, or it may leave no room for this copy.
-        backup_mod.sweep_partials(aside_dir)
+        # gone first, or it may leave no room for this copy (audited with the restore's record).
+        swept = sweep(live)
         if the_plan.live_readable:
             try:
-                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None).backup.path
+                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None, owner=live.name,
+                                               progress=lambda _f, step: _fault(f"aside-{step}")).backup.path
                 verified_aside = aside
             except backup_mod.BackupError:  # damaged since the plan, or no room for a copy: kept as it is
                 log.warning("the current database could not be copied aside verified: moved aside as it is")
@@ -266,11 +406,13 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             for suffix in ("", "-wal", "-shm"):
                 if Path(f"{live}{suffix}").exists():
                     os.replace(f"{live}{suffix}", f"{aside}{suffix}")
+    _fault("aside-made")
     started = clock.now()
     try:
-        _write_journal(live, the_plan, aside, started)   # before the copy: a kill from here on leaves a trace
+        _write_journal(live, the_plan, aside, started, earlier)   # before the copy: a kill from here on leaves a trace
     except OSError as exc:
         raise (storage.classify(exc, live) or exc) from exc
+    _fault("journal-written")
     src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
     try:
         db_mod.make_private(live)
@@ -291,14 +433,16 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
         raise (storage.classify(exc, live) or exc) from exc
     finally:
         src.close()
+    _fault("copied")
     database = db_mod.connect(live, create=False)  # migrates a backup from an older version
     try:
         # Never a receipt number twice: every series continues after the highest number issued, in the file
         # set aside (read again now: the desk may have issued more since the plan) or in the plan.
-        issued = dict(series_of(aside)) if aside is not None else {}
+        issued = _issued(([aside] if aside is not None else []) + earlier)
         for name, (_, last) in the_plan.advanced.items():
             issued[name] = max(issued.get(name, 0), last)
         with db_mod.write(database):
+            audit_swept(database, clock, actor, swept)
             for name, last in sorted(issued.items()):
                 database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                                  " last = MAX(last, excluded.last)", (name, last))
@@ -311,10 +455,13 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                               file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
                               sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
                               rows=the_plan.backup.rows)  # with the series: one transaction
+        _fault("recorded")
         _drop_journal(live)   # only now: the record is committed
+        _fault("journal-dropped")
         reapply_pending(database, clock, before=verified_aside)
+        _fault("reapplied")
         if aside is not None:
-            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside)
+            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside, live=live)
     finally:
         database.close()
     return the_plan, aside
@@ -347,8 +494,10 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
     path = journal_path(live)
     if str(live) == ":memory:":
         return None
-    if (Path(live).parent / ASIDE).is_dir():   # a restore killed while setting the file aside left a partial
-        backup_mod.sweep_partials(Path(live).parent / ASIDE)
+    # What a killed restore left (a partial copy as big as the database, a half-written journal): removed, audited.
+    swept = sweep(Path(live))
+    if swept and not db_mod.is_read_only(database):
+        audit_swept(database, clock, SYSTEM, swept)
     if not path.exists():
         return None
     try:
@@ -382,7 +531,8 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
              " holds its records from before the restore. Run the restore again if it is still wanted.")
     problem = RestoreInterrupted(msgid, file=file, when=started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                                  aside=aside or "-")
-    issued = series_of(Path(aside)) if aside else {}
+    asides = _journal_asides(path)
+    issued = _issued(asides)
     with db_mod.write(database):
         if recorded():      # checked again under the write lock
             _drop_journal(Path(live))
@@ -392,10 +542,12 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
                              " last = MAX(last, excluded.last)", (name, last))
         # The file set aside may hold erasures the backup predates: carried, applied again on this open.
         from kiosk.core import erasure_ledger
-        erasure_ledger.carry(database, clock, erasure_ledger.read(aside or None))
+        for each in asides:
+            erasure_ledger.carry(database, clock, erasure_ledger.read(each))
         backup_mod.record(database, clock, SYSTEM, kind="restore", started=min(started, clock.now()),
                           outcome="failed", file=file, destination=aside, sha256=str(data.get("sha256") or ""),
                           reason=problem)
+    _fault("recovered")
     _drop_journal(Path(live))
     log.error("%s", problem)
     return problem
@@ -413,13 +565,57 @@ def _unreached(copy: backup_mod.Backup, erasures: list[str]) -> bool:
     return any(at > taken and erased_at < at for at in erasures)
 
 
-def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEEP_ASIDE) -> list[Path]:
-    """Keep the ``keep`` newest copies in before-restore/ (and every one an erasure has not reached);
-    remove the rest with their sidecars, each removal audited. Returns what was removed."""
+def _live_of(database) -> Path | None:
+    """The file the connection is open on (None: in memory)."""
+    try:
+        for _seq, name, file in database.execute("PRAGMA database_list"):
+            if name == "main" and file:
+                return Path(file)
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def copy_of(copy: backup_mod.Backup, live: Path) -> bool:
+    """Whether a before-restore copy is this database's: named after its file (``kiosk.db--kiosk-...``), or an
+    older copy without that name whose sidecar names this database's file as its source."""
+    if copy.owner:
+        return copy.owner == live.name
+    try:
+        source = json.loads(Path(f"{copy.path}.json").read_text("utf-8")).get("source")
+    except (OSError, ValueError, AttributeError):
+        return False   # whose it is cannot be told: never counted, never removed
+    return isinstance(source, str) and bool(source) and Path(source).name == live.name
+
+
+def _named_by_journals(folder: Path) -> set[Path]:
+    """The copies every unresolved journal in the data folder names (an interrupted restore still needs them)."""
+    named: set[Path] = set()
+    try:
+        journals = [p for p in folder.parent.iterdir() if p.name.endswith(JOURNAL_SUFFIX)]
+    except OSError:
+        return named
+    for journal in journals:
+        named |= {Path(os.path.abspath(p)) for p in _journal_asides(journal)}
+    return named
+
+
+def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEEP_ASIDE,
+                 live: str | os.PathLike | None = None) -> list[Path]:
+    """Keep the ``keep`` newest copies of this database (``live``, default the connection's file) in
+    before-restore/ (and every one an erasure has not reached, and every one an unresolved journal names);
+    remove the rest of its copies with their sidecars, each removal audited. Another database sharing the data
+    folder keeps all of its own. Returns what was removed."""
     from kiosk.core import audit
     from kiosk.core.db import write
-    swept = backup_mod.sweep_partials(folder)   # a killed restore's partial copy is no copy: not kept, not counted
-    copies = backup_mod.backups(folder)
+    live = Path(live) if live is not None else _live_of(database)
+    # a killed restore's partial copy is no copy: not kept, not counted (removed, audited)
+    swept = sweep(live) if live is not None else backup_mod.sweep_partials(folder)
+    audit_swept(database, clock, actor, swept)
+    if live is None:
+        return swept
+    named = _named_by_journals(folder)
+    copies = [c for c in backup_mod.backups(folder) if copy_of(c, live)]
     if len(copies) <= keep:
         return swept
     # The erasures: this database's (carried ones keep their time) and the copy just set aside's (the live
@@ -437,6 +633,9 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
         return swept   # without the erasure record no copy can be shown safe to remove
     removed: list[Path] = swept
     for copy in copies[keep:]:
+        if Path(os.path.abspath(copy.path)) in named:
+            log.warning("before-restore copy %s kept: an interrupted restore's journal names it", copy.path)
+            continue
         if _unreached(copy, erasures):
             log.warning("before-restore copy %s kept: an erasure has not reached it", copy.path)
             continue
@@ -445,6 +644,7 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
                 os.unlink(victim)
             except FileNotFoundError:
                 pass
+            _fault("rotating")
         backup_mod.fsync_dir(folder)
         with write(database):
             audit.record(database, clock, actor, "database.before_restore_removed", "backups", None,
