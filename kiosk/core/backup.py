@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import secrets
+import signal
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,17 @@ STALE_PARTIAL_S = 3600    # a .partial older than this, or whose process is gone
 PARTIAL = re.compile(r"\.(?:db|json)\.(?:(?P<token>\d+-[0-9a-f]{12})|(?:[A-Za-z0-9-]+\.)?\d+)\.partial(?:-journal|-wal|-shm)?$")
 Progress = Callable[[float, str], None]
 log = logging.getLogger(__name__)
+
+
+# Test-only fault points: a process whose environment names one of the steps marked fault_point("...") is SIGKILLed
+# there (tests/core/test_core_restore_kill.py kills real `kiosk restore` processes at each of them).
+FAULT_ENV = "KIOSK_RESTORE_FAULT"
+
+
+def fault_point(point: str) -> None:
+    """SIGKILL this process when the environment names this step (tests only: unset, it does nothing)."""
+    if os.environ.get(FAULT_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class BackupError(Refusal, RuntimeError):
@@ -193,6 +205,7 @@ def _copy_verified(source: Path, folder: Path, final: Path, started: datetime, i
                                "schema_version": version, "source": str(source),
                                "site_id": site_id, "terminal_id": terminal_id, "database_id": database_id,
                                "started_at": utc_iso(started), "finished_at": utc_iso(finished)}, token)
+        fault_point("backup-sidecar")
         os.replace(partial, final)
         fsync_dir(folder)
     except (sqlite3.Error, OSError) as exc:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,14 +48,8 @@ KEEP_ASIDE = 5                      # [backup] keep_before_restore's default
 # telling whether an interrupted restore's content is the backup's.
 _WRITTEN_ON_OPEN = {"settings", "audit", "backups", "schema_migrations"}
 log = logging.getLogger(__name__)
-# Test-only fault points: a restore whose environment names one of its steps here is SIGKILLed at that step
-# (tests/core/test_core_restore_kill.py kills real `kiosk restore` processes at each of them).
-FAULT_ENV = "KIOSK_RESTORE_FAULT"
-
-
-def _fault(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+FAULT_ENV = backup_mod.FAULT_ENV
+_fault = backup_mod.fault_point
 
 
 @dataclass(frozen=True)
