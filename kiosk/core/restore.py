@@ -444,6 +444,8 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                 settings.put(database, clock, SYSTEM, erasure_ledger.BEFORE, str(verified_aside))
             if also is not None:
                 also(database)
+            for each in ([aside] if aside is not None else []) + earlier:   # the proof of every erasure stays
+                erasure_ledger.carry_missing_records(database, each)
             backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
                               file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
                               sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
@@ -537,6 +539,8 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
         from kiosk.core import erasure_ledger
         for each in asides:
             erasure_ledger.carry(database, clock, erasure_ledger.read(each))
+            # and the proof the erasures were asked and done (the restore's own record carries it: killed)
+            erasure_ledger.carry_missing_records(database, each)
         backup_mod.record(database, clock, SYSTEM, kind="restore", started=min(started, clock.now()),
                           outcome="failed", file=file, destination=aside, sha256=str(data.get("sha256") or ""),
                           reason=problem)

@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,22 @@ def _leftovers(data: Path) -> list[str]:
     return out
 
 
-def _check(db: Path, file: Path, old: dict, new: dict, before_kill: list[str], what: str) -> str:
+@dataclass(frozen=True)
+class Expected:
+    """What the template's files hold: the series of the live file and of the backup, the erasures' times."""
+
+    old: dict[str, int]
+    new: dict[str, int]
+    erased: set[str]
+
+
+def _expected(template: Path) -> Expected:
+    db = template / "data" / "kiosk.db"
+    return Expected(restore_mod.series_of(db), restore_mod.series_of(backup_mod.backups(template / "bk")[0].path),
+                    _erased_at(db))
+
+
+def _check(db: Path, expected: Expected, before_kill: list[str], what: str) -> str:
     """Open as the app does, then check every promise (all of them, then one failure listing each broken one);
     returns which content the file holds."""
     data = db.parent
@@ -138,21 +154,26 @@ def _check(db: Path, file: Path, old: dict, new: dict, before_kill: list[str], w
     try:
         restores = conn.execute("SELECT outcome FROM backups WHERE kind = 'restore'").fetchall()
         audit = "\n".join(str(v) for row in conn.execute("SELECT before, after FROM audit") for v in row if v)
+        erasures = {r[0] for r in conn.execute("SELECT at FROM audit WHERE action IN ('privacy.erase',"
+                                               " 'privacy.erase_carried')")}
     finally:
         conn.close()
     if journal_left and not restores:
         broken.append("a journal left by the kill did not become a recorded restore")
     # Never a number twice.
     now = restore_mod.series_of(db)
-    for name in sorted(set(old) | set(new)):
-        if now.get(name, 0) < max(old.get(name, 0), new.get(name, 0)):
-            broken.append(f"series {name} continues at {now.get(name, 0) + 1}: numbers up to"
-                          f" {max(old.get(name, 0), new.get(name, 0))} were issued")
+    for name in sorted(set(expected.old) | set(expected.new)):
+        issued = max(expected.old.get(name, 0), expected.new.get(name, 0))
+        if now.get(name, 0) < issued:
+            broken.append(f"series {name} continues at {now.get(name, 0) + 1}: numbers up to {issued} were issued")
     # No erased person back, in any byte of the live file.
     for path in (db, Path(f"{db}-wal")):
         if path.exists():
             blob = path.read_bytes()
             broken += [f"{text} is back in {path.name}" for text in (NAME, PHONE) if text.encode("utf-8") in blob]
+    # The proof of the erasure stays with the records (its audit row, carried into a restored file).
+    if not expected.erased <= erasures:
+        broken.append("the erasure's audit record is gone")
     # Nothing half-made left, and what the clean-up removed is in the audit.
     broken += [f"left behind: {name}" for name in _leftovers(data)]
     broken += [f"{name} was removed without an audit record" for name in before_kill
@@ -166,37 +187,40 @@ def _check(db: Path, file: Path, old: dict, new: dict, before_kill: list[str], w
     return held
 
 
+def _erased_at(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT at FROM audit WHERE action = 'privacy.erase'")}
+    finally:
+        conn.close()
+
+
 def _after_kill(db: Path) -> list[str]:
     return _leftovers(db.parent)
-
-
-def _series_pair(template: Path) -> tuple[dict, dict]:
-    db = template / "data" / "kiosk.db"
-    return restore_mod.series_of(db), restore_mod.series_of(backup_mod.backups(template / "bk")[0].path)
 
 
 @pytest.mark.parametrize("point", POINTS)
 def test_a_restore_killed_at_each_step_keeps_every_promise(template, tmp_path, point):
     db, file = _copy(template, tmp_path / "site")
-    old, new = _series_pair(template)
+    expected = _expected(template)
     proc = _restore_proc(db, file, point)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL, (point, out, err)
-    _check(db, file, old, new, _after_kill(db), point)
+    _check(db, expected, _after_kill(db), point)
 
 
 @pytest.mark.parametrize("point", POINTS)
 def test_a_second_restore_straight_after_a_killed_one_keeps_every_promise(template, tmp_path, point):
     """No app start between: the second `kiosk restore` finds the first one's journal and copies."""
     db, file = _copy(template, tmp_path / "site")
-    old, new = _series_pair(template)
+    expected = _expected(template)
     proc = _restore_proc(db, file, point)
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     again = _restore_proc(db, file)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, (point, out, err)
-    assert _check(db, file, old, new, [], f"{point} then a whole restore") == "backup"
+    assert _check(db, expected, [], f"{point} then a whole restore") == "backup"
 
 
 def _started(proc: subprocess.Popen) -> float:
@@ -225,7 +249,7 @@ def _state(db: Path) -> str:
 
 
 def test_restores_killed_at_random_moments_keep_every_promise(template, tmp_path):
-    old, new = _series_pair(template)
+    expected = _expected(template)
     # How long the restore's own work takes here (from its first printed line to the end).
     db, file = _copy(template, tmp_path / "timed")
     proc = _restore_proc(db, file)
@@ -233,7 +257,7 @@ def test_restores_killed_at_random_moments_keep_every_promise(template, tmp_path
     out, err = proc.communicate(timeout=120)
     work = time.monotonic() - begun
     assert proc.returncode == 0, (out, err)
-    assert _check(db, file, old, new, [], "unkilled") == "backup"
+    assert _check(db, expected, [], "unkilled") == "backup"
     rng = random.Random(int(os.environ.get("KIOSK_KILL_SEED", "19")))
     seen: dict[str, int] = {}
     deadline = time.monotonic() + float(os.environ.get("KIOSK_KILL_SECONDS", "25"))
@@ -251,7 +275,7 @@ def test_restores_killed_at_random_moments_keep_every_promise(template, tmp_path
             _started(second)
             _kill_after(second, rng.uniform(0, 1.05 * work))
             before, state = [], state + ", then again"
-        held = _check(db, file, old, new, before, f"run {runs} killed {delay:.3f} s into the work")
+        held = _check(db, expected, before, f"run {runs} killed {delay:.3f} s into the work")
         seen[f"{state} -> {held}"] = seen.get(f"{state} -> {held}", 0) + 1
         shutil.rmtree(tmp_path / f"run{runs}")
         runs += 1
