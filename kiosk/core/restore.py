@@ -19,11 +19,26 @@ journal: the next open of the database for writing (:func:`recover_interrupted`,
 ``kiosk.core.context``) records a failed restore saying whether the backup's content or the old one is now
 in the file, moves every series past the copy set aside, and the manager's backup line shows it.
 
-**before-restore/ is rotated**: partial copies a killed restore left there are removed on the next open
-for writing and before each restore (``backup.sweep_partials``); after each restore the
-``[backup] keep_before_restore`` newest copies are kept (:func:`rotate_aside`), and never one that an erasure has not reached (kiosk.privacy.backups marks
+A restore started while an earlier one's journal is still there (killed, and no start in between) records
+that one first (:func:`recover_interrupted`), or counts the copies it set aside when the file cannot be opened:
+its numbers and its erasures would otherwise go with its journal (outside attack, issue 19). The erasure
+records (the audit's proof) of the copy set aside that the restored file lacks are carried in too.
+
+**Leftovers are swept, audited** (:func:`sweep`, on the next open for writing and before each restore): partial
+copies a killed restore left in before-restore/ (``backup.sweep_partials``), a sidecar whose copy never got its
+name, a copy whose sidecar a killed rotation had removed, a half-written journal beside the database; one audit
+row (``database.restore_leftovers_removed``) names every file.
+
+**before-restore/ is per database and rotated**: a copy is named after its database's file
+(``kiosk.db--kiosk-SITE-T01-<time>.db``; an older copy without that name belongs to the file its sidecar names as
+its source); after each restore the ``[backup] keep_before_restore`` newest copies of that database are kept
+(:func:`rotate_aside`; another database in the same data folder keeps all of its own), never one an unresolved
+journal names, and never one that an erasure has not reached (kiosk.privacy.backups marks
 a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
 next erasure pass, which the manager is told to run). Every removal is audited.
+
+Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there) mark each step for
+tests/core/test_core_restore_kill.py.
 """
 from __future__ import annotations
 
@@ -251,9 +266,16 @@ def _journal_partials(live: Path) -> list[Path]:
     for path in entries:
         pid = path.name[len(lead):-len(".partial")] if path.name.startswith(lead) and path.name.endswith(".partial") \
             else ""
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and (not _alive(int(pid)) or _idle(path)):   # idle: its pid reused by another process
             out.append(path)
     return out
+
+
+def _idle(path: Path) -> bool:
+    try:
+        return datetime.now().timestamp() - path.stat().st_mtime > backup_mod.STALE_PARTIAL_S
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:
@@ -489,10 +511,10 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
     path = journal_path(live)
     if str(live) == ":memory:":
         return None
-    # What a killed restore left (a partial copy as big as the database, a half-written journal): removed, audited.
-    swept = sweep(Path(live))
-    if swept and not db_mod.is_read_only(database):
-        audit_swept(database, clock, SYSTEM, swept)
+    # What a killed restore left (a partial copy as big as the database, a half-written journal): removed, audited
+    # (never by a read-only open: it could not say so).
+    if not db_mod.is_read_only(database):
+        audit_swept(database, clock, SYSTEM, sweep(Path(live)))
     if not path.exists():
         return None
     try:
