@@ -281,3 +281,21 @@ def test_restores_killed_at_random_moments_keep_every_promise(template, tmp_path
         runs += 1
     print(f"{runs} runs, {killed} killed (the work takes {work:.2f} s): {sorted(seen.items())}")
     assert runs >= 8 and killed >= runs // 2
+
+
+def test_a_recovery_killed_after_its_record_is_only_finished_by_the_next_start(template, tmp_path):
+    """The second restore records the first one's interruption and is killed before it removes the journal."""
+    db, file = _copy(template, tmp_path / "site")
+    expected = _expected(template)
+    for fault in ("copied", "recovered"):
+        proc = _restore_proc(db, file, fault)
+        proc.communicate(timeout=120)
+        assert proc.returncode == -signal.SIGKILL, fault
+    assert restore_mod.journal_path(db).exists()
+    assert _check(db, expected, [], "recovery killed") == "backup"
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT outcome FROM backups WHERE kind = 'restore'").fetchall() == [("failed",)], \
+            "the interruption is recorded once"
+    finally:
+        conn.close()
