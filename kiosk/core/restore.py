@@ -42,6 +42,7 @@ tests/core/test_core_restore_kill.py.
 """
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -372,6 +373,19 @@ def _merged(carried, more):
     return carried
 
 
+def _damaged_name(live: Path, aside_dir: Path, clock: Clock) -> Path:
+    """Where a file too damaged to copy goes as it is: ``<name>.damaged-<UTC time>``, or the name its WAL already
+    went to when a kill stopped the move before the file itself (the two stay a pair)."""
+    wal = Path(f"{live}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:   # a reader since the kill may have made an empty one
+        alone = sorted(p for p in aside_dir.glob(f"{glob.escape(live.name)}.damaged-*-wal")
+                       if not Path(str(p)[:-len("-wal")]).exists())
+        if alone:
+            return Path(str(alone[-1])[:-len("-wal")])
+    stamp = clock.now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return aside_dir / f"{live.name}.damaged-{stamp}"
+
+
 def _drop_journal(live: Path) -> None:
     try:
         os.unlink(journal_path(live))
@@ -416,11 +430,19 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                 log.warning("the current database could not be copied aside verified: moved aside as it is")
                 aside = None
         if aside is None:
-            stamp = clock.now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            aside = aside_dir / f"{live.name}.damaged-{stamp}"
-            for suffix in ("", "-wal", "-shm"):
-                if Path(f"{live}{suffix}").exists():
-                    os.replace(f"{live}{suffix}", f"{aside}{suffix}")
+            aside = _damaged_name(live, aside_dir, clock)
+            # The WAL first, the file last: a kill between leaves the file (damaged, retried) and never its WAL
+            # beside no file, where the restored file would take it over and its last records be lost.
+            for suffix in ("-wal", "-shm", ""):
+                here, there = Path(f"{live}{suffix}"), Path(f"{aside}{suffix}")
+                if not here.exists():
+                    continue
+                if suffix and there.exists() and (suffix == "-shm" or here.stat().st_size == 0):
+                    here.unlink()   # an empty WAL or an index a reader made since: never over the pair's own
+                else:
+                    os.replace(here, there)
+                _fault("damaged-moving")
+            backup_mod.fsync_dir(aside_dir)
     _fault("aside-made")
     started = clock.now()
     try:

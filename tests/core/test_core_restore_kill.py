@@ -299,3 +299,53 @@ def test_a_recovery_killed_after_its_record_is_only_finished_by_the_next_start(t
             "the interruption is recorded once"
     finally:
         conn.close()
+
+
+def test_a_damaged_file_moved_aside_when_the_kill_lands_leaves_no_stale_wal_under_the_restored_one(template, tmp_path):
+    """A file too damaged to copy is moved aside as it is, with its WAL: a kill between the moves must never
+    leave the old WAL beside the database (SQLite would lay its pages over the restored file)."""
+    site = tmp_path / "site"
+    db, file = _copy(template, site)
+    # A WAL with committed frames, as a desk that was running leaves it; then a damaged page in the main file.
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    with conn:
+        conn.execute("UPDATE hosts SET name = name || ' (wal)' WHERE name = ?", (OLD_MARK,))
+    shutil.copy(db, tmp_path / "main")
+    shutil.copy(f"{db}-wal", tmp_path / "wal")
+    conn.close()
+    shutil.copy(tmp_path / "main", db)
+    shutil.copy(tmp_path / "wal", f"{db}-wal")
+    Path(f"{db}-shm").unlink(missing_ok=True)
+    page = sqlite3.connect(f"file:{tmp_path / 'main'}?mode=ro", uri=True)
+    size = page.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = page.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit'").fetchone()
+    page.close()
+    with open(db, "r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\xff" * 64)
+    assert not restore_mod.plan(db, file).live_readable
+    proc = _restore_proc(db, file, "damaged-moving")
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert db.exists() or not Path(f"{db}-wal").exists(), "a WAL beside no database: the next file would take it"
+    again = _restore_proc(db, file)
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, (out, err)
+    check = sqlite3.connect(db)
+    try:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert not check.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE '%(wal)'").fetchone()[0], \
+            "the old WAL's pages are not in the restored file"
+    finally:
+        check.close()
+    assert _content(db) == _content(file)
+    kept = sorted(p.name for p in (db.parent / restore_mod.ASIDE).iterdir() if ".damaged-" in p.name)
+    assert set(kept) - {f"{kept[0]}-shm"} == {kept[0], f"{kept[0]}-wal"}, f"the damaged file and its WAL, a pair: {kept}"
+    for suffix in ("", "-wal"):   # read as someone rescuing it would: the pair copied out, its WAL replayed
+        shutil.copy(db.parent / restore_mod.ASIDE / f"{kept[0]}{suffix}", tmp_path / f"rescued{suffix}")
+    moved = sqlite3.connect(tmp_path / "rescued")
+    try:   # its last records (in the WAL) are still there to be read
+        assert moved.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE '%(wal)'").fetchone()[0] == 1
+    finally:
+        moved.close()
