@@ -260,7 +260,7 @@ def test_restores_killed_at_random_moments_keep_every_promise(template, tmp_path
     assert _check(db, expected, [], "unkilled") == "backup"
     rng = random.Random(int(os.environ.get("KIOSK_KILL_SEED", "19")))
     seen: dict[str, int] = {}
-    deadline = time.monotonic() + float(os.environ.get("KIOSK_KILL_SECONDS", "20"))
+    deadline = time.monotonic() + float(os.environ.get("KIOSK_KILL_SECONDS", "15"))
     runs = killed = 0
     while time.monotonic() < deadline or runs < 8:
         db, file = _copy(template, tmp_path / f"run{runs}")
