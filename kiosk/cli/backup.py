@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal
 
 from kiosk.cli.main import build_context, config_option, db_option
@@ -37,7 +38,7 @@ def _refused(exc) -> click.ClickException:
     return click.ClickException(fault_text(exc))
 
 
-@click.command("backup")
+@click.command("backup", cls=words.Command)
 @config_option
 @db_option
 @click.option("--to", "folder", type=FilePath(file_okay=False, path_type=Path), default=None,
@@ -126,7 +127,7 @@ def _not_recorded(ctx, lang: str) -> str:
               lang, db=ctx.db_path)
 
 
-@click.command("restore")
+@click.command("restore", cls=words.Command)
 @config_option
 @db_option
 @click.argument("file", type=FilePath(dir_okay=False, path_type=Path))

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal, site_lang
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 from kiosk.cli.params import FilePath
 
 
-@click.group("catalogue")
+@click.group("catalogue", cls=words.Group)
 def catalogue_group() -> None:
     """The goods catalogue (CSV export and import)."""
 

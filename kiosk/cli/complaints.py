@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliUsage, said
 
 from kiosk.cli.main import build_context, config_option, db_option
@@ -38,7 +39,7 @@ def _cli_manager():
     return Actor("command line", None, "manager")
 
 
-@click.group("complaints")
+@click.group("complaints", cls=words.Group)
 def complaints_group() -> None:
     """Complaints and service requests."""
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
 
 from kiosk.cli.main import build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Number
 
 
-@click.command("run")
+@click.command("run", cls=words.Command)
 @config_option
 @db_option
 @click.option("--demo", is_flag=True, help="Force demo mode: simulated phone line, virtual printer, demo data.")
@@ -49,7 +50,7 @@ def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: st
     launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot, first_frame_exit=first_frame_exit)
 
 
-@click.group("db")
+@click.group("db", cls=words.Group)
 def db_group() -> None:
     """Database maintenance."""
 
@@ -127,7 +128,7 @@ def db_migrate(config_path: Path | None, db_path: Path | None) -> None:
     click.echo(f"schema version: {db_mod.schema_version(ctx.db)}")
 
 
-@click.group("config")
+@click.group("config", cls=words.Group)
 def config_group() -> None:
     """Box configuration."""
 
@@ -145,7 +146,7 @@ def config_check(path: Path) -> None:
                f"language: {cfg.get('site', 'language')})")
 
 
-@click.group("user")
+@click.group("user", cls=words.Group)
 def user_group() -> None:
     """Staff and manager accounts."""
 
@@ -307,7 +308,7 @@ def user_change_pin(config_path, db_path, name) -> None:
     click.echo(say("PIN changed"))
 
 
-@click.group("demo")
+@click.group("demo", cls=words.Group)
 def demo_group() -> None:
     """Demo data."""
 

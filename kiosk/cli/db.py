@@ -5,10 +5,12 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
-@click.command("init")
+@click.command("init", cls=words.Command)
 @config_option
 @db_option
 def db_init(config_path: Path | None, db_path: Path | None) -> None:

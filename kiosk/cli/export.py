@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal, CliUsage, Said, said
 
 from kiosk.cli.main import COUNT, build_context, config_option, db_option
@@ -38,7 +39,7 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
     raise CliUsage("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
 
 
-@click.command("export")
+@click.command("export", cls=words.Command)
 @config_option
 @db_option
 @click.option("--date", "first", required=True, help="First (or only) local day, YYYY-MM-DD.")
@@ -95,7 +96,7 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
         click.echo(f"missing log {missing.name}: waiting for table(s) {', '.join(missing.tables)}", err=True)
 
 
-@click.command("seed")
+@click.command("seed", cls=words.Command)
 @config_option
 @db_option
 @click.option("--days", default=7, show_default=True, type=Whole(1, 400), help="Days of activity, ending on --end-day.")

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import said
 
 from kiosk.cli.main import build_context, config_option, db_option
 
 
-@click.group("lostfound")
+@click.group("lostfound", cls=words.Group)
 def lostfound_group() -> None:
     """The lost-and-found register."""
 

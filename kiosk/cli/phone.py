@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal
 
 from kiosk.cli.main import build_context, config_option
@@ -23,7 +24,7 @@ def _emit(kind: str, **data) -> None:
     sys.stdout.flush()
 
 
-@click.group("phone")
+@click.group("phone", cls=words.Group)
 def phone_group() -> None:
     """The desk phone's ring detector."""
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal, CliUsage
 
 from kiosk.cli.main import ROW_ID, build_context, config_option, db_option
@@ -28,7 +29,7 @@ def test_page(terminal_id: str):
     )
 
 
-@click.group("printer")
+@click.group("printer", cls=words.Group)
 def printer_group() -> None:
     """The receipt printer."""
 
@@ -68,7 +69,7 @@ def printer_queue(config_path: Path | None, db_path: Path | None, limit: int) ->
         click.echo(f"{job.id}\t{job.kind}\t{job.receipt_no or '-'}\t{job.status}\t{job.detail}")
 
 
-@click.group("receipt")
+@click.group("receipt", cls=words.Group)
 def receipt_group() -> None:
     """Receipts: previews and reprints."""
 

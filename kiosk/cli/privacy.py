@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliUsage
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
@@ -114,7 +115,7 @@ def _say(ctx, msgid: str, *, err: bool = False, **params) -> None:
         click.echo(english, err=err)
 
 
-@click.group("privacy")
+@click.group("privacy", cls=words.Group)
 def privacy_group() -> None:
     """A person's data: where it is, and erasing it on request."""
 

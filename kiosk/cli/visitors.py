@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import said
 
 from kiosk.cli.main import build_context, config_option, db_option
 from kiosk.cli.params import Whole
 
 
-@click.group("visitors")
+@click.group("visitors", cls=words.Group)
 def visitors_group() -> None:
     """The visitor register."""
 

@@ -12,8 +12,16 @@ click's own sentences (usage errors, "Missing option", "No such option", bad cho
 ``gettext``; :func:`speak_through_click` routes them to the site's catalogue (click.po) for the length of
 one ``kiosk`` command, whose language :func:`begin` reads from the ``--config`` typed (click fails on an
 unknown option before any option is processed, so the arguments are read as typed).
+
+Help texts (a command's docstring, its options' ``help=``, ``--version``) are built when the modules are
+imported, before :func:`begin` knows the language; :class:`SpeaksHelp` (the class of every ``kiosk``
+command and group) looks each one up in the catalogue when the help is formatted. The English stays in the
+code as the msgid; the Chinese lives in cli.po (tests/core/test_core_cli_usage.py fails on a missing one).
 """
 from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager
 
 import click
 
@@ -145,3 +153,67 @@ def speak_through_click() -> None:
             module._ = click_gettext
         if hasattr(module, "ngettext"):
             module.ngettext = click_ngettext
+
+
+# --- help texts in the command's language -------------------------------------------------------------------
+def help_text(text: str | None) -> str | None:
+    """A help text as click shows it (cleaned like a docstring), in the running command's language."""
+    if not text:
+        return text
+    return click_gettext(inspect.cleandoc(text))
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    """A translated help's short form for a group's command list: its first sentence, cut to the limit
+    (Chinese has no spaces for click's word-by-word shortening)."""
+    first = " ".join(text.partition("\n\n")[0].split())
+    for stop in ("。", "；", "：", "（"):
+        head, found, _ = first.partition(stop)
+        if found and head:
+            first = head
+    return first if len(first) <= limit else first[:max(limit - 1, 1)] + "…"
+
+
+@contextmanager
+def _in_language(command: click.Command, ctx: click.Context):
+    """For the length of one help page: the command's and its parameters' help texts translated."""
+    params = command.get_params(ctx)
+    saved = (command.help, command.epilog, [p.help for p in params])   # put back: the objects are shared
+    command.help, command.epilog = help_text(command.help), help_text(command.epilog)
+    for param in params:
+        param.help = help_text(param.help)
+    try:
+        yield
+    finally:
+        command.help, command.epilog = saved[0], saved[1]
+        for param, text in zip(params, saved[2]):
+            param.help = text
+
+
+class SpeaksHelp:
+    """Mixed into every kiosk command and group: help pages and the command list in the site's language."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
+        with _in_language(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:  # noqa: D102
+        if self.short_help or not self.help:
+            return (help_text(self.short_help) or "").strip()
+        translated = help_text(self.help)
+        if translated == inspect.cleandoc(self.help):   # English (or not yet translated): click's shortening
+            return super().get_short_help_str(limit)
+        return _first_sentence(translated, limit)
+
+
+class Command(SpeaksHelp, click.Command):
+    """A kiosk command (``@click.command(cls=words.Command)``)."""
+
+
+class Group(SpeaksHelp, click.Group):
+    """A kiosk group: its sub-commands (``@group.command``) and sub-groups are kiosk ones too."""
+
+    command_class = Command
+
+
+Group.group_class = Group
