@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli import words
-from kiosk.cli.words import CliRefusal, CliUsage, Said, said
+from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
 
 from kiosk.cli.main import COUNT, build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Day, Whole, parse_day
@@ -91,9 +91,10 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
     for path, size in result.files:
         click.echo(f"{size:>10,}  {path}")
     for name, count in result.rows.items():
-        click.echo(f"rows {name}: {count}")
+        click.echo(say("rows {name}: {count}", name=name, count=count))
     for missing in result.missing:
-        click.echo(f"missing log {missing.name}: waiting for table(s) {', '.join(missing.tables)}", err=True)
+        click.echo(say("missing log {name}: waiting for table(s) {tables}", name=missing.name,
+                       tables=", ".join(missing.tables)), err=True)
 
 
 @click.command("seed", cls=words.Command)
@@ -124,4 +125,4 @@ def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day:
                      visitors=visitors, calls=calls, sales=sales, random_seed=random_seed,
                      end_day=end_day, lang=ctx.language.code)
     for area, count in made.items():
-        click.echo(f"{area}: {count}")
+        click.echo(say("{area}: {count}", area=say(area), count=count))   # each area's name is a msgid

@@ -146,13 +146,23 @@ def build_context(config_path: Path | None, db_path: Path | None, *, create: boo
     try:
         ctx = context.build(resolve_config(config_path), db_path, create=create, read_only=None if reads_only else False)
     except ConfigError as exc:
-        from kiosk.cli.words import Said, say
-        raise Said(say("configuration problem:") + f"\n{exc}") from None
+        from kiosk.cli.words import Said
+        raise Said(config_problem(exc)) from None
     from kiosk.cli.words import remember
     remember(ctx.config.get("site", "language"))
     if open_db:
         ctx.db  # noqa: B018  (opening is the point: faults surface here, as messages)
     return ctx
+
+
+def config_problem(exc) -> str:
+    """A configuration file's problems (a ConfigError) in the site's language: the file, each problem,
+    and what to do. The language is the one the command started in (the file itself could not be read)."""
+    from kiosk.cli.words import say, site_lang
+    lang = site_lang()
+    return say("the configuration file {path} cannot be used:\n  {problems}\nCorrect the file (check it with: "
+               "kiosk config check {path}) and run the command again.", path=exc.path,
+               problems="\n  ".join(exc.lines(lang)))
 
 
 def approve_manager(ctx, manager: str, pin: str | None):

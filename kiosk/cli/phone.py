@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli import words
-from kiosk.cli.words import CliRefusal
+from kiosk.cli.words import CliRefusal, say
 
 from kiosk.cli.main import build_context, config_option
 from kiosk.cli.params import FilePath, Number
@@ -104,12 +104,12 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
             raise CliRefusal("{option}: expected one of {choices}", option="--scenario", choices=", ".join(SCENARIOS))
     line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
     modem = ModemResponder(line).start()   # AT commands (at) and the heartbeat's PING (line)
-    click.echo(f"simulated {kind} detector at {line.path}")
-    click.echo(f"watch it with: kiosk phone watch --kind {kind} --port {line.path}")
+    click.echo(say("simulated {kind} detector at {path}", kind=kind, path=line.path))
+    click.echo(say("watch it with: {command}", command=f"kiosk phone watch --kind {kind} --port {line.path}"))
     sys.stdout.flush()
     try:
         for name in names or SCENARIOS:
-            click.echo(f"playing {name}")
+            click.echo(say("playing {name}", name=name))
             steps = scenario(name, cadence)
             play(line, steps, kind, cadence=cadence, speed=speed,
                  echo=lambda step: click.echo(f"  {step.t:6.1f}s {step.action} {step.number}".rstrip()))

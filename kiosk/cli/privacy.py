@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli import words
-from kiosk.cli.words import CliUsage
+from kiosk.cli.words import CliUsage, say
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
@@ -138,10 +138,10 @@ def privacy_find(config_path: Path | None, db_path: Path | None, phone: str, nam
         audit.record(ctx.db, ctx.clock, actor, "privacy.find", None, None, None,
                      {"rows": found.tables(), "candidates": len(found.candidates)})
     if not found.hits:
-        click.echo("no records hold this person's data")
+        click.echo(say("no records hold this person's data"))
     for (table, column), ids in sorted(found.hits.items()):
-        click.echo(f"{table}.{column}\t{len(ids)} rows\tids {', '.join(map(str, ids[:20]))}"
-                   + (" ..." if len(ids) > 20 else ""))
+        click.echo(f"{table}.{column}\t" + say("{count} rows", count=len(ids)) + "\t"
+                   + say("ids {ids}", ids=", ".join(map(str, ids[:20]))) + (" ..." if len(ids) > 20 else ""))
     _report_candidates(ctx, found)
     _report_copies(ctx, _copies(ctx, _person(phone, name, id_number), live=found), erased=False)
 
@@ -167,15 +167,16 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
     held_elsewhere = [b for b in copies.backups if b.outcome != "clean"] or copies.exports.rewritten \
         or copies.exports.removed
     if not preview and not held_elsewhere:
-        click.echo("no records hold this person's data")
+        click.echo(say("no records hold this person's data"))
         _report_copies(ctx, copies, erased=False)
         return
-    click.echo("will erase: " + (", ".join(f"{t} {n}" for t, n in preview.items()) or "(the database holds none)"))
+    click.echo(say("will erase: {rows}", rows=", ".join(f"{t} {n}" for t, n in preview.items())
+                   or say("(the database holds none)")))
     _report_copies(ctx, copies, erased=False)
     if not yes:
-        click.confirm("erase?", abort=True)
+        click.confirm(say("erase?"), abort=True)
     done = erasure.erase(ctx.db, ctx.clock, actor, person) if preview else erasure.Erased()
-    click.echo("erased: " + ", ".join(f"{t} {n}" for t, n in done.items()))
+    click.echo(say("erased: {rows}", rows=", ".join(f"{t} {n}" for t, n in done.items())))
     # The virtual printer's pictures of their badges and slips (found before the erasure blanked the jobs)
     from kiosk.core.paths import state_dir
     from kiosk.privacy import receipts

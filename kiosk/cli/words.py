@@ -73,6 +73,13 @@ def say(msgid: str, **params) -> str:
     return Refusal(msgid, None, **params).message(site_lang())
 
 
+def code(vocabulary: str, value: str | None) -> str:
+    """A stored code (a visit's purpose, an item's status...) as the screens and exports name it, in the
+    site's language (kiosk.reports.codes); a code no vocabulary knows is shown as it is."""
+    from kiosk.reports.codes import label
+    return label(vocabulary, value, site_lang())
+
+
 class Said(click.ClickException):
     """A ClickException whose ``Error:`` word is in the site's language too."""
 
