@@ -21,6 +21,8 @@ code as the msgid; the Chinese lives in cli.po (tests/core/test_core_cli_usage.p
 from __future__ import annotations
 
 import inspect
+import re
+import unicodedata
 from contextlib import contextmanager
 
 import click
@@ -197,8 +199,94 @@ def _in_language(command: click.Command, ctx: click.Context):
             param.help = text
 
 
+# --- wrapping Chinese help by the columns it takes ------------------------------------------------------------
+# click wraps at spaces and counts characters: a Chinese sentence (no spaces) came out as one word broken
+# anywhere (inside "cid_before_ring1"), two columns a character overflowing the terminal, "。" alone on a line.
+_WIDE_CHARS = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_WIDE = re.compile(f"[{_WIDE_CHARS}]")
+_TOKEN = re.compile(f"[{_WIDE_CHARS}]|[^\\s{_WIDE_CHARS}]+|\\s+")
+_NO_LINE_START = set("。，、）：；！？」』】》”’")
+
+
+def columns(text: str) -> int:
+    """The terminal columns text takes (a Han character or full-width sign two, the rest one)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_wide(text: str, limit: int) -> list[list[str]]:
+    """Paragraphs (split at blank lines) of lines at most limit columns: a line breaks between two Han
+    characters or at a space, never inside a Latin word or an identifier, and never before 。，、）."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        tokens: list[str] = []
+        for token in _TOKEN.findall(" ".join(paragraph.split())):
+            if tokens and token[0] in _NO_LINE_START and not tokens[-1].isspace():
+                tokens[-1] += token
+            else:
+                tokens.append(token)
+        lines, line = [], ""
+        for token in tokens:
+            if token.isspace():
+                line += " " if line else ""
+                continue
+            if line.strip() and columns(line) + columns(token) > limit:
+                lines.append(line.rstrip())
+                line = ""
+            line += token
+        if line.strip():
+            lines.append(line.rstrip())
+        paragraphs.append(lines)
+    return paragraphs
+
+
+class WideFormatter(click.HelpFormatter):
+    """click's help formatter, measuring and wrapping text with Han characters by the columns it takes
+    (text without any is click's own layout, unchanged)."""
+
+    def write_text(self, text: str) -> None:  # noqa: D102
+        if not _WIDE.search(text):
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        paragraphs = wrap_wide(text, max(self.width - self.current_indent, 11))
+        self.write("\n\n".join("\n".join(indent + line for line in lines) for lines in paragraphs) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # noqa: D102
+        rows = list(rows)
+        if not any(_WIDE.search(f"{first}{second}") for first, second in rows):
+            return super().write_dl(rows, col_max, col_spacing)
+        first_col = min(max(columns(first) for first, _ in rows), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if columns(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - columns(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = [line for para in wrap_wide(second, max(self.width - first_col - 2, 10)) for line in para]
+            self.write((lines[0] if lines else "") + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+
+class Context(click.Context):
+    """A kiosk command's context: its help pages are laid out by :class:`WideFormatter`."""
+
+    formatter_class = WideFormatter
+
+
 class SpeaksHelp:
     """Mixed into every kiosk command and group: help pages and the command list in the site's language."""
+
+    context_class = Context
+
+    def get_help_option(self, ctx: click.Context):  # noqa: D102
+        option = super().get_help_option(ctx)
+        if option is not None and not getattr(option, "kiosk_msgid", False):
+            # click caches it with its help said once, in the language of that moment: keep the msgid
+            option.help, option.kiosk_msgid = "Show this message and exit.", True
+        return option
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
         with _in_language(self, ctx):

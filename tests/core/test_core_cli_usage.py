@@ -239,3 +239,101 @@ def test_every_click_module_that_marks_text_is_routed():
     marking = {f"click.{p.stem}" for p in root.glob("*.py") if "from gettext import" in p.read_text("utf-8")
                and p.stem not in ("shell_completion", "_winconsole")}
     assert marking <= set(words.CLICK_MODULES), marking - set(words.CLICK_MODULES)
+
+
+# --- every help page and every command's ordinary output, walked from the command tree ------------------------
+# Words a page may keep in Latin beside the allow-list: the technical names Chinese writes as they are, and the
+# codes a choice or a configuration takes (typed as shown).
+TERMS = ["TOML", "SQLite", "PRAGMA", "integrity_check", "foreign_key_check", "quick_check", "WAL", "VACUUM", "QR",
+         "PNG", "ESC/POS", "JSON", "BOM", "Excel", "XLSX", "PDF", "RI", "Ctrl-C", "AT", "OK", "IANA", "CUPS",
+         "SHA-256", "systemctl stop kiosk", "kiosk db init", "kiosk config check", "by-id", "ring_output", "pulse",
+         "level", "[phone]", "[backup]", "folder", "DIR", "badge", "lftag", "lfclaim", "lfhandover", "answered_ring2",
+         "unanswered_6", "abandoned_3", "cid_before_ring1", "cid_after_ring1", "unplug_mid_call", "usb-",
+         "zh_CN", "en", "at", "ri", "line", "CN", "US", "UK", "simulated", "virtual", "x"]
+
+
+def _english(text: str, terms: list[str], *, page: bool = False) -> list[str]:
+    """english_words, with each allowed term removed as a whole word only ("at" never eats "catalogue"), and
+    on a help page what is typed as shown (the usage line, metavars, choice lists) too."""
+    for term in sorted(terms, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(term)}(?![A-Za-z0-9_])", " ", text)
+    return english_words(_without_syntax(text) if page else text, [])
+
+
+def _help_page(site, path: list[str]):
+    """`kiosk <path> --help` on the zh_CN site (KIOSK_CONFIG: groups take no --config)."""
+    return CliRunner(env={"KIOSK_CONFIG": site["zh"]}).invoke(main, [*path, "--help"])
+
+
+def _groups_and_commands():
+    out = [([], main)]
+    def walk(group, prefix):
+        ctx = click.Context(group)
+        for name in (LAZY_COMMANDS if group is main else group.list_commands(ctx)):
+            command = group.get_command(ctx, name)
+            out.append(([*prefix, name], command))
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+    walk(main, [])
+    return out
+
+
+PAGES = [path for path, _ in _groups_and_commands()]
+
+
+def test_every_command_and_group_speaks_the_site_language():
+    from kiosk.cli import words
+    plain = [" ".join(path) or "kiosk" for path, command in _groups_and_commands()
+             if not isinstance(command, words.SpeaksHelp)]
+    assert not plain, f"make these cls=words.Command / words.Group: {plain}"
+
+
+def test_every_help_text_has_its_chinese():
+    """Each docstring and option help, as click shows it, is a catalogue entry (the class of failure: a new
+    command or option written in English only)."""
+    import inspect
+    catalogue = i18n.catalogue("zh_CN")
+    texts = {inspect.cleandoc(t): " ".join(path) or "kiosk" for path, command in _groups_and_commands()
+             for t in [command.help, command.short_help, *(p.help for p in command.params
+                                                             if not getattr(p, "hidden", False))] if t}
+    missing = sorted(f"{where}: {text!r}" for text, where in texts.items() if text not in catalogue)
+    assert len(texts) > 100 and not missing, "add to data/locale/zh_CN/LC_MESSAGES/cli.po:\n" + "\n".join(missing)
+
+
+def _without_syntax(text: str) -> str:
+    """A help page without what is typed as shown: the usage line, metavars and choice lists."""
+    lines = [line for line in text.splitlines() if not line.startswith("用法：")]
+    text = "\n".join(lines)
+    text = re.sub(r"\[[\w|-]+(?:\|[\w-]+)+\]", " ", text)          # [held|claimed|...] choices
+    return re.sub(r"\b[A-Z][A-Z_]+\b(?=\s)", " ", text)           # metavars (TEXT, NAME, RING_OUTPUT)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[" ".join(p) or "kiosk" for p in PAGES])
+def test_every_help_page_is_in_the_site_language(site, path):
+    result = _help_page(site, path)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert CJK.search(text) and "选项" in text and "显示此帮助并退出" in text, text
+    command = dict((tuple(p), c) for p, c in _groups_and_commands())[tuple(path)]
+    typed = [*TERMS, *(LAZY_COMMANDS if command is main else getattr(command, "commands", {})),   # sub-commands
+             *(c for p in command.params if isinstance(p.type, click.Choice) for c in p.type.choices)]
+    assert not _english(text, typed, page=True), (text, _english(text, typed, page=True))
+
+
+def test_the_version_and_its_help_are_in_the_site_language(site):
+    page = _help_page(site, []).output
+    assert "显示版本并退出" in page and "Show the version" not in page, page
+    version = CliRunner(env={"KIOSK_CONFIG": site["zh"]}).invoke(main, ["--version"])
+    assert version.exit_code == 0 and "版本" in version.output and "version" not in version.output, version.output
+    english = CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(main, ["--version"])
+    assert ", version " in english.output and not CJK.search(english.output), english.output
+
+
+def test_an_english_site_reads_english_help(site):
+    for path in (["db", "check"], ["user"], []):
+        text = CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(main, [*path, "--help"]).output
+        assert "Show this message and exit." in text and not CJK.search(text), text
+    assert "Run PRAGMA integrity_check" in CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(
+        main, ["db", "check", "--help"]).output
+    # and the help objects are left as they were: the next Chinese page is Chinese, the next English one English
+    assert "检查数据库" in _help_page(site, ["db", "check"]).output
