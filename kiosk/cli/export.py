@@ -39,6 +39,11 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
     raise CliUsage("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
 
 
+# The export's phases as its progress lines say them (msgids, cli.po); a log's name is its file's name.
+PHASES = {"summary": "the summary", "read": "reading", "manifest": "the manifest", "written": "written",
+          "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
+
+
 @click.command("export", cls=words.Command)
 @config_option
 @db_option
@@ -78,7 +83,9 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
         percent = int(fraction * 100)
         if percent - shown["percent"] >= 5 or phase != shown["phase"] or fraction >= 1.0:
             shown.update(percent=percent, phase=phase)
-            click.echo(f"{fraction:6.1%}  {step}", err=True)
+            head, _, rest = step.partition(":")   # "read:visitors", "xlsx:汇总", "pdf:written"
+            words_now = say(PHASES.get(head, head)) + (f": {say(PHASES.get(rest, rest))}" if rest else "")
+            click.echo(f"{fraction:6.1%}  {words_now}", err=True)
 
     try:
         result = run_export(ctx.db, ctx.clock, first=first_day, last=last_day,

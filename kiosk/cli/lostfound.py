@@ -58,4 +58,10 @@ def lf_show(config_path: Path | None, db_path: Path | None, ref: str) -> None:
                    storage=item.storage))
     for event in lostfound.custody(ctx.db, item.id):
         click.echo(f"  {local_time(ctx.db, event['at'], '%Y-%m-%d %H:%M:%S', tz=tz)}  {code('lost_status', event['status']):<12}"
-                   f" {event['actor']}  {event['detail']}")
+                   f" {event['actor']}  {_detail(lostfound, event)}")
+
+
+def _detail(lostfound, event: dict) -> str:
+    """A custody event's stored English detail in the site's language, as the screen reads it."""
+    msgid, values = lostfound.detail_message(event)
+    return say(msgid, **{k: say(v) if k in lostfound.TRANSLATED_VALUES else v for k, v in values.items()})

@@ -24,6 +24,11 @@ def _emit(kind: str, **data) -> None:
     sys.stdout.flush()
 
 
+# What the simulator does at each step, as the terminal says it (msgids, cli.po).
+STEP_WORDS = {"ring": "rings", "ring_off": "stops ringing", "offhook": "picked up", "onhook": "hung up",
+              "cid": "caller number", "plug": "plugged in", "unplug": "unplugged"}
+
+
 @click.group("phone", cls=words.Group)
 def phone_group() -> None:
     """The desk phone's ring detector."""
@@ -112,7 +117,8 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
             click.echo(say("playing {name}", name=name))
             steps = scenario(name, cadence)
             play(line, steps, kind, cadence=cadence, speed=speed,
-                 echo=lambda step: click.echo(f"  {step.t:6.1f}s {step.action} {step.number}".rstrip()))
+                 echo=lambda step: click.echo(f"  {step.t:6.1f}s {say(STEP_WORDS.get(step.action, step.action))}"
+                                              f" {step.number}".rstrip()))
             # The next call must not ring before the desk has decided this one stopped ringing, or the
             # two would be one call (as at a real exchange, where calls are seconds apart).
             time.sleep((_ringing_tail(steps, cadence) + pause) / speed)

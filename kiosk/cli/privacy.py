@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli import words
-from kiosk.cli.words import CliUsage, say
+from kiosk.cli.words import CliUsage, code, say
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
@@ -107,11 +107,12 @@ _SCRUB_INCOMPLETE = ("The erasure is saved, but the file scrub is incomplete: an
 
 
 def _say(ctx, msgid: str, *, err: bool = False, **params) -> None:
-    """One message in the box's language, the English under it when that differs (as storage faults)."""
+    """One message in the box's language; a problem (err) has the English under it when that differs, for
+    the technician who is called to act on it (as storage faults). A success line is the site's language only."""
     text = ctx.language._(msgid).format(**params)
     click.echo(text, err=err)
     english = msgid.format(**params)
-    if english != text:
+    if err and english != text:
         click.echo(english, err=err)
 
 
@@ -140,7 +141,7 @@ def privacy_find(config_path: Path | None, db_path: Path | None, phone: str, nam
     if not found.hits:
         click.echo(say("no records hold this person's data"))
     for (table, column), ids in sorted(found.hits.items()):
-        click.echo(f"{table}.{column}\t" + say("{count} rows", count=len(ids)) + "\t"
+        click.echo(f"{code('record_table', table)}\t{table}.{column}\t" + say("{count} rows", count=len(ids)) + "\t"
                    + say("ids {ids}", ids=", ".join(map(str, ids[:20]))) + (" ..." if len(ids) > 20 else ""))
     _report_candidates(ctx, found)
     _report_copies(ctx, _copies(ctx, _person(phone, name, id_number), live=found), erased=False)
@@ -170,13 +171,13 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
         click.echo(say("no records hold this person's data"))
         _report_copies(ctx, copies, erased=False)
         return
-    click.echo(say("will erase: {rows}", rows=", ".join(f"{t} {n}" for t, n in preview.items())
+    click.echo(say("will erase: {rows}", rows=say(", ").join(f"{code('record_table', t)} {n}" for t, n in preview.items())
                    or say("(the database holds none)")))
     _report_copies(ctx, copies, erased=False)
     if not yes:
         click.confirm(say("erase?"), abort=True)
     done = erasure.erase(ctx.db, ctx.clock, actor, person) if preview else erasure.Erased()
-    click.echo(say("erased: {rows}", rows=", ".join(f"{t} {n}" for t, n in done.items())))
+    click.echo(say("erased: {rows}", rows=say(", ").join(f"{code('record_table', t)} {n}" for t, n in done.items())))
     # The virtual printer's pictures of their badges and slips (found before the erasure blanked the jobs)
     from kiosk.core.paths import state_dir
     from kiosk.privacy import receipts

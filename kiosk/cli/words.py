@@ -112,17 +112,31 @@ def _typed_config(args: list[str]) -> str | None:
 def begin(args: list[str]) -> None:
     """A new command starts: forget the last one's language (tests run many in one process) and take
     the language of the configuration named in the arguments, else the default file, else zh_CN."""
+    from kiosk.core import config
+    from kiosk.core.paths import default_config_path
     _LANG.clear()
-    lang = "zh_CN"
+    lang, path = "zh_CN", None
     try:
-        from kiosk.core import config
-        from kiosk.core.paths import default_config_path
         typed = _typed_config([str(a) for a in args])
         path = typed if typed is not None else (default_config_path() if default_config_path().exists() else None)
         lang = config.load(path).get("site", "language")
-    except Exception:  # noqa: BLE001  (unreadable or invalid: the command itself will say so; speak the default)
+    except config.ConfigError:   # invalid elsewhere: its problems are said in the language it asks for
+        lang = _raw_language(path) or lang
+    except Exception:  # noqa: BLE001  (unreadable: the command itself will say so; speak the default)
         pass
     _LANG["args"] = lang
+
+
+def _raw_language(path) -> str | None:
+    """[site] language of a file that does not validate, when it is readable TOML and names a known one."""
+    import tomllib
+    from kiosk.core.config import LANGUAGES
+    try:
+        with open(path, "rb") as handle:
+            lang = tomllib.load(handle).get("site", {}).get("language")
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    return lang if lang in LANGUAGES else None
 
 
 def end() -> None:
