@@ -469,7 +469,8 @@ def test_every_sentence_a_command_says_has_its_chinese():
     from kiosk.cli import export, phone
     from kiosk.demo import accounts
     from kiosk.printing.queue import STATUS_TEXT
-    dynamic = [accounts.LOGIN_HINT, *export.PHASES.values(), *phone.STEP_WORDS.values(), *STATUS_TEXT.values(),
+    dynamic = [accounts.LOGIN_HINT, *(v for v in export.PHASES.values() if not v.isupper()),   # CSV stays CSV
+               *phone.STEP_WORDS.values(), *STATUS_TEXT.values(),
                "staff account", "manager account", "lost-and-found items", "goods catalogue", "fee types",
                "host directory", "calls", "lost items", "visitors", "sales", "fees", "complaints", "shifts"]
     found.update({m: "(a table of msgids)" for m in dynamic if m not in found})
