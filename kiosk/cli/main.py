@@ -158,11 +158,10 @@ def build_context(config_path: Path | None, db_path: Path | None, *, create: boo
 def config_problem(exc) -> str:
     """A configuration file's problems (a ConfigError) in the site's language: the file, each problem,
     and what to do. The language is the one the command started in (the file itself could not be read)."""
-    from kiosk.cli.words import say, site_lang
-    lang = site_lang()
+    from kiosk.cli.words import say
     return say("the configuration file {path} cannot be used:\n  {problems}\nCorrect the file (check it with: "
                "kiosk config check {path}) and run the command again.", path=exc.path,
-               problems="\n  ".join(exc.lines(lang)))
+               problems="\n  ".join(exc.lines(say)))
 
 
 def approve_manager(ctx, manager: str, pin: str | None):

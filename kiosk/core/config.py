@@ -17,7 +17,8 @@ LANGUAGES = ("zh_CN", "en")
 
 class Text(str):
     """An English sentence (the str itself) that remembers its msgid and values, so the command line can
-    say it in the site's language (:meth:`said`); the values may be Texts too."""
+    say it in the site's language (:meth:`said`); the values may be Texts too. The translation is handed in
+    (kiosk.core.i18n imports this module for its LANGUAGES: no import back)."""
 
     msgid: str
     params: dict[str, Any]
@@ -27,17 +28,11 @@ class Text(str):
         made.msgid, made.params = msgid, params
         return made
 
-    def said(self, lang: str) -> str:
-        """The sentence in lang (the catalogue's, else the English)."""
-        from kiosk.core.i18n import gettext   # lazy: i18n imports this module
-        values = {k: v.said(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        text = gettext(self.msgid, lang)
+    def said(self, translate: Callable[[str], str]) -> str:
+        """The sentence through translate (msgid -> the language's text)."""
+        values = {k: v.said(translate) if isinstance(v, Text) else v for k, v in self.params.items()}
+        text = translate(self.msgid)
         return text.format(**values) if values else text
-
-
-def said(text: str, lang: str) -> str:
-    """A problem or an expectation in lang: a Text is translated, a plain str (a parser's own) kept."""
-    return text.said(lang) if isinstance(text, Text) else text
 
 
 class ConfigError(ValueError):
@@ -48,9 +43,9 @@ class ConfigError(ValueError):
         self.path, self.problems = path, problems
         super().__init__("\n".join(f"{path}: {p}" for p in problems))
 
-    def lines(self, lang: str) -> list[str]:
-        """Each problem in lang."""
-        return [said(p, lang) for p in self.problems]
+    def lines(self, translate: Callable[[str], str]) -> list[str]:
+        """Each problem through translate (msgid -> text); a plain str (a parser's own) as it is."""
+        return [p.said(translate) if isinstance(p, Text) else p for p in self.problems]
 
 
 @dataclass(frozen=True)
