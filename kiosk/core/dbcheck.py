@@ -45,12 +45,16 @@ class QuickResult:
     def complete(self) -> bool:
         return not self.not_reached
 
-    def line(self) -> str:
-        """One line for the CLI and the log."""
-        state = "ok" if self.ok else "; ".join(self.problems[:5])
-        reach = (f"{len(self.checked)} tables checked" if self.complete else
-                 f"{len(self.checked)} tables checked, {len(self.not_reached)} left for the full check")
-        return f"quick check: {state} ({reach}, {self.seconds * 1000:.0f} ms)"
+    def line(self, lang: str = "en") -> str:
+        """One line for the CLI (in the site's language) and the log (English); the problems themselves
+        are SQLite's and stay as it says them."""
+        from kiosk.core.i18n import gettext
+        state = gettext("ok", lang) if self.ok else "; ".join(self.problems[:5])
+        reach = (gettext("{checked} tables checked", lang) if self.complete else
+                 gettext("{checked} tables checked, {left} left for the full check", lang))
+        return gettext("quick check: {state} ({reach}, {ms} ms)", lang).format(
+            state=state, reach=reach.format(checked=len(self.checked), left=len(self.not_reached)),
+            ms=f"{self.seconds * 1000:.0f}")
 
 
 def header_problems(path: str | Path) -> list[str]:

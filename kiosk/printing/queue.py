@@ -28,6 +28,10 @@ from kiosk.printing.documents import Receipt
 LIVE = ("queued", "sending")
 ATTENTION = ("held", "unconfirmed")
 FINAL = ("printed", "unconfirmed", "held", "cancelled")
+# Each status as the printer screen and `kiosk printer queue` say it (msgids, printing.po).
+STATUS_TEXT = {"queued": "waiting", "sending": "printing", "printed": "printed", "failed": "failed, will retry",
+               "cancelled": "cancelled", "held": "held: retry or cancel",
+               "unconfirmed": "not confirmed: a copy was queued"}
 PENDING = LIVE  # kept for callers of the old name
 MAX_REASON = 200
 

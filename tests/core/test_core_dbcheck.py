@@ -94,8 +94,8 @@ def test_cli_quick_check_prints_one_line_and_the_full_check_compares_the_open_ta
     path = tmp_path / "k.db"
     database = _seeded(path, clock)
     result = CliRunner().invoke(main, ["db", "check", "--quick", "--db", str(path)])
-    assert result.exit_code == 0 and "quick check: ok" in result.output
-    assert "integrity: ok" in CliRunner().invoke(main, ["db", "check", "--db", str(path)]).output
+    assert result.exit_code == 0 and "快速检查：正常" in result.output
+    assert "完整性：正常" in CliRunner().invoke(main, ["db", "check", "--db", str(path)]).output
     with db_mod.write(database):  # a hand edit behind the triggers' back
         database.execute("DELETE FROM visits_open WHERE visit_id = (SELECT MAX(visit_id) FROM visits_open)")
         database.execute("INSERT INTO callbacks_open (note_id, due) SELECT MAX(id), '2000-01-01' FROM call_notes"
