@@ -189,12 +189,26 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
+def _quiet_logs() -> None:
+    """A command tells its outcome in the site's language itself; the modules' English log lines (Python's
+    last-resort handler prints warnings bare on stderr) show only when KIOSK_LOG_LEVEL asks for them."""
+    import logging
+    import os
+    level = os.environ.get("KIOSK_LOG_LEVEL", "").upper()
+    if level:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    elif not logging.root.handlers:
+        logging.root.addHandler(logging.NullHandler())
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True)
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Front Desk Kiosk. Without a sub-command, runs the touchscreen app."""
+    if ctx.invoked_subcommand not in (None, "run"):
+        _quiet_logs()
     if ctx.invoked_subcommand is None:
         ctx.invoke(LazyGroup.get_command(main, ctx, "run"))
 

@@ -91,7 +91,10 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
                            path=item.path), err=True)
     if done.retention is not None and not done.retention.ok:
         from kiosk.core import retention
-        when = done.retention.next_try.isoformat(timespec="minutes") if done.retention.next_try else "-"
+        from kiosk.core.clock import utc_iso
+        from kiosk.printing.documents import local_time   # on the desk's clock, as every other time here
+        nxt = done.retention.next_try
+        when = local_time(ctx.db, utc_iso(nxt), tz=ctx.config.get("site", "timezone")) if nxt else "-"
         click.echo(say("retention blocked ({problem}), try {tries}; next try after {when}",
                        problem=say(retention.PROBLEMS.get(done.retention.problem, done.retention.problem)),
                        tries=done.retention.tries, when=when), err=True)
