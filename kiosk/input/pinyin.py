@@ -27,7 +27,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 12
+INDEX_VERSION = 13
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -67,6 +67,9 @@ GIVEN_NAME_BOOST = 3.0
 # Variant forms that names keep and the General Standard list does not (a fact list): 𠮷 (U+20BB7,
 # "tsuchiyoshi", the 吉 of 𠮷野家 and of many family registers), 髙 (the "ladder" 高), 﨑 (崎).
 NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
+# Weight of the name-position counts (`load_name_positions`) against ngender's, for the first and for
+# a later given-name character (see `_given_scores`).
+POSITION_WEIGHT = (0.5, 0.5)
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 # ngender's counts come from names of people born mostly before 2000: the characters of the modern
 # list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
@@ -77,7 +80,9 @@ MODERN_GIVEN_WEIGHT = 3.0
 # runs for months: an initials query can hold 1,500 candidates, so 256 results are at most ~25 MB
 RESULT_CACHE = 256
 BUCKET_TABLES = 2000    # per-bucket look-up tables kept (rebuilt on demand past that)
-WARM_KINDS = ("surname", "given", "general")
+# "given2": a given-name character after the first (its own position counts; `candidates` uses it)
+WARM_KINDS = ("surname", "given", "given2", "general")
+GIVEN_KINDS = ("given", "given2")
 
 _SPLIT = re.compile(r"[' ]+")
 
@@ -147,6 +152,38 @@ def load_name_sex() -> dict[str, tuple[float, float]]:
             if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit() and parts[2].isdigit():
                 out[parts[0]] = (float(parts[1]), float(parts[2]))
     return out
+
+
+def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
+    """How many distinct personal names of jieba's dictionary (words it tags nr, MIT) have each
+    character first and last in a two-character given name: the names led by one of `surnames`
+    (张国荣) or by a compound surname (欧阳修). ngender counts a character over given names as a whole;
+    these say where in the name it stands (伯, 仲 lead; 之 ends). Noisy (jieba tags 马尔克 nr too), so
+    it is blended with ngender's counts, never used alone (`POSITION_WEIGHT`). `held_out`: names
+    left out of the counts (for measuring on names the counts never saw: bench/names_bench.py)."""
+    single = frozenset(ch for ch in surnames if len(ch) == 1)
+    skip = frozenset(held_out)
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    seen: set[str] = set()
+    with open(_jieba_dict_path(), encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) != 3 or parts[2] != "nr":
+                continue
+            word = parts[0]
+            if len(word) == 3 and word[0] in single:
+                given = word[1:]
+            elif len(word) == 4 and word[:2] in COMPOUND_SURNAMES:
+                given = word[2:]
+            else:
+                continue
+            if word in seen or word in skip or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+                continue
+            seen.add(word)
+            first[given[0]] = first.get(given[0], 0) + 1
+            last[given[1]] = last.get(given[1], 0) + 1
+    return first, last
 
 
 def _surname_table_path() -> Path | None:
@@ -233,8 +270,9 @@ def _simplified_common(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
-    """Build the index from pypinyin and jieba data (a few seconds for the default size)."""
+def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()) -> _Index:
+    """Build the index from pypinyin and jieba data (a few seconds for the default size).
+    `held_out`: names the name-position counts leave out (see `load_name_positions`)."""
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
@@ -310,15 +348,30 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
-    name_buckets = _name_buckets(char_readings, name_freq, char_freq)
+    surnames = set(SURNAMES) | set(load_surname_freq())
+    name_buckets = _name_buckets(char_readings, name_freq, char_freq, load_name_positions(surnames, held_out))
     pairs = frozenset(word for word, _ in words if len(word) == 2)
     totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
                   pairs, name_sex, totals, _sex_lean(name_sex, totals))
 
 
+def _given_scores(counts: dict[str, float], position: dict[str, int], weight: float) -> dict[str, float]:
+    """Given-name scores for one position: ngender's share of all given-name characters blended with
+    the share of names that have the character in this position (`load_name_positions`), with
+    `weight` for the latter (0: ngender alone). Scaled back to ngender's counts; only ngender's
+    characters are scored (the others are left to the general buckets, as before)."""
+    total = sum(counts.values()) or 1.0
+    placed = sum(position.values())
+    if weight <= 0 or not placed:
+        return dict(counts)
+    return {ch: total * ((1.0 - weight) * n / total + weight * position.get(ch, 0) / placed)
+            for ch, n in counts.items()}
+
+
 def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
-                  char_freq: dict[str, float]) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
+                  char_freq: dict[str, float], positions: tuple[dict[str, int], dict[str, int]] | None = None,
+                  ) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
     """Buckets for name fields. Surname position: the surname list by rank (a Zipf-like share, so
     王 for wang beats everything), with the surname reading of 单/解/曾… and the compound surnames.
     Given-name position: characters by how often they occur in given names (ngender), each reading;
@@ -335,23 +388,27 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
                 surname.append(((syl,), ch, share))  # 殷 as a surname is yin only, not yan
     for rank, word in enumerate(COMPOUND_SURNAMES):
         surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
-    given: list[tuple[tuple[str, ...], str, float]] = []
-    for ch, count in name_freq.items():
-        # how often the character names people, and nothing else: weighting in text frequency
-        # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
-        # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
-        # the first page, so it was left out
-        if ch in GIVEN_NAME_CHARS:
-            count *= MODERN_GIVEN_WEIGHT
-        for i, syl in enumerate(char_readings.get(ch, ())):
-            given.append(((syl,), ch, count if i == 0 else count * 0.02))
-    for entries in (surname, given):
+    weighted = {ch: count * (MODERN_GIVEN_WEIGHT if ch in GIVEN_NAME_CHARS else 1.0)
+                for ch, count in name_freq.items()}
+    # how often the character names people, and nothing else: weighting in text frequency
+    # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
+    # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
+    # the first page, so it was left out
+    kinds = {"given": _given_scores(weighted, positions[0] if positions else {}, POSITION_WEIGHT[0]),
+             "given2": _given_scores(weighted, positions[1] if positions else {}, POSITION_WEIGHT[1])}
+    given_kinds: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+    for kind, scores in kinds.items():
+        given = given_kinds[kind] = []
+        for ch, count in scores.items():
+            for i, syl in enumerate(char_readings.get(ch, ())):
+                given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    for entries in (surname, *given_kinds.values()):
         # people write their name with the variant on their papers (𠮷 for 吉, outside the BMP and the
         # 8,105): offered in name fields right after the usual form, never in other fields
         entries += [(syls, NAME_VARIANTS[text], score * 0.05) for syls, text, score in list(entries)
                     if text in NAME_VARIANTS]
     out: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = {}
-    for kind, entries in (("surname", surname), ("given", given)):
+    for kind, entries in (("surname", surname), *given_kinds.items()):
         buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
         seen: set[tuple[tuple[str, ...], str]] = set()
         for syls, text, score in entries:
@@ -492,9 +549,13 @@ def _default_syllables() -> frozenset[str]:
 class PinyinEngine:
     """Candidate lookup over a cached index; use `load_in_background()` from the UI."""
 
-    def __init__(self, cache_dir: Path | None = None, max_words: int = DEFAULT_MAX_WORDS) -> None:
+    def __init__(self, cache_dir: Path | None = None, max_words: int = DEFAULT_MAX_WORDS,
+                 held_out: Iterable[str] = ()) -> None:
+        """`held_out`: names the name-position counts leave out, for measuring (bench/names_bench.py);
+        an engine with any is built afresh and never cached."""
         self.cache_dir = cache_dir
         self.max_words = max_words
+        self.held_out = frozenset(held_out)
         self.ready = threading.Event()
         self.error: BaseException | None = None
         self.load_seconds: float | None = None
@@ -531,11 +592,12 @@ class PinyinEngine:
                 return self
             start = time.perf_counter()
             stamp = _source_stamp(self.max_words)
-            index = self._read_cache(stamp)
+            index = None if self.held_out else self._read_cache(stamp)
             self.loaded_from_cache = index is not None
             if index is None:
-                index = build_index(self.max_words)
-                self._write_cache(index)
+                index = build_index(self.max_words, self.held_out)
+                if not self.held_out:
+                    self._write_cache(index)
             self._index = index
             self.load_seconds = time.perf_counter() - start
             log.info("pinyin index ready in %.2f s (%s)", self.load_seconds,
@@ -628,10 +690,12 @@ class PinyinEngine:
         key = (pinyin, kind, prev)
         found = self._warm.get(key) or self._recent.get(key)
         if found is None:
-            base_key = (pinyin, kind, "")
+            # after a given-name character the later position's counts rank (伯 leads, 之 ends)
+            base_kind = "given2" if prev and "given2" in index.name_buckets else kind
+            base_key = (pinyin, base_kind, "")
             found = self._warm.get(base_key) or self._recent.get(base_key)
             if found is None:
-                found = tuple(self._compute(index, pinyin, kind))
+                found = tuple(self._compute(index, pinyin, base_kind))
                 self._remember(base_key, found)
             if prev:
                 found = _given_after(found, prev, len(pinyin), index)
@@ -700,7 +764,7 @@ class PinyinEngine:
                 seen.add(text)
                 out.append(Candidate(text, consumed, score))
 
-        names = index.name_buckets.get(kind) if kind in ("surname", "given") else None
+        names = index.name_buckets.get(kind) if kind in ("surname", *GIVEN_KINDS) else None
         if names is not None:
             # in a name field a few letters are most likely initials: "hzh" is 黄梓涵 (h-z-h) as well
             # as h-zh, which the cheapest-parse rule alone would keep
@@ -741,11 +805,14 @@ class PinyinEngine:
     def _names(self, index: _Index, parses: list[list[str]], pinyin: str, kind: str) -> list[Candidate]:
         """Whole-name candidates for the whole input: surname (single or compound) + given-name
         characters, scored by the product of each position's share of its reading."""
-        surname, given = index.name_buckets["surname"], index.name_buckets["given"]
+        surname = index.name_buckets["surname"]
+        # the first given-name character by its own position's counts, the later ones by theirs
+        later = index.name_buckets.get("given2", index.name_buckets["given"])
+        given = later if kind == "given2" else index.name_buckets["given"]
         found: dict[str, float] = {}
         for tokens in parses:
             n = len(tokens)
-            if n < 2 and kind == "given":
+            if n < 2 and kind in GIVEN_KINDS:
                 continue
             heads: list[tuple[str, float, int]] = []   # (text, probability, tokens used)
             if kind == "surname":
@@ -760,7 +827,7 @@ class PinyinEngine:
                 if len(rest) > NAME_MAX_GIVEN or (not rest and (used < 2 or n != 2)):
                     continue
                 if used not in given_beams:
-                    given_beams[used] = self._given_beam(index, rest, given)
+                    given_beams[used] = self._given_beam(index, rest, given, later)
                 for text, p in ((head + t, p_head * q) for t, q in given_beams[used]):
                     # per token (geometric mean): parses of different lengths ("hzh" as h-zh or
                     # h-z-h) compare fairly; within one parse the order is the product's
@@ -770,14 +837,14 @@ class PinyinEngine:
         ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
         return [Candidate(text, len(pinyin), 2e12 + p) for text, p in ranked]
 
-    def _given_beam(self, index: _Index, tokens: list[str], given) -> list[tuple[str, float]]:
+    def _given_beam(self, index: _Index, tokens: list[str], given, later=None) -> list[tuple[str, float]]:
         """The best NAME_BEAM * 2 given names for the tokens, each with its probability: the product
         of each character's share of its reading, a later character weighed in the light of the one
         before it (`_after`: the bearer's sex, a word the two make). The same for every surname, so
         it is built once per parse (a surname's share only scales it)."""
         beam = [("", 1.0)]
         for k, tok in enumerate(tokens):
-            options = self._shares(index, [tok], given)
+            options = self._shares(index, [tok], given if k == 0 or later is None else later)
             if k == 0:
                 beam = [(t + o, p * q) for t, p in beam for o, q in options]
             else:
