@@ -67,9 +67,12 @@ GIVEN_NAME_BOOST = 3.0
 # Variant forms that names keep and the General Standard list does not (a fact list): 𠮷 (U+20BB7,
 # "tsuchiyoshi", the 吉 of 𠮷野家 and of many family registers), 髙 (the "ladder" 高), 﨑 (崎).
 NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
-# Weight of the name-position counts (`load_name_positions`) against ngender's, for the first and for
-# a later given-name character (see `_given_scores`).
-POSITION_WEIGHT = (0.5, 0.5)
+# Given names come from two populations: ngender's (living people, counted by character) and the
+# names on record in jieba's dictionary (people of history, letters and the news: 伯, 仲, 之, 士),
+# which `load_name_positions` counts by position. RECORD_WEIGHT is the prior share of the second:
+# the first given-name character is ranked by the mixture, a later one by the mixture as the first
+# character moves it (伯 -> the names on record, 梓 -> ngender's; `_era_factor`).
+RECORD_WEIGHT = 0.3
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 # ngender's counts come from names of people born mostly before 2000: the characters of the modern
 # list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
@@ -116,6 +119,10 @@ class _Index:
     name_sex: dict[str, tuple[float, float]] = field(default_factory=dict)
     sex_totals: tuple[float, float] = (0.0, 0.0)  # all male and all female counts of `name_sex`
     sex_lean: dict[str, tuple[float, float]] = field(default_factory=dict)  # `_sex_lean`
+    # given-name character -> (share in ngender's counts, share of the names on record with it first,
+    # with it last) for `_era_factor`; record_weight: RECORD_WEIGHT when the index was built
+    eras: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    record_weight: float = 0.0
 
 
 def _jieba_dict_path() -> Path:
@@ -159,7 +166,7 @@ def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()) -
     character first and last in a two-character given name: the names led by one of `surnames`
     (张国荣) or by a compound surname (欧阳修). ngender counts a character over given names as a whole;
     these say where in the name it stands (伯, 仲 lead; 之 ends). Noisy (jieba tags 马尔克 nr too), so
-    it is blended with ngender's counts, never used alone (`POSITION_WEIGHT`). `held_out`: names
+    it is mixed with ngender's counts, never used alone (`RECORD_WEIGHT`). `held_out`: names
     left out of the counts (for measuring on names the counts never saw: bench/names_bench.py)."""
     single = frozenset(ch for ch in surnames if len(ch) == 1)
     skip = frozenset(held_out)
@@ -348,30 +355,28 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
-    surnames = set(SURNAMES) | set(load_surname_freq())
-    name_buckets = _name_buckets(char_readings, name_freq, char_freq, load_name_positions(surnames, held_out))
+    eras = _given_eras(name_freq, load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out))
+    name_buckets = _name_buckets(char_readings, name_freq, char_freq, eras)
     pairs = frozenset(word for word, _ in words if len(word) == 2)
     totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
-                  pairs, name_sex, totals, _sex_lean(name_sex, totals))
+                  pairs, name_sex, totals, _sex_lean(name_sex, totals), eras, RECORD_WEIGHT)
 
 
-def _given_scores(counts: dict[str, float], position: dict[str, int], weight: float) -> dict[str, float]:
-    """Given-name scores for one position: ngender's share of all given-name characters blended with
-    the share of names that have the character in this position (`load_name_positions`), with
-    `weight` for the latter (0: ngender alone). Scaled back to ngender's counts; only ngender's
-    characters are scored (the others are left to the general buckets, as before)."""
-    total = sum(counts.values()) or 1.0
-    placed = sum(position.values())
-    if weight <= 0 or not placed:
-        return dict(counts)
-    return {ch: total * ((1.0 - weight) * n / total + weight * position.get(ch, 0) / placed)
-            for ch, n in counts.items()}
+def _given_eras(name_freq: dict[str, float],
+                positions: tuple[dict[str, int], dict[str, int]]) -> dict[str, tuple[float, float, float]]:
+    """Per given-name character of ngender's: (its share of ngender's counts, the modern characters
+    weighted by MODERN_GIVEN_WEIGHT; its share of the names on record that have it first; that have
+    it last). Only ngender's characters: the others are left to the general buckets, as before."""
+    weighted = {ch: n * (MODERN_GIVEN_WEIGHT if ch in GIVEN_NAME_CHARS else 1.0) for ch, n in name_freq.items()}
+    total = sum(weighted.values()) or 1.0
+    first, last = positions
+    n_first, n_last = sum(first.values()) or 1, sum(last.values()) or 1
+    return {ch: (n / total, first.get(ch, 0) / n_first, last.get(ch, 0) / n_last) for ch, n in weighted.items()}
 
 
-def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
-                  char_freq: dict[str, float], positions: tuple[dict[str, int], dict[str, int]] | None = None,
-                  ) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
+def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float], char_freq: dict[str, float],
+                  eras: dict[str, tuple[float, float, float]]) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
     """Buckets for name fields. Surname position: the surname list by rank (a Zipf-like share, so
     王 for wang beats everything), with the surname reading of 单/解/曾… and the compound surnames.
     Given-name position: characters by how often they occur in given names (ngender), each reading;
@@ -388,14 +393,15 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
                 surname.append(((syl,), ch, share))  # 殷 as a surname is yin only, not yan
     for rank, word in enumerate(COMPOUND_SURNAMES):
         surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
-    weighted = {ch: count * (MODERN_GIVEN_WEIGHT if ch in GIVEN_NAME_CHARS else 1.0)
-                for ch, count in name_freq.items()}
     # how often the character names people, and nothing else: weighting in text frequency
     # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
     # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
-    # the first page, so it was left out
-    kinds = {"given": _given_scores(weighted, positions[0] if positions else {}, POSITION_WEIGHT[0]),
-             "given2": _given_scores(weighted, positions[1] if positions else {}, POSITION_WEIGHT[1])}
+    # the first page, so it was left out. "given": the first given-name character, by the mixture
+    # of the two populations (RECORD_WEIGHT); "given2": a later one, by ngender's share, which
+    # `_era_factor` moves once the first character is known. Scores on ngender's scale.
+    scale = sum(name_freq.values()) or 1.0
+    kinds = {"given": {ch: scale * ((1.0 - RECORD_WEIGHT) * m + RECORD_WEIGHT * h1) for ch, (m, h1, _) in eras.items()},
+             "given2": {ch: scale * m for ch, (m, _, _) in eras.items()}}
     given_kinds: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
     for kind, scores in kinds.items():
         given = given_kinds[kind] = []
@@ -972,13 +978,8 @@ def _given_after(found: tuple[Candidate, ...], prev: str, length: int, index: _I
             break
     if lo is None:
         return found
-    p_m = _male_share(index, prev)
-    lean, pairs, part = index.sex_lean, index.pairs, found[lo:hi]
-    keys = []
-    for c in part:
-        base, slope = lean.get(c.text, (1.0, 0.0))
-        factor = base + p_m * slope if p_m is not None else 1.0
-        keys.append(-(c.score - _NAME_SCORE) * factor * (PAIR_WEIGHT if prev + c.text in pairs else 1.0))
+    part = found[lo:hi]
+    keys = [-(c.score - _NAME_SCORE) * _after(index, prev, c.text) for c in part]
     order = sorted(range(len(part)), key=keys.__getitem__)  # stable: equal scores keep their order
     return found[:lo] + tuple(part[i] for i in order) + found[hi:]
 
@@ -997,11 +998,24 @@ def _after(index: _Index, prev: str, ch: str) -> float:
     A name's characters share its bearer's sex: P(ch | prev) = P(m | prev) P(ch | m) + P(f | prev)
     P(ch | f) over ngender's counts by sex (equal priors for the two sexes: a desk's visitors are
     both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word."""
-    factor = PAIR_WEIGHT if prev + ch in index.pairs else 1.0
+    factor = (PAIR_WEIGHT if prev + ch in index.pairs else 1.0) * _era_factor(index, prev, ch)
     p_m, lean = _male_share(index, prev), index.sex_lean.get(ch)
     if p_m is None or lean is None:
         return factor
     return factor * (lean[0] + p_m * lean[1])
+
+
+def _era_factor(index: _Index, prev: str, ch: str) -> float:
+    """P(ch last | prev first) / P(ch) for a later given-name character, over the two populations of
+    RECORD_WEIGHT: the first character's posterior share of the names on record, pi = W h1(prev) /
+    ((1 - W) m(prev) + W h1(prev)), mixes the two for `ch`: (1 - pi) + pi h2(ch) / m(ch). 1.0 when
+    either is unknown (an index without the counts, a character outside ngender's)."""
+    w, here, there = index.record_weight, index.eras.get(prev), index.eras.get(ch)
+    if w <= 0 or here is None or there is None or there[0] <= 0:
+        return 1.0
+    mixed = (1.0 - w) * here[0] + w * here[1]
+    pi = w * here[1] / mixed if mixed > 0 else 0.0
+    return (1.0 - pi) + pi * there[2] / there[0]
 
 
 def _male_share(index: _Index, prev: str) -> float | None:
