@@ -72,7 +72,12 @@ NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
 # which `load_name_positions` counts by position. RECORD_WEIGHT is the prior share of the second:
 # the first given-name character is ranked by the mixture, a later one by the mixture as the first
 # character moves it (伯 -> the names on record, 梓 -> ngender's; `_era_factor`).
-RECORD_WEIGHT = 0.3
+# Chosen on the dev half of bench/names_bench.py with the dev names left out of the counts, against
+# the first given-name character of Faker's common given names (living people's; the bench prints it):
+# 0 -> dev first 59.1 %, Faker 78.6 %; 0.1 -> 59.8 %, 78.6 %; 0.15 -> 60.2 %, 75.6 %; 0.5 -> 61.5 %,
+# 71.8 %. The largest tried that costs living people's names nothing (the bench's are mostly men of
+# history, a kiosk's visitors are not).
+RECORD_WEIGHT = 0.1
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 # ngender's counts come from names of people born mostly before 2000: the characters of the modern
 # list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
@@ -123,6 +128,7 @@ class _Index:
     # with it last) for `_era_factor`; record_weight: RECORD_WEIGHT when the index was built
     eras: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     record_weight: float = 0.0
+    name_pairs: frozenset[str] = frozenset()  # given names on record (国荣): NAME_PAIR_WEIGHT in `_after`
 
 
 def _jieba_dict_path() -> Path:
@@ -161,10 +167,11 @@ def load_name_sex() -> dict[str, tuple[float, float]]:
     return out
 
 
-def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
+def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()
+                        ) -> tuple[dict[str, int], dict[str, int], frozenset[str]]:
     """How many distinct personal names of jieba's dictionary (words it tags nr, MIT) have each
-    character first and last in a two-character given name: the names led by one of `surnames`
-    (张国荣) or by a compound surname (欧阳修). ngender counts a character over given names as a whole;
+    character first and last in a two-character given name, and the given names themselves (国荣,
+    for `_after`): the names led by one of `surnames` (张国荣) or by a compound surname (欧阳修). ngender counts a character over given names as a whole;
     these say where in the name it stands (伯, 仲 lead; 之 ends). Noisy (jieba tags 马尔克 nr too), so
     it is mixed with ngender's counts, never used alone (`RECORD_WEIGHT`). `held_out`: names
     left out of the counts (for measuring on names the counts never saw: bench/names_bench.py)."""
@@ -173,6 +180,7 @@ def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()) -
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     seen: set[str] = set()
+    pairs: set[str] = set()
     with open(_jieba_dict_path(), encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
@@ -188,9 +196,10 @@ def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()) -
             if word in seen or word in skip or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
                 continue
             seen.add(word)
+            pairs.add(given)
             first[given[0]] = first.get(given[0], 0) + 1
             last[given[1]] = last.get(given[1], 0) + 1
-    return first, last
+    return first, last, frozenset(pairs)
 
 
 def _surname_table_path() -> Path | None:
@@ -355,12 +364,13 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
-    eras = _given_eras(name_freq, load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out))
+    first, last, name_pairs = load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out)
+    eras = _given_eras(name_freq, (first, last))
     name_buckets = _name_buckets(char_readings, name_freq, char_freq, eras)
     pairs = frozenset(word for word, _ in words if len(word) == 2)
     totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
-                  pairs, name_sex, totals, _sex_lean(name_sex, totals), eras, RECORD_WEIGHT)
+                  pairs, name_sex, totals, _sex_lean(name_sex, totals), eras, RECORD_WEIGHT, name_pairs)
 
 
 def _given_eras(name_freq: dict[str, float],
@@ -714,7 +724,7 @@ class PinyinEngine:
             ranked = self._recent.get(skey)
             if ranked is None:
                 # the prior is the package data's as this name's context weighs it (`_given_after`)
-                weight = (lambda ch: _after(index, prev, ch)) if prev else None
+                weight = _after_of(index, prev) if prev else None
                 ranked = learned.rerank(found, site, len(pinyin), weight)
                 self._remember(skey, ranked)
             found = ranked
@@ -864,7 +874,8 @@ class PinyinEngine:
         key = (prev, tuple(o for o, _ in options))
         cached = self._after_cache.get(key)
         if cached is None:
-            cached = [_after(index, prev, o) for o, _ in options]
+            after = _after_of(index, prev)
+            cached = [after(o) for o, _ in options]
             if len(self._after_cache) > 20_000:  # bounded memory
                 self._after_cache.clear()
             self._after_cache[key] = cached
@@ -978,8 +989,8 @@ def _given_after(found: tuple[Candidate, ...], prev: str, length: int, index: _I
             break
     if lo is None:
         return found
-    part = found[lo:hi]
-    keys = [-(c.score - _NAME_SCORE) * _after(index, prev, c.text) for c in part]
+    part, after = found[lo:hi], _after_of(index, prev)
+    keys = [-(c.score - _NAME_SCORE) * after(c.text) for c in part]
     order = sorted(range(len(part)), key=keys.__getitem__)  # stable: equal scores keep their order
     return found[:lo] + tuple(part[i] for i in order) + found[hi:]
 
@@ -991,30 +1002,62 @@ _NAME_SCORE = 1e12  # name-bucket candidates score from here, whole names from t
 # first, as before, 41.6 %): the round value below the peak. Always-first put 虾 (青虾) before 霞
 # for 林青 and 尉 (廷尉) before 玉 for 张廷.
 PAIR_WEIGHT = 30.0
+# A second given-name character that makes, with the first, the given name of someone on record (a
+# name of jieba's dictionary, `load_name_positions`: 国 + 荣) counts this many times. Chosen on the dev
+# half with the dev names left out of the counts (as for names nobody on record has): second given-name
+# character first 43.9 % (none) -> 50.8 % (3x), 52.6 % (10x) at RECORD_WEIGHT 0.15; 30x and 100x
+# gave 51.6 % at 0.3, as did 10x there.
+NAME_PAIR_WEIGHT = 10.0
 
 
 def _after(index: _Index, prev: str, ch: str) -> float:
     """How much likelier `ch` is as the given-name character after `prev` than its count alone says.
     A name's characters share its bearer's sex: P(ch | prev) = P(m | prev) P(ch | m) + P(f | prev)
     P(ch | f) over ngender's counts by sex (equal priors for the two sexes: a desk's visitors are
-    both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word."""
-    factor = (PAIR_WEIGHT if prev + ch in index.pairs else 1.0) * _era_factor(index, prev, ch)
-    p_m, lean = _male_share(index, prev), index.sex_lean.get(ch)
-    if p_m is None or lean is None:
-        return factor
-    return factor * (lean[0] + p_m * lean[1])
+    both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word, or
+    NAME_PAIR_WEIGHT when they are someone's given name on record; times `_era_factor`."""
+    return _after_of(index, prev)(ch)
+
+
+def _after_of(index: _Index, prev: str) -> Callable[[str], float]:
+    """`_after(index, prev, ch)` as a function of `ch`, with what depends on `prev` alone worked out
+    once (a re-rank calls it for every candidate: up to 900 for "y")."""
+    p_m, pi = _male_share(index, prev), _record_share(index, prev)
+    pairs, name_pairs, lean, eras = index.pairs, index.name_pairs, index.sex_lean, index.eras
+
+    def factor(ch: str) -> float:
+        pair = prev + ch
+        f = PAIR_WEIGHT if pair in pairs else NAME_PAIR_WEIGHT if pair in name_pairs else 1.0
+        if pi:
+            there = eras.get(ch)
+            if there is not None and there[0] > 0:
+                f *= (1.0 - pi) + pi * there[2] / there[0]
+        if p_m is not None:
+            sexed = lean.get(ch)
+            if sexed is not None:
+                f *= sexed[0] + p_m * sexed[1]
+        return f
+    return factor
+
+
+def _record_share(index: _Index, prev: str) -> float:
+    """pi: the posterior share of the names on record for a name whose first given-name character is
+    `prev`, W h1(prev) / ((1 - W) m(prev) + W h1(prev)) with W = RECORD_WEIGHT (0.0 when unknown)."""
+    w, here = index.record_weight, index.eras.get(prev)
+    if w <= 0 or here is None:
+        return 0.0
+    mixed = (1.0 - w) * here[0] + w * here[1]
+    return w * here[1] / mixed if mixed > 0 else 0.0
 
 
 def _era_factor(index: _Index, prev: str, ch: str) -> float:
     """P(ch last | prev first) / P(ch) for a later given-name character, over the two populations of
-    RECORD_WEIGHT: the first character's posterior share of the names on record, pi = W h1(prev) /
-    ((1 - W) m(prev) + W h1(prev)), mixes the two for `ch`: (1 - pi) + pi h2(ch) / m(ch). 1.0 when
-    either is unknown (an index without the counts, a character outside ngender's)."""
-    w, here, there = index.record_weight, index.eras.get(prev), index.eras.get(ch)
-    if w <= 0 or here is None or there is None or there[0] <= 0:
+    RECORD_WEIGHT: with pi the first character's share of the names on record (`_record_share`), the
+    two mix for `ch`: (1 - pi) + pi h2(ch) / m(ch). 1.0 when either is unknown (an index without the
+    counts, a character outside ngender's)."""
+    pi, there = _record_share(index, prev), index.eras.get(ch)
+    if not pi or there is None or there[0] <= 0:
         return 1.0
-    mixed = (1.0 - w) * here[0] + w * here[1]
-    pi = w * here[1] / mixed if mixed > 0 else 0.0
     return (1.0 - pi) + pi * there[2] / there[0]
 
 
