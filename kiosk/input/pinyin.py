@@ -69,15 +69,18 @@ GIVEN_NAME_BOOST = 3.0
 NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
 # Given names come from two populations: ngender's (living people, counted by character) and the
 # names on record in jieba's dictionary (people of history, letters and the news: 伯, 仲, 之, 士),
-# which `load_name_positions` counts by position. RECORD_WEIGHT is the prior share of the second:
-# the first given-name character is ranked by the mixture, a later one by the mixture as the first
-# character moves it (伯 -> the names on record, 梓 -> ngender's; `_era_factor`).
-# Chosen on the dev half of bench/names_bench.py with the dev names left out of the counts, against
-# the first given-name character of Faker's common given names (living people's; the bench prints it):
-# 0 -> dev first 59.1 %, Faker 78.6 %; 0.1 -> 59.8 %, 78.6 %; 0.15 -> 60.2 %, 75.6 %; 0.5 -> 61.5 %,
-# 71.8 %. The largest tried that costs living people's names nothing (the bench's are mostly men of
-# history, a kiosk's visitors are not).
+# which `load_name_positions` counts by position. RECORD_WEIGHT is the prior share of the second.
+# The first given-name character says which population the name is likelier from (伯 -> the names
+# on record, 梓 -> ngender's), and the later character is ranked by that mixture (`_era_factor`).
+# The first character itself stays ranked by ngender's counts alone: mixing the names on record in
+# there (tried on the dev half: +1 character in 1,140 at 0.1, +4 at 0.15) put 裕 and 育 before 钰
+# for "yu" and 子 before 梓 for "zi", the names living visitors have. Chosen on the dev half with the
+# dev names left out of the counts, against the bench's guard (Faker's common given names, living
+# people's: its second given-name character): 0.1 -> dev first 59.7 %, guard 93.5 % (as with none);
+# 0.3 -> 60.1 %, 91.3 %; 0.5 -> 60.4 %, 89.1 %. The largest tried that costs living people's names
+# nothing (the bench's names are mostly men of history; a kiosk's visitors are not).
 RECORD_WEIGHT = 0.1
+RECORD_SMOOTHING = 0.5  # add-one-half on the names-on-record counts (`_given_eras`)
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 # ngender's counts come from names of people born mostly before 2000: the characters of the modern
 # list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
@@ -88,9 +91,7 @@ MODERN_GIVEN_WEIGHT = 3.0
 # runs for months: an initials query can hold 1,500 candidates, so 256 results are at most ~25 MB
 RESULT_CACHE = 256
 BUCKET_TABLES = 2000    # per-bucket look-up tables kept (rebuilt on demand past that)
-# "given2": a given-name character after the first (its own position counts; `candidates` uses it)
-WARM_KINDS = ("surname", "given", "given2", "general")
-GIVEN_KINDS = ("given", "given2")
+WARM_KINDS = ("surname", "given", "general")
 
 _SPLIT = re.compile(r"[' ]+")
 
@@ -366,7 +367,7 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
     first, last, name_pairs = load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out)
     eras = _given_eras(name_freq, (first, last))
-    name_buckets = _name_buckets(char_readings, name_freq, char_freq, eras)
+    name_buckets = _name_buckets(char_readings, name_freq, char_freq)
     pairs = frozenset(word for word, _ in words if len(word) == 2)
     totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
@@ -376,17 +377,22 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
 def _given_eras(name_freq: dict[str, float],
                 positions: tuple[dict[str, int], dict[str, int]]) -> dict[str, tuple[float, float, float]]:
     """Per given-name character of ngender's: (its share of ngender's counts, the modern characters
-    weighted by MODERN_GIVEN_WEIGHT; its share of the names on record that have it first; that have
-    it last). Only ngender's characters: the others are left to the general buckets, as before."""
+    weighted by MODERN_GIVEN_WEIGHT as the given-name buckets weigh them; its share of the names on
+    record that have it first; that have it last), the last two add-`RECORD_SMOOTHING` (a character
+    nobody on record has is rare there, not impossible). Only ngender's characters: the others are
+    in no name bucket, so no factor moves them."""
     weighted = {ch: n * (MODERN_GIVEN_WEIGHT if ch in GIVEN_NAME_CHARS else 1.0) for ch, n in name_freq.items()}
     total = sum(weighted.values()) or 1.0
     first, last = positions
-    n_first, n_last = sum(first.values()) or 1, sum(last.values()) or 1
-    return {ch: (n / total, first.get(ch, 0) / n_first, last.get(ch, 0) / n_last) for ch, n in weighted.items()}
+    a = RECORD_SMOOTHING
+    n_first = sum(first.get(ch, 0) for ch in weighted) + a * len(weighted) or 1.0
+    n_last = sum(last.get(ch, 0) for ch in weighted) + a * len(weighted) or 1.0
+    return {ch: (n / total, (first.get(ch, 0) + a) / n_first, (last.get(ch, 0) + a) / n_last)
+            for ch, n in weighted.items()}
 
 
-def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float], char_freq: dict[str, float],
-                  eras: dict[str, tuple[float, float, float]]) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
+def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
+                  char_freq: dict[str, float]) -> dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]]:
     """Buckets for name fields. Surname position: the surname list by rank (a Zipf-like share, so
     王 for wang beats everything), with the surname reading of 单/解/曾… and the compound surnames.
     Given-name position: characters by how often they occur in given names (ngender), each reading;
@@ -403,28 +409,23 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
                 surname.append(((syl,), ch, share))  # 殷 as a surname is yin only, not yan
     for rank, word in enumerate(COMPOUND_SURNAMES):
         surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
-    # how often the character names people, and nothing else: weighting in text frequency
-    # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
-    # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
-    # the first page, so it was left out. "given": the first given-name character, by the mixture
-    # of the two populations (RECORD_WEIGHT); "given2": a later one, by ngender's share, which
-    # `_era_factor` moves once the first character is known. Scores on ngender's scale.
-    scale = sum(name_freq.values()) or 1.0
-    kinds = {"given": {ch: scale * ((1.0 - RECORD_WEIGHT) * m + RECORD_WEIGHT * h1) for ch, (m, h1, _) in eras.items()},
-             "given2": {ch: scale * m for ch, (m, _, _) in eras.items()}}
-    given_kinds: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
-    for kind, scores in kinds.items():
-        given = given_kinds[kind] = []
-        for ch, count in scores.items():
-            for i, syl in enumerate(char_readings.get(ch, ())):
-                given.append(((syl,), ch, count if i == 0 else count * 0.02))
-    for entries in (surname, *given_kinds.values()):
+    given: list[tuple[tuple[str, ...], str, float]] = []
+    for ch, count in name_freq.items():
+        # how often the character names people, and nothing else: weighting in text frequency
+        # (tried on the dev half of bench/names_bench.py, whose public figures it suits, +2 points)
+        # pushes the characters living people are named with and text rarely uses (钰, 梓, 睿) off
+        # the first page, so it was left out
+        if ch in GIVEN_NAME_CHARS:
+            count *= MODERN_GIVEN_WEIGHT
+        for i, syl in enumerate(char_readings.get(ch, ())):
+            given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    for entries in (surname, given):
         # people write their name with the variant on their papers (𠮷 for 吉, outside the BMP and the
         # 8,105): offered in name fields right after the usual form, never in other fields
         entries += [(syls, NAME_VARIANTS[text], score * 0.05) for syls, text, score in list(entries)
                     if text in NAME_VARIANTS]
     out: dict[str, dict[str, list[tuple[tuple[str, ...], str, float]]]] = {}
-    for kind, entries in (("surname", surname), *given_kinds.items()):
+    for kind, entries in (("surname", surname), ("given", given)):
         buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
         seen: set[tuple[tuple[str, ...], str]] = set()
         for syls, text, score in entries:
@@ -706,12 +707,10 @@ class PinyinEngine:
         key = (pinyin, kind, prev)
         found = self._warm.get(key) or self._recent.get(key)
         if found is None:
-            # after a given-name character the later position's counts rank (伯 leads, 之 ends)
-            base_kind = "given2" if prev and "given2" in index.name_buckets else kind
-            base_key = (pinyin, base_kind, "")
+            base_key = (pinyin, kind, "")
             found = self._warm.get(base_key) or self._recent.get(base_key)
             if found is None:
-                found = tuple(self._compute(index, pinyin, base_kind))
+                found = tuple(self._compute(index, pinyin, kind))
                 self._remember(base_key, found)
             if prev:
                 found = _given_after(found, prev, len(pinyin), index)
@@ -780,7 +779,7 @@ class PinyinEngine:
                 seen.add(text)
                 out.append(Candidate(text, consumed, score))
 
-        names = index.name_buckets.get(kind) if kind in ("surname", *GIVEN_KINDS) else None
+        names = index.name_buckets.get(kind) if kind in ("surname", "given") else None
         if names is not None:
             # in a name field a few letters are most likely initials: "hzh" is 黄梓涵 (h-z-h) as well
             # as h-zh, which the cheapest-parse rule alone would keep
@@ -821,14 +820,11 @@ class PinyinEngine:
     def _names(self, index: _Index, parses: list[list[str]], pinyin: str, kind: str) -> list[Candidate]:
         """Whole-name candidates for the whole input: surname (single or compound) + given-name
         characters, scored by the product of each position's share of its reading."""
-        surname = index.name_buckets["surname"]
-        # the first given-name character by its own position's counts, the later ones by theirs
-        later = index.name_buckets.get("given2", index.name_buckets["given"])
-        given = later if kind == "given2" else index.name_buckets["given"]
+        surname, given = index.name_buckets["surname"], index.name_buckets["given"]
         found: dict[str, float] = {}
         for tokens in parses:
             n = len(tokens)
-            if n < 2 and kind in GIVEN_KINDS:
+            if n < 2 and kind == "given":
                 continue
             heads: list[tuple[str, float, int]] = []   # (text, probability, tokens used)
             if kind == "surname":
@@ -843,7 +839,7 @@ class PinyinEngine:
                 if len(rest) > NAME_MAX_GIVEN or (not rest and (used < 2 or n != 2)):
                     continue
                 if used not in given_beams:
-                    given_beams[used] = self._given_beam(index, rest, given, later)
+                    given_beams[used] = self._given_beam(index, rest, given)
                 for text, p in ((head + t, p_head * q) for t, q in given_beams[used]):
                     # per token (geometric mean): parses of different lengths ("hzh" as h-zh or
                     # h-z-h) compare fairly; within one parse the order is the product's
@@ -853,14 +849,14 @@ class PinyinEngine:
         ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
         return [Candidate(text, len(pinyin), 2e12 + p) for text, p in ranked]
 
-    def _given_beam(self, index: _Index, tokens: list[str], given, later=None) -> list[tuple[str, float]]:
+    def _given_beam(self, index: _Index, tokens: list[str], given) -> list[tuple[str, float]]:
         """The best NAME_BEAM * 2 given names for the tokens, each with its probability: the product
         of each character's share of its reading, a later character weighed in the light of the one
         before it (`_after`: the bearer's sex, a word the two make). The same for every surname, so
         it is built once per parse (a surname's share only scales it)."""
         beam = [("", 1.0)]
         for k, tok in enumerate(tokens):
-            options = self._shares(index, [tok], given if k == 0 or later is None else later)
+            options = self._shares(index, [tok], given)
             if k == 0:
                 beam = [(t + o, p * q) for t, p in beam for o, q in options]
             else:

@@ -1,6 +1,7 @@
 """Given names by position (issue 17): the names on record in jieba's dictionary (words it tags nr)
-counted by where a character stands, mixed with ngender's counts; the first given-name character
-moves the later ones (伯 -> names of history: 之; 梓 -> living people's). Real data, real engine."""
+counted by where a character stands; the first given-name character says which population a name is
+likelier from and so moves the later ones (伯 -> names of history: 之; 梓 -> living people's), and a
+given name someone on record has (伯仁) pairs like a word. Real data, real engine."""
 from __future__ import annotations
 
 import math
@@ -25,7 +26,7 @@ def record():
 def test_the_counts_say_where_a_character_stands(record):
     first, last, pairs = record
     assert sum(first.values()) == sum(last.values()) > 10_000  # one first and one last per name
-    assert first["伯"] > 3 * last.get("伯", 0) and first["仲"] > 3 * last.get("仲", 0)  # 伯 and 仲 lead
+    assert first["伯"] > 1.5 * last["伯"] and first["仲"] > 3 * last["仲"]  # 伯 and 仲 lead
     assert last["之"] > first["之"]                                                  # 之 ends
     assert "小宝" in pairs and "国荣" in pairs
     assert not any(len(p) != 2 for p in pairs)
@@ -46,9 +47,9 @@ def test_held_out_names_are_left_out_of_every_count(record):
 def test_a_first_character_of_history_brings_the_endings_of_history(engine):
     index = engine._require()
     assert pinyin._era_factor(index, "伯", "之") > 5.0       # 伯之, 伯仁: names on record
-    # a first character nobody on record has (梓) leaves the later one to ngender's counts alone
-    assert index.eras["梓"][1] == 0.0
-    assert all(pinyin._era_factor(index, "梓", ch) == 1.0 for ch in "之涵轩仁")
+    # a first character nobody on record has (梓) leaves the later one to ngender's counts, near enough
+    assert all(0.9 < pinyin._era_factor(index, "梓", ch) < 1.1 for ch in "之涵轩仁")
+    assert pinyin._era_factor(index, "伯", "涵") < 0.6     # and makes a living girl's ending less likely
     after_bo = [c.text for c in engine.candidates("zhi", None, "given", before="王伯")]
     after_zi = [c.text for c in engine.candidates("zhi", None, "given", before="王梓")]
     assert after_bo.index("之") < after_zi.index("之")
@@ -62,21 +63,29 @@ def test_a_given_name_on_record_pairs_like_a_word(engine):
     assert [c.text for c in engine.candidates("ren", 1, "given", before="周伯")] == ["仁"]
 
 
-def test_living_peoples_first_characters_keep_their_place(engine):
-    # RECORD_WEIGHT was chosen so that these stay first (bench/names_bench.py prints the guard)
-    for syl, ch in (("wei", "伟"), ("zi", "梓"), ("hao", "浩"), ("xin", "欣")):
-        assert engine.candidates(syl, 1, "given", before="王")[0].text == ch, syl
+def test_living_peoples_names_keep_their_place(engine):
+    # the first given-name character is still ranked by ngender's counts alone: the names on record
+    # put 裕 and 育 before 钰 when they were mixed in there
+    for syl, ch, place in (("wei", "伟", 0), ("zi", "梓", 1), ("hao", "浩", 0), ("yu", "钰", 5), ("rui", "睿", 1)):
+        assert ch in [c.text for c in engine.candidates(syl, place + 1, "given", before="王")], syl
+    # after a living person's first character the ending is theirs: 梓 + han is 涵, 子 + xuan is 轩
+    assert engine.candidates("han", 1, "given", before="王梓")[0].text == "涵"
+    assert engine.candidates("xuan", 1, "given", before="王子")[0].text == "轩"
 
 
 @settings(deadline=500, max_examples=200)
 @given(st.data())
-def test_the_factor_after_any_pair_of_name_characters_is_finite_and_positive(data):
+def test_the_factor_after_any_pair_of_name_characters_is_finite(data):
     index = cached_engine().load()._require()
     chars = sorted(index.eras)
     prev = data.draw(st.sampled_from(chars))
     ch = data.draw(st.sampled_from(chars + ["", "a", "🙂"]))
+    # the names on record never rule a character out (smoothed counts); the sex model may (a first
+    # character only men have and one only women have: 0.0), which only orders, never drops
+    era = pinyin._era_factor(index, prev, ch)
+    assert math.isfinite(era) and era > 0
     factor = pinyin._after(index, prev, ch)
-    assert math.isfinite(factor) and factor > 0
+    assert math.isfinite(factor) and factor >= 0
 
 
 def test_an_engine_with_held_out_names_is_built_afresh_and_never_cached(tmp_path, engine):
