@@ -27,7 +27,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 13
+INDEX_VERSION = 14
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
