@@ -723,7 +723,7 @@ class PinyinEngine:
             ranked = self._recent.get(skey)
             if ranked is None:
                 # the prior is the package data's as this name's context weighs it (`_given_after`)
-                weight = _after_of(index, prev) if prev else None
+                weight = (lambda ch: _after(index, prev, ch)) if prev else None
                 ranked = learned.rerank(found, site, len(pinyin), weight)
                 self._remember(skey, ranked)
             found = ranked
@@ -870,8 +870,7 @@ class PinyinEngine:
         key = (prev, tuple(o for o, _ in options))
         cached = self._after_cache.get(key)
         if cached is None:
-            after = _after_of(index, prev)
-            cached = [after(o) for o, _ in options]
+            cached = _afters_of(index, prev, [o for o, _ in options])
             if len(self._after_cache) > 20_000:  # bounded memory
                 self._after_cache.clear()
             self._after_cache[key] = cached
@@ -985,8 +984,8 @@ def _given_after(found: tuple[Candidate, ...], prev: str, length: int, index: _I
             break
     if lo is None:
         return found
-    part, after = found[lo:hi], _after_of(index, prev)
-    keys = [-(c.score - _NAME_SCORE) * after(c.text) for c in part]
+    part = found[lo:hi]
+    keys = [-(c.score - _NAME_SCORE) * f for c, f in zip(part, _afters_of(index, prev, [c.text for c in part]))]
     order = sorted(range(len(part)), key=keys.__getitem__)  # stable: equal scores keep their order
     return found[:lo] + tuple(part[i] for i in order) + found[hi:]
 
@@ -1012,28 +1011,29 @@ def _after(index: _Index, prev: str, ch: str) -> float:
     P(ch | f) over ngender's counts by sex (equal priors for the two sexes: a desk's visitors are
     both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word, or
     NAME_PAIR_WEIGHT when they are someone's given name on record; times `_era_factor`."""
-    return _after_of(index, prev)(ch)
+    return _afters_of(index, prev, (ch,))[0]
 
 
-def _after_of(index: _Index, prev: str) -> Callable[[str], float]:
-    """`_after(index, prev, ch)` as a function of `ch`, with what depends on `prev` alone worked out
-    once (a re-rank calls it for every candidate: up to 900 for "y")."""
+def _afters_of(index: _Index, prev: str, chars: Iterable[str]) -> list[float]:
+    """`_after(index, prev, ch)` for each of `chars`, what depends on `prev` alone worked out once and
+    no call per character (a re-rank does this for every candidate: 900 for "y")."""
     p_m, pi = _male_share(index, prev), _record_share(index, prev)
     pairs, name_pairs, lean, eras = index.pairs, index.name_pairs, index.sex_lean, index.eras
-
-    def factor(ch: str) -> float:
+    rest = 1.0 - pi
+    out = []
+    for ch in chars:
         pair = prev + ch
         f = PAIR_WEIGHT if pair in pairs else NAME_PAIR_WEIGHT if pair in name_pairs else 1.0
         if pi:
             there = eras.get(ch)
             if there is not None and there[0] > 0:
-                f *= (1.0 - pi) + pi * there[2] / there[0]
+                f *= rest + pi * there[2] / there[0]
         if p_m is not None:
             sexed = lean.get(ch)
             if sexed is not None:
                 f *= sexed[0] + p_m * sexed[1]
-        return f
-    return factor
+        out.append(f)
+    return out
 
 
 def _record_share(index: _Index, prev: str) -> float:
