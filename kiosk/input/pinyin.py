@@ -1,6 +1,6 @@
 """Offline pinyin → hanzi candidates for the on-screen keyboard (no Kivy here).
 
-Data: readings from pypinyin (MIT), word frequencies from jieba's bundled dict.txt (MIT); see
+Data: readings from pypinyin (MIT), word frequencies and personal names from jieba's bundled dict.txt (MIT);
 docs/licences.md. The index is built once (seconds) and cached in the state dir as
 pinyin-index-v1.pickle, so later starts load it in well under a second.
 
