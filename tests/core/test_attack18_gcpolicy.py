@@ -61,25 +61,27 @@ def test_a_load_that_never_ends_does_not_keep_collection_off(managed, monkeypatc
             stuck.wait(30)
     loader = threading.Thread(target=hung_load, daemon=True)
     loader.start()
-    assert inside.wait(10) and not gc.isenabled()
-    probes = []
-    start = _rss_mb()
-    resumed = threading.Event()
-    for _ in range(200):
-        if resumed.wait(0.01):
-            break
-        if gc.isenabled():
-            resumed.set()
-    assert gc.isenabled(), "the collector stays off while the load hangs"
-    for _ in range(20_000):   # a busy stretch of the day: 200 MB of dropped screens
-        screen = Screen()
-        probes.append(weakref.ref(screen))
-        del screen
-    gc.collect()
-    assert sum(p() is not None for p in probes) == 0
-    assert _rss_mb() - start < 100, "memory grew with the garbage"
-    stuck.set()
-    loader.join(10)
+    try:
+        assert inside.wait(10) and not gc.isenabled()
+        probes = []
+        start = _rss_mb()
+        resumed = threading.Event()
+        for _ in range(200):
+            if resumed.wait(0.01):
+                break
+            if gc.isenabled():
+                resumed.set()
+        assert gc.isenabled(), "the collector stays off while the load hangs"
+        for _ in range(20_000):   # a busy stretch of the day: 200 MB of dropped screens
+            screen = Screen()
+            probes.append(weakref.ref(screen))
+            del screen
+        gc.collect()
+        assert sum(p() is not None for p in probes) == 0
+        assert _rss_mb() - start < 100, "memory grew with the garbage"
+    finally:
+        stuck.set()
+        loader.join(10)
     assert gc.isenabled() and gcpolicy.managed()
 
 
