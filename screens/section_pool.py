@@ -213,7 +213,12 @@ class SectionPool:
                         log.exception("could not import %s ahead", leaf)
                         self._failed.add(leaf)
                     return f"import {leaf} (for {name})"
-                importlib.import_module(module)
+                try:
+                    importlib.import_module(module)
+                except Exception:   # raised out of every tick and held back the sections after it (attack 18)
+                    log.exception("could not import the %s section ahead", name)
+                    self.order = tuple(n for n in self.order if n != name)   # its open reports it, as before
+                    return f"import {name} (failed)"
                 self._imported.add(module)
                 return f"import {name}"
             try:
