@@ -91,7 +91,7 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
     # Its own connection to the file (attack 18): sqlite3_interrupt reaches every statement active on a
     # connection, and its flag stays set while any is, so on the caller's connection a reader part-way through
     # (or another thread's statement) failed "interrupted" after the check had returned.
-    own = _own_connection(path)
+    own = _own_connection(path, budget)
     conn = own if own is not None else db.conn
     conn.set_progress_handler(lambda: 1 if monotonic() > deadline else 0, 1000)
     # One table's quick_check is a single VM step, which the progress handler never interrupts: a big table
@@ -123,7 +123,7 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
                           key=lambda n: (not records.is_state_table(n), n))
             order = first + rest
         except sqlite3.DatabaseError as exc:
-            if "interrupt" in str(exc).lower():   # the deadline, not damage: nothing reached, nothing wrong
+            if _stopped(exc):   # the deadline or a writer's lock, not damage: nothing reached, nothing wrong
                 result.not_reached = ["sqlite_master"]
             else:
                 result.problems.append(f"the schema cannot be read: {exc}")
@@ -135,7 +135,7 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
             try:
                 rows = [r[0] for r in conn.execute(f"PRAGMA quick_check('{table}')").fetchall()]
             except sqlite3.OperationalError as exc:
-                if "interrupt" in str(exc).lower():
+                if _stopped(exc):
                     result.not_reached = order[position:]
                     break
                 result.problems.append(f"{table}: {exc}")
@@ -157,14 +157,21 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
     return result
 
 
-def _own_connection(path: str | Path | None) -> sqlite3.Connection | None:
+def _stopped(exc: sqlite3.Error) -> bool:
+    """Whether `exc` is the check being stopped (its deadline, a lock held by a writer) rather than damage."""
+    text = str(exc).lower()
+    return "interrupt" in text or "locked" in text or "busy" in text
+
+
+def _own_connection(path: str | Path | None, budget: float) -> sqlite3.Connection | None:
     """A read-only connection of the check's own to the file at `path` (None without a path, or if it will not
     open: the caller's connection is used then)."""
     if path is None:
         return None
     from kiosk.core import storage
     try:
-        return sqlite3.connect(storage.reader_uri(path), uri=True, check_same_thread=False)
+        # waits for a lock no longer than the budget (a writer's lock is "not reached", never damage)
+        return sqlite3.connect(storage.reader_uri(path), uri=True, timeout=max(0.05, budget), check_same_thread=False)
     except sqlite3.Error:
         return None
 

@@ -107,3 +107,20 @@ def test_rapid_checks_leave_no_threads_behind(tmp_path, callers):
     while threading.active_count() > before and time.monotonic() < settled:
         time.sleep(0.01)
     assert threading.active_count() == before
+
+
+def test_a_writers_lock_is_not_reported_as_damage(tmp_path):
+    """A rollback-journal database with a writer holding its exclusive lock (a VACUUM, a migration): before the fix
+    the check waited the busy timeout and said 'the schema cannot be read: database is locked' (ok False)."""
+    path = tmp_path / "locked.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("INSERT INTO t VALUES (1)")
+    try:
+        reader = sqlite_utils.Database(sqlite3.connect(path, timeout=0.1, check_same_thread=False))
+        result = dbcheck.quick(reader, path, budget=0.2)
+    finally:
+        conn.execute("ROLLBACK")
+    assert result.ok and not result.complete, result.line()
+    assert result.seconds < 1.0
