@@ -14,6 +14,7 @@ import weakref
 import pytest
 
 from kiosk.core import gcpolicy
+from tests.core.test_core_gcpolicy import managed  # noqa: F401 - the fixture (manage, then hand everything back)
 
 
 def _rss_mb() -> float:
@@ -35,20 +36,6 @@ class Node:
     def __init__(self) -> None:
         self.me = self
         self.items = [self]
-
-
-@pytest.fixture
-def managed():
-    was_enabled = gc.isenabled()
-    gc.enable()
-    gcpolicy.manage()
-    yield
-    gcpolicy.release()
-    gc.collect()
-    if not was_enabled:
-        gc.disable()
-    else:
-        gc.enable()
 
 
 def test_a_load_that_never_ends_does_not_keep_collection_off(managed, monkeypatch):
