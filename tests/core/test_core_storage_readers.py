@@ -12,17 +12,17 @@ import pytest
 from tests import storage_faults as faults
 from tests.core.test_core_storage_cli import demo_db, invoke
 
-# (argv after the command, a piece of its output on a sound database)
+# (argv after the command, a piece of its output on a sound database: the shipped default site speaks zh_CN)
 READERS = [
-    (["visitors", "onsite"], "on site"),
-    (["user", "list"], "manager"),
+    (["visitors", "onsite"], "在场："),
+    (["user", "list"], "经理"),
     (["lostfound", "list"], ""),
     (["complaints", "list"], ""),
     (["complaints", "duties"], ""),
     (["complaints", "month", "--month", "2026-11"], ""),
     (["printer", "queue"], ""),
     (["catalogue", "export"], ""),
-    (["db", "check"], "integrity: ok"),
+    (["db", "check"], "完整性：正常"),
     (["db", "check", "--quick"], ""),
 ]
 

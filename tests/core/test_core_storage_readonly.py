@@ -22,7 +22,7 @@ from tests.core.test_core_storage_cli import demo_db, invoke
 def onsite_line(db: Path) -> str:
     result = invoke(["visitors", "onsite", "--db", str(db)])
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
-    return [line for line in result.output.splitlines() if line.startswith("on site:")][0]
+    return [line for line in result.output.splitlines() if line.startswith("在场：")][0]   # the default site: zh_CN
 
 
 DIES_WITH_ROWS_IN_ITS_WAL = r"""
@@ -55,7 +55,7 @@ def onsite_elsewhere(db: Path) -> str:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return [line for line in done.stdout.splitlines() if line.startswith("on site:")][0]
+    return [line for line in done.stdout.splitlines() if line.startswith("在场：")][0]   # the default site: zh_CN
 
 
 def backed_up(db: Path, stick: Path) -> backup_mod.Backup:
