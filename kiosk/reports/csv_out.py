@@ -57,6 +57,8 @@ def _format_column(kind: str, values) -> list:
         iso, stamp = datetime.isoformat, datetime
         return [None if v is None else iso(v, " ", "seconds") if v.__class__ is stamp else _datetime(v)
                 for v in values]
+    if kind == MONEY:  # inlined like the times (a month has 150,000 amounts); a negative one goes the long way
+        return [None if v is None else f"{v // 100}.{v % 100:02d}" if v >= 0 else _money(v) for v in values]
     if kind == PHONE:
         values = [v if v is None else phone_text(v) for v in values]
     fmt = _FORMATTERS.get(kind)

@@ -86,9 +86,11 @@ def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_n
     out = Summary(first, last, tz_name)
     out.includes_today = first <= clock.now().astimezone(tz).date() <= last
     bounds = (utc_iso(start), utc_iso(end))
+    calls = None
     if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
         from kiosk.phone import calllog
-        out.calls = calllog.figures(db, clock, start, end)
+        calls = calllog.calls_between(db, start, end)   # read once: the figures and the per-day table
+        out.calls = calllog.figures(db, clock, start, end, calls=calls)
         out.calls_per_hour = _per_hour([r[0] for r in db.execute(
             "SELECT started_at FROM calls WHERE started_at >= ? AND started_at < ?", bounds)], tz)
     else:
@@ -98,7 +100,7 @@ def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_n
     _lost(db, clock, out, bounds, tables)
     if first != last and with_per_day:
         from kiosk.reports import per_day
-        out.per_day = per_day.build(db, first, last, tz_name)
+        out.per_day = per_day.build(db, first, last, tz_name, calls=calls)
     return out
 
 

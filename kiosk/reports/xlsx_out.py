@@ -162,7 +162,13 @@ def _engine_column(kind: str, values) -> list:
     if kind == MONEY:
         return [None if v is None else v / 100 for v in values]
     if kind == TEXT:
-        return [v if v is None or len(v) <= EXCEL_TEXT_LIMIT else _text(v) for v in values]
+        # One C pass finds the longest cell; only a column holding an over-long one is walked in Python.
+        try:
+            if len(max(filter(None, values), key=len, default="")) <= EXCEL_TEXT_LIMIT:
+                return values
+        except TypeError:   # a number in a text column (a record id): the engine writes it as it is
+            pass
+        return [v if v.__class__ is not str or len(v) <= EXCEL_TEXT_LIMIT else _text(v) for v in values]
     return values
 
 
