@@ -68,9 +68,19 @@ class Summary:
 
 
 def _per_hour(times: list[str], tz: ZoneInfo) -> list[int]:
+    """Counts by local hour. A stored UTC time (utc_iso: ...+00:00) is looked up by its UTC minute, converted
+    once per minute (DST-safe: the offset is the zone's at that minute); any other text is parsed in full."""
     hours = [0] * 24
+    by_minute: dict[str, int] = {}
     for text in times:
-        hours[parse_iso(text).astimezone(tz).hour] += 1
+        if text.endswith("+00:00") and len(text) >= 22:
+            key = text[:16]
+            hour = by_minute.get(key)
+            if hour is None:
+                hour = by_minute[key] = parse_iso(text).astimezone(tz).hour
+        else:
+            hour = parse_iso(text).astimezone(tz).hour
+        hours[hour] += 1
     return hours
 
 
