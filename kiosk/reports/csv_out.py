@@ -72,7 +72,7 @@ def _format_column(kind: str, values) -> list:
             return values
     except TypeError:   # a number in a text column: cell by cell
         pass
-    return [v if v is None or not v or v[0] not in trigger else neutralise(v) for v in values]
+    return [v if v.__class__ is not str or not v or v[0] not in trigger else neutralise(v) for v in values]
 
 
 def write_summary(path: Path, summary, data: list, missing: list, lang: str) -> None:

@@ -62,7 +62,7 @@ def _widths(sheet: Sheet) -> list[float]:
     for row in sheet.rows[:SAMPLE_ROWS]:
         for i, (kind, value) in enumerate(zip(sheet.kinds, row)):
             if kind == TEXT and value:
-                widths[i] = max(widths[i], min(_width(value) + 2, MAX_WIDTH))
+                widths[i] = max(widths[i], min(_width(str(value)) + 2, MAX_WIDTH))   # str: a number in a text column
     return [min(w, MAX_WIDTH) for w in widths]
 
 
@@ -229,10 +229,12 @@ def _write_rust(path: Path, book: list[Sheet], progress: Progress | None) -> Non
         out.sheet(sheet.name, records, column_formats=column_formats, column_widths=sheet.widths,
                   header_format=header, autofilter=bool(sheet.rows), **options)
         out.freeze(row=(2 if sheet.title else 1), sheet=sheet.name)
-        if progress:
-            progress((n + 1) / (len(book) + 1), sheet.name)
+        if progress:   # handing a sheet over is quick: the engine writes and compresses every cell in save()
+            progress(0.1 * (n + 1) / len(book), sheet.name)
     try:
         out.save()
+        if progress:
+            progress(1.0, "saved")
     except OSError as exc:
         # The Rust engine raises OSError without an errno ("... (os error 28)"): recover it, so a full or
         # pulled stick reads as what it is on the screen (kiosk.core.errors.os_reason).
