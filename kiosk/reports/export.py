@@ -84,6 +84,12 @@ class LogData:
     rows: list
     columns: tuple[Column, ...] = ()
     cols: list | None = None          # the same cells column by column (the writers' fast path)
+    total: int | None = None          # rows in the range when ``rows`` holds only the first of them
+
+    @property
+    def count(self) -> int:
+        """The log's rows in the range (all of them, whether or not all were read)."""
+        return len(self.rows) if self.total is None else self.total
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -229,8 +235,11 @@ def convert_columns(log: LogDef, columns: list, tz: ZoneInfo, lang: str,
 
 
 def collect(db: sqlite_utils.Database, logs: list[LogDef], start: datetime, end: datetime, tz_name: str,
-            lang: str = "zh_CN", progress: Progress | None = None) -> list[LogData]:
-    """Read every log's rows for [start, end) in one read transaction (a consistent snapshot)."""
+            lang: str = "zh_CN", progress: Progress | None = None, first_rows: int | None = None) -> list[LogData]:
+    """Read every log's rows for [start, end) in one read transaction (a consistent snapshot).
+
+    first_rows: read only each log's first rows and count the rest (LogData.total), for a PDF alone: it
+    shows the first twenty rows of each log, and a month's 333,000 rows were read and typed for them."""
     tz = ZoneInfo(tz_name)
     offset = _fixed_offset(tz, start, end)
     out = []
@@ -239,10 +248,17 @@ def collect(db: sqlite_utils.Database, logs: list[LogDef], start: datetime, end:
         db.conn.execute("BEGIN")
     try:
         for log in logs:
-            fetched = fetch(db, log, utc_iso(start), utc_iso(end), lang).fetchall()
+            cursor = fetch(db, log, utc_iso(start), utc_iso(end), lang)
+            fetched = cursor.fetchall() if first_rows is None else cursor.fetchmany(first_rows)
+            total = None
+            if first_rows is not None:
+                cursor.close()
+                total = len(fetched) if len(fetched) < first_rows else db.execute(
+                    f"SELECT COUNT(*) FROM ({log.sql})", {"start": utc_iso(start), "end": utc_iso(end)}).fetchone()[0]
             columns = list(zip(*fetched)) if fetched else [[] for _ in log.columns]
             typed = convert_columns(log, columns, tz, lang, offset)
-            out.append(LogData(log, ColumnRows(typed) if fetched else [], cols=typed if fetched else None))
+            out.append(LogData(log, ColumnRows(typed) if fetched else [], cols=typed if fetched else None,
+                               total=total))
             if progress:
                 progress(len(out) / len(logs), log.name)
     finally:
@@ -411,8 +427,11 @@ def _run_into(db, clock, folder: Path, first: date, last: date, start: datetime,
                 report(value, f"{name}:{step}")
         return inner
 
-    data = collect(db, logs, start, end, tz_name, lang, progress=phase("read"))
-    result.rows = {d.log.name: len(d.rows) for d in data}
+    from kiosk.reports.pdf_out import SAMPLE_ROWS
+    # A PDF alone needs each log's first rows and its count, not the month's every row.
+    data = collect(db, logs, start, end, tz_name, lang, progress=phase("read"),
+                   first_rows=SAMPLE_ROWS if formats == ("pdf",) else None)
+    result.rows = {d.log.name: d.count for d in data}
     stem = folder_name(first, last)
     xlsx_target = folder / f"{stem}.xlsx"
 

@@ -191,7 +191,7 @@ def _sample(pdf, item, lang: str) -> None:
     pdf.set_font("sc", size=12)
     pdf.cell(0, 8, item.log.title(lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("sc", size=8)
-    total = len(item.rows)
+    total = getattr(item, "count", len(item.rows))   # a PDF alone reads only the first rows (LogData.total)
     shown = min(total, SAMPLE_ROWS)
     if total and (total > shown or len(item.columns) > len(columns)):   # an empty log just says so
         note = _(

@@ -100,7 +100,8 @@ def sheets(data: list, summary, missing: list, lang: str) -> list[Sheet]:
         note = fig.text or (_("not available yet", lang) if fig.missing else "")
         rows.append([fig.label, fig.count, fig.fen, fig.share, note, fig.code])
     for item in data:
-        rows.append([item.log.title(lang), len(item.rows), None, None, _("rows", lang), item.log.name])
+        rows.append([item.log.title(lang), getattr(item, "count", len(item.rows)), None, None, _("rows", lang),
+                     item.log.name])
     for pending in missing:
         rows.append([pending.title(lang), None, None, None, _("not available yet", lang), pending.name])
     out = [Sheet(_("Summary", lang), [_("Figure", lang), _("Count", lang), _("Amount (yuan)", lang),

@@ -173,3 +173,29 @@ def test_the_per_day_table_from_the_summarys_calls_is_the_one_it_reads_itself(se
     assert built.per_day == per_day.build(seeded, first, last, TZ)
     assert built.calls == calllog.figures(seeded, clock, start, end)
     assert sum(d.calls for d in built.per_day.rows) == len([c for c in calls if c.outcome != "ringing"])
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_a_pdf_alone_reads_the_first_rows_and_counts_them_all(seeded, clock, tmp_path):
+    """A PDF alone reads each log's first rows and counts the rest: its counts, its sample rows and the
+    manifest are those of a full export of the same days."""
+    import json
+    import subprocess
+    first, last = date(2026, 11, 21), date(2026, 11, 22)
+    (tmp_path / "all").mkdir()
+    (tmp_path / "pdf").mkdir()
+    full = export.run_export(seeded, clock, first=first, last=last, tz_name=TZ, destination=tmp_path / "all",
+                             actor=MANAGER)
+    alone = export.run_export(seeded, clock, first=first, last=last, tz_name=TZ, destination=tmp_path / "pdf",
+                              formats=("pdf",), actor=MANAGER)
+    assert alone.rows == full.rows and full.rows["visitors"] == 80 and full.rows["audit"] > 20
+    manifest = json.loads((alone.folder / "manifest.json").read_text("utf-8"))
+    assert manifest["rows"] == full.rows and [f["name"] for f in manifest["files"]] == [alone.folder.name + ".pdf"]
+
+    def text(folder):
+        pdf = folder / f"{folder.name}.pdf"
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    a, b = text(full.folder), text(alone.folder)
+    assert "仅列出前20行（共80行）" in "".join(a.split()), "the visitors' count is all 80 rows, not the sample's"
+    assert a == b, "the PDF of a PDF-alone export differs from the full export's"
