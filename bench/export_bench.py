@@ -39,6 +39,7 @@ def baseline(db_path: Path, first: date, last: date) -> float:
     start, end = range_bounds(first, last, TZ)
     db = db_mod.connect(db_path)
     logs, _ = export_logs.split_available(db)
+    export_logs.register_functions(db, "zh_CN")   # the logs' SQL calls them (an export registers them too)
     began = time.perf_counter()
     with open(os.devnull, "w", newline="", encoding="utf-8") as sink:
         out = csv.writer(sink)
