@@ -22,6 +22,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
+from kiosk.core import gcpolicy
 from kiosk.core import i18n
 from kiosk.core import settings
 from kiosk.core.context import Context
@@ -83,6 +84,7 @@ class KioskApp(App):
         self.call_prompt = self.duty_prompt = self.keyboard_dock = None  # built with the desk (not on the fault screen)
         self._printer_count_event, self._printer_queued_next = None, 0   # see _on_printer_state
         self._housekeeping_jobs = None  # its own worker: a retention catch-up never queues an export behind it
+        self._collected_on = None    # the local day of the last nightly full collection (kiosk.core.gcpolicy)
         self.retention_state = None  # the last housekeeping run's kiosk.core.retention.Status (the settings screen)
         self._unsubscribe: list = []
         self._exception_handler = DeskExceptionHandler(self.report_failure)
@@ -284,6 +286,10 @@ class KioskApp(App):
     def _desk_after_first_frame(self) -> None:
         """What the desk starts once its first frame is drawn: the call prompt, the devices, the quick check."""
         Clock.schedule_once(lambda dt: self._build_call_prompt(), 0)
+        if self.prewarm:
+            # The collector off the screen's way (kiosk.core.gcpolicy) from here on: the bulk loads below (the
+            # pinyin index) pause it and freeze what they made, so no later pass walks them again.
+            gcpolicy.manage()
         if self.start_hardware:
             Clock.schedule_once(lambda dt: self._start_hardware(), 0.3)
             # the name keyboard ready before the first visitor taps "sign in": the pinyin index and
@@ -296,6 +302,7 @@ class KioskApp(App):
     def _start_section_pool(self, dt=None) -> None:
         if self.prewarm:   # UI tests turn it off (their clock decides "idle"); tests/shell drives it by hand
             self.section_pool.start()
+            gcpolicy.settle()   # what start-up made lives as long as the app: frozen (kiosk.core.gcpolicy)
 
     def _warm_up_input(self, dt=None) -> None:
         """Start loading the pinyin engine (and, once it is loaded, the handwriting recogniser) on a
@@ -375,6 +382,7 @@ class KioskApp(App):
         # Decided here, on the UI thread that sees the screen: the one-off conversion VACUUM (it holds the
         # write lock for seconds on a big file) runs only with nobody signed in and the screen untouched.
         quiet = self.user is None and self.idle_seconds() >= compact.QUIET_IDLE_S
+        self._collect_when_quiet(quiet)
 
         def job(progress):
             from kiosk.complaints import housekeeping as complaints_housekeeping
@@ -396,6 +404,18 @@ class KioskApp(App):
         number = self.housekeeping_jobs.submit("housekeeping", job, key="housekeeping")
         self._nightly_backup()
         return number
+
+    def _collect_when_quiet(self, quiet: bool) -> None:
+        """Once a night, with nobody at the desk: the collector's full pass over the frozen heap too (here, on
+        the UI thread: it holds the interpreter lock wherever it runs), freeing what was garbage when frozen."""
+        from kiosk.core import compact
+        from kiosk.core.clock import local_now
+        now = local_now(self.ctx.clock, self.ctx.config.get("site", "timezone"))
+        if not quiet or not gcpolicy.managed() or not compact.in_quiet_window(now) \
+                or self._collected_on == now.date():
+            return
+        self._collected_on = now.date()
+        log.info("nightly full collection: %.0f ms", gcpolicy.collect_when_quiet() * 1000)
 
     def _nightly_backup(self) -> int | None:
         """The nightly backup ([backup] at, to [backup] folder) as a background job: the job itself asks
@@ -428,6 +448,7 @@ class KioskApp(App):
             self.section_pool.stop()
         Window.unbind(on_request_close=self._refuse_keyboard_close)
         self.notifier.stopping()
+        gcpolicy.release()   # what this app froze is ordinary garbage again once it has stopped
         if getattr(self, "_retry_event", None) is not None:
             self._retry_event.cancel()
         if getattr(self, "_printer_count_event", None) is not None:

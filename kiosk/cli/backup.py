@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
 from kiosk.cli.words import CliRefusal
 
 from kiosk.cli.main import build_context, config_option, db_option
@@ -28,8 +29,14 @@ def tr(msgid: str, lang: str, **params) -> str:
     return text
 
 
-def _when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+def _when(moment, tz: str) -> str:
+    """A moment on the desk's clock (the site's zone, as every other line the box shows), or "-"."""
+    if not moment:
+        return "-"
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)   # stored times are UTC
+    return aware.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _refused(exc) -> click.ClickException:
@@ -37,7 +44,7 @@ def _refused(exc) -> click.ClickException:
     return click.ClickException(fault_text(exc))
 
 
-@click.command("backup")
+@click.command("backup", cls=words.Command)
 @config_option
 @db_option
 @click.option("--to", "folder", type=FilePath(file_okay=False, path_type=Path), default=None,
@@ -126,7 +133,7 @@ def _not_recorded(ctx, lang: str) -> str:
               lang, db=ctx.db_path)
 
 
-@click.command("restore")
+@click.command("restore", cls=words.Command)
 @config_option
 @db_option
 @click.argument("file", type=FilePath(dir_okay=False, path_type=Path))
@@ -144,13 +151,14 @@ def restore_cmd(config_path: Path | None, db_path: Path | None, file: Path, dry_
     from kiosk.core.errors import Refusal
     ctx = build_context(config_path, db_path, open_db=False)
     lang = _lang(ctx)
+    tz = ctx.config.get("site", "timezone")
     try:
         the_plan = restore_mod.plan(ctx.db_path, file)
     except Refusal as exc:
         raise _refused(exc) from None
     made = the_plan.backup
     click.echo(tr("backup: {file} (taken {when}, schema {schema}, verified)", lang, file=the_plan.file,
-                  when=_when(made.taken_at), schema=made.schema_version))
+                  when=_when(made.taken_at, tz), schema=made.schema_version))
     line = tr("database: {db}", lang, db=the_plan.live)
     if not the_plan.live_exists:
         line += " " + tr("(missing: it will be created)", lang)
@@ -171,8 +179,8 @@ def restore_cmd(config_path: Path | None, db_path: Path | None, file: Path, dry_
             continue
         mark = "" if c.current == c.restored else "  *"
         click.echo(f"{c.table:<28}{'-' if c.current is None else c.current:>9}"
-                   f"{'-' if c.restored is None else c.restored:>9}  {_when(c.current_newest)} / "
-                   f"{_when(c.restored_newest)}{mark}")
+                   f"{'-' if c.restored is None else c.restored:>9}  {_when(c.current_newest, tz)} / "
+                   f"{_when(c.restored_newest, tz)}{mark}")
     from kiosk.privacy import restore_guard
     erasures = restore_guard.since_backup(Path(the_plan.live), Path(the_plan.file), made.taken_at)
     if erasures.rows:

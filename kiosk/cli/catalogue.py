@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal, site_lang
+from kiosk.cli import words
+from kiosk.cli.words import CliRefusal, say, site_lang
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 from kiosk.cli.params import FilePath
 
 
-@click.group("catalogue")
+@click.group("catalogue", cls=words.Group)
 def catalogue_group() -> None:
     """The goods catalogue (CSV export and import)."""
 
@@ -30,7 +31,7 @@ def catalogue_export(config_path: Path | None, db_path: Path | None, path: Path 
         sys.stdout.write(text)
     else:
         path.write_text(text, encoding="utf-8-sig")
-        click.echo(f"wrote {text.count(chr(10)) - 1} products to {path}")
+        click.echo(say("wrote {count} products to {path}", count=text.count(chr(10)) - 1, path=path))
 
 
 @catalogue_group.command("import")
@@ -56,4 +57,5 @@ def catalogue_import(config_path: Path | None, db_path: Path | None, path: Path,
         raise CliRefusal("{path}: nothing imported:\n  {problems}", path=path, problems="\n  ".join(exc.problems)) from exc
     except CounterError as exc:
         raise CliRefusal("{path}: nothing imported: {reason}", path=path, reason=exc.message(site_lang())) from exc
-    click.echo(f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    click.echo(say("{added} added, {updated} updated, {unchanged} unchanged", added=result.added,
+                   updated=result.updated, unchanged=result.unchanged))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliUsage, said
+from kiosk.cli import words
+from kiosk.cli.words import CliUsage, code, said, say
 
 from kiosk.cli.main import build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Day
@@ -38,7 +39,7 @@ def _cli_manager():
     return Actor("command line", None, "manager")
 
 
-@click.group("complaints")
+@click.group("complaints", cls=words.Group)
 def complaints_group() -> None:
     """Complaints and service requests."""
 
@@ -53,11 +54,13 @@ def c_list(config_path: Path | None, db_path: Path | None) -> None:
     items = service.open_complaints(ctx.db)
     tz = ctx.config.get("site", "timezone")
     for c in items:
-        major = "MAJOR" if c.major else "major?" if c.major_proposed else ""
-        click.echo(_line(c.ref, c.kind, c.category, c.status, f"start by {_local(ctx.db, c.start_due, tz)}",
-                         f"resolve by {_local(ctx.db, c.resolve_due, tz)}", major, c.what[:40]))
+        major = say("MAJOR") if c.major else say("major?") if c.major_proposed else ""
+        click.echo(_line(c.ref, code("complaint_kind", c.kind), code("complaint_category", c.category),
+                         say(service.STATUS_LABELS.get(c.status, c.status)),
+                         say("start by {when}", when=_local(ctx.db, c.start_due, tz)),
+                         say("resolve by {when}", when=_local(ctx.db, c.resolve_due, tz)), major, c.what[:40]))
     if not items:
-        click.echo("no open complaints")
+        click.echo(say("no open complaints"))
 
 
 @complaints_group.command("duties")
@@ -70,25 +73,26 @@ def c_duties(config_path: Path | None, db_path: Path | None) -> None:
     listed = duties.today(ctx.db, ctx.clock)
     tz = ctx.config.get("site", "timezone")
     for d in listed:
-        state = "OVERDUE" if d.overdue else "soon" if d.soon else ""
-        click.echo(_line(_local(ctx.db, d.due_at, tz), state, d.kind, d.ref, d.summary))
+        state = say("OVERDUE") if d.overdue else say("soon") if d.soon else ""
+        click.echo(_line(_local(ctx.db, d.due_at, tz), state, say(duties.KIND_LABELS.get(d.kind, d.kind)), d.ref,
+                         d.summary))
     if not listed:
-        click.echo("nothing due")
+        click.echo(say("nothing due"))
 
 
 @complaints_group.command("month")
 @config_option
 @db_option
 @click.option("--month", "month_text", required=True, help="YYYY-MM")
-@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="en", show_default=True)
-def c_month(config_path: Path | None, db_path: Path | None, month_text: str, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Language of the report (default: site).")
+def c_month(config_path: Path | None, db_path: Path | None, month_text: str, lang: str | None) -> None:
     """Print a month's report."""
     from kiosk.complaints import monthly
     from kiosk.reports.complaints_month import sections
     ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     year, month = _month(month_text)
     report = monthly.build(ctx.db, ctx.clock, year, month, ctx.config.get("site", "timezone"))
-    for title, rows in sections(report, lang):
+    for title, rows in sections(report, lang or ctx.language.code):
         click.echo(title)
         for label, value in rows:
             click.echo(f"  {label}: {value}")
@@ -111,12 +115,12 @@ def _month(text: str) -> tuple[int, int]:
 @click.option("--month", "month_text", required=True, help="YYYY-MM")
 @click.option("--out", type=FilePath(path_type=Path), required=True)
 @click.option("--formats", default="csv,xlsx,pdf", show_default=True)
-@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Language of the report (default: site).")
 @click.option("--manager", default=None, help="The manager exporting (their PIN is asked).")
 @click.option("--pin", default=None, hidden=True)
 @click.option("--key", default=None, envvar="KIOSK_EXPORT_KEY", help="The configured export key (scheduled runs).")
 def c_export_month(config_path: Path | None, db_path: Path | None, month_text: str, out: Path, formats: str,
-                   lang: str, manager: str | None, pin: str | None, key: str | None) -> None:
+                   lang: str | None, manager: str | None, pin: str | None, key: str | None) -> None:
     """Export a month's report (CSV, XLSX, PDF); this clears the manager's reminder. A manager's act (the
     report names places and topics that may name people): --manager NAME with their PIN, or the export key."""
     from kiosk.cli.export import _approval
@@ -127,7 +131,7 @@ def c_export_month(config_path: Path | None, db_path: Path | None, month_text: s
     actor = _approval(ctx, manager, pin, key)
     try:
         files = export_month(ctx.db, ctx.clock, actor, ctx.config.get("site", "timezone"), year=year,
-                             month=month, destination=out, formats=formats.split(","), lang=lang)
+                             month=month, destination=out, formats=formats.split(","), lang=lang or ctx.language.code)
     except Refusal as exc:
         raise said(exc) from None
     for path in files:
@@ -153,9 +157,9 @@ def c_calendar(config_path: Path | None, db_path: Path | None, holidays: tuple[d
         except service.ComplaintError as exc:
             raise said(exc) from None
     cal = settings.get(ctx.db, "complaint_calendar")
-    click.echo(f"holidays: {', '.join(cal.get('holidays', [])) or '-'}")
-    click.echo(f"make-up days: {', '.join(cal.get('makeup_days', [])) or '-'}")
+    click.echo(say("holidays: {days}", days=", ".join(cal.get("holidays", [])) or "-"))
+    click.echo(say("make-up days: {days}", days=", ".join(cal.get("makeup_days", [])) or "-"))
     year = ctx.clock.now().year
     calendar = rules.load(ctx.db).calendar
     for y in (year, year + 1):
-        click.echo(f"{y}: {'holiday package' if calendar.covered(y) else 'fallback: weekends + this list'}")
+        click.echo(f"{y}: " + say("holiday package" if calendar.covered(y) else "fallback: weekends + this list"))

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
+from kiosk.cli import words
+from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say, site_lang
 
-from kiosk.cli.main import build_context, config_option, db_option
+from kiosk.cli.main import build_context, config_option, config_problem, db_option
 from kiosk.cli.params import FilePath, Number
 
 
-@click.command("run")
+@click.command("run", cls=words.Command)
 @config_option
 @db_option
 @click.option("--demo", is_flag=True, help="Force demo mode: simulated phone line, virtual printer, demo data.")
@@ -43,13 +44,13 @@ def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: st
             click.echo(fault_text(fault), err=True)  # and on the screen, until it clears
         else:
             if created:
-                click.echo("Demo data created: " + ", ".join(created))
-        click.echo(demo_mod.LOGIN_HINT)
+                click.echo(say("Demo data created: {items}", items=_listed(created)))
+        click.echo(say(demo_mod.LOGIN_HINT, **demo_mod.LOGIN_VALUES))
     from screens.launch import launch  # Kivy is imported only here
     launch(ctx, demo=demo or ctx.config.demo, size=size, screenshot=screenshot, first_frame_exit=first_frame_exit)
 
 
-@click.group("db")
+@click.group("db", cls=words.Group)
 def db_group() -> None:
     """Database maintenance."""
 
@@ -89,9 +90,9 @@ def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False
     result = [r for r in result if r != "ok"] + db_mod.foreign_key_problems(database) or ["ok"]
     from kiosk.core import dbcheck  # the "open now" tables (migration 0018) agree with their records
     result = [r for r in result if r != "ok"] + dbcheck.summary_problems(database) or ["ok"]
-    click.echo(f"database: {ctx.db_path}")
-    click.echo(f"schema version: {version} (latest {latest})")
-    click.echo("integrity: " + "; ".join(result))
+    click.echo(say("database: {path}", path=ctx.db_path))
+    click.echo(say("schema version: {version} (latest {latest})", version=version, latest=latest))
+    click.echo(say("integrity: {result}", result=say("ok") if result == ["ok"] else "; ".join(result)))
     if result != ["ok"]:
         sys.exit(1)
 
@@ -102,8 +103,8 @@ def _quick_check(path: Path, budget: float) -> None:
     from kiosk.core import dbcheck
     problems = dbcheck.header_problems(path)
     if problems:
-        click.echo(f"database: {path}")
-        click.echo("quick check: " + "; ".join(problems))
+        click.echo(say("database: {path}", path=path))
+        click.echo(say("quick check: {result}", result="; ".join(problems)))
         sys.exit(1)
     from kiosk.core import storage
     try:
@@ -111,8 +112,8 @@ def _quick_check(path: Path, budget: float) -> None:
         result = dbcheck.quick(database, path, budget=budget)
     except sqlite3.DatabaseError as exc:  # the storage message names the file and what to do
         raise storage.classify(exc, path) or exc from None
-    click.echo(f"database: {path}")
-    click.echo(result.line())
+    click.echo(say("database: {path}", path=path))
+    click.echo(result.line(site_lang()))
     if not result.ok:
         sys.exit(1)
 
@@ -124,10 +125,10 @@ def db_migrate(config_path: Path | None, db_path: Path | None) -> None:
     """Upgrade an existing database's schema (`kiosk db init` creates one)."""
     from kiosk.core import db as db_mod
     ctx = build_context(config_path, db_path)
-    click.echo(f"schema version: {db_mod.schema_version(ctx.db)}")
+    click.echo(say("schema version: {version}", version=db_mod.schema_version(ctx.db)))
 
 
-@click.group("config")
+@click.group("config", cls=words.Group)
 def config_group() -> None:
     """Box configuration."""
 
@@ -140,12 +141,13 @@ def config_check(path: Path) -> None:
     try:
         cfg = config.load(path)
     except config.ConfigError as exc:
-        raise Said(say("configuration problem:") + f"\n{exc}") from None
-    click.echo(f"{path}: OK (phone: {cfg.get('phone', 'detector')}, printer: {cfg.get('printer', 'kind')}, "
-               f"language: {cfg.get('site', 'language')})")
+        raise Said(config_problem(exc)) from None
+    click.echo(say("{path}: OK (phone: {phone}, printer: {printer}, language: {language})", path=path,
+                   phone=words.code("detector", cfg.get("phone", "detector")), printer=cfg.get("printer", "kind"),
+                   language=cfg.get("site", "language")))
 
 
-@click.group("user")
+@click.group("user", cls=words.Group)
 def user_group() -> None:
     """Staff and manager accounts."""
 
@@ -194,7 +196,7 @@ def user_list(config_path: Path | None, db_path: Path | None) -> None:
     from kiosk.core import auth
     ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     for user in auth.users(ctx.db):
-        click.echo(f"{user.id}\t{user.role}\t{user.name}")
+        click.echo(f"{user.id}\t{say(user.role.capitalize())}\t{user.name}")
 
 
 def _account_id(ctx, name: str) -> int:
@@ -307,7 +309,7 @@ def user_change_pin(config_path, db_path, name) -> None:
     click.echo(say("PIN changed"))
 
 
-@click.group("demo")
+@click.group("demo", cls=words.Group)
 def demo_group() -> None:
     """Demo data."""
 
@@ -326,8 +328,13 @@ def demo_init(config_path: Path | None, db_path: Path | None, force: bool) -> No
         except demo.DemoRefusal as exc:
             raise said(exc) from None
     created = demo.ensure_demo(ctx.db, ctx.clock)
-    click.echo("created: " + (", ".join(created) or "nothing (already there)"))
-    click.echo(demo.LOGIN_HINT)
+    click.echo(say("created: {items}", items=_listed(created) or say("nothing (already there)")))
+    click.echo(say(demo.LOGIN_HINT, **demo.LOGIN_VALUES))
+
+
+def _listed(items: list[str]) -> str:
+    """What demo data was made (each an English msgid from the area's seeder), in the site's language."""
+    return say(", ").join(say(item) for item in items)   # the list separator is a msgid too: Chinese uses 、
 
 
 def _add_seed_command() -> None:

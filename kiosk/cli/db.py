@@ -5,10 +5,13 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words
+from kiosk.cli.words import say
+
 from kiosk.cli.main import build_context, config_option, db_option
 
 
-@click.command("init")
+@click.command("init", cls=words.Command)
 @config_option
 @db_option
 def db_init(config_path: Path | None, db_path: Path | None) -> None:
@@ -18,4 +21,5 @@ def db_init(config_path: Path | None, db_path: Path | None) -> None:
     existed = ctx.db_path.is_file()
     ctx.create = True
     version = db_mod.schema_version(ctx.db)
-    click.echo(f"{'upgraded' if existed else 'created'}: {ctx.db_path} (schema version {version})")
+    click.echo(say("upgraded: {path} (schema version {version})" if existed else
+                   "created: {path} (schema version {version})", path=ctx.db_path, version=version))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal, CliUsage, Said, said
+from kiosk.cli import words
+from kiosk.cli.words import CliRefusal, CliUsage, Said, said, say
 
 from kiosk.cli.main import COUNT, build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Day, Whole, parse_day
@@ -38,7 +39,12 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
     raise CliUsage("an export is a manager's act: give --manager NAME (PIN asked), or the configured --key")
 
 
-@click.command("export")
+# The export's phases as its progress lines say them (msgids, cli.po); a log's name is its file's name.
+PHASES = {"summary": "the summary", "read": "reading", "manifest": "the manifest", "written": "written",
+          "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
+
+
+@click.command("export", cls=words.Command)
 @config_option
 @db_option
 @click.option("--date", "first", required=True, help="First (or only) local day, YYYY-MM-DD.")
@@ -77,7 +83,9 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
         percent = int(fraction * 100)
         if percent - shown["percent"] >= 5 or phase != shown["phase"] or fraction >= 1.0:
             shown.update(percent=percent, phase=phase)
-            click.echo(f"{fraction:6.1%}  {step}", err=True)
+            head, _, rest = step.partition(":")   # "read:visitors", "xlsx:汇总", "pdf:written"
+            words_now = say(PHASES.get(head, head)) + (f": {say(PHASES.get(rest, rest))}" if rest else "")
+            click.echo(f"{fraction:6.1%}  {words_now}", err=True)
 
     try:
         result = run_export(ctx.db, ctx.clock, first=first_day, last=last_day,
@@ -90,12 +98,13 @@ def export_cmd(config_path: Path | None, db_path: Path | None, first: str, last:
     for path, size in result.files:
         click.echo(f"{size:>10,}  {path}")
     for name, count in result.rows.items():
-        click.echo(f"rows {name}: {count}")
+        click.echo(say("rows {name}: {count}", name=name, count=count))
     for missing in result.missing:
-        click.echo(f"missing log {missing.name}: waiting for table(s) {', '.join(missing.tables)}", err=True)
+        click.echo(say("missing log {name}: waiting for table(s) {tables}", name=missing.name,
+                       tables=", ".join(missing.tables)), err=True)
 
 
-@click.command("seed")
+@click.command("seed", cls=words.Command)
 @config_option
 @db_option
 @click.option("--days", default=7, show_default=True, type=Whole(1, 400), help="Days of activity, ending on --end-day.")
@@ -123,4 +132,4 @@ def seed_cmd(config_path: Path | None, db_path: Path | None, days: int, end_day:
                      visitors=visitors, calls=calls, sales=sales, random_seed=random_seed,
                      end_day=end_day, lang=ctx.language.code)
     for area, count in made.items():
-        click.echo(f"{area}: {count}")
+        click.echo(say("{area}: {count}", area=say(area), count=count))   # each area's name is a msgid

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli import words as _words
 from kiosk.cli.words import speak_through_click
 from kiosk.core.paths import default_config_path
 
@@ -36,8 +37,8 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose sub-commands are imported on first use."""
+class LazyGroup(_words.Group):
+    """A group whose sub-commands are imported on first use (its help in the site's language, as theirs)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """click's main, in the site's language from the first word parsed (see kiosk.cli.words.begin)."""
@@ -145,13 +146,22 @@ def build_context(config_path: Path | None, db_path: Path | None, *, create: boo
     try:
         ctx = context.build(resolve_config(config_path), db_path, create=create, read_only=None if reads_only else False)
     except ConfigError as exc:
-        from kiosk.cli.words import Said, say
-        raise Said(say("configuration problem:") + f"\n{exc}") from None
+        from kiosk.cli.words import Said
+        raise Said(config_problem(exc)) from None
     from kiosk.cli.words import remember
     remember(ctx.config.get("site", "language"))
     if open_db:
         ctx.db  # noqa: B018  (opening is the point: faults surface here, as messages)
     return ctx
+
+
+def config_problem(exc) -> str:
+    """A configuration file's problems (a ConfigError) in the site's language: the file, each problem,
+    and what to do. The language is the one the command started in (the file itself could not be read)."""
+    from kiosk.cli.words import say
+    return say("the configuration file {path} cannot be used:\n  {problems}\nCorrect the file (check it with: "
+               "kiosk config check {path}) and run the command again.", path=exc.path,
+               problems="\n  ".join(exc.lines(say)))
 
 
 def approve_manager(ctx, manager: str, pin: str | None):
@@ -167,11 +177,38 @@ def approve_manager(ctx, manager: str, pin: str | None):
     return auth.verify_manager(ctx.db, ctx.clock, account.id, pin).actor()  # a wrong PIN: its refusal, translated
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version: click's version_option binds its sentence at import, before the language is known; this
+    one says it (click's msgid, its Chinese in click.po) when it is asked for."""
+    if not value or ctx.resilient_parsing:
+        return
+    import importlib.metadata
+    from kiosk.cli.words import click_gettext
+    click.echo(click_gettext("%(prog)s, version %(version)s")
+               % {"prog": ctx.find_root().info_name, "version": importlib.metadata.version("frontdesk-kiosk")})
+    ctx.exit()
+
+
+def _quiet_logs() -> None:
+    """A command tells its outcome in the site's language itself; the modules' English log lines (Python's
+    last-resort handler prints warnings bare on stderr) show only when KIOSK_LOG_LEVEL asks for them."""
+    import logging
+    import os
+    level = os.environ.get("KIOSK_LOG_LEVEL", "").upper()
+    if level:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    elif not logging.root.handlers:
+        logging.root.addHandler(logging.NullHandler())
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True)
-@click.version_option(package_name="frontdesk-kiosk")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Front Desk Kiosk. Without a sub-command, runs the touchscreen app."""
+    if ctx.invoked_subcommand not in (None, "run"):
+        _quiet_logs()
     if ctx.invoked_subcommand is None:
         ctx.invoke(LazyGroup.get_command(main, ctx, "run"))
 

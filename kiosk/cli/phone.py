@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal
+from kiosk.cli import words
+from kiosk.cli.words import CliRefusal, say
 
 from kiosk.cli.main import build_context, config_option
 from kiosk.cli.params import FilePath, Number
@@ -23,7 +24,12 @@ def _emit(kind: str, **data) -> None:
     sys.stdout.flush()
 
 
-@click.group("phone")
+# What the simulator does at each step, as the terminal says it (msgids, cli.po).
+STEP_WORDS = {"ring": "rings", "ring_off": "stops ringing", "offhook": "picked up", "onhook": "hung up",
+              "cid": "caller number", "plug": "plugged in", "unplug": "unplugged"}
+
+
+@click.group("phone", cls=words.Group)
 def phone_group() -> None:
     """The desk phone's ring detector."""
 
@@ -103,15 +109,16 @@ def phone_simulate(kind: str, names: tuple[str, ...], speed: float, cadence: str
             raise CliRefusal("{option}: expected one of {choices}", option="--scenario", choices=", ".join(SCENARIOS))
     line = PtyLine(link_dir or Path(tempfile.mkdtemp(prefix="kiosk-phone-")))
     modem = ModemResponder(line).start()   # AT commands (at) and the heartbeat's PING (line)
-    click.echo(f"simulated {kind} detector at {line.path}")
-    click.echo(f"watch it with: kiosk phone watch --kind {kind} --port {line.path}")
+    click.echo(say("simulated {kind} detector at {path}", kind=kind, path=line.path))
+    click.echo(say("watch it with: {command}", command=f"kiosk phone watch --kind {kind} --port {line.path}"))
     sys.stdout.flush()
     try:
         for name in names or SCENARIOS:
-            click.echo(f"playing {name}")
+            click.echo(say("playing {name}", name=name))
             steps = scenario(name, cadence)
             play(line, steps, kind, cadence=cadence, speed=speed,
-                 echo=lambda step: click.echo(f"  {step.t:6.1f}s {step.action} {step.number}".rstrip()))
+                 echo=lambda step: click.echo(f"  {step.t:6.1f}s {say(STEP_WORDS.get(step.action, step.action))}"
+                                              f" {step.number}".rstrip()))
             # The next call must not ring before the desk has decided this one stopped ringing, or the
             # two would be one call (as at a real exchange, where calls are seconds apart).
             time.sleep((_ringing_tail(steps, cadence) + pause) / speed)

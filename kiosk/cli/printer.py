@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliRefusal, CliUsage
+from kiosk.cli import words
+from kiosk.cli.words import CliRefusal, CliUsage, say
 
 from kiosk.cli.main import ROW_ID, build_context, config_option, db_option
 from kiosk.cli.params import FilePath, Whole
@@ -28,7 +29,7 @@ def test_page(terminal_id: str):
     )
 
 
-@click.group("printer")
+@click.group("printer", cls=words.Group)
 def printer_group() -> None:
     """The receipt printer."""
 
@@ -65,10 +66,11 @@ def printer_queue(config_path: Path | None, db_path: Path | None, limit: int) ->
     from kiosk.printing import queue as printqueue
     ctx = build_context(config_path, db_path, reads_only=True)  # only reads: works on a read-only card
     for job in printqueue.recent(ctx.db, limit):
-        click.echo(f"{job.id}\t{job.kind}\t{job.receipt_no or '-'}\t{job.status}\t{job.detail}")
+        click.echo(f"{job.id}\t{job.kind}\t{job.receipt_no or '-'}"
+                   f"\t{say(printqueue.STATUS_TEXT.get(job.status, job.status))}\t{say(job.detail) if job.detail else ''}")
 
 
-@click.group("receipt")
+@click.group("receipt", cls=words.Group)
 def receipt_group() -> None:
     """Receipts: previews and reprints."""
 
@@ -112,10 +114,10 @@ def receipt_preview(config_path, db_path, kind, record_id, job_id, png, escpos) 
     cfg = ctx.config.section("printer")
     if png:
         render_png(job.receipt, cfg["paper_mm"]).save(png)
-        click.echo(f"wrote {png}")
+        click.echo(say("wrote {path}", path=png))
     if escpos:
         escpos.write_bytes(render(job.receipt, devices.printer_profile(cfg), kick=job.kick_drawer))
-        click.echo(f"wrote {escpos}")
+        click.echo(say("wrote {path}", path=escpos))
     if not png and not escpos:
         from hardware.printer.png import PAPERS
         for line, _ in layout(job.receipt, PAPERS[cfg["paper_mm"]].columns):
@@ -137,4 +139,4 @@ def receipt_reprint(config_path, db_path, job_id: int, user_name: str) -> None:
         raise CliRefusal("no account named {name}", name=repr(user_name))
     _find_job(ctx.db, None, None, job_id)
     new_id = printqueue.reprint(ctx.db, ctx.clock, user.actor(), job_id)
-    click.echo(f"queued reprint as job {new_id}")
+    click.echo(say("queued reprint as job {job}", job=new_id))

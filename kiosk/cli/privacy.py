@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import CliUsage
+from kiosk.cli import words
+from kiosk.cli.words import CliUsage, code, say
 
 from kiosk.cli.main import approve_manager, build_context, config_option, db_option
 
@@ -106,15 +107,16 @@ _SCRUB_INCOMPLETE = ("The erasure is saved, but the file scrub is incomplete: an
 
 
 def _say(ctx, msgid: str, *, err: bool = False, **params) -> None:
-    """One message in the box's language, the English under it when that differs (as storage faults)."""
+    """One message in the box's language; a problem (err) has the English under it when that differs, for
+    the technician who is called to act on it (as storage faults). A success line is the site's language only."""
     text = ctx.language._(msgid).format(**params)
     click.echo(text, err=err)
     english = msgid.format(**params)
-    if english != text:
+    if err and english != text:
         click.echo(english, err=err)
 
 
-@click.group("privacy")
+@click.group("privacy", cls=words.Group)
 def privacy_group() -> None:
     """A person's data: where it is, and erasing it on request."""
 
@@ -137,10 +139,10 @@ def privacy_find(config_path: Path | None, db_path: Path | None, phone: str, nam
         audit.record(ctx.db, ctx.clock, actor, "privacy.find", None, None, None,
                      {"rows": found.tables(), "candidates": len(found.candidates)})
     if not found.hits:
-        click.echo("no records hold this person's data")
+        click.echo(say("no records hold this person's data"))
     for (table, column), ids in sorted(found.hits.items()):
-        click.echo(f"{table}.{column}\t{len(ids)} rows\tids {', '.join(map(str, ids[:20]))}"
-                   + (" ..." if len(ids) > 20 else ""))
+        click.echo(f"{code('record_table', table)}\t{table}.{column}\t" + say("{count} rows", count=len(ids)) + "\t"
+                   + say("ids {ids}", ids=", ".join(map(str, ids[:20]))) + (" ..." if len(ids) > 20 else ""))
     _report_candidates(ctx, found)
     _report_copies(ctx, _copies(ctx, _person(phone, name, id_number), live=found), erased=False)
 
@@ -166,15 +168,16 @@ def privacy_erase(config_path: Path | None, db_path: Path | None, phone: str, na
     held_elsewhere = [b for b in copies.backups if b.outcome != "clean"] or copies.exports.rewritten \
         or copies.exports.removed
     if not preview and not held_elsewhere:
-        click.echo("no records hold this person's data")
+        click.echo(say("no records hold this person's data"))
         _report_copies(ctx, copies, erased=False)
         return
-    click.echo("will erase: " + (", ".join(f"{t} {n}" for t, n in preview.items()) or "(the database holds none)"))
+    click.echo(say("will erase: {rows}", rows=say(", ").join(f"{code('record_table', t)} {n}" for t, n in preview.items())
+                   or say("(the database holds none)")))
     _report_copies(ctx, copies, erased=False)
     if not yes:
-        click.confirm("erase?", abort=True)
+        click.confirm(say("erase?"), abort=True)
     done = erasure.erase(ctx.db, ctx.clock, actor, person) if preview else erasure.Erased()
-    click.echo("erased: " + ", ".join(f"{t} {n}" for t, n in done.items()))
+    click.echo(say("erased: {rows}", rows=say(", ").join(f"{code('record_table', t)} {n}" for t, n in done.items())))
     # The virtual printer's pictures of their badges and slips (found before the erasure blanked the jobs)
     from kiosk.core.paths import state_dir
     from kiosk.privacy import receipts

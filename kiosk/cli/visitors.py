@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.words import said
+from kiosk.cli import words
+from kiosk.cli.words import code, said, say
 
 from kiosk.cli.main import build_context, config_option, db_option
 from kiosk.cli.params import Whole
 
 
-@click.group("visitors")
+@click.group("visitors", cls=words.Group)
 def visitors_group() -> None:
     """The visitor register."""
 
@@ -25,9 +26,13 @@ def v_onsite(config_path: Path | None, db_path: Path | None) -> None:
     from kiosk.visitors import service as visitors
     ctx = build_context(config_path, db_path, reads_only=True)  # a fire roll call on a failing card still runs
     rows = visitors.on_site(ctx.db)
+    from kiosk.printing.documents import local_time   # stored UTC, shown on the desk's clock like the screen
+    tz = ctx.config.get("site", "timezone")
     for r in rows:
-        click.echo(f"{r['signed_in_at'][:16]}\t{r['name']}\tx{r['party_size']}\t{r['organisation']}\t{r['host_name']}")
-    click.echo(f"on site: {sum(r['party_size'] for r in rows)} people in {len(rows)} visits")
+        click.echo(f"{local_time(ctx.db, r['signed_in_at'], tz=tz)}\t{r['name']}\tx{r['party_size']}"
+                   f"\t{r['organisation']}\t{r['host_name']}")
+    click.echo(say("on site: {people} people in {visits} visits", people=sum(r["party_size"] for r in rows),
+                   visits=len(rows)))
 
 
 @visitors_group.command("search")
@@ -49,11 +54,14 @@ def v_search(config_path: Path | None, db_path: Path | None, text: str, limit: i
     rows = visitors.search(ctx.db, text, limit=limit)
     with write(ctx.db):  # who looked, how many rows they saw; never what was searched for
         audit.record(ctx.db, ctx.clock, actor, "visitor.search", None, None, None, {"rows": len(rows), "limit": limit})
+    from kiosk.printing.documents import local_time
+    tz = ctx.config.get("site", "timezone")
     for r in rows:
-        click.echo(f"{r['signed_in_at'][:16]}\t{r['name'] or '(anonymised)'}\t{r['phone']}\t{r['organisation']}"
-                   f"\t{r['host_name']}\t{r['purpose']}")
+        click.echo(f"{local_time(ctx.db, r['signed_in_at'], tz=tz)}\t{r['name'] or say('(anonymised)')}"
+                   f"\t{r['phone']}\t{r['organisation']}\t{r['host_name']}"
+                   f"\t{code('purpose', r['purpose'])}")
     if not rows:
-        click.echo("no visits found")
+        click.echo(say("no visits found"))
 
 
 @visitors_group.command("housekeeping")
@@ -64,8 +72,9 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
     from kiosk.visitors import housekeeping
     ctx = build_context(config_path, db_path)
     done = housekeeping.run_due(ctx.db, ctx.clock, ctx.config.get("site", "timezone"))
-    click.echo(f"signed out automatically: {done.signed_out}")
-    click.echo("anonymised: " + ("already ran today" if done.anonymised is None else str(done.anonymised)))
+    click.echo(say("signed out automatically: {count}", count=done.signed_out))
+    click.echo(say("anonymised: {count}", count=say("already ran today") if done.anonymised is None
+                   else done.anonymised))
     if done.retention is not None and done.retention.ok and done.anonymised is not None:
         # the day's run went through: the backups and the receipt pictures follow the same periods
         from kiosk.core.paths import state_dir
@@ -73,16 +82,22 @@ def v_housekeeping(config_path: Path | None, db_path: Path | None) -> None:
         from kiosk.privacy import receipts, retention as beyond
         out = beyond.run(ctx.db, Path(ctx.db_path), ctx.clock, backup_folder=ctx.config.get("backup", "folder") or "",
                          receipt_folder=receipts.receipt_folder(ctx.config.get("printer", "output_dir") or "", state_dir()))
-        click.echo(f"backups rewritten past retention: {sum(1 for o in out.backups if o.outcome == b.RETAINED)},"
-                   f" deleted: {sum(1 for o in out.backups if o.outcome == b.DELETED)}")
-        click.echo(f"receipt pictures removed: {len(out.receipts.removed)}")
+        click.echo(say("backups rewritten past retention: {rewritten}, deleted: {deleted}",
+                       rewritten=sum(1 for o in out.backups if o.outcome == b.RETAINED),
+                       deleted=sum(1 for o in out.backups if o.outcome == b.DELETED)))
+        click.echo(say("receipt pictures removed: {count}", count=len(out.receipts.removed)))
         for item in out.still_holding():
-            click.echo(f"  may still hold data past its period ({item.reason}): {item.path}", err=True)
+            click.echo(say("  may still hold data past its period ({reason}): {path}", reason=item.reason,
+                           path=item.path), err=True)
     if done.retention is not None and not done.retention.ok:
         from kiosk.core import retention
-        when = done.retention.next_try.isoformat(timespec="minutes") if done.retention.next_try else "-"
-        click.echo(f"retention blocked ({retention.PROBLEMS.get(done.retention.problem, done.retention.problem)}),"
-                   f" try {done.retention.tries}; next try after {when}", err=True)
+        from kiosk.core.clock import utc_iso
+        from kiosk.printing.documents import local_time   # on the desk's clock, as every other time here
+        nxt = done.retention.next_try
+        when = local_time(ctx.db, utc_iso(nxt), tz=ctx.config.get("site", "timezone")) if nxt else "-"
+        click.echo(say("retention blocked ({problem}), try {tries}; next try after {when}",
+                       problem=say(retention.PROBLEMS.get(done.retention.problem, done.retention.problem)),
+                       tries=done.retention.tries, when=when), err=True)
         raise SystemExit(3)
 
 
@@ -104,4 +119,4 @@ def v_host_add(config_path: Path | None, db_path: Path | None, name: str, depart
         host_id = visitors.add_host(ctx.db, ctx.clock, actor, name, department)
     except visitors.VisitorError as exc:
         raise said(exc) from None
-    click.echo(f"host {host_id}: {name}")
+    click.echo(say("host {id}: {name}", id=host_id, name=name))

@@ -12,8 +12,18 @@ click's own sentences (usage errors, "Missing option", "No such option", bad cho
 ``gettext``; :func:`speak_through_click` routes them to the site's catalogue (click.po) for the length of
 one ``kiosk`` command, whose language :func:`begin` reads from the ``--config`` typed (click fails on an
 unknown option before any option is processed, so the arguments are read as typed).
+
+Help texts (a command's docstring, its options' ``help=``, ``--version``) are built when the modules are
+imported, before :func:`begin` knows the language; :class:`SpeaksHelp` (the class of every ``kiosk``
+command and group) looks each one up in the catalogue when the help is formatted. The English stays in the
+code as the msgid; the Chinese lives in cli.po (tests/core/test_core_cli_usage.py fails on a missing one).
 """
 from __future__ import annotations
+
+import inspect
+import re
+import unicodedata
+from contextlib import contextmanager
 
 import click
 
@@ -65,6 +75,13 @@ def say(msgid: str, **params) -> str:
     return Refusal(msgid, None, **params).message(site_lang())
 
 
+def code(vocabulary: str, value: str | None) -> str:
+    """A stored code (a visit's purpose, an item's status...) as the screens and exports name it, in the
+    site's language (kiosk.reports.codes); a code no vocabulary knows is shown as it is."""
+    from kiosk.reports.codes import label
+    return label(vocabulary, value, site_lang())
+
+
 class Said(click.ClickException):
     """A ClickException whose ``Error:`` word is in the site's language too."""
 
@@ -95,17 +112,31 @@ def _typed_config(args: list[str]) -> str | None:
 def begin(args: list[str]) -> None:
     """A new command starts: forget the last one's language (tests run many in one process) and take
     the language of the configuration named in the arguments, else the default file, else zh_CN."""
+    from kiosk.core import config
+    from kiosk.core.paths import default_config_path
     _LANG.clear()
-    lang = "zh_CN"
+    lang, path = "zh_CN", None
     try:
-        from kiosk.core import config
-        from kiosk.core.paths import default_config_path
         typed = _typed_config([str(a) for a in args])
         path = typed if typed is not None else (default_config_path() if default_config_path().exists() else None)
         lang = config.load(path).get("site", "language")
-    except Exception:  # noqa: BLE001  (unreadable or invalid: the command itself will say so; speak the default)
+    except config.ConfigError:   # invalid elsewhere: its problems are said in the language it asks for
+        lang = _raw_language(path) or lang
+    except Exception:  # noqa: BLE001  (unreadable: the command itself will say so; speak the default)
         pass
     _LANG["args"] = lang
+
+
+def _raw_language(path) -> str | None:
+    """[site] language of a file that does not validate, when it is readable TOML and names a known one."""
+    import tomllib
+    from kiosk.core.config import LANGUAGES
+    try:
+        with open(path, "rb") as handle:
+            lang = tomllib.load(handle).get("site", {}).get("language")
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    return lang if lang in LANGUAGES else None
 
 
 def end() -> None:
@@ -145,3 +176,153 @@ def speak_through_click() -> None:
             module._ = click_gettext
         if hasattr(module, "ngettext"):
             module.ngettext = click_ngettext
+
+
+# --- help texts in the command's language -------------------------------------------------------------------
+def help_text(text: str | None) -> str | None:
+    """A help text as click shows it (cleaned like a docstring), in the running command's language."""
+    if not text:
+        return text
+    return click_gettext(inspect.cleandoc(text))
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    """A translated help's short form for a group's command list: its first sentence, cut to the limit
+    (Chinese has no spaces for click's word-by-word shortening)."""
+    first = " ".join(text.partition("\n\n")[0].split())
+    for stop in ("。", "；", "：", "（"):
+        head, found, _ = first.partition(stop)
+        if found and head:
+            first = head
+    return first if len(first) <= limit else first[:max(limit - 1, 1)] + "…"
+
+
+@contextmanager
+def _in_language(command: click.Command, ctx: click.Context):
+    """For the length of one help page: the command's and its parameters' help texts translated."""
+    params = command.get_params(ctx)
+    saved = (command.help, command.epilog, [p.help for p in params])   # put back: the objects are shared
+    command.help, command.epilog = help_text(command.help), help_text(command.epilog)
+    for param in params:
+        param.help = help_text(param.help)
+    try:
+        yield
+    finally:
+        command.help, command.epilog = saved[0], saved[1]
+        for param, text in zip(params, saved[2]):
+            param.help = text
+
+
+# --- wrapping Chinese help by the columns it takes ------------------------------------------------------------
+# click wraps at spaces and counts characters: a Chinese sentence (no spaces) came out as one word broken
+# anywhere (inside "cid_before_ring1"), two columns a character overflowing the terminal, "。" alone on a line.
+_WIDE_CHARS = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_WIDE = re.compile(f"[{_WIDE_CHARS}]")
+_TOKEN = re.compile(f"[{_WIDE_CHARS}]|[^\\s{_WIDE_CHARS}]+|\\s+")
+_NO_LINE_START = set("。，、）：；！？」』】》”’")
+
+
+def columns(text: str) -> int:
+    """The terminal columns text takes (a Han character or full-width sign two, the rest one)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_wide(text: str, limit: int) -> list[list[str]]:
+    """Paragraphs (split at blank lines) of lines at most limit columns: a line breaks between two Han
+    characters or at a space, never inside a Latin word or an identifier, and never before 。，、）."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        tokens: list[str] = []
+        for token in _TOKEN.findall(" ".join(paragraph.split())):
+            if tokens and token[0] in _NO_LINE_START and not tokens[-1].isspace():
+                tokens[-1] += token
+            else:
+                tokens.append(token)
+        lines, line = [], ""
+        for token in tokens:
+            if token.isspace():
+                line += " " if line else ""
+                continue
+            if line.strip() and columns(line) + columns(token) > limit:
+                lines.append(line.rstrip())
+                line = ""
+            line += token
+        if line.strip():
+            lines.append(line.rstrip())
+        paragraphs.append(lines)
+    return paragraphs
+
+
+class WideFormatter(click.HelpFormatter):
+    """click's help formatter, measuring and wrapping text with Han characters by the columns it takes
+    (text without any is click's own layout, unchanged)."""
+
+    def write_text(self, text: str) -> None:  # noqa: D102
+        if not _WIDE.search(text):
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        paragraphs = wrap_wide(text, max(self.width - self.current_indent, 11))
+        self.write("\n\n".join("\n".join(indent + line for line in lines) for lines in paragraphs) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # noqa: D102
+        rows = list(rows)
+        if not any(_WIDE.search(f"{first}{second}") for first, second in rows):
+            return super().write_dl(rows, col_max, col_spacing)
+        first_col = min(max(columns(first) for first, _ in rows), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if columns(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - columns(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = [line for para in wrap_wide(second, max(self.width - first_col - 2, 10)) for line in para]
+            self.write((lines[0] if lines else "") + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+
+class Context(click.Context):
+    """A kiosk command's context: its help pages are laid out by :class:`WideFormatter`."""
+
+    formatter_class = WideFormatter
+
+
+class SpeaksHelp:
+    """Mixed into every kiosk command and group: help pages and the command list in the site's language."""
+
+    context_class = Context
+
+    def get_help_option(self, ctx: click.Context):  # noqa: D102
+        option = super().get_help_option(ctx)
+        if option is not None and not getattr(option, "kiosk_msgid", False):
+            # click caches it with its help said once, in the language of that moment: keep the msgid
+            option.help, option.kiosk_msgid = "Show this message and exit.", True
+        return option
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
+        with _in_language(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:  # noqa: D102
+        if self.short_help or not self.help:
+            return (help_text(self.short_help) or "").strip()
+        translated = help_text(self.help)
+        if translated == inspect.cleandoc(self.help):   # English (or not yet translated): click's shortening
+            return super().get_short_help_str(limit)
+        return _first_sentence(translated, limit)
+
+
+class Command(SpeaksHelp, click.Command):
+    """A kiosk command (``@click.command(cls=words.Command)``)."""
+
+
+class Group(SpeaksHelp, click.Group):
+    """A kiosk group: its sub-commands (``@group.command``) and sub-groups are kiosk ones too."""
+
+    command_class = Command
+
+
+Group.group_class = Group

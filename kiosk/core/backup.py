@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import secrets
+import signal
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,8 +40,12 @@ from kiosk.core.paths import file_sha256
 
 # kiosk-<site>-<terminal>-<UTC time to the ms>.db (ids reduced to [A-Za-z0-9_]; the sidecar holds them whole).
 # Several kiosks may back up to one share: each rotates only its own site+terminal's backups. Older
-# versions wrote kiosk-<UTC time>.db (no ids): those rotate among themselves.
-NAME = re.compile(r"^kiosk-(?:(?P<site>[A-Za-z0-9_]+)-(?P<terminal>[A-Za-z0-9_]+)-)?(?P<stamp>\d{8}T\d{9}Z)\.db$")
+# versions wrote kiosk-<UTC time>.db (no ids): those rotate among themselves. A copy a restore sets aside in
+# before-restore/ starts with its database's file name and "--" (kiosk.db--kiosk-SITE-T01-<time>.db): two
+# databases sharing a data folder each rotate their own copies only (outside attack, issue 19).
+NAME = re.compile(r"^(?:(?P<owner>.+)--)?kiosk-(?:(?P<site>[A-Za-z0-9_]+)-(?P<terminal>[A-Za-z0-9_]+)-)?"
+                  r"(?P<stamp>\d{8}T\d{9}Z)\.db$")
+OWNER_SEP = "--"
 STAMP = "%Y%m%dT%H%M%S"
 CLOCK_SKEW = timedelta(minutes=5)  # how far ahead a backup row may be dated and still count (clock drift)
 STEP_PAGES = 512          # pages per backup step (progress between steps; the read snapshot is held)
@@ -51,6 +56,17 @@ STALE_PARTIAL_S = 3600    # a .partial older than this, or whose process is gone
 PARTIAL = re.compile(r"\.(?:db|json)\.(?:(?P<token>\d+-[0-9a-f]{12})|(?:[A-Za-z0-9-]+\.)?\d+)\.partial(?:-journal|-wal|-shm)?$")
 Progress = Callable[[float, str], None]
 log = logging.getLogger(__name__)
+
+
+# Test-only fault points: a process whose environment names one of the steps marked fault_point("...") is SIGKILLed
+# there (tests/core/test_core_restore_kill.py kills real `kiosk restore` processes at each of them).
+FAULT_ENV = "KIOSK_RESTORE_FAULT"
+
+
+def fault_point(point: str) -> None:
+    """SIGKILL this process when the environment names this step (tests only: unset, it does nothing)."""
+    if os.environ.get(FAULT_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class BackupError(Refusal, RuntimeError):
@@ -83,6 +99,12 @@ class Backup:
     @property
     def rows(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def owner(self) -> str:
+        """The database file name a before-restore copy is named after ('' for a backup, or an older copy)."""
+        match = NAME.match(self.path.name)
+        return (match.group("owner") or "") if match else ""
 
     @property
     def group(self) -> tuple[str, str]:
@@ -134,10 +156,11 @@ def same_disk(a: Path, b: Path) -> bool:
 
 def make_backup(source: str | os.PathLike, folder: str | os.PathLike, *, clock: Clock | None = None,
                 policy: Policy | None = Policy(), tz: str = "UTC", progress: Progress | None = None,
-                step_pages: int = STEP_PAGES, marked_only: bool = False) -> BackupResult:
+                step_pages: int = STEP_PAGES, marked_only: bool = False, owner: str = "") -> BackupResult:
     """Copy the database at source into folder, verify the copy, then rotate the folder (policy None:
     keep everything). marked_only: only into a folder prepared for this database (init_target; the
-    nightly run and `kiosk backup` to the configured folder). Raises BackupError (folder missing or not
+    nightly run and `kiosk backup` to the configured folder). owner: the name starts with it and "--" (a restore's
+    copy in before-restore/ is named after its database's file). Raises BackupError (folder missing or not
     this kiosk's, copy did not verify) or StorageFault."""
     source, folder = Path(source), Path(folder)
     if not source.is_file():
@@ -151,7 +174,7 @@ def make_backup(source: str | os.PathLike, folder: str | os.PathLike, *, clock: 
     started = _now(clock)
     site_id, terminal_id = origin_of(source)
     database_id = database_id_of(source)
-    final = _free_name(folder, started, site_id, terminal_id)
+    final = _free_name(folder, started, site_id, terminal_id, owner)
     with _claimed_run() as token:
         finished = _copy_verified(source, folder, final, started, (site_id, terminal_id, database_id), progress,
                                   step_pages, clock, token)
@@ -182,6 +205,7 @@ def _copy_verified(source: Path, folder: Path, final: Path, started: datetime, i
                                "schema_version": version, "source": str(source),
                                "site_id": site_id, "terminal_id": terminal_id, "database_id": database_id,
                                "started_at": utc_iso(started), "finished_at": utc_iso(finished)}, token)
+        fault_point("backup-sidecar")
         os.replace(partial, final)
         fsync_dir(folder)
     except (sqlite3.Error, OSError) as exc:
@@ -335,11 +359,13 @@ def database_id_of(source: Path) -> str:
         conn.close()
 
 
-def _free_name(folder: Path, moment: datetime, site_id: str, terminal_id: str) -> Path:
-    """kiosk-<site>-<terminal>-<UTC time to the millisecond>.db, a millisecond later while that name is taken."""
+def _free_name(folder: Path, moment: datetime, site_id: str, terminal_id: str, owner: str = "") -> Path:
+    """[<owner>--]kiosk-<site>-<terminal>-<UTC time to the millisecond>.db, a millisecond later while that name
+    is taken."""
     moment = moment.astimezone(timezone.utc)
+    lead = f"{owner}{OWNER_SEP}" if owner else ""
     while True:
-        name = folder / (f"kiosk-{name_id(site_id)}-{name_id(terminal_id)}-{moment.strftime(STAMP)}"
+        name = folder / (f"{lead}kiosk-{name_id(site_id)}-{name_id(terminal_id)}-{moment.strftime(STAMP)}"
                          f"{moment.microsecond // 1000:03d}Z.db")
         if not name.exists() and not Path(f"{name}.json").exists():
             return name
@@ -616,10 +642,22 @@ def sweep_partials(folder: str | os.PathLike, *, now: float | None = None) -> li
         if path.name.startswith(".") and PARTIAL.search(path.name) and _stale_partial(path, now):
             _remove_quietly(path)
             removed.append(path)
-        elif path.name.endswith(".db.json") and not Path(str(path)[:-5]).exists() and _older(path, now, 60):
+        elif path.name.endswith(".db.json") and not Path(str(path)[:-5]).exists() and (
+                _older(path, now, 60) or not _copy_under_way(folder, path.name[:-5], now)):
             _remove_quietly(path)  # a sidecar whose copy never got its name (killed between the renames)
             removed.append(path)
     return removed
+
+
+def _copy_under_way(folder: Path, final_name: str, now: float) -> bool:
+    """Whether a run may still be about to give final_name to its copy: one of its partials is there and not
+    a killed run's. The sidecar is renamed while the partial still exists and the partial only then becomes the
+    copy, so a sidecar with neither its copy nor a live partial was left by a killed run (removed at once)."""
+    try:
+        partials = [p for p in folder.iterdir() if p.name.startswith(f".{final_name}.") and PARTIAL.search(p.name)]
+    except OSError:
+        return True
+    return any(not _stale_partial(p, now) for p in partials) or (folder / final_name).exists()
 
 
 def _older(path: Path, now: float, seconds: float) -> bool:

@@ -15,12 +15,37 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 LANGUAGES = ("zh_CN", "en")
 
 
+class Text(str):
+    """An English sentence (the str itself) that remembers its msgid and values, so the command line can
+    say it in the site's language (:meth:`said`); the values may be Texts too. The translation is handed in
+    (kiosk.core.i18n imports this module for its LANGUAGES: no import back)."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Text:
+        made = super().__new__(cls, msgid.format(**params) if params else msgid)
+        made.msgid, made.params = msgid, params
+        return made
+
+    def said(self, translate: Callable[[str], str]) -> str:
+        """The sentence through translate (msgid -> the language's text)."""
+        values = {k: v.said(translate) if isinstance(v, Text) else v for k, v in self.params.items()}
+        text = translate(self.msgid)
+        return text.format(**values) if values else text
+
+
 class ConfigError(ValueError):
-    """One or more problems in a configuration file; str() lists them all."""
+    """One or more problems in a configuration file; str() lists them all (English), :meth:`message`
+    in a language. Each problem is a :class:`Text` where this module wrote it."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.path, self.problems = path, problems
         super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+    def lines(self, translate: Callable[[str], str]) -> list[str]:
+        """Each problem through translate (msgid -> text); a plain str (a parser's own) as it is."""
+        return [p.said(translate) if isinstance(p, Text) else p for p in self.problems]
 
 
 @dataclass(frozen=True)
@@ -34,12 +59,12 @@ class Field:
 
 
 def _one_of(*choices: str) -> Field:
-    return Field(str, choices[0], "one of " + ", ".join(choices), lambda v: v in choices)
+    return Field(str, choices[0], Text("one of {choices}", choices=", ".join(choices)), lambda v: v in choices)
 
 
 def _between(lo: float, hi: float, default: float, kind: type = int) -> Field:
     types = (int, float) if kind is float else int
-    return Field(types, default, f"a number from {lo} to {hi}", lambda v: lo <= v <= hi)
+    return Field(types, default, Text("a number from {lo} to {hi}", lo=lo, hi=hi), lambda v: lo <= v <= hi)
 
 
 def _timezone_ok(name: str) -> bool:
@@ -169,24 +194,29 @@ def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
     values = defaults()
     for section, body in raw.items():
         if section not in SCHEMA:
-            problems.append(f"unknown section [{section}] (expected one of {', '.join(SCHEMA)})")
+            problems.append(Text("unknown section [{section}] (expected one of {choices})", section=section,
+                                 choices=", ".join(SCHEMA)))
             continue
         if not isinstance(body, dict):
-            problems.append(f"[{section}] must be a table")
+            problems.append(Text("[{section}] must be a table", section=section))
             continue
         for key, value in body.items():
             spec = SCHEMA[section].get(key)
             if spec is None:
-                problems.append(f"[{section}] unknown key '{key}' (expected one of {', '.join(SCHEMA[section])})")
+                problems.append(Text("[{section}] unknown key '{key}' (expected one of {choices})", section=section,
+                                     key=key, choices=", ".join(SCHEMA[section])))
                 continue
             # bool is an int in Python; a number field must not accept true/false.
             wrong_type = not isinstance(value, spec.type) or (isinstance(value, bool) and spec.type is not bool)
             if wrong_type or (spec.check is not None and not spec.check(value)):
-                problems.append(f"[{section}] {key} = {value!r}: expected {spec.expected}")
+                problems.append(Text("[{section}] {key} = {value}: expected {expected}", section=section, key=key,
+                                     value=repr(value), expected=spec.expected if isinstance(spec.expected, Text)
+                                     else Text(spec.expected)))
                 continue
             values[section][key] = value
     if values["phone"]["detector"] in ("at", "ri", "line") and not values["phone"]["port"]:
-        problems.append(f"[phone] port: expected a serial device path when detector = '{values['phone']['detector']}'")
+        problems.append(Text("[phone] port: expected a serial device path when detector = '{detector}'",
+                             detector=values["phone"]["detector"]))
     phone_raw = raw.get("phone") if isinstance(raw.get("phone"), dict) else {}
     if "apology_mandatory_rings" not in phone_raw:
         # Not set: five rings, or one past the prompt when the prompt itself comes later (a box that
@@ -194,16 +224,18 @@ def validate(raw: dict[str, Any], path: str = "<config>") -> Config:
         phone = values["phone"]
         phone["apology_mandatory_rings"] = max(phone["apology_mandatory_rings"], phone["rings_before_prompt"] + 1)
     elif values["phone"]["apology_mandatory_rings"] <= values["phone"]["rings_before_prompt"]:
-        problems.append(f"[phone] apology_mandatory_rings = {values['phone']['apology_mandatory_rings']}: expected more"
-                        f" than rings_before_prompt ({values['phone']['rings_before_prompt']})")
+        problems.append(Text("[phone] apology_mandatory_rings = {rings}: expected more than rings_before_prompt"
+                             " ({prompt})", rings=values["phone"]["apology_mandatory_rings"],
+                             prompt=values["phone"]["rings_before_prompt"]))
     if values["printer"]["kind"] == "network" and not values["printer"]["host"]:
-        problems.append("[printer] host: expected a host name when kind = 'network'")
+        problems.append(Text("[printer] host: expected a host name when kind = 'network'"))
     if values["printer"]["kind"] == "usb" and not (values["printer"]["usb_vendor_id"] and values["printer"]["usb_product_id"]):
-        problems.append("[printer] usb_vendor_id/usb_product_id: expected both when kind = 'usb'")
+        problems.append(Text("[printer] usb_vendor_id/usb_product_id: expected both when kind = 'usb'"))
     if values["printer"]["kind"] in ("file", "serial") and not values["printer"]["device"]:
-        problems.append(f"[printer] device: expected a device path when kind = '{values['printer']['kind']}'")
+        problems.append(Text("[printer] device: expected a device path when kind = '{kind}'",
+                             kind=values["printer"]["kind"]))
     if values["printer"]["kind"] == "cups" and not values["printer"]["cups_name"]:
-        problems.append("[printer] cups_name: expected a CUPS printer name when kind = 'cups'")
+        problems.append(Text("[printer] cups_name: expected a CUPS printer name when kind = 'cups'"))
     if problems:
         raise ConfigError(path, problems)
     return Config(path=path, values=values)
@@ -217,11 +249,11 @@ def load(path: str | Path | None) -> Config:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise ConfigError(str(path), ["file not found"]) from None
+        raise ConfigError(str(path), [Text("file not found")]) from None
     except UnicodeDecodeError:
-        raise ConfigError(str(path), ["not UTF-8 text"]) from None
+        raise ConfigError(str(path), [Text("not UTF-8 text")]) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+        raise ConfigError(str(path), [Text("not valid TOML: {detail}", detail=str(exc))]) from None
     return validate(raw, str(path))

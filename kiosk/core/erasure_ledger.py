@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -144,6 +145,53 @@ def carry(db, clock: Clock, carried: Carried) -> int:
     return added
 
 
+# The audit rows that record an erasure (the proof it was asked and done): carried into a restored file.
+RECORD_ACTIONS = ("privacy.erase", "privacy.erase_copies", "privacy.scrub", "privacy.erase_reapplied",
+                  "privacy.erase_carried")
+
+
+def records(path: str | Path, since: str = "") -> list[tuple]:
+    """The erasure records (at, actor_id, actor, action, after) in the audit of the file at path made after
+    ``since`` (an ISO time; '' for all), oldest first; [] when it cannot be read."""
+    if not Path(path).is_file():
+        return []
+    try:
+        conn = sqlite3.connect(storage.sqlite_uri(Path(path)), uri=True)
+        try:
+            return conn.execute(f"SELECT at, actor_id, actor, action, after FROM audit WHERE action IN"
+                                f" ({','.join('?' * len(RECORD_ACTIONS))}) AND at > ? ORDER BY id",
+                                (*RECORD_ACTIONS, since)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
+def carry_records(db, rows: list[tuple]) -> int:
+    """Put erasure records into a restored database as ``privacy.erase_carried`` rows (their time, manager and
+    counts as recorded), inside the caller's transaction; returns how many."""
+    for at, _actor_id, actor, action, after in rows:
+        try:
+            data = json.loads(after or "{}")
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if action != "privacy.erase_carried":   # carried again by a later restore: keeps what it was
+            data = {"carried_from": action, "at": at, **data}
+        db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before,"
+                   " after) VALUES (?, NULL, ?, 'privacy.erase_carried', NULL, NULL, NULL, ?)",
+                   (at, actor, json.dumps(data, ensure_ascii=False)))
+    return len(rows)
+
+
+def carry_missing_records(db, path: str | Path) -> int:
+    """The erasure records of the file at path that this database lacks (none recorded at the same time),
+    carried in (a restore killed before its record: the copy set aside holds the proof); returns how many."""
+    present = {r[0] for r in db.execute(f"SELECT at FROM audit WHERE action IN"
+                                        f" ({','.join('?' * len(RECORD_ACTIONS))})", RECORD_ACTIONS)}
+    return carry_records(db, [r for r in records(path) if r[0] not in present])
+
+
 def normalise(kind: str, value: str) -> str:
     """The value as hashed (one person's two spellings normalise alike)."""
     return _NORMALISE[kind](value or "")
@@ -166,5 +214,5 @@ def pending(db) -> bool:
         return False
 
 
-__all__ = ["record", "read", "carry", "pending", "keys", "digest", "key_tag", "normalise", "Carried", "PENDING", "BEFORE", "KINDS",
+__all__ = ["record", "read", "carry", "records", "carry_records", "carry_missing_records", "RECORD_ACTIONS", "pending", "keys", "digest", "key_tag", "normalise", "Carried", "PENDING", "BEFORE", "KINDS",
            "digests", "hasher"]

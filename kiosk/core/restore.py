@@ -19,14 +19,30 @@ journal: the next open of the database for writing (:func:`recover_interrupted`,
 ``kiosk.core.context``) records a failed restore saying whether the backup's content or the old one is now
 in the file, moves every series past the copy set aside, and the manager's backup line shows it.
 
-**before-restore/ is rotated**: partial copies a killed restore left there are removed on the next open
-for writing and before each restore (``backup.sweep_partials``); after each restore the
-``[backup] keep_before_restore`` newest copies are kept (:func:`rotate_aside`), and never one that an erasure has not reached (kiosk.privacy.backups marks
+A restore started while an earlier one's journal is still there (killed, and no start in between) records
+that one first (:func:`recover_interrupted`), or counts the copies it set aside when the file cannot be opened:
+its numbers and its erasures would otherwise go with its journal (outside attack, issue 19). The erasure
+records (the audit's proof) of the copy set aside that the restored file lacks are carried in too.
+
+**Leftovers are swept, audited** (:func:`sweep`, on the next open for writing and before each restore): partial
+copies a killed restore left in before-restore/ (``backup.sweep_partials``), a sidecar whose copy never got its
+name, a copy whose sidecar a killed rotation had removed, a half-written journal beside the database; one audit
+row (``database.restore_leftovers_removed``) names every file.
+
+**before-restore/ is per database and rotated**: a copy is named after its database's file
+(``kiosk.db--kiosk-SITE-T01-<time>.db``; an older copy without that name belongs to the file its sidecar names as
+its source); after each restore the ``[backup] keep_before_restore`` newest copies of that database are kept
+(:func:`rotate_aside`; another database in the same data folder keeps all of its own), never one an unresolved
+journal names, and never one that an erasure has not reached (kiosk.privacy.backups marks
 a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
 next erasure pass, which the manager is told to run). Every removal is audited.
+
+Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there) mark each step for
+tests/core/test_core_restore_kill.py.
 """
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -48,6 +64,8 @@ KEEP_ASIDE = 5                      # [backup] keep_before_restore's default
 # telling whether an interrupted restore's content is the backup's.
 _WRITTEN_ON_OPEN = {"settings", "audit", "backups", "schema_migrations"}
 log = logging.getLogger(__name__)
+FAULT_ENV = backup_mod.FAULT_ENV
+_fault = backup_mod.fault_point
 
 
 @dataclass(frozen=True)
@@ -202,15 +220,28 @@ def series_of(path: Path) -> dict[str, int]:
         conn.close()
 
 
+def _issued(paths: list[Path]) -> dict[str, int]:
+    """The highest number of every series in any of these files (the copies a restore set aside)."""
+    issued: dict[str, int] = {}
+    for path in paths:
+        for name, last in series_of(Path(path)).items():
+            issued[name] = max(issued.get(name, 0), last)
+    return issued
+
+
 def journal_path(live: str | os.PathLike) -> Path:
     """Where a restore in progress keeps its journal: beside the database."""
     return Path(f"{live}{JOURNAL_SUFFIX}")
 
 
-def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: datetime) -> Path:
+def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: datetime,
+                   earlier: list[Path] | None = None) -> Path:
     path = journal_path(live)
     partial = Path(f"{path}.{os.getpid()}.partial")
     data = {"file": str(the_plan.file), "sha256": the_plan.backup.sha256, "aside": str(aside or ""),
+            # the copies an earlier restore killed before its record set aside, when its journal could not be
+            # resolved first: their numbers and erasures count as much as this copy's
+            "earlier": [str(p) for p in earlier or []],
             "started_at": started.astimezone(timezone.utc).isoformat(), "counts": the_plan.backup.counts,
             "rows": the_plan.backup.rows, "schema_version": the_plan.backup.schema_version, "pid": os.getpid()}
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -219,9 +250,140 @@ def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: date
         os.fsync(fd)
     finally:
         os.close(fd)
+    _fault("journal-partial")
     os.replace(partial, path)
     backup_mod.fsync_dir(path.parent)
     return path
+
+
+def _journal_partials(live: Path) -> list[Path]:
+    """Journals a killed restore left half-written beside the database (its process gone: never a running one's)."""
+    out = []
+    try:
+        entries = list(Path(live).parent.iterdir())
+    except OSError:
+        return out
+    lead = f"{Path(live).name}{JOURNAL_SUFFIX}."
+    for path in entries:
+        pid = path.name[len(lead):-len(".partial")] if path.name.startswith(lead) and path.name.endswith(".partial") \
+            else ""
+        if pid.isdigit() and (not _alive(int(pid)) or _idle(path)):   # idle: its pid reused by another process
+            out.append(path)
+    return out
+
+
+def _idle(path: Path) -> bool:
+    try:
+        return datetime.now().timestamp() - path.stat().st_mtime > backup_mod.STALE_PARTIAL_S
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # someone else's process (EPERM): alive
+        return True
+    return True
+
+
+def _lone_copies(folder: Path) -> list[Path]:
+    """Copies in before-restore/ whose sidecar is gone: a rotation killed between removing the sidecar and the
+    file (the sidecar goes first). No listing shows them and no erasure reaches them: they are no copy."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return [p for p in entries if backup_mod.NAME.match(p.name) and p.is_file() and not Path(f"{p}.json").exists()]
+
+
+def sweep(live: Path) -> list[Path]:
+    """Remove what killed restores left: partial copies and sidecars alone in before-restore/ (kiosk.core.backup
+    .sweep_partials), copies whose sidecar a killed rotation removed, half-written journals beside the database.
+    Returns what went; the caller audits it (:func:`audit_swept`)."""
+    live = Path(live)
+    folder = live.parent / ASIDE
+    removed = backup_mod.sweep_partials(folder) if folder.is_dir() else []
+    for path in _lone_copies(folder) + _journal_partials(live):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("could not remove %s left by a killed restore: %s", path, exc)
+            continue
+        removed.append(path)
+    if removed:
+        backup_mod.fsync_dir(folder if folder.is_dir() else live.parent)
+        log.warning("removed what a killed restore left: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def audit_swept(database, clock: Clock, actor, removed: list[Path]) -> None:
+    """One audit row naming every file :func:`sweep` removed (nothing is removed unaudited)."""
+    if not removed:
+        return
+    from kiosk.core import audit
+    from kiosk.core.db import write
+    with write(database):
+        audit.record(database, clock, actor, "database.restore_leftovers_removed", "backups", None,
+                     before={"files": [str(p) for p in removed]}, after={"reason": "left by a killed restore"})
+
+
+def _resolve_earlier(live: Path, clock: Clock) -> list[Path]:
+    """An earlier restore killed before its record is recorded first (as the next start would); returns the copies
+    it set aside when that cannot be done (the file does not open), so this restore still counts them."""
+    path = journal_path(live)
+    if not path.exists() or not live.is_file():
+        return []
+    from kiosk.core import db as db_mod
+    from kiosk.core.errors import Refusal
+    try:
+        database = db_mod.connect(live, create=False)
+        try:
+            recover_interrupted(database, live, clock)
+            reapply_pending(database, clock)
+        finally:
+            database.close()
+    except (sqlite3.Error, OSError, Refusal) as exc:
+        log.warning("the interrupted restore of %s could not be recorded before this one: %s", live, exc)
+    return _journal_asides(path) if path.exists() else []
+
+
+def _journal_asides(path: Path) -> list[Path]:
+    """The copies a journal names: its own and the earlier ones it carried."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    named = [data.get("aside")] + list(data.get("earlier") or [])
+    return [Path(p) for p in named if isinstance(p, str) and p]
+
+
+def _merged(carried, more):
+    """Two carried ledgers as one (rows in order, keys together)."""
+    carried.rows = list(carried.rows) + [r for r in more.rows if r not in carried.rows]
+    carried.keys = {**more.keys, **carried.keys}
+    return carried
+
+
+def _damaged_name(live: Path, aside_dir: Path, clock: Clock) -> Path:
+    """Where a file too damaged to copy goes as it is: ``<name>.damaged-<UTC time>``, or the name its WAL already
+    went to when a kill stopped the move before the file itself (the two stay a pair)."""
+    wal = Path(f"{live}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:   # a reader since the kill may have made an empty one
+        alone = sorted(p for p in aside_dir.glob(f"{glob.escape(live.name)}.damaged-*-wal")
+                       if not Path(str(p)[:-len("-wal")]).exists())
+        if alone:
+            return Path(str(alone[-1])[:-len("-wal")])
+    stamp = clock.now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return aside_dir / f"{live.name}.damaged-{stamp}"
 
 
 def _drop_journal(live: Path) -> None:
@@ -241,36 +403,53 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     from kiosk.core import db as db_mod
     from kiosk.core import erasure_ledger, settings
     from kiosk.core.audit import SYSTEM
+    # An earlier restore killed before its record (no start in between): recorded first, or its numbers and
+    # erasures would be lost with its journal (outside attack, issue 19: receipt numbers twice, erased back).
+    earlier = _resolve_earlier(Path(live), clock)
     the_plan = plan(live, file)
     live = the_plan.live
     carried = erasure_ledger.read(live) if the_plan.live_readable else erasure_ledger.Carried()
+    for each in earlier:
+        carried = _merged(carried, erasure_ledger.read(each))
     aside_dir = live.parent / ASIDE
     aside: Path | None = None
+    swept: list[Path] = []
     verified_aside: Path | None = None   # a verified copy of the replaced file (the re-erasure reads it)
     if the_plan.live_exists:
         aside_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
         # An earlier restore killed while it set the file aside left a partial copy as big as the database:
-        # gone first, or it may leave no room for this copy.
-        backup_mod.sweep_partials(aside_dir)
+        # gone first, or it may leave no room for this copy (audited with the restore's record).
+        swept = sweep(live)
         if the_plan.live_readable:
             try:
-                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None).backup.path
+                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None, owner=live.name,
+                                               progress=lambda _f, step: _fault(f"aside-{step}")).backup.path
                 verified_aside = aside
             except backup_mod.BackupError:  # damaged since the plan, or no room for a copy: kept as it is
                 log.warning("the current database could not be copied aside verified: moved aside as it is")
                 aside = None
         if aside is None:
-            stamp = clock.now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            aside = aside_dir / f"{live.name}.damaged-{stamp}"
-            for suffix in ("", "-wal", "-shm"):
-                if Path(f"{live}{suffix}").exists():
-                    os.replace(f"{live}{suffix}", f"{aside}{suffix}")
+            aside = _damaged_name(live, aside_dir, clock)
+            # The WAL first, the file last: a kill between leaves the file (damaged, retried) and never its WAL
+            # beside no file, where the restored file would take it over and its last records be lost.
+            for suffix in ("-wal", "-shm", ""):
+                here, there = Path(f"{live}{suffix}"), Path(f"{aside}{suffix}")
+                if not here.exists():
+                    continue
+                if suffix and there.exists() and (suffix == "-shm" or here.stat().st_size == 0):
+                    here.unlink()   # an empty WAL or an index a reader made since: never over the pair's own
+                else:
+                    os.replace(here, there)
+                _fault("damaged-moving")
+            backup_mod.fsync_dir(aside_dir)
+    _fault("aside-made")
     started = clock.now()
     try:
-        _write_journal(live, the_plan, aside, started)   # before the copy: a kill from here on leaves a trace
+        _write_journal(live, the_plan, aside, started, earlier)   # before the copy: a kill from here on leaves a trace
     except OSError as exc:
         raise (storage.classify(exc, live) or exc) from exc
+    _fault("journal-written")
     src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
     try:
         db_mod.make_private(live)
@@ -291,14 +470,16 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
         raise (storage.classify(exc, live) or exc) from exc
     finally:
         src.close()
+    _fault("copied")
     database = db_mod.connect(live, create=False)  # migrates a backup from an older version
     try:
         # Never a receipt number twice: every series continues after the highest number issued, in the file
         # set aside (read again now: the desk may have issued more since the plan) or in the plan.
-        issued = dict(series_of(aside)) if aside is not None else {}
+        issued = _issued(([aside] if aside is not None else []) + earlier)
         for name, (_, last) in the_plan.advanced.items():
             issued[name] = max(issued.get(name, 0), last)
         with db_mod.write(database):
+            audit_swept(database, clock, actor, swept)
             for name, last in sorted(issued.items()):
                 database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                                  " last = MAX(last, excluded.last)", (name, last))
@@ -307,14 +488,19 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                 settings.put(database, clock, SYSTEM, erasure_ledger.BEFORE, str(verified_aside))
             if also is not None:
                 also(database)
+            for each in ([aside] if aside is not None else []) + earlier:   # the proof of every erasure stays
+                erasure_ledger.carry_missing_records(database, each)
             backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
                               file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
                               sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
                               rows=the_plan.backup.rows)  # with the series: one transaction
+        _fault("recorded")
         _drop_journal(live)   # only now: the record is committed
+        _fault("journal-dropped")
         reapply_pending(database, clock, before=verified_aside)
+        _fault("reapplied")
         if aside is not None:
-            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside)
+            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside, live=live)
     finally:
         database.close()
     return the_plan, aside
@@ -347,8 +533,10 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
     path = journal_path(live)
     if str(live) == ":memory:":
         return None
-    if (Path(live).parent / ASIDE).is_dir():   # a restore killed while setting the file aside left a partial
-        backup_mod.sweep_partials(Path(live).parent / ASIDE)
+    # What a killed restore left (a partial copy as big as the database, a half-written journal): removed, audited
+    # (never by a read-only open: it could not say so).
+    if not db_mod.is_read_only(database):
+        audit_swept(database, clock, SYSTEM, sweep(Path(live)))
     if not path.exists():
         return None
     try:
@@ -382,7 +570,8 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
              " holds its records from before the restore. Run the restore again if it is still wanted.")
     problem = RestoreInterrupted(msgid, file=file, when=started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                                  aside=aside or "-")
-    issued = series_of(Path(aside)) if aside else {}
+    asides = _journal_asides(path)
+    issued = _issued(asides)
     with db_mod.write(database):
         if recorded():      # checked again under the write lock
             _drop_journal(Path(live))
@@ -392,10 +581,14 @@ def recover_interrupted(database, live: str | os.PathLike, clock: Clock) -> Rest
                              " last = MAX(last, excluded.last)", (name, last))
         # The file set aside may hold erasures the backup predates: carried, applied again on this open.
         from kiosk.core import erasure_ledger
-        erasure_ledger.carry(database, clock, erasure_ledger.read(aside or None))
+        for each in asides:
+            erasure_ledger.carry(database, clock, erasure_ledger.read(each))
+            # and the proof the erasures were asked and done (the restore's own record carries it: killed)
+            erasure_ledger.carry_missing_records(database, each)
         backup_mod.record(database, clock, SYSTEM, kind="restore", started=min(started, clock.now()),
                           outcome="failed", file=file, destination=aside, sha256=str(data.get("sha256") or ""),
                           reason=problem)
+    _fault("recovered")
     _drop_journal(Path(live))
     log.error("%s", problem)
     return problem
@@ -413,13 +606,57 @@ def _unreached(copy: backup_mod.Backup, erasures: list[str]) -> bool:
     return any(at > taken and erased_at < at for at in erasures)
 
 
-def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEEP_ASIDE) -> list[Path]:
-    """Keep the ``keep`` newest copies in before-restore/ (and every one an erasure has not reached);
-    remove the rest with their sidecars, each removal audited. Returns what was removed."""
+def _live_of(database) -> Path | None:
+    """The file the connection is open on (None: in memory)."""
+    try:
+        for _seq, name, file in database.execute("PRAGMA database_list"):
+            if name == "main" and file:
+                return Path(file)
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def copy_of(copy: backup_mod.Backup, live: Path) -> bool:
+    """Whether a before-restore copy is this database's: named after its file (``kiosk.db--kiosk-...``), or an
+    older copy without that name whose sidecar names this database's file as its source."""
+    if copy.owner:
+        return copy.owner == live.name
+    try:
+        source = json.loads(Path(f"{copy.path}.json").read_text("utf-8")).get("source")
+    except (OSError, ValueError, AttributeError):
+        return False   # whose it is cannot be told: never counted, never removed
+    return isinstance(source, str) and bool(source) and Path(source).name == live.name
+
+
+def _named_by_journals(folder: Path) -> set[Path]:
+    """The copies every unresolved journal in the data folder names (an interrupted restore still needs them)."""
+    named: set[Path] = set()
+    try:
+        journals = [p for p in folder.parent.iterdir() if p.name.endswith(JOURNAL_SUFFIX)]
+    except OSError:
+        return named
+    for journal in journals:
+        named |= {Path(os.path.abspath(p)) for p in _journal_asides(journal)}
+    return named
+
+
+def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEEP_ASIDE,
+                 live: str | os.PathLike | None = None) -> list[Path]:
+    """Keep the ``keep`` newest copies of this database (``live``, default the connection's file) in
+    before-restore/ (and every one an erasure has not reached, and every one an unresolved journal names);
+    remove the rest of its copies with their sidecars, each removal audited. Another database sharing the data
+    folder keeps all of its own. Returns what was removed."""
     from kiosk.core import audit
     from kiosk.core.db import write
-    swept = backup_mod.sweep_partials(folder)   # a killed restore's partial copy is no copy: not kept, not counted
-    copies = backup_mod.backups(folder)
+    live = Path(live) if live is not None else _live_of(database)
+    # a killed restore's partial copy is no copy: not kept, not counted (removed, audited)
+    swept = sweep(live) if live is not None else backup_mod.sweep_partials(folder)
+    audit_swept(database, clock, actor, swept)
+    if live is None:
+        return swept
+    named = _named_by_journals(folder)
+    copies = [c for c in backup_mod.backups(folder) if copy_of(c, live)]
     if len(copies) <= keep:
         return swept
     # The erasures: this database's (carried ones keep their time) and the copy just set aside's (the live
@@ -437,6 +674,9 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
         return swept   # without the erasure record no copy can be shown safe to remove
     removed: list[Path] = swept
     for copy in copies[keep:]:
+        if Path(os.path.abspath(copy.path)) in named:
+            log.warning("before-restore copy %s kept: an interrupted restore's journal names it", copy.path)
+            continue
         if _unreached(copy, erasures):
             log.warning("before-restore copy %s kept: an erasure has not reached it", copy.path)
             continue
@@ -445,6 +685,7 @@ def rotate_aside(database, folder: Path, clock: Clock, actor, *, keep: int = KEE
                 os.unlink(victim)
             except FileNotFoundError:
                 pass
+            _fault("rotating")
         backup_mod.fsync_dir(folder)
         with write(database):
             audit.record(database, clock, actor, "database.before_restore_removed", "backups", None,

@@ -14,8 +14,10 @@ from kiosk.core.errors import Refusal
 
 DEMO_STAFF = ("Demo Staff 演示员工", "1111")
 DEMO_MANAGER = ("Demo Manager 演示经理", "9999")
-LOGIN_HINT = (f"Demo sign-in: staff '{DEMO_STAFF[0]}' PIN {DEMO_STAFF[1]}; "
-              f"manager '{DEMO_MANAGER[0]}' PIN {DEMO_MANAGER[1]}")
+# A msgid (cli.po) and its values: the command line says it in the site's language (kiosk.cli.core).
+LOGIN_HINT = "Demo sign-in: staff {staff} PIN {staff_pin}; manager {manager} PIN {manager_pin}"
+LOGIN_VALUES = {"staff": repr(DEMO_STAFF[0]), "staff_pin": DEMO_STAFF[1], "manager": repr(DEMO_MANAGER[0]),
+                "manager_pin": DEMO_MANAGER[1]}
 
 # Each area seeds its own demo data: "module:function(db, clock) -> list[str] of what it created".
 AREA_SEEDERS: list[str] = [
@@ -30,7 +32,8 @@ DEMO_VERSION = 1  # bump when the demo data changes, so existing demo databases 
 
 
 def ensure_demo(db: sqlite_utils.Database, clock: Clock) -> list[str]:
-    """Create whatever demo data is missing; returns short descriptions of what was created.
+    """Create whatever demo data is missing; returns short descriptions of what was created (English
+    msgids: "staff account", "goods catalogue"..., said in the site's language by the command line).
 
     A marker in the settings table makes later starts cost one query.
     """

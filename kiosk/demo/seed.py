@@ -1,25 +1,34 @@
 """Synthetic desk activity for demos and benchmarks: ``kiosk demo seed --days N``.
 
-Rows have exactly the shape the areas' services write (columns, codes, audit rows, print jobs and
-drawer openings). Bench volumes (thousands of rows a day) go through a fast path — one transaction,
-executemany — instead of one committed transaction per event; the shapes are checked against the
-services by tests/reports/test_export_seed.py. Areas whose tables do not exist yet are skipped and
-reported.
+Every record is made by the call the desk itself makes, with the injected clock (a FakeClock) set to
+that record's moment: a visit by kiosk.visitors.service.sign_in and its sign-out by the badge code, by
+staff or at the day's end; a sale by kiosk.counter.sales.sell and a fee by kiosk.counter.fees.collect
+inside a shift opened and closed by kiosk.counter (shifts, closing); each of their print jobs marked
+sending and printed as the print worker marks them; a call as the call tracker (kiosk.phone.tracker)
+reports the rings of a line with off-hook sensing, written by kiosk.phone.calllog as the phone runtime
+writes them, with notes and callbacks; found items and complaints by their services. So audit rows,
+print jobs, drawer openings, receipt series, derived tables (open visits, stock levels, due indexes)
+are the services' own. The moments are replayed in time order (_Timeline), so ids and receipt numbers
+rise with time as at a real desk. One seed is one transaction (each service's own nests in it as a
+savepoint): one commit, not one per record.
 
 Nothing is ever written with a time after the clock's now: today's activity stops at now (at 02:00
 there is none yet), a visit whose sign-out would be in the future is still on site, a call still
 ringing at now is left out, a callback not yet made is still open, tomorrow's delivery has not come.
+Areas whose tables do not exist yet are skipped and reported.
 """
 from __future__ import annotations
 
-import json
+import heapq
 import random
 from datetime import date, datetime, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk.core.clock import Clock, utc_iso
+from kiosk.core.audit import Actor, SYSTEM
+from kiosk.core.clock import Clock, FakeClock, utc_iso
 from kiosk.core.db import write
 from kiosk.reports.logs import existing_tables
 
@@ -84,308 +93,15 @@ def default_end_day(clock: Clock, tz: ZoneInfo) -> date:
     return local.date() if local.hour >= OPENS else local.date() - timedelta(days=1)
 
 
-def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, visitors: int | None = None,
-         calls: int | None = None, sales: int | None = None, random_seed: int = 1,
-         end_day: date | None = None, lang: str = "zh_CN") -> dict[str, int | str]:
-    """Fill days (ending end_day) with activity; returns counts per area (or why skipped).
-
-    end_day defaults to today, or to yesterday before the desk opens (OPENS local): seeded at 03:00, a
-    day ending today would hold nothing at all, and a demo (or a test) would open on an empty desk.
-
-    Free text (names, notes, reasons, descriptions) is in lang, the site's language."""
-    # The area seeders read these module names; one seed runs at a time (the CLI, a test, the bench).
-    global NAMES, TOPICS, STAFF, ORGS, LOST, COMPLAINTS, DONE_TEXTS, WORDS, LANG
-    WORDS, LANG = texts(lang), ("zh_CN" if lang.startswith("zh") else "en")
-    NAMES, TOPICS, STAFF, ORGS = WORDS["names"], WORDS["topics"], WORDS["staff"], WORDS["orgs"]
-    LOST, COMPLAINTS, DONE_TEXTS = WORDS["lost"], WORDS["complaints"], WORDS["done"]
-    rng = random.Random(random_seed)
-    tz = ZoneInfo(tz_name)
-    last = end_day or default_end_day(clock, tz)
-    from kiosk.core.errors import Refusal
-    from kiosk.core.localday import FIRST_DAY, LAST_DAY
-    if not (FIRST_DAY <= last <= LAST_DAY and (last - FIRST_DAY).days >= days - 1):   # year 0001 would overflow into UTC
-        raise Refusal("the days seeded must lie between {first} and {last}", "end_day", first=FIRST_DAY,
-                      last=LAST_DAY)
-    day_list = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
-    tables = existing_tables(db)
-    made: dict[str, int | str] = {}
-    if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
-        per_day = calls if calls is not None else DEFAULTS["calls"]
-        made["calls"] = _seed_calls(db, rng, day_list, tz, per_day, clock.now())
-    else:
-        made["calls"] = "skipped: call tables not in this database"
-    if {"lf_items", "lf_events"} <= tables:
-        made["lost items"] = _seed_lost(db, rng, day_list, tz, clock.now())
-    if {"visits", "visit_signouts", "hosts"} <= tables:
-        made["visitors"] = _seed_visits(db, clock, rng, day_list, tz,
-                                        visitors if visitors is not None else DEFAULTS["visitors"])
-    if {"sales", "sale_lines", "payments", "stock_movements", "products"} <= tables:
-        made["sales"] = _seed_sales(db, clock, rng, day_list, tz, sales if sales is not None else DEFAULTS["sales"])
-    if {"fee_types", "fee_collections"} <= tables:
-        per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
-        made["fees"] = _seed_fees(db, clock, rng, day_list, tz, per_day)
-    if {"complaints", "complaint_events"} <= tables:
-        made["complaints"] = _seed_complaints(db, clock, rng, day_list, tz)
-    if {"shifts", "shift_closes"} <= tables and ("sales" in made or "fees" in made):
-        made["shifts"] = _seed_shifts(db, clock, day_list, tz)
-    for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
-        if table not in tables:
-            made[area] = f"skipped: table {table} not in this database yet"
-    return made
 
 
 ORGS = TEXTS["zh_CN"]["orgs"]
 PURPOSES = ("meeting", "meeting", "meeting", "delivery", "delivery", "interview", "contractor", "other")
 
-
-def _seed_visits(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
-    """Visits (self or at the counter), nearly all signed out by code, by staff or automatically at 20:00."""
-    from kiosk.visitors import service as visitors
-    if not db.execute("SELECT 1 FROM hosts LIMIT 1").fetchone():
-        from kiosk.core.audit import SYSTEM
-        for name, department in WORDS["hosts"]:   # the site's own directory, in its language
-            visitors.add_host(db, clock, SYSTEM, name, department)
-    hosts = [(r[0], r[1]) for r in db.execute("SELECT id, name FROM hosts WHERE active = 1")]
-    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM visits").fetchone()[0]
-    codes = {r[0] for r in db.execute("SELECT signout_code FROM visits")}
-    visits, outs, audits = [], [], []
-    visit_id = base
-    now = clock.now()
-    from kiosk.core.privacy import mask_document
-    masked = mask_document("id_card", "110101199003071234")
-    for day in day_list:
-        for _ in range(per_day):
-            at = _opening_moment(rng, day, tz)
-            if at > now:
-                continue  # has not happened yet
-            visit_id += 1
-            host = rng.choice(hosts)
-            by_staff = rng.random() < 0.3
-            code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
-            while code in codes:  # 5 characters of 25: about 9.8 million codes
-                code = "".join(rng.choice(visitors.CODE_ALPHABET) for _ in range(5))
-            codes.add(code)
-            phone = f"1{rng.choice((3, 5, 8))}{rng.randrange(10**9):09d}"
-            party = rng.choices((1, 2, 3, 4), (70, 20, 7, 3))[0]
-            visits.append((visit_id, utc_iso(at), rng.choice(NAMES), phone, rng.choice(ORGS), host[0], host[1],
-                           rng.choice(PURPOSES), party, "staff" if by_staff else "self", None,
-                           "id_card" if by_staff else "", masked if by_staff else "", 1, code))
-            actor = rng.choice(STAFF)[0] if by_staff else "visitor"
-            visits[-1] = (*visits[-1][:11], actor, *visits[-1][11:])  # the actor's name after actor_id
-            audits.append((utc_iso(at), None, actor, "visitor.sign_in", "visits", str(visit_id), None,
-                           json.dumps({"by": "staff" if by_staff else "self", "host": host[1], "party_size": party},
-                                      ensure_ascii=False, sort_keys=True)))
-            kind = rng.choices(("code", "staff", "auto"), (70, 25, 5))[0]
-            local_day = at.astimezone(tz).date()
-            out_at = (datetime(local_day.year, local_day.month, local_day.day, 20, tzinfo=tz) if kind == "auto"
-                      else at + timedelta(minutes=rng.uniform(10, 180)))
-            who = {"code": "visitor", "auto": "system"}.get(kind) or rng.choice(STAFF)[0]
-            if out_at > now:
-                continue  # still on site: leaving is in the future
-            outs.append((visit_id, utc_iso(out_at), kind, who))
-            # kiosk.visitors.service.sign_out audits every sign-out as visitor.sign_out.<kind>
-            audits.append((utc_iso(out_at), None, who, f"visitor.sign_out.{kind}", "visits", str(visit_id), None, None))
-    with write(db):
-        db.conn.executemany(
-            "INSERT INTO visits (id, signed_in_at, name, phone, organisation, host_id, host_name, purpose, party_size,"
-            " registered_by, actor_id, actor, id_type, id_number, privacy_accepted, signout_code)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visits)
-        db.conn.executemany("INSERT INTO visit_signouts (visit_id, at, kind, actor) VALUES (?, ?, ?, ?)", outs)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
-    return len(visits)
-
-
-def _seed_fees(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
-    """Fee collections (green fees, lockers, memberships) with their audit rows; numbers continue the series."""
-    from kiosk.counter import fees
-    from kiosk.core import series
-    from kiosk.printing.documents import KIND_CODES
-    if not db.execute("SELECT 1 FROM fee_types LIMIT 1").fetchone():
-        fees.seed_demo(db, clock)
-    types = fees.fee_types(db)
-    rows, audits = [], []
-    with write(db):
-        first_no = series.next_number(db, "receipt:fee")
-        for day in day_list:
-            for _ in range(per_day):
-                fee = rng.choice(types)
-                at = _opening_moment(rng, day, tz)
-                staff = rng.choice(STAFF)[0]
-                if at > clock.now():
-                    continue
-                number = f"T01-{KIND_CODES['fee']}-{first_no + len(rows):06d}"
-                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
-                tendered = -(-fee.default_fen // 10000) * 10000 if method == "cash" else None
-                rows.append((utc_iso(at), number, fee.id, rng.choice(NAMES),
-                             f"M{rng.randrange(10**5):05d}" if fee.member_required else "", fee.default_fen,
-                             "", method, tendered, tendered - fee.default_fen if tendered else None,
-                             "" if method == "cash" else f"{rng.randrange(10**8):08d}", None, staff))
-                audits.append((utc_iso(at), None, staff, "fee.collect", "fee_collections", None, None,
-                               json.dumps({"amount_fen": fee.default_fen, "method": method, "receipt_no": number},
-                                          ensure_ascii=False, sort_keys=True)))
-        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:fee'", (first_no + len(rows) - 1,))
-        printed = []
-        for row, entry in zip(rows, audits):
-            collection_id = db.execute(
-                "INSERT INTO fee_collections (at, receipt_no, fee_type_id, payer, member_no, amount_fen, period,"
-                " method, tendered_fen, change_fen, reference, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?)", row).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry[:5], str(collection_id), *entry[6:]))
-            printed.append((collection_id, row[0], row[-1], row[7]))
-        _seed_print_jobs(db, "fee_collections", printed)
-    return len(rows)
-
-
-def _seed_sales(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int) -> int:
-    """Sales of 1-5 lines paid by cash, card or mobile, with their stock movements, payments and audit rows.
-
-    Receipt numbers continue the sale series; deliveries keep the shelves from running far below zero.
-    """
-    from kiosk.counter import sales as counter
-    from kiosk.core import series
-    from kiosk.printing.documents import KIND_CODES
-    if not db.execute("SELECT 1 FROM products LIMIT 1").fetchone():
-        counter.seed_demo(db, clock)
-    products = [(r[0], r[1], r[2]) for r in db.execute("SELECT id, name_zh, price_fen FROM products WHERE active = 1")]
-    base = db.execute("SELECT COALESCE(MAX(id), 0) FROM sales").fetchone()[0]
-    sales, lines, pays, moves, audits = [], [], [], [], []
-    with write(db):
-        first_no = series.next_number(db, "receipt:sale")
-        sale_id = base
-        for number, day in enumerate(day_list):
-            sold: dict[int, int] = {}
-            for _ in range(per_day):
-                at = _opening_moment(rng, day, tz)
-                staff = rng.choice(STAFF)[0]
-                chosen = rng.sample(products, k=min(len(products), rng.choices((1, 2, 3, 4, 5), (40, 30, 15, 10, 5))[0]))
-                if at > clock.now():
-                    continue
-                sale_id += 1
-                total = 0
-                for pid, name, price in chosen:
-                    qty = rng.choices((1, 2, 3), (75, 20, 5))[0]
-                    lines.append((sale_id, pid, name, price, qty, price * qty))
-                    moves.append((pid, utc_iso(at), -qty, "sale", "sales", sale_id, "", staff))
-                    sold[pid] = sold.get(pid, 0) + qty
-                    total += price * qty
-                receipt = f"T01-{KIND_CODES['sale']}-{first_no + len(sales):06d}"
-                sales.append((sale_id, utc_iso(at), receipt, total, None, staff))
-                method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
-                tendered = -(-total // 10000) * 10000 if method == "cash" else None
-                pays.append((sale_id, method, total, tendered, tendered - total if tendered else None,
-                             "" if method == "cash" else f"{rng.randrange(10**8):08d}"))
-                audits.append((utc_iso(at), None, staff, "sale", "sales", str(sale_id), None,
-                               json.dumps({"method": method, "receipt_no": receipt, "total_fen": total},
-                                          ensure_ascii=False, sort_keys=True)))
-            morning = datetime(day.year, day.month, day.day, 7, 30, tzinfo=tz)
-            if morning > clock.now():
-                sold = {}  # today's delivery has not come yet
-            for pid, qty in sold.items():  # the next delivery replaces what the day sold
-                moves.append((pid, utc_iso(morning), qty, "receipt", "products", pid, WORDS["delivery"], "system"))
-        db.execute("UPDATE series SET last = ? WHERE name = 'receipt:sale'", (first_no + len(sales) - 1,))
-        db.conn.executemany("INSERT INTO sales (id, at, receipt_no, total_fen, actor_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
-                            sales)
-        db.conn.executemany("INSERT INTO sale_lines (sale_id, product_id, name, unit_fen, quantity, total_fen)"
-                            " VALUES (?, ?, ?, ?, ?, ?)", lines)
-        db.conn.executemany("INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen, reference)"
-                            " VALUES (?, ?, ?, ?, ?, ?)", pays)
-        db.conn.executemany("INSERT INTO stock_movements (product_id, at, quantity, kind, record_table, record_id, reason,"
-                            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", moves)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
-        _seed_print_jobs(db, "sales", [(row[0], row[1], row[5], pay[1]) for row, pay in zip(sales, pays)])
-    return len(sales)
-
-
-def _seed_print_jobs(db, table: str, rows: list[tuple[int, str, str, str]]) -> None:
-    """The print job each seeded sale or fee would have: its receipt, printed when it was made, and
-    the drawer opening of a cash payment (so previews and reprints work on seeded data)."""
-    if "print_queue" not in existing_tables(db):
-        return
-    from kiosk.counter.receipts import fee_receipt, sale_receipt
-    from kiosk.printing import queue as printqueue
-    build = sale_receipt if table == "sales" else fee_receipt
-    for record_id, at, actor, method in rows:
-        printqueue.record_printed(db, at, actor, build(db, record_id, LANG), record_table=table,
-                                  record_id=record_id, kick_drawer=method == "cash")
-
-
-SHIFT_OPENS, SHIFT_CLOSES = (7, 45), (18, 30)  # local times: before the first and after the last seeded sale
-SEED_FLOAT_FEN = 50_000
-
-
-def _seed_shifts(db, clock: Clock, day_list: list[date], tz: ZoneInfo) -> int:
-    """One shift per seeded day on T01, as the desk would have it: sales and fees are only taken in an open
-    shift (kiosk.counter.shift_state), so each seeded day's takings fall in a closed, numbered end-of-day
-    report. A day whose closing time is still ahead stays open, like a real counter in the middle of its day.
-    Days that already have a shift on T01 are left alone."""
-    from kiosk.counter import shifts
-    from kiosk.counter.eod_report import build_report
-    from kiosk.printing.documents import receipt_number
-    made = 0
-    now = utc_iso(clock.now())
-    with write(db):
-        for day in day_list:
-            opened = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_OPENS, tzinfo=tz))
-            closes = utc_iso(datetime(day.year, day.month, day.day, *SHIFT_CLOSES, tzinfo=tz))
-            if opened > now or db.execute(
-                    "SELECT 1 FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.terminal_id = 'T01'"
-                    " AND s.opened_at < ? AND COALESCE(c.at, ?) > ?", (closes, shifts.OPEN_END, opened)).fetchone():
-                continue
-            staff = STAFF[made % len(STAFF)][0]
-            shift_id = db.execute("INSERT INTO shifts (terminal_id, opened_at, float_fen, actor_id, actor)"
-                                  " VALUES ('T01', ?, ?, NULL, ?)", (opened, SEED_FLOAT_FEN, staff)).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                       " VALUES (?, NULL, ?, 'shift.open', 'shifts', ?, NULL, ?)",
-                       (opened, staff, str(shift_id), json.dumps({"count_id": None, "float_fen": SEED_FLOAT_FEN},
-                                                                 sort_keys=True)))
-            made += 1
-            if closes > now:
-                continue  # today: the counter is still open
-            shift = shifts.current(db, "T01")
-            expected = shifts.expected_cash(db, shift, closes)
-            report = build_report(db, shift, closes, counted_fen=expected, expected_fen=expected)
-            report_no = receipt_number(db, "T01", "eod")
-            close_id = db.execute(
-                "INSERT INTO shift_closes (shift_id, at, expected_fen, counted_fen, variance_fen, report_no, report,"
-                " actor_id, actor) VALUES (?, ?, ?, ?, 0, ?, ?, NULL, ?)",
-                (shift_id, closes, expected, expected, report_no, json.dumps(report, ensure_ascii=False),
-                 staff)).lastrowid
-            db.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                       " VALUES (?, NULL, ?, 'shift.close', 'shift_closes', ?, NULL, ?)",
-                       (closes, staff, str(close_id), json.dumps(
-                           {"counted_fen": expected, "expected_fen": expected, "report_no": report_no}, sort_keys=True)))
-    return made
-
-
 LOST = [("umbrella", "黑色长柄伞", "大堂"), ("wallet", "棕色皮夹", "电梯"), ("keys", "钥匙一串（3把）", "会议室"),
         ("phone", "白色手机", "洗手间"), ("clothing", "蓝色外套", "餐厅")]
 
 
-def _seed_lost(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, now: datetime) -> int:
-    """A few found items a day, entered through kiosk.lostfound.service (few enough for the real service)."""
-    from kiosk.lostfound import service as lostfound
-    from kiosk.core.audit import Actor
-    from kiosk.core.clock import FakeClock
-
-    count = 0
-    for day in day_list:
-        for _ in range(rng.randrange(0, 4)):
-            category, what, where = rng.choice(LOST)
-            at = _opening_moment(rng, day, tz)
-            staff = rng.choice(STAFF)
-            if at > now:
-                continue
-            lostfound.register_item(db, FakeClock(at), Actor(staff[0], None, staff[1]), str(tz), category=category,
-                                    description=what, found_place=where, handed_in_kind="customer",
-                                    handed_in_name=rng.choice(NAMES), storage=WORDS["storage"])
-            count += 1
-    return count
-
-
-# What a property desk is told: (kind, category, responsibility, what, where, topic).
 COMPLAINTS = [
     ("complaint", "noise", "company", "楼上装修噪音，早上八点就开始施工", "3号楼 1201", "3号楼装修噪音"),
     ("complaint", "cleanliness", "company", "大堂地面有积水，没有放警示牌", "1号楼大堂", "大堂积水"),
@@ -426,76 +142,414 @@ TEXTS["en"].update(lost=LOST_EN, complaints=COMPLAINTS_EN, done=DONE_TEXTS_EN)
 WORDS, LANG = TEXTS["zh_CN"], "zh_CN"
 
 
+TERMINAL = "T01"
+# A resident ID that passes its check digit: staff sign-ins show it as the service stores it (masked).
+ID_NUMBER = "110101199003071233"
 
-def _seed_complaints(db, clock: Clock, rng: random.Random, day_list: list[date], tz: ZoneInfo) -> int:
+
+class _Timeline:
+    """The seeded desk's moments, replayed in time order with the clock set to each one (ties in the
+    order they were added). A moment after now is never added: it has not happened yet."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._heap: list[tuple[datetime, int, Callable[[FakeClock], None]]] = []
+        self._added = 0
+
+    def add(self, moment: datetime, action: Callable[[FakeClock], None], *, before_now: bool = False) -> bool:
+        """Schedule action(clock) at moment; False (nothing scheduled) when moment is after now (or,
+        with before_now, at now)."""
+        if moment > self.now or (before_now and moment >= self.now):
+            return False
+        self._added += 1
+        heapq.heappush(self._heap, (moment, self._added, action))
+        return True
+
+    def run(self, clock: FakeClock, after_each: Callable[[FakeClock], None]) -> None:
+        """Every action in time order, then after_each (the print worker) at the same moment."""
+        while self._heap:
+            moment, _, action = heapq.heappop(self._heap)
+            clock.set(moment)
+            action(clock)
+            after_each(clock)
+
+
+def _print_worker(db) -> Callable[[FakeClock], None]:
+    """What the print worker does to each job the seed's records queue: sending, then printed (the
+    virtual printer confirms at once). Jobs queued before the seed are not the seed's to print."""
+    if "print_queue" not in existing_tables(db):
+        return lambda clock: None
+    from kiosk.printing import queue as printqueue
+    first = db.execute("SELECT COALESCE(MAX(id), 0) FROM print_jobs").fetchone()[0]
+
+    def printed(clock: FakeClock) -> None:
+        for (job_id,) in db.execute("SELECT job_id FROM print_queue INDEXED BY print_queue_live"
+                                    " WHERE status IN ('queued', 'sending') AND status = 'queued' AND job_id > ?"
+                                    " ORDER BY job_id", (first,)).fetchall():
+            printqueue.mark(db, clock, job_id, "sending")
+            printqueue.mark(db, clock, job_id, "printed", "printed")
+    return printed
+
+
+def _staff(person: tuple[str, str]) -> Actor:
+    """A seeded member of staff as the services see them (a name and a role; no account of their own)."""
+    return Actor(person[0], None, person[1])
+
+
+def seed(db: sqlite_utils.Database, clock: Clock, *, days: int, tz_name: str, visitors: int | None = None,
+         calls: int | None = None, sales: int | None = None, random_seed: int = 1,
+         end_day: date | None = None, lang: str = "zh_CN") -> dict[str, int | str]:
+    """Fill days (ending end_day) with activity; returns counts per area (or why skipped).
+
+    end_day defaults to today, or to yesterday before the desk opens (OPENS local): seeded at 03:00, a
+    day ending today would hold nothing at all, and a demo (or a test) would open on an empty desk.
+
+    Free text (names, notes, reasons, descriptions) is in lang, the site's language. clock is only
+    read (its now); the records are made with a FakeClock set to each one's moment."""
+    # The area seeders read these module names; one seed runs at a time (the CLI, a test, the bench).
+    global NAMES, TOPICS, STAFF, ORGS, LOST, COMPLAINTS, DONE_TEXTS, WORDS, LANG
+    WORDS, LANG = texts(lang), ("zh_CN" if lang.startswith("zh") else "en")
+    NAMES, TOPICS, STAFF, ORGS = WORDS["names"], WORDS["topics"], WORDS["staff"], WORDS["orgs"]
+    LOST, COMPLAINTS, DONE_TEXTS = WORDS["lost"], WORDS["complaints"], WORDS["done"]
+    rng = random.Random(random_seed)
+    tz = ZoneInfo(tz_name)
+    last = end_day or default_end_day(clock, tz)
+    from kiosk.core.errors import Refusal
+    from kiosk.core.localday import FIRST_DAY, LAST_DAY
+    if not (FIRST_DAY <= last <= LAST_DAY and (last - FIRST_DAY).days >= days - 1):   # year 0001 would overflow into UTC
+        raise Refusal("the days seeded must lie between {first} and {last}", "end_day", first=FIRST_DAY,
+                      last=LAST_DAY)
+    day_list = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    tables = existing_tables(db)
+    now = clock.now()
+    first = day_list[0]
+    # What the areas need before their first record (hosts, catalogue, fee types) exists from early on the
+    # first day, never from after the records that use it (nor after now).
+    desk = FakeClock(min(now, datetime(first.year, first.month, first.day, 7, tzinfo=tz)))
+    line = _Timeline(now)
+    made: dict[str, int | str] = {}
+    from kiosk.printing.queue import printed_here
+    # One transaction for the whole seed (each service's own nests in it as a savepoint); the seed prints
+    # its own receipts (_print_worker), so no print worker is woken for each.
+    with write(db), printed_here():
+        if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
+            made["calls"] = 0
+            _seed_calls(db, line, made, rng, day_list, tz, calls if calls is not None else DEFAULTS["calls"])
+        else:
+            made["calls"] = "skipped: call tables not in this database"
+        if {"lf_items", "lf_events"} <= tables:
+            made["lost items"] = 0
+            _seed_lost(db, line, made, rng, day_list, tz)
+        if {"visits", "visit_signouts", "hosts"} <= tables:
+            made["visitors"] = 0
+            _seed_visits(db, desk, line, made, rng, day_list, tz,
+                         visitors if visitors is not None else DEFAULTS["visitors"])
+        if {"sales", "sale_lines", "payments", "stock_movements", "products"} <= tables:
+            made["sales"] = 0
+            _seed_sales(db, desk, line, made, rng, day_list, tz, sales if sales is not None else DEFAULTS["sales"])
+        if {"fee_types", "fee_collections"} <= tables:
+            made["fees"] = 0
+            per_day = max(1, (sales if sales is not None else DEFAULTS["sales"]) // 10) if sales != 0 else 0
+            _seed_fees(db, desk, line, made, rng, day_list, tz, per_day)
+        if {"complaints", "complaint_events"} <= tables:
+            made["complaints"] = 0
+            _seed_complaints(db, line, made, rng, day_list, tz)
+        if {"shifts", "shift_closes"} <= tables and ("sales" in made or "fees" in made):
+            made["shifts"] = 0
+            _seed_shifts(db, line, made, day_list, tz)
+        line.run(desk, _print_worker(db))
+    for area, table in (("visitors", "visits"), ("sales", "sales"), ("lost items", "lf_items")):
+        if table not in tables:
+            made[area] = f"skipped: table {table} not in this database yet"
+    return made
+
+
+def _seed_visits(db, desk: FakeClock, line: _Timeline, made: dict, rng: random.Random, day_list: list[date],
+                 tz: ZoneInfo, per_day: int) -> None:
+    """Visits signed in by the visitor or at the counter (sign_in), signed out by their badge code, by
+    staff, or at the day's end: by the site's automatic sign-out when it has one (auto_signout_time),
+    else by staff at 20:00 for whoever is left. A sign-out still ahead of now leaves the visitor on site."""
+    from kiosk.core import settings
+    from kiosk.visitors import service as visitors
+    if not db.execute("SELECT 1 FROM hosts LIMIT 1").fetchone():
+        for name, department in WORDS["hosts"]:   # the site's own directory, in its language
+            visitors.add_host(db, desk, SYSTEM, name, department)
+    hosts = [r[0] for r in db.execute("SELECT id FROM hosts WHERE active = 1")]
+    auto = settings.get(db, "auto_signout_time") or ""
+    ours: set[int] = set()
+
+    def arrive(clock: FakeClock, visitor, actor: Actor, state: dict) -> None:
+        signed = visitors.sign_in(db, clock, visitor, actor=actor, tz=str(tz))
+        state.update(id=signed.visit_id, code=signed.code)
+        ours.add(signed.visit_id)
+        made["visitors"] += 1
+
+    def day_end(clock: FakeClock, actor: Actor) -> None:
+        if auto:
+            visitors.auto_sign_out(db, clock, str(tz))
+            return
+        for (visit_id,) in db.execute("SELECT visit_id FROM visits_open WHERE signed_in_at < ? ORDER BY visit_id",
+                                      (utc_iso(clock.now()),)).fetchall():
+            if visit_id in ours:   # a site's own visitor is not the seed's to sign out
+                visitors.sign_out(db, clock, actor, visit_id)
+
+    for day in day_list:
+        hour, minute = (int(auto[:2]), int(auto[3:5])) if auto else (20, 0)
+        sweep = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+        for _ in range(per_day):
+            at = _opening_moment(rng, day, tz)
+            by_staff = rng.random() < 0.3
+            visitor = visitors.Visitor(
+                name=rng.choice(NAMES), phone=f"1{rng.choice((3, 5, 8))}{rng.randrange(10**9):09d}",
+                organisation=rng.choice(ORGS), host_id=rng.choice(hosts), purpose=rng.choice(PURPOSES),
+                party_size=rng.choices((1, 2, 3, 4), (70, 20, 7, 3))[0], privacy_accepted=not by_staff,
+                id_type="id_card" if by_staff else "", id_number=ID_NUMBER if by_staff else "")
+            actor = _staff(rng.choice(STAFF)) if by_staff else visitors.VISITOR
+            kind = rng.choices(("code", "staff", "auto"), (70, 25, 5))[0]
+            leaves = at + timedelta(minutes=rng.uniform(10, 180))
+            by = _staff(rng.choice(STAFF))
+            state: dict = {}
+            if not line.add(at, lambda c, v=visitor, a=actor, s=state: arrive(c, v, a, s)):
+                continue   # has not happened yet
+            if kind == "auto" or at < sweep <= leaves:
+                continue   # still in at the day's end: the sweep signs them out
+            if kind == "code":
+                line.add(leaves, lambda c, s=state: visitors.sign_out_by_code(db, c, s["code"]))
+            else:
+                line.add(leaves, lambda c, s=state, b=by: visitors.sign_out(db, c, b, s["id"]))
+        line.add(sweep, lambda c, b=_staff(STAFF[-1]): day_end(c, b))
+
+
+def _payment(rng: random.Random, amount_fen: int):
+    """Cash (rounded up to the next ¥100 note), card or mobile (with a terminal reference)."""
+    from kiosk.counter.sales import Payment
+    method = rng.choices(("cash", "card", "mobile"), (30, 30, 40))[0]
+    if method == "cash":
+        return Payment("cash", tendered_fen=-(-amount_fen // 10000) * 10000)
+    return Payment(method, reference=f"{rng.randrange(10**8):08d}")
+
+
+def _seed_fees(db, desk: FakeClock, line: _Timeline, made: dict, rng: random.Random, day_list: list[date],
+               tz: ZoneInfo, per_day: int) -> None:
+    """Fee collections (green fees, lockers, memberships) by kiosk.counter.fees.collect."""
+    from kiosk.counter import fees
+    if not db.execute("SELECT 1 FROM fee_types LIMIT 1").fetchone():
+        fees.seed_demo(db, desk)
+    types = fees.fee_types(db)
+
+    def collect(clock: FakeClock, actor: Actor, fee, payer: str, member: str, payment) -> None:
+        try:
+            fees.collect(db, clock, actor, TERMINAL, fee_type_id=fee.id, payer=payer, payment=payment,
+                         member_no=member, lang=LANG)
+        except fees.CounterError:
+            return   # no shift open then (a day an earlier seed closed): the counter refuses it too
+        made["fees"] += 1
+
+    for day in day_list:
+        for _ in range(per_day):
+            fee = rng.choice(types)
+            at = _opening_moment(rng, day, tz)
+            actor = _staff(rng.choice(STAFF))
+            payer = rng.choice(NAMES)
+            member = f"M{rng.randrange(10**5):05d}" if fee.member_required else ""
+            payment = _payment(rng, fee.default_fen)
+            line.add(at, lambda c, a=actor, f=fee, p=payer, m=member, pay=payment: collect(c, a, f, p, m, pay))
+
+
+def _seed_sales(db, desk: FakeClock, line: _Timeline, made: dict, rng: random.Random, day_list: list[date],
+                tz: ZoneInfo, per_day: int) -> None:
+    """Sales of 1-5 lines paid by cash, card or mobile, by kiosk.counter.sales.sell; each morning's
+    delivery (kiosk.counter.sales.adjust_stock, 07:30) brings in what the day sells."""
+    from kiosk.counter import sales as counter
+    if not db.execute("SELECT 1 FROM products LIMIT 1").fetchone():
+        counter.seed_demo(db, desk)
+    products = [(r[0], r[1]) for r in db.execute("SELECT id, price_fen FROM products WHERE active = 1")]
+
+    def sell(clock: FakeClock, actor: Actor, cart: dict[int, int], payment) -> None:
+        try:
+            counter.sell(db, clock, actor, TERMINAL, cart, payment, LANG)
+        except counter.CounterError:
+            return   # no shift open then (a day an earlier seed closed): the counter refuses it too
+        made["sales"] += 1
+
+    def delivery(clock: FakeClock, sold: dict[int, int]) -> None:
+        for product_id, quantity in sold.items():
+            counter.adjust_stock(db, clock, _staff(STAFF[0]), product_id, quantity, WORDS["delivery"])
+
+    for day in day_list:
+        sold: dict[int, int] = {}
+        for _ in range(per_day):
+            at = _opening_moment(rng, day, tz)
+            actor = _staff(rng.choice(STAFF))
+            chosen = rng.sample(products, k=min(len(products), rng.choices((1, 2, 3, 4, 5), (40, 30, 15, 10, 5))[0]))
+            cart = {pid: rng.choices((1, 2, 3), (75, 20, 5))[0] for pid, _ in chosen}
+            payment = _payment(rng, sum(price * cart[pid] for pid, price in chosen))
+            if line.add(at, lambda c, a=actor, k=cart, p=payment: sell(c, a, k, p)):
+                for pid, qty in cart.items():
+                    sold[pid] = sold.get(pid, 0) + qty
+        if sold:   # the morning's delivery replaces what the day sells (none yet before 07:30)
+            line.add(datetime(day.year, day.month, day.day, 7, 30, tzinfo=tz), lambda c, s=sold: delivery(c, s))
+
+
+SHIFT_OPENS, SHIFT_CLOSES = (7, 45), (18, 30)  # local times: before the first and after the last seeded sale
+SEED_FLOAT_FEN = 50_000
+
+
+def _seed_shifts(db, line: _Timeline, made: dict, day_list: list[date], tz: ZoneInfo) -> None:
+    """One shift per seeded day on T01, opened (kiosk.counter.shifts.open_shift) and closed with its
+    numbered end-of-day report (kiosk.counter.closing.close_shift, cash counted as expected): sales and
+    fees are only taken in an open shift. A day whose closing time is still ahead stays open, like a
+    real counter in the middle of its day. Days that already have a shift on T01 are left alone."""
+    from kiosk.counter import closing, shifts
+
+    def open_day(clock: FakeClock, actor: Actor, state: dict) -> None:
+        try:
+            shifts.open_shift(db, clock, actor, TERMINAL, float_fen=SEED_FLOAT_FEN)
+        except shifts.CounterError:
+            return   # the counter is already open (an earlier seed's today): not this seed's shift
+        state["open"] = True
+        made["shifts"] += 1
+
+    def close_day(clock: FakeClock, actor: Actor, state: dict) -> None:
+        if state.get("open"):
+            expected = shifts.expected_cash(db, shifts.current(db, TERMINAL))
+            closing.close_shift(db, clock, actor, TERMINAL, counted_fen=expected, lang=LANG)
+
+    for number, day in enumerate(day_list):
+        opened = datetime(day.year, day.month, day.day, *SHIFT_OPENS, tzinfo=tz)
+        closes = datetime(day.year, day.month, day.day, *SHIFT_CLOSES, tzinfo=tz)
+        if db.execute("SELECT 1 FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.terminal_id = ?"
+                      " AND s.opened_at < ? AND COALESCE(c.at, ?) > ?",
+                      (TERMINAL, utc_iso(closes), shifts.OPEN_END, utc_iso(opened))).fetchone():
+            continue
+        actor, state = _staff(STAFF[number % len(STAFF)]), {}
+        if line.add(opened, lambda c, a=actor, s=state: open_day(c, a, s)):
+            line.add(closes, lambda c, a=actor, s=state: close_day(c, a, s))
+
+
+def _seed_lost(db, line: _Timeline, made: dict, rng: random.Random, day_list: list[date], tz: ZoneInfo) -> None:
+    """A few found items a day, entered through kiosk.lostfound.service.register_item."""
+    from kiosk.lostfound import service as lostfound
+
+    def register(clock: FakeClock, actor: Actor, category: str, what: str, where: str, name: str) -> None:
+        lostfound.register_item(db, clock, actor, str(tz), category=category, description=what, found_place=where,
+                                handed_in_kind="customer", handed_in_name=name, storage=WORDS["storage"])
+        made["lost items"] += 1
+
+    for day in day_list:
+        for _ in range(rng.randrange(0, 4)):
+            category, what, where = rng.choice(LOST)
+            at = _opening_moment(rng, day, tz)
+            actor, name = _staff(rng.choice(STAFF)), rng.choice(NAMES)
+            line.add(at, lambda c, a=actor, k=category, w=what, p=where, n=name: register(c, a, k, w, p, n))
+
+
+def _seed_complaints(db, line: _Timeline, made: dict, rng: random.Random, day_list: list[date], tz: ZoneInfo) -> None:
     """A few complaints and requests a working day, taken and followed through kiosk.complaints.service
     (start, resolution, callback, close), each step at its own moment and only if that moment has passed:
     nothing is dated in the future, so today's and yesterday's are still open, as at a real desk."""
     from kiosk.complaints import service as complaints
-    from kiosk.core.audit import Actor
-    from kiosk.core.clock import FakeClock
 
-    now = clock.now()
     manager = Actor(WORDS["manager"], None, "manager")
-    count = 0
+
+    def take(clock: FakeClock, staff: Actor, fields: dict, state: dict) -> None:
+        state["id"] = complaints.take(db, clock, staff, str(tz), **fields)
+        made["complaints"] += 1
+
+    def step(clock: FakeClock, name: str, staff: Actor, major: bool, state: dict) -> None:
+        cid = state.get("id")
+        if cid is None or state.get("stuck"):
+            return
+        try:
+            if name == "start":
+                complaints.start(db, clock, staff, cid)
+            elif name == "accept":
+                complaints.decide_major(db, clock, manager, str(tz), cid, True)
+            elif name == "resolve":
+                complaints.resolve(db, clock, staff, str(tz), cid, rng.choice(("resolved",) * 8 + ("referred",)),
+                                   rng.choice(DONE_TEXTS))
+            elif name == "callback":
+                if complaints.get(db, cid).callback_required:
+                    complaints.record_callback(db, clock, staff, cid, rng.choice(
+                        ("satisfied",) * 6 + ("unsatisfied", "unreachable")))
+            else:
+                current = complaints.get(db, cid)
+                if current.status == "resolved" and (not current.callback_required or current.callback_at):
+                    complaints.close(db, clock, manager if major else staff, cid)
+        except complaints.ComplaintError:
+            state["stuck"] = True   # the rules said no (a step out of order): leave it where it stands
+
     for day in day_list:
         for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 3)) if day.weekday() < 5 else rng.choice((0, 0, 1))):
             kind, category, responsibility, what, place, topic = rng.choice(COMPLAINTS)
             at = _opening_moment(rng, day, tz)
-            if at >= now:
-                continue
-            name, role = rng.choice(STAFF)
-            staff = Actor(name, None, role)
+            staff = _staff(rng.choice(STAFF))
             major = rng.random() < 0.05 and kind == "complaint"
-            cid = complaints.take(db, FakeClock(at), staff, str(tz), kind=kind, category=category,
-                                  responsibility=responsibility, what=what, customer_name=rng.choice(NAMES),
-                                  customer_contact=f"1{rng.randrange(3, 9)}{rng.randrange(10**9):09d}", place=place,
-                                  topic=topic, major_reason="serious_loss" if major else None)
-            count += 1
+            fields = dict(kind=kind, category=category, responsibility=responsibility, what=what,
+                          customer_name=rng.choice(NAMES), customer_contact=f"1{rng.randrange(3, 9)}{rng.randrange(10**9):09d}",
+                          place=place, topic=topic, major_reason="serious_loss" if major else None)
             steps: list[tuple[datetime, str]] = []
             t = at + timedelta(minutes=rng.uniform(2, 14) if rng.random() < 0.9 else rng.uniform(11, 60))
             steps.append((t, "start"))
             if major:
                 t += timedelta(minutes=rng.uniform(10, 60))
                 steps.append((t, "accept"))
-            if rng.random() < 0.06:  # waiting for a part or an outside service: still being handled
-                steps.append((now, "stop"))
+            waits = rng.random() < 0.06   # for a part or an outside service: still being handled
             t += timedelta(minutes=rng.uniform(20, 100) if rng.random() < 0.85 else rng.uniform(120, 600))
             steps.append((t, "resolve"))
             t += timedelta(hours=rng.uniform(1, 40))
             steps.append((t, "callback"))
             steps.append((t + timedelta(minutes=5), "close"))
-            for moment, step in steps:
-                if moment >= now:
+            state: dict = {}
+            if not line.add(at, lambda c, s=staff, f=fields, st=state: take(c, s, f, st), before_now=True):
+                continue
+            for moment, name in steps:
+                if name == "resolve" and waits:
                     break
-                c = FakeClock(moment)
-                try:
-                    if step == "start":
-                        complaints.start(db, c, staff, cid)
-                    elif step == "accept":
-                        complaints.decide_major(db, c, manager, str(tz), cid, True)
-                    elif step == "resolve":
-                        complaints.resolve(db, c, staff, str(tz), cid, rng.choice(("resolved",) * 8 + ("referred",)),
-                                           rng.choice(DONE_TEXTS))
-                    elif step == "callback":
-                        current = complaints.get(db, cid)
-                        if current.callback_required:
-                            complaints.record_callback(db, c, staff, cid, rng.choice(
-                                ("satisfied",) * 6 + ("unsatisfied", "unreachable")))
-                    elif complaints.get(db, cid).status == "resolved" and (
-                            not complaints.get(db, cid).callback_required or complaints.get(db, cid).callback_at):
-                        complaints.close(db, c, manager if major else staff, cid)
-                except complaints.ComplaintError:
-                    break  # the rules said no (a step out of order): leave it where it stands, like a desk would
-    return count
+                if not line.add(moment, lambda c, n=name, s=staff, m=major, st=state: step(c, n, s, m, st),
+                                before_now=True):
+                    break
 
 
-def _seed_calls(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_day: int, now: datetime) -> int:
-    """Calls with rings, answers or misses, notes (some with callbacks, some done) and their audit rows."""
-    base_call = (db.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0])
-    base_note = (db.execute("SELECT COALESCE(MAX(id), 0) FROM call_notes").fetchone()[0])
-    calls, events, notes, done, audits = [], [], [], [], []
-    call_id, note_id = base_call, base_note
+# The line the seeded calls ring on: China's cadence, with off-hook sensing (the demo's simulated line).
+CALL_CADENCE = "CN"
+
+
+def _tracked_call(rings: int, number: str, answer_at: float | None, hangs_up_at: float | None) -> list:
+    """The call events the call tracker reports for a call of `rings` rings on a line with off-hook
+    sensing (ring every 5 s, caller ID after ring 1, the handset lifted at answer_at and put down at
+    hangs_up_at, seconds from the first ring), as the phone runtime would feed it, ticks included."""
+    from kiosk.phone.tracker import CADENCES, CallTracker, DetectorEvent, TrackerSettings
+    tracker = CallTracker(TrackerSettings(cadence=CADENCES[CALL_CADENCE], offhook_sensing=True))
+    heard = []
+    for ring in range(rings):
+        heard += [DetectorEvent("ring_on", 5.0 * ring), DetectorEvent("ring_off", 5.0 * ring + 1.0)]
+        if ring == 0 and number:
+            heard.append(DetectorEvent("callerid", 1.2, number=number))
+    if answer_at is not None:
+        heard += [DetectorEvent("offhook", answer_at), DetectorEvent("onhook", hangs_up_at)]
+    until = answer_at if answer_at is not None else 5.0 * rings + 6
+    heard += [DetectorEvent("tick", n / 2) for n in range(int(until * 2) + 1)]   # the runtime's ticks, every 0.5 s
+    heard.sort(key=lambda event: event.t)   # stable: a tick comes after what the line said at the same time
+    return [out for event in heard for out in tracker.feed(event)]
+
+
+def _seed_calls(db, line: _Timeline, made: dict, rng: random.Random, day_list: list[date], tz: ZoneInfo,
+                per_day: int) -> None:
+    """Calls as the phone runtime logs them (kiosk.phone.calllog: start_call, then every tracker event),
+    answered or missed, with notes (add_note; some promise a callback, some of those done by
+    complete_callback)."""
+    from kiosk.phone import calllog
+
+    def event(clock: FakeClock, call, state: dict) -> None:
+        if call.kind == "started":
+            state["id"] = calllog.start_call(db, clock, "simulated")
+            made["calls"] += 1
+        calllog.record_event(db, clock, state["id"], call)
+
+    def note(clock: FakeClock, actor: Actor, fields: dict, state: dict) -> None:
+        state["note"] = calllog.add_note(db, clock, actor, call_id=state["id"], callback_minutes=240, **fields)
+
     for day in day_list:
         for _ in range(per_day):
             start = _opening_moment(rng, day, tz)
@@ -503,56 +557,25 @@ def _seed_calls(db, rng: random.Random, day_list: list[date], tz: ZoneInfo, per_
             number = rng.choice(("", "13800138000", "01088886666", "13912345678", f"1{rng.randrange(10**10):010d}"))
             answered = rng.random() > 0.08
             length = rng.uniform(15, 320) if answered else 0.0
-            t_answer = 5 * rings - 3.5
-            ends = start + timedelta(seconds=(t_answer + length) if answered else 5 * rings + 6)
-            if ends > now:
+            t_answer = 5 * rings - 3.5   # half a second after the last ring ended
+            events = _tracked_call(rings, number, t_answer if answered else None,
+                                   t_answer + length if answered else None)
+            if start + timedelta(seconds=events[-1].t) > line.now:
                 continue  # still ringing or talking at now (or not yet begun): not a finished call
-            call_id += 1
-            calls.append((call_id, utc_iso(start), "simulated"))
-            for r in range(1, rings + 1):
-                events.append((call_id, utc_iso(start + timedelta(seconds=5 * (r - 1))), "ring", r, None, None,
-                               None, None, number or None, None))
-            if rings > 3:
-                events.append((call_id, utc_iso(start + timedelta(seconds=15)), "prompt", 3, None, None, None, None,
-                               number or None, None))
-            if answered:
-                events.append((call_id, utc_iso(start + timedelta(seconds=t_answer)), "answered", rings, None,
-                               "offhook", round(t_answer, 3), None, number or None, None))
-                events.append((call_id, utc_iso(start + timedelta(seconds=t_answer + length)), "ended", rings,
-                               "answered", "offhook", round(t_answer, 3), round(t_answer + length, 3),
-                               number or None, None))
-            else:
-                events.append((call_id, utc_iso(start + timedelta(seconds=5 * rings + 6)), "ended", rings,
-                               "missed", "heuristic", None, round(5.0 * rings + 6, 3), number or None, None))
+            state: dict = {}
+            for call in events:
+                line.add(start + timedelta(seconds=call.t), lambda c, e=call, s=state: event(c, e, s))
+            if not answered:
                 continue
             at = start + timedelta(seconds=t_answer + 60)
-            if rng.random() < 0.6 and at <= now:
-                note_id += 1
-                staff = rng.choice(STAFF)
+            if rng.random() < 0.6 and at <= line.now:
+                actor = _staff(rng.choice(STAFF))
                 needs = bool(number) and rng.random() < 0.25
-                due = utc_iso(at + timedelta(hours=4)) if needs else None
-                category = rng.choice(("inquiry", "inquiry", "complaint", "repair", "other"))
-                notes.append((note_id, call_id, utc_iso(at), None, staff[0], rng.choice(NAMES), number, category,
-                              rng.choice(TOPICS), "", "", "", "", due))
-                audits.append((utc_iso(at), None, staff[0], "call.note", "call_notes", str(note_id), None,
-                               json.dumps({"call_id": call_id, "category": category, "callback_due": due},
-                                          ensure_ascii=False, sort_keys=True)))
+                fields = dict(category=rng.choice(("inquiry", "inquiry", "complaint", "repair", "other")),
+                              what=rng.choice(TOPICS), caller_name=rng.choice(NAMES), caller_number=number,
+                              needs_callback=needs)
+                line.add(at, lambda c, a=actor, f=fields, s=state: note(c, a, f, s))
                 when = at + timedelta(hours=rng.uniform(0.2, 3))
-                if needs and rng.random() < 0.7 and when <= now:  # a callback not made yet stays open
-                    done.append((note_id, utc_iso(when), None, staff[0], rng.choice(("reached", "reached", "no_answer",
-                                                                                     "left_message"))))
-                    audits.append((utc_iso(when), None, staff[0], "call.callback_done", "call_notes", str(note_id),
-                                   None, None))
-    with write(db):
-        db.conn.executemany("INSERT INTO calls (id, started_at, detector) VALUES (?, ?, ?)", calls)
-        db.conn.executemany(
-            "INSERT INTO call_events (call_id, at, kind, rings, outcome, source, seconds_to_answer, duration, number, name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
-        db.conn.executemany(
-            "INSERT INTO call_notes (id, call_id, at, actor_id, actor, caller_name, caller_number, category, what,"
-            " place, why, how, follow_up, callback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
-        db.conn.executemany("INSERT INTO callbacks_done (note_id, at, actor_id, actor, result) VALUES (?, ?, ?, ?, ?)",
-                            done)
-        db.conn.executemany("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before, after)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audits)
-    return len(calls)
+                if needs and rng.random() < 0.7:  # a callback not made yet (or not yet due) stays open
+                    result = rng.choice(("reached", "reached", "no_answer", "left_message"))
+                    line.add(when, lambda c, a=actor, r=result, s=state: calllog.complete_callback(db, c, a, s["note"], r))

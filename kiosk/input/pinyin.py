@@ -1,6 +1,6 @@
 """Offline pinyin → hanzi candidates for the on-screen keyboard (no Kivy here).
 
-Data: readings from pypinyin (MIT), word frequencies from jieba's bundled dict.txt (MIT); see
+Data: readings from pypinyin (MIT), word frequencies and personal names from jieba's bundled dict.txt (MIT);
 docs/licences.md. The index is built once (seconds) and cached in the state dir as
 pinyin-index-v1.pickle, so later starts load it in well under a second.
 
@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from kiosk.core import gcpolicy
 from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 12
+INDEX_VERSION = 14
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -67,6 +68,20 @@ GIVEN_NAME_BOOST = 3.0
 # Variant forms that names keep and the General Standard list does not (a fact list): 𠮷 (U+20BB7,
 # "tsuchiyoshi", the 吉 of 𠮷野家 and of many family registers), 髙 (the "ladder" 高), 﨑 (崎).
 NAME_VARIANTS = {"吉": "\U00020BB7", "高": "\u9ad9", "崎": "\ufa11"}
+# Given names come from two populations: ngender's (living people, counted by character) and the
+# names on record in jieba's dictionary (people of history, letters and the news: 伯, 仲, 之, 士),
+# which `load_name_positions` counts by position. RECORD_WEIGHT is the prior share of the second.
+# The first given-name character says which population the name is likelier from (伯 -> the names
+# on record, 梓 -> ngender's), and the later character is ranked by that mixture (`_era_factor`).
+# The first character itself stays ranked by ngender's counts alone: mixing the names on record in
+# there (tried on the dev half: +1 character in 1,140 at 0.1, +4 at 0.15) put 裕 and 育 before 钰
+# for "yu" and 子 before 梓 for "zi", the names living visitors have. Chosen on the dev half with the
+# dev names left out of the counts, against the bench's guard (Faker's common given names, living
+# people's: its second given-name character): 0.1 -> dev first 59.7 %, guard 93.5 % (as with none);
+# 0.3 -> 60.1 %, 91.3 %; 0.5 -> 60.4 %, 89.1 %. The largest tried that costs living people's names
+# nothing (the bench's names are mostly men of history; a kiosk's visitors are not).
+RECORD_WEIGHT = 0.1
+RECORD_SMOOTHING = 0.5  # add-one-half on the names-on-record counts (`_given_eras`)
 GIVEN_NAME_WORD_SCORE = 400.0   # about a common word's jieba frequency: in view, not in the way
 # ngender's counts come from names of people born mostly before 2000: the characters of the modern
 # list above (梓, 睿, 涵, 轩 …) are under-counted there, so in the given-name position their count is
@@ -111,6 +126,11 @@ class _Index:
     name_sex: dict[str, tuple[float, float]] = field(default_factory=dict)
     sex_totals: tuple[float, float] = (0.0, 0.0)  # all male and all female counts of `name_sex`
     sex_lean: dict[str, tuple[float, float]] = field(default_factory=dict)  # `_sex_lean`
+    # given-name character -> (share in ngender's counts, share of the names on record with it first,
+    # with it last) for `_era_factor`; record_weight: RECORD_WEIGHT when the index was built
+    eras: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    record_weight: float = 0.0
+    name_pairs: frozenset[str] = frozenset()  # given names on record (国荣): NAME_PAIR_WEIGHT in `_after`
 
 
 def _jieba_dict_path() -> Path:
@@ -147,6 +167,41 @@ def load_name_sex() -> dict[str, tuple[float, float]]:
             if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit() and parts[2].isdigit():
                 out[parts[0]] = (float(parts[1]), float(parts[2]))
     return out
+
+
+def load_name_positions(surnames: Iterable[str], held_out: Iterable[str] = ()
+                        ) -> tuple[dict[str, int], dict[str, int], frozenset[str]]:
+    """How many distinct personal names of jieba's dictionary (words it tags nr, MIT) have each
+    character first and last in a two-character given name, and the given names themselves (国荣,
+    for `_after`): the names led by one of `surnames` (张国荣) or by a compound surname (欧阳修). ngender counts a character over given names as a whole;
+    these say where in the name it stands (伯, 仲 lead; 之 ends). Noisy (jieba tags 马尔克 nr too), so
+    it is mixed with ngender's counts, never used alone (`RECORD_WEIGHT`). `held_out`: names
+    left out of the counts (for measuring on names the counts never saw: bench/names_bench.py)."""
+    single = frozenset(ch for ch in surnames if len(ch) == 1)
+    skip = frozenset(held_out)
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    seen: set[str] = set()
+    pairs: set[str] = set()
+    with open(_jieba_dict_path(), encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) != 3 or parts[2] != "nr":
+                continue
+            word = parts[0]
+            if len(word) == 3 and word[0] in single:
+                given = word[1:]
+            elif len(word) == 4 and word[:2] in COMPOUND_SURNAMES:
+                given = word[2:]
+            else:
+                continue
+            if word in seen or word in skip or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+                continue
+            seen.add(word)
+            pairs.add(given)
+            first[given[0]] = first.get(given[0], 0) + 1
+            last[given[1]] = last.get(given[1], 0) + 1
+    return first, last, frozenset(pairs)
 
 
 def _surname_table_path() -> Path | None:
@@ -233,8 +288,9 @@ def _simplified_common(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
-    """Build the index from pypinyin and jieba data (a few seconds for the default size)."""
+def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()) -> _Index:
+    """Build the index from pypinyin and jieba data (a few seconds for the default size).
+    `held_out`: names the name-position counts leave out (see `load_name_positions`)."""
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
@@ -310,11 +366,30 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS) -> _Index:
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
     prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
+    first, last, name_pairs = load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out)
+    eras = _given_eras(name_freq, (first, last))
     name_buckets = _name_buckets(char_readings, name_freq, char_freq)
     pairs = frozenset(word for word, _ in words if len(word) == 2)
     totals = (sum(m for m, _ in name_sex.values()), sum(f for _, f in name_sex.values()))
     return _Index(syllables, prefixes, buckets, _source_stamp(max_words), name_buckets, dict(char_freq), name_freq,
-                  pairs, name_sex, totals, _sex_lean(name_sex, totals))
+                  pairs, name_sex, totals, _sex_lean(name_sex, totals), eras, RECORD_WEIGHT, name_pairs)
+
+
+def _given_eras(name_freq: dict[str, float],
+                positions: tuple[dict[str, int], dict[str, int]]) -> dict[str, tuple[float, float, float]]:
+    """Per given-name character of ngender's: (its share of ngender's counts, the modern characters
+    weighted by MODERN_GIVEN_WEIGHT as the given-name buckets weigh them; its share of the names on
+    record that have it first; that have it last), the last two add-`RECORD_SMOOTHING` (a character
+    nobody on record has is rare there, not impossible). Only ngender's characters: the others are
+    in no name bucket, so no factor moves them."""
+    weighted = {ch: n * (MODERN_GIVEN_WEIGHT if ch in GIVEN_NAME_CHARS else 1.0) for ch, n in name_freq.items()}
+    total = sum(weighted.values()) or 1.0
+    first, last = positions
+    a = RECORD_SMOOTHING
+    n_first = sum(first.get(ch, 0) for ch in weighted) + a * len(weighted) or 1.0
+    n_last = sum(last.get(ch, 0) for ch in weighted) + a * len(weighted) or 1.0
+    return {ch: (n / total, (first.get(ch, 0) + a) / n_first, (last.get(ch, 0) + a) / n_last)
+            for ch, n in weighted.items()}
 
 
 def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, float],
@@ -492,9 +567,13 @@ def _default_syllables() -> frozenset[str]:
 class PinyinEngine:
     """Candidate lookup over a cached index; use `load_in_background()` from the UI."""
 
-    def __init__(self, cache_dir: Path | None = None, max_words: int = DEFAULT_MAX_WORDS) -> None:
+    def __init__(self, cache_dir: Path | None = None, max_words: int = DEFAULT_MAX_WORDS,
+                 held_out: Iterable[str] = ()) -> None:
+        """`held_out`: names the name-position counts leave out, for measuring (bench/names_bench.py);
+        an engine with any is built afresh and never cached."""
         self.cache_dir = cache_dir
         self.max_words = max_words
+        self.held_out = frozenset(held_out)
         self.ready = threading.Event()
         self.error: BaseException | None = None
         self.load_seconds: float | None = None
@@ -531,11 +610,13 @@ class PinyinEngine:
                 return self
             start = time.perf_counter()
             stamp = _source_stamp(self.max_words)
-            index = self._read_cache(stamp)
-            self.loaded_from_cache = index is not None
-            if index is None:
-                index = build_index(self.max_words)
-                self._write_cache(index)
+            with gcpolicy.bulk_load("the pinyin index"):   # millions of objects kept for good: never walked again
+                index = None if self.held_out else self._read_cache(stamp)
+                self.loaded_from_cache = index is not None
+                if index is None:
+                    index = build_index(self.max_words, self.held_out)
+                    if not self.held_out:
+                        self._write_cache(index)
             self._index = index
             self.load_seconds = time.perf_counter() - start
             log.info("pinyin index ready in %.2f s (%s)", self.load_seconds,
@@ -574,7 +655,8 @@ class PinyinEngine:
         """After the UI has its engine: keep every single-token result (see `warm_up`)."""
         start = time.perf_counter()
         try:
-            self.warm_up()
+            with gcpolicy.bulk_load("the warmed pinyin results"):
+                self.warm_up()
         except Exception:  # noqa: BLE001 - warming is an optimisation; look-ups still compute
             log.exception("pinyin warm-up failed")
         self.warm_seconds = time.perf_counter() - start
@@ -791,7 +873,7 @@ class PinyinEngine:
         key = (prev, tuple(o for o, _ in options))
         cached = self._after_cache.get(key)
         if cached is None:
-            cached = [_after(index, prev, o) for o, _ in options]
+            cached = _afters_of(index, prev, [o for o, _ in options])
             if len(self._after_cache) > 20_000:  # bounded memory
                 self._after_cache.clear()
             self._after_cache[key] = cached
@@ -905,13 +987,8 @@ def _given_after(found: tuple[Candidate, ...], prev: str, length: int, index: _I
             break
     if lo is None:
         return found
-    p_m = _male_share(index, prev)
-    lean, pairs, part = index.sex_lean, index.pairs, found[lo:hi]
-    keys = []
-    for c in part:
-        base, slope = lean.get(c.text, (1.0, 0.0))
-        factor = base + p_m * slope if p_m is not None else 1.0
-        keys.append(-(c.score - _NAME_SCORE) * factor * (PAIR_WEIGHT if prev + c.text in pairs else 1.0))
+    part = found[lo:hi]
+    keys = [-(c.score - _NAME_SCORE) * f for c, f in zip(part, _afters_of(index, prev, [c.text for c in part]))]
     order = sorted(range(len(part)), key=keys.__getitem__)  # stable: equal scores keep their order
     return found[:lo] + tuple(part[i] for i in order) + found[hi:]
 
@@ -923,18 +1000,64 @@ _NAME_SCORE = 1e12  # name-bucket candidates score from here, whole names from t
 # first, as before, 41.6 %): the round value below the peak. Always-first put 虾 (青虾) before 霞
 # for 林青 and 尉 (廷尉) before 玉 for 张廷.
 PAIR_WEIGHT = 30.0
+# A second given-name character that makes, with the first, the given name of someone on record (a
+# name of jieba's dictionary, `load_name_positions`: 国 + 荣) counts this many times. Chosen on the dev
+# half with the dev names left out of the counts (as for names nobody on record has): second given-name
+# character first 43.9 % (none) -> 50.8 % (3x), 52.6 % (10x) at RECORD_WEIGHT 0.15; 30x and 100x
+# gave 51.6 % at 0.3, as did 10x there.
+NAME_PAIR_WEIGHT = 10.0
 
 
 def _after(index: _Index, prev: str, ch: str) -> float:
     """How much likelier `ch` is as the given-name character after `prev` than its count alone says.
     A name's characters share its bearer's sex: P(ch | prev) = P(m | prev) P(ch | m) + P(f | prev)
     P(ch | f) over ngender's counts by sex (equal priors for the two sexes: a desk's visitors are
-    both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word."""
-    factor = PAIR_WEIGHT if prev + ch in index.pairs else 1.0
-    p_m, lean = _male_share(index, prev), index.sex_lean.get(ch)
-    if p_m is None or lean is None:
-        return factor
-    return factor * (lean[0] + p_m * lean[1])
+    both), divided by what the plain count says; times PAIR_WEIGHT when the two make a word, or
+    NAME_PAIR_WEIGHT when they are someone's given name on record; times `_era_factor`."""
+    return _afters_of(index, prev, (ch,))[0]
+
+
+def _afters_of(index: _Index, prev: str, chars: Iterable[str]) -> list[float]:
+    """`_after(index, prev, ch)` for each of `chars`, what depends on `prev` alone worked out once and
+    no call per character (a re-rank does this for every candidate: 900 for "y")."""
+    p_m, pi = _male_share(index, prev), _record_share(index, prev)
+    pairs, name_pairs, lean, eras = index.pairs, index.name_pairs, index.sex_lean, index.eras
+    rest = 1.0 - pi
+    out = []
+    for ch in chars:
+        pair = prev + ch
+        f = PAIR_WEIGHT if pair in pairs else NAME_PAIR_WEIGHT if pair in name_pairs else 1.0
+        if pi:
+            there = eras.get(ch)
+            if there is not None and there[0] > 0:
+                f *= rest + pi * there[2] / there[0]
+        if p_m is not None:
+            sexed = lean.get(ch)
+            if sexed is not None:
+                f *= sexed[0] + p_m * sexed[1]
+        out.append(f)
+    return out
+
+
+def _record_share(index: _Index, prev: str) -> float:
+    """pi: the posterior share of the names on record for a name whose first given-name character is
+    `prev`, W h1(prev) / ((1 - W) m(prev) + W h1(prev)) with W = RECORD_WEIGHT (0.0 when unknown)."""
+    w, here = index.record_weight, index.eras.get(prev)
+    if w <= 0 or here is None:
+        return 0.0
+    mixed = (1.0 - w) * here[0] + w * here[1]
+    return w * here[1] / mixed if mixed > 0 else 0.0
+
+
+def _era_factor(index: _Index, prev: str, ch: str) -> float:
+    """P(ch last | prev first) / P(ch) for a later given-name character, over the two populations of
+    RECORD_WEIGHT: with pi the first character's share of the names on record (`_record_share`), the
+    two mix for `ch`: (1 - pi) + pi h2(ch) / m(ch). 1.0 when either is unknown (an index without the
+    counts, a character outside ngender's)."""
+    pi, there = _record_share(index, prev), index.eras.get(ch)
+    if not pi or there is None or there[0] <= 0:
+        return 1.0
+    return (1.0 - pi) + pi * there[2] / there[0]
 
 
 def _male_share(index: _Index, prev: str) -> float | None:

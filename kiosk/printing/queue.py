@@ -11,8 +11,10 @@ The worker (hardware/printer/worker.py) is the only writer of 'sending', 'printe
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
+from typing import Iterator
 
 import sqlite_utils
 
@@ -26,6 +28,10 @@ from kiosk.printing.documents import Receipt
 LIVE = ("queued", "sending")
 ATTENTION = ("held", "unconfirmed")
 FINAL = ("printed", "unconfirmed", "held", "cancelled")
+# Each status as the printer screen and `kiosk printer queue` say it (msgids, printing.po).
+STATUS_TEXT = {"queued": "waiting", "sending": "printing", "printed": "printed", "failed": "failed, will retry",
+               "cancelled": "cancelled", "held": "held: retry or cancel",
+               "unconfirmed": "not confirmed: a copy was queued"}
 PENDING = LIVE  # kept for callers of the old name
 MAX_REASON = 200
 
@@ -79,8 +85,24 @@ class Job:
         return self.reprint_of is not None
 
 
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def printed_here() -> Iterator[None]:
+    """Jobs queued inside are printed by the caller itself (the demo seed marks them as the worker
+    would): no wake-up per job. A timer thread per job cost the seed a third of its time."""
+    _batch.depth = getattr(_batch, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _batch.depth -= 1
+
+
 def _after_commit(db: sqlite_utils.Database) -> None:
     """Wake the worker now if no transaction is open, else when the outer one commits."""
+    if getattr(_batch, "depth", 0):
+        return
     conn = db.conn
     if not conn.in_transaction:
         waker.wake()
@@ -315,25 +337,6 @@ def cancel(db: sqlite_utils.Database, clock: Clock, actor: Actor, job_id: int, r
         mark(db, clock, job_id, "cancelled", f"{actor.name}: {reason}")
         audit.record(db, clock, actor, "print.cancel", "print_jobs", job_id, {"status": job.status},
                      {"status": "cancelled", "reason": reason})
-
-
-def record_printed(db: sqlite_utils.Database, at: str, actor_name: str, receipt: Receipt, *, record_table: str,
-                   record_id, kick_drawer: bool = False) -> int:
-    """A job that was printed at `at` (the demo seed's past days): the rows a real sale leaves behind,
-    queued, sending and printed, and its drawer opening. Inside the caller's transaction."""
-    job_id = db.execute(
-        "INSERT INTO print_jobs (created_at, kind, record_table, record_id, receipt_no, document, kick_drawer, actor)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, receipt.kind, record_table, str(record_id), receipt.number, receipt.to_json(), int(kick_drawer),
-         actor_name)).lastrowid
-    db.conn.executemany("INSERT INTO print_job_events (job_id, at, status, detail) VALUES (?, ?, ?, ?)",
-                        [(job_id, at, "queued", ""), (job_id, at, "sending", ""), (job_id, at, "printed", "printed")])
-    db.execute("INSERT INTO print_queue (job_id, status, detail, updated_at) VALUES (?, 'printed', 'printed', ?)",
-               (job_id, at))
-    if kick_drawer:
-        db.execute("INSERT INTO drawer_kicks (at, actor, reason, record_table, record_id, job_id)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (at, actor_name, receipt.kind, record_table, str(record_id), job_id))
-    return job_id
 
 
 def queued_count(db: sqlite_utils.Database) -> int:

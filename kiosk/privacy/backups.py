@@ -144,6 +144,8 @@ def _free_name(folder: Path, old: backup_mod.Backup) -> Path:
         stamp = f"{moment.strftime(backup_mod.STAMP)}{moment.microsecond // 1000:03d}Z"
         prefix = "kiosk-" if backup_mod.NAME.match(old.path.name).group("site") is None else \
             f"kiosk-{backup_mod.name_id(old.site_id)}-{backup_mod.name_id(old.terminal_id)}-"
+        if old.owner:   # a before-restore copy keeps its database's name (its rotation counts it)
+            prefix = f"{old.owner}{backup_mod.OWNER_SEP}{prefix}"
         name = folder / f"{prefix}{stamp}.db"
         if not name.exists() and not Path(f"{name}.json").exists():
             return name

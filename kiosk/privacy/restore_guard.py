@@ -10,15 +10,13 @@ the restored rows (kiosk.core.erasure_ledger): only older ones can still bring s
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.core import storage
+from kiosk.core import erasure_ledger
 from kiosk.core.clock import parse_iso, utc_iso
 
-ACTIONS = ("privacy.erase", "privacy.erase_copies", "privacy.scrub", "privacy.erase_reapplied",
-           "privacy.erase_carried")
+ACTIONS = erasure_ledger.RECORD_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -64,37 +62,14 @@ def since_backup(live: Path, backup_file: Path, taken_at) -> Erasures:
         erased_at = str(meta.get("erased_at") or "")
     except (OSError, ValueError):
         erased_at = ""
-    rows: list[tuple] = []
-    if Path(live).is_file():
-        try:
-            conn = sqlite3.connect(storage.sqlite_uri(live), uri=True)
-            try:
-                rows = conn.execute(f"SELECT at, actor_id, actor, action, after FROM audit WHERE action IN"
-                                    f" ({','.join('?' * len(ACTIONS))}) AND at > ? ORDER BY id",
-                                    (*ACTIONS, utc_iso(taken_at))).fetchall()
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            rows = []
-    return Erasures(rows, erased_at)
+    return Erasures(erasure_ledger.records(live, utc_iso(taken_at)), erased_at)
 
 
 def carry_forward(database, erasures: Erasures) -> int:
     """Put the erasure records into the restored database as ``privacy.erase_carried`` rows (their time,
     manager and counts as recorded), inside the restore's own transaction (kiosk.core.restore's ``also``);
     returns how many."""
-    for at, actor_id, actor, action, after in erasures.rows:
-        try:
-            data = json.loads(after or "{}")
-        except ValueError:
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        if action != "privacy.erase_carried":   # carried again by a later restore: keeps what it was
-            data = {"carried_from": action, "at": at, **data}
-        database.execute("INSERT INTO audit (at, actor_id, actor, action, record_table, record_id, before,"
-                         " after) VALUES (?, NULL, ?, 'privacy.erase_carried', NULL, NULL, NULL, ?)",
-                         (at, actor, json.dumps(data, ensure_ascii=False)))
-    return len(erasures.rows)
+    return erasure_ledger.carry_records(database, erasures.rows)
 
 
 __all__ = ["Erasures", "since_backup", "carry_forward", "an_erasure", "parse_iso"]

@@ -83,6 +83,8 @@ def _vocabularies() -> dict[str, dict[str, str]]:
             "complaint_report_exports": _("Complaint reports"), "hosts": _("Hosts"), "users": _("Staff accounts"),
             "settings": _("Settings"), "backups": _("Backups"), "deny_list": _("Deny list"),
             "expected_visitors": _("Expected visitors"), "rollcalls": _("Roll calls"),
+            # where `kiosk privacy find` can find a person besides (kiosk.core.erasure)
+            "audit": _("Audit log"), "call_events": _("Call events"),
         },
     }
 

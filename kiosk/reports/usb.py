@@ -8,7 +8,8 @@ A stick is shown by its own label, read the way udev publishes it (the helper na
 with ASCII only, so a stick labelled "备份 盘" would otherwise show as its UUID): the udev database's
 ``ID_FS_LABEL_ENC`` (/run/udev/data/b<major>:<minor>) or a /dev/disk/by-label link pointing at the device.
 Both carry udev's encoding: unsafe bytes as ``\\xNN`` (``\\x20`` a space, ``\\x2f`` a slash), valid UTF-8
-kept as it is, or escaped byte by byte by older udev; :func:`decode_label_enc` undoes both.
+kept as it is, or escaped byte by byte by older udev; :func:`decode_label_enc` undoes both, and reads
+a label Chinese Windows wrote in GBK as GB18030 when it is not UTF-8.
 """
 from __future__ import annotations
 
@@ -48,12 +49,27 @@ _ENC = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 def decode_label_enc(raw: str | bytes) -> str:
     """A label as udev encodes it (``ID_FS_LABEL_ENC``, by-label names) back to the text on the stick.
 
-    Escapes become bytes, the bytes are read as UTF-8 (a legacy code page byte becomes U+FFFD), and
-    control or invisible characters are dropped: a label is shown on the screen, never interpreted."""
+    Escapes become bytes and the bytes are read as UTF-8; bytes that are not UTF-8 are read as GB18030
+    (a superset of GBK: Chinese Windows writes a FAT label in the OEM code page, so "销售部" arrives as
+    ``\\xcf\\xfa\\xca\\xdb\\xb2\\xbf``); bytes that are neither become U+FFFD. Control or invisible
+    characters are dropped: a label is shown on the screen, never interpreted."""
     data = raw if isinstance(raw, bytes) else os.fsencode(raw)
-    text = _ENC.sub(lambda m: bytes([int(m.group(1), 16)]), data).decode("utf-8", "replace")
+    text = _label_text(_ENC.sub(lambda m: bytes([int(m.group(1), 16)]), data))
     from kiosk.core.text import printable
     return " ".join(printable(text, multiline=False).split())[:LABEL_LIMIT]
+
+
+def _label_text(data: bytes) -> str:
+    """The label's bytes as text: strict UTF-8 first (what Linux, macOS and udev write), then strict
+    GB18030 (a GBK label from Chinese Windows; bytes that are not GBK either are not guessed at), else
+    UTF-8 with U+FFFD for what neither reads. A short Latin-1 label can read as GBK ("Cafés"): a FAT label
+    carries no code page, and a Chinese desk's sticks are far likelier GBK than Latin-1."""
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", "replace")
 
 
 def _same_device(link: Path, device: str) -> bool:

@@ -15,11 +15,8 @@ from kiosk.printing import queue as printqueue
 Builder.load_file(str(Path(__file__).with_name("printer_status.kv")))
 
 from kiosk.core.errors import Refusal
+from kiosk.printing.queue import STATUS_TEXT  # one vocabulary with `kiosk printer queue`
 from screens.widgets.common import show_refusal
-
-STATUS_TEXT = {"queued": "waiting", "sending": "printing", "printed": "printed", "failed": "failed, will retry",
-               "cancelled": "cancelled", "held": "held: retry or cancel",
-               "unconfirmed": "not confirmed: a copy was queued"}
 
 
 class JobRow(BoxLayout):

@@ -100,7 +100,9 @@ def test_cli_month_and_export(db_path, db, clock, november, tmp_path, monkeypatc
     runner = CliRunner()
     result = runner.invoke(main, ["complaints", "month", "--month", "2026-11", "--db", str(db_path)])
     assert result.exit_code == 0, result.output
-    assert "Complaints and requests: 5" in result.output
+    assert "投诉与报修: 5" in result.output          # in the site's language (the default site: zh_CN)
+    english = runner.invoke(main, ["complaints", "month", "--month", "2026-11", "--lang", "en", "--db", str(db_path)])
+    assert "Complaints and requests: 5" in english.output, english.output
     bad = runner.invoke(main, ["complaints", "month", "--month", "2026-13", "--db", str(db_path)])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
 

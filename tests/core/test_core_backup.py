@@ -160,7 +160,7 @@ def test_restore_dry_run_then_restore_keeps_the_current_file_aside(tmp_path, clo
     database = db_mod.connect(source)
     assert database.execute("SELECT COUNT(*) FROM audit WHERE action = 'late'").fetchone()[0] == 0
     assert database.execute("SELECT kind, outcome FROM backups").fetchall()[-1] == ("restore", "ok")
-    aside = list((source.parent / restore_mod.ASIDE).glob("kiosk-*.db"))
+    aside = list((source.parent / restore_mod.ASIDE).glob(f"{source.name}--kiosk-*.db"))  # named after its database (issue 19)
     assert len(aside) == 1
     kept = sqlite3.connect(aside[0])
     assert kept.execute("SELECT COUNT(*) FROM audit WHERE action = 'late'").fetchone()[0] == 1

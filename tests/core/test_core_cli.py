@@ -30,10 +30,10 @@ def test_user_add_list_and_db_check(tmp_path):
     assert result.exit_code == 1 and "已有名为" in result.output
     result = run("user", "add", "--db", db, "--name", "Li", "--role", "staff", "--pin", "12", *approve)
     assert result.exit_code == 1 and "PIN 码必须是 4 到 8 位数字" in result.output
-    assert "manager\tWang Fang" in run("user", "list", "--db", db).output
+    assert "经理\tWang Fang" in run("user", "list", "--db", db).output   # the default site: zh_CN
     result = run("db", "check", "--db", db)
     assert result.exit_code == 0
-    assert "integrity: ok" in result.output and "schema version:" in result.output
+    assert "完整性：正常" in result.output and "结构版本：" in result.output
 
 
 def test_db_check_on_missing_and_corrupt_files(tmp_path):
@@ -53,7 +53,7 @@ def test_db_check_finds_a_stock_balance_that_disagrees_with_its_movements(tmp_pa
     path = tmp_path / "k.db"
     database = db_mod.connect(path)
     counter.seed_demo(database, clock)
-    assert "integrity: ok" in run("db", "check", "--db", str(path)).output
+    assert "完整性：正常" in run("db", "check", "--db", str(path)).output
     with db_mod.write(database):  # someone edits the balance by hand, bypassing the movements
         database.execute("UPDATE stock_levels SET quantity = quantity + 5 WHERE product_id = 1")
     database.close()
@@ -65,13 +65,14 @@ def test_config_check(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[site]\nid = "LOBBY1"\nlanguage = "en"\n[printer]\nkind = "network"\nhost = "10.0.0.9"\n')
     result = run("config", "check", str(good))
-    assert result.exit_code == 0 and "OK" in result.output
+    assert result.exit_code == 0 and "：有效（电话：" in result.output
     bad = tmp_path / "bad.toml"
     bad.write_text('[phone]\ndetector = "at"\ncadance = "CN"\n')
     result = run("config", "check", str(bad))
     assert result.exit_code == 1
-    assert f"{bad}: [phone] unknown key 'cadance'" in result.output
-    assert f"{bad}: [phone] port: expected a serial device path" in result.output
+    # in the box's language (no box configuration here: the shipped default, zh_CN), the file named once
+    assert result.output.startswith(f"错误：配置文件 {bad} 无法使用：") and "[phone] 未知的键 'cadance'" in result.output
+    assert "[phone] port：detector = 'at' 时须填写串口设备路径" in result.output, result.output
 
 
 def test_bad_config_stops_start_up_with_a_message(tmp_path):
@@ -79,7 +80,7 @@ def test_bad_config_stops_start_up_with_a_message(tmp_path):
     bad.write_text('[ui]\nstaff_idle_seconds = 5\n')
     result = run("run", "--config", str(bad), "--db", str(tmp_path / "k.db"))
     assert result.exit_code == 1
-    assert "[ui] staff_idle_seconds = 5: expected a number from 15 to 3600" in result.output
+    assert "[ui] staff_idle_seconds = 5：应为15 到 3600 之间的数" in result.output and str(bad) in result.output
 
 
 @pytest.mark.parametrize("size", ["800x480", "1024x600", "1280x800"])
@@ -92,7 +93,7 @@ def test_demo_app_starts_and_draws_at_each_screen_size(tmp_path, size, artifacts
                            "--size", size, "--screenshot", str(shot)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Demo sign-in:" in proc.stdout
+    assert "演示登录：" in proc.stdout
     from PIL import Image
     with Image.open(shot) as image:
         assert image.size == tuple(int(v) for v in size.split("x"))

@@ -239,3 +239,252 @@ def test_every_click_module_that_marks_text_is_routed():
     marking = {f"click.{p.stem}" for p in root.glob("*.py") if "from gettext import" in p.read_text("utf-8")
                and p.stem not in ("shell_completion", "_winconsole")}
     assert marking <= set(words.CLICK_MODULES), marking - set(words.CLICK_MODULES)
+
+
+# --- every help page and every command's ordinary output, walked from the command tree ------------------------
+# Words a page may keep in Latin beside the allow-list: the technical names Chinese writes as they are, and the
+# codes a choice or a configuration takes (typed as shown).
+TERMS = ["TOML", "SQLite", "PRAGMA", "integrity_check", "foreign_key_check", "quick_check", "WAL", "VACUUM", "QR",
+         "PNG", "ESC/POS", "JSON", "BOM", "Excel", "XLSX", "PDF", "RI", "Ctrl-C", "AT", "OK", "IANA", "CUPS",
+         "SHA-256", "sha256", "systemctl stop kiosk", "kiosk db init", "kiosk config check", "by-id", "ring_output", "pulse",
+         "level", "[phone]", "[backup]", "folder", "DIR", "badge", "lftag", "lfclaim", "lfhandover", "answered_ring2",
+         "unanswered_6", "abandoned_3", "cid_before_ring1", "cid_after_ring1", "unplug_mid_call",
+         "zh_CN", "en", "at", "ri", "line", "CN", "US", "UK", "simulated", "virtual", "x"]
+
+
+def _english(text: str, terms: list[str], *, page: bool = False) -> list[str]:
+    """english_words, with each allowed term removed as a whole word only ("at" never eats "catalogue"), and
+    on a help page what is typed as shown (the usage line, metavars, choice lists) too."""
+    text = re.sub(r"(?:/[^\s：，（）'\"]+)+", " ", text)         # paths first: a term must not cut one open
+    for term in sorted(terms, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(term)}(?![A-Za-z0-9_])", " ", text)
+    return english_words(_without_syntax(text) if page else text, [])
+
+
+def _help_page(site, path: list[str]):
+    """`kiosk <path> --help` on the zh_CN site (KIOSK_CONFIG: groups take no --config)."""
+    return CliRunner(env={"KIOSK_CONFIG": site["zh"]}).invoke(main, [*path, "--help"])
+
+
+def _groups_and_commands():
+    out = [([], main)]
+    def walk(group, prefix):
+        ctx = click.Context(group)
+        for name in (LAZY_COMMANDS if group is main else group.list_commands(ctx)):
+            command = group.get_command(ctx, name)
+            out.append(([*prefix, name], command))
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+    walk(main, [])
+    return out
+
+
+PAGES = [path for path, _ in _groups_and_commands()]
+
+
+def test_every_command_and_group_speaks_the_site_language():
+    from kiosk.cli import words
+    plain = [" ".join(path) or "kiosk" for path, command in _groups_and_commands()
+             if not isinstance(command, words.SpeaksHelp)]
+    assert not plain, f"make these cls=words.Command / words.Group: {plain}"
+
+
+def test_every_help_text_has_its_chinese():
+    """Each docstring and option help, as click shows it, is a catalogue entry (the class of failure: a new
+    command or option written in English only)."""
+    import inspect
+    catalogue = i18n.catalogue("zh_CN")
+    texts = {inspect.cleandoc(t): " ".join(path) or "kiosk" for path, command in _groups_and_commands()
+             for t in [command.help, command.short_help, *(p.help for p in command.params
+                                                             if not getattr(p, "hidden", False))] if t}
+    missing = sorted(f"{where}: {text!r}" for text, where in texts.items() if text not in catalogue)
+    assert len(texts) > 100 and not missing, "add to data/locale/zh_CN/LC_MESSAGES/cli.po:\n" + "\n".join(missing)
+
+
+def _without_syntax(text: str) -> str:
+    """A help page without what is typed as shown: the usage line, metavars and choice lists."""
+    lines = [line for line in text.splitlines() if not line.startswith("用法：")]
+    text = "\n".join(lines)
+    text = re.sub(r"\[[\w|-]+(?:\|[\w-]+)+\]", " ", text)          # [held|claimed|...] choices
+    return re.sub(r"\b[A-Z][A-Z_]+\b(?=\s)", " ", text)           # metavars (TEXT, NAME, RING_OUTPUT)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[" ".join(p) or "kiosk" for p in PAGES])
+def test_every_help_page_is_in_the_site_language(site, path):
+    result = _help_page(site, path)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert CJK.search(text) and "选项" in text and "显示此帮助并退出" in text, text
+    command = dict((tuple(p), c) for p, c in _groups_and_commands())[tuple(path)]
+    typed = [*TERMS, *(LAZY_COMMANDS if command is main else getattr(command, "commands", {})),   # sub-commands
+             *(c for p in command.params if isinstance(p.type, click.Choice) for c in p.type.choices)]
+    assert not _english(text, typed, page=True), (text, _english(text, typed, page=True))
+
+
+def test_the_version_and_its_help_are_in_the_site_language(site):
+    page = _help_page(site, []).output
+    assert "显示版本并退出" in page and "Show the version" not in page, page
+    version = CliRunner(env={"KIOSK_CONFIG": site["zh"]}).invoke(main, ["--version"])
+    assert version.exit_code == 0 and "版本" in version.output and "version" not in version.output, version.output
+    english = CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(main, ["--version"])
+    assert ", version " in english.output and not CJK.search(english.output), english.output
+
+
+def test_an_english_site_reads_english_help(site):
+    for path in (["db", "check"], ["user"], []):
+        text = CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(main, [*path, "--help"]).output
+        assert "Show this message and exit." in text and not CJK.search(text), text
+    assert "Run PRAGMA integrity_check" in CliRunner(env={"KIOSK_CONFIG": site["en"]}).invoke(
+        main, ["db", "check", "--help"]).output
+    # and the help objects are left as they were: the next Chinese page is Chinese, the next English one English
+    assert "检查数据库" in _help_page(site, ["db", "check"]).output
+
+
+# Every command's ordinary (successful) output on a zh_CN site, one run each, in an order that gives each
+# something to show. Not run here: `run` (the touchscreen app: tests/ui), `phone watch` (a serial device; it
+# prints JSON event records for tools), `printer test` (its one line is the printer driver's own report).
+NOT_RUN = {("run",), ("phone", "watch"), ("printer", "test")}
+NEWCOMER = "新同事"
+LOG_FILES = [log.name for log in __import__("kiosk.reports.logs", fromlist=["LOGS"]).LOGS]  # as on the stick
+
+
+def _ordinary(root: Path) -> list[tuple[list[str], str]]:
+    from kiosk.demo import accounts as demo
+    manager, pin = demo.DEMO_MANAGER
+    approve = ["--manager", manager, "--pin", pin]
+    out, backups, fresh = str(root / "out"), str(root / "backups"), str(root / "fresh.db")
+    return [
+        (["demo", "init"], ""), (["demo", "seed", "--days", "3", "--force"], ""),
+        (["db", "check"], ""), (["db", "check", "--quick"], ""), (["db", "migrate"], ""), (["db", "init"], ""),
+        (["db", "init", "--db", fresh], ""),
+        (["config", "check", "ZH"], ""),
+        (["user", "add", "--name", NEWCOMER, "--role", "staff", "--pin", "2580", "--manager", manager,
+          "--manager-pin", pin], ""),
+        (["user", "list"], ""),
+        (["user", "rename", *approve, NEWCOMER, NEWCOMER + "二"], ""),
+        (["user", "reset-pin", *approve, NEWCOMER + "二"], "3690\n3690\n"),
+        (["user", "deactivate", *approve, NEWCOMER + "二"], ""), (["user", "reactivate", *approve, NEWCOMER + "二"], ""),
+        (["user", "unlock", *approve, NEWCOMER + "二"], ""),
+        (["user", "change-pin", NEWCOMER + "二"], "3690\n4826\n4826\n"),
+        (["printer", "queue", "--limit", "5"], ""),
+        (["receipt", "preview", "--job", "1"], ""), (["receipt", "reprint", "--job", "1", "--user", manager], ""),
+        (["phone", "simulate", "--scenario", "answered_ring2", "--speed", "1000", "--pause", "0",
+          "--link-dir", str(root)], ""),
+        (["lostfound", "list"], ""), (["lostfound", "list", "--due"], ""), (["lostfound", "show", "LF-2026-0001"], ""),
+        (["export", "--date", "DAY", "--out", out, *approve], ""),
+        (["catalogue", "export", str(root / "goods.csv")], ""), (["catalogue", "import", str(root / "goods.csv"),
+                                                                    *approve], ""),
+        (["visitors", "host-add", "李四", "--department", "行政部", *approve], ""),
+        (["visitors", "onsite"], ""), (["visitors", "search", "王", *approve], ""), (["visitors", "housekeeping"], ""),
+        (["complaints", "list"], ""), (["complaints", "duties"], ""), (["complaints", "month", "--month", "MONTH"], ""),
+        (["complaints", "export-month", "--month", "MONTH", "--out", out, *approve], ""),
+        (["complaints", "calendar", "--show"], ""),
+        (["privacy", "find", "--phone", "13800138000", *approve], ""),
+        (["privacy", "erase", "--phone", "13800138000", "--yes", *approve], ""),
+        (["privacy", "scrub", *approve], ""),
+        (["backup", "--to", backups], ""), (["restore", "BACKUP", "--dry-run"], ""),
+    ]
+
+
+# Columns that hold what people typed (names, descriptions, places): shown as they are, in any script.
+DATA = {"users": ["name"], "hosts": ["name", "department"], "visits": ["name", "organisation", "host_name"],
+        "lf_items": ["description", "features", "storage", "found_place", "handed_in_name", "brand", "colour"],
+        "complaints": ["what", "place", "topic", "customer_name"], "products": ["name_zh", "name_en"],
+        "fee_types": ["name_zh", "name_en"], "call_notes": ["what", "caller_name", "place"]}
+
+
+def _data_words(db_path: str) -> set[str]:
+    import sqlite3
+    con = sqlite3.connect(db_path)
+    try:
+        return {word for table, cols in DATA.items() for col in cols
+                for (value,) in con.execute(f"SELECT {col} FROM {table}") for word in re.findall(r"[A-Za-z]{2,}",
+                                                                                                 value or "")}
+    finally:
+        con.close()
+
+
+def test_every_commands_ordinary_output_is_in_the_site_language(tmp_path):
+    from datetime import date, timedelta
+    zh = tmp_path / "zh.toml"
+    zh.write_text('[site]\nlanguage = "zh_CN"\n', "utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "backups").mkdir()
+    db = str(tmp_path / "k.db")
+    runs = _ordinary(tmp_path)
+    walked = {tuple(path) for path, _ in _commands(main, [])}
+    covered = {tuple(args[:2]) if tuple(args[:2]) in walked else (args[0],) for args, _ in runs}
+    assert walked - NOT_RUN == covered, f"add an ordinary run for {sorted(walked - NOT_RUN - covered)}"
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    checked = 0
+    for args, typed_in in runs:
+        last_month = (date.today().replace(day=1) - timedelta(days=1)).isoformat()[:7]   # a month that is over
+        args = [{"ZH": str(zh), "DAY": yesterday, "MONTH": last_month}.get(a, a) for a in args]
+        if args[0] == "restore":
+            args[1] = str(sorted((tmp_path / "backups").glob("*.db"))[-1])
+        head = 2 if tuple(args[:2]) in walked else 1
+        extra = [] if args[0] in ("config", "phone") else ["--config", str(zh)] + ([] if "--db" in args else ["--db", db])
+        result = CliRunner(env={"KIOSK_CONFIG": str(zh)}).invoke(main, [*args[:head], *extra, *args[head:]],
+                                                                   input=typed_in or None)
+        text = result.output
+        assert result.exit_code == 0 and result.exception is None, (args, text, result.exception)
+        assert text.strip() and "Traceback" not in text, (args, text)
+        typed = [a for a in args if not a.startswith("--")] + [str(tmp_path), db]
+        if args[0] == "restore":   # its table of tables names each as SQLite does, for the technician
+            import sqlite3
+            typed += [name for (name,) in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")]
+        allowed = [*TERMS, *_data_words(db), *LOG_FILES, "kiosk phone watch", "summary", "fee", "sale", "Demo",
+                   "Staff", "Manager"]
+        # record numbers as printed on their slips (LF-2026-0001, TS2612-00002, T01-F-000016): codes
+        # table.column as a technician types it in SQL (privacy find), and a checksum's hex digits
+        left = _english(re.sub(r"\b[A-Z]{1,3}\d*(?:-[A-Z]?\d+)+\b|\b[A-Z]{1,3}\d+-\d+\b|\b[a-z_]+\.[a-z_]+\b"
+                               r"|\b[0-9a-f]{12,}\b", " ", text), [*allowed, *typed])
+        assert not left, (args, text, left)
+        checked += 1
+    assert checked == len(runs) > 35
+
+
+
+def test_every_sentence_a_command_says_has_its_chinese():
+    """Each literal msgid handed to words.say (kiosk/cli), a configuration problem or expectation
+    (kiosk.core.config.Text, Field) and the quick check's line (kiosk.core.dbcheck) is in the catalogue, with
+    the same placeholders: a new line written in English only fails here before anyone runs the command."""
+    catalogue = i18n.catalogue("zh_CN")
+    root = Path(__file__).resolve().parents[2]
+    files = [*sorted((root / "kiosk" / "cli").glob("*.py")), root / "kiosk/core/config.py", root / "kiosk/core/dbcheck.py"]
+    found: dict[str, str] = {}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name == "Text" and path.name == "printer.py":
+                continue   # the printer test page's documents.Text: bilingual on purpose
+            args = [node.args[0]] if name in ("say", "Text", "gettext", "CliRefusal", "CliUsage") else \
+                [node.args[2]] if name == "Field" and len(node.args) > 2 else []
+            for arg in args:
+                for value in ([arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]):
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                        found.setdefault(value.value, f"{path.relative_to(root)}:{node.lineno}")
+    from kiosk.cli import export, phone
+    from kiosk.demo import accounts
+    from kiosk.printing.queue import STATUS_TEXT
+    dynamic = [accounts.LOGIN_HINT, *(v for v in export.PHASES.values() if not v.isupper()),   # CSV stays CSV
+               *phone.STEP_WORDS.values(), *STATUS_TEXT.values(),
+               "staff account", "manager account", "lost-and-found items", "goods catalogue", "fee types",
+               "host directory", "calls", "lost items", "visitors", "sales", "fees", "complaints", "shifts"]
+    found.update({m: "(a table of msgids)" for m in dynamic if m not in found})
+    missing = sorted(f"{where}: {msgid!r}" for msgid, where in found.items() if msgid not in catalogue)
+    assert len(found) > 150 and not missing, "add to data/locale/zh_CN/LC_MESSAGES/cli.po:\n" + "\n".join(missing)
+    marks = re.compile(r"\{\w*\}")
+    changed = [m for m in found if m in catalogue and set(marks.findall(m)) != set(marks.findall(catalogue[m]))]
+    assert not changed, changed
+
+
+def test_demo_seed_names_every_area_it_fills():
+    """`kiosk demo seed` says each area by its msgid: an area added to the seeder must be added to cli.po."""
+    import inspect
+    from kiosk.demo import seed
+    areas = set(re.findall(r'made\["([^"]+)"\]', inspect.getsource(seed)))
+    catalogue = i18n.catalogue("zh_CN")
+    assert areas and not [a for a in areas if a not in catalogue], areas

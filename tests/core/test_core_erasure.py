@@ -161,14 +161,14 @@ def test_cli_find_and_erase_need_a_manager_pin(tmp_path, clock):
     ok = runner.invoke(main, ["privacy", "find", "--db", str(path), "--phone", PHONE, "--manager", "王经理"],
                        input="9999\n")
     assert ok.exit_code == 0, ok.output
-    assert "visits.phone\t2 rows" in ok.output and "expected_visitors.phone" in ok.output
+    assert "访客\tvisits.phone\t2 行" in ok.output and "expected_visitors.phone" in ok.output
     assert NAME not in ok.output, "find lists where, never the values"
     erased = runner.invoke(main, ["privacy", "erase", "--db", str(path), "--phone", PHONE, "--name", NAME,
                                   "--manager", "王经理", "--yes"], input="9999\n")
     assert erased.exit_code == 0, erased.output
     again = runner.invoke(main, ["privacy", "find", "--db", str(path), "--phone", PHONE, "--manager", "王经理"],
                           input="9999\n")
-    assert "no records hold" in again.output
+    assert "没有记录含有此人的信息" in again.output
 
 
 def test_a_denied_person_is_erased_everywhere_but_the_deny_list(database, clock):

@@ -159,7 +159,8 @@ def test_the_old_triggers_rebuild_what_the_fixture_leaves_out(legacy_path):
     database.close()
     result = CliRunner().invoke(main, ["db", "check", "--db", str(legacy_path)])
     assert result.exit_code == 0, result.output
-    assert "integrity: ok" in result.output and f"schema version: {db_mod.migrations()[-1].version}" in result.output
+    # no --config: the shipped default site, zh_CN
+    assert "完整性：正常" in result.output and f"结构版本：{db_mod.migrations()[-1].version}" in result.output
 
 
 def test_migration_carries_every_row_every_fen_and_every_actor(legacy_path):
@@ -364,7 +365,7 @@ def test_db_check_names_a_missing_append_only_trigger(tmp_path):
     path = tmp_path / "k.db"
     db_mod.connect(path).close()
     ok = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
-    assert ok.exit_code == 0 and "integrity: ok" in ok.output
+    assert ok.exit_code == 0 and "完整性：正常" in ok.output
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER sale_lines_no_delete")
     conn.execute("DROP TRIGGER visits_no_update")

@@ -5,6 +5,7 @@ kiosk.core.sticks.eject, and gone from /proc/mounts before anyone is told to rem
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -120,6 +121,28 @@ def test_a_plugged_stick_is_listed_written_synced_and_ejected(stick, tmp_path, c
     # and it restores from the stick (the dry run reads the copy where it is, on the FUSE mount too)
     assert restore.plan(tmp_path / "kiosk.db", again / second.path.name).backup.sha256 == second.sha256
     print(f"{fs}: listed {latency * 1000:.0f} ms after mounting")
+
+
+@pytest.mark.parametrize("label", ["销售部", "王伟的U盘"])
+def test_a_fat_stick_labelled_by_chinese_windows_reads_in_chinese(tmp_path, label):
+    """A real FAT32 image whose label is GBK bytes, as Chinese Windows writes it (mkfs.fat's --codepage needs
+    iconv tables a container lacks, so the label is written into the boot sectors and the root folder's
+    volume entry), read by blkid as udev does (ID_FS_LABEL_ENC), decoded by the box's code."""
+    from kiosk.reports.usb import decode_label_enc
+    if shutil.which("mkfs.vfat") is None or shutil.which("blkid") is None:
+        pytest.skip("mkfs.vfat and blkid are needed (scripts/bootstrap.sh installs dosfstools, util-linux)")
+    image = tmp_path / "gbk.img"
+    with open(image, "wb") as handle:
+        handle.truncate(40 * 1024 * 1024)
+    subprocess.run(["mkfs.vfat", "-F", "32", "-n", "QQQQQQQQQQQ", str(image)], check=True, capture_output=True)
+    data = image.read_bytes()
+    assert data.count(b"QQQQQQQQQQQ") == 3          # boot sector, its backup, the root folder's label entry
+    image.write_bytes(data.replace(b"QQQQQQQQQQQ", label.encode("gbk").ljust(11, b" ")))
+    probed = subprocess.run(["blkid", "-p", "-o", "udev", str(image)], check=True, capture_output=True).stdout
+    enc = next(line.split(b"=", 1)[1] for line in probed.splitlines() if line.startswith(b"ID_FS_LABEL_ENC="))
+    assert decode_label_enc(enc) == label, enc
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), enc)
+    assert raw == label.encode("gbk") and "\ufffd" in raw.decode("utf-8", "replace")   # what UTF-8 alone showed
 
 
 def test_eject_of_something_not_mounted_is_a_message(tmp_path):

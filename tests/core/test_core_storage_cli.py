@@ -182,7 +182,7 @@ def test_every_command_refuses_a_database_it_cannot_use(tmp_path, fault, monkeyp
         result = invoke(["db", "init", "--db", str(db)])
         assert result.exit_code == 0 and db.is_file(), result.output
         result = invoke(["visitors", "onsite", "--db", str(db)])
-        assert result.exit_code == 0 and "on site: 0 people" in result.output
+        assert result.exit_code == 0 and "在场：0 批来访，共 0 人" in result.output
 
 
 def test_a_mistyped_db_never_reads_as_an_empty_building(tmp_path):
@@ -243,7 +243,7 @@ def test_every_command_on_a_full_disk_then_recovers(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output + subprocess.run(["ls", "-la", str(small)], capture_output=True,
                                                                      text=True).stdout
         result = invoke(["db", "check", "--db", str(db)])
-        assert "integrity: ok" in result.output, result.output
+        assert "完整性：正常" in result.output, result.output
 
 
 def test_every_command_while_another_process_holds_the_write_lock(tmp_path, monkeypatch):
@@ -258,7 +258,7 @@ def test_every_command_while_another_process_holds_the_write_lock(tmp_path, monk
         assert not problems, "\n".join(problems)
         result = invoke(add)
         assert result.exit_code == 1 and "busy" in result.output and str(db) in result.output, result.output
-        assert "on site" in invoke(["visitors", "onsite", "--db", str(db)]).output  # readers still read
+        assert "在场：" in invoke(["visitors", "onsite", "--db", str(db)]).output  # readers still read
     assert invoke(add).exit_code == 0  # the lock is gone: the same command works
     shutil.rmtree(scratch)
 

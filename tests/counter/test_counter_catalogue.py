@@ -125,7 +125,7 @@ def test_cli_export_then_import_with_the_manager_pin(tmp_path, db, db_path, cloc
     done = runner.invoke(main, ["catalogue", "import", str(out), "--manager", manager, "--pin", "9999",
                                 "--db", str(db)])
     assert done.exit_code == 0, done.output
-    assert done.output.startswith("1 added")
+    assert done.output.startswith("新增 1，")   # the default site: zh_CN
 
 
 def test_fee_types_are_kept_by_managers_and_retired_not_deleted(db, clock):

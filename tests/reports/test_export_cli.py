@@ -60,7 +60,7 @@ def test_cli_seed_then_export(tmp_path):
     assert seeded.exit_code == 0, seeded.output
     # Nothing after now (the real clock): yesterday's 30 calls, and today's up to this moment.
     import re
-    assert 30 <= int(re.search(r"calls: (\d+)", seeded.output).group(1)) <= 60, seeded.output
+    assert 30 <= int(re.search(r"来电：(\d+)", seeded.output).group(1)) <= 60, seeded.output
     out = tmp_path / "out"
     out.mkdir()
     from datetime import datetime

@@ -178,7 +178,7 @@ def test_seeded_records_have_the_services_columns_codes_audit_and_print_jobs(db,
     seed.seed(db, clock, days=2, tz_name="Asia/Shanghai", calls=0, visitors=30, sales=20, end_day=DAY)
     staff = list(db.query("SELECT id_type, id_number FROM visits WHERE registered_by = 'staff'"))
     assert staff and {r["id_type"] for r in staff} == {"id_card"}
-    assert {r["id_number"] for r in staff} == {mask_document("id_card", "110101199003071234")}
+    assert {r["id_number"] for r in staff} == {mask_document("id_card", seed.ID_NUMBER)}
     from kiosk.visitors.service import ID_TYPES
     assert {r["id_type"] for r in db.query("SELECT DISTINCT id_type FROM visits")} <= set(ID_TYPES) | {""}
     signouts = db.execute("SELECT COUNT(*) FROM visit_signouts").fetchone()[0]
@@ -189,7 +189,8 @@ def test_seeded_records_have_the_services_columns_codes_audit_and_print_jobs(db,
     jobs = dict(db.execute("SELECT record_table, COUNT(*) FROM print_jobs GROUP BY record_table").fetchall())
     assert jobs.get("sales") == sales and jobs.get("fee_collections") == fees
     printed = db.execute("SELECT COUNT(*) FROM print_queue WHERE status = 'printed'").fetchone()[0]
-    assert printed == sales + fees
+    closes = db.execute("SELECT COUNT(*) FROM shift_closes").fetchone()[0]
+    assert printed == sales + fees + closes and jobs.get("shift_closes") == closes == 2   # each day's report too
     cash = db.execute("SELECT COUNT(*) FROM payments WHERE method = 'cash'").fetchone()[0] + \
         db.execute("SELECT COUNT(*) FROM fee_collections WHERE method = 'cash'").fetchone()[0]
     assert db.execute("SELECT COUNT(*) FROM drawer_kicks").fetchone()[0] == cash

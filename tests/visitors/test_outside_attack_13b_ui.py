@@ -3,6 +3,8 @@ the field), driven through the real app at the kiosk's 800x480: a field being ty
 the Done key must be Chinese on the Chinese screen, at least 48 px tall, and put the numpad away."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from kivy.core.window import Window
 from kivy.uix.textinput import TextInput
@@ -132,4 +134,6 @@ async def test_held_done_key_is_chinese_tall_enough_and_puts_the_numpad_away(kiv
         assert app.keyboard_dock.shown is None, name
         field.focus = False
         await settle(app)
-    assert tuple(Window.size) == (800, 480)
+    # the size the suite was asked for (800x480; KIOSK_TEST_WIDTH/HEIGHT=1024/600 runs the same checks there)
+    assert tuple(Window.size) == (int(os.environ.get("KIOSK_TEST_WIDTH", "800")),
+                                  int(os.environ.get("KIOSK_TEST_HEIGHT", "480")))

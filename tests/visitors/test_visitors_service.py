@@ -152,7 +152,7 @@ def test_cli_onsite_search_and_housekeeping(db, db_path, clock, host):
     visitors.sign_in(db, clock, visitor(host))
     runner = CliRunner()
     out = runner.invoke(main, ["visitors", "onsite", "--db", str(db_path)])
-    assert out.exit_code == 0 and "王小明" in out.output and "on site: 1 people in 1 visits" in out.output
+    assert out.exit_code == 0 and "王小明" in out.output and "在场：1 批来访，共 1 人" in out.output
     assert runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path)]).exit_code == 2, "a manager's act"
     from kiosk.core import auth as auth_mod
     from kiosk.core.audit import SYSTEM
@@ -163,12 +163,12 @@ def test_cli_onsite_search_and_housekeeping(db, db_path, clock, host):
     out = runner.invoke(main, ["visitors", "search", "星河科", "--db", str(db_path), "--manager", "王经理"],
                         input="9999\n")
     assert out.exit_code == 0 and "13800138000" in out.output
-    assert "no visits found" in runner.invoke(main, ["visitors", "search", "nobody", "--db", str(db_path),
+    assert "没有找到来访记录" in runner.invoke(main, ["visitors", "search", "nobody", "--db", str(db_path),
                                                      "--manager", "王经理"], input="9999\n").output
     looked = db.execute("SELECT actor, after FROM audit WHERE action = 'visitor.search'").fetchall()
     assert len(looked) == 2 and looked[0][0] == "王经理" and "星河" not in looked[0][1]
     out = runner.invoke(main, ["visitors", "housekeeping", "--db", str(db_path)])
-    assert out.exit_code == 0 and "anonymised:" in out.output
+    assert out.exit_code == 0 and "已匿名化：" in out.output
     assert runner.invoke(main, ["visitors", "host-add", "赵六", "--db", str(db_path)]).exit_code == 2
     out = runner.invoke(main, ["visitors", "host-add", "", "--db", str(db_path), "--manager", "王经理"], input="9999\n")
     assert out.exit_code == 1 and "请填写姓名" in out.output
