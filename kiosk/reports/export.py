@@ -9,7 +9,6 @@ from __future__ import annotations
 from kiosk.core.errors import os_reason
 
 import contextlib
-import gc
 import logging
 import json
 import os
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.core import audit
+from kiosk.core import gcpolicy
 from kiosk.core.audit import Actor
 from kiosk.core.clock import Clock, utc_iso
 from kiosk.core.db import write
@@ -307,34 +307,6 @@ def warm_up(progress=None) -> list[str]:
     return done
 
 
-_GC_LOCK = threading.Lock()
-_GC_HOLDERS = 0           # exports running in this process with the cyclic collector paused
-_GC_WAS_ENABLED = True
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector for the export, and restore it after (nested and threads safe).
-
-    A month is millions of new cells and tuples, none of them in a reference cycle; every few hundred
-    allocations the collector walked the young ones and, now and then, every live object: about a tenth of
-    the export's CPU time went to finding nothing (bench/export_bench.py). Plain reference counting still
-    frees every cell as soon as it is dropped."""
-    global _GC_HOLDERS, _GC_WAS_ENABLED
-    with _GC_LOCK:
-        if _GC_HOLDERS == 0:
-            _GC_WAS_ENABLED = gc.isenabled()
-            gc.disable()
-        _GC_HOLDERS += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_HOLDERS -= 1
-            if _GC_HOLDERS == 0 and _GC_WAS_ENABLED:
-                gc.enable()
-
-
 def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: date, tz_name: str,
                destination: Path, formats: Iterable[str] = FORMATS, lang: str = "zh_CN",
                site_name: str = "", progress: Progress | None = None, actor: Actor | None = None) -> ExportResult:
@@ -367,7 +339,9 @@ def run_export(db: sqlite_utils.Database, clock: Clock, *, first: date, last: da
     except OSError as exc:
         raise ExportError("cannot create {folder}: {reason}", folder=str(final), reason=os_reason(exc)) from exc
     try:
-        with _collector_paused():
+        # A month is millions of new cells and tuples, none in a cycle: the collector's passes over them
+        # found nothing and cost a tenth of the export's CPU (bench/export_bench.py).
+        with gcpolicy.paused("an export"):
             result = _run_into(db, clock, folder, first, last, start, end, tz_name, formats, lang, site_name,
                                report)
         _swap_into_place(folder, final)
