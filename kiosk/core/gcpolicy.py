@@ -30,6 +30,7 @@ _was_enabled = True      # whether automatic collection was on when the first of
 _managed = False         # set by the app (manage): elsewhere every function here is a no-op
 _pause_no = 0            # which pause the overdue timer belongs to (a later pause has its own)
 _overdue: threading.Timer | None = None
+_freeze_wanted = False   # whether a bulk load (not only pauses) ran in the current pause
 # The longest collection stays paused however long a load takes (a cold index build is tens of seconds on a Pi):
 # a load hung on a stalled SD card had kept it off for good (attack 18: +213 MB an hour of a busy day).
 MAX_PAUSE_S = 120.0
@@ -54,41 +55,66 @@ def managed() -> bool:
 
 
 @contextmanager
+def paused(what: str = "") -> Iterator[None]:
+    """Run work that makes millions of short-lived, acyclic objects (an export's cells) with automatic
+    collection paused: reference counting frees them, and the collector's passes over them found nothing
+    (a tenth of a month export's CPU). Active in every process, managed or not; nothing is frozen after.
+
+    Pauses and bulk loads share one count: collection resumes when the last of them ends (or after
+    MAX_PAUSE_S), and only if it was on before the first began (a test that switched it off keeps it off)."""
+    _begin_pause()
+    try:
+        yield
+    finally:
+        _end_pause(freeze=False, what=what)
+
+
+@contextmanager
 def bulk_load(what: str = "") -> Iterator[None]:
     """Run a load of long-lived data with automatic collection paused, then freeze what it made.
 
-    Nested and concurrent uses are counted: collection resumes (and the heap is frozen) when the last ends,
-    and only if it was on before the first began (a test that switched it off keeps it off)."""
-    global _paused, _was_enabled
+    Counted with :func:`paused`; the heap is frozen when the last pause ends if any of them was a bulk load.
+    A no-op in a process the app does not manage."""
     if not _managed:
         yield
         return
-    global _pause_no, _overdue
+    _begin_pause()
+    try:
+        yield
+    finally:
+        _end_pause(freeze=True, what=what)
+
+
+def _begin_pause() -> None:
+    global _paused, _was_enabled, _pause_no, _overdue, _freeze_wanted
     with _lock:
         if _paused == 0:
             _was_enabled = gc.isenabled()
+            _freeze_wanted = False
             gc.disable()
             _pause_no += 1
             _overdue = threading.Timer(MAX_PAUSE_S, _resume_overdue, args=(_pause_no,))
             _overdue.daemon = True
             _overdue.start()
         _paused += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _paused -= 1
-            if _paused == 0:
-                if _overdue is not None:
-                    _overdue.cancel()
-                    _overdue = None
-                if _managed:   # (released meanwhile: the app stopped; nothing more is frozen)
-                    _freeze()
-                if _was_enabled:
-                    gc.enable()
-                if log.isEnabledFor(logging.DEBUG):   # the count walks every frozen object (33 ms for 2 M)
-                    log.debug("heap frozen after %s: %d objects permanent", what or "a bulk load",
-                              gc.get_freeze_count())
+
+
+def _end_pause(*, freeze: bool, what: str) -> None:
+    global _paused, _overdue, _freeze_wanted
+    with _lock:
+        _paused -= 1
+        _freeze_wanted = _freeze_wanted or freeze
+        if _paused:
+            return
+        if _overdue is not None:
+            _overdue.cancel()
+            _overdue = None
+        if _managed and _freeze_wanted:   # (released meanwhile: the app stopped; nothing more is frozen)
+            _freeze()
+        if _was_enabled:
+            gc.enable()
+        if _freeze_wanted and log.isEnabledFor(logging.DEBUG):   # the count walks every frozen object
+            log.debug("heap frozen after %s: %d objects permanent", what or "a bulk load", gc.get_freeze_count())
 
 
 def _freeze() -> None:

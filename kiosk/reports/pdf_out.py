@@ -89,6 +89,7 @@ def add_sc_font(pdf, path: str, family: str = "sc") -> None:
         if template is None:
             pdf.add_font(family, "", path)
             font = pdf.fonts[key]
+            _keep_font_bbox(font)
             if getattr(font, "color_font", None) is None and not getattr(font, "axes", None):
                 _FONT_TEMPLATES[path] = copy.copy(font)
             return
@@ -96,7 +97,8 @@ def add_sc_font(pdf, path: str, family: str = "sc") -> None:
         font = copy.copy(template)
         font.i = len(pdf.fonts) + 1
         font.fontkey = key
-        font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, fontNumber=template.collection_font_number, lazy=True)
+        font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, fontNumber=template.collection_font_number, lazy=True,
+                                   recalcBBoxes=False)
         font._hbfont = None
         font.biggest_size_pt = 0
         widths = defaultdict(template.cw.default_factory)
@@ -112,6 +114,16 @@ def add_sc_font(pdf, path: str, family: str = "sc") -> None:
     except (AttributeError, TypeError):   # another fpdf2 than the one this was written for
         pdf.fonts.pop(key, None)
         pdf.add_font(family, "", path)
+        _keep_font_bbox(pdf.fonts[key])
+
+
+def _keep_font_bbox(font) -> None:
+    """Keep the whole font's bounding box in the embedded subset instead of recomputing it from the subset's
+    outlines: fontTools draws every kept CFF glyph to measure it, a third of the PDF's time, and the whole
+    font's box holds every glyph of the subset (a PDF reader takes it as a bound, not an exact fit)."""
+    ttfont = getattr(font, "ttfont", None)
+    if ttfont is not None:
+        ttfont.recalcBBoxes = False
 
 
 def _fit(pdf, text: str, width: float) -> str:
@@ -179,7 +191,7 @@ def _sample(pdf, item, lang: str) -> None:
     pdf.set_font("sc", size=12)
     pdf.cell(0, 8, item.log.title(lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("sc", size=8)
-    total = len(item.rows)
+    total = getattr(item, "count", len(item.rows))   # a PDF alone reads only the first rows (LogData.total)
     shown = min(total, SAMPLE_ROWS)
     if total and (total > shown or len(item.columns) > len(columns)):   # an empty log just says so
         note = _(

@@ -49,8 +49,9 @@ def _bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def build(db: sqlite_utils.Database, first: date, last: date, tz_name: str) -> PerDay:
-    """One row per local day first..last (inclusive)."""
+def build(db: sqlite_utils.Database, first: date, last: date, tz_name: str, calls: list | None = None) -> PerDay:
+    """One row per local day first..last (inclusive); calls: kiosk.phone.calllog.calls_between over the same
+    days when the caller has read it already."""
     tz = ZoneInfo(tz_name)
     range_bounds = lambda a, b, _name: _bounds(a, b, tz)  # noqa: E731 - the summary's signature
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -75,7 +76,7 @@ def build(db: sqlite_utils.Database, first: date, last: date, tz_name: str) -> P
         from kiosk.phone import calllog
         for row in rows.values():
             row.calls = row.answered = row.missed = 0
-        for call in calllog.calls_between(db, start, end):
+        for call in calllog.calls_between(db, start, end) if calls is None else calls:
             if call.outcome == "ringing":
                 continue  # as the summary's figures: a call still ringing has no outcome yet
             row = rows[local_day(call.started_at)]

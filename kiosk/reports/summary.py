@@ -68,9 +68,19 @@ class Summary:
 
 
 def _per_hour(times: list[str], tz: ZoneInfo) -> list[int]:
+    """Counts by local hour. A stored UTC time (utc_iso: ...+00:00) is looked up by its UTC minute, converted
+    once per minute (DST-safe: the offset is the zone's at that minute); any other text is parsed in full."""
     hours = [0] * 24
+    by_minute: dict[str, int] = {}
     for text in times:
-        hours[parse_iso(text).astimezone(tz).hour] += 1
+        if text.endswith("+00:00") and len(text) >= 22:
+            key = text[:16]
+            hour = by_minute.get(key)
+            if hour is None:
+                hour = by_minute[key] = parse_iso(text).astimezone(tz).hour
+        else:
+            hour = parse_iso(text).astimezone(tz).hour
+        hours[hour] += 1
     return hours
 
 
@@ -86,9 +96,11 @@ def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_n
     out = Summary(first, last, tz_name)
     out.includes_today = first <= clock.now().astimezone(tz).date() <= last
     bounds = (utc_iso(start), utc_iso(end))
+    calls = None
     if {"calls", "call_events", "call_notes", "callbacks_done"} <= tables:
         from kiosk.phone import calllog
-        out.calls = calllog.figures(db, clock, start, end)
+        calls = calllog.calls_between(db, start, end)   # read once: the figures and the per-day table
+        out.calls = calllog.figures(db, clock, start, end, calls=calls)
         out.calls_per_hour = _per_hour([r[0] for r in db.execute(
             "SELECT started_at FROM calls WHERE started_at >= ? AND started_at < ?", bounds)], tz)
     else:
@@ -98,7 +110,7 @@ def build(db: sqlite_utils.Database, clock: Clock, first: date, last: date, tz_n
     _lost(db, clock, out, bounds, tables)
     if first != last and with_per_day:
         from kiosk.reports import per_day
-        out.per_day = per_day.build(db, first, last, tz_name)
+        out.per_day = per_day.build(db, first, last, tz_name, calls=calls)
     return out
 
 

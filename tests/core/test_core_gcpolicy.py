@@ -128,3 +128,34 @@ def test_release_hands_frozen_objects_back_and_a_load_ending_after_it_freezes_no
     thread.join(10)
     assert gc.get_freeze_count() == 0 and gc.isenabled() and not gcpolicy.managed()
     assert _in_young_generations(made[0])
+
+
+def test_a_pause_works_unmanaged_and_freezes_nothing() -> None:
+    gcpolicy.manage(False)
+    frozen = gc.get_freeze_count()
+    with gcpolicy.paused("an export"):
+        assert not gc.isenabled()
+        cells = [Node() for _ in range(100)]
+    assert gc.isenabled() and gc.get_freeze_count() == frozen and _in_young_generations(cells[0])
+
+
+def test_an_export_overlapping_the_index_load_shares_one_count(managed) -> None:
+    """An export's pause ending inside a bulk load must not turn collection back on; the load still freezes."""
+    inside, release = threading.Event(), threading.Event()
+
+    def export() -> None:
+        with gcpolicy.paused("an export"):
+            inside.set()
+            release.wait(10)
+    thread = threading.Thread(target=export)
+    with gcpolicy.bulk_load("the index"):
+        thread.start()
+        assert inside.wait(10)
+        index = [Node() for _ in range(1000)]
+        release.set()
+        thread.join(10)
+        assert not gc.isenabled(), "the export's end resumed collection inside the load"
+    assert gc.isenabled() and not _in_young_generations(index[0])
+    with gcpolicy.paused("a later export"):   # a pause alone freezes nothing
+        later = [Node() for _ in range(10)]
+    assert _in_young_generations(later[0])
