@@ -236,7 +236,19 @@ class PhoneService:
             if db is not None:
                 db.close()
             if self.supervisor.stopping.is_set():   # a restart after a crash keeps the gap open
+                self._drain_line_states()
                 self._close_gap()
+
+    def _drain_line_states(self) -> None:
+        """At stop, the line's state changes still queued (the loop ends on `stop`, not on an empty queue):
+        a line that went deaf just before the desk shut down still logs its gap."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(event, tuple) and event[0] == "state":
+                self._line_state(*event[1:])
 
     def _honest(self, event):
         """A call the line was not watched during cannot have been sensed missed: it may have been

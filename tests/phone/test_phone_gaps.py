@@ -76,6 +76,18 @@ def test_stopping_while_the_line_is_not_watched_logs_the_gap_so_far(ctx, clock, 
     assert gap.state == "deaf" and gap.seconds == pytest.approx(4, abs=0.01)
 
 
+def test_a_line_that_goes_deaf_just_before_stop_still_logs_its_gap(ctx, clock, db):
+    """The phone thread's loop ends on stop, with state changes perhaps still queued: they are drained,
+    so a stop at once after the line went deaf (no time for the thread to look) still logs the gap."""
+    for n in range(1, 6):
+        svc = PhoneService(ctx, "at", phone_config=ctx.config.section("phone") | {"detector": "at"}).start()
+        svc.on_state(DetectorState.CONNECTED, "port")
+        svc.on_state(DetectorState.DEAF, "no answer to AT")
+        clock.advance(2)
+        svc.stop()
+        assert len(gaps(db, clock)) == n
+
+
 def test_the_caller_history_lookup_uses_its_index_not_a_scan(db, clock):
     from kiosk.core.db import write
     with write(db):   # one transaction: nested writes join it as savepoints
