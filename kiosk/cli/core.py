@@ -104,7 +104,7 @@ def _quick_check(path: Path, budget: float) -> None:
     problems = dbcheck.header_problems(path)
     if problems:
         click.echo(say("database: {path}", path=path))
-        click.echo(say("quick check: {result}", result="; ".join(problems)))
+        click.echo(say("quick check: {result}", result=dbcheck.problems_text(problems, site_lang())))
         sys.exit(1)
     from kiosk.core import storage
     try:
@@ -138,6 +138,10 @@ def config_group() -> None:
 def config_check(path: Path) -> None:
     """Validate a configuration file without starting the UI."""
     from kiosk.core import config
+    # Said in the language the checked file names (valid or not); a file that names none: the box's default.
+    named = words.named_language(path)
+    if named is not None:
+        words.remember(named)
     try:
         cfg = config.load(path)
     except config.ConfigError as exc:

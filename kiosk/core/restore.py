@@ -472,9 +472,11 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             src.backup(dst)  # one step: one transaction in the live file's journal
             dst.execute("PRAGMA journal_mode=WAL")
             problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-            if problems != ["ok"]:
+            if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
+                log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
                 raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
-                                             " kept at {aside}.", problem=problems[0], aside=str(aside))
+                                             " kept at {aside}.", problem=backup_mod.problem_reason("integrity"),
+                                             aside=str(aside))
         finally:
             dst.close()
     except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
