@@ -53,8 +53,21 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
     try:
         result = printer.send(render(receipt, profile, kick=kick), receipt)
     except PrinterError as exc:
-        raise CliRefusal("printer {state}: {detail}", state=exc.state, detail=exc.detail) from None
-    click.echo(f"{printer.name}: {result.detail}")
+        # The connection's own detail (English, with the OS's words) goes to the log; the line says the state.
+        import logging
+        logging.getLogger(__name__).warning("printer test on %s: %s: %s", printer.name, exc.state, exc.detail)
+        raise CliRefusal(TROUBLE.get(exc.state, TROUBLE["error"]), name=printer.name) from None
+    if result.saved:
+        click.echo(say("{name}: test page saved as {path}", name=printer.name, path=result.saved))
+    else:
+        click.echo(say("{name}: {result}", name=printer.name, result=say(result.detail)))
+
+
+# What a printer test that failed says, by the printer's state (hardware.printer.connections.PrinterError).
+TROUBLE = {"offline": "the printer {name} is offline or cannot be reached: check its power, cable and address",
+           "paper_out": "the printer {name} is out of paper: load a roll and try again",
+           "cover_open": "the printer {name} has its cover open: close it and try again",
+           "error": "the printer {name} reports an error: switch it off and on, then try again"}
 
 
 @printer_group.command("queue")

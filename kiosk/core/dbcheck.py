@@ -220,7 +220,8 @@ def summary_problems(db: sqlite_utils.Database) -> list[str]:
         have = {r[0] for r in db.execute(kept)}
         want = {r[0] for r in db.execute(derived)}
         if have != want:
-            problems.append(f"{table} disagrees with its records: {len(want - have)} missing, {len(have - want)} extra")
+            problems.append(Text("{table} disagrees with its records: {missing} missing, {extra} extra", table=table,
+                                 missing=len(want - have), extra=len(have - want)))
     return problems
 
 

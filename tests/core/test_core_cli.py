@@ -58,7 +58,7 @@ def test_db_check_finds_a_stock_balance_that_disagrees_with_its_movements(tmp_pa
         database.execute("UPDATE stock_levels SET quantity = quantity + 5 WHERE product_id = 1")
     database.close()
     result = run("db", "check", "--db", str(path))
-    assert result.exit_code == 1 and "balance" in result.output and "movements" in result.output
+    assert result.exit_code == 1 and "结存" in result.output and "出入库合计" in result.output, result.output
 
 
 def test_config_check(tmp_path):
