@@ -104,7 +104,7 @@ def test_cli_quick_check_prints_one_line_and_the_full_check_compares_the_open_ta
     problems = dbcheck.summary_problems(database)
     assert any("visits_open" in p for p in problems) and any("callbacks_open" in p for p in problems)
     full = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
-    assert full.exit_code == 1 and "visits_open disagrees" in full.output
+    assert full.exit_code == 1 and "visits_open 与其记录不一致" in full.output
     dbcheck.rebuild_summaries(database)
     assert dbcheck.summary_problems(database) == []
 
