@@ -13,14 +13,22 @@ def _headless() -> bool:
                 or os.path.exists("/dev/dri/card1"))
 
 
-def configure_kivy(width: int, height: int, fullscreen: bool) -> None:
+def _said(lang: str, msgid: str, **params) -> str:
+    """A line `kiosk run` prints, in the site's language (msgids in data/locale/zh_CN/LC_MESSAGES/cli.po)."""
+    from kiosk.core.i18n import gettext
+    text = gettext(msgid, lang)
+    return text.format(**params) if params else text
+
+
+def configure_kivy(width: int, height: int, fullscreen: bool, lang: str = "en") -> None:
     """Window size, no argv parsing, no multitouch emulation, and offscreen when there is no display."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
     if _headless() and "SDL_VIDEODRIVER" not in os.environ:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
-        print("No display found: running offscreen (use --screenshot FILE to see the screen).", file=sys.stderr)
+        print(_said(lang, "No display found: running offscreen (use --screenshot FILE to see the screen)."),
+              file=sys.stderr)
     from kivy.config import Config
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
@@ -52,24 +60,26 @@ def launch(ctx: Context, *, demo: bool = False, size: str | None = None, screens
            first_frame_exit: bool = False) -> None:
     """Run the app until it is closed (or, with screenshot, until the first screen is saved)."""
     ui = ctx.config.section("ui")
+    lang = ctx.config.get("site", "language")
     width, height = ui["width"], ui["height"]
     if size:
         try:
             width, height = (int(part) for part in size.lower().split("x"))
-        except ValueError:
-            raise SystemExit(f"--size must look like 800x480, got {size!r}") from None
-    configure_kivy(width, height, ui["fullscreen"] and not screenshot)
+        except ValueError:   # `kiosk run` refuses it before this; a caller of launch() is told the same
+            raise SystemExit(_said(lang, "{option} must look like 800x480, got {value}", option="--size",
+                                   value=repr(size))) from None
+    configure_kivy(width, height, ui["fullscreen"] and not screenshot, lang)
     from screens.app import KioskApp
 
     app = KioskApp(ctx=ctx, demo=demo)
     if screenshot is not None:
-        _screenshot_when_drawn(app, screenshot)
+        _screenshot_when_drawn(app, screenshot, lang=lang)
     if first_frame_exit:
         _exit_after_first_frame(app)
     app.run()
 
 
-def _screenshot_when_drawn(app, screenshot: Path, settle_s: float = 1.0, frames: int = 3) -> None:
+def _screenshot_when_drawn(app, screenshot: Path, settle_s: float = 1.0, frames: int = 3, lang: str = "en") -> None:
     """Save the screen once it has really been drawn: at least `frames` frames flipped after start
     and `settle_s` seconds passed. A timer alone saved a black picture on a busy first start (fonts
     and the home screen not yet drawn when it fired)."""
@@ -95,7 +105,7 @@ def _screenshot_when_drawn(app, screenshot: Path, settle_s: float = 1.0, frames:
     def shoot(dt) -> None:
         from screens.shots import save_screenshot
         save_screenshot(screenshot)
-        print(f"screenshot saved to {screenshot}")
+        print(_said(lang, "screenshot saved to {path}", path=screenshot))
         app.stop()
     app.bind(on_start=started)
     Window.bind(on_flip=flipped)

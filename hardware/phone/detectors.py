@@ -23,6 +23,7 @@ from typing import Callable
 
 import serial
 
+from kiosk.core.config import Text
 from kiosk.core.supervisor import Publish, Supervisor
 from kiosk.phone import callerid
 from kiosk.phone.tracker import DetectorEvent
@@ -396,7 +397,8 @@ class SerialDetector:
         self.supervisor.stop(timeout)
 
     def _set_state(self, state: DetectorState, detail: str) -> None:
-        """The one place the state changes: logged and published."""
+        """The one place the state changes: logged and published. The detail is English (the log, the call
+        log's gaps); a Text also remembers its msgid, so `kiosk phone watch` says it in the site's language."""
         if (state, detail) == (self.state, getattr(self, "_detail", None)):
             return   # waiting for a missing path re-checks every 0.1 s: tell the desk once
         if state != self.state:
@@ -410,13 +412,13 @@ class SerialDetector:
         try:
             while not stop.is_set():
                 if not os.path.exists(self.port):
-                    self._set_state(DetectorState.RECONNECTING, f"waiting for {self.port}")
+                    self._set_state(DetectorState.RECONNECTING, Text("waiting for {port}", port=self.port))
                     stop.wait(REOPEN_POLL)
                     continue
                 try:
                     port = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
                 except (serial.SerialException, OSError, ValueError) as exc:
-                    self._set_state(DetectorState.RECONNECTING, f"cannot open {self.port}: {exc}")
+                    self._set_state(DetectorState.RECONNECTING, Text("cannot open {port}: {error}", port=self.port, error=str(exc)))
                     stop.wait(backoff)
                     backoff = min(backoff * 2, OPEN_BACKOFF[1])
                     continue
@@ -426,9 +428,9 @@ class SerialDetector:
                 try:
                     self._session(port, _identity(port))
                 except _Deaf as exc:
-                    self._set_state(DetectorState.DEAF, str(exc))
+                    self._set_state(DetectorState.DEAF, exc.args[0] if exc.args and isinstance(exc.args[0], Text) else str(exc))
                 except (serial.SerialException, OSError, termios_error) as exc:
-                    self._set_state(DetectorState.RECONNECTING, f"lost {self.port}: {exc}")
+                    self._set_state(DetectorState.RECONNECTING, Text("lost {port}: {error}", port=self.port, error=str(exc)))
                 except Exception as exc:  # never die: a bug in one session must not stop the desk's phone
                     log.exception("phone detector failed")
                     self._set_state(DetectorState.ERROR, str(exc))
@@ -440,7 +442,7 @@ class SerialDetector:
                     except Exception:
                         pass
         finally:
-            self._set_state(DetectorState.OFF, "stopped")
+            self._set_state(DetectorState.OFF, Text("stopped"))
 
     def _check_identity(self, ident: tuple[int, int] | None) -> None:
         """Raise when the path is gone or now names another device than the one we hold."""
@@ -483,7 +485,8 @@ class SerialDetector:
                 port.write(probe)
                 probe_sent = now
             elif probe_sent is not None and now - probe_sent >= self.probe_timeout:
-                raise _Deaf(f"no answer to the heartbeat on {self.port} in {self.probe_timeout:g} s")
+                raise _Deaf(Text("no answer to the heartbeat on {port} in {seconds} s", port=self.port,
+                                  seconds=f"{self.probe_timeout:g}"))
 
     def _probe(self) -> bytes:
         """The heartbeat's command: PING for the board; for a modem the caller-ID command it accepted at
@@ -522,7 +525,7 @@ class SerialDetector:
             if self._pump(port, parser, ident):
                 return
         if not self._stop.is_set():
-            raise _Deaf(f"no answer on {self.port} since it was opened")
+            raise _Deaf(Text("no answer on {port} since it was opened", port=self.port))
 
     def _send_init(self, port: serial.Serial, parser: ATParser, ident: tuple[int, int] | None = None) -> None:
         """Send each init command; 'A|B|C' tries the next when one does not answer OK (caller-ID
@@ -549,7 +552,7 @@ class SerialDetector:
                 log.warning("modem refused %r", command)
         if sent and not heard:
             # Open but silent (a hung modem): never "connected"; the desk's alarm must count this time.
-            raise _Deaf(f"the modem on {self.port} answers no AT command")
+            raise _Deaf(Text("the modem on {port} answers no AT command", port=self.port))
 
     def _ri_session(self, port: serial.Serial, ident: tuple[int, int] | None) -> None:
         quiet = 0.1 if self.ring_output == "level" else 0.3

@@ -46,6 +46,7 @@ class SendResult:
     detail: str
     paper: str = "ok"  # ok | paper_low (printed, but the roll is near its end)
     silent: bool = False  # the printer never answers status: nothing it takes can be confirmed
+    saved: str = ""  # the virtual printer: the picture it wrote (detail is then "saved <path>")
 
 
 class Printer(Protocol):
@@ -455,7 +456,7 @@ class VirtualPrinter:
         with os.fdopen(fd, "wb") as handle:
             render_png(receipt, self.paper_mm).save(handle, format="PNG")
         tmp.replace(path)
-        return SendResult(True, f"saved {path}")
+        return SendResult(True, f"saved {path}", saved=str(path))
 
 
 def from_config(printer_cfg: dict, state_dir: Path) -> Printer | None:

@@ -152,6 +152,12 @@ def restore_cmd(config_path: Path | None, db_path: Path | None, file: Path, dry_
     ctx = build_context(config_path, db_path, open_db=False)
     lang = _lang(ctx)
     tz = ctx.config.get("site", "timezone")
+    # An earlier restore killed before its record is settled first (restore() would do it before its copy):
+    # the plan below then shows the file as the new restore finds it (its series moved past the copy set aside).
+    interrupted = restore_mod.settle_earlier(ctx.db_path, ctx.clock)
+    if interrupted is not None:
+        click.echo(tr("an earlier restore was interrupted; it is recorded now:", lang), err=True)
+        click.echo("  " + interrupted.message(lang), err=True)
     try:
         the_plan = restore_mod.plan(ctx.db_path, file)
     except Refusal as exc:

@@ -1,6 +1,7 @@
 """Core sub-commands: run, db check, config check, user add, demo seed."""
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -32,6 +33,8 @@ def run_cmd(config_path: Path | None, db_path: Path | None, demo: bool, size: st
     from kiosk.cli.main import fault_text
     from kiosk.core import storage
     ctx = build_context(config_path, db_path, open_db=False)  # the app opens it (and shows what fails)
+    if size is not None and not re.fullmatch(r"\d+x\d+", size.strip().lower()):   # before demo data, in words
+        raise CliUsage("{option} must look like 800x480, got {value}", option="--size", value=repr(size))
     from kiosk.demo import accounts as demo_mod
     if demo or ctx.config.demo:
         try:
@@ -81,10 +84,12 @@ def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False
     version, latest = db_mod.schema_version(database), db_mod.migrations()[-1].version
     if version > latest:  # a newer program wrote it: our idea of its tables and triggers is out of date
         raise db_mod.schema_too_new(str(ctx.db_path), version, latest, [])
-    result = db_mod.integrity_check(database)
+    from kiosk.core.config import Text   # each problem said in the site's language; SQLite's own words quoted
+    result = [r if r == "ok" else Text("SQLite says: {detail}", detail=r) for r in db_mod.integrity_check(database)]
     if "stock_levels" in database.table_names():
         from kiosk.counter.sales import stock_mismatches
-        result = [r for r in result if r != "ok"] + [f"stock {m}" for m in stock_mismatches(database)] or ["ok"]
+        result = [r for r in result if r != "ok"] + [Text("stock {problem}", problem=m)
+                                                     for m in stock_mismatches(database)] or ["ok"]
     # Before `kiosk db migrate` has run 0011 this lists the guards the old schema lacked.
     result = [r for r in result if r != "ok"] + db_mod.append_only_problems(database) or ["ok"]
     result = [r for r in result if r != "ok"] + db_mod.foreign_key_problems(database) or ["ok"]
@@ -92,7 +97,8 @@ def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False
     result = [r for r in result if r != "ok"] + dbcheck.summary_problems(database) or ["ok"]
     click.echo(say("database: {path}", path=ctx.db_path))
     click.echo(say("schema version: {version} (latest {latest})", version=version, latest=latest))
-    click.echo(say("integrity: {result}", result=say("ok") if result == ["ok"] else "; ".join(result)))
+    click.echo(say("integrity: {result}", result=say("ok") if result == ["ok"] else
+                   dbcheck.problems_text(result, site_lang())))
     if result != ["ok"]:
         sys.exit(1)
 
@@ -104,7 +110,7 @@ def _quick_check(path: Path, budget: float) -> None:
     problems = dbcheck.header_problems(path)
     if problems:
         click.echo(say("database: {path}", path=path))
-        click.echo(say("quick check: {result}", result="; ".join(problems)))
+        click.echo(say("quick check: {result}", result=dbcheck.problems_text(problems, site_lang())))
         sys.exit(1)
     from kiosk.core import storage
     try:
@@ -138,6 +144,10 @@ def config_group() -> None:
 def config_check(path: Path) -> None:
     """Validate a configuration file without starting the UI."""
     from kiosk.core import config
+    # Said in the language the checked file names (valid or not); a file that names none: the box's default.
+    named = words.named_language(path)
+    if named is not None:
+        words.remember(named)
     try:
         cfg = config.load(path)
     except config.ConfigError as exc:

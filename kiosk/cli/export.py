@@ -41,7 +41,7 @@ def _approval(ctx, manager: str | None, pin: str | None, key: str | None):
 
 # The export's phases as its progress lines say them (msgids, cli.po); a log's name is its file's name.
 PHASES = {"summary": "the summary", "read": "reading", "manifest": "the manifest", "written": "written",
-          "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
+          "saved": "saved", "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}   # saved: the workbook's last step
 
 
 @click.command("export", cls=words.Command)

@@ -96,11 +96,12 @@ class LazyGroup(_words.Group):
 
 def fault_text(fault) -> str:
     """A storage fault for the command line: in the box's language, with the English under it (the
-    technician who reads the terminal may not read the site's language)."""
-    from kiosk.cli.words import site_lang
+    technician who reads the terminal may not read the site's language), set apart as that: its own line,
+    labelled in the site's language ("英文：")."""
+    from kiosk.cli.words import say, site_lang
     lang = site_lang()
     local, english = fault.message(lang), str(fault)
-    return local if local == english else f"{local}\n{english}"
+    return local if local == english else f"{local}\n{say('in English: {text}', text=english)}"
 
 
 # An id or a count typed on the command line: SQLite's integers are 64-bit, so anything larger is refused

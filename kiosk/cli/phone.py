@@ -44,14 +44,19 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
     """Print one JSON object per line for every event (ring, prompt, answered, missed, ended,
     callerid, state), with wall and monotonic timestamps, flushed as it happens."""
     from hardware import devices
+    from kiosk.core.i18n import gettext
     # The desk's own wiring, without writing the call log; the database is opened only if a caller is
     # looked up, and a missing one is never created (known callers then stay unknown).
     ctx = build_context(config_path, None, open_db=False)
     lock = threading.Lock()
+    from kiosk.core.config import Text
+    lang = words.site_lang()
 
     def show(event) -> None:
         group, _, name = event.kind.partition(".")
-        data = dict(event.data)
+        # The records' keys and codes (event, state, outcome) are the documented format tools read
+        # (docs/hardware.md); what is written for a person (a state's detail) is in the site's language.
+        data = {k: v.said(lambda m: gettext(m, lang)) if isinstance(v, Text) else v for k, v in event.data.items()}
         if group == "call":
             data.pop("call_id", None)  # nothing is logged while watching
         elif event.kind == "phone.state":
@@ -82,8 +87,8 @@ def phone_watch(port: str, kind: str, config_path: Path | None, seconds: float |
         suggestion = bursts.suggestion() if bursts is not None else ""
         _emit("learned", ring_output=suggestion, bursts=len(bursts.bursts) if bursts else 0,
               rejected=bursts.rejected if bursts else 0,
-              hint=f'set ring_output = "{suggestion}" in [phone]' if suggestion else
-              "no ring burst seen: make a test call while watching (RI detectors only)")
+              hint=say('set ring_output = "{value}" in [phone]', value=suggestion) if suggestion else
+              say("no ring burst seen: make a test call while watching (RI detectors only)"))
 
 
 @phone_group.command("simulate")

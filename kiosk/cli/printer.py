@@ -43,6 +43,7 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
     from hardware import devices
     from hardware.printer.connections import PrinterError
     from hardware.printer.escpos import render
+    from kiosk.core.errors import Msg
     ctx = build_context(config_path, db_path)
     cfg = ctx.config.section("printer")
     printer = devices.open_printer(cfg)
@@ -53,8 +54,22 @@ def printer_test(config_path: Path | None, db_path: Path | None, kick: bool) -> 
     try:
         result = printer.send(render(receipt, profile, kick=kick), receipt)
     except PrinterError as exc:
-        raise CliRefusal("printer {state}: {detail}", state=exc.state, detail=exc.detail) from None
-    click.echo(f"{printer.name}: {result.detail}")
+        # The connection's own detail (English, with the OS's words) goes to the log; the line says the state.
+        import logging
+        logging.getLogger(__name__).warning("printer test on %s: %s: %s", printer.name, exc.state, exc.detail)
+        raise CliRefusal("the printer {name} {trouble}", name=printer.name,
+                         trouble=Msg(TROUBLE.get(exc.state, TROUBLE["error"]))) from None
+    if result.saved:
+        click.echo(say("{name}: test page saved as {path}", name=printer.name, path=result.saved))
+    else:
+        click.echo(say("{name}: {result}", name=printer.name, result=say(result.detail)))
+
+
+# What a printer test that failed says, by the printer's state (hardware.printer.connections.PrinterError).
+TROUBLE = {"offline": "is offline or cannot be reached: check its power, cable and address",
+           "paper_out": "is out of paper: load a roll and try again",
+           "cover_open": "has its cover open: close it and try again",
+           "error": "reports an error: switch it off and on, then try again"}
 
 
 @printer_group.command("queue")

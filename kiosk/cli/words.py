@@ -121,13 +121,13 @@ def begin(args: list[str]) -> None:
         path = typed if typed is not None else (default_config_path() if default_config_path().exists() else None)
         lang = config.load(path).get("site", "language")
     except config.ConfigError:   # invalid elsewhere: its problems are said in the language it asks for
-        lang = _raw_language(path) or lang
+        lang = named_language(path) or lang
     except Exception:  # noqa: BLE001  (unreadable: the command itself will say so; speak the default)
         pass
     _LANG["args"] = lang
 
 
-def _raw_language(path) -> str | None:
+def named_language(path) -> str | None:
     """[site] language of a file that does not validate, when it is readable TOML and names a known one."""
     import tomllib
     from kiosk.core.config import LANGUAGES

@@ -423,20 +423,22 @@ def append_only_problems(db: sqlite_utils.Database) -> list[str]:
     """
     present = {row[0]: (row[1], " ".join((row[2] or "").split()))
                for row in db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    from kiosk.core.config import Text   # each an English line `kiosk db check` says in the site's language
     tables = set(db.table_names())
     problems = []
     for table in records.record_names():
         if table not in tables:
-            problems.append(f"record table {table} is missing")
+            problems.append(Text("record table {table} is missing", table=table))
             continue
         for event in records.APPEND_ONLY_EVENTS:
             trigger = records.trigger_name(table, event)
             on, sql = present.get(trigger, (None, ""))
             if on != table:
-                problems.append(f"trigger {trigger} on {table} is missing")
+                problems.append(Text("trigger {trigger} on {table} is missing", trigger=trigger, table=table))
             elif (sql != _guard_sql(table, event) and not _is_anonymising_guard(db, table, event, sql)
                   and not _is_erasure_guard(table, event, sql)):
-                problems.append(f"trigger {trigger} on {table} does not block {event.upper()}")
+                problems.append(Text("trigger {trigger} on {table} does not block {event}", trigger=trigger, table=table,
+                                     event=event.upper()))
     return problems
 
 
@@ -465,9 +467,11 @@ def _is_anonymising_guard(db: sqlite_utils.Database, table: str, event: str, sql
 
 def foreign_key_problems(db: sqlite_utils.Database) -> list[str]:
     """Rows whose foreign key points at nothing (PRAGMA foreign_key_check), at most 20 named."""
+    from kiosk.core.config import Text
     found = db.execute("PRAGMA foreign_key_check").fetchmany(21)
-    problems = [f"{table} row {rowid} points at a missing {parent}" for table, rowid, parent, _ in found[:20]]
-    return problems + (["more broken references"] if len(found) > 20 else [])
+    problems = [Text("{table} row {rowid} points at a missing {parent}", table=table, rowid=rowid, parent=parent)
+                for table, rowid, parent, _ in found[:20]]
+    return problems + ([Text("more broken references")] if len(found) > 20 else [])
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list[dict]:

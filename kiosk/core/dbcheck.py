@@ -20,6 +20,10 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.core import records
+from kiosk.core.config import Text
+
+# A table the quick check found damaged; SQLite's own words (English) are the detail, set apart as its.
+DAMAGED = "{table}: damaged (SQLite says: {detail})"
 
 QUICK_BUDGET = 0.75  # seconds: the check stops within it (interrupted mid-table); set-up and wrap-up stay under 1 s
 HEADER = b"SQLite format 3\x00"
@@ -46,15 +50,23 @@ class QuickResult:
         return not self.not_reached
 
     def line(self, lang: str = "en") -> str:
-        """One line for the CLI (in the site's language) and the log (English); the problems themselves
-        are SQLite's and stay as it says them."""
+        """One line for the CLI (in the site's language) and the log (English); each problem is a
+        sentence in that language, SQLite's own English only inside it, marked as what SQLite says."""
         from kiosk.core.i18n import gettext
-        state = gettext("ok", lang) if self.ok else "; ".join(self.problems[:5])
+        state = gettext("ok", lang) if self.ok else problems_text(self.problems[:5], lang)
         reach = (gettext("{checked} tables checked", lang) if self.complete else
                  gettext("{checked} tables checked, {left} left for the full check", lang))
         return gettext("quick check: {state} ({reach}, {ms} ms)", lang).format(
             state=state, reach=reach.format(checked=len(self.checked), left=len(self.not_reached)),
             ms=f"{self.seconds * 1000:.0f}")
+
+
+def problems_text(problems: list[str], lang: str) -> str:
+    """Problems as one line in lang: each a sentence of this module's (a Text) translated; SQLite's own
+    words stay only as the detail a sentence quotes."""
+    from kiosk.core.i18n import gettext
+    return gettext("; ", lang).join(p.said(lambda m: gettext(m, lang)) if isinstance(p, Text) else p
+                                    for p in problems)
 
 
 def header_problems(path: str | Path) -> list[str]:
@@ -65,18 +77,20 @@ def header_problems(path: str | Path) -> list[str]:
         with path.open("rb") as handle:
             head = handle.read(100)
     except OSError as exc:
-        return [f"cannot read the file: {exc}"]
+        from kiosk.core.errors import os_reason
+        return [Text("cannot read the file: {reason}", reason=Text(os_reason(exc)))]
     if len(head) < 100 or not head.startswith(HEADER):
-        return ["not an SQLite database (header)"]
+        return [Text("not an SQLite database (header)")]
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
-        return [f"damaged header: page size {page_size}"]
+        return [Text("damaged header: page size {size}", size=page_size)]
     pages = int.from_bytes(head[28:32], "big")
     size = path.stat().st_size
     # With WAL the header's page count can lag behind the file; a file shorter than it claims is cut short.
     if pages and size < pages * page_size:
-        return [f"the file is cut short: {size} bytes, the header counts {pages} pages of {page_size}"]
+        return [Text("the file is cut short: {size} bytes, the header counts {pages} pages of {page_size}",
+                     size=size, pages=pages, page_size=page_size)]
     return []
 
 
@@ -130,7 +144,7 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
             if _stopped(exc):   # the deadline or a writer's lock, not damage: nothing reached, nothing wrong
                 result.not_reached = ["sqlite_master"]
             else:
-                result.problems.append(f"the schema cannot be read: {exc}")
+                result.problems.append(Text("the schema cannot be read (SQLite says: {detail})", detail=str(exc)))
             return result
         for position, table in enumerate(order):
             if monotonic() > deadline:
@@ -142,13 +156,13 @@ def quick(db: sqlite_utils.Database, path: str | Path | None = None, budget: flo
                 if _stopped(exc):
                     result.not_reached = order[position:]
                     break
-                result.problems.append(f"{table}: {exc}")
+                result.problems.append(Text(DAMAGED, table=table, detail=str(exc)))
                 continue
             except sqlite3.DatabaseError as exc:
-                result.problems.append(f"{table}: {exc}")
+                result.problems.append(Text(DAMAGED, table=table, detail=str(exc)))
                 continue
             result.checked.append(table)
-            result.problems.extend(f"{table}: {r}" for r in rows if r != "ok")
+            result.problems.extend(Text(DAMAGED, table=table, detail=r) for r in rows if r != "ok")
     finally:
         with guard:
             finished[0] = True
@@ -206,7 +220,8 @@ def summary_problems(db: sqlite_utils.Database) -> list[str]:
         have = {r[0] for r in db.execute(kept)}
         want = {r[0] for r in db.execute(derived)}
         if have != want:
-            problems.append(f"{table} disagrees with its records: {len(want - have)} missing, {len(have - want)} extra")
+            problems.append(Text("{table} disagrees with its records: {missing} missing, {extra} extra", table=table,
+                                 missing=len(want - have), extra=len(have - want)))
     return problems
 
 

@@ -334,24 +334,38 @@ def audit_swept(database, clock: Clock, actor, removed: list[Path]) -> None:
                      before={"files": [str(p) for p in removed]}, after={"reason": "left by a killed restore"})
 
 
+def settle_earlier(live: str | os.PathLike, clock: Clock) -> RestoreInterrupted | None:
+    """An earlier restore killed before its record, recorded now (what :func:`restore` does first, and the next
+    start would): a plan made after this describes the file the new restore replaces, not the one before the
+    settling (``kiosk restore`` prints its plan after it). The interruption recorded, or None."""
+    return _settle(Path(live), clock)[0]
+
+
 def _resolve_earlier(live: Path, clock: Clock) -> list[Path]:
     """An earlier restore killed before its record is recorded first (as the next start would); returns the copies
     it set aside when that cannot be done (the file does not open), so this restore still counts them."""
+    return _settle(live, clock)[1]
+
+
+def _settle(live: Path, clock: Clock) -> tuple[RestoreInterrupted | None, list[Path]]:
+    """The earlier killed restore recorded (its interruption), and the copies its journal still names when it
+    could not be (the file does not open)."""
     path = journal_path(live)
     if not path.exists() or not live.is_file():
-        return []
+        return None, []
     from kiosk.core import db as db_mod
     from kiosk.core.errors import Refusal
+    problem = None
     try:
         database = db_mod.connect(live, create=False)
         try:
-            recover_interrupted(database, live, clock)
+            problem = recover_interrupted(database, live, clock)
             reapply_pending(database, clock)
         finally:
             database.close()
     except (sqlite3.Error, OSError, Refusal) as exc:
         log.warning("the interrupted restore of %s could not be recorded before this one: %s", live, exc)
-    return _journal_asides(path) if path.exists() else []
+    return problem, (_journal_asides(path) if path.exists() else [])
 
 
 def _journal_asides(path: Path) -> list[Path]:
@@ -458,9 +472,11 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             src.backup(dst)  # one step: one transaction in the live file's journal
             dst.execute("PRAGMA journal_mode=WAL")
             problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-            if problems != ["ok"]:
+            if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
+                log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
                 raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
-                                             " kept at {aside}.", problem=problems[0], aside=str(aside))
+                                             " kept at {aside}.", problem=backup_mod.problem_reason("integrity"),
+                                             aside=str(aside))
         finally:
             dst.close()
     except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:

@@ -108,8 +108,11 @@ _PRODUCT_SQL = """SELECT p.*, COALESCE(l.quantity, 0) AS stock
 
 
 def stock_mismatches(db: sqlite_utils.Database) -> list[str]:
-    """Products whose running balance disagrees with the sum of their movements (should be none)."""
-    return [f"{r['sku']}: balance {r['balance']}, movements {r['moved']}" for r in db.query(
+    """Products whose running balance disagrees with the sum of their movements (should be none); each an
+    English line that `kiosk db check` says in the site's language (a config.Text)."""
+    from kiosk.core.config import Text
+    return [Text("{sku}: balance {balance}, movements {moved}", sku=r["sku"], balance=r["balance"], moved=r["moved"])
+            for r in db.query(
         "SELECT p.sku, COALESCE(l.quantity, 0) AS balance,"
         " COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.product_id = p.id), 0) AS moved"
         " FROM products p LEFT JOIN stock_levels l ON l.product_id = p.id WHERE balance != moved")]

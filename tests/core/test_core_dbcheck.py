@@ -79,7 +79,8 @@ def test_quick_check_refuses_files_that_are_not_a_database_or_are_cut_short(tmp_
     junk.write_bytes("不是数据库\x00\x1b[31m".encode() * 300)
     assert dbcheck.header_problems(junk) == ["not an SQLite database (header)"]
     result = CliRunner().invoke(main, ["db", "check", "--quick", "--db", str(junk)])
-    assert result.exit_code == 1 and "header" in result.output and "Traceback" not in result.output
+    # the default site's Chinese (kiosk.core.dbcheck.problems_text): "the header does not match"
+    assert result.exit_code == 1 and "文件头不符" in result.output and "Traceback" not in result.output
     path = tmp_path / "k.db"
     _close_for_surgery(_seeded(path, clock))
     cut = tmp_path / "cut.db"
@@ -103,7 +104,7 @@ def test_cli_quick_check_prints_one_line_and_the_full_check_compares_the_open_ta
     problems = dbcheck.summary_problems(database)
     assert any("visits_open" in p for p in problems) and any("callbacks_open" in p for p in problems)
     full = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
-    assert full.exit_code == 1 and "visits_open disagrees" in full.output
+    assert full.exit_code == 1 and "visits_open 与其记录不一致" in full.output
     dbcheck.rebuild_summaries(database)
     assert dbcheck.summary_problems(database) == []
 

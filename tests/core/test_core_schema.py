@@ -374,8 +374,8 @@ def test_db_check_names_a_missing_append_only_trigger(tmp_path):
     conn.close()
     result = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
     assert result.exit_code == 1
-    assert "trigger sale_lines_no_delete on sale_lines is missing" in result.output
-    assert "trigger visits_no_update on visits is missing" in result.output
+    assert "表 sale_lines 缺少触发器 sale_lines_no_delete" in result.output
+    assert "表 visits 缺少触发器 visits_no_update" in result.output
 
 
 def test_db_check_is_not_fooled_by_a_decoy_trigger_a_broken_reference_or_a_newer_schema(tmp_path):
@@ -397,9 +397,9 @@ def test_db_check_is_not_fooled_by_a_decoy_trigger_a_broken_reference_or_a_newer
     conn.close()
     result = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
     assert result.exit_code == 1
-    assert "trigger visit_signouts_no_delete on visit_signouts does not block DELETE" in result.output
-    assert "trigger sales_no_update on sales does not block UPDATE" in result.output
-    assert "trigger visits_no_update on visits does not block UPDATE" in result.output
+    assert "表 visit_signouts 的触发器 visit_signouts_no_delete 不阻止 DELETE" in result.output
+    assert "表 sales 的触发器 sales_no_update 不阻止 UPDATE" in result.output
+    assert "表 visits 的触发器 visits_no_update 不阻止 UPDATE" in result.output
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version=500")
     conn.commit()
@@ -419,7 +419,7 @@ def test_db_check_names_a_broken_reference(tmp_path):
     conn.commit()
     conn.close()
     result = CliRunner().invoke(main, ["db", "check", "--db", str(path)])
-    assert result.exit_code == 1 and "deny_list_lifts row" in result.output and "missing deny_list" in result.output
+    assert result.exit_code == 1 and "deny_list_lifts 第" in result.output and "不存在的 deny_list" in result.output
 
 
 def test_uuid7_shape_order_and_uniqueness():
