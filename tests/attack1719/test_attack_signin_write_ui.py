@@ -1,0 +1,80 @@
+"""Outside attack on issue 17 (items 3 and 5): the name step's handwriting pad as the hint says to use
+it ("tap Write and write it"), a language switch with the pad open, screenshots at the window size
+(KIOSK_TEST_WIDTH/HEIGHT for 1024x600)."""
+from __future__ import annotations
+
+import pytest
+from kivy.core.window import Window
+
+from tests.pinyin_support import cached_engine
+from tests.uikit import app_test, find, find_all, kiosk_app_factory, settle, shot, tap, visible_buttons
+from tests.visitors.test_visitors_ui import wait_engine
+from tests.visitors.test_signin_layout import check_step
+
+
+async def to_name_step(app):
+    await settle(app)
+    await tap(app, find(app.root, text="访客登记"))
+    flow = app.sm.current_screen
+    for digit in "13800138000":
+        await tap(app, find(flow.ids.numpad, text=digit), frames=1)
+    await settle(app)
+    assert flow.ids.steps.current == "name"
+    await wait_engine(app, flow.ids.keyboard)
+    return flow
+
+
+async def key(app, keyboard, k):
+    await tap(app, next(b for b in find_all(keyboard, cls="KeyButton") if b.key == k), frames=1)
+
+
+async def stroke(app, pad, points):
+    """A finger stroke over the pad (points as shares of its box, y from the top)."""
+    from kivy.tests.async_common import UnitTestTouch
+    x0, y0 = pad.to_window(pad.x, pad.y)
+    pos = [(x0 + fx * pad.width, y0 + (1 - fy) * pad.height) for fx, fy in points]
+    touch = UnitTestTouch(*pos[0])
+    touch.touch_down()
+    for p in pos[1:]:
+        touch.touch_move(*p)
+        await app.wait_clock_frames(1)
+    touch.touch_up()
+    await settle(app)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_write_key_with_pinyin_half_typed_does_not_put_latin_letters_in_the_name(kivy_app):
+    cached_engine()
+    app = kivy_app
+    size = f"{Window.width}x{Window.height}"
+    flow = await to_name_step(app)
+    ids = flow.ids
+    kb = ids.keyboard
+    await key(app, kb, "s"); await key(app, kb, "h"); await key(app, kb, "a"); await key(app, kb, "n")
+    hit = [c for c in kb.ids.candidate_row.children if c.text == "单"]
+    await tap(app, hit[0])
+    assert ids.name.text == "单"
+    # the visitor types "yu", does not see 钰 on the first page, and does what the hint says: Write
+    await key(app, kb, "y"); await key(app, kb, "u")
+    shot(app, f"att_signin_name_composing_{size}.png")
+    await tap(app, find(kb, text="手写"))
+    await settle(app)
+    shot(app, f"att_signin_name_pad_{size}.png")
+    name_after_write_key = ids.name.text
+    # a horizontal stroke (一)
+    pad = kb._pad
+    await stroke(app, pad, [(0.2 + 0.06 * i, 0.5) for i in range(11)])
+    shot(app, f"att_signin_name_pad_stroke_{size}.png")
+    cands = [c.text for c in kb.candidates]
+    # the step keeps its bar with the pad up
+    check_step(flow, "您的姓名", "2 / 4")
+    # language switch with the pad open
+    from kivy.factory import Factory
+    [bar] = [w for w in flow.ids.steps.current_screen.walk(restrict=True) if isinstance(w, Factory.VisitorStepBar)]
+    await tap(app, find(bar, text="EN"))
+    await settle(app)
+    shot(app, f"att_signin_name_pad_en_{size}.png")
+    pad_keys = sorted(b.text for b in find_all(kb, cls="KeyButton"))
+    print("name after Write key:", repr(name_after_write_key), "candidates:", cands[:10], "pad keys EN:", pad_keys)
+    assert name_after_write_key == "单", f"tapping Write typed the pinyin into the name: {name_after_write_key!r}"
