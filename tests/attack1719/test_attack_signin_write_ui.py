@@ -78,3 +78,27 @@ async def test_write_key_with_pinyin_half_typed_does_not_put_latin_letters_in_th
     pad_keys = sorted(b.text for b in find_all(kb, cls="KeyButton"))
     print("name after Write key:", repr(name_after_write_key), "candidates:", cands[:10], "pad keys EN:", pad_keys)
     assert name_after_write_key == "单", f"tapping Write typed the pinyin into the name: {name_after_write_key!r}"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_continue_while_a_name_is_being_composed(kivy_app):
+    """The visitor types 'wangwei', sees 王伟 first in the bar and taps the step's Continue (下一步)
+    instead of the candidate: the name should be 王伟 (or the step should say pick one), never the Latin
+    letters 'wangwei' signed in as the visitor's name."""
+    cached_engine()
+    app = kivy_app
+    size = f"{Window.width}x{Window.height}"
+    flow = await to_name_step(app)
+    ids = flow.ids
+    kb = ids.keyboard
+    for letter in "wangwei":
+        await key(app, kb, letter)
+    first = kb.candidates[0].text if kb.candidates else None
+    shot(app, f"att_signin_name_composed_wangwei_{size}.png")
+    await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
+    await settle(app)
+    shot(app, f"att_signin_after_continue_composing_{size}.png")
+    print("first candidate:", first, "name field:", repr(ids.name.text), "step:", ids.steps.current)
+    assert not (ids.steps.current == "host" and ids.name.text.isascii()), \
+        f"went on with the Latin letters {ids.name.text!r} as the visitor's name (bar offered {first})"
