@@ -102,3 +102,43 @@ async def test_continue_while_a_name_is_being_composed(kivy_app):
     print("first candidate:", first, "name field:", repr(ids.name.text), "step:", ids.steps.current)
     assert not (ids.steps.current == "host" and ids.name.text.isascii()), \
         f"went on with the Latin letters {ids.name.text!r} as the visitor's name (bar offered {first})"
+
+
+@app_test(kiosk_app_factory(lang="en"))
+@pytest.mark.asyncio
+async def test_english_flow_screens_with_a_long_organisation(kivy_app):
+    """Every step in English at the window size, a long organisation name: screenshots to look at, and
+    each step's bar (title, n / 4, Back, Cancel, 中文)."""
+    cached_engine()
+    app = kivy_app
+    size = f"{Window.width}x{Window.height}"
+    await settle(app)
+    await tap(app, find(app.root, text="Sign in as a visitor"))
+    flow = app.sm.current_screen
+    ids = flow.ids
+    shot(app, f"att_en_1_phone_{size}.png")
+    for digit in "13800138000":
+        await tap(app, find(ids.numpad, text=digit), frames=1)
+    await settle(app)
+    await wait_engine(app, ids.keyboard)
+    ids.name.text = "Maximilian Featherstonehaugh-Worthington"
+    ids.organisation.text = "Shanghai International Golf & Country Club Facilities Ltd."
+    await settle(app)
+    shot(app, f"att_en_2_name_{size}.png")
+    check_step(flow, "Your name", "2 / 4")
+    await tap(app, find(flow.ids.steps.current_screen, text="Continue"))
+    shot(app, f"att_en_2_name_after_continue_{size}.png")
+    print("keyboard mode on the English site:", ids.keyboard.mode)
+    assert ids.steps.current == "host"
+    for letter in "zhang":
+        await tap(app, next(k for k in find_all(ids.host_keyboard, cls="KeyButton") if k.key == letter), frames=1)
+    await settle(app)
+    shot(app, f"att_en_3_host_{size}.png")
+    results = list(ids.host_results.children)
+    print("host results:", [getattr(r, "text", "") for r in results])
+    if results:
+        await tap(app, results[-1])
+        await tap(app, find(flow.ids.steps.current_screen, text="Continue"))
+        await settle(app)
+        shot(app, f"att_en_4_privacy_{size}.png")
+        print("step:", ids.steps.current)
