@@ -142,3 +142,39 @@ async def test_english_flow_screens_with_a_long_organisation(kivy_app):
         await settle(app)
         shot(app, f"att_en_4_privacy_{size}.png")
         print("step:", ids.steps.current)
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_resting_palm_does_not_spoil_the_finger_stroke(kivy_app):
+    """A second touch on the pad (a palm or another finger resting at a corner, jittering a little)
+    while the finger writes 一: the finger's stroke alone should be recognised (一 first), and the
+    palm's points must not be mixed into it."""
+    from kivy.tests.async_common import UnitTestTouch
+    cached_engine()
+    app = kivy_app
+    size = f"{Window.width}x{Window.height}"
+    flow = await to_name_step(app)
+    kb = flow.ids.keyboard
+    await tap(app, find(kb, text="手写"))
+    await settle(app)
+    pad = kb._pad
+    x0, y0 = pad.to_window(pad.x, pad.y)
+    palm = UnitTestTouch(x0 + 0.95 * pad.width, y0 + 0.1 * pad.height)
+    palm.touch_down()
+    await app.wait_clock_frames(1)
+    finger = UnitTestTouch(x0 + 0.2 * pad.width, y0 + 0.5 * pad.height)
+    finger.touch_down()
+    for i in range(1, 11):
+        finger.touch_move(x0 + (0.2 + 0.06 * i) * pad.width, y0 + 0.5 * pad.height)
+        palm.touch_move(x0 + (0.95 - 0.002 * (i % 2)) * pad.width, y0 + 0.1 * pad.height)
+        await app.wait_clock_frames(1)
+    finger.touch_up()
+    await settle(app)
+    strokes_after_finger = [list(s) for s in pad.strokes]
+    cands = [c.text for c in kb.candidates]
+    shot(app, f"att_pad_palm_{size}.png")
+    palm.touch_up()
+    await settle(app)
+    print("strokes:", len(strokes_after_finger), [len(s) for s in strokes_after_finger], "candidates:", cands[:8])
+    assert cands and cands[0] == "一", cands[:8]
