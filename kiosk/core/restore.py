@@ -453,6 +453,7 @@ def _put_back(live: Path, aside: Path) -> None:
         there = Path(f"{aside}{suffix}")
         if there.exists():
             os.replace(there, Path(f"{live}{suffix}"))
+    Path(f"{aside}-shm").unlink(missing_ok=True)   # an index only: SQLite makes it again from the WAL
     backup_mod.fsync_dir(live.parent)
     log.warning("the restore failed: the damaged database %s is back where it was", live)
 
@@ -537,8 +538,8 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
             try:
                 # One transaction in the live file's journal (steps, under a test's fault point only: the
                 # destination's transaction stays open across them, so a fault between steps is one mid-copy).
-                src.backup(dst, pages=backup_mod.STEP_PAGES if os.environ.get(FAULT_ENV) else -1,
-                           progress=lambda *_: _fault("copying"))
+                src.backup(dst, pages=16 if os.environ.get(FAULT_ENV) else -1,
+                           progress=lambda _status, remaining, _total: remaining and _fault("copying"))
                 dst.execute("PRAGMA journal_mode=WAL")
                 problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
                 if problems != ["ok"]:
