@@ -10,7 +10,9 @@ The restore itself is SQLite's backup API run from the backup into the live file
 in the live database's own journal (WAL), so a restore killed halfway leaves the old content, and
 a running app's connections see the new content on their next read. The current content is first
 copied aside with ``kiosk.core.backup.make_backup`` (verified like any backup) into
-``<data folder>/before-restore/``; a current file too damaged to copy is moved aside as it is.
+``<data folder>/before-restore/``; a current file too damaged to copy is moved aside as it is. A write fault
+is not damage: a sound file whose copy aside cannot be written (full or failing disk) stops the restore, untouched,
+and a damaged file moved aside goes back when the journal or the copy in cannot be written (issue 19).
 
 **Journaled.** Before the page copy a journal file (``<database>.restore-journal``, JSON, fsynced) names
 the backup, the copy set aside and the backup's row counts; it is removed only after the restore's record
@@ -37,8 +39,8 @@ journal names, and never one that an erasure has not reached (kiosk.privacy.back
 a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
 next erasure pass, which the manager is told to run). Every removal is audited.
 
-Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there) mark each step for
-tests/core/test_core_restore_kill.py.
+Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there; ``eio@<step>``: an EIO
+is raised there) mark each step for tests/core/test_core_restore_kill.py and test_core_restore_write_fault.py.
 """
 from __future__ import annotations
 
@@ -527,7 +529,8 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     started = clock.now()
     try:
         try:
-            _write_journal(live, the_plan, aside, started, earlier)   # before the copy: a kill from here on leaves a trace
+            # before the copy: a kill from here on leaves a trace
+            _write_journal(live, the_plan, aside, started, earlier)
         except OSError as exc:
             raise (storage.classify(exc, journal_path(live)) or exc) from exc
         _fault("journal-written")
