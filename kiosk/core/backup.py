@@ -64,9 +64,13 @@ FAULT_ENV = "KIOSK_RESTORE_FAULT"
 
 
 def fault_point(point: str) -> None:
-    """SIGKILL this process when the environment names this step (tests only: unset, it does nothing)."""
-    if os.environ.get(FAULT_ENV) == point:
+    """SIGKILL this process when the environment names this step (tests only: unset, it does nothing);
+    ``eio@<step>`` raises an I/O error there instead (a write fault: a dying SD card, a file size limit)."""
+    wanted = os.environ.get(FAULT_ENV)
+    if wanted == point:
         os.kill(os.getpid(), signal.SIGKILL)
+    if wanted == f"eio@{point}":
+        raise OSError(errno.EIO, f"injected write fault ({point})")
 
 
 class BackupError(Refusal, RuntimeError):

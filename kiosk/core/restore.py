@@ -10,7 +10,9 @@ The restore itself is SQLite's backup API run from the backup into the live file
 in the live database's own journal (WAL), so a restore killed halfway leaves the old content, and
 a running app's connections see the new content on their next read. The current content is first
 copied aside with ``kiosk.core.backup.make_backup`` (verified like any backup) into
-``<data folder>/before-restore/``; a current file too damaged to copy is moved aside as it is.
+``<data folder>/before-restore/``; a current file too damaged to copy is moved aside as it is. A write fault
+is not damage: a sound file whose copy aside cannot be written (full or failing disk) stops the restore, untouched,
+and a damaged file moved aside goes back when the journal or the copy in cannot be written (issue 19).
 
 **Journaled.** Before the page copy a journal file (``<database>.restore-journal``, JSON, fsynced) names
 the backup, the copy set aside and the backup's row counts; it is removed only after the restore's record
@@ -37,8 +39,8 @@ journal names, and never one that an erasure has not reached (kiosk.privacy.back
 a copy it erased with ``erased_at``; a copy older than an erasure that did not reach it waits for the
 next erasure pass, which the manager is told to run). Every removal is audited.
 
-Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there) mark each step for
-tests/core/test_core_restore_kill.py.
+Test-only fault points (``KIOSK_RESTORE_FAULT=<step>``: the process SIGKILLs itself there; ``eio@<step>``: an EIO
+is raised there) mark each step for tests/core/test_core_restore_kill.py and test_core_restore_write_fault.py.
 """
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ from typing import Any, Callable
 from kiosk.core import backup as backup_mod
 from kiosk.core import storage
 from kiosk.core.clock import Clock
+from kiosk.core.errors import Msg
 from kiosk.core.paths import file_sha256
 
 ASIDE = "before-restore"
@@ -246,10 +249,15 @@ def _write_journal(live: Path, the_plan: Plan, aside: Path | None, started: date
             "rows": the_plan.backup.rows, "schema_version": the_plan.backup.schema_version, "pid": os.getpid()}
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        try:
+            _fault("journal-writing")
+            os.write(fd, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        partial.unlink(missing_ok=True)   # a journal that could not be written whole is none
+        raise
     _fault("journal-partial")
     os.replace(partial, path)
     backup_mod.fsync_dir(path.parent)
@@ -400,6 +408,72 @@ def _damaged_name(live: Path, aside_dir: Path, clock: Clock) -> Path:
     return aside_dir / f"{live.name}.damaged-{stamp}"
 
 
+_WRITE_KINDS = ("disk_full", "io", "read_only", "no_access")
+
+
+def _holds_nothing(live: Path) -> bool:
+    """Whether the live file is empty with no WAL content (a failed copy or a mistake): nothing to keep aside,
+    and never to be named as the database the restore replaced."""
+    try:
+        if live.stat().st_size:
+            return False
+        return not Path(f"{live}-wal").exists() or Path(f"{live}-wal").stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _write_reason(exc: BaseException) -> Msg:
+    """Why writing failed, as a translatable reason (the copy's own, or its storage fault's)."""
+    reason = getattr(exc, "params", {}).get("reason")
+    if isinstance(reason, Msg):
+        return reason
+    fault = storage.classify(exc)
+    if fault is not None and fault.kind in _WRITE_KINDS:
+        return backup_mod._WRITE_SIDE[fault.kind]
+    return Msg("the disk or USB stick could not be read or written")
+
+
+def _aside_failed(live: Path, folder: Path, exc: BaseException) -> Exception:
+    """The refusal for a sound database whose copy aside failed: the restore stops, the file untouched."""
+    if isinstance(exc, storage.StorageFault) and exc.kind not in _WRITE_KINDS:
+        return exc   # busy, missing...: its own sentence says what to do
+    return backup_mod.BackupError(
+        "The current database {db} could not be copied aside into {folder} before the restore ({reason})."
+        " Nothing was restored: the database is where it was, whole. Free some space on that disk, or check"
+        " the disk or SD card, then run the restore again.", db=str(live), folder=str(folder),
+        reason=_write_reason(exc))
+
+
+def _restore_failed(live: Path, exc: BaseException) -> Exception:
+    """The refusal for a restore whose journal or copy in could not be written (nothing was restored)."""
+    return backup_mod.BackupError(
+        "The restore into {db} failed ({reason}). Nothing was restored: the database is where it was, as it"
+        " was. Free some space on that disk, or check the disk or SD card, then run the restore again.",
+        db=str(live), reason=_write_reason(exc))
+
+
+def _put_back(live: Path, aside: Path) -> None:
+    """A damaged file moved aside for a restore that then failed goes back where it was, with its WAL.
+
+    What the failed copy left at the live path (an empty or rolled-back file, its journal) holds nothing: its
+    journal goes first (else it would be rolled back onto the file put back), then the file, then its WAL (a
+    kill between leaves the WAL alone in before-restore/, where :func:`_damaged_name` pairs it again)."""
+    for suffix in ("-journal", "-wal", "-shm"):
+        leftover = Path(f"{live}{suffix}")
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            continue
+        log.warning("removed %s, left by the failed copy of the restore", leftover)
+    for suffix in ("", "-wal"):
+        there = Path(f"{aside}{suffix}")
+        if there.exists():
+            os.replace(there, Path(f"{live}{suffix}"))
+    Path(f"{aside}-shm").unlink(missing_ok=True)   # an index only: SQLite makes it again from the WAL
+    backup_mod.fsync_dir(live.parent)
+    log.warning("the restore failed: the damaged database %s is back where it was", live)
+
+
 def _drop_journal(live: Path) -> None:
     try:
         os.unlink(journal_path(live))
@@ -429,7 +503,8 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     aside: Path | None = None
     swept: list[Path] = []
     verified_aside: Path | None = None   # a verified copy of the replaced file (the re-erasure reads it)
-    if the_plan.live_exists:
+    moved = False   # the live file moved aside as it is (damaged): put back if the restore fails before its copy
+    if the_plan.live_exists and not _holds_nothing(live):   # an empty file holds nothing: never "the original"
         aside_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
         # An earlier restore killed while it set the file aside left a partial copy as big as the database:
@@ -440,8 +515,14 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                 aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None, owner=live.name,
                                                progress=lambda _f, step: _fault(f"aside-{step}")).backup.path
                 verified_aside = aside
-            except backup_mod.BackupError:  # damaged since the plan, or no room for a copy: kept as it is
-                log.warning("the current database could not be copied aside verified: moved aside as it is")
+            except (backup_mod.BackupError, storage.StorageFault, sqlite3.Error, OSError) as exc:
+                # Only a file found damaged now is moved aside as it is. A sound one whose copy failed (a full or
+                # failing disk, a file size limit) stays where it is, untouched: moving it aside as "damaged"
+                # left an empty file at the live path when the copy in failed too (outside tester, issue 19).
+                if _sound(live):
+                    raise _aside_failed(live, aside_dir, exc) from exc
+                log.warning("the current database is damaged (it could not be copied aside verified): moved aside"
+                            " as it is")
                 aside = None
         if aside is None:
             aside = _damaged_name(live, aside_dir, clock)
@@ -455,37 +536,50 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                     here.unlink()   # an empty WAL or an index a reader made since: never over the pair's own
                 else:
                     os.replace(here, there)
+                moved = True
                 _fault("damaged-moving")
             backup_mod.fsync_dir(aside_dir)
     _fault("aside-made")
     started = clock.now()
     try:
-        _write_journal(live, the_plan, aside, started, earlier)   # before the copy: a kill from here on leaves a trace
-    except OSError as exc:
-        raise (storage.classify(exc, live) or exc) from exc
-    _fault("journal-written")
-    src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
-    try:
-        db_mod.make_private(live)
-        dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
         try:
-            src.backup(dst)  # one step: one transaction in the live file's journal
-            dst.execute("PRAGMA journal_mode=WAL")
-            problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-            if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
-                log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
-                raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
-                                             " kept at {aside}.", problem=backup_mod.problem_reason("integrity"),
-                                             aside=str(aside))
+            # before the copy: a kill from here on leaves a trace
+            _write_journal(live, the_plan, aside, started, earlier)
+        except OSError as exc:
+            raise (storage.classify(exc, journal_path(live)) or exc) from exc
+        _fault("journal-written")
+        src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
+        try:
+            db_mod.make_private(live)
+            dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
+            try:
+                # One transaction in the live file's journal (steps, under a test's fault point only: the
+                # destination's transaction stays open across them, so a fault between steps is one mid-copy).
+                src.backup(dst, pages=16 if os.environ.get(FAULT_ENV) else -1,
+                           progress=lambda _status, remaining, _total: remaining and _fault("copying"))
+                dst.execute("PRAGMA journal_mode=WAL")
+                problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+                if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
+                    log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
+                    raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
+                                                 " kept at {aside}.", problem=backup_mod.problem_reason("integrity"),
+                                                 aside=str(aside))
+            finally:
+                dst.close()
+        except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
+            _drop_journal(live)   # the copy is one transaction: it failed whole, the old content is there; said now
+            if isinstance(exc, backup_mod.BackupError):
+                raise
+            raise (storage.classify(exc, live) or exc) from exc
         finally:
-            dst.close()
-    except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
-        _drop_journal(live)   # the copy is one transaction: it failed whole, the old content is there; said now
-        if isinstance(exc, backup_mod.BackupError):
-            raise
-        raise (storage.classify(exc, live) or exc) from exc
-    finally:
-        src.close()
+            src.close()
+    except (sqlite3.Error, OSError, storage.StorageFault) as exc:
+        if moved:   # the damaged file goes back where it was: never an empty or half-copied file there instead
+            _put_back(live, aside)
+        fault = storage.classify(exc)
+        if fault is not None and fault.kind in _WRITE_KINDS:
+            raise _restore_failed(live, fault) from exc
+        raise
     _fault("copied")
     database = db_mod.connect(live, create=False)  # migrates a backup from an older version
     try:
