@@ -176,14 +176,16 @@ def drive(db_path: str, out_path: str, catch_up: bool, only: tuple[str, ...] = P
         if part != profiled:
             return None
         import cProfile
-        prof = cProfile.Profile()
+        # KIOSK_BENCH_PROFILE_CPU=1: the UI thread's CPU time (thread_time), not wall time (a busy box's waits)
+        prof = cProfile.Profile(time.thread_time) if os.environ.get("KIOSK_BENCH_PROFILE_CPU") else cProfile.Profile()
         prof.enable()
         return prof
 
     def profile_stop(prof) -> None:
         if prof is not None:
             prof.disable()
-            prof.dump_stats(str(Path(out_path).with_suffix(f".{profiled.replace(' ', '_')}.pstats")))
+            where = Path(os.environ.get("KIOSK_BENCH_PROFILE_DIR") or Path(out_path).parent)   # kept past the run
+            prof.dump_stats(str(where / f"{Path(out_path).stem}.{profiled.replace(' ', '_')}.pstats"))
 
     async def open_section(name: str) -> dict:
         section = sections.find(name)
@@ -221,7 +223,9 @@ def drive(db_path: str, out_path: str, catch_up: bool, only: tuple[str, ...] = P
         # Its own stalls (one step's UI work, while nobody touches) are reported as a scenario.
         await sleep(4)             # start-up: hardware, the first housekeeping run, the quick check
         since = len(ticks)
+        prof = profile_start("idle")   # KIOSK_BENCH_PROFILE=idle: the pool's steps (and whatever else idles)
         await sleep(IDLE_BEFORE_SIGN_IN)
+        profile_stop(prof)
         steps = list(app.section_pool.steps)
         results["scenarios"]["idle after start (sections built ahead)"] = {
             **stalls(since), "pool_steps": len(steps),

@@ -177,6 +177,18 @@ class DisposalPopup(ModalView):
         self.section.refresh()
 
 
+class LostFoundPage(Screen):
+    """One of the section's form pages (its own kv rule, built when first needed or ahead on idle)."""
+
+    section = ObjectProperty(None)
+
+
+# The form pages, built one a step after the list (issue 18: the whole section in one go was an 85-110 ms
+# idle step, and the same again on a first open before the pool got to it). Their ids join the section's.
+PAGES = {"intake": "LostFoundIntakePage", "report": "LostFoundReportPage",
+         "matches": "LostFoundMatchesPage", "claim": "LostFoundClaimPage"}
+
+
 class LostFoundSection(Screen):
     """One section, several pages (an inner ScreenManager): list, intake, report, matches, claim."""
 
@@ -195,6 +207,22 @@ class LostFoundSection(Screen):
 
     def on_pre_enter(self, *args) -> None:
         self.refresh()
+
+    def prepare_ahead(self) -> bool:
+        """Build one form page not built yet (the section pool's idle step); True while more are to build."""
+        missing = [name for name in PAGES if not self.ids.pages.has_screen(name)]
+        if missing:
+            self._built(missing[0])
+        return len(missing) > 1
+
+    def _built(self, name: str) -> None:
+        """Make sure page `name` exists (its widgets are reachable through self.ids from then on)."""
+        pages = self.ids.pages
+        if name in PAGES and not pages.has_screen(name):
+            from kivy.factory import Factory
+            page = getattr(Factory, PAGES[name])(section=self)
+            self.ids.update(page.ids)
+            pages.add_widget(page)
 
     # --- list ------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -221,6 +249,7 @@ class LostFoundSection(Screen):
         self.refresh()
 
     def page(self, name: str) -> None:
+        self._built(name)
         self.ids.pages.current = name
 
     def print_tag(self, item) -> None:
@@ -246,6 +275,7 @@ class LostFoundSection(Screen):
 
     # --- intake ----------------------------------------------------------------------------------
     def new_item(self) -> None:
+        self._built("intake")
         self.category, self.handed_in_kind = "", "customer"
         for key in ("in_description", "in_features", "in_colour", "in_brand", "in_quantity", "in_value",
                     "in_place", "in_name", "in_contact", "in_storage"):
@@ -288,6 +318,7 @@ class LostFoundSection(Screen):
 
     # --- lost reports and matches ----------------------------------------------------------------
     def new_report(self) -> None:
+        self._built("report")
         self.category = ""
         for key in ("rp_description", "rp_features", "rp_colour", "rp_brand", "rp_place", "rp_owner", "rp_contact"):
             self.ids[key].text = ""
@@ -321,6 +352,7 @@ class LostFoundSection(Screen):
     def show_matches(self, report: dict) -> None:
         from kiosk.lostfound.match import suggest
         self.report = report
+        self._built("matches")
         box = self.ids.matches
         box.clear_widgets()
         for match in suggest(report, _app().desk.call(lostfound.held_items)):
@@ -329,6 +361,7 @@ class LostFoundSection(Screen):
 
     # --- claims -----------------------------------------------------------------------------------
     def start_claim(self, item) -> None:
+        self._built("claim")
         self.claim_item = item
         self.identity_checked, self.id_type = False, "id_card"
         for key in ("cl_name", "cl_contact", "cl_id", "cl_features", "cl_quantity"):

@@ -16,7 +16,7 @@ from kiosk.phone import calllog
 from kiosk.core.clock import parse_iso
 from screens.phone.line_alarm import gap_text
 from screens.widgets.common import show_refusal
-from screens.widgets.rowlist import RowList, row_size  # noqa: F401 (RowList: used by the .kv)
+from screens.widgets.rowlist import RowList, build_ahead, row_size  # noqa: F401 (RowList: used by the .kv)
 
 Builder.load_file(str(Path(__file__).with_name("phone_section.kv")))
 
@@ -34,6 +34,8 @@ def local_time(app, iso: str) -> str:
 
 CALL_ROWS = 200            # the newest calls of the week in the list (recycled rows: only those on screen are built)
 CALLBACK_ROWS = 200        # open callbacks listed, soonest due first (the tile counts them all)
+# Blank rows built ahead on idle moments (enough for the lists' first screenful at 1280x800).
+ROWS_AHEAD = (("CallRowView", 12), ("CallbackRowView", 10), ("GapRowView", 2))
 LIST_DAYS = 7              # the call list reaches back a week: yesterday's unknown calls still need a tap
 
 
@@ -150,6 +152,10 @@ class PhoneSection(Screen):
 
     def on_pre_enter(self, *args) -> None:
         self.refresh()
+
+    def prepare_ahead(self) -> bool:
+        """One blank call or callback row built ahead (the section pool's idle step); True while more are due."""
+        return build_ahead(ROWS_AHEAD)
 
     def _on_call_event(self, event) -> None:
         self._changed_calls.add(event.data.get("call_id"))   # None: a call that has just started ringing

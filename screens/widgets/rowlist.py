@@ -80,6 +80,26 @@ class RowList(RecycleView):
         return True
 
 
+def build_ahead(plan: tuple[tuple[str, int], ...]) -> bool:
+    """One blank row widget for the first (viewclass name, count) of `plan` that has fewer than `count` waiting
+    in Kivy's recycled-view cache (a section pool step, screens.section_pool); True while any is short.
+
+    A RecycleView takes its rows from that cache before it builds one, so a section whose rows were built
+    ahead draws its first screenful by re-binding them: the tap pays for the texts, not for the widgets
+    (issue 18: the phone section's first open built its dozen rows, 68 labels). Blank rows hold no data."""
+    from kivy.factory import Factory
+    from kivy.uix.recycleview import views
+    for name, count in plan:
+        cls = getattr(Factory, name)
+        waiting = views._cached_views[cls]   # Kivy's own module-wide cache (emptied on the app's stop)
+        if len(waiting) < count:
+            waiting.append(cls())
+            views._cache_count += 1
+            return len(waiting) < count or any(
+                len(views._cached_views[getattr(Factory, n)]) < c for n, c in plan)
+    return False
+
+
 def row_size(height: float) -> tuple[None, float]:
     """The ``row_size`` value of a row `height` density-independent pixels high."""
     return (None, dp(height))

@@ -88,3 +88,60 @@ async def test_the_pool_waits_while_someone_touches_the_screen(kivy_app):
     app.ctx.clock.advance(2)
     pool._tick()
     assert len(pool.steps) > after_idle
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_lost_and_found_pages_and_phone_rows_are_built_a_step_at_a_time(kivy_app):
+    """Lost and found builds its list page with the screen and each form page on a step of its own; the
+    phone section's blank rows wait in Kivy's recycled-view cache and its first screenful takes them."""
+    from kivy.factory import Factory
+    from kivy.uix.recycleview import views
+    from screens.lostfound.lostfound_section import PAGES
+    from screens.phone.phone_section import ROWS_AHEAD
+    app = kivy_app
+    await settle(app)
+    steps = await _fill(app)
+    assert steps.count("ahead lostfound") == len(PAGES) and steps.count("ahead phone") == sum(n for _, n in ROWS_AHEAD)
+    pages = app.section_pool._screens["lostfound"].ids.pages
+    assert set(pages.screen_names) == {"list", *PAGES}
+    waiting = {name: len(views._cached_views[getattr(Factory, name)]) for name, _ in ROWS_AHEAD}
+    assert waiting == dict(ROWS_AHEAD)
+    blank = views._cached_views[Factory.CallRowView][0]
+    assert blank.call is None
+    from kiosk.phone import calllog
+    from kiosk.phone.tracker import CallEvent
+    db, clock = app.ctx.db, app.ctx.clock
+    for n in range(3):
+        call_id = calllog.start_call(db, clock, "at")
+        calllog.record_event(db, clock, call_id, CallEvent("ended", 0, n, rings=2, outcome="missed", source="heuristic",
+                                                           number=f"1391234567{n}"))
+    await sign_in_as(app, "manager")
+    phone = await open_section(app, "phone")
+    await settle(app)
+    shown = find_all(phone.ids.call_list, cls="CallRowView")
+    assert shown and all(row.call is not None for row in shown)
+    assert len(views._cached_views[Factory.CallRowView]) == max(0, ROWS_AHEAD[0][1] - len(shown)), \
+        "the rows on screen are the ones built ahead"
+    # a form page a first open has not built yet is built when it is needed
+    lost = await open_section(app, "lostfound")
+    lost.new_item()
+    assert lost.ids.pages.current == "intake" and lost.ids.in_quantity.text == "1"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_lost_and_found_opened_before_the_pool_builds_its_pages_on_demand(kivy_app):
+    app = kivy_app
+    await settle(app)
+    await sign_in_as(app, "manager")
+    lost = await open_section(app, "lostfound")
+    assert lost.ids.pages.screen_names == ["list"], "the form pages wait until they are needed"
+    lost.new_report()
+    assert lost.ids.pages.current == "report" and lost.ids.rp_date.text
+    item = lost.claim_item
+    lost.page("list")
+    lost.start_claim(item)
+    assert lost.ids.pages.current == "claim" and lost.ids.cl_quantity.text == "1"
+    await settle(app)
+    shot(app, "lostfound_claim_built_on_demand_zh.png")
