@@ -281,13 +281,17 @@ def _slow_pty_printer(seconds_per_byte: float):
     def serve() -> None:
         buf = bytearray()
         answered = 0
+        started = None
         while running.is_set():
             try:
                 chunk = os.read(master, 1)
             except OSError:
                 return
             buf += chunk
-            time.sleep(seconds_per_byte)
+            # Paced like a UART, on a schedule from the first byte: a loaded box's late wake-ups must not add
+            # up (a sleep per byte ran 40 % slow under the full suite and the job outran its wait).
+            started = time.monotonic() if started is None else started
+            time.sleep(max(0.0, started + len(buf) * seconds_per_byte - time.monotonic()))
             while answered < len(_query_ends(bytes(buf))):
                 answered += 1
                 os.write(master, b"\x12")
