@@ -304,8 +304,15 @@ def stamp_identity(db: sqlite_utils.Database) -> None:
     from before the mark once check_identity has recognised it by its bookkeeping and tables."""
     if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
         return
-    with write(db):
-        db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    try:
+        with write(db):
+            db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    except sqlite3.OperationalError as exc:
+        # Another writer holds the lock (or the card is full or read-only): the database opens as before,
+        # recognised by its bookkeeping, and gets its mark on a later open. Other errors are not ours to hide.
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in (storage.SQLITE_BUSY, storage.SQLITE_LOCKED,
+                                                                 storage.SQLITE_READONLY, storage.SQLITE_FULL):
+            raise
 
 
 def _apply_one(conn: sqlite3.Connection, migration: Migration) -> bool:
@@ -577,7 +584,7 @@ def check_identity(conn: sqlite3.Connection, path: str, *, create: bool, complet
     present = {row[0].lower(): row[1] for row in conn.execute("SELECT name, type FROM sqlite_master")
                if not row[0].startswith("sqlite_")}
     if app_id not in (0, APPLICATION_ID):
-        raise storage.StorageFault("not_kiosk", path)
+        raise storage.not_kiosk(path)
     tables = {name for name, kind in present.items() if kind == "table"}
     if not present and app_id == 0 and version == 0:
         if not create and path != ":memory:":
@@ -588,26 +595,29 @@ def check_identity(conn: sqlite3.Connection, path: str, *, create: bool, complet
     if "schema_migrations" in tables:
         done = _kiosk_bookkeeping(conn, shipped)
         if done is None:
-            raise storage.StorageFault("not_kiosk", path)
+            raise storage.not_kiosk(path)
         ours = app_id == APPLICATION_ID or bool(done & known) or tables == {"schema_migrations"}
     else:
         # Before per-migration tracking, user_version alone said how far a kiosk database was.
         done = {v for v in known if v <= version}
         ours = app_id == APPLICATION_ID
     if not ours and not done:
-        raise storage.StorageFault("not_kiosk", path)  # tables, and no trace of our migrations
+        raise storage.not_kiosk(path)  # tables, and no trace of our migrations
     newer = bool(done - known) or version > max(known, default=0)
     if newer and ours:
         return  # a newer kiosk's database: refuse_newer says so (our idea of its tables is out of date)
+    if newer and not tables:
+        # A user_version from the future and nothing else: said as a newer schema, before the
+        # bookkeeping of applied_migrations would write into it.
+        raise schema_too_new(path, version, max(known, default=0), [])
     expected = expected_schema(done, shipped)
     missing = sorted(name for name, (kind, _) in expected.items() if kind == "table" and name not in tables)
     if not missing:
         return
     if not ours:
-        raise storage.StorageFault("not_kiosk", path)  # a user_version, but not our tables at it
+        raise storage.not_kiosk(path)  # a user_version, but not our tables at it
     if complete:
-        raise storage.StorageFault("incomplete", path, missing=", ".join(missing[:5])
-                                   + (", ..." if len(missing) > 5 else ""))
+        raise storage.incomplete(path, missing)
 
 
 def schema_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:
