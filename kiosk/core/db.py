@@ -503,12 +503,19 @@ def _name(match: re.Match, first: int) -> str:
     return next(g for g in match.groups()[first:first + 4] if g is not None).lower()
 
 
+_COMMENT = re.compile(r"--[^\n]*")
+
+
 def _statement_ops(sql: str) -> tuple[tuple[str, ...], ...]:
     """What one migration does to the schema's objects, in order: ("create", type, name, table),
-    ("drop", type, name) and ("rename", old, new). Read from its SQL text (no database needed)."""
+    ("drop", type, name) and ("rename", old, new). Read from its SQL text (no database needed), by regular
+    expressions over the text without its comments, cut at each ";" (a trigger's header comes before its
+    BEGIN, and a trigger body holds no CREATE, DROP or ALTER): a few milliseconds for all migrations."""
     ops: list[tuple[str, ...]] = []
-    for statement in _split_sql(sql):
-        text = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+    for chunk in _COMMENT.sub("", sql).split(";"):
+        text = chunk.lstrip()
+        if text[:6].upper() not in ("CREATE", "DROP T", "DROP I", "DROP V", "ALTER "):
+            continue
         if match := _CREATE.match(text):
             kind, name = match.group(1).lower(), _name(match, 1)
             table = name
@@ -524,16 +531,19 @@ def _statement_ops(sql: str) -> tuple[tuple[str, ...], ...]:
 
 
 _OPS_CACHE: dict[tuple[int, str], tuple[tuple[str, ...], ...]] = {}
+_SCHEMA_CACHE: dict[tuple, dict[str, tuple[str, str]]] = {}  # by the applied migrations (version, name, size)
 
 
 def expected_schema(done: set[int], shipped: list[Migration] | None = None) -> dict[str, tuple[str, str]]:
     """name -> (type, table) of every table, index, trigger and view the shipped migrations in ``done``
     leave behind, applied in order (SQLite's rules: dropping a table drops its indexes and triggers,
     renaming one carries them along). Cheap: a walk over the migrations' text, cached per migration."""
+    applied = [m for m in (shipped if shipped is not None else migrations()) if m.version in done]
+    whole = tuple((m.version, m.name, len(m.sql)) for m in applied)
+    if whole in _SCHEMA_CACHE:
+        return dict(_SCHEMA_CACHE[whole])
     objects: dict[str, tuple[str, str]] = {}
-    for migration in shipped if shipped is not None else migrations():
-        if migration.version not in done:
-            continue
+    for migration in applied:
         key = (migration.version, migration.sql)
         ops = _OPS_CACHE.get(key)
         if ops is None:
@@ -552,6 +562,7 @@ def expected_schema(done: set[int], shipped: list[Migration] | None = None) -> d
                     del objects[old]
                 objects = {n: (o[0], new if o[0] in ("index", "trigger") and o[1] == old else o[1])
                            for n, o in objects.items()}
+    _SCHEMA_CACHE[whole] = dict(objects)
     return objects
 
 
