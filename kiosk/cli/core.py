@@ -86,6 +86,8 @@ def db_check(config_path: Path | None, db_path: Path | None, quick: bool = False
         raise db_mod.schema_too_new(str(ctx.db_path), version, latest, [])
     from kiosk.core.config import Text   # each problem said in the site's language; SQLite's own words quoted
     result = [r if r == "ok" else Text("SQLite says: {detail}", detail=r) for r in db_mod.integrity_check(database)]
+    # Tables, indexes, triggers, views the migrations made that are gone: the commands refuse such a file.
+    result = [r for r in result if r != "ok"] + _schema_lines(database) or ["ok"]
     if "stock_levels" in database.table_names():
         from kiosk.counter.sales import stock_mismatches
         result = [r for r in result if r != "ok"] + [Text("stock {problem}", problem=m)
@@ -116,12 +118,25 @@ def _quick_check(path: Path, budget: float) -> None:
     try:
         database = db_mod.connect(path, migrate=False, create=False, read_only=None)
         result = dbcheck.quick(database, path, budget=budget)
+        result.problems = _schema_lines(database) + result.problems  # a pragma-free sqlite_master read
     except sqlite3.DatabaseError as exc:  # the storage message names the file and what to do
         raise storage.classify(exc, path) or exc from None
     click.echo(say("database: {path}", path=path))
     click.echo(result.line(site_lang()))
     if not result.ok:
         sys.exit(1)
+
+
+MISSING = {"table": "missing table: {name}", "index": "missing index: {name}", "trigger": "missing trigger: {name}",
+           "view": "missing view: {name}"}
+
+
+def _schema_lines(database) -> list[str]:
+    """What `db check` says of the kiosk schema objects that are gone, in the site's language (at most 20)."""
+    from kiosk.core import db as db_mod
+    found = db_mod.schema_problems(database)
+    lines = [say(MISSING[kind], name=name) for kind, name in found[:20]]
+    return lines + (["..."] if len(found) > 20 else [])
 
 
 @db_group.command("migrate")

@@ -97,28 +97,13 @@ def connect(path: str | Path, *, migrate: bool = True, origin: Origin | None = N
         read_only = path != ":memory:" and Path(path).is_file() and storage.cannot_write(path)
     try:
         if read_only:
-            return _open_read_only(path, origin=origin, migrate=migrate)
-        if not create and path != ":memory:":
-            _refuse_foreign(path)
-        return _open(path, migrate=migrate, origin=origin)
+            return _open_read_only(path, origin=origin, migrate=migrate, create=create)
+        return _open(path, migrate=migrate, origin=origin, create=create)
     except (sqlite3.Error, OSError) as exc:
         fault = storage.classify(exc, path)
         if fault is None:
             raise
         raise fault from exc
-
-
-def _refuse_foreign(path: str) -> None:
-    """A SQLite file that is not a kiosk database (no tables at all, or tables but no trace of our
-    migrations) is refused, never migrated into a new empty site beside someone else's tables."""
-    conn = sqlite3.connect(storage.sqlite_uri(path), uri=True)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
-    if not tables or ("schema_migrations" not in tables and version <= 0):
-        raise storage.not_a_database(path)
 
 
 def _empty_file(path: str) -> bool:
@@ -128,23 +113,26 @@ def _empty_file(path: str) -> bool:
         return False
 
 
-def _open(path: str, *, migrate: bool, origin: Origin | None) -> sqlite_utils.Database:
+def _open(path: str, *, migrate: bool, origin: Origin | None, create: bool = True) -> sqlite_utils.Database:
     if path != ":memory:":
         make_private(Path(path))
     conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, check_same_thread=False)
     try:
-        return _prepare(conn, path, migrate=migrate, origin=origin)
+        return _prepare(conn, path, migrate=migrate, origin=origin, create=create)
     except BaseException:
         conn.close()  # a refused file is not held open (a half-made connection would keep its lock)
         raise
 
 
-def _open_read_only(path: str, *, origin: Origin | None, migrate: bool = True) -> sqlite_utils.Database:
+def _open_read_only(path: str, *, origin: Origin | None, migrate: bool = True,
+                    create: bool = True) -> sqlite_utils.Database:
     conn = sqlite3.connect(storage.reader_uri(path), uri=True, timeout=busy_timeout_ms() / 1000,
                            check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
         conn.execute("PRAGMA trusted_schema=ON")
+        # Only a kiosk database is read as one (another program's tables are not a site's roll call).
+        check_identity(conn, path, create=create, complete=migrate)
         stamp = _register_functions(conn, origin or Origin())
         db = sqlite_utils.Database(conn, strict=True, execute_plugins=False)
         shipped = migrations()
@@ -179,8 +167,12 @@ def busy_timeout_ms() -> int:
         return BUSY_TIMEOUT_MS
 
 
-def _prepare(conn: sqlite3.Connection, path: str, *, migrate: bool, origin: Origin | None) -> sqlite_utils.Database:
+def _prepare(conn: sqlite3.Connection, path: str, *, migrate: bool, origin: Origin | None,
+             create: bool = True) -> sqlite_utils.Database:
     conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
+    # First, before any pragma below writes to the file (WAL switch, auto_vacuum) or a migration adds
+    # tables: is this a kiosk database? Another program's file is refused as it is, byte for byte.
+    check_identity(conn, path, create=create, complete=migrate)
     # Deleted and overwritten content is zeroed on disk, not left in free pages (erasure must erase).
     conn.execute("PRAGMA secure_delete=ON")
     # Free pages go back to the file in small steps (kiosk.core.compact), never by a full VACUUM that holds
@@ -281,6 +273,7 @@ def apply_migrations(db: sqlite_utils.Database, *, upto: int | None = None) -> l
     shipped = migrations()
     done = applied_migrations(db)
     refuse_newer(db, done, shipped)
+    stamp_identity(db)
     pending = [m for m in shipped if m.version not in done and (upto is None or m.version <= upto)]
     if not pending:
         return applied_now
@@ -304,6 +297,22 @@ def apply_migrations(db: sqlite_utils.Database, *, upto: int | None = None) -> l
     # record tables' _no_delete guard (sqlite-utils sets this too; the guard must not depend on it).
     conn.execute("PRAGMA recursive_triggers=ON")
     return applied_now
+
+
+def stamp_identity(db: sqlite_utils.Database) -> None:
+    """Mark the file as a kiosk database (PRAGMA application_id): a new one before its first migration, one
+    from before the mark once check_identity has recognised it by its bookkeeping and tables."""
+    if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+        return
+    try:
+        with write(db):
+            db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    except sqlite3.OperationalError as exc:
+        # Another writer holds the lock (or the card is full or read-only): the database opens as before,
+        # recognised by its bookkeeping, and gets its mark on a later open. Other errors are not ours to hide.
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in (storage.SQLITE_BUSY, storage.SQLITE_LOCKED,
+                                                                 storage.SQLITE_READONLY, storage.SQLITE_FULL):
+            raise
 
 
 def _apply_one(conn: sqlite3.Connection, migration: Migration) -> bool:
@@ -477,3 +486,165 @@ def foreign_key_problems(db: sqlite_utils.Database) -> list[str]:
 def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list[dict]:
     """Run a query and return its rows as dicts."""
     return list(db.query(sql, params))
+
+
+# --- identity: is this file a kiosk database at all? ---------------------------------------------------
+# Every kiosk database carries this in its header (PRAGMA application_id, bytes 68-71): "KIOS". Migrations
+# set it; a kiosk database from before it is recognised by its own migration bookkeeping (schema_migrations
+# rows named as our migrations are) and its tables, and stamped on its next migrating open.
+APPLICATION_ID = 0x4B494F53
+
+_OBJECT_NAME = r'(?:"([^"]+)"|\[([^\]]+)\]|`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*))'
+_CREATE = re.compile(r"CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?(?:UNIQUE\s+)?(?:VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)"
+                     r"\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _OBJECT_NAME, re.I)
+_DROP = re.compile(r"DROP\s+(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+EXISTS\s+)?" + _OBJECT_NAME, re.I)
+_RENAME = re.compile(r"ALTER\s+TABLE\s+" + _OBJECT_NAME + r"\s+RENAME\s+TO\s+" + _OBJECT_NAME, re.I)
+# The table an index or trigger belongs to (the first ON after its name; a trigger's "UPDATE OF a, b ON t").
+_ON = re.compile(r"\bON\s+" + _OBJECT_NAME, re.I)
+
+
+def _name(match: re.Match, first: int) -> str:
+    return next(g for g in match.groups()[first:first + 4] if g is not None).lower()
+
+
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+def _statement_ops(sql: str) -> tuple[tuple[str, ...], ...]:
+    """What one migration does to the schema's objects, in order: ("create", type, name, table),
+    ("drop", type, name) and ("rename", old, new). Read from its SQL text (no database needed), by regular
+    expressions over the text without its comments, cut at each ";" (a trigger's header comes before its
+    BEGIN, and a trigger body holds no CREATE, DROP or ALTER): a few milliseconds for all migrations."""
+    ops: list[tuple[str, ...]] = []
+    for chunk in _COMMENT.sub("", sql).split(";"):
+        text = chunk.lstrip()
+        if text[:6].upper() not in ("CREATE", "DROP T", "DROP I", "DROP V", "ALTER "):
+            continue
+        if match := _CREATE.match(text):
+            kind, name = match.group(1).lower(), _name(match, 1)
+            table = name
+            if kind in ("index", "trigger"):
+                on = _ON.search(text, match.end())
+                table = _name(on, 0) if on else ""
+            ops.append(("create", kind, name, table))
+        elif match := _DROP.match(text):
+            ops.append(("drop", match.group(1).lower(), _name(match, 1)))
+        elif match := _RENAME.match(text):
+            ops.append(("rename", _name(match, 0), _name(match, 4)))
+    return tuple(ops)
+
+
+_OPS_CACHE: dict[tuple[int, str], tuple[tuple[str, ...], ...]] = {}
+_SCHEMA_CACHE: dict[tuple, dict[str, tuple[str, str]]] = {}  # by the applied migrations (version, name, size)
+
+
+def expected_schema(done: set[int], shipped: list[Migration] | None = None) -> dict[str, tuple[str, str]]:
+    """name -> (type, table) of every table, index, trigger and view the shipped migrations in ``done``
+    leave behind, applied in order (SQLite's rules: dropping a table drops its indexes and triggers,
+    renaming one carries them along). Cheap: a walk over the migrations' text, cached per migration."""
+    applied = [m for m in (shipped if shipped is not None else migrations()) if m.version in done]
+    whole = tuple((m.version, m.name, len(m.sql)) for m in applied)
+    if whole in _SCHEMA_CACHE:
+        return dict(_SCHEMA_CACHE[whole])
+    objects: dict[str, tuple[str, str]] = {}
+    for migration in applied:
+        key = (migration.version, migration.sql)
+        ops = _OPS_CACHE.get(key)
+        if ops is None:
+            ops = _OPS_CACHE[key] = _statement_ops(migration.sql)
+        for op in ops:
+            if op[0] == "create":
+                objects[op[2]] = (op[1], op[3])
+            elif op[0] == "drop":
+                objects.pop(op[2], None)
+                if op[1] == "table":
+                    objects = {n: o for n, o in objects.items() if not (o[0] in ("index", "trigger") and o[1] == op[2])}
+            else:
+                old, new = op[1], op[2]
+                if old in objects:
+                    objects[new] = ("table", new)
+                    del objects[old]
+                objects = {n: (o[0], new if o[0] in ("index", "trigger") and o[1] == old else o[1])
+                           for n, o in objects.items()}
+    _SCHEMA_CACHE[whole] = dict(objects)
+    return objects
+
+
+def _kiosk_bookkeeping(conn: sqlite3.Connection, shipped: list[Migration]) -> set[int] | None:
+    """The migrations a schema_migrations table records, when it is the kiosk's own (its rows name our
+    migrations as we name them); None when it is someone else's table of that name (Rails, Flyway...)."""
+    try:
+        found = conn.execute("SELECT version, name FROM schema_migrations").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    names = {m.version: m.name for m in shipped}
+    done = set()
+    for version, name in found:
+        if not isinstance(version, int) or (version in names and names[version] != name):
+            return None
+        done.add(version)
+    return done
+
+
+def check_identity(conn: sqlite3.Connection, path: str, *, create: bool, complete: bool = True) -> None:
+    """Refuse, before anything is written, a file that is not a kiosk database or no longer a whole one.
+
+    One pragma pair and a sqlite_master read (every open pays it). Raises StorageFault "not_kiosk" for
+    another program's SQLite file (a foreign application_id; tables but no kiosk bookkeeping; a
+    user_version but not the tables our migrations up to it make), "not_database" for an empty file
+    when nothing may be created, and (``complete``) "incomplete" for a kiosk database whose tables are
+    not all there — `db check` opens with complete=False and lists them itself."""
+    app_id, version = (conn.execute("PRAGMA application_id").fetchone()[0],
+                       conn.execute("PRAGMA user_version").fetchone()[0])
+    present = {row[0].lower(): row[1] for row in conn.execute("SELECT name, type FROM sqlite_master")
+               if not row[0].startswith("sqlite_")}
+    if app_id not in (0, APPLICATION_ID):
+        raise storage.not_kiosk(path)
+    tables = {name for name, kind in present.items() if kind == "table"}
+    if not present and app_id == 0 and version == 0:
+        if not create and path != ":memory:":
+            raise storage.not_a_database(path)  # an empty SQLite file: not a site (it would read as empty)
+        return  # a new database: the migrations make it ours
+    shipped = migrations()
+    known = {m.version for m in shipped}
+    if "schema_migrations" in tables:
+        done = _kiosk_bookkeeping(conn, shipped)
+        if done is None:
+            raise storage.not_kiosk(path)
+        ours = app_id == APPLICATION_ID or bool(done & known) or tables == {"schema_migrations"}
+    else:
+        # Before per-migration tracking, user_version alone said how far a kiosk database was.
+        done = {v for v in known if v <= version}
+        ours = app_id == APPLICATION_ID
+    if not ours and not done:
+        raise storage.not_kiosk(path)  # tables, and no trace of our migrations
+    newer = bool(done - known) or version > max(known, default=0)
+    if newer and ours:
+        return  # a newer kiosk's database: refuse_newer says so (our idea of its tables is out of date)
+    if newer and not tables:
+        # A user_version from the future and nothing else: said as a newer schema, before the
+        # bookkeeping of applied_migrations would write into it.
+        raise schema_too_new(path, version, max(known, default=0), [])
+    expected = expected_schema(done, shipped)
+    missing = sorted(name for name, (kind, _) in expected.items() if kind == "table" and name not in tables)
+    if not missing:
+        return
+    if not ours:
+        raise storage.not_kiosk(path)  # a user_version, but not our tables at it
+    if complete:
+        raise storage.incomplete(path, missing)
+
+
+def schema_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(type, name) of every table, index, trigger and view the database's migrations should have left and
+    that is not there (`kiosk db check`, quick and full): what another program or a bad disk removed."""
+    conn = db.conn
+    shipped = migrations()
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    done = (_kiosk_bookkeeping(conn, shipped) if "schema_migrations" in tables else None)
+    if done is None:
+        done = {m.version for m in shipped if m.version <= schema_version(db)}
+    present = {(row[1], row[0].lower()) for row in conn.execute("SELECT name, type FROM sqlite_master")}
+    found = [(kind, name) for name, (kind, _) in expected_schema(done, shipped).items() if (kind, name) not in present]
+    order = {"table": 0, "view": 1, "index": 2, "trigger": 3}
+    return sorted(found, key=lambda item: (order[item[0]], item[1]))

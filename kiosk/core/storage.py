@@ -34,6 +34,12 @@ MESSAGES: dict[str, str] = {
                " (kiosk restore).",
     "not_database": "{path} is not a kiosk database (another kind of file, or damaged beyond reading). Check"
                     " the path, or restore a backup (kiosk restore).",
+    "not_kiosk": "{path} is not a kiosk database: it is another program's SQLite file, not the front desk's."
+                 " Nothing was written to it. Check the path (--db, or [database] path in the configuration) and the data"
+                 " folder; create a new kiosk database elsewhere with: kiosk db init --db NEW_PATH",
+    "incomplete": "The kiosk database {path} is missing part of its schema ({missing}): another program or a"
+                  " disk fault changed it. Nothing was written to it. Stop the kiosk, see kiosk db check, and"
+                  " restore the last good backup (kiosk restore).",
     "locked": "The database {path} is busy: another program holds it. Wait a moment and try again; if it"
               " stays busy, close the other program (or restart the kiosk).",
     "newer_schema": "The database {path} has schema version {version}, newer than this program knows (latest"
@@ -131,6 +137,16 @@ def missing(path: str | os.PathLike) -> StorageFault:
 def not_a_database(path: str | os.PathLike) -> StorageFault:
     """The fault for a file that is not a kiosk database (empty, another program's, damaged)."""
     return StorageFault("not_database", path)
+
+
+def not_kiosk(path: str | os.PathLike) -> StorageFault:
+    """The fault for another program's SQLite file (refused as it is: nothing is written to it)."""
+    return StorageFault("not_kiosk", path)
+
+
+def incomplete(path: str | os.PathLike, missing: list[str]) -> StorageFault:
+    """The fault for a kiosk database whose tables are not all there (at most five named)."""
+    return StorageFault("incomplete", path, missing=", ".join(missing[:5]) + (", ..." if len(missing) > 5 else ""))
 
 
 def read_only(path: str | os.PathLike) -> StorageFault:

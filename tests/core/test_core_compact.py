@@ -25,6 +25,7 @@ def _visits_like(path, rows: int = 3000, *, incremental: bool = True):
     if incremental:
         conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("PRAGMA secure_delete=ON")
+    conn.execute(f"PRAGMA application_id={db_mod.APPLICATION_ID}")  # the kiosk's mark: connect() opens it
     conn.execute("PRAGMA journal_mode=WAL")
     conn.executescript("""
         CREATE TABLE visits(id INTEGER PRIMARY KEY, name TEXT, note TEXT);
