@@ -28,7 +28,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 14
+INDEX_VERSION = 15
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -318,6 +318,7 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     # characters seen in at least a few hundred real given names join the character set
     name_chars = frozenset(ch for ch, n in name_freq.items() if n >= NAME_CHAR_MIN)
     char_readings: dict[str, list[str]] = {}
+    nasals: list[tuple[str, str]] = []  # (嗯, "ng"): the syllabic-nasal readings `_toneless` drops
     codes = sorted(set(pinyin_dict) | {ord(ch) for ch in standard})
     for code in codes:
         ch = chr(code)
@@ -331,6 +332,9 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
             syl_text = _toneless(reading)
             if syl_text and syl_text not in syls:
                 syls.append(syl_text)
+            nasal = _nasal(reading)
+            if nasal and (ch, nasal) not in nasals:
+                nasals.append((ch, nasal))
         char_readings[ch] = syls
         for i, syl in enumerate(syls):
             score = freq if i == 0 else freq * 0.02  # pypinyin lists the usual reading first
@@ -347,6 +351,11 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
         if len(syls) == len(word) and all(s.isalpha() for s in syls):
             entries.append((syls, word, freq))
 
+    # 嗯 (ń ňg), 呒 (ḿ): "en" as most IMEs take it, for the characters read only so
+    only_nasal = {ch for ch, _ in nasals if not char_readings.get(ch)}
+    entries += [(("en",), ch, char_freq.get(ch, 1.0)) for ch in sorted(only_nasal)
+                if any(n in ("n", "ng") for c, n in nasals if c == ch)]
+    entries = _with_spellings(entries)
     syllables = frozenset(s for syls, _, _ in entries for s in syls)
     # Top surnames go first for their main syllable: above even the most frequent character.
     best: dict[str, float] = {}
@@ -359,6 +368,10 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
         if len(text) == 1 and rank < TOP_SURNAMES and score >= char_freq.get(text, 1.0) * SURNAME_BOOST:
             score = best[syls[0]] * 2 + (TOP_SURNAMES - rank)
         boosted.append((syls, text, score))
+    # the nasal readings as the letters typed ("ng" = n + g, "hng" = h + n + g): found as initials are,
+    # never syllables of their own (which would swallow the initials of "wxm" or "ngm")
+    boosted += [(tuple(nasal), ch, char_freq.get(ch, 1.0) * (1.0 if ch in only_nasal else 0.02))
+                for ch, nasal in nasals]
 
     buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
     for syls, text, score in boosted:
@@ -420,6 +433,7 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
             count *= MODERN_GIVEN_WEIGHT
         for i, syl in enumerate(char_readings.get(ch, ())):
             given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    surname, given = _with_spellings(surname), _with_spellings(given)
     for entries in (surname, given):
         # people write their name with the variant on their papers (𠮷 for 吉, outside the BMP and the
         # 8,105): offered in name fields right after the usual form, never in other fields
@@ -500,8 +514,31 @@ def _toneless(reading: str) -> str:
 
 
 # Readings of interjections (嗯 n, 呣 m…): as "syllables" they would swallow the initials of
-# abbreviations ("wxm" must stay w-x-m), so they are left out.
+# abbreviations ("wxm" must stay w-x-m), so they are left out of the syllables; `_nasal` keeps them
+# for the index, where they are found as the letters typed (嗯 under n and n-g).
 _INTERJECTIONS = frozenset({"m", "n", "ng", "hm", "hng", "r"})
+
+
+def _nasal(reading: str) -> str:
+    """"ňg" -> "ng", "ḿ" -> "m": the toneless reading when it is a syllabic nasal (not "r"), else ""."""
+    text = "".join(ch for ch in unicodedata.normalize("NFD", reading) if not unicodedata.combining(ch))
+    return text if text in _INTERJECTIONS and text != "r" else ""
+
+
+# Other spellings of ü a visitor types: lue/nue (most IMEs: no plain "lue" exists) and the passport's
+# LYU/NYU/LYUE (since 2012: 吕 is LYU). Each entry with lv/nv/lve/nve is indexed under them as well.
+SPELLINGS = {"lv": ("lyu",), "nv": ("nyu",), "lve": ("lue", "lyue"), "nve": ("nue", "nyue")}
+
+
+def _with_spellings(entries: list[tuple[tuple[str, ...], str, float]]) -> list[tuple[tuple[str, ...], str, float]]:
+    """`entries` and, for each with a ü syllable, the same under the other spellings (same score)."""
+    out = list(entries)
+    for syls, text, score in entries:
+        if any(s in SPELLINGS for s in syls):
+            for k in range(max(len(SPELLINGS[s]) for s in syls if s in SPELLINGS)):
+                out.append((tuple(SPELLINGS[s][min(k, len(SPELLINGS[s]) - 1)] if s in SPELLINGS else s
+                                  for s in syls), text, score))
+    return out
 
 
 def segment(pinyin: str, syllables: Iterable[str] | None = None) -> list[list[str]]:
@@ -560,6 +597,7 @@ def _default_syllables() -> frozenset[str]:
                 syl = _toneless(reading)
                 if syl:
                     found.add(syl)
+        found |= {alias for s in list(found) for alias in SPELLINGS.get(s, ())}
         _DEFAULT_SYLLABLES = frozenset(found)
     return _DEFAULT_SYLLABLES
 
