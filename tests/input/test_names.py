@@ -409,3 +409,18 @@ def test_handwriting_asks_the_second_placement_only_when_unsure_and_in_time():
     assert slow.second_views == 0 and slow.late_views in (0, 1)
     for r in (rec, both, slow):
         r.close()
+
+
+def test_rare_surnames_of_the_baijiaxing_reach_the_first_page_below_the_common_ones(engine):
+    """Outside attack 17.6: 54 of the 百家姓's 406 single surnames were off the first page for every
+    reading (逄 pang 13th, 郦 li 66th, 阚 kan 22nd); `oy` gave no 欧阳, 西门 ranked 17th."""
+    def first_page(typed):
+        return [c.text for c in engine.candidates(typed, 6, "surname")]
+    assert first_page("pang")[:2] == ["庞", "逄"]
+    assert first_page("li")[0] == "李" and "郦" in first_page("li")
+    assert first_page("kan")[0] == "阚"
+    assert first_page("oy")[0] == "欧阳" and first_page("ximen")[0] == "西门"
+    for typed, common in (("wang", "王"), ("zhang", "张"), ("yu", "余"), ("xi", "席"), ("shan", "单")):
+        assert first_page(typed)[0] == common
+    # the table's surnames keep their one surname reading: 王 is never offered for yu, 石 for dan
+    assert "王" not in first_page("yu") and "石" not in first_page("dan")

@@ -133,3 +133,5 @@ def test_nasal_readings_and_u_umlaut_spellings_are_found_but_never_become_syllab
     assert "吕" in texts(engine, "lyu", 3) and texts(engine, "nyu", 1) == ["女"]
     assert texts(engine, "lyuyou", 1) == texts(engine, "lvyou", 1) == ["旅游"]
     assert engine.segment("lu'er") == [["lu", "er"]] and texts(engine, "luer", 1) != ["略"]
+    # the other spellings are whole syllables only: "ly" / "ny" stay the initials l-y, n-y (李阳)
+    assert engine.segment("ly") == [["l", "y"]] and engine.segment("ny") == [["n", "y"]]
