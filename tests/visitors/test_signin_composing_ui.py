@@ -67,3 +67,30 @@ async def test_continue_while_composing_says_pick_the_characters(kivy_app):
     await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
     await settle(app)
     assert ids.name.text == "王伟" and ids.steps.current == "host"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_resting_palm_is_dropped_when_it_lifts_and_a_lone_dot_is_kept(kivy_app):
+    """One stroke per touch: the palm's points never join the finger's, and a palm that hardly moved
+    while the finger wrote is no dot (丶) when it lifts; a dot written alone is kept."""
+    from kivy.tests.async_common import UnitTestTouch
+    cached_engine()
+    app = kivy_app
+    flow = await to_name_step(app)
+    kb = flow.ids.keyboard
+    await tap(app, find(kb, text="手写"))
+    await settle(app)
+    pad = kb._pad
+    x0, y0 = pad.to_window(pad.x, pad.y)
+    palm = UnitTestTouch(x0 + 0.95 * pad.width, y0 + 0.1 * pad.height)
+    palm.touch_down()
+    await stroke(app, pad, [(0.2 + 0.06 * i, 0.5) for i in range(11)])
+    assert len(pad.strokes) == 1 and len(pad.strokes[0]) == 11
+    assert all(abs(y - pad.strokes[0][0][1]) < 1 for _, y in pad.strokes[0])  # no palm point in it
+    palm.touch_move(x0 + 0.951 * pad.width, y0 + 0.1 * pad.height)
+    palm.touch_up()
+    await settle(app)
+    assert len(pad.strokes) == 1 and kb.candidates[0].text == "一"
+    await stroke(app, pad, [(0.5, 0.2), (0.51, 0.21)])  # a dot written on its own stays
+    assert len(pad.strokes) == 2
