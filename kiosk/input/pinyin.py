@@ -28,7 +28,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 17
+INDEX_VERSION = 18
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -281,6 +281,17 @@ def general_standard() -> dict[str, str]:
     return {chr(code): readings for code, readings in kmandarin_8105.pinyin_dict.items()}
 
 
+def dictionary_readings() -> dict[int, str]:
+    """汉典's readings (pypinyin-dict's zdic data, MIT, from the pinyin-data project): a third source, for
+    the readings a name character has in a dictionary but neither pypinyin nor the 8,105 table lists
+    (彟 huò in 武士彟). Only reachability: such a reading ranks as any other non-first reading. {} when absent."""
+    try:
+        from pypinyin_dict.pinyin_data import zdic
+    except ImportError:
+        return {}
+    return dict(zdic.pinyin_dict)
+
+
 def _in_charset(ch: str, extra: frozenset[str]) -> bool:
     """GB 2312's 6,763 characters, plus the Simplified (GBK) characters that real given names use
     (玥, 喆 …) which GB 2312 lacks."""
@@ -336,12 +347,13 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     char_readings: dict[str, list[str]] = {}
     nasals: list[tuple[str, str]] = []  # (嗯, "ng"): the syllabic-nasal readings `_toneless` drops
     codes = sorted(set(pinyin_dict) | {ord(ch) for ch in standard})
+    dictionary = dictionary_readings()
     for code in codes:
         ch = chr(code)
         if not (ch in standard or _in_charset(ch, name_chars)):
             continue
-        # pypinyin's order first (its usual reading leads), then any the 8,105 table adds
-        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, "")) if r)
+        # pypinyin's order first (its usual reading leads), then any the 8,105 table or 汉典 adds
+        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, ""), dictionary.get(code, "")) if r)
         freq = char_freq.get(ch, 1.0)
         syls = []
         for reading in readings.split(","):
