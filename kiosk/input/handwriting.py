@@ -38,6 +38,18 @@ CANVAS = 1000          # the Tegaki models were trained on a 1000 x 1000 box
 RERANK_POOL = 60       # Zinnia results per view merged and re-ranked with the frequency prior
 MAX_STROKES = 64       # bounds: a finger scribble never makes an unbounded C call
 MAX_POINTS = 4096
+# Zinnia's feature extraction splits each stroke recursively at its farthest point: on a wiggled
+# stroke of hundreds of points its time and memory blow up (2,000 points: 1.2 s and 964 MB). Every
+# stroke is therefore simplified first (Ramer-Douglas-Peucker, the same kind of vertex search Zinnia
+# makes, so the shape it sees is kept) to at most STROKE_POINTS points, from at most RAW_POINTS read.
+STROKE_POINTS = 48
+RAW_POINTS = 4096      # points of one stroke looked at; the rest of a held-down finger is ignored
+SIMPLIFY = 0.004       # RDP tolerance as a share of the character's extent (4 units of Zinnia's 1000)
+COORD_LIMIT = 1e7      # |x|, |y| past this is no touch coordinate: dropped like NaN
+# All strokes together, after simplifying: Zinnia's time follows the points it is given (a scribble of
+# 160 points in 10-40 strokes: 20-27 ms of CPU here). The 9,500 characters of hanzi-writer-data,
+# finger-sampled and simplified, need at most 127 (p99 107), so only a scribble is thinned further.
+TOTAL_POINTS = 160
 PRIOR_WEIGHT = 0.1     # Zinnia scores of close candidates differ by ~0.1-0.5; the prior (0-10) nudges
 RANK_PENALTY = 0.01    # per place in a view's list: Zinnia's order carries information its score lacks
 # (margin as a share of the box, vertical shift in box units; negative = up). One view with a 10 %
@@ -105,13 +117,98 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn.restype, fn.argtypes = restype, args
 
 
+def _point(x: object, y: object) -> tuple[float, float] | None:
+    """(x, y) as floats, or None for a coordinate no screen reports (NaN, inf, 1e400, "a")."""
+    try:
+        fx, fy = float(x), float(y)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not (math.isfinite(fx) and math.isfinite(fy)) or abs(fx) > COORD_LIMIT or abs(fy) > COORD_LIMIT:
+        return None
+    return fx, fy
+
+
+def _rdp(points: list[tuple[float, float]], eps: float) -> list[tuple[float, float]]:
+    """Ramer-Douglas-Peucker: the points that stay farther than `eps` from the chords (iterative)."""
+    if len(points) < 3:
+        return list(points)
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        a, b = stack.pop()
+        (ax, ay), (bx, by) = points[a], points[b]
+        dx, dy = bx - ax, by - ay
+        norm = math.hypot(dx, dy)
+        far, far_d = -1, eps
+        for i in range(a + 1, b):
+            px, py = points[i]
+            d = abs(dx * (ay - py) - dy * (ax - px)) / norm if norm else math.hypot(px - ax, py - ay)
+            if d > far_d:
+                far, far_d = i, d
+        if far >= 0:
+            keep[far] = True
+            stack += [(a, far), (far, b)]
+    return [p for p, k in zip(points, keep) if k]
+
+
+def simplify(stroke: list[tuple[float, float]], extent: float, limit: int = STROKE_POINTS) -> list[tuple[float, float]]:
+    """At most `limit` points of `stroke` that keep its shape (RDP with tolerance SIMPLIFY of
+    `extent`). Bounded work: thinned by stride to 2 x limit points before, and to `limit` after."""
+    stroke = _thin(stroke, 2 * limit)
+    return _thin(_rdp(stroke, max(extent, 1e-6) * SIMPLIFY), limit)
+
+
+def _thin(stroke: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """Every k-th point (first and last kept) so that at most `limit` remain."""
+    if len(stroke) <= limit:
+        return stroke
+    if limit < 2:
+        return stroke[:limit]
+    step = (len(stroke) - 1) / (limit - 1)
+    return [stroke[round(i * step)] for i in range(limit)]
+
+
+def prepare(strokes: Sequence[Stroke]) -> list[list[tuple[float, float]]]:
+    """Strokes as a recogniser may take them, whatever was passed: at most MAX_STROKES strokes of at
+    most STROKE_POINTS finite, bounded points each and TOTAL_POINTS in all (bad points and empty
+    strokes dropped). The work is bounded too: at most 4 x STROKE_POINTS points of a stroke are read."""
+    clean = []
+    for stroke in list(strokes[:MAX_STROKES]) if isinstance(strokes, Sequence) else []:
+        try:
+            raw = _thin(list(stroke[:RAW_POINTS]), 4 * STROKE_POINTS)
+        except TypeError:
+            continue
+        line = []
+        for item in raw:
+            try:
+                x, y = item
+            except (TypeError, ValueError):
+                continue
+            point = _point(x, y)
+            if point is not None:
+                line.append(point)
+        if line:
+            clean.append(line)
+    if not clean:
+        return []
+    xs = [x for s in clean for x, _ in s]
+    ys = [y for s in clean for _, y in s]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    out = [simplify(s, extent) for s in clean]
+    total = sum(len(s) for s in out)
+    if total > TOTAL_POINTS:  # a scribble: every stroke thinned in proportion (its ends kept)
+        out = [_thin(s, max(2, TOTAL_POINTS * len(s) // total)) for s in out]
+    return out
+
+
 def normalise(strokes: Sequence[Stroke], size: int = CANVAS, margin: float = 0.1,
               shift: int = 0) -> list[list[tuple[int, int]]]:
     """Scale strokes (any units, y downwards) into the model's box, keeping the aspect ratio and
     centring inside `margin` (a share of the box) and moving it `shift` units down (negative: up);
-    drops non-finite points and empty strokes and bounds stroke and point counts."""
-    pts = [(float(x), float(y)) for s in strokes[:MAX_STROKES] for x, y in s
-           if math.isfinite(x) and math.isfinite(y)]
+    drops non-finite points and empty strokes and bounds stroke and point counts (`prepare`)."""
+    strokes = prepare(strokes)
+    pts = [p for s in strokes for p in s]
     if not pts:
         return []
     xs, ys = [x for x, _ in pts], [y for _, y in pts]
@@ -123,8 +220,7 @@ def normalise(strokes: Sequence[Stroke], size: int = CANVAS, margin: float = 0.1
     oy = margin + ((size - 2 * margin) - h * scale) / 2 - min(ys) * scale + shift
     out, budget = [], MAX_POINTS
     for stroke in strokes[:MAX_STROKES]:
-        line = [(int(round(x * scale + ox)), int(round(y * scale + oy)))
-                for x, y in stroke if math.isfinite(x) and math.isfinite(y)][:budget]
+        line = [(int(round(x * scale + ox)), int(round(y * scale + oy))) for x, y in stroke][:budget]
         budget -= len(line)
         if line:
             out.append(line)
@@ -268,6 +364,7 @@ class Recognizer:
         """The `n` best characters for the strokes (each a list of (x, y), y downwards).
 
         `rerank=False` is Zinnia's own order for the old single centred view (the bench's baseline)."""
+        strokes = prepare(strokes)  # once, not per view: bounded time and memory whatever came in
         if not rerank:
             return [Guess(t, s) for t, s in self._raw(normalise(strokes), max(n, 1))][:n]
         norms = [normalise(strokes, margin=m, shift=dy) for m, dy in VIEWS]

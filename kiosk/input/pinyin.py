@@ -28,7 +28,7 @@ from kiosk.input import learned
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 14
+INDEX_VERSION = 18
 CACHE_NAME = "pinyin-index-v1.pickle"
 DEFAULT_MAX_WORDS = 120_000  # most frequent multi-character words kept from jieba (of ~350k)
 MAX_WORD_LEN = 4
@@ -42,14 +42,30 @@ SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁�
 # Surnames whose reading differs from the character's usual one (单 is dan, as a surname shan), and
 # the two-character surnames; a name field offers these first in the surname position.
 SURNAME_READINGS = {
-    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "翟": "zhai", "覃": "qin",
+    "曾": "zeng", "单": "shan", "阚": "kan", "郗": "xi", "竺": "zhu", "解": "xie", "仇": "qiu", "查": "zha", "翟": "zhai", "覃": "qin",
     "区": "ou", "朴": "piao", "盖": "ge", "乐": "yue", "缪": "miao", "冼": "xian", "宓": "mi",
     "尉迟": "yu chi", "万俟": "mo qi", "欧阳": "ou yang", "司马": "si ma", "诸葛": "zhu ge",
     "上官": "shang guan", "东方": "dong fang", "皇甫": "huang fu", "令狐": "ling hu", "公孙": "gong sun",
     "慕容": "mu rong", "夏侯": "xia hou", "端木": "duan mu", "司徒": "si tu", "宇文": "yu wen",
     "长孙": "zhang sun", "轩辕": "xuan yuan", "南宫": "nan gong", "独孤": "du gu", "呼延": "hu yan",
     "钟离": "zhong li", "申屠": "shen tu", "澹台": "tan tai", "公冶": "gong ye", "濮阳": "pu yang",
+    # more of the 百家姓's compound surnames a desk meets (西门 ranked 17th without it)
+    "西门": "xi men", "闻人": "wen ren", "赫连": "he lian", "单于": "chan yu", "拓跋": "tuo ba",
+    "百里": "bai li", "东郭": "dong guo", "左丘": "zuo qiu", "宗政": "zong zheng", "鲜于": "xian yu",
+    "闾丘": "lv qiu", "司空": "si kong", "太史": "tai shi", "第五": "di wu", "公羊": "gong yang",
 }
+# The single surnames of the 百家姓 (the classic text's order): in the surname position each is
+# offered under every reading it has, after the surnames of the population table (so 逄 pang, 郦 li,
+# 阚 kan come right after 庞, 李…黎, before ordinary words), never ahead of a common surname.
+BAIJIAXING = ("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚"
+              "范彭郎鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余"
+              "元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻"
+              "强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓"
+              "郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧"
+              "隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰"
+              "从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍璩桑桂濮牛寿通边扈燕冀郏"
+              "浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳"
+              "沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公")
 COMPOUND_SURNAMES = tuple(k for k in SURNAME_READINGS if len(k) == 2)
 # The everyday mainland form of a surname -> the form Faker's table lists it under
 SURNAME_VARIANTS = {"闫": "阎", "肖": "萧"}
@@ -265,6 +281,17 @@ def general_standard() -> dict[str, str]:
     return {chr(code): readings for code, readings in kmandarin_8105.pinyin_dict.items()}
 
 
+def dictionary_readings() -> dict[int, str]:
+    """汉典's readings (pypinyin-dict's zdic data, MIT, from the pinyin-data project): a third source, for
+    the readings a name character has in a dictionary but neither pypinyin nor the 8,105 table lists
+    (彟 huò in 武士彟). Only reachability: such a reading ranks as any other non-first reading. {} when absent."""
+    try:
+        from pypinyin_dict.pinyin_data import zdic
+    except ImportError:
+        return {}
+    return dict(zdic.pinyin_dict)
+
+
 def _in_charset(ch: str, extra: frozenset[str]) -> bool:
     """GB 2312's 6,763 characters, plus the Simplified (GBK) characters that real given names use
     (玥, 喆 …) which GB 2312 lacks."""
@@ -318,19 +345,24 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
     # characters seen in at least a few hundred real given names join the character set
     name_chars = frozenset(ch for ch, n in name_freq.items() if n >= NAME_CHAR_MIN)
     char_readings: dict[str, list[str]] = {}
+    nasals: list[tuple[str, str]] = []  # (嗯, "ng"): the syllabic-nasal readings `_toneless` drops
     codes = sorted(set(pinyin_dict) | {ord(ch) for ch in standard})
+    dictionary = dictionary_readings()
     for code in codes:
         ch = chr(code)
         if not (ch in standard or _in_charset(ch, name_chars)):
             continue
-        # pypinyin's order first (its usual reading leads), then any the 8,105 table adds
-        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, "")) if r)
+        # pypinyin's order first (its usual reading leads), then any the 8,105 table or 汉典 adds
+        readings = ",".join(r for r in (pinyin_dict.get(code, ""), standard.get(ch, ""), dictionary.get(code, "")) if r)
         freq = char_freq.get(ch, 1.0)
         syls = []
         for reading in readings.split(","):
             syl_text = _toneless(reading)
             if syl_text and syl_text not in syls:
                 syls.append(syl_text)
+            nasal = _nasal(reading)
+            if nasal and (ch, nasal) not in nasals:
+                nasals.append((ch, nasal))
         char_readings[ch] = syls
         for i, syl in enumerate(syls):
             score = freq if i == 0 else freq * 0.02  # pypinyin lists the usual reading first
@@ -347,6 +379,11 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
         if len(syls) == len(word) and all(s.isalpha() for s in syls):
             entries.append((syls, word, freq))
 
+    # 嗯 (ń ňg), 呒 (ḿ): "en" as most IMEs take it, for the characters read only so
+    only_nasal = {ch for ch, _ in nasals if not char_readings.get(ch)}
+    entries += [(("en",), ch, char_freq.get(ch, 1.0)) for ch in sorted(only_nasal)
+                if any(n in ("n", "ng") for c, n in nasals if c == ch)]
+    entries = _with_spellings(entries)
     syllables = frozenset(s for syls, _, _ in entries for s in syls)
     # Top surnames go first for their main syllable: above even the most frequent character.
     best: dict[str, float] = {}
@@ -359,13 +396,17 @@ def build_index(max_words: int = DEFAULT_MAX_WORDS, held_out: Iterable[str] = ()
         if len(text) == 1 and rank < TOP_SURNAMES and score >= char_freq.get(text, 1.0) * SURNAME_BOOST:
             score = best[syls[0]] * 2 + (TOP_SURNAMES - rank)
         boosted.append((syls, text, score))
+    # the nasal readings as the letters typed ("ng" = n + g, "hng" = h + n + g): found as initials are,
+    # never syllables of their own (which would swallow the initials of "wxm" or "ngm")
+    boosted += [(tuple(nasal), ch, char_freq.get(ch, 1.0) * (1.0 if ch in only_nasal else 0.02))
+                for ch, nasal in nasals]
 
     buckets: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
     for syls, text, score in boosted:
         buckets.setdefault("".join(s[0] for s in syls), []).append((syls, text, score))
     for bucket in buckets.values():
         bucket.sort(key=lambda e: -e[2])
-    prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
+    prefixes = _prefixes(syllables)
     first, last, name_pairs = load_name_positions(set(SURNAMES) | set(load_surname_freq()), held_out)
     eras = _given_eras(name_freq, (first, last))
     name_buckets = _name_buckets(char_readings, name_freq, char_freq)
@@ -408,6 +449,16 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
                 continue  # 单 as a surname is shan, never dan
             if i == 0 or special:
                 surname.append(((syl,), ch, share))  # 殷 as a surname is yin only, not yan
+    # every reading of each 百家姓 surname the table lacks, below the least of the table's: a
+    # rare surname reaches the first page of its readings without pushing a common one down
+    floor = min((score for _, _, score in surname), default=1.0) * 0.5
+    listed = {ch for _, ch, _ in surname}
+    for ch in BAIJIAXING:
+        if ch in listed:
+            continue  # the table's surnames keep their one reading (王 is never yu, 石 never dan)
+        for syl in char_readings.get(ch, ()):
+            # the commoner character first among these (a log factor keeps all below the floor)
+            surname.append(((syl,), ch, floor * (1.0 + 0.01 * math.log1p(char_freq.get(ch, 0.0)))))
     for rank, word in enumerate(COMPOUND_SURNAMES):
         surname.append((tuple(SURNAME_READINGS[word].split()), word, 40.0 / (rank + 1) ** 0.5))
     given: list[tuple[tuple[str, ...], str, float]] = []
@@ -420,6 +471,7 @@ def _name_buckets(char_readings: dict[str, list[str]], name_freq: dict[str, floa
             count *= MODERN_GIVEN_WEIGHT
         for i, syl in enumerate(char_readings.get(ch, ())):
             given.append(((syl,), ch, count if i == 0 else count * 0.02))
+    surname, given = _with_spellings(surname), _with_spellings(given)
     for entries in (surname, given):
         # people write their name with the variant on their papers (𠮷 for 吉, outside the BMP and the
         # 8,105): offered in name fields right after the usual form, never in other fields
@@ -500,8 +552,40 @@ def _toneless(reading: str) -> str:
 
 
 # Readings of interjections (嗯 n, 呣 m…): as "syllables" they would swallow the initials of
-# abbreviations ("wxm" must stay w-x-m), so they are left out.
+# abbreviations ("wxm" must stay w-x-m), so they are left out of the syllables; `_nasal` keeps them
+# for the index, where they are found as the letters typed (嗯 under n and n-g).
 _INTERJECTIONS = frozenset({"m", "n", "ng", "hm", "hng", "r"})
+
+
+def _nasal(reading: str) -> str:
+    """"ňg" -> "ng", "ḿ" -> "m": the toneless reading when it is a syllabic nasal (not "r"), else ""."""
+    text = "".join(ch for ch in unicodedata.normalize("NFD", reading) if not unicodedata.combining(ch))
+    return text if text in _INTERJECTIONS and text != "r" else ""
+
+
+# Other spellings of ü a visitor types: lue/nue (most IMEs: no plain "lue" exists) and the passport's
+# LYU/NYU/LYUE (since 2012: 吕 is LYU). Each entry with lv/nv/lve/nve is indexed under them as well.
+SPELLINGS = {"lv": ("lyu",), "nv": ("nyu",), "lve": ("lue", "lyue"), "nve": ("nue", "nyue")}
+
+
+_ALIASES = frozenset(a for spelt in SPELLINGS.values() for a in spelt)
+
+
+def _prefixes(syllables: frozenset[str]) -> frozenset[str]:
+    """What may start a syllable being typed. The other spellings of ü are whole syllables only:
+    "ly" stays the initials l-y (李阳), it does not become the start of "lyu"."""
+    return frozenset(s[:i] for s in syllables if s not in _ALIASES for i in range(1, len(s) + 1)) | _ALIASES
+
+
+def _with_spellings(entries: list[tuple[tuple[str, ...], str, float]]) -> list[tuple[tuple[str, ...], str, float]]:
+    """`entries` and, for each with a ü syllable, the same under the other spellings (same score)."""
+    out = list(entries)
+    for syls, text, score in entries:
+        if any(s in SPELLINGS for s in syls):
+            for k in range(max(len(SPELLINGS[s]) for s in syls if s in SPELLINGS)):
+                out.append((tuple(SPELLINGS[s][min(k, len(SPELLINGS[s]) - 1)] if s in SPELLINGS else s
+                                  for s in syls), text, score))
+    return out
 
 
 def segment(pinyin: str, syllables: Iterable[str] | None = None) -> list[list[str]]:
@@ -511,7 +595,7 @@ def segment(pinyin: str, syllables: Iterable[str] | None = None) -> list[list[st
     and equally cheap readings ("fangan": fang an / fan gan) are all returned, the greedy one first.
     """
     syls = frozenset(syllables) if syllables is not None else _default_syllables()
-    prefixes = frozenset(s[:i] for s in syls for i in range(1, len(s) + 1))
+    prefixes = _prefixes(syls)
     result: list[list[str]] = [[]]
     for part in _SPLIT.split(pinyin.lower().strip("' ")):
         if not part:
@@ -560,6 +644,7 @@ def _default_syllables() -> frozenset[str]:
                 syl = _toneless(reading)
                 if syl:
                     found.add(syl)
+        found |= {alias for s in list(found) for alias in SPELLINGS.get(s, ())}
         _DEFAULT_SYLLABLES = frozenset(found)
     return _DEFAULT_SYLLABLES
 
@@ -917,6 +1002,9 @@ class PinyinEngine:
             exact, by_len = self._tables(buckets, key, bucket)
             hits = exact.get(tuple(tokens), ()) if all(full) else by_len.get(len(tokens), ())
             return list(hits[:limit])
+        if buckets is not index.buckets:
+            # in a name field a one-letter syllable among initials is an initial too: "oy" is 欧阳
+            full = [f and len(t) > 1 for f, t in zip(full, tokens)]
         found = []
         for syls, text, score in bucket:
             if len(syls) != len(tokens):

@@ -149,6 +149,14 @@ class VisitorSignIn(Screen):
         self.step("host")
 
     def name_next(self) -> None:
+        keyboard = self.ids.keyboard
+        if keyboard.composition.strip("' ") or keyboard.pad_context:
+            # pinyin typed but no character picked for it: the name is not empty, it is unfinished
+            # (and its Latin letters are no name to sign in with)
+            app = App.get_running_app()
+            typed_in = self.ids.organisation if keyboard.target is self.ids.organisation.ids.input else self.ids.name
+            typed_in.error = app.tr("Pick the characters for the pinyin you typed (tap one above the keys)", app.lang)
+            return
         for key, limit, required in (("name", 40, True), ("organisation", 60, False)):
             field = self.ids[key]
             try:

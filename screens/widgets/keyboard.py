@@ -91,6 +91,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     engine_failed = BooleanProperty(False)
     page_label = StringProperty("")
     handwriting_failed = BooleanProperty(False)
+    # the pinyin being composed when the Write key was tapped: shown over the pad as a reminder, never
+    # typed as letters; dropped by a pick on the pad, given back to the composition on 中
+    pad_context = StringProperty("")
 
     __events__ = ("on_enter", "on_close")
 
@@ -166,6 +169,8 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         bottom.add_widget(self._key("EN", "mode:en", "command", 1.0))
         bottom.add_widget(self._key(_tr("Undo stroke"), "undo_stroke", "command", 2.0, word="Undo stroke"))
         bottom.add_widget(self._key(_tr("Clear"), "clear_pad", "command", 1.6, word="Clear"))
+        # the last character of the field: a wrong pick is fixed without leaving the pad
+        bottom.add_widget(self._key("←", "backspace", "command", 1.2))
         bottom.add_widget(self._key(_tr("Hide"), "close", "command", 1.4, word="Hide"))
         rows.add_widget(bottom)
         self.candidates = []
@@ -209,6 +214,7 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         """Nothing of the last person's typing survives: the half-typed pinyin, its candidate bar, the page
         and shift, and the handwriting pad's strokes (which the next stroke would be recognised with)."""
         self.composition = ""
+        self.pad_context = ""
         self.candidates = []
         self.page, self.shift = 0, False
         pad = getattr(self, "_pad", None)
@@ -223,8 +229,19 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     def press(self, key: str) -> None:
         """Handle one key: a character, or "backspace", "space", "enter", "close", "shift", "mode:X"."""
         if key.startswith("mode:"):
-            self._commit_raw()
-            self.mode = key[5:]
+            new = key[5:]
+            if new == "write" and self.mode != "write":
+                # the half-typed pinyin is why the visitor reached for the pad (the hint says so):
+                # set aside as the pad's context, never typed into the name as Latin letters
+                self.pad_context, self.composition = self.composition, ""
+            elif self.mode == "write" and new != "write":
+                # back to 中 before picking a character: the pinyin is still there to go on with
+                context, self.pad_context = self.pad_context, ""
+                if new == "zh":
+                    self.composition = context
+            else:
+                self._commit_raw()
+            self.mode = new
             self.shift = False
             if self.mode != "write":
                 self._refresh_candidates()
@@ -238,6 +255,7 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
                 pad.undo() if key == "undo_stroke" else pad.clear()
             return
         if key == "close":
+            self.pad_context = ""  # the pad's context is no text of the field's
             self._commit_raw()
             self.dispatch("on_close")
             return
@@ -369,6 +387,7 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         rest = self.composition[cand.consumed:].lstrip("' 12345:")
         self._insert(cand.text)
         if self.mode == "write":
+            self.pad_context = ""  # the character written stands for the pinyin set aside
             self._pad.clear()  # ready for the next character
             return
         self.composition = rest

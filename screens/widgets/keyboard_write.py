@@ -10,6 +10,18 @@ from kivy.uix.widget import Widget
 
 MAX_STROKES = 40       # a scribble past this is not a character; further strokes are ignored
 MAX_POINTS = 600       # per stroke: a finger held down and wiggled cannot grow memory
+# A touch that moved less than this share of the pad while another touch finished a stroke is a
+# resting palm or finger and is dropped (a real dot, 丶, is written on its own, not under a stroke)
+REST_EXTENT = 0.04
+
+
+class _Live:
+    """A stroke being drawn by one touch."""
+
+    def __init__(self, points: list[tuple[float, float]]) -> None:
+        self.points = points
+        self.finished_meanwhile = False   # another touch's stroke ended while this one was down
+        self.line = None
 
 
 class WritingPad(Widget):
@@ -21,7 +33,7 @@ class WritingPad(Widget):
         super().__init__(**kwargs)
         self.strokes: list[list[tuple[float, float]]] = []
         self._lines: list[Line] = []
-        self._touch = None
+        self._live: dict[object, _Live] = {}   # touch uid -> the stroke it is drawing
         self.bind(pos=self._redraw, size=self._redraw)
 
     def _redraw(self, *args) -> None:
@@ -41,35 +53,57 @@ class WritingPad(Widget):
         with self.canvas:
             Color(0.10, 0.12, 0.16, 1)
             for stroke in self.strokes:
-                pts = [c for x, y in stroke for c in (self.x + x, self.top - y)]
-                self._lines.append(Line(points=pts, width=3))
+                self._lines.append(Line(points=self._screen(stroke), width=3))
+            for live in self._live.values():
+                live.line = Line(points=self._screen(live.points), width=3)
 
     def on_touch_down(self, touch):
-        if not self.collide_point(*touch.pos) or len(self.strokes) >= MAX_STROKES:
+        if not self.collide_point(*touch.pos) or len(self.strokes) + len(self._live) >= MAX_STROKES:
             return super().on_touch_down(touch)
+        # Each touch draws its own stroke (keyed by touch.uid): a palm resting on the pad, or a second
+        # finger, never feeds its points into the writing finger's stroke. A stroke joins the
+        # character (and is recognised) only when its touch lifts, so a touch still resting is no
+        # part of what the finger wrote.
         touch.grab(self)
-        self._touch = touch
-        self.strokes.append([self._local(touch)])
+        self._live[touch.uid] = _Live([self._local(touch)])
         self._paint()
         return True
 
     def on_touch_move(self, touch):
         if touch.grab_current is not self:
             return super().on_touch_move(touch)
-        stroke = self.strokes[-1]
-        if len(stroke) < MAX_POINTS:
-            stroke.append(self._local(touch))
-            if self._lines:
-                self._lines[-1].points = [c for x, y in stroke for c in (self.x + x, self.top - y)]
+        live = self._live.get(touch.uid)
+        if live is not None and len(live.points) < MAX_POINTS:
+            live.points.append(self._local(touch))
+            if live.line is not None:
+                live.line.points = self._screen(live.points)
         return True
 
     def on_touch_up(self, touch):
         if touch.grab_current is not self:
             return super().on_touch_up(touch)
         touch.ungrab(self)
-        self._touch = None
+        live = self._live.pop(touch.uid, None)
+        if live is None:
+            return True
+        if live.finished_meanwhile and self._extent(live.points) < REST_EXTENT * min(self.width, self.height):
+            # held still while another touch wrote a stroke: a palm or a resting finger, not a dot
+            self._paint()
+            return True
+        for other in self._live.values():
+            other.finished_meanwhile = True  # a stroke ended while this touch was resting
+        self.strokes.append(live.points)
+        self._paint()
         self.dispatch("on_strokes", [list(s) for s in self.strokes])
         return True
+
+    @staticmethod
+    def _extent(points: list[tuple[float, float]]) -> float:
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return max(max(xs) - min(xs), max(ys) - min(ys))
+
+    def _screen(self, stroke) -> list[float]:
+        return [c for x, y in stroke for c in (self.x + x, self.top - y)]
 
     def _local(self, touch) -> tuple[float, float]:
         # clamp: a finger sliding off the pad keeps drawing at its edge
@@ -87,6 +121,7 @@ class WritingPad(Widget):
     def clear(self) -> None:
         """Remove every stroke (after a pick, or the Clear key)."""
         self.strokes = []
+        self._live = {}
         self._paint()
         self.dispatch("on_strokes", [])
 

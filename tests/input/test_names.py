@@ -209,6 +209,41 @@ def test_handwriting_normalisation_places_the_character_in_its_margin_and_shift(
         assert all(0 <= x <= CANVAS and -100 <= y <= CANVAS for s in pts for x, y in s)
 
 
+def test_handwriting_input_is_bounded_whatever_the_pad_or_a_caller_passes():
+    """Outside attack 17.3: a scribble at the pad's limits (40 strokes x 600 points) took ~300 ms per
+    stroke and one stroke of 2,000 points 1.15 s and 964 MB inside Zinnia; NaN and 1e400 raised."""
+    import random
+    from kiosk.input import handwriting as hw
+    random.seed(17)
+    scribble = [[(random.random() * 300, random.random() * 300) for _ in range(600)] for _ in range(40)]
+    long_one = [[(random.random() * 300, random.random() * 300) for _ in range(100_000)]]
+    for strokes in (scribble, long_one):
+        prepared = hw.prepare(strokes)
+        assert all(2 <= len(s) <= hw.STROKE_POINTS for s in prepared)
+        assert sum(len(s) for s in prepared) <= hw.TOTAL_POINTS
+    # a straight line is its two ends; a real character's shape is kept (its corners stay)
+    assert hw.prepare([[(i, 2 * i) for i in range(500)]]) == [[(0.0, 0.0), (499.0, 998.0)]]
+    corner = hw.prepare([[(i, 0) for i in range(50)] + [(49, j) for j in range(1, 50)]])
+    assert len(corner[0]) <= 4 and corner[0][0] == (0.0, 0.0) and corner[0][-1] == (49.0, 49.0)
+    assert any(abs(x - 49) + abs(y) <= 2 for x, y in corner[0])  # the corner (thinned by stride: ±1)
+    # points no screen reports are dropped, never raised on
+    bad = [[(float("nan"), 1), (10 ** 400, 5), ("a", 1), None, (1, 2, 3), (1e300, 0), (3, 4), (5, 6)], None, [], "xy"]
+    assert hw.prepare(bad) == [[(3.0, 4.0), (5.0, 6.0)]]
+    try:
+        rec = hw.Recognizer(prior=cached_engine().char_prior)
+    except hw.HandwritingUnavailable:
+        pytest.skip("libzinnia0 / tegaki-zinnia-simplified-chinese not installed (scripts/bootstrap.sh)")
+    assert isinstance(rec.classify(bad), list)
+    for strokes in (scribble, long_one):
+        cpu = []
+        for _ in range(3):
+            start = time.process_time()
+            rec.classify(strokes, 10)
+            cpu.append(time.process_time() - start)
+        # CPU time, not wall: bounded by the points Zinnia gets (~35 ms here), not by the input
+        assert min(cpu) < 0.12, cpu
+
+
 def test_handwriting_parallel_views_give_the_serial_answer_and_survive_threads_and_close():
     """The second view runs on a helper thread: same guesses as the views one after the other, from
     many callers at once, and a closed recogniser answers [] instead of crashing in C."""
@@ -374,3 +409,18 @@ def test_handwriting_asks_the_second_placement_only_when_unsure_and_in_time():
     assert slow.second_views == 0 and slow.late_views in (0, 1)
     for r in (rec, both, slow):
         r.close()
+
+
+def test_rare_surnames_of_the_baijiaxing_reach_the_first_page_below_the_common_ones(engine):
+    """Outside attack 17.6: 54 of the 百家姓's 406 single surnames were off the first page for every
+    reading (逄 pang 13th, 郦 li 66th, 阚 kan 22nd); `oy` gave no 欧阳, 西门 ranked 17th."""
+    def first_page(typed):
+        return [c.text for c in engine.candidates(typed, 6, "surname")]
+    assert first_page("pang")[:2] == ["庞", "逄"]
+    assert first_page("li")[0] == "李" and "郦" in first_page("li")
+    assert first_page("kan")[0] == "阚"
+    assert first_page("oy")[0] == "欧阳" and first_page("ximen")[0] == "西门"
+    for typed, common in (("wang", "王"), ("zhang", "张"), ("yu", "余"), ("xi", "席"), ("shan", "单")):
+        assert first_page(typed)[0] == common
+    # the table's surnames keep their one surname reading: 王 is never offered for yu, 石 for dan
+    assert "王" not in first_page("yu") and "石" not in first_page("dan")

@@ -121,3 +121,17 @@ def test_lookup_speed_after_load(engine):
     p95 = times[int(len(times) * 0.95)]
     print(f"\ncandidates p50 {statistics.median(times) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms")
     assert p95 <= 0.020
+
+
+def test_nasal_readings_and_u_umlaut_spellings_are_found_but_never_become_syllables(engine):
+    """Outside attack 17.4: 嗯 (ń ňg only) was offered by no input; lue/nue and the passport's
+    LYU/NYU found nothing. The nasals are found as the letters typed, not as syllables of their own."""
+    assert "嗯" in texts(engine, "en", 4) and "嗯" in texts(engine, "ng", 6)
+    assert "哼" in texts(engine, "hng", 3)
+    assert engine.segment("wxm") == [["w", "x", "m"]] and "n" not in engine._require().syllables
+    assert texts(engine, "lue", 1) == ["略"] and texts(engine, "nue", 1) == ["虐"]
+    assert "吕" in texts(engine, "lyu", 3) and texts(engine, "nyu", 1) == ["女"]
+    assert texts(engine, "lyuyou", 1) == texts(engine, "lvyou", 1) == ["旅游"]
+    assert engine.segment("lu'er") == [["lu", "er"]] and texts(engine, "luer", 1) != ["略"]
+    # the other spellings are whole syllables only: "ly" / "ny" stay the initials l-y, n-y (李阳)
+    assert engine.segment("ly") == [["l", "y"]] and engine.segment("ny") == [["n", "y"]]
