@@ -22,6 +22,7 @@ import time
 
 from kivy.clock import Clock
 
+from kiosk.core import gcpolicy
 from screens import sections
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class SectionPool:
         self._failed: set[str] = set()          # imports that raised: left to the section's own import
         self._event = None
         self.steps: list[tuple[str, float]] = []   # (what, UI-thread seconds): for the bench and tests
+        self._collected_at = 0   # len(steps) when the full pool last had its collector pass (gcpolicy.collect_now)
 
     def start(self) -> None:
         """Take steps on the Clock from now on (idle moments only)."""
@@ -106,10 +108,14 @@ class SectionPool:
         # Cheap in the screen's time (wall clock), not the UI thread's CPU time: while another thread holds the
         # interpreter lock (the pinyin index loading beside the pool) a 3 ms step kept the screen 200 ms, and
         # the tick went on to the next (attack 18: 3 steps, 567 ms, counted as 41 ms).
-        started = time.perf_counter()
+        started, ticked_from = time.perf_counter(), len(self.steps)
         while True:
             before, step_started = len(self.steps), time.perf_counter()
             if self.step() is None or len(self.steps) == before:
+                # Full since a tick of its own: the collector pass its new objects bring due, here (gcpolicy).
+                if len(self.steps) == ticked_from != self._collected_at:
+                    self._collected_at = ticked_from
+                    gcpolicy.collect_now()
                 break
             now = time.perf_counter()
             if now - step_started > CHEAP_STEP_S:   # a build: its labels render on the next frame; let it come

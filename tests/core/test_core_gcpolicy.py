@@ -159,3 +159,16 @@ def test_an_export_overlapping_the_index_load_shares_one_count(managed) -> None:
     with gcpolicy.paused("a later export"):   # a pause alone freezes nothing
         later = [Node() for _ in range(10)]
     assert _in_young_generations(later[0])
+
+
+
+def test_collect_now_frees_what_is_not_frozen_only_while_managed_and_outside_a_bulk_load(managed) -> None:
+    gcpolicy.manage(False)
+    assert gcpolicy.collect_now() == 0.0
+    gcpolicy.manage()
+    with gcpolicy.bulk_load("test"):
+        assert gcpolicy.collect_now() == 0.0   # a load in progress: its objects are frozen when it ends
+    node = Node()
+    ref = weakref.ref(node)
+    del node
+    assert gcpolicy.collect_now() >= 0.0 and ref() is None, "a cycle made since the freeze is collected"
