@@ -119,3 +119,18 @@ def test_a_fault_after_a_step_names_the_database(tmp_path, kiosk_backup, step):
                 fault=f"eio@{step}")
     assert got.returncode != 0
     assert "(file)" not in got.stderr and "（file）" not in got.stderr, got.stderr[-400:]
+
+
+@pytest.mark.parametrize("command", [["visitors", "onsite"], ["db", "migrate"], ["db", "check"]])
+def test_a_refused_file_keeps_its_permissions(tmp_path, command):
+    """make_private runs before check_identity: another program's file (or a text file) refused as "not
+    a kiosk database... nothing was written to it" is chmod'ed 0600 all the same (its group loses access)."""
+    path = tmp_path / "other-app.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    os.chmod(path, 0o664)
+    got = kiosk(*command, "--db", str(path), home=tmp_path)
+    assert got.returncode != 0 and "not a kiosk database" in got.stderr
+    assert oct(path.stat().st_mode & 0o777) == "0o664"
