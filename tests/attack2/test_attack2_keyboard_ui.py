@@ -87,3 +87,26 @@ async def test_continue_with_a_character_written_but_not_picked_says_pick_it(kiv
     await settle(app)
     assert ids.steps.current == "name", f"signed on as {ids.name.text!r} with a character still on the pad"
     assert ids.name.error
+
+
+@pytest.mark.parametrize("way", ["close", "enter", "mode:en"])
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_half_typed_pinyin_never_becomes_latin_letters_in_the_name(kivy_app, way):
+    """The Write key sets the pinyin aside; the other ways off the composition (Hide, Enter/Next, EN) type it
+    as letters (_commit_raw): 单 + "yu" + Hide is the name "单yu", and Continue signs it in."""
+    cached_engine()
+    app = kivy_app
+    flow = await to_name_step(app)
+    ids, kb = flow.ids, flow.ids.keyboard
+    for letter in "shan":
+        await key(app, kb, letter)
+    await tap(app, next(c for c in kb.ids.candidate_row.children if c.text == "单"))
+    for letter in "yu":
+        await key(app, kb, letter)
+    kb.press(way)
+    await settle(app)
+    typed = ids.name.text
+    await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
+    await settle(app)
+    assert not (typed != "单" and ids.steps.current == "host"), f"signed in as {typed!r} after {way}"
