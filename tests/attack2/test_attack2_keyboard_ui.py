@@ -110,3 +110,52 @@ async def test_half_typed_pinyin_never_becomes_latin_letters_in_the_name(kivy_ap
     await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
     await settle(app)
     assert not (typed != "单" and ids.steps.current == "host"), f"signed in as {typed!r} after {way}"
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_two_fingers_writing_at_once_keep_both_strokes(kivy_app):
+    from kivy.tests.async_common import UnitTestTouch
+    cached_engine()
+    app = kivy_app
+    flow = await to_name_step(app)
+    kb = flow.ids.keyboard
+    await tap(app, find(kb, text="手写"))
+    await settle(app)
+    pad = kb._pad
+    a, b = UnitTestTouch(*_at(pad, 0.2, 0.35)), UnitTestTouch(*_at(pad, 0.2, 0.65))
+    a.touch_down(); b.touch_down()
+    for i in range(1, 11):
+        a.touch_move(*_at(pad, 0.2 + 0.06 * i, 0.35)); b.touch_move(*_at(pad, 0.2 + 0.06 * i, 0.65))
+        await app.wait_clock_frames(1)
+    a.touch_up(); b.touch_up()
+    await settle(app)
+    assert len(pad.strokes) == 2
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_a_palm_that_drifts_a_little_is_still_dropped(kivy_app):
+    """A resting palm rolls a few millimetres while the finger writes: 6 % of the pad's height (about 15 px on
+    the 800x480 screen) is still a palm, not a stroke (REST_EXTENT is 4 %)."""
+    from kivy.tests.async_common import UnitTestTouch
+    cached_engine()
+    app = kivy_app
+    flow = await to_name_step(app)
+    kb = flow.ids.keyboard
+    await tap(app, find(kb, text="手写"))
+    await settle(app)
+    pad = kb._pad
+    palm = UnitTestTouch(*_at(pad, 0.85, 0.8))
+    palm.touch_down()
+    finger = UnitTestTouch(*_at(pad, 0.2, 0.5))
+    finger.touch_down()
+    for i in range(1, 11):
+        finger.touch_move(*_at(pad, 0.2 + 0.06 * i, 0.5))
+        palm.touch_move(*_at(pad, 0.85, 0.8 + 0.006 * i))
+        await app.wait_clock_frames(1)
+    finger.touch_up()
+    await settle(app)
+    palm.touch_up()
+    await settle(app)
+    assert len(pad.strokes) == 1, [len(s) for s in pad.strokes]
