@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -115,7 +116,10 @@ def _empty_file(path: str) -> bool:
 
 def _open(path: str, *, migrate: bool, origin: Origin | None, create: bool = True) -> sqlite_utils.Database:
     if path != ":memory:":
-        make_private(Path(path))
+        # Identity first, read-only: a refused file keeps its mode and gets no -wal/-shm (outside attack 2).
+        refuse_foreign(path, create=create, complete=migrate)
+        if not Path(path).exists() or _empty_file(path) or _header(path) is not None:
+            make_private(Path(path))  # not SQLite (a text file): refused below, its mode left as it was
     conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, check_same_thread=False)
     try:
         return _prepare(conn, path, migrate=migrate, origin=origin, create=create)
@@ -126,6 +130,7 @@ def _open(path: str, *, migrate: bool, origin: Origin | None, create: bool = Tru
 
 def _open_read_only(path: str, *, origin: Origin | None, migrate: bool = True,
                     create: bool = True) -> sqlite_utils.Database:
+    refuse_foreign(path, create=create, complete=migrate)
     conn = sqlite3.connect(storage.reader_uri(path), uri=True, timeout=busy_timeout_ms() / 1000,
                            check_same_thread=False)
     try:
@@ -616,8 +621,11 @@ def check_identity(conn: sqlite3.Connection, path: str, *, create: bool, complet
         # Before per-migration tracking, user_version alone said how far a kiosk database was.
         done = {v for v in known if v <= version}
         ours = app_id == APPLICATION_ID
-    if not ours and not done:
-        raise storage.not_kiosk(path)  # tables, and no trace of our migrations
+    if not ours and not (done & known):
+        # Tables, and no trace of our migrations: another program's file, even one whose own
+        # schema_migrations holds versions we do not ship (timestamps, 49, 1000). Only a file with our mark
+        # or our rows is "a newer kiosk's database" (outside attack 2: it was switched to WAL and called newer).
+        raise storage.not_kiosk(path)
     newer = bool(done - known) or version > max(known, default=0)
     if newer and ours:
         return  # a newer kiosk's database: refuse_newer says so (our idea of its tables is out of date)
@@ -633,6 +641,55 @@ def check_identity(conn: sqlite3.Connection, path: str, *, create: bool, complet
         raise storage.not_kiosk(path)  # a user_version, but not our tables at it
     if complete:
         raise storage.incomplete(path, missing)
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _header(path: str | os.PathLike) -> bytes | None:
+    """The file's first 100 bytes when they are an SQLite header; None otherwise (missing, short, not SQLite)."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return None
+    return header if len(header) == 100 and header.startswith(_SQLITE_HEADER) else None
+
+
+def refuse_foreign(path: str | os.PathLike, *, create: bool = False, complete: bool = False) -> None:
+    """check_identity for the file at path without changing anything there: StorageFault "not_kiosk" (and
+    the other check_identity refusals) for another program's file. For the callers that open a file to
+    write or copy it (connect, restore, backup) before they touch it: no chmod, no -wal/-shm beside it.
+
+    Silent for a missing or empty file and for one that is not SQLite or cannot be read (damaged: each
+    caller has its own answer for that, and the open that follows says it). Another application_id is
+    read from the header bytes alone; a file without ours is opened read-only — ``immutable`` when no
+    -wal content is beside it, so SQLite makes no -shm or -wal — for check_identity's bookkeeping read."""
+    path = os.fspath(path)
+    header = _header(path) if path != ":memory:" else None
+    if header is None:
+        return
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise storage.not_kiosk(path)
+    wal = Path(f"{path}-wal")
+    try:
+        has_wal = wal.stat().st_size > 0
+    except OSError:
+        has_wal = False
+    if app_id == APPLICATION_ID and not has_wal:
+        return  # ours by its header: the open's own check_identity looks at its tables
+    # With -wal content the -wal (and its -shm, as a rule) is there already: read it (it may hold page 1).
+    try:
+        conn = sqlite3.connect(storage.sqlite_uri(path, immutable=not has_wal), uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        check_identity(conn, path, create=create, complete=complete)
+    except sqlite3.Error:
+        return  # damaged or unreadable: not this check's to say
+    finally:
+        conn.close()
 
 
 def schema_problems(db: sqlite_utils.Database) -> list[tuple[str, str]]:

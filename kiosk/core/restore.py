@@ -165,8 +165,10 @@ def verify(file: str | os.PathLike) -> backup_mod.Backup:
 
 def plan(live: str | os.PathLike, file: str | os.PathLike) -> Plan:
     """Verify the backup and compare it with the live database, table by table."""
+    from kiosk.core import db as db_mod
     from kiosk.core import renames
     live = Path(live)
+    db_mod.refuse_foreign(live)  # another program's file is never replaced (read-only look: nothing made beside it)
     file = renames.current_name_for(live, file)  # a copy an erasure rewrote under a new name
     found = verify(file)
     if not live.parent.is_dir():
