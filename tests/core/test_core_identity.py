@@ -124,3 +124,60 @@ def test_the_identity_check_is_cheap(tmp_path):
         db_mod.check_identity(conn, str(path), create=False)
     conn.close()
     assert (time.perf_counter() - started) / 20 < 0.01   # a pragma pair and a sqlite_master read
+
+
+def _migrations_app(path, versions, *, wal=False):
+    """Another program with its own migration bookkeeping shaped as ours (version INTEGER, name TEXT)."""
+    conn = sqlite3.connect(path)
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT)")
+    conn.executemany("INSERT INTO schema_migrations VALUES (?, ?)", [(v, f"step_{v}") for v in versions])
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("versions", [[20230101, 20230202], [49, 50], [1000]])
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_foreign_migrations_table_with_versions_we_do_not_ship_is_not_a_newer_kiosk(tmp_path, versions, read_only):
+    """Outside attack 2: none of our rows and no mark is another program's file, not "a newer kiosk's"."""
+    path = _migrations_app(tmp_path / "theirs.db", versions)
+    before = _digest(path)
+    with pytest.raises(storage.StorageFault) as refused:
+        db_mod.connect(path, create=False, read_only=read_only)
+    assert refused.value.kind == "not_kiosk"
+    assert _digest(path) == before and not (tmp_path / "theirs.db-wal").exists()
+
+
+@pytest.mark.parametrize("mark", [True, False])
+def test_a_kiosk_database_with_a_later_migration_is_still_newer(tmp_path, mark):
+    """Our rows (with or without the mark) plus one we do not ship: a newer kiosk's database, said so."""
+    path = tmp_path / "k.db"
+    db_mod.connect(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')")
+    if not mark:
+        conn.execute("PRAGMA application_id = 0")
+    conn.commit()
+    conn.close()
+    with pytest.raises(db_mod.SchemaTooNew):
+        db_mod.connect(path, create=False)
+
+
+@pytest.mark.parametrize("wal", [False, True])
+def test_a_refused_file_keeps_its_mode_and_gets_nothing_beside_it(tmp_path, wal):
+    """The identity is looked at read-only before the chmod, the WAL switch or a restore's plan."""
+    import os
+    from kiosk.core import restore as restore_mod
+    path = _migrations_app(tmp_path / "theirs.db", [49], wal=wal)
+    os.chmod(path, 0o664)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    for attempt in (lambda: db_mod.connect(path, create=False), lambda: db_mod.connect(path, read_only=True),
+                    lambda: db_mod.refuse_foreign(path), lambda: restore_mod.plan(path, tmp_path / "none.db")):
+        with pytest.raises(storage.StorageFault) as refused:
+            attempt()
+        assert refused.value.kind == "not_kiosk"
+    assert oct(path.stat().st_mode & 0o777) == "0o664"
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
