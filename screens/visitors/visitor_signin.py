@@ -156,6 +156,8 @@ class VisitorSignIn(Screen):
             # not empty, it is unfinished (and its Latin letters are no name to sign in with)
             app = App.get_running_app()
             typed_in = self.ids.organisation if keyboard.target is self.ids.organisation.ids.input else self.ids.name
+            if unfinished == "pinyin" and keyboard.mode in ("en", "num"):
+                keyboard.press("mode:zh")  # the pinyin set aside comes back with its candidates to pick
             typed_in.error = (app.tr("Pick the characters for the pinyin you typed (tap one above the keys)", app.lang)
                               if unfinished == "pinyin" else
                               app.tr("Pick the character you wrote (tap one above the pad)", app.lang))

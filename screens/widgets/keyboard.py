@@ -231,7 +231,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         """Handle one key: a character, or "backspace", "space", "enter", "close", "shift", "mode:X"."""
         if key.startswith("mode:"):
             new = key[5:]
-            if new == "write" and self.mode != "write":
+            if new == self.mode:
+                pass  # 中 tapped in 中: the composition goes on (it typed the pinyin as letters)
+            elif new == "write" and self.mode != "write":
                 # the half-typed pinyin is why the visitor reached for the pad (the hint says so):
                 # set aside as the pad's context, never typed into the name as Latin letters
                 self.pad_context, self.composition = self.composition or self.pad_context, ""
