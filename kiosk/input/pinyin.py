@@ -73,6 +73,9 @@ GENERAL_SURNAMES = 80  # surnames boosted in the general (non-name) ranking, as 
 NAME_CHAR_MIN = 200    # given-name count from which a non-GB 2312 character is offered
 NAME_MAX_GIVEN = 3     # given-name characters composed after a surname
 NAME_BEAM = 10         # best choices per position kept when composing whole names
+# a bare initial ("y") covers hundreds of name characters: 阳 is the 14th of y's, so a beam of 10
+# never composed 李阳 for "ly"; an initial keeps this many, and whole names are listed this many
+NAME_INITIAL_BEAM = 40
 TOP_SURNAMES = 30
 SURNAME_BOOST = 5.0
 # Characters common in given names (most common first). Visitors type names: these outrank other
@@ -934,11 +937,11 @@ class PinyinEngine:
                     p = p ** (1.0 / n)
                     if len(text) >= 2 and p > found.get(text, 0.0):
                         found[text] = p
-        ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_BEAM * 2]
+        ranked = sorted(found.items(), key=lambda e: -e[1])[:NAME_INITIAL_BEAM * 4]
         return [Candidate(text, len(pinyin), 2e12 + p) for text, p in ranked]
 
     def _given_beam(self, index: _Index, tokens: list[str], given) -> list[tuple[str, float]]:
-        """The best NAME_BEAM * 2 given names for the tokens, each with its probability: the product
+        """The best NAME_INITIAL_BEAM given names for the tokens, each with its probability: the product
         of each character's share of its reading, a later character weighed in the light of the one
         before it (`_after`: the bearer's sex, a word the two make). The same for every surname, so
         it is built once per parse (a surname's share only scales it)."""
@@ -950,7 +953,7 @@ class PinyinEngine:
             else:
                 beam = [(t + o, p * q * w) for t, p in beam
                         for (o, q), w in zip(options, self._afters(index, t[-1], options))]
-            beam = sorted(beam, key=lambda e: -e[1])[:NAME_BEAM * 2]
+            beam = sorted(beam, key=lambda e: -e[1])[:NAME_INITIAL_BEAM]
         return beam
 
     def _afters(self, index: _Index, prev: str, options: list[tuple[str, float]]) -> list[float]:
@@ -965,13 +968,14 @@ class PinyinEngine:
         return cached
 
     def _shares(self, index: _Index, tokens: list[str], buckets) -> list[tuple[str, float]]:
-        """Best NAME_BEAM texts for the tokens in a name bucket, each with its share of the reading."""
+        """Best NAME_BEAM texts (NAME_INITIAL_BEAM for bare initials) for the tokens in a name bucket, each with its share of the reading."""
         key = (id(buckets), tuple(tokens))
         cached = self._share_cache.get(key)
         if cached is None:
             hits = self._lookup(index, tokens, 10**9, buckets)
             total = sum(score for _, score in hits) or 1.0
-            cached = [(text, score / total) for text, score in hits[:NAME_BEAM]]
+            keep = NAME_INITIAL_BEAM if all(t not in index.syllables for t in tokens) else NAME_BEAM
+            cached = [(text, score / total) for text, score in hits[:keep]]
             if len(self._share_cache) > 20_000:  # bounded memory on a kiosk that runs for months
                 self._share_cache.clear()
             self._share_cache[key] = cached

@@ -150,12 +150,17 @@ class VisitorSignIn(Screen):
 
     def name_next(self) -> None:
         keyboard = self.ids.keyboard
-        if keyboard.composition.strip("' ") or keyboard.pad_context:
-            # pinyin typed but no character picked for it: the name is not empty, it is unfinished
-            # (and its Latin letters are no name to sign in with)
+        unfinished = keyboard.unfinished()
+        if unfinished:
+            # pinyin typed (or a character written on the pad) but no character picked for it: the name is
+            # not empty, it is unfinished (and its Latin letters are no name to sign in with)
             app = App.get_running_app()
             typed_in = self.ids.organisation if keyboard.target is self.ids.organisation.ids.input else self.ids.name
-            typed_in.error = app.tr("Pick the characters for the pinyin you typed (tap one above the keys)", app.lang)
+            if unfinished == "pinyin" and keyboard.mode in ("en", "num"):
+                keyboard.press("mode:zh")  # the pinyin set aside comes back with its candidates to pick
+            typed_in.error = (app.tr("Pick the characters for the pinyin you typed (tap one above the keys)", app.lang)
+                              if unfinished == "pinyin" else
+                              app.tr("Pick the character you wrote (tap one above the pad)", app.lang))
             return
         for key, limit, required in (("name", 40, True), ("organisation", 60, False)):
             field = self.ids[key]

@@ -91,8 +91,9 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
     engine_failed = BooleanProperty(False)
     page_label = StringProperty("")
     handwriting_failed = BooleanProperty(False)
-    # the pinyin being composed when the Write key was tapped: shown over the pad as a reminder, never
-    # typed as letters; dropped by a pick on the pad, given back to the composition on 中
+    # the pinyin being composed when the Write key (or, in a name field, EN/123) was tapped: shown in the bar
+    # as a reminder, never typed as letters; dropped by a pick on the pad (or letters typed in EN/123),
+    # given back to the composition on 中
     pad_context = StringProperty("")
 
     __events__ = ("on_enter", "on_close")
@@ -230,15 +231,23 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
         """Handle one key: a character, or "backspace", "space", "enter", "close", "shift", "mode:X"."""
         if key.startswith("mode:"):
             new = key[5:]
-            if new == "write" and self.mode != "write":
+            if new == self.mode:
+                pass  # 中 tapped in 中: the composition goes on (it typed the pinyin as letters)
+            elif new == "write" and self.mode != "write":
                 # the half-typed pinyin is why the visitor reached for the pad (the hint says so):
                 # set aside as the pad's context, never typed into the name as Latin letters
-                self.pad_context, self.composition = self.composition, ""
-            elif self.mode == "write" and new != "write":
+                self.pad_context, self.composition = self.composition or self.pad_context, ""
+            elif self.mode in ("write", "en", "num") and self.pad_context and new != self.mode:
                 # back to 中 before picking a character: the pinyin is still there to go on with
                 context, self.pad_context = self.pad_context, ""
                 if new == "zh":
                     self.composition = context
+                elif self.mode != "write":
+                    self.pad_context = context  # from EN/123 on to 123/EN/Write: still set aside
+            elif self.mode == "zh" and new != "zh" and self.composition and self._in_name_field():
+                # a name is characters: EN/123 sets the half-typed pinyin aside (shown in the bar, back on
+                # 中, and Continue asks for its characters), never types it into the name as letters
+                self.pad_context, self.composition = self.composition, ""
             else:
                 self._commit_raw()
             self.mode = new
@@ -255,8 +264,12 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
                 pad.undo() if key == "undo_stroke" else pad.clear()
             return
         if key == "close":
-            self.pad_context = ""  # the pad's context is no text of the field's
-            self._commit_raw()
+            if self.mode == "write" or not self._in_name_field():
+                self.pad_context = ""  # the pad's context is no text of the field's
+            if not (self.composition and self._in_name_field()):
+                self._commit_raw()
+            # in a name field the pinyin stays composed (its candidates come back with the keys, and
+            # Continue asks for its characters): hiding the keys is no choice of letters for a name
             self.dispatch("on_close")
             return
         if self.mode == "zh" and len(key) == 1 and (key.isascii() and key.isalpha() or (key == "'" and self.composition)):
@@ -282,10 +295,15 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             return
         if key == "enter":
             if self.composition:
-                self._commit_raw()
+                if not self._in_name_field():
+                    self._commit_raw()  # a general field: Enter types the letters, as Sogou's does
+                # a name field: keep composing. Never the letters, and never a first candidate guessed
+                # for the visitor: which character is in their name is theirs to pick
                 return
             self._enter()
             return
+        if self.pad_context and self.mode in ("en", "num"):
+            self.pad_context = ""  # typed on in letters: the visitor chose letters over the pinyin set aside
         self._insert(key)
         if self.mode == "en" and self.shift:
             self.shift = False  # one capital, like a phone keyboard
@@ -354,6 +372,20 @@ class OnScreenKeyboard(_TargetMixin, BoxLayout):
             return "general"
         before = field.text[:field.cursor_index()] if hasattr(field, "cursor_index") else field.text
         return "given" if before.strip() else "surname"
+
+    def unfinished(self) -> str:
+        """What was typed but not yet picked: "pinyin" (composed, or set aside), "written" (a character on the
+        pad, shown in the bar, not picked), else "". A screen refuses to go on with either."""
+        if self.composition.strip("' ") or self.pad_context:
+            return "pinyin"
+        pad = getattr(self, "_pad", None)
+        if self.mode == "write" and pad is not None and pad.strokes:
+            return "written"
+        return ""
+
+    def _in_name_field(self) -> bool:
+        """The target is a name field (its text must be characters the visitor picked, never pinyin)."""
+        return self._field_kind() != "general"
 
     def _text_before(self) -> str:
         """What the field holds before the cursor (the name so far)."""

@@ -10,9 +10,13 @@ from kivy.uix.widget import Widget
 
 MAX_STROKES = 40       # a scribble past this is not a character; further strokes are ignored
 MAX_POINTS = 600       # per stroke: a finger held down and wiggled cannot grow memory
-# A touch that moved less than this share of the pad while another touch finished a stroke is a
-# resting palm or finger and is dropped (a real dot, 丶, is written on its own, not under a stroke)
-REST_EXTENT = 0.04
+# Palm rule: a touch that overlapped in time with another touch, moved less than this share of the pad
+# and less than a third of the extent of a stroke it overlapped with, is a resting palm or finger and is
+# dropped, whichever of them lifted first. A dot (丶) written alone is kept; so are two dots, or two
+# real strokes, written at once (neither dwarfs the other).
+PALM_EXTENT = 0.10
+PALM_RATIO = 3.0
+REST_EXTENT = PALM_EXTENT  # the name the first rule had (4 %: a palm rolling 6 % of the pad became a stroke)
 
 
 class _Live:
@@ -20,7 +24,9 @@ class _Live:
 
     def __init__(self, points: list[tuple[float, float]]) -> None:
         self.points = points
-        self.finished_meanwhile = False   # another touch's stroke ended while this one was down
+        self.partners: list[_Live] = []   # the touches that were down at the same time as this one
+        self.down = True
+        self.kept = False                 # joined the character as a stroke
         self.line = None
 
 
@@ -34,6 +40,7 @@ class WritingPad(Widget):
         self.strokes: list[list[tuple[float, float]]] = []
         self._lines: list[Line] = []
         self._live: dict[object, _Live] = {}   # touch uid -> the stroke it is drawing
+        self._waiting: list[_Live] = []        # lifted small touches whose partners are still down
         self.bind(pos=self._redraw, size=self._redraw)
 
     def _redraw(self, *args) -> None:
@@ -65,7 +72,11 @@ class WritingPad(Widget):
         # character (and is recognised) only when its touch lifts, so a touch still resting is no
         # part of what the finger wrote.
         touch.grab(self)
-        self._live[touch.uid] = _Live([self._local(touch)])
+        live = _Live([self._local(touch)])
+        for other in self._live.values():
+            other.partners.append(live)
+            live.partners.append(other)
+        self._live[touch.uid] = live
         self._paint()
         return True
 
@@ -86,16 +97,31 @@ class WritingPad(Widget):
         live = self._live.pop(touch.uid, None)
         if live is None:
             return True
-        if live.finished_meanwhile and self._extent(live.points) < REST_EXTENT * min(self.width, self.height):
-            # held still while another touch wrote a stroke: a palm or a resting finger, not a dot
-            self._paint()
-            return True
-        for other in self._live.values():
-            other.finished_meanwhile = True  # a stroke ended while this touch was resting
-        self.strokes.append(live.points)
+        live.down = False
+        if self._small(live) and any(p.down for p in live.partners):
+            # maybe a palm lifted before the finger: decided once every touch it overlapped has lifted
+            self._waiting.append(live)
+        else:
+            self._decide(live)
+        for waiting in [w for w in self._waiting if not any(p.down for p in w.partners)]:
+            self._waiting.remove(waiting)
+            self._decide(waiting)
         self._paint()
-        self.dispatch("on_strokes", [list(s) for s in self.strokes])
         return True
+
+    def _small(self, live: _Live) -> bool:
+        return self._extent(live.points) < PALM_EXTENT * min(self.width, self.height)
+
+    def _decide(self, live: _Live) -> None:
+        """Keep a lifted touch as a stroke (and recognise) unless it is a resting palm (PALM_EXTENT)."""
+        extent = self._extent(live.points)
+        if self._small(live) and any(p.kept and self._extent(p.points) > PALM_RATIO * extent for p in live.partners):
+            return  # held (nearly) still while another touch wrote a stroke: a palm, not a dot
+        if len(self.strokes) >= MAX_STROKES:
+            return
+        live.kept = True
+        self.strokes.append(live.points)
+        self.dispatch("on_strokes", [list(s) for s in self.strokes])
 
     @staticmethod
     def _extent(points: list[tuple[float, float]]) -> float:
@@ -122,6 +148,7 @@ class WritingPad(Widget):
         """Remove every stroke (after a pick, or the Clear key)."""
         self.strokes = []
         self._live = {}
+        self._waiting = []
         self._paint()
         self.dispatch("on_strokes", [])
 

@@ -94,3 +94,38 @@ async def test_a_resting_palm_is_dropped_when_it_lifts_and_a_lone_dot_is_kept(ki
     assert len(pad.strokes) == 1 and kb.candidates[0].text == "一"
     await stroke(app, pad, [(0.5, 0.2), (0.51, 0.21)])  # a dot written on its own stays
     assert len(pad.strokes) == 2
+
+
+@app_test(kiosk_app_factory(lang="zh_CN"))
+@pytest.mark.asyncio
+async def test_en_enter_and_hide_never_type_the_pinyin_and_letters_typed_in_en_are_the_visitors(kivy_app):
+    """Outside attack 2: EN sets the half-typed pinyin aside (shown in the bar, back on 中), Enter keeps
+    composing, Hide keeps it; letters typed on in EN mode are the visitor's choice and stay."""
+    from tests.uikit import shot
+    cached_engine()
+    app = kivy_app
+    flow = await to_name_step(app)
+    ids, kb = flow.ids, flow.ids.keyboard
+    for letter in "shan":
+        await key(app, kb, letter)
+    await tap(app, next(c for c in kb.ids.candidate_row.children if c.text == "单"))
+    for letter in "yu":
+        await key(app, kb, letter)
+    kb.press("enter")
+    kb.press("close")
+    assert kb.composition == "yu" and ids.name.text == "单"
+    await key(app, kb, "mode:en")
+    await settle(app)
+    assert kb.pad_context == "yu" and kb.ids.composing.text == "yu" and ids.name.text == "单"
+    await tap(app, find(flow.ids.steps.current_screen, text="下一步"))
+    await settle(app)
+    assert ids.steps.current == "name" and "拼音" in ids.name.error
+    # Continue brought the pinyin back to 中 with its candidates, as the message asks
+    assert kb.mode == "zh" and kb.composition == "yu" and kb.pad_context == "" and kb.candidates
+    shot(app, "signin_name_pinyin_set_aside_en.png")
+    await key(app, kb, "mode:zh")   # 中 in 中: the composition goes on, never typed as letters
+    assert kb.composition == "yu" and ids.name.text == "单"
+    await key(app, kb, "mode:en")
+    for letter in "Yu":
+        kb.press(letter)
+    assert ids.name.text == "单Yu" and kb.pad_context == ""
