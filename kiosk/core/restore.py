@@ -14,6 +14,12 @@ copied aside with ``kiosk.core.backup.make_backup`` (verified like any backup) i
 is not damage: a sound file whose copy aside cannot be written (full or failing disk) stops the restore, untouched,
 and a damaged file moved aside goes back when the journal or the copy in cannot be written (issue 19).
 
+**The desk's writes are never lost** (outside attack 2): the live file's write lock is taken (``BEGIN IMMEDIATE``,
+waiting the busy timeout) before the copy aside, so that copy holds every commit, and kept until the copy in holds
+the lock itself (:func:`_copy_in` checks ``data_version`` across the hand-over and abandons the copy if anything
+committed); a desk that keeps writing past the busy timeout is refused ("stop the kiosk"). A fault after the copy in
+says the backup is restored and what the next start finishes, never "nothing was restored".
+
 **Journaled.** Before the page copy a journal file (``<database>.restore-journal``, JSON, fsynced) names
 the backup, the copy set aside and the backup's row counts; it is removed only after the restore's record
 (the backups row, its audit and the series guard) has committed. A restore killed in between leaves the
