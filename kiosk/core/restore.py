@@ -482,7 +482,7 @@ def _write_lock(live: Path) -> tuple[sqlite3.Connection, int]:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise _desk_writing(live) from exc
-        raise
+        raise (storage.classify(exc, live) or exc) from exc   # read-only, no access...: its own sentence
     except BaseException:
         conn.close()
         raise
