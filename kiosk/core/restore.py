@@ -632,9 +632,15 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
                 db_mod.make_private(live)
                 dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
                 try:
-                    _copy_in(src, dst, lock, version, live)
+                    # The series moved past every number issued *in the copied pages*: the copy in's own commit
+                    # carries them, so a desk waiting on the lock never issues a number of the restored series.
+                    stage = _staged(src, issued)
+                    try:
+                        _copy_in(stage or src, dst, lock, version, live)
+                    finally:
+                        if stage is not None:
+                            stage.close()
                     lock = None   # released by _copy_in once the copy in held the write lock itself
-                    _continue_series(dst, issued)   # at once: the desk's next sale sees the series past them
                     dst.execute("PRAGMA journal_mode=WAL")
                     problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
                     if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
@@ -729,24 +735,30 @@ def _copy_in(src: sqlite3.Connection, dst: sqlite3.Connection, lock: sqlite3.Con
         log.warning("the restore into %s was one step: a commit racing it could not be ruled out", live)
 
 
-def _continue_series(dst: sqlite3.Connection, issued: dict[str, int]) -> None:
-    """Every series moved past the numbers issued before the restore, right after the copy in (the record's
-    transaction does it again: this one narrows the moment a still-running desk could reuse a number)."""
-    if not issued or dst.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'series'").fetchone() \
-            is None:
-        return
-    columns = {r[1] for r in dst.execute("PRAGMA table_info(series)")}
-    if not {"name", "last"} <= columns:
-        return
-    dst.execute("BEGIN IMMEDIATE")
+def _staged(src: sqlite3.Connection, issued: dict[str, int]) -> sqlite3.Connection | None:
+    """The backup copied into memory with every series moved past the numbers issued before the restore (the copy
+    set aside's, the plan's), or None when the backup's series already are (or it has none: an older schema, whose
+    migration and the record's transaction move them). The backup file itself is never written."""
+    if not issued:
+        return None
     try:
+        have = {str(n): int(v) for n, v in src.execute("SELECT name, last FROM series")}
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    if all(have.get(name, 0) >= last for name, last in issued.items()):
+        return None
+    stage = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        src.backup(stage)   # an in-memory destination takes the backup's page size: the copy in is page for page
+        stage.execute("BEGIN")
         for name, last in sorted(issued.items()):
-            dst.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
-                        " last = MAX(last, excluded.last)", (name, last))
-        dst.execute("COMMIT")
+            stage.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                          " last = MAX(last, excluded.last)", (name, last))
+        stage.execute("COMMIT")
     except BaseException:
-        dst.execute("ROLLBACK")
+        stage.close()
         raise
+    return stage
 
 
 def reapply_pending(database, clock: Clock, *, before: Path | None = None) -> None:

@@ -125,3 +125,26 @@ def test_a_before_restore_file_is_said_in_english_too(tmp_path, made):
                 home=tmp_path)
     assert got.returncode != 0 and "Traceback" not in got.stderr
     assert "is a file, not a folder" in got.stderr and str(tmp_path / "before-restore") in got.stderr
+
+
+def test_the_copied_pages_carry_the_series_past_the_numbers_issued(tmp_path, made):
+    """The copy in's own commit holds the series moved on: no moment where the restored file's series is behind."""
+    tpl, backup = made
+    live = tmp_path / "kiosk.db"
+    shutil.copy(tpl, live)
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    stage = restore_mod._staged(src, {"receipt:sale": 999, "fee:new": 7})
+    assert stage is not None
+    dst = sqlite3.connect(live, isolation_level=None)
+    restore_mod._copy_in(stage, dst, None, 0, live)
+    stage.close()
+    dst.close()
+    assert restore_mod._staged(src, {"receipt:sale": 0}) is None   # nothing behind: copied from the file itself
+    src.close()
+    got = restore_mod.series_of(live)
+    assert got["receipt:sale"] == 999 and got["fee:new"] == 7
+    conn = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert backup_mod.verify_file(backup, counts=backup_mod.read_backup(backup).counts,
+                                  version=backup_mod.read_backup(backup).schema_version) == []
