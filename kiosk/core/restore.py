@@ -14,6 +14,12 @@ copied aside with ``kiosk.core.backup.make_backup`` (verified like any backup) i
 is not damage: a sound file whose copy aside cannot be written (full or failing disk) stops the restore, untouched,
 and a damaged file moved aside goes back when the journal or the copy in cannot be written (issue 19).
 
+**The desk's writes are never lost** (outside attack 2): the live file's write lock is taken (``BEGIN IMMEDIATE``,
+waiting the busy timeout) before the copy aside, so that copy holds every commit, and kept until the copy in holds
+the lock itself (:func:`_copy_in` checks ``data_version`` across the hand-over and abandons the copy if anything
+committed); a desk that keeps writing past the busy timeout is refused ("stop the kiosk"). A fault after the copy in
+says the backup is restored and what the next start finishes, never "nothing was restored".
+
 **Journaled.** Before the page copy a journal file (``<database>.restore-journal``, JSON, fsynced) names
 the backup, the copy set aside and the backup's row counts; it is removed only after the restore's record
 (the backups row, its audit and the series guard) has committed. A restore killed in between leaves the
@@ -454,6 +460,54 @@ def _restore_failed(live: Path, exc: BaseException) -> Exception:
         db=str(live), reason=_write_reason(exc))
 
 
+def _desk_writing(live: Path) -> Exception:
+    """The refusal for a restore that could not take the live database's write lock within the busy timeout
+    (the desk is in the middle of a write, or kept writing): nothing was set aside or restored."""
+    return backup_mod.BackupError(
+        "The kiosk is writing to {db}: stop the kiosk (systemctl stop kiosk) and run the restore again. Nothing"
+        " was restored.", db=str(live))
+
+
+def _write_lock(live: Path) -> tuple[sqlite3.Connection, int]:
+    """A connection holding the live database's write lock (BEGIN IMMEDIATE, waiting the busy timeout for a
+    writer to finish) and its data_version under the lock.
+
+    Taken before the copy aside: the copy's snapshot then holds every commit made before it, and nothing can
+    commit after it (a sale committed while the restore waited was in neither file, its receipt number issued
+    again: outside attack 2). Refuses with :func:`_desk_writing` when the lock cannot be had."""
+    from kiosk.core import db as db_mod
+    conn = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        return conn, int(conn.execute("PRAGMA data_version").fetchone()[0])
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _desk_writing(live) from exc
+        raise (storage.classify(exc, live) or exc) from exc   # read-only, no access...: its own sentence
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _restored_but(live: Path, file: Path, aside: Path | None, recorded: bool, exc: BaseException) -> Exception:
+    """The sentence for a fault after the copy in: the backup's content IS in the database (never "nothing was
+    restored", or an operator restores again thinking nothing changed); what did not finish is completed by the
+    next open (kiosk.core.context: :func:`recover_interrupted` records it from the journal, moves every series
+    past the copy set aside; pending erasures are applied again)."""
+    if not recorded:
+        return backup_mod.BackupError(
+            "The backup {file} is now in {db}, but the restore could not be recorded ({reason}). Do not run the"
+            " restore again: check the disk or SD card, then start the kiosk; its next start records the restore"
+            " and keeps every number series past the numbers already issued. The previous database is kept at"
+            " {aside}.", file=str(file), db=str(live), reason=_write_reason(exc), aside=str(aside or "-"))
+    return backup_mod.BackupError(
+        "The backup {file} is restored into {db} and recorded, but its last steps did not finish ({reason}): the"
+        " erasures it carried over are applied again at the next start of the kiosk. Do not run the restore"
+        " again: check the disk or SD card, then start the kiosk. The previous database is kept at {aside}.",
+        file=str(file), db=str(live), reason=_write_reason(exc), aside=str(aside or "-"))
+
+
 def _put_back(live: Path, aside: Path) -> None:
     """A damaged file moved aside for a restore that then failed goes back where it was, with its WAL.
 
@@ -506,116 +560,207 @@ def restore(live: str | os.PathLike, file: str | os.PathLike, *, clock: Clock, a
     swept: list[Path] = []
     verified_aside: Path | None = None   # a verified copy of the replaced file (the re-erasure reads it)
     moved = False   # the live file moved aside as it is (damaged): put back if the restore fails before its copy
-    if the_plan.live_exists and not _holds_nothing(live):   # an empty file holds nothing: never "the original"
-        aside_dir.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
-        # An earlier restore killed while it set the file aside left a partial copy as big as the database:
-        # gone first, or it may leave no room for this copy (audited with the restore's record).
-        swept = sweep(live)
-        if the_plan.live_readable:
-            try:
-                aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None, owner=live.name,
-                                               progress=lambda _f, step: _fault(f"aside-{step}")).backup.path
-                verified_aside = aside
-            except (backup_mod.BackupError, storage.StorageFault, sqlite3.Error, OSError) as exc:
-                # Only a file found damaged now is moved aside as it is. A sound one whose copy failed (a full or
-                # failing disk, a file size limit) stays where it is, untouched: moving it aside as "damaged"
-                # left an empty file at the live path when the copy in failed too (outside tester, issue 19).
-                if _sound(live):
-                    raise _aside_failed(live, aside_dir, exc) from exc
-                log.warning("the current database is damaged (it could not be copied aside verified): moved aside"
-                            " as it is")
-                aside = None
-        if aside is None:
-            aside = _damaged_name(live, aside_dir, clock)
-            # The WAL first, the file last: a kill between leaves the file (damaged, retried) and never its WAL
-            # beside no file, where the restored file would take it over and its last records be lost.
-            for suffix in ("-wal", "-shm", ""):
-                here, there = Path(f"{live}{suffix}"), Path(f"{aside}{suffix}")
-                if not here.exists():
-                    continue
-                if suffix and there.exists() and (suffix == "-shm" or here.stat().st_size == 0):
-                    here.unlink()   # an empty WAL or an index a reader made since: never over the pair's own
-                else:
-                    os.replace(here, there)
-                moved = True
-                _fault("damaged-moving")
-            backup_mod.fsync_dir(aside_dir)
-    _fault("aside-made")
-    started = clock.now()
+    lock: sqlite3.Connection | None = None   # holds the live file's write lock from before the copy aside
+    version = 0                               # its data_version under the lock (a commit since changes it)
     try:
+        if the_plan.live_exists and not _holds_nothing(live):   # an empty file holds nothing: never "the original"
+            try:
+                aside_dir.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(aside_dir, 0o700)  # an older folder made 0755 is tightened too
+            except OSError as exc:   # a file named before-restore, a read-only data folder: said, nothing touched
+                if aside_dir.exists() and not aside_dir.is_dir():
+                    raise backup_mod.BackupError(
+                        "{folder} is a file, not a folder: the current database {db} cannot be kept aside there"
+                        " before the restore. Nothing was restored: the database is where it was, whole. Move or"
+                        " rename that file, then run the restore again.", folder=str(aside_dir), db=str(live)
+                    ) from exc
+                raise _aside_failed(live, aside_dir, exc) from exc
+            # An earlier restore killed while it set the file aside left a partial copy as big as the database:
+            # gone first, or it may leave no room for this copy (audited with the restore's record).
+            swept = sweep(live)
+            if the_plan.live_readable:
+                lock, version = _write_lock(live)   # the desk's open sale commits first, into the copy aside
+                try:
+                    aside = backup_mod.make_backup(live, aside_dir, clock=clock, policy=None, owner=live.name,
+                                                   progress=lambda _f, step: _fault(f"aside-{step}")).backup.path
+                    verified_aside = aside
+                except (backup_mod.BackupError, storage.StorageFault, sqlite3.Error, OSError) as exc:
+                    # Only a file found damaged now is moved aside as it is. A sound one whose copy failed (a full or
+                    # failing disk, a file size limit) stays where it is, untouched: moving it aside as "damaged"
+                    # left an empty file at the live path when the copy in failed too (outside tester, issue 19).
+                    if _sound(live):
+                        raise _aside_failed(live, aside_dir, exc) from exc
+                    log.warning("the current database is damaged (it could not be copied aside verified): moved"
+                                " aside as it is")
+                    aside = None
+                    lock.close()   # a damaged file is moved, not locked
+                    lock = None
+            if aside is None:
+                aside = _damaged_name(live, aside_dir, clock)
+                # The WAL first, the file last: a kill between leaves the file (damaged, retried) and never its WAL
+                # beside no file, where the restored file would take it over and its last records be lost.
+                for suffix in ("-wal", "-shm", ""):
+                    here, there = Path(f"{live}{suffix}"), Path(f"{aside}{suffix}")
+                    if not here.exists():
+                        continue
+                    if suffix and there.exists() and (suffix == "-shm" or here.stat().st_size == 0):
+                        here.unlink()   # an empty WAL or an index a reader made since: never over the pair's own
+                    else:
+                        os.replace(here, there)
+                    moved = True
+                    _fault("damaged-moving")
+                backup_mod.fsync_dir(aside_dir)
         try:
-            # before the copy: a kill from here on leaves a trace
-            _write_journal(live, the_plan, aside, started, earlier)
+            _fault("aside-made")
         except OSError as exc:
-            raise (storage.classify(exc, journal_path(live)) or exc) from exc
-        _fault("journal-written")
-        src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
-        try:
-            db_mod.make_private(live)
-            dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
-            try:
-                # One transaction in the live file's journal (steps, under a test's fault point only: the
-                # destination's transaction stays open across them, so a fault between steps is one mid-copy).
-                src.backup(dst, pages=16 if os.environ.get(FAULT_ENV) else -1,
-                           progress=lambda _status, remaining, _total: remaining and _fault("copying"))
-                dst.execute("PRAGMA journal_mode=WAL")
-                problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-                if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
-                    log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
-                    raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one is"
-                                                 " kept at {aside}.", problem=backup_mod.problem_reason("integrity"),
-                                                 aside=str(aside))
-            finally:
-                dst.close()
-        except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
-            _drop_journal(live)   # the copy is one transaction: it failed whole, the old content is there; said now
-            if isinstance(exc, backup_mod.BackupError):
-                raise
-            raise (storage.classify(exc, live) or exc) from exc
-        finally:
-            src.close()
-    except (sqlite3.Error, OSError, storage.StorageFault) as exc:
-        if moved:   # the damaged file goes back where it was: never an empty or half-copied file there instead
-            _put_back(live, aside)
-        fault = storage.classify(exc)
-        if fault is not None and fault.kind in _WRITE_KINDS:
-            raise _restore_failed(live, fault) from exc
-        raise
-    _fault("copied")
-    database = db_mod.connect(live, create=False)  # migrates a backup from an older version
-    try:
+            if moved:
+                _put_back(live, aside)
+            raise _restore_failed(live, exc) from exc
+        started = clock.now()
         # Never a receipt number twice: every series continues after the highest number issued, in the file
-        # set aside (read again now: the desk may have issued more since the plan) or in the plan.
+        # set aside (taken under the write lock: every number issued before the restore) or in the plan.
         issued = _issued(([aside] if aside is not None else []) + earlier)
         for name, (_, last) in the_plan.advanced.items():
             issued[name] = max(issued.get(name, 0), last)
-        with db_mod.write(database):
-            audit_swept(database, clock, actor, swept)
-            for name, last in sorted(issued.items()):
-                database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
-                                 " last = MAX(last, excluded.last)", (name, last))
-            if erasure_ledger.carry(database, clock, carried) and verified_aside is not None:  # with the record
-                # the re-erasure skips the texts this copy holds unchanged, after a kill too
-                settings.put(database, clock, SYSTEM, erasure_ledger.BEFORE, str(verified_aside))
-            if also is not None:
-                also(database)
-            for each in ([aside] if aside is not None else []) + earlier:   # the proof of every erasure stays
-                erasure_ledger.carry_missing_records(database, each)
-            backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
-                              file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
-                              sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
-                              rows=the_plan.backup.rows)  # with the series: one transaction
-        _fault("recorded")
-        _drop_journal(live)   # only now: the record is committed
-        _fault("journal-dropped")
-        reapply_pending(database, clock, before=verified_aside)
-        _fault("reapplied")
-        if aside is not None:
-            rotate_aside(database, aside_dir, clock, actor, keep=keep_aside, live=live)
+        try:
+            try:
+                # before the copy: a kill from here on leaves a trace
+                _write_journal(live, the_plan, aside, started, earlier)
+            except OSError as exc:
+                raise (storage.classify(exc, journal_path(live)) or exc) from exc
+            _fault("journal-written")
+            src = sqlite3.connect(storage.sqlite_uri(the_plan.file), uri=True)
+            try:
+                db_mod.make_private(live)
+                dst = sqlite3.connect(live, timeout=db_mod.busy_timeout_ms() / 1000, isolation_level=None)
+                try:
+                    # The series moved past every number issued *in the copied pages*: the copy in's own commit
+                    # carries them, so a desk waiting on the lock never issues a number of the restored series.
+                    stage = _staged(src, issued)
+                    try:
+                        _copy_in(stage or src, dst, lock, version, live)
+                    finally:
+                        if stage is not None:
+                            stage.close()
+                    lock = None   # released by _copy_in once the copy in held the write lock itself
+                    dst.execute("PRAGMA journal_mode=WAL")
+                    problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+                    if problems != ["ok"]:   # SQLite's own English goes to the log, the sentence says what it means
+                        log.warning("the restored database %s did not verify: %s", live, "; ".join(problems[:5]))
+                        raise backup_mod.BackupError("The restored database did not verify ({problem}); the old one"
+                                                     " is kept at {aside}.",
+                                                     problem=backup_mod.problem_reason("integrity"), aside=str(aside))
+                finally:
+                    dst.close()
+            except (sqlite3.Error, OSError, backup_mod.BackupError) as exc:
+                _drop_journal(live)   # the copy is one transaction: it failed whole, the old content is there; said now
+                if isinstance(exc, backup_mod.BackupError):
+                    raise
+                raise (storage.classify(exc, live) or exc) from exc
+            finally:
+                src.close()
+        except (sqlite3.Error, OSError, storage.StorageFault) as exc:
+            if moved:   # the damaged file goes back where it was: never an empty or half-copied file there instead
+                _put_back(live, aside)
+            fault = storage.classify(exc)
+            if fault is not None and fault.kind in _WRITE_KINDS:
+                raise _restore_failed(live, fault) from exc
+            raise
     finally:
-        database.close()
+        if lock is not None:
+            lock.close()   # rolls back: nothing was written through it
+    recorded = False
+    try:
+        _fault("copied")
+        database = db_mod.connect(live, create=False)  # migrates a backup from an older version
+        try:
+            with db_mod.write(database):
+                audit_swept(database, clock, actor, swept)
+                for name, last in sorted(issued.items()):
+                    database.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE"
+                                     " SET last = MAX(last, excluded.last)", (name, last))
+                if erasure_ledger.carry(database, clock, carried) and verified_aside is not None:  # with the record
+                    # the re-erasure skips the texts this copy holds unchanged, after a kill too
+                    settings.put(database, clock, SYSTEM, erasure_ledger.BEFORE, str(verified_aside))
+                if also is not None:
+                    also(database)
+                for each in ([aside] if aside is not None else []) + earlier:   # the proof of every erasure stays
+                    erasure_ledger.carry_missing_records(database, each)
+                backup_mod.record(database, clock, actor, kind="restore", started=started, outcome="ok",
+                                  file=str(the_plan.file), destination=str(aside or ""), size=the_plan.backup.bytes,
+                                  sha256=the_plan.backup.sha256, schema_version=the_plan.backup.schema_version,
+                                  rows=the_plan.backup.rows)  # with the series: one transaction
+            recorded = True
+            _fault("recorded")
+            _drop_journal(live)   # only now: the record is committed
+            _fault("journal-dropped")
+            reapply_pending(database, clock, before=verified_aside)
+            _fault("reapplied")
+            if aside is not None:
+                rotate_aside(database, aside_dir, clock, actor, keep=keep_aside, live=live)
+        finally:
+            database.close()
+    except (sqlite3.Error, OSError, storage.StorageFault) as exc:
+        # The backup's content is in the file: said so (the journal, still there unless recorded, lets the next
+        # open finish the record), never "nothing was restored".
+        raise _restored_but(live, the_plan.file, aside, recorded, exc) from exc
     return the_plan, aside
+
+
+def _copy_in(src: sqlite3.Connection, dst: sqlite3.Connection, lock: sqlite3.Connection | None, version: int,
+             live: Path) -> None:
+    """The backup's pages into the live file: one transaction in its journal (WAL).
+
+    SQLite's backup API needs the destination's write lock, which ``lock`` holds (from before the copy aside):
+    it is released just before the copy, and as soon as the copy's first step holds the lock itself, ``lock``'s
+    data_version tells whether another connection committed in between. If one did (the desk's waiting sale),
+    the copy is abandoned whole (its transaction rolled back) and the restore refused: that sale is in neither
+    the copy set aside nor the backup. Steps are small so the first one never is the whole copy (its commit)."""
+    if lock is not None:
+        lock.execute("ROLLBACK")
+    checked = lock is None
+
+    def step(status: int, remaining: int, _total: int) -> None:
+        nonlocal checked
+        if not checked and status == sqlite3.SQLITE_OK:
+            checked = True
+            if int(lock.execute("PRAGMA data_version").fetchone()[0]) != version:
+                raise _desk_writing(live)
+        if remaining:
+            _fault("copying")
+    try:
+        src.backup(dst, pages=16 if os.environ.get(FAULT_ENV) else 64, progress=step)
+    finally:
+        if lock is not None:
+            lock.close()
+    if not checked:   # the whole copy in one step (a backup of a few pages): checked after it, said loudly
+        log.warning("the restore into %s was one step: a commit racing it could not be ruled out", live)
+
+
+def _staged(src: sqlite3.Connection, issued: dict[str, int]) -> sqlite3.Connection | None:
+    """The backup copied into memory with every series moved past the numbers issued before the restore (the copy
+    set aside's, the plan's), or None when the backup's series already are (or it has none: an older schema, whose
+    migration and the record's transaction move them). The backup file itself is never written."""
+    if not issued:
+        return None
+    try:
+        have = {str(n): int(v) for n, v in src.execute("SELECT name, last FROM series")}
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    if all(have.get(name, 0) >= last for name, last in issued.items()):
+        return None
+    stage = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        src.backup(stage)   # an in-memory destination takes the backup's page size: the copy in is page for page
+        stage.execute("BEGIN")
+        for name, last in sorted(issued.items()):
+            stage.execute("INSERT INTO series (name, last) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                          " last = MAX(last, excluded.last)", (name, last))
+        stage.execute("COMMIT")
+    except BaseException:
+        stage.close()
+        raise
+    return stage
 
 
 def reapply_pending(database, clock: Clock, *, before: Path | None = None) -> None:
