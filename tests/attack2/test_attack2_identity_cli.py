@@ -97,7 +97,6 @@ def test_restore_over_another_programs_file_says_so(tmp_path, kind, kiosk_backup
     assert "not a kiosk database" in dry.stdout + dry.stderr, (dry.returncode, (dry.stdout + dry.stderr)[-300:])
 
 
-@pytest.mark.xfail(reason="restore's before-restore path / fault naming: the parallel restore helper's fix (kiosk/core/restore.py), not in fx-ident", strict=False)
 def test_a_before_restore_path_that_is_a_file_gets_a_sentence(tmp_path, kiosk_backup):
     data = tmp_path / "data"
     data.mkdir()
@@ -111,7 +110,6 @@ def test_a_before_restore_path_that_is_a_file_gets_a_sentence(tmp_path, kiosk_ba
     assert any("\u4e00" <= ch <= "\u9fff" for ch in got.stderr)
 
 
-@pytest.mark.xfail(reason="restore's before-restore path / fault naming: the parallel restore helper's fix (kiosk/core/restore.py), not in fx-ident", strict=False)
 @pytest.mark.parametrize("step", ["aside-made", "copied"])
 def test_a_fault_after_a_step_names_the_database(tmp_path, kiosk_backup, step):
     data = tmp_path / "data"
